@@ -1,0 +1,95 @@
+//! Running a pack's embedded test cases (profile in, expected amounts out).
+
+use crate::engine::{evaluate, Status};
+use crate::money::fmt_yuan;
+use crate::policy::{Lang, Pack};
+use crate::profile::{parse_facts, Company, Profile};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone)]
+pub struct CaseFailure {
+    pub pack: String,
+    pub case: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for CaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} / {}: {}", self.pack, self.case, self.problem)
+    }
+}
+
+fn show(d: Option<Decimal>) -> String {
+    d.map(fmt_yuan).unwrap_or_else(|| "null".into())
+}
+
+/// Run every case of `pack`; returns (number of cases run, failures).
+pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
+    let mut failures = Vec::new();
+    let packs = std::slice::from_ref(pack);
+    for case in &pack.cases {
+        let fail = |problem: String| CaseFailure { pack: pack.id.clone(), case: case.name.clone(), problem };
+        let facts = match parse_facts(&case.facts, packs) {
+            Ok(f) => f,
+            Err(e) => {
+                failures.push(fail(e.message(Lang::Zh)));
+                continue;
+            }
+        };
+        let district = case
+            .district
+            .clone()
+            .unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
+        let profile = Profile {
+            company: Company {
+                name: format!("测试企业（{}）", case.name),
+                city: case.city.clone().unwrap_or_else(|| pack.city.clone()),
+                district,
+                serious_dishonesty_listed: case.serious_dishonesty_listed.or(Some(false)),
+                ..Company::default()
+            },
+            year: Some(case.year),
+            facts,
+        };
+        let ev = evaluate(packs, &profile, case.year, Lang::Zh);
+        for (id, want) in &case.expect {
+            let Some(got) = ev.clauses.iter().find(|c| &c.id == id) else {
+                failures.push(fail(format!("{id}: 结果中没有该条款")));
+                continue;
+            };
+            let status = got.status.as_str();
+            let mut problems = Vec::new();
+            if status != want.status {
+                problems.push(format!("status 应为 {}，实为 {status}（{}）", want.status, got.reasons.join("；")));
+            }
+            if let Some(a) = &want.amount {
+                if *a != got.amount {
+                    problems.push(format!("amount 应为 {}，实为 {}", show(*a), show(got.amount)));
+                }
+            }
+            if let Some(a) = &want.amount_max {
+                if *a != got.amount_max {
+                    problems.push(format!("amount_max 应为 {}，实为 {}", show(*a), show(got.amount_max)));
+                }
+            }
+            if let Some(x) = &want.excluded_by {
+                if *x != got.excluded_by {
+                    problems.push(format!("excluded_by 应为 {x:?}，实为 {:?}", got.excluded_by));
+                }
+            }
+            if let Some(m) = &want.missing {
+                if *m != got.missing {
+                    problems.push(format!("missing 应为 {m:?}，实为 {:?}", got.missing));
+                }
+            }
+            // A case that expects eligibility must say something checkable.
+            if want.status == "eligible" && want.amount.is_none() && want.amount_max.is_none() && got.status == Status::Eligible {
+                problems.push("eligible 的用例须写明 amount 或 amount_max".into());
+            }
+            for p in problems {
+                failures.push(fail(format!("{id}: {p}")));
+            }
+        }
+    }
+    (pack.cases.len(), failures)
+}

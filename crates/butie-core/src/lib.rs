@@ -1,0 +1,39 @@
+//! Butie core: the policy model, rule evaluation, amounts and explanations.
+//!
+//! Pure: no file, network or clock access. Callers hand in policy text and
+//! profiles; they get back evaluations. The store, the PDF writer, the CLI
+//! and the desktop shell are built around this crate.
+
+pub mod cases;
+pub mod engine;
+pub mod money;
+pub mod policy;
+pub mod profile;
+pub mod uscc;
+
+pub use engine::{evaluate, to_json, ClauseResult, Evaluation, PackResult, PackStatus, Status};
+pub use policy::{load_pack, Lang, Pack, PolicyError};
+pub use profile::{parse_profile, Company, FactValue, Facts, InputError, Profile};
+
+/// The policy files shipped with this build, embedded so that the app gives
+/// the same answer on every machine and needs no files to start.
+pub const BUNDLED_POLICIES: &[(&str, &str)] = &[
+    ("taizhou-cbec-2025.toml", include_str!("../../../policies/taizhou-cbec-2025.toml")),
+    ("chengdu-cbec-2023.toml", include_str!("../../../policies/chengdu-cbec-2023.toml")),
+];
+
+/// Load the bundled packs. They are checked by the test suite, so failure
+/// here is a build defect; callers still get an error, never a panic.
+pub fn bundled_packs() -> Result<Vec<Pack>, PolicyError> {
+    load_packs(BUNDLED_POLICIES.iter().map(|(n, t)| (*n, *t)))
+}
+
+/// Load several policy files as one set and check they agree with each other.
+pub fn load_packs<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Vec<Pack>, PolicyError> {
+    let mut packs = Vec::new();
+    for (name, text) in files {
+        packs.push(load_pack(name, text)?);
+    }
+    policy::check_set(&packs)?;
+    Ok(packs)
+}

@@ -1,0 +1,154 @@
+//! Money: parsing, the one rounding rule, and display.
+//!
+//! Every amount in Butie is a `Decimal` of 元. The catalogue fixes one rounding
+//! rule: ROUND_HALF_UP to the fen, applied once at the end of each clause's
+//! formula. `round_fen` is the only place that rounds.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// ROUND_HALF_UP (half away from zero; amounts are never negative) to 2 places.
+pub fn round_fen(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The contract's money string: plain digits, exactly two places ("93000.00").
+pub fn fmt_yuan(d: Decimal) -> String {
+    let mut r = round_fen(d);
+    r.rescale(2);
+    r.to_string()
+}
+
+/// Thousands-grouped for people: "93,000.00".
+pub fn fmt_grouped(d: Decimal) -> String {
+    group_digits(&fmt_yuan(d))
+}
+
+/// A plain number (area, head count, ratio) without forced decimals, grouped.
+pub fn fmt_number(d: Decimal) -> String {
+    group_digits(&d.normalize().to_string())
+}
+
+fn group_digits(s: &str) -> String {
+    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
+    let (int, frac) = match s.find('.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    };
+    let mut out = String::with_capacity(s.len() + int.len() / 3 + 1);
+    out.push_str(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out.push_str(frac);
+    out
+}
+
+/// 万元 figure, exact (no rounding beyond what the yuan amount has): 93000 → "9.3".
+pub fn fmt_wan(d: Decimal) -> String {
+    let w = d / Decimal::from(10_000);
+    group_digits(&w.normalize().to_string())
+}
+
+/// Percent for explanations: 0.015 → "1.5%".
+pub fn fmt_percent(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::from(100)).normalize())
+}
+
+/// Why a text could not be read as money or a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberProblem {
+    NotANumber,
+    Negative,
+    TooManyDecimals { max: u32 },
+    TooLarge,
+    NotInteger,
+}
+
+/// Largest amount accepted anywhere: 1e15 元 is far beyond any real figure and
+/// keeps every product of amount × rate well inside `Decimal`'s range.
+pub fn max_value() -> Decimal {
+    Decimal::from(1_000_000_000_000_000i64)
+}
+
+/// Parse a decimal from text, strictly: optional sign, digits, optional
+/// fraction. No exponents, no grouping commas, no spaces inside.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
+    let t = text.trim();
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let body = body.strip_prefix('+').unwrap_or(body);
+    let mut parts = body.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let digits_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok(int) || frac.is_some_and(|f| !digits_ok(f)) {
+        return Err(NumberProblem::NotANumber);
+    }
+    if int.len() > 18 || frac.is_some_and(|f| f.len() > 18) {
+        return Err(NumberProblem::TooLarge);
+    }
+    let d = Decimal::from_str(t.strip_prefix('+').unwrap_or(t)).map_err(|_| NumberProblem::NotANumber)?;
+    if d.abs() > max_value() {
+        return Err(NumberProblem::TooLarge);
+    }
+    Ok(d)
+}
+
+/// A non-negative amount with at most `max_dp` decimal places.
+pub fn parse_non_negative(text: &str, max_dp: u32) -> Result<Decimal, NumberProblem> {
+    let d = parse_decimal(text)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(NumberProblem::Negative);
+    }
+    let d = d.abs();
+    if d.normalize().scale() > max_dp {
+        if max_dp == 0 {
+            return Err(NumberProblem::NotInteger);
+        }
+        return Err(NumberProblem::TooManyDecimals { max: max_dp });
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    #[test]
+    fn rounding_is_half_up_to_the_fen() {
+        assert_eq!(fmt_yuan(d("0.005")), "0.01");
+        assert_eq!(fmt_yuan(d("0.004999")), "0.00");
+        assert_eq!(fmt_yuan(d("1.015")), "1.02");
+        assert_eq!(fmt_yuan(d("2.5")), "2.50");
+        assert_eq!(fmt_yuan(d("93000")), "93000.00");
+    }
+    #[test]
+    fn grouping_and_wan() {
+        assert_eq!(fmt_grouped(d("1234567.5")), "1,234,567.50");
+        assert_eq!(fmt_grouped(d("999")), "999.00");
+        assert_eq!(fmt_wan(d("93000")), "9.3");
+        assert_eq!(fmt_wan(d("5000000")), "500");
+        assert_eq!(fmt_wan(d("75000.50")), "7.50005");
+        assert_eq!(fmt_percent(d("0.015")), "1.5%");
+        assert_eq!(fmt_number(d("3000.0")), "3,000");
+    }
+    #[test]
+    fn strict_parsing() {
+        assert_eq!(parse_non_negative("100.25", 2), Ok(d("100.25")));
+        assert_eq!(parse_non_negative("100.250", 2), Ok(d("100.250")));
+        assert_eq!(parse_non_negative("-1", 2), Err(NumberProblem::Negative));
+        assert_eq!(parse_non_negative("-0", 2), Ok(d("0")));
+        assert_eq!(parse_non_negative("1.005", 2), Err(NumberProblem::TooManyDecimals { max: 2 }));
+        assert_eq!(parse_non_negative("1.5", 0), Err(NumberProblem::NotInteger));
+        for bad in ["", "abc", "1e5", "1,000", "1..2", ".5", "5.", "NaN", " 1 2", "--1", "0x10"] {
+            assert_eq!(parse_decimal(bad), Err(NumberProblem::NotANumber), "{bad}");
+        }
+        assert_eq!(parse_decimal("9999999999999999999"), Err(NumberProblem::TooLarge));
+        assert_eq!(parse_decimal("1000000000000001"), Err(NumberProblem::TooLarge));
+    }
+}

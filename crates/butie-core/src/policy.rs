@@ -1,0 +1,1094 @@
+//! The policy model: what a policy file in `policies/` says, read with serde
+//! and then checked into a compiled form the engine can trust.
+//!
+//! A pack is one policy document. Its clauses quote the text they implement,
+//! name the facts they need, and state conditions and a formula as data. The
+//! engine knows the *kinds* of formula and condition; it knows nothing about
+//! any particular policy.
+
+use crate::money::parse_non_negative;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+// ---------------------------------------------------------------- raw (file) form
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    pack: RawPack,
+    #[serde(default)]
+    topics: BTreeMap<String, Text2>,
+    #[serde(default)]
+    facts: BTreeMap<String, RawFact>,
+    #[serde(default)]
+    clauses: Vec<RawClause>,
+    #[serde(default)]
+    stacking: Vec<RawStacking>,
+    #[serde(default)]
+    cases: Vec<RawCase>,
+}
+
+/// A text in both languages.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Text2 {
+    pub zh: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+impl Text2 {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En if !self.en.is_empty() => &self.en,
+            Lang::En => &self.zh,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    id: String,
+    version: String,
+    title: Text2,
+    document: Text2,
+    issuer: String,
+    issued: String,
+    source_file: String,
+    valid_from: String,
+    valid_to: String,
+    #[serde(default)]
+    validity_quote: String,
+    #[serde(default)]
+    validity_interpretation: Option<Text2>,
+    city: String,
+    regions: RawRegions,
+    #[serde(default)]
+    exclusion: Option<RawExclusion>,
+    #[serde(default)]
+    stacking_principle: Option<Quote>,
+    #[serde(default)]
+    application: Option<Text2>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegions {
+    applies: Vec<String>,
+    #[serde(default)]
+    county_reference: Vec<String>,
+    quote: String,
+    #[serde(default)]
+    county_note: Option<Text2>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclusion {
+    /// Company field that excludes when true (e.g. `serious_dishonesty_listed`).
+    company_flag: String,
+    quote: String,
+    reason: Text2,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    pub quote: String,
+    pub place: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    unit: String,
+    label: Text2,
+    #[serde(default)]
+    help: Text2,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    options: BTreeMap<String, Text2>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawFact>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClause {
+    id: String,
+    title: Text2,
+    place: String,
+    quote: String,
+    #[serde(default)]
+    frequency: String,
+    #[serde(default)]
+    attachments: Vec<String>,
+    #[serde(default)]
+    interpretations: Vec<Text2>,
+    #[serde(default)]
+    conditions: Vec<RawCondition>,
+    formula: RawFormula,
+    #[serde(default)]
+    applicant: Option<Text2>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    #[serde(default)]
+    all: Option<Vec<RawCondition>>,
+    #[serde(default)]
+    any: Option<Vec<RawCondition>>,
+    #[serde(default)]
+    fact: Option<String>,
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    op: Option<String>,
+    #[serde(default)]
+    term: Option<String>,
+    #[serde(default)]
+    value: Option<toml::Value>,
+    #[serde(default)]
+    values: Option<Vec<String>>,
+    /// Growth: the previous-period fact; `value` is then the growth rate.
+    #[serde(default)]
+    growth_over: Option<String>,
+    /// Switch on an enum fact: each option has its own conditions.
+    #[serde(default)]
+    switch: Option<String>,
+    #[serde(default)]
+    cases: Option<BTreeMap<String, Vec<RawCondition>>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFormula {
+    kind: String,
+    #[serde(default)]
+    figure: Option<String>,
+    #[serde(default)]
+    amount: Option<String>,
+    #[serde(default)]
+    base: Option<String>,
+    #[serde(default)]
+    rate: Option<String>,
+    #[serde(default)]
+    cap: Option<String>,
+    #[serde(default)]
+    cap_quote: Option<String>,
+    #[serde(default)]
+    fact: Option<String>,
+    #[serde(default)]
+    op: Option<String>,
+    #[serde(default)]
+    term: Option<String>,
+    #[serde(default)]
+    tiers: Vec<RawTier>,
+    #[serde(default)]
+    table: BTreeMap<String, String>,
+    #[serde(default)]
+    list: Option<String>,
+    #[serde(default)]
+    item_conditions: Vec<RawCondition>,
+    #[serde(default)]
+    item_base: Option<String>,
+    #[serde(default)]
+    item_cap: Option<String>,
+    #[serde(default)]
+    item_cap_quote: Option<String>,
+    #[serde(default)]
+    note: Option<Text2>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    from: String,
+    amount: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStacking {
+    id: String,
+    clauses: Vec<String>,
+    quote: String,
+    place: String,
+    #[serde(default)]
+    interpretation: Option<Text2>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    name: String,
+    year: i32,
+    #[serde(default)]
+    district: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    serious_dishonesty_listed: Option<bool>,
+    #[serde(default)]
+    facts: toml::Table,
+    expect: BTreeMap<String, RawExpect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    status: String,
+    #[serde(default)]
+    amount: Option<String>,
+    #[serde(default)]
+    amount_max: Option<String>,
+    #[serde(default)]
+    excluded_by: Option<String>,
+    #[serde(default)]
+    missing: Option<Vec<String>>,
+}
+
+// ---------------------------------------------------------------- compiled form
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    Bool,
+    Money,
+    MoneyUsd,
+    Integer,
+    Number,
+    Enum,
+    List,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FactDef {
+    pub key: String,
+    pub kind: FactKind,
+    pub unit: String,
+    pub label: Text2,
+    pub help: Text2,
+    pub topic: String,
+    pub options: BTreeMap<String, Text2>,
+    /// For lists: the fields of each item.
+    pub fields: BTreeMap<String, FactDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Op {
+    pub fn holds(self, a: Decimal, b: Decimal) -> bool {
+        match self {
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => "≥",
+            Op::Lt => "<",
+            Op::Le => "≤",
+        }
+    }
+}
+
+/// The drafting convention of the catalogue (《民法典》第1259条 and the
+/// catalogue's list): which legal words include the number. Kept here, in
+/// one table, so that a policy file names the word it quotes and the
+/// comparison follows from it.
+pub fn op_for_term(term: &str) -> Option<Op> {
+    Some(match term {
+        "以上" | "达到" | "不少于" | "不低于" | "届满" => Op::Ge,
+        "以下" | "以内" | "不超过" | "不高于" | "最高不超过" => Op::Le,
+        "超过" | "突破" | "高于" => Op::Gt,
+        "不满" | "低于" | "以外" => Op::Lt,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Condition {
+    All { all: Vec<Condition> },
+    Any { any: Vec<Condition> },
+    /// The conditions depend on an enum fact's value (e.g. 分别达到…).
+    Switch { fact: String, cases: BTreeMap<String, Vec<Condition>> },
+    /// A boolean fact must be true.
+    IsTrue { fact: String },
+    /// An enum fact must be one of `values`.
+    OneOf { fact: String, values: Vec<String> },
+    /// A numeric fact compared with a number, in the words of the text.
+    Compare { fact: String, op: Op, term: String, value: Decimal },
+    /// Growth over a previous-period fact: `fact − prev ⋛ rate × prev`,
+    /// compared exactly (never through a rounded ratio).
+    Growth { fact: String, prev: String, op: Op, term: String, rate: Decimal },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    /// The formula gives the award.
+    Exact,
+    /// The formula gives only the most the award can be.
+    Ceiling,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tier {
+    pub from: Decimal,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemCondition {
+    pub field: String,
+    pub op: Op,
+    pub term: String,
+    pub value: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Formula {
+    /// No figure is published.
+    None,
+    Fixed { amount: Decimal },
+    /// rate × base, then the cap.
+    Rate { base: String, rate: Decimal, cap: Option<Decimal>, cap_quote: String },
+    /// The highest tier whose threshold the fact passes.
+    Tiers { fact: String, op: Op, term: String, tiers: Vec<Tier> },
+    /// An amount per option of an enum fact.
+    Lookup { fact: String, table: BTreeMap<String, Decimal> },
+    /// Per item of a list: filter, rate × field, item cap; then sum and cap.
+    Items {
+        list: String,
+        conditions: Vec<ItemCondition>,
+        base: String,
+        rate: Decimal,
+        item_cap: Option<Decimal>,
+        item_cap_quote: String,
+        cap: Option<Decimal>,
+        cap_quote: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Clause {
+    pub id: String,
+    pub title: Text2,
+    pub place: String,
+    pub quote: String,
+    pub one_time: bool,
+    pub attachments: Vec<String>,
+    pub interpretations: Vec<Text2>,
+    pub conditions: Vec<Condition>,
+    pub formula: Formula,
+    pub figure: Figure,
+    pub formula_note: Option<Text2>,
+    pub applicant: Option<Text2>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StackingGroup {
+    pub id: String,
+    pub clauses: Vec<String>,
+    pub quote: String,
+    pub place: String,
+    pub interpretation: Option<Text2>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionRole {
+    Applies,
+    CountyReference,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pack {
+    pub id: String,
+    pub version: String,
+    /// SHA-256 of the policy file's bytes, hex.
+    pub content_hash: String,
+    pub title: Text2,
+    pub document: Text2,
+    pub issuer: String,
+    pub issued: String,
+    pub source_file: String,
+    pub valid_from: Date,
+    pub valid_to: Date,
+    pub validity_quote: String,
+    pub validity_interpretation: Option<Text2>,
+    pub city: String,
+    pub regions: Vec<(String, RegionRole)>,
+    pub regions_quote: String,
+    pub county_note: Option<Text2>,
+    pub exclusion_flag: Option<String>,
+    pub exclusion_quote: String,
+    pub exclusion_reason: Text2,
+    pub stacking_principle: Option<Quote>,
+    pub application: Option<Text2>,
+    pub topics: BTreeMap<String, Text2>,
+    pub facts: BTreeMap<String, FactDef>,
+    pub clauses: Vec<Clause>,
+    pub stacking: Vec<StackingGroup>,
+    pub cases: Vec<Case>,
+}
+
+impl Pack {
+    pub fn region_role(&self, district: &str) -> Option<RegionRole> {
+        self.regions.iter().find(|(d, _)| d == district).map(|(_, r)| *r)
+    }
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+}
+
+/// A calendar date (the policy windows need nothing more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Date {
+    pub y: i32,
+    pub m: u32,
+    pub d: u32,
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut it = s.split('-');
+        let y: i32 = it.next()?.parse().ok()?;
+        let m: u32 = it.next()?.parse().ok()?;
+        let d: u32 = it.next()?.parse().ok()?;
+        if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=2200).contains(&y) {
+            return None;
+        }
+        Some(Date { y, m, d })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    }
+}
+
+/// An embedded test case: a profile in, expected results out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub name: String,
+    pub year: i32,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub serious_dishonesty_listed: Option<bool>,
+    /// Facts as JSON, exactly as a profile would carry them.
+    pub facts: serde_json::Map<String, serde_json::Value>,
+    pub expect: BTreeMap<String, Expect>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expect {
+    pub status: String,
+    pub amount: Option<Option<Decimal>>,
+    pub amount_max: Option<Option<Decimal>>,
+    pub excluded_by: Option<Option<String>>,
+    pub missing: Option<Vec<String>>,
+}
+
+// ---------------------------------------------------------------- errors
+
+/// A problem in a policy file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub file: String,
+    pub at: String,
+    pub problem: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.at.is_empty() {
+            write!(f, "{}: {}", self.file, self.problem)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.at, self.problem)
+        }
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, at: impl Into<String>, problem: impl Into<String>) -> PolicyError {
+        PolicyError { file: self.file.to_string(), at: at.into(), problem: problem.into() }
+    }
+}
+
+// ---------------------------------------------------------------- loading
+
+/// Read one policy file. `name` is used in error messages only.
+pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
+    let cx = Ctx { file: name };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let msg = e.message().to_string();
+        let at = e
+            .span()
+            .map(|s| {
+                let line = text.get(..s.start).map(|p| p.matches('\n').count() + 1).unwrap_or(0);
+                format!("第{line}行")
+            })
+            .unwrap_or_default();
+        cx.err(at, format!("TOML 格式错误: {msg}"))
+    })?;
+    let hash = {
+        let mut h = Sha256::new();
+        h.update(text.as_bytes());
+        let out = h.finalize();
+        out.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    compile(&cx, raw, hash)
+}
+
+fn dec(cx: &Ctx, at: &str, s: &str) -> Result<Decimal, PolicyError> {
+    parse_non_negative(s, 10).map_err(|_| cx.err(at, format!("不是非负的十进制数: {s:?}")))
+}
+
+fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyError> {
+    let p = raw.pack;
+    if !is_ident(&p.id) {
+        return Err(cx.err("pack.id", format!("id 只能含小写字母、数字、'-'、'.'、'_': {:?}", p.id)));
+    }
+    let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", "日期应为 YYYY-MM-DD"))?;
+    let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", "日期应为 YYYY-MM-DD"))?;
+    if valid_to < valid_from {
+        return Err(cx.err("pack.valid_to", "有效期结束早于开始"));
+    }
+    let mut regions = Vec::new();
+    for d in &p.regions.applies {
+        regions.push((d.clone(), RegionRole::Applies));
+    }
+    for d in &p.regions.county_reference {
+        if regions.iter().any(|(x, _)| x == d) {
+            return Err(cx.err("pack.regions", format!("地区重复: {d}")));
+        }
+        regions.push((d.clone(), RegionRole::CountyReference));
+    }
+    if regions.is_empty() {
+        return Err(cx.err("pack.regions", "至少要有一个适用地区"));
+    }
+    let (exclusion_flag, exclusion_quote, exclusion_reason) = match p.exclusion {
+        Some(e) => {
+            if e.company_flag != "serious_dishonesty_listed" {
+                return Err(cx.err("pack.exclusion.company_flag", format!("未知的企业字段: {}", e.company_flag)));
+            }
+            (Some(e.company_flag), e.quote, e.reason)
+        }
+        None => (None, String::new(), Text2::default()),
+    };
+
+    let mut facts = BTreeMap::new();
+    for (key, f) in raw.facts {
+        let at = format!("facts.{key}");
+        if !is_ident(&key) {
+            return Err(cx.err(&at, "事实键只能含小写字母、数字、'_'"));
+        }
+        let def = compile_fact(cx, &at, &key, f, true)?;
+        if !def.topic.is_empty() && !raw.topics.contains_key(&def.topic) {
+            return Err(cx.err(&at, format!("未定义的主题 topic: {}", def.topic)));
+        }
+        facts.insert(key, def);
+    }
+
+    let mut clauses: Vec<Clause> = Vec::new();
+    for c in raw.clauses {
+        let at = format!("clause {}", c.id);
+        if !is_ident(&c.id) {
+            return Err(cx.err(&at, "条款 id 只能含小写字母、数字、'.'、'_'、'-'"));
+        }
+        if clauses.iter().any(|x| x.id == c.id) {
+            return Err(cx.err(&at, "条款 id 重复"));
+        }
+        if c.quote.trim().is_empty() {
+            return Err(cx.err(&at, "缺少政策原文 quote"));
+        }
+        let one_time = match c.frequency.as_str() {
+            "one_time" => true,
+            "annual" => false,
+            other => return Err(cx.err(&at, format!("frequency 应为 one_time 或 annual，而不是 {other:?}"))),
+        };
+        let mut conditions = Vec::new();
+        for (i, rc) in c.conditions.into_iter().enumerate() {
+            conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, &facts)?);
+        }
+        let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
+        clauses.push(Clause {
+            id: c.id,
+            title: c.title,
+            place: c.place,
+            quote: c.quote,
+            one_time,
+            attachments: c.attachments,
+            interpretations: c.interpretations,
+            conditions,
+            formula,
+            figure,
+            formula_note: note,
+            applicant: c.applicant,
+        });
+    }
+
+    let mut stacking = Vec::new();
+    for s in raw.stacking {
+        let at = format!("stacking {}", s.id);
+        if s.clauses.len() < 2 {
+            return Err(cx.err(&at, "叠加规则至少涉及两个条款"));
+        }
+        for id in &s.clauses {
+            if !clauses.iter().any(|c| &c.id == id) {
+                return Err(cx.err(&at, format!("未知条款: {id}")));
+            }
+        }
+        stacking.push(StackingGroup {
+            id: s.id,
+            clauses: s.clauses,
+            quote: s.quote,
+            place: s.place,
+            interpretation: s.interpretation,
+        });
+    }
+
+    let mut cases = Vec::new();
+    for rc in raw.cases {
+        let at = format!("case {:?}", rc.name);
+        let facts_json = match serde_json::to_value(&rc.facts) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => return Err(cx.err(&at, "facts 无法转为 JSON")),
+        };
+        let mut expect = BTreeMap::new();
+        for (id, e) in rc.expect {
+            if !clauses.iter().any(|c| c.id == id) {
+                return Err(cx.err(&at, format!("expect 中的未知条款: {id}")));
+            }
+            if !matches!(e.status.as_str(), "eligible" | "ineligible" | "needs_input") {
+                return Err(cx.err(&at, format!("{id}: status 应为 eligible/ineligible/needs_input")));
+            }
+            let opt_amount = |v: &Option<String>| -> Result<Option<Option<Decimal>>, PolicyError> {
+                match v.as_deref() {
+                    None => Ok(None),
+                    Some("null") => Ok(Some(None)),
+                    Some(s) => Ok(Some(Some(dec(cx, &at, s)?))),
+                }
+            };
+            expect.insert(
+                id,
+                Expect {
+                    status: e.status,
+                    amount: opt_amount(&e.amount)?,
+                    amount_max: opt_amount(&e.amount_max)?,
+                    excluded_by: e.excluded_by.map(|s| if s == "null" { None } else { Some(s) }),
+                    missing: e.missing,
+                },
+            );
+        }
+        cases.push(Case {
+            name: rc.name,
+            year: rc.year,
+            city: rc.city,
+            district: rc.district,
+            serious_dishonesty_listed: rc.serious_dishonesty_listed,
+            facts: facts_json,
+            expect,
+        });
+    }
+
+    Ok(Pack {
+        id: p.id,
+        version: p.version,
+        content_hash,
+        title: p.title,
+        document: p.document,
+        issuer: p.issuer,
+        issued: p.issued,
+        source_file: p.source_file,
+        valid_from,
+        valid_to,
+        validity_quote: p.validity_quote,
+        validity_interpretation: p.validity_interpretation,
+        city: p.city,
+        regions,
+        regions_quote: p.regions.quote,
+        county_note: p.regions.county_note,
+        exclusion_flag,
+        exclusion_quote,
+        exclusion_reason,
+        stacking_principle: p.stacking_principle,
+        application: p.application,
+        topics: raw.topics,
+        facts,
+        clauses,
+        stacking,
+        cases,
+    })
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<FactDef, PolicyError> {
+    let kind = match f.kind.as_str() {
+        "bool" => FactKind::Bool,
+        "money" => FactKind::Money,
+        "money_usd" => FactKind::MoneyUsd,
+        "integer" => FactKind::Integer,
+        "number" => FactKind::Number,
+        "enum" => FactKind::Enum,
+        "list" if top => FactKind::List,
+        other => return Err(cx.err(at, format!("未知的事实类型: {other:?}"))),
+    };
+    if kind == FactKind::Enum && f.options.is_empty() {
+        return Err(cx.err(at, "enum 类型须列出 options"));
+    }
+    if kind != FactKind::Enum && !f.options.is_empty() {
+        return Err(cx.err(at, "只有 enum 类型可以有 options"));
+    }
+    let mut fields = BTreeMap::new();
+    if kind == FactKind::List {
+        if f.fields.is_empty() {
+            return Err(cx.err(at, "list 类型须列出 fields"));
+        }
+        for (k, sub) in f.fields {
+            let def = compile_fact(cx, &format!("{at}.{k}"), &k, sub, false)?;
+            fields.insert(k, def);
+        }
+    } else if !f.fields.is_empty() {
+        return Err(cx.err(at, "只有 list 类型可以有 fields"));
+    }
+    if f.label.zh.trim().is_empty() {
+        return Err(cx.err(at, "缺少中文标签 label.zh"));
+    }
+    Ok(FactDef {
+        key: key.to_string(),
+        kind,
+        unit: f.unit,
+        label: f.label,
+        help: f.help,
+        topic: f.topic,
+        options: f.options,
+        fields,
+    })
+}
+
+fn numeric(kind: FactKind) -> bool {
+    matches!(kind, FactKind::Money | FactKind::MoneyUsd | FactKind::Integer | FactKind::Number)
+}
+
+fn need_fact<'a>(
+    cx: &Ctx,
+    at: &str,
+    key: &str,
+    facts: &'a BTreeMap<String, FactDef>,
+) -> Result<&'a FactDef, PolicyError> {
+    facts.get(key).ok_or_else(|| cx.err(at, format!("引用了未定义的事实: {key}")))
+}
+
+fn term_op(cx: &Ctx, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(Op, String), PolicyError> {
+    let term = term.ok_or_else(|| cx.err(at, "比较须写明原文用语 term（如 超过、以上、达到）"))?;
+    let from_term = op_for_term(term).ok_or_else(|| cx.err(at, format!("未知的原文用语 term: {term:?}")))?;
+    if let Some(op) = op {
+        let given = match op {
+            "gt" => Op::Gt,
+            "ge" => Op::Ge,
+            "lt" => Op::Lt,
+            "le" => Op::Le,
+            other => return Err(cx.err(at, format!("未知的比较符 op: {other:?}"))),
+        };
+        if given != from_term {
+            return Err(cx.err(
+                at,
+                format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", from_term.symbol()),
+            ));
+        }
+    }
+    Ok((from_term, term.to_string()))
+}
+
+fn compile_condition(
+    cx: &Ctx,
+    at: &str,
+    rc: RawCondition,
+    facts: &BTreeMap<String, FactDef>,
+) -> Result<Condition, PolicyError> {
+    if let Some(all) = rc.all {
+        let mut v = Vec::new();
+        for (i, c) in all.into_iter().enumerate() {
+            v.push(compile_condition(cx, &format!("{at}.all[{i}]"), c, facts)?);
+        }
+        if v.is_empty() {
+            return Err(cx.err(at, "all 不能为空"));
+        }
+        return Ok(Condition::All { all: v });
+    }
+    if let Some(any) = rc.any {
+        let mut v = Vec::new();
+        for (i, c) in any.into_iter().enumerate() {
+            v.push(compile_condition(cx, &format!("{at}.any[{i}]"), c, facts)?);
+        }
+        if v.is_empty() {
+            return Err(cx.err(at, "any 不能为空"));
+        }
+        return Ok(Condition::Any { any: v });
+    }
+    if let Some(fact) = rc.switch {
+        let def = need_fact(cx, at, &fact, facts)?;
+        if def.kind != FactKind::Enum {
+            return Err(cx.err(at, "switch 须引用 enum 事实"));
+        }
+        let mut cases = BTreeMap::new();
+        for (opt, conds) in rc.cases.unwrap_or_default() {
+            if !def.options.contains_key(&opt) {
+                return Err(cx.err(at, format!("{fact} 没有选项 {opt:?}")));
+            }
+            let mut v = Vec::new();
+            for (i, c) in conds.into_iter().enumerate() {
+                v.push(compile_condition(cx, &format!("{at}.cases.{opt}[{i}]"), c, facts)?);
+            }
+            cases.insert(opt, v);
+        }
+        if cases.is_empty() {
+            return Err(cx.err(at, "switch 须有 cases"));
+        }
+        return Ok(Condition::Switch { fact, cases });
+    }
+    let key = rc.fact.ok_or_else(|| cx.err(at, "条件须有 fact、switch、all 或 any"))?;
+    let def = need_fact(cx, at, &key, facts)?;
+    if let Some(prev) = rc.growth_over {
+        let pdef = need_fact(cx, at, &prev, facts)?;
+        if !numeric(def.kind) || !numeric(pdef.kind) {
+            return Err(cx.err(at, "增长条件只适用于数值事实"));
+        }
+        let (op, term) = term_op(cx, at, rc.op.as_deref(), rc.term.as_deref())?;
+        let rate = match rc.value {
+            Some(toml::Value::String(s)) => dec(cx, at, &s)?,
+            _ => return Err(cx.err(at, "增长条件的 value 须为字符串形式的增长率，如 \"0.20\"")),
+        };
+        return Ok(Condition::Growth { fact: key, prev, op, term, rate });
+    }
+    match def.kind {
+        FactKind::Bool => {
+            match rc.value {
+                Some(toml::Value::Boolean(true)) | None => {}
+                _ => return Err(cx.err(at, "布尔条件只支持 value = true")),
+            }
+            Ok(Condition::IsTrue { fact: key })
+        }
+        FactKind::Enum => {
+            let values = rc.values.ok_or_else(|| cx.err(at, "enum 条件须有 values"))?;
+            for v in &values {
+                if !def.options.contains_key(v) {
+                    return Err(cx.err(at, format!("{key} 没有选项 {v:?}")));
+                }
+            }
+            Ok(Condition::OneOf { fact: key, values })
+        }
+        FactKind::List => Err(cx.err(at, "列表事实只能用于 items 公式")),
+        _ => {
+            let (op, term) = term_op(cx, at, rc.op.as_deref(), rc.term.as_deref())?;
+            let value = match rc.value {
+                Some(toml::Value::String(s)) => dec(cx, at, &s)?,
+                _ => return Err(cx.err(at, "数值条件的 value 须为字符串形式的十进制数")),
+            };
+            Ok(Condition::Compare { fact: key, op, term, value })
+        }
+    }
+}
+
+type Compiled = (Formula, Figure, Option<Text2>);
+
+fn compile_formula(
+    cx: &Ctx,
+    at: &str,
+    f: RawFormula,
+    facts: &BTreeMap<String, FactDef>,
+) -> Result<Compiled, PolicyError> {
+    let figure = match f.figure.as_deref() {
+        None | Some("exact") => Figure::Exact,
+        Some("ceiling") => Figure::Ceiling,
+        Some(other) => return Err(cx.err(at, format!("figure 应为 exact 或 ceiling，而不是 {other:?}"))),
+    };
+    let opt_dec = |v: &Option<String>, what: &str| -> Result<Option<Decimal>, PolicyError> {
+        v.as_deref().map(|s| dec(cx, &format!("{at}.{what}"), s)).transpose()
+    };
+    let numeric_fact = |key: &Option<String>, what: &str| -> Result<String, PolicyError> {
+        let key = key.clone().ok_or_else(|| cx.err(at, format!("缺少 {what}")))?;
+        let def = need_fact(cx, at, &key, facts)?;
+        if !numeric(def.kind) {
+            return Err(cx.err(at, format!("{what} 须为数值事实: {key}")));
+        }
+        Ok(key)
+    };
+    let formula = match f.kind.as_str() {
+        "none" => Formula::None,
+        "fixed" => Formula::Fixed {
+            amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, "fixed 须有 amount"))?,
+        },
+        "rate" => {
+            let base = numeric_fact(&f.base, "base")?;
+            if matches!(facts[&base].kind, FactKind::MoneyUsd) {
+                return Err(cx.err(at, "不能以美元金额为基数计算人民币奖励"));
+            }
+            Formula::Rate {
+                base,
+                rate: opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?,
+                cap: opt_dec(&f.cap, "cap")?,
+                cap_quote: f.cap_quote.unwrap_or_default(),
+            }
+        }
+        "tiers" => {
+            let fact = numeric_fact(&f.fact, "fact")?;
+            let (op, term) = term_op(cx, at, f.op.as_deref(), f.term.as_deref())?;
+            let mut tiers = Vec::new();
+            for (i, t) in f.tiers.iter().enumerate() {
+                let from = dec(cx, &format!("{at}.tiers[{i}].from"), &t.from)?;
+                let amount = dec(cx, &format!("{at}.tiers[{i}].amount"), &t.amount)?;
+                if let Some(prev) = tiers.last() {
+                    let prev: &Tier = prev;
+                    if from <= prev.from || amount < prev.amount {
+                        return Err(cx.err(at, "档位须按门槛递增排列，金额不递减"));
+                    }
+                }
+                tiers.push(Tier { from, amount });
+            }
+            if tiers.is_empty() {
+                return Err(cx.err(at, "tiers 公式须至少一档"));
+            }
+            Formula::Tiers { fact, op, term, tiers }
+        }
+        "lookup" => {
+            let fact = f.fact.clone().ok_or_else(|| cx.err(at, "lookup 须有 fact"))?;
+            let def = need_fact(cx, at, &fact, facts)?;
+            if def.kind != FactKind::Enum {
+                return Err(cx.err(at, "lookup 须引用 enum 事实"));
+            }
+            let mut table = BTreeMap::new();
+            for (k, v) in &f.table {
+                if !def.options.contains_key(k) {
+                    return Err(cx.err(at, format!("{fact} 没有选项 {k:?}")));
+                }
+                table.insert(k.clone(), dec(cx, &format!("{at}.table.{k}"), v)?);
+            }
+            if table.is_empty() {
+                return Err(cx.err(at, "lookup 须有 table"));
+            }
+            Formula::Lookup { fact, table }
+        }
+        "items" => {
+            let list = f.list.clone().ok_or_else(|| cx.err(at, "items 须有 list"))?;
+            let def = need_fact(cx, at, &list, facts)?;
+            if def.kind != FactKind::List {
+                return Err(cx.err(at, "items 须引用 list 事实"));
+            }
+            let base = f.item_base.clone().ok_or_else(|| cx.err(at, "items 须有 item_base"))?;
+            match def.fields.get(&base) {
+                Some(fd) if matches!(fd.kind, FactKind::Money) => {}
+                _ => return Err(cx.err(at, format!("item_base 须为 {list} 的金额字段"))),
+            }
+            let mut conditions = Vec::new();
+            for (i, c) in f.item_conditions.into_iter().enumerate() {
+                let cat = format!("{at}.item_conditions[{i}]");
+                let field = c.field.ok_or_else(|| cx.err(&cat, "须有 field"))?;
+                match def.fields.get(&field) {
+                    Some(fd) if numeric(fd.kind) => {}
+                    _ => return Err(cx.err(&cat, format!("{list} 没有数值字段 {field}"))),
+                }
+                let (op, term) = term_op(cx, &cat, c.op.as_deref(), c.term.as_deref())?;
+                let value = match c.value {
+                    Some(toml::Value::String(s)) => dec(cx, &cat, &s)?,
+                    _ => return Err(cx.err(&cat, "value 须为字符串形式的十进制数")),
+                };
+                conditions.push(ItemCondition { field, op, term, value });
+            }
+            Formula::Items {
+                list,
+                conditions,
+                base,
+                rate: opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE),
+                item_cap: opt_dec(&f.item_cap, "item_cap")?,
+                item_cap_quote: f.item_cap_quote.unwrap_or_default(),
+                cap: opt_dec(&f.cap, "cap")?,
+                cap_quote: f.cap_quote.unwrap_or_default(),
+            }
+        }
+        other => return Err(cx.err(at, format!("未知的公式类型: {other:?}"))),
+    };
+    if matches!(formula, Formula::None) && figure == Figure::Ceiling {
+        return Err(cx.err(at, "none 公式没有数额，不能标为 ceiling"));
+    }
+    Ok((formula, figure, f.note))
+}
+
+/// Check that packs loaded together agree on shared fact keys and have
+/// distinct ids and clause ids.
+pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
+    let mut seen_fact: HashMap<&str, (&str, FactKind)> = HashMap::new();
+    let mut seen_clause: HashMap<&str, &str> = HashMap::new();
+    for (i, p) in packs.iter().enumerate() {
+        if packs[..i].iter().any(|q| q.id == p.id) {
+            return Err(PolicyError { file: p.id.clone(), at: String::new(), problem: "政策包 id 重复".into() });
+        }
+        for (k, f) in &p.facts {
+            if let Some((other, kind)) = seen_fact.get(k.as_str()) {
+                if *kind != f.kind {
+                    return Err(PolicyError {
+                        file: p.id.clone(),
+                        at: format!("facts.{k}"),
+                        problem: format!("与政策包 {other} 中同名事实的类型不一致"),
+                    });
+                }
+            } else {
+                seen_fact.insert(k, (&p.id, f.kind));
+            }
+        }
+        for c in &p.clauses {
+            if let Some(other) = seen_clause.insert(&c.id, &p.id) {
+                return Err(PolicyError {
+                    file: p.id.clone(),
+                    at: format!("clause {}", c.id),
+                    problem: format!("条款 id 与政策包 {other} 重复"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+

@@ -1,0 +1,528 @@
+//! The profile: a company, a year and its facts, read from the catalogue's
+//! JSON and checked against the fact definitions of the loaded packs.
+//! Reading never panics; every problem names the field.
+
+use crate::money::{parse_non_negative, NumberProblem};
+use crate::policy::{FactDef, FactKind, Lang, Pack};
+use crate::uscc::{validate as validate_uscc, UsccProblem};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Company {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    /// `None` is unknown: the packs that exclude listed companies then ask.
+    pub serious_dishonesty_listed: Option<bool>,
+    pub legal_rep: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub bank: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactValue {
+    Bool(bool),
+    Num(Decimal),
+    Enum(String),
+    List(Vec<BTreeMap<String, Decimal>>),
+}
+
+pub type Facts = BTreeMap<String, FactValue>;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Profile {
+    pub company: Company,
+    pub year: Option<i32>,
+    pub facts: Facts,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Json { detail: String, line: usize, column: usize },
+    NotAnObject,
+    UnknownField { known: Vec<&'static str> },
+    UnknownFact { suggestion: Option<String> },
+    Missing,
+    WrongType { expected: FactKind },
+    NotText,
+    Number(NumberProblem),
+    Uscc(UsccProblem),
+    UnknownCity { known: Vec<String> },
+    UnknownDistrict { city: String, known: Vec<String> },
+    NotOption { options: Vec<String> },
+    TooLong { max: usize },
+    BadYear,
+}
+
+/// One clear problem with one named field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl InputError {
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
+        InputError { field: field.into(), problem }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let f = &self.field;
+        let zh = lang == Lang::Zh;
+        let kind_name = |k: FactKind| match (k, zh) {
+            (FactKind::Bool, true) => "true 或 false",
+            (FactKind::Bool, false) => "true or false",
+            (FactKind::Money | FactKind::MoneyUsd, true) => "非负金额（数字或字符串，最多两位小数）",
+            (FactKind::Money | FactKind::MoneyUsd, false) => "a non-negative amount (number or string, at most 2 decimals)",
+            (FactKind::Integer, true) => "非负整数",
+            (FactKind::Integer, false) => "a non-negative whole number",
+            (FactKind::Number, true) => "非负数",
+            (FactKind::Number, false) => "a non-negative number",
+            (FactKind::Enum, true) => "选项之一（字符串）",
+            (FactKind::Enum, false) => "one of the options (a string)",
+            (FactKind::List, true) => "列表",
+            (FactKind::List, false) => "a list",
+        };
+        match &self.problem {
+            Problem::Json { detail, line, column } => {
+                if zh {
+                    format!("{f}: JSON 格式错误（第{line}行第{column}列）: {detail}")
+                } else {
+                    format!("{f}: invalid JSON at line {line}, column {column}: {detail}")
+                }
+            }
+            Problem::NotAnObject => {
+                if zh { format!("{f}: 应为 JSON 对象 {{…}}") } else { format!("{f}: must be a JSON object {{…}}") }
+            }
+            Problem::UnknownField { known } => {
+                if zh {
+                    format!("{f}: 未知字段；可用字段: {}", known.join(", "))
+                } else {
+                    format!("{f}: unknown field; known fields: {}", known.join(", "))
+                }
+            }
+            Problem::UnknownFact { suggestion } => match (suggestion, zh) {
+                (Some(s), true) => format!("{f}: 未知的事实键；是否想写 {s}？"),
+                (Some(s), false) => format!("{f}: unknown fact key; did you mean {s}?"),
+                (None, true) => format!("{f}: 未知的事实键（butie policies 可列出所有事实键）"),
+                (None, false) => format!("{f}: unknown fact key (butie policies lists them)"),
+            },
+            Problem::Missing => {
+                if zh { format!("{f}: 必填，但没有填写") } else { format!("{f}: required but missing") }
+            }
+            Problem::WrongType { expected } => {
+                if zh {
+                    format!("{f}: 类型不对，应为{}", kind_name(*expected))
+                } else {
+                    format!("{f}: wrong type, expected {}", kind_name(*expected))
+                }
+            }
+            Problem::NotText => {
+                if zh { format!("{f}: 应为文字（字符串）") } else { format!("{f}: must be text (a string)") }
+            }
+            Problem::Number(p) => match (p, zh) {
+                (NumberProblem::NotANumber, true) => format!("{f}: 不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）"),
+                (NumberProblem::NotANumber, false) => format!("{f}: not a number (write plain digits such as 12345.67, no commas, units or exponents)"),
+                (NumberProblem::Negative, true) => format!("{f}: 不能为负数"),
+                (NumberProblem::Negative, false) => format!("{f}: must not be negative"),
+                (NumberProblem::TooManyDecimals { max }, true) => format!("{f}: 最多{max}位小数（金额精确到分）"),
+                (NumberProblem::TooManyDecimals { max }, false) => format!("{f}: at most {max} decimal places (amounts are to the fen)"),
+                (NumberProblem::TooLarge, true) => format!("{f}: 数值过大"),
+                (NumberProblem::TooLarge, false) => format!("{f}: number too large"),
+                (NumberProblem::NotInteger, true) => format!("{f}: 应为整数"),
+                (NumberProblem::NotInteger, false) => format!("{f}: must be a whole number"),
+            },
+            Problem::Uscc(p) => match (p, zh) {
+                (UsccProblem::Length(n), true) => format!("{f}: 统一社会信用代码应为18位，实为{n}位"),
+                (UsccProblem::Length(n), false) => format!("{f}: a unified social credit code has 18 characters, not {n}"),
+                (UsccProblem::BadChar { pos, ch }, true) => format!("{f}: 第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
+                (UsccProblem::BadChar { pos, ch }, false) => format!("{f}: character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)"),
+                (UsccProblem::CheckDigit { expected, found }, true) => format!("{f}: 校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）"),
+                (UsccProblem::CheckDigit { expected, found }, false) => format!("{f}: wrong check character: the last one should be {expected}, not {found} (check for a typo)"),
+            },
+            Problem::UnknownCity { known } => {
+                if zh {
+                    format!("{f}: 暂不支持该城市；支持: {}", known.join("、"))
+                } else {
+                    format!("{f}: city not supported; supported: {}", known.join(", "))
+                }
+            }
+            Problem::UnknownDistrict { city, known } => {
+                if zh {
+                    format!("{f}: {city}没有这个区县；可选: {}", known.join("、"))
+                } else {
+                    format!("{f}: no such district in {city}; choose one of: {}", known.join(", "))
+                }
+            }
+            Problem::NotOption { options } => {
+                if zh {
+                    format!("{f}: 不是可选项；可选: {}", options.join(", "))
+                } else {
+                    format!("{f}: not one of the options: {}", options.join(", "))
+                }
+            }
+            Problem::TooLong { max } => {
+                if zh { format!("{f}: 太长（最多{max}个字符）") } else { format!("{f}: too long (at most {max} characters)") }
+            }
+            Problem::BadYear => {
+                if zh { format!("{f}: 年度应为 2000 至 2100 之间的整数") } else { format!("{f}: the year must be a whole number from 2000 to 2100") }
+            }
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+const COMPANY_FIELDS: [&str; 10] = [
+    "name",
+    "uscc",
+    "city",
+    "district",
+    "serious_dishonesty_listed",
+    "legal_rep",
+    "contact",
+    "phone",
+    "bank",
+    "bank_account",
+];
+const TOP_FIELDS: [&str; 3] = ["company", "year", "facts"];
+const MAX_TEXT: usize = 200;
+const MAX_LIST: usize = 10_000;
+
+/// Every fact key the loaded packs define, with its definition.
+pub fn fact_index(packs: &[Pack]) -> BTreeMap<&str, &FactDef> {
+    let mut m = BTreeMap::new();
+    for p in packs {
+        for (k, d) in &p.facts {
+            m.entry(k.as_str()).or_insert(d);
+        }
+    }
+    m
+}
+
+/// Read a profile from JSON text.
+pub fn parse_profile(text: &str, packs: &[Pack]) -> Result<Profile, InputError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        InputError::new("profile", Problem::Json { detail: json_detail(&e), line: e.line(), column: e.column() })
+    })?;
+    profile_from_value(&v, packs)
+}
+
+fn json_detail(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    // serde_json appends " at line L column C"; we say that ourselves.
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputError> {
+    let obj = v.as_object().ok_or_else(|| InputError::new("profile", Problem::NotAnObject))?;
+    for k in obj.keys() {
+        if !TOP_FIELDS.contains(&k.as_str()) {
+            return Err(InputError::new(k.clone(), Problem::UnknownField { known: TOP_FIELDS.to_vec() }));
+        }
+    }
+    let company = match obj.get("company") {
+        Some(c) => parse_company(c, packs)?,
+        None => return Err(InputError::new("company", Problem::Missing)),
+    };
+    let year = match obj.get("year") {
+        None | Some(Value::Null) => None,
+        Some(y) => Some(parse_year("year", y)?),
+    };
+    let facts = match obj.get("facts") {
+        None | Some(Value::Null) => Facts::new(),
+        Some(Value::Object(m)) => parse_facts(m, packs)?,
+        Some(_) => return Err(InputError::new("facts", Problem::NotAnObject)),
+    };
+    Ok(Profile { company, year, facts })
+}
+
+pub fn parse_year(field: &str, v: &Value) -> Result<i32, InputError> {
+    let n = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return Err(InputError::new(field, Problem::BadYear)),
+    };
+    match n.trim().parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Ok(y),
+        _ => Err(InputError::new(field, Problem::BadYear)),
+    }
+}
+
+pub fn check_year(field: &str, y: i64) -> Result<i32, InputError> {
+    if (2000..=2100).contains(&y) {
+        Ok(y as i32)
+    } else {
+        Err(InputError::new(field, Problem::BadYear))
+    }
+}
+
+fn text_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, InputError> {
+    let field = format!("company.{key}");
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            if t.chars().count() > MAX_TEXT {
+                return Err(InputError::new(field, Problem::TooLong { max: MAX_TEXT }));
+            }
+            Ok(if t.is_empty() { None } else { Some(t.to_string()) })
+        }
+        Some(_) => Err(InputError::new(field, Problem::NotText)),
+    }
+}
+
+/// The cities and districts the loaded packs know, in file order.
+pub fn known_cities(packs: &[Pack]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for p in packs {
+        if !v.contains(&p.city) {
+            v.push(p.city.clone());
+        }
+    }
+    v
+}
+
+pub fn known_districts(packs: &[Pack], city: &str) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for p in packs.iter().filter(|p| p.city == city) {
+        for (d, _) in &p.regions {
+            if !v.contains(d) {
+                v.push(d.clone());
+            }
+        }
+    }
+    v
+}
+
+/// Check a city/district pair against the packs.
+pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), InputError> {
+    let cities = known_cities(packs);
+    if !cities.iter().any(|c| c == city) {
+        return Err(InputError::new("company.city", Problem::UnknownCity { known: cities }));
+    }
+    let districts = known_districts(packs, city);
+    if !districts.iter().any(|d| d == district) {
+        return Err(InputError::new(
+            "company.district",
+            Problem::UnknownDistrict { city: city.to_string(), known: districts },
+        ));
+    }
+    Ok(())
+}
+
+pub fn parse_company(v: &Value, packs: &[Pack]) -> Result<Company, InputError> {
+    let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
+    for k in obj.keys() {
+        if !COMPANY_FIELDS.contains(&k.as_str()) {
+            return Err(InputError::new(
+                format!("company.{k}"),
+                Problem::UnknownField { known: COMPANY_FIELDS.to_vec() },
+            ));
+        }
+    }
+    let name = text_field(obj, "name")?.ok_or_else(|| InputError::new("company.name", Problem::Missing))?;
+    let uscc = match text_field(obj, "uscc")? {
+        Some(u) => Some(validate_uscc(&u).map_err(|p| InputError::new("company.uscc", Problem::Uscc(p)))?),
+        None => None,
+    };
+    let city = text_field(obj, "city")?.ok_or_else(|| InputError::new("company.city", Problem::Missing))?;
+    let district =
+        text_field(obj, "district")?.ok_or_else(|| InputError::new("company.district", Problem::Missing))?;
+    check_region(packs, &city, &district)?;
+    let serious_dishonesty_listed = match obj.get("serious_dishonesty_listed") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            return Err(InputError::new(
+                "company.serious_dishonesty_listed",
+                Problem::WrongType { expected: FactKind::Bool },
+            ))
+        }
+    };
+    Ok(Company {
+        name,
+        uscc,
+        city,
+        district,
+        serious_dishonesty_listed,
+        legal_rep: text_field(obj, "legal_rep")?,
+        contact: text_field(obj, "contact")?,
+        phone: text_field(obj, "phone")?,
+        bank: text_field(obj, "bank")?,
+        bank_account: text_field(obj, "bank_account")?,
+    })
+}
+
+pub fn parse_facts(m: &Map<String, Value>, packs: &[Pack]) -> Result<Facts, InputError> {
+    let index = fact_index(packs);
+    let mut facts = Facts::new();
+    for (k, v) in m {
+        let field = format!("facts.{k}");
+        let def = match index.get(k.as_str()) {
+            Some(d) => *d,
+            None => {
+                return Err(InputError::new(
+                    field,
+                    Problem::UnknownFact { suggestion: suggest(k, index.keys().copied()) },
+                ))
+            }
+        };
+        if v.is_null() {
+            continue; // null is "unknown", the same as leaving it out
+        }
+        facts.insert(k.clone(), parse_fact_value(&field, def, v)?);
+    }
+    Ok(facts)
+}
+
+/// Read one fact value (also used by the store and the UI for single answers).
+pub fn parse_fact_value(field: &str, def: &FactDef, v: &Value) -> Result<FactValue, InputError> {
+    let wrong = || InputError::new(field, Problem::WrongType { expected: def.kind });
+    match def.kind {
+        FactKind::Bool => v.as_bool().map(FactValue::Bool).ok_or_else(wrong),
+        FactKind::Enum => {
+            let s = v.as_str().ok_or_else(wrong)?;
+            if def.options.contains_key(s) {
+                Ok(FactValue::Enum(s.to_string()))
+            } else {
+                Err(InputError::new(field, Problem::NotOption { options: def.options.keys().cloned().collect() }))
+            }
+        }
+        FactKind::Money | FactKind::MoneyUsd | FactKind::Integer | FactKind::Number => {
+            Ok(FactValue::Num(parse_number(field, def.kind, v)?))
+        }
+        FactKind::List => {
+            let arr = v.as_array().ok_or_else(wrong)?;
+            if arr.len() > MAX_LIST {
+                return Err(InputError::new(field, Problem::TooLong { max: MAX_LIST }));
+            }
+            let mut items = Vec::with_capacity(arr.len());
+            for (i, item) in arr.iter().enumerate() {
+                let ifield = format!("{field}[{i}]");
+                let obj = item.as_object().ok_or_else(|| InputError::new(&ifield, Problem::NotAnObject))?;
+                let mut rec = BTreeMap::new();
+                for (fk, fv) in obj {
+                    let sub = def.fields.get(fk).ok_or_else(|| {
+                        InputError::new(
+                            format!("{ifield}.{fk}"),
+                            Problem::UnknownFact { suggestion: suggest(fk, def.fields.keys().map(|s| s.as_str())) },
+                        )
+                    })?;
+                    rec.insert(fk.clone(), parse_number(&format!("{ifield}.{fk}"), sub.kind, fv)?);
+                }
+                for fk in def.fields.keys() {
+                    if !rec.contains_key(fk) {
+                        return Err(InputError::new(format!("{ifield}.{fk}"), Problem::Missing));
+                    }
+                }
+                items.push(rec);
+            }
+            Ok(FactValue::List(items))
+        }
+    }
+}
+
+fn parse_number(field: &str, kind: FactKind, v: &Value) -> Result<Decimal, InputError> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return Err(InputError::new(field, Problem::WrongType { expected: kind })),
+    };
+    let max_dp = match kind {
+        FactKind::Money | FactKind::MoneyUsd => 2,
+        FactKind::Integer => 0,
+        _ => 6,
+    };
+    parse_non_negative(&text, max_dp).map_err(|p| InputError::new(field, Problem::Number(p)))
+}
+
+/// The closest known key by edit distance, if it is close enough to be a typo.
+fn suggest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let d = edit_distance(key, k);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    best.filter(|(d, _)| *d <= 3.max(key.len() / 4)).map(|(_, k)| k.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(100).collect();
+    let b: Vec<char> = b.chars().take(100).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The profile as catalogue JSON (used by export and by the store).
+pub fn profile_to_value(p: &Profile) -> Value {
+    let mut company = Map::new();
+    let c = &p.company;
+    company.insert("name".into(), Value::String(c.name.clone()));
+    let opt = |m: &mut Map<String, Value>, k: &str, v: &Option<String>| {
+        if let Some(s) = v {
+            m.insert(k.into(), Value::String(s.clone()));
+        }
+    };
+    opt(&mut company, "uscc", &c.uscc);
+    company.insert("city".into(), Value::String(c.city.clone()));
+    company.insert("district".into(), Value::String(c.district.clone()));
+    if let Some(b) = c.serious_dishonesty_listed {
+        company.insert("serious_dishonesty_listed".into(), Value::Bool(b));
+    }
+    opt(&mut company, "legal_rep", &c.legal_rep);
+    opt(&mut company, "contact", &c.contact);
+    opt(&mut company, "phone", &c.phone);
+    opt(&mut company, "bank", &c.bank);
+    opt(&mut company, "bank_account", &c.bank_account);
+    let mut root = Map::new();
+    root.insert("company".into(), Value::Object(company));
+    if let Some(y) = p.year {
+        root.insert("year".into(), Value::from(y));
+    }
+    root.insert("facts".into(), facts_to_value(&p.facts));
+    Value::Object(root)
+}
+
+pub fn fact_value_to_json(v: &FactValue) -> Value {
+    match v {
+        FactValue::Bool(b) => Value::Bool(*b),
+        FactValue::Num(d) => Value::String(d.to_string()),
+        FactValue::Enum(s) => Value::String(s.clone()),
+        FactValue::List(items) => Value::Array(
+            items
+                .iter()
+                .map(|rec| {
+                    Value::Object(rec.iter().map(|(k, d)| (k.clone(), Value::String(d.to_string()))).collect())
+                })
+                .collect(),
+        ),
+    }
+}
+
+pub fn facts_to_value(facts: &Facts) -> Value {
+    Value::Object(facts.iter().map(|(k, v)| (k.clone(), fact_value_to_json(v))).collect())
+}

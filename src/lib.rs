@@ -1,0 +1,8 @@
+//! `butie`: the core library (re-exported from `butie-core`) and the
+//! command-line front end's building blocks, so integration tests and the
+//! desktop shell use the very functions the `butie` binary uses.
+
+pub use butie_core::*;
+
+pub mod cli;
+pub mod table;

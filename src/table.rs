@@ -1,0 +1,204 @@
+//! The readable evaluation table (Chinese first, 万元 figures).
+
+use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::money::{fmt_grouped, fmt_wan};
+use butie_core::policy::{Lang, Pack};
+use butie_core::profile::Profile;
+use std::fmt::Write;
+
+/// Display width in a terminal: CJK and full-width forms take two columns.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            if (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u)
+            {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let cur = width(s);
+    let mut out = s.to_string();
+    for _ in cur..w {
+        out.push(' ');
+    }
+    out
+}
+
+fn lpad(s: &str, w: usize) -> String {
+    let cur = width(s);
+    let mut out = String::new();
+    for _ in cur..w {
+        out.push(' ');
+    }
+    out.push_str(s);
+    out
+}
+
+fn truncate(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if width(&out) + width(&c.to_string()) + 1 > w {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+pub fn status_text(s: Status, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Status::Eligible, Lang::Zh) => "符合",
+        (Status::Ineligible, Lang::Zh) => "不符合",
+        (Status::NeedsInput, Lang::Zh) => "待补充",
+        (Status::Eligible, Lang::En) => "eligible",
+        (Status::Ineligible, Lang::En) => "ineligible",
+        (Status::NeedsInput, Lang::En) => "needs input",
+    }
+}
+
+pub fn pack_status_text(s: PackStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (PackStatus::Applies, Lang::Zh) => "适用",
+        (PackStatus::CountyReference, Lang::Zh) => "参照执行",
+        (PackStatus::NotInForce, Lang::Zh) => "不在有效期",
+        (PackStatus::OtherCity, Lang::Zh) => "不适用地区",
+        (PackStatus::Applies, Lang::En) => "applies",
+        (PackStatus::CountyReference, Lang::En) => "by reference",
+        (PackStatus::NotInForce, Lang::En) => "not in force",
+        (PackStatus::OtherCity, Lang::En) => "other region",
+    }
+}
+
+fn money_cell(c: &ClauseResult, max: bool) -> String {
+    let v = if max { c.amount_max } else { c.amount };
+    match v {
+        Some(d) => fmt_wan(d),
+        None if c.status == Status::Eligible && !max && c.amount_max.is_some() => "—".into(),
+        None if c.status == Status::Eligible => "未公布".into(),
+        None => String::new(),
+    }
+}
+
+/// Render the evaluation for a terminal. `explain` adds each eligible
+/// clause's arithmetic and quoted text.
+pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, explain: bool) -> String {
+    let zh = lang == Lang::Zh;
+    let mut o = String::new();
+    let c = &profile.company;
+    if zh {
+        let _ = writeln!(o, "补贴通 · {} 年度测算 · {}{} · {}", ev.year, c.city, c.district, c.name);
+    } else {
+        let _ = writeln!(o, "Butie · data year {} · {} {} · {}", ev.year, c.city, c.district, c.name);
+    }
+    for p in &ev.packs {
+        let _ = writeln!(o, "  [{}] {}：{}", pack_status_text(p.status, lang), p.id, p.note);
+    }
+    let _ = writeln!(o);
+    let head = if zh {
+        ["条款", "名称", "状态", "测算(万元)", "上限(万元)", "说明"]
+    } else {
+        ["clause", "title", "status", "amount (10k)", "max (10k)", "why"]
+    };
+    let w = [38, 30, 10, 12, 12];
+    let _ = writeln!(
+        o,
+        "{}{}{}{}{}{}",
+        pad(head[0], w[0]),
+        pad(head[1], w[1]),
+        pad(head[2], w[2]),
+        lpad(head[3], w[3]),
+        lpad(head[4], w[4]),
+        format_args!("  {}", head[5])
+    );
+    let _ = writeln!(o, "{}", "─".repeat(130));
+    for cr in &ev.clauses {
+        let title = butie_core::engine::find_clause(packs, &cr.id)
+            .map(|(_, cl)| cl.title.get(lang).to_string())
+            .unwrap_or_default();
+        let mut status = status_text(cr.status, lang).to_string();
+        if cr.excluded_by.is_some() {
+            status = if zh { "就高排除".into() } else { "excluded".into() };
+        }
+        let mark = if cr.interpretations.is_empty() || cr.status != Status::Eligible { "" } else { " ※" };
+        let why = match cr.status {
+            Status::Eligible => cr.reasons.iter().find(|r| r.starts_with("与 ") || r.starts_with("not combined")).or(cr.reasons.first()),
+            _ => cr.reasons.first(),
+        }
+        .cloned()
+        .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "{}{}{}{}{}  {}{}",
+            pad(&cr.id, w[0]),
+            pad(&truncate(&title, w[1] - 2), w[1]),
+            pad(&status, w[2]),
+            lpad(&money_cell(cr, false), w[3]),
+            lpad(&money_cell(cr, true), w[4]),
+            why,
+            mark
+        );
+    }
+    let _ = writeln!(o, "{}", "─".repeat(130));
+    if zh {
+        let _ = writeln!(
+            o,
+            "合计：测算金额 {} 万元（{} 元）；含上限类条款的最高合计 {} 万元（{} 元）",
+            fmt_wan(ev.total),
+            fmt_grouped(ev.total),
+            fmt_wan(ev.total_max),
+            fmt_grouped(ev.total_max)
+        );
+        let _ = writeln!(o, "※ 含对原文的解释，详见 --explain。被“就高”排除的条款不计入合计。金额为测算值，以主管部门核定为准。");
+    } else {
+        let _ = writeln!(
+            o,
+            "Total: {} yuan estimated; up to {} yuan including ceiling-only clauses",
+            fmt_grouped(ev.total),
+            fmt_grouped(ev.total_max)
+        );
+        let _ = writeln!(o, "※ rests on an interpretation (see --explain). Excluded clauses are not counted. Estimates only; the department decides.");
+    }
+    let open = butie_core::engine::open_questions(ev);
+    if !open.is_empty() {
+        let labels: Vec<String> = open
+            .iter()
+            .map(|k| {
+                packs
+                    .iter()
+                    .find_map(|p| p.facts.get(k))
+                    .map(|d| format!("{}（{k}）", d.label.get(lang)))
+                    .unwrap_or_else(|| k.clone())
+            })
+            .collect();
+        let _ = writeln!(o, "{}{}", if zh { "还可补充：" } else { "Still open: " }, labels.join(if zh { "；" } else { "; " }));
+    }
+    if explain {
+        for cr in ev.clauses.iter().filter(|c| c.status == Status::Eligible) {
+            let _ = writeln!(o, "\n■ {}", cr.id);
+            for r in &cr.reasons {
+                let _ = writeln!(o, "  {r}");
+            }
+            for t in &cr.trace {
+                let _ = writeln!(o, "  · {t}");
+            }
+            let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.citation);
+        }
+    }
+    o
+}
