@@ -594,10 +594,6 @@ fn eval_formula(cx: &Ctx, clause: &Clause, acc: &mut Acc) -> Outcome {
     }
 }
 
-fn citation(pack: &Pack, clause: &Clause) -> String {
-    format!("《{}》{}：“{}”", pack.document.zh, clause.place, clause.quote)
-}
-
 fn pack_status(pack: &Pack, profile: &Profile, year: i32, lang: Lang) -> (PackStatus, String) {
     let c = &profile.company;
     if c.city != pack.city {
@@ -703,7 +699,7 @@ fn evaluate_clause(cx: &Ctx, clause: &Clause, county: bool) -> ClauseResult {
         amount_max: None,
         missing: Vec::new(),
         reasons: Vec::new(),
-        citation: citation(pack, clause),
+        citation: clause.citation.clone(),
         trace: Vec::new(),
         excluded_by: None,
         interpretations: interpretations.clone(),
@@ -871,7 +867,7 @@ pub fn evaluate(packs: &[Pack], profile: &Profile, year: i32, lang: Lang) -> Eva
                         amount_max: None,
                         missing: Vec::new(),
                         reasons: vec![note.clone()],
-                        citation: citation(pack, clause),
+                        citation: clause.citation.clone(),
                         trace: Vec::new(),
                         excluded_by: None,
                         interpretations: Vec::new(),

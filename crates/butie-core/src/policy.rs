@@ -415,6 +415,8 @@ pub struct Clause {
     pub figure: Figure,
     pub formula_note: Option<Text2>,
     pub applicant: Option<Text2>,
+    /// 《document》place：“quote” — made once at load time.
+    pub citation: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -649,6 +651,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, &facts)?);
         }
         let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
+        let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
         clauses.push(Clause {
             id: c.id,
             title: c.title,
@@ -662,6 +665,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             figure,
             formula_note: note,
             applicant: c.applicant,
+            citation,
         });
     }
 
@@ -902,6 +906,9 @@ fn compile_condition(
             Some(toml::Value::String(s)) => dec(cx, at, &s)?,
             _ => return Err(cx.err(at, "增长条件的 value 须为字符串形式的增长率，如 \"0.20\"")),
         };
+        if rate > Decimal::from(100) {
+            return Err(cx.err(at, "增长率不应超过 100（即 10000%）"));
+        }
         return Ok(Condition::Growth { fact: key, prev, op, term, rate });
     }
     match def.kind {
@@ -934,6 +941,15 @@ fn compile_condition(
 }
 
 type Compiled = (Formula, Figure, Option<Text2>);
+
+/// Award rates are proportions of a base: 0 < rate ≤ 1. This also keeps
+/// every product inside `Decimal`'s range.
+fn proportion(cx: &Ctx, at: &str, rate: Decimal) -> Result<Decimal, PolicyError> {
+    if rate.is_zero() || rate > Decimal::ONE {
+        return Err(cx.err(at, format!("比例 rate 应大于 0 且不超过 1，而不是 {rate}")));
+    }
+    Ok(rate)
+}
 
 fn compile_formula(
     cx: &Ctx,
@@ -969,7 +985,7 @@ fn compile_formula(
             }
             Formula::Rate {
                 base,
-                rate: opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?,
+                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
                 cap: opt_dec(&f.cap, "cap")?,
                 cap_quote: f.cap_quote.unwrap_or_default(),
             }
@@ -1042,7 +1058,7 @@ fn compile_formula(
                 list,
                 conditions,
                 base,
-                rate: opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE),
+                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE))?,
                 item_cap: opt_dec(&f.item_cap, "item_cap")?,
                 item_cap_quote: f.item_cap_quote.unwrap_or_default(),
                 cap: opt_dec(&f.cap, "cap")?,
@@ -1092,3 +1108,51 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
     Ok(())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_terms_follow_the_drafting_convention() {
+        for t in ["以上", "达到", "不少于", "届满"] {
+            assert_eq!(op_for_term(t), Some(Op::Ge), "{t}");
+        }
+        for t in ["以下", "以内", "不超过"] {
+            assert_eq!(op_for_term(t), Some(Op::Le), "{t}");
+        }
+        for t in ["超过", "突破"] {
+            assert_eq!(op_for_term(t), Some(Op::Gt), "{t}");
+        }
+        for t in ["不满", "以外"] {
+            assert_eq!(op_for_term(t), Some(Op::Lt), "{t}");
+        }
+        assert_eq!(op_for_term("大约"), None);
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert!(Op::Ge.holds(d("150"), d("150")) && !Op::Gt.holds(d("150"), d("150")));
+        assert!(Op::Gt.holds(d("3000.01"), d("3000")) && !Op::Lt.holds(d("150"), d("150")));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::parse("2023-02-14"), Some(Date { y: 2023, m: 2, d: 14 }));
+        assert_eq!(Date::parse("2023-13-01"), None);
+        assert_eq!(Date::parse("2023-02"), None);
+        assert_eq!(Date::parse("x"), None);
+        assert!(Date::parse("2025-01-01") > Date::parse("2024-12-31"));
+    }
+
+    #[test]
+    fn rates_must_be_proportions() {
+        let text = crate::BUNDLED_POLICIES[0].1.replace(r#"rate = "0.50", cap = "100000""#, r#"rate = "50", cap = "100000""#);
+        let e = load_pack("x.toml", &text).unwrap_err();
+        assert!(e.problem.contains("rate"), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_in_policy_files_are_errors() {
+        let text = crate::BUNDLED_POLICIES[0].1.replace("frequency = \"one_time\"", "frequncy = \"one_time\"");
+        let e = load_pack("x.toml", &text).unwrap_err();
+        assert!(e.problem.contains("frequncy"), "{e}");
+    }
+}

@@ -1,0 +1,76 @@
+//! Every bundled pack's embedded cases pass, and the case runner really
+//! catches a wrong expectation.
+
+use butie::cases::run_cases;
+use butie::cli::check_policies_cmd;
+use std::path::Path;
+
+#[test]
+fn every_bundled_case_passes() {
+    let packs = butie::bundled_packs().expect("bundled packs load");
+    assert_eq!(packs.len(), 2);
+    let mut total = 0;
+    for p in &packs {
+        let (n, failures) = run_cases(p);
+        assert!(n >= 30, "{} has only {n} cases", p.id);
+        total += n;
+        assert!(failures.is_empty(), "{}", failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+    }
+    assert!(total >= 100);
+}
+
+#[test]
+fn every_catalogue_clause_is_encoded_and_has_a_case() {
+    let catalogue = include_str!("../../shared/spec/catalogue.md");
+    let packs = butie::bundled_packs().unwrap();
+    let mut ids = Vec::new();
+    for line in catalogue.lines() {
+        if let Some(rest) = line.strip_prefix("| ") {
+            let id = rest.split(" |").next().unwrap_or("").trim();
+            if id.starts_with("tz.") || id.starts_with("cd.") {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    assert_eq!(ids.len(), 18 + 12, "catalogue rows: {ids:?}");
+    for id in &ids {
+        let pack = packs.iter().find(|p| p.clause(id).is_some()).unwrap_or_else(|| panic!("{id} not encoded"));
+        assert!(pack.cases.iter().any(|c| c.expect.contains_key(id)), "{id} has no case");
+        let clause = pack.clause(id).unwrap();
+        // The quote must be verbatim policy text from the seed document
+        // (after dropping the seed's stray spaces).
+        let seed = std::fs::read_to_string(Path::new("../shared").join(&pack.source_file))
+            .expect("seed document readable")
+            .replace(' ', "");
+        assert!(seed.contains(&clause.quote.replace(' ', "")), "{id}: quote not found verbatim in {}", pack.source_file);
+    }
+}
+
+#[test]
+fn the_runner_detects_a_wrong_expectation() {
+    let text = butie::BUNDLED_POLICIES[0].1.replace(
+        r#"expect."tz.brand.trademark" = { status = "eligible", amount = "100000.00", amount_max = "100000.00" }"#,
+        r#"expect."tz.brand.trademark" = { status = "eligible", amount = "100000.01", amount_max = "100000.00" }"#,
+    );
+    assert_ne!(text, butie::BUNDLED_POLICIES[0].1, "the replaced line exists");
+    let pack = butie::load_pack("altered.toml", &text).unwrap();
+    let (_, failures) = run_cases(&pack);
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].problem.contains("100000.01"), "{}", failures[0]);
+}
+
+#[test]
+fn check_policies_on_the_repository_folder() {
+    let report = check_policies_cmd(Path::new("policies"), butie::Lang::Zh).expect("all policy files valid");
+    assert!(report.contains(" passed, 0 failed"), "{report}");
+}
+
+#[test]
+fn check_policies_reports_a_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = butie::BUNDLED_POLICIES[0].1.replace(r#"op = "ge", term = "不少于""#, r#"op = "gt", term = "不少于""#);
+    std::fs::write(dir.path().join("tz.toml"), bad).unwrap();
+    let err = check_policies_cmd(dir.path(), butie::Lang::Zh).unwrap_err();
+    assert_eq!(err.code, 1);
+    assert!(err.message.contains("不一致"), "{}", err.message);
+}
