@@ -113,6 +113,83 @@ pub fn parse_non_negative(text: &str, max_dp: u32) -> Result<Decimal, NumberProb
     Ok(d)
 }
 
+/// 大写金额 (Chinese capital numerals, as written on cheques and forms):
+/// 1000000.05 → "壹佰万元零伍分". Rounds to the fen first with `round_fen`.
+/// Per 《支付结算办法》: "整" after 元 when there are no 角/分; a single 零
+/// stands for any run of zeros inside the number.
+pub fn to_chinese_upper(d: Decimal) -> String {
+    const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+    const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+    const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
+    let r = round_fen(d.abs());
+    let fen_total = (r * Decimal::from(100)).trunc();
+    let fen_total: u128 = fen_total.to_string().parse().unwrap_or(0);
+    let int = fen_total / 100;
+    let jiao = (fen_total / 10 % 10) as usize;
+    let fen = (fen_total % 10) as usize;
+
+    let mut out = String::new();
+    if d.is_sign_negative() && !r.is_zero() {
+        out.push_str("负");
+    }
+    if int > 0 {
+        let mut groups = Vec::new();
+        let mut n = int;
+        while n > 0 {
+            groups.push((n % 10_000) as usize);
+            n /= 10_000;
+        }
+        let mut zero_pending = false;
+        for (gi, &g) in groups.iter().enumerate().rev() {
+            if g == 0 {
+                zero_pending = true;
+                continue;
+            }
+            let started = !out.is_empty() && out != "负";
+            if started && (zero_pending || g < 1000) {
+                out.push_str(DIGITS[0]);
+            }
+            zero_pending = false;
+            let ds = [g / 1000, g / 100 % 10, g / 10 % 10, g % 10];
+            let mut inner_zero = false;
+            let mut wrote = false;
+            for (k, &dg) in ds.iter().enumerate() {
+                if dg == 0 {
+                    inner_zero = wrote;
+                    continue;
+                }
+                if inner_zero {
+                    out.push_str(DIGITS[0]);
+                    inner_zero = false;
+                }
+                out.push_str(DIGITS[dg]);
+                out.push_str(UNITS[3 - k]);
+                wrote = true;
+            }
+            out.push_str(GROUPS[gi.min(3)]);
+        }
+        out.push('元');
+    }
+    match (jiao, fen) {
+        (0, 0) if int == 0 => out.push_str("零元整"),
+        (0, 0) => out.push('整'),
+        _ => {
+            if jiao > 0 {
+                out.push_str(DIGITS[jiao]);
+                out.push('角');
+            }
+            if fen > 0 {
+                if jiao == 0 && int > 0 {
+                    out.push_str(DIGITS[0]);
+                }
+                out.push_str(DIGITS[fen]);
+                out.push('分');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +227,34 @@ mod tests {
         }
         assert_eq!(parse_decimal("9999999999999999999"), Err(NumberProblem::TooLarge));
         assert_eq!(parse_decimal("1000000000000001"), Err(NumberProblem::TooLarge));
+    }
+
+    #[test]
+    fn chinese_capital_numerals() {
+        let cases = [
+            ("0", "零元整"),
+            ("10", "壹拾元整"),
+            ("100000", "壹拾万元整"),
+            ("1000000.05", "壹佰万元零伍分"),
+            ("5000000.00", "伍佰万元整"),
+            ("99999999.99", "玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+            ("0.05", "伍分"),
+            ("0.5", "伍角"),
+            ("1.5", "壹元伍角"),
+            ("10500", "壹万零伍佰元整"),
+            ("100000005", "壹亿零伍元整"),
+            ("100010000", "壹亿零壹万元整"),
+            ("1010", "壹仟零壹拾元整"),
+            ("1001", "壹仟零壹元整"),
+            ("93000", "玖万叁仟元整"),
+            ("21175.25", "贰万壹仟壹佰柒拾伍元贰角伍分"),
+            ("2000000", "贰佰万元整"),
+            ("120000000", "壹亿贰仟万元整"),
+            ("0.005", "壹分"),
+            ("1000000000000", "壹万亿元整"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(to_chinese_upper(d(n)), want, "{n}");
+        }
     }
 }
