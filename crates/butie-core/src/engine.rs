@@ -6,7 +6,7 @@
 //! learns the real obstacle first), `needs_input` when nothing fails but facts
 //! are missing, and `eligible` otherwise.
 
-use crate::money::{fmt_grouped, fmt_number, fmt_percent, fmt_yuan, round_fen};
+use crate::money::{fmt_percent, fmt_yuan, round_fen, Grouped};
 use crate::policy::{
     Clause, Condition, FactDef, FactKind, Figure, Formula, Lang, Op, Pack, RegionRole,
 };
@@ -14,6 +14,7 @@ use crate::profile::{FactValue, Profile};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,28 +105,52 @@ fn t<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     }
 }
 
-/// Show a fact value with its unit, for people.
-pub fn show_value(def: &FactDef, d: Decimal, lang: Lang) -> String {
-    match def.kind {
-        FactKind::Money => format!("{} {}", fmt_grouped(d), t(lang, "元", "yuan")),
-        FactKind::MoneyUsd => format!("{} {}", fmt_grouped(d), t(lang, "美元", "USD")),
-        _ if def.unit.is_empty() => fmt_number(d),
-        _ => format!("{} {}", fmt_number(d), def.unit),
-    }
+/// A fact value with its unit, for people; formats in place (no allocation).
+#[derive(Clone, Copy)]
+pub struct Shown<'a> {
+    kind: FactKind,
+    unit: &'a str,
+    value: Grouped,
+    lang: Lang,
 }
 
-fn show_threshold(def: &FactDef, d: Decimal, lang: Lang) -> String {
-    match def.kind {
-        FactKind::Money | FactKind::MoneyUsd => {
-            let unit = if def.kind == FactKind::Money { t(lang, "元", "yuan") } else { t(lang, "美元", "USD") };
-            format!("{} {unit}", fmt_number(d))
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            FactKind::Money => write!(f, "{} {}", self.value, t(self.lang, "元", "yuan")),
+            FactKind::MoneyUsd => write!(f, "{} {}", self.value, t(self.lang, "美元", "USD")),
+            _ if self.unit.is_empty() => write!(f, "{}", self.value),
+            _ => write!(f, "{} {}", self.value, self.unit),
         }
-        _ => show_value(def, d, lang),
     }
 }
 
-fn yuan(d: Decimal, lang: Lang) -> String {
-    format!("{} {}", fmt_grouped(d), t(lang, "元", "yuan"))
+/// Show a fact value with its unit: money with two places, other numbers as they are.
+pub fn show_value(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
+    let value = match def.kind {
+        FactKind::Money | FactKind::MoneyUsd => Grouped::yuan(d),
+        _ => Grouped::number(d),
+    };
+    Shown { kind: def.kind, unit: &def.unit, value, lang }
+}
+
+/// Show a threshold from the policy text: as written, without forced decimals.
+fn show_threshold(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
+    Shown { kind: def.kind, unit: &def.unit, value: Grouped::number(d), lang }
+}
+
+/// An amount in 元 with two places, grouped.
+#[derive(Clone, Copy)]
+struct Yuan(Grouped, Lang);
+
+impl fmt::Display for Yuan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, t(self.1, "元", "yuan"))
+    }
+}
+
+fn yuan(d: Decimal, lang: Lang) -> Yuan {
+    Yuan(Grouped::yuan(d), lang)
 }
 
 fn term_note(op: Op, term: &str, lang: Lang) -> String {
@@ -436,8 +461,8 @@ fn eval_formula(cx: &Ctx, clause: &Clause, acc: &mut Acc) -> Outcome {
                     "{} {} {q}→ min({}, {}) = {}",
                     t(lang, "封顶", "cap"),
                     yuan(c, lang),
-                    fmt_grouped(raw),
-                    fmt_grouped(c),
+                    Grouped::yuan(raw),
+                    Grouped::yuan(c),
                     yuan(c, lang)
                 ));
             } else {
@@ -702,7 +727,7 @@ fn evaluate_clause(cx: &Ctx, clause: &Clause, county: bool) -> ClauseResult {
         citation: clause.citation.clone(),
         trace: Vec::new(),
         excluded_by: None,
-        interpretations: interpretations.clone(),
+        interpretations: Vec::new(),
     };
     if !acc.fails.is_empty() || matches!(outcome, Outcome::Fails) {
         r.status = Status::Ineligible;
@@ -760,6 +785,7 @@ fn evaluate_clause(cx: &Ctx, clause: &Clause, county: bool) -> ClauseResult {
     for i in &interpretations {
         r.reasons.push(format!("【{}】{i}", t(lang, "解释", "interpretation")));
     }
+    r.interpretations = interpretations;
     r
 }
 

@@ -5,6 +5,7 @@
 //! formula. `round_fen` is the only place that rounds.
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
 use std::str::FromStr;
 
 /// ROUND_HALF_UP (half away from zero; amounts are never negative) to 2 places.
@@ -21,27 +22,85 @@ pub fn fmt_yuan(d: Decimal) -> String {
 
 /// Thousands-grouped for people: "93,000.00".
 pub fn fmt_grouped(d: Decimal) -> String {
-    group_digits(&fmt_yuan(d))
+    Grouped::yuan(d).to_string()
 }
 
 /// A plain number (area, head count, ratio) without forced decimals, grouped.
 pub fn fmt_number(d: Decimal) -> String {
-    group_digits(&d.normalize().to_string())
+    Grouped::number(d).to_string()
+}
+
+/// A grouped number that formats straight into its destination, without
+/// intermediate strings (explanations format many of them per clause).
+#[derive(Clone, Copy, Debug)]
+pub struct Grouped(Decimal);
+
+impl Grouped {
+    /// Rounded to the fen with two places: 93000 → "93,000.00".
+    pub fn yuan(d: Decimal) -> Self {
+        let mut r = round_fen(d);
+        r.rescale(2);
+        Grouped(r)
+    }
+    /// As it is, without trailing zeros: 3000.0 → "3,000".
+    pub fn number(d: Decimal) -> Self {
+        Grouped(d.normalize())
+    }
+}
+
+/// A fixed stack buffer for one formatted `Decimal` (at most ~31 bytes).
+struct StackBuf {
+    data: [u8; 48],
+    len: usize,
+}
+
+impl fmt::Write for StackBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > self.data.len() {
+            return Err(fmt::Error);
+        }
+        self.data[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl fmt::Display for Grouped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        let mut buf = StackBuf { data: [0; 48], len: 0 };
+        write!(buf, "{}", self.0)?;
+        // Decimal's Display writes only ASCII.
+        let s = std::str::from_utf8(&buf.data[..buf.len]).map_err(|_| fmt::Error)?;
+        let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
+        let (int, frac) = s.split_at(s.find('.').unwrap_or(s.len()));
+        f.write_str(sign)?;
+        let first = int.len() % 3;
+        f.write_str(&int[..first])?;
+        for i in (first..int.len()).step_by(3) {
+            if i > 0 {
+                f.write_char(',')?;
+            }
+            f.write_str(&int[i..i + 3])?;
+        }
+        f.write_str(frac)
+    }
 }
 
 fn group_digits(s: &str) -> String {
     let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
-    let (int, frac) = match s.find('.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, ""),
-    };
-    let mut out = String::with_capacity(s.len() + int.len() / 3 + 1);
+    let (int, frac) = s.split_at(s.find('.').unwrap_or(s.len()));
+    let mut out = String::with_capacity(sign.len() + s.len() + int.len() / 3);
     out.push_str(sign);
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+    // Digits are ASCII, so byte positions are char positions.
+    let first = int.len() % 3;
+    out.push_str(&int[..first]);
+    for i in (first..int.len()).step_by(3) {
+        if i > 0 {
             out.push(',');
         }
-        out.push(ch);
+        out.push_str(&int[i..i + 3]);
     }
     out.push_str(frac);
     out
