@@ -195,3 +195,35 @@ pub fn check_policies_cmd(dir: &Path, lang: Lang) -> Result<String, CliError> {
         Err(CliError { code: 1, message: report })
     }
 }
+
+/// Write the summary report and one application form per eligible clause.
+pub fn pdf_cmd(
+    profile_path: &Path,
+    year: Option<i64>,
+    out: &Path,
+    policies: Option<&Path>,
+    lang: Lang,
+) -> Result<String, CliError> {
+    let packs = load_policies(policies, lang)?;
+    let (profile, year) = read_profile(profile_path, year, &packs, lang)?;
+    // The forms are Chinese documents whatever the interface language.
+    let ev = evaluate(&packs, &profile, year, Lang::Zh);
+    write_pdfs(&packs, &profile, &ev, out)
+}
+
+/// Shared by every front end that has an evaluation in hand.
+pub fn write_pdfs(
+    packs: &[Pack],
+    profile: &Profile,
+    ev: &butie_core::Evaluation,
+    out: &Path,
+) -> Result<String, CliError> {
+    let fonts = butie_pdf::Fonts::load_default().map_err(|e| CliError::usage(e.0))?;
+    let cx = butie_pdf::Context { packs, profile, evaluation: ev };
+    let written = butie_pdf::write_all(&fonts, &cx, out).map_err(|e| CliError::usage(e.0))?;
+    let mut o = String::new();
+    for p in &written {
+        o.push_str(&format!("{}\n", p.display()));
+    }
+    Ok(o)
+}

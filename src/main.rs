@@ -1,7 +1,7 @@
 //! `butie`: the command-line front end. Every operation is a function in
 //! `butie::cli`; this file only parses arguments and prints.
 
-use butie::cli::{check_policies_cmd, evaluate_cmd, policies_cmd, CliError};
+use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliError};
 use butie::Lang;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -49,6 +49,16 @@ enum Command {
     },
     /// Validate the policy files in DIR and run their embedded test cases.
     CheckPolicies { dir: PathBuf },
+    /// Write application forms (one per eligible clause) and the summary as PDF.
+    Pdf {
+        #[arg(long)]
+        profile: PathBuf,
+        #[arg(long)]
+        year: Option<i64>,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +74,7 @@ fn main() -> ExitCode {
         }
         Command::Policies { json } => policies_cmd(policies, *json, lang),
         Command::CheckPolicies { dir } => check_policies_cmd(dir, lang),
+        Command::Pdf { profile, year, out } => pdf_cmd(profile, *year, out, policies, lang),
     };
     match result {
         Ok(out) => {

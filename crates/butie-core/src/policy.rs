@@ -466,6 +466,48 @@ pub struct Pack {
     pub cases: Vec<Case>,
 }
 
+impl Clause {
+    /// The fact keys this clause reads, in the order it reads them
+    /// (conditions first, then the formula), without repeats.
+    pub fn fact_keys(&self) -> Vec<&str> {
+        fn walk<'a>(c: &'a Condition, out: &mut Vec<&'a str>) {
+            let mut push = |k: &'a str| {
+                if !out.contains(&k) {
+                    out.push(k)
+                }
+            };
+            match c {
+                Condition::All { all: v } | Condition::Any { any: v } => v.iter().for_each(|c| walk(c, out)),
+                Condition::Switch { fact, cases } => {
+                    push(fact);
+                    cases.values().flatten().for_each(|c| walk(c, out));
+                }
+                Condition::IsTrue { fact } | Condition::OneOf { fact, .. } | Condition::Compare { fact, .. } => push(fact),
+                Condition::Growth { fact, prev, .. } => {
+                    push(fact);
+                    push(prev);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for c in &self.conditions {
+            walk(c, &mut out);
+        }
+        let f = match &self.formula {
+            Formula::None | Formula::Fixed { .. } => None,
+            Formula::Rate { base, .. } => Some(base.as_str()),
+            Formula::Tiers { fact, .. } | Formula::Lookup { fact, .. } => Some(fact.as_str()),
+            Formula::Items { list, .. } => Some(list.as_str()),
+        };
+        if let Some(k) = f {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
+}
+
 impl Pack {
     pub fn region_role(&self, district: &str) -> Option<RegionRole> {
         self.regions.iter().find(|(d, _)| d == district).map(|(_, r)| *r)

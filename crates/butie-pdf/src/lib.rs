@@ -1,0 +1,456 @@
+//! Butie's PDFs: one application form (申报表) per eligible clause and one
+//! summary report per company and year, in Chinese, on A4, written with
+//! printpdf. The CJK font ships with the app (assets/fonts, OFL) and is
+//! embedded as a subset, so every machine prints the same pages.
+//!
+//! Amounts arrive as `Decimal` from the engine and are only formatted here
+//! (grouped 元 and 大写); nothing is recomputed.
+
+mod layout;
+
+use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
+use butie_core::policy::{Clause, FactKind, Figure, Pack};
+use butie_core::profile::{FactValue, Profile};
+use layout::{Column, Faces, Writer, LEFT, RIGHT, WIDTH};
+use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use layout::{PAGE_H, PAGE_W};
+
+#[derive(Debug)]
+pub struct PdfError(pub String);
+
+impl fmt::Display for PdfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+pub const REGULAR_FILE: &str = "NotoSansSC-Regular.otf";
+pub const BOLD_FILE: &str = "NotoSansSC-Bold.otf";
+
+/// The shipped faces, parsed once and reused for every document.
+pub struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+impl Fonts {
+    pub fn from_bytes(regular: &[u8], bold: &[u8]) -> Result<Self, PdfError> {
+        let parse = |b: &[u8], name: &str| {
+            ParsedFont::from_bytes(b, 0, &mut Vec::new()).ok_or_else(|| PdfError(format!("字体文件无法解析: {name}")))
+        };
+        Ok(Fonts { regular: parse(regular, REGULAR_FILE)?, bold: parse(bold, BOLD_FILE)? })
+    }
+
+    /// Load the faces from a folder holding the two shipped files.
+    pub fn load_dir(dir: &Path) -> Result<Self, PdfError> {
+        let read = |f: &str| {
+            std::fs::read(dir.join(f)).map_err(|e| PdfError(format!("字体文件 {} 无法读取: {e}", dir.join(f).display())))
+        };
+        Self::from_bytes(&read(REGULAR_FILE)?, &read(BOLD_FILE)?)
+    }
+
+    /// Find the app's own font folder: `$BUTIE_FONT_DIR`, then `fonts/` or
+    /// `assets/fonts/` beside the executable (and one level up, for
+    /// `target/<profile>/`), then the source tree this build came from.
+    pub fn locate() -> Option<PathBuf> {
+        let mut candidates = Vec::new();
+        if let Some(d) = std::env::var_os("BUTIE_FONT_DIR") {
+            candidates.push(PathBuf::from(d));
+        }
+        if let Ok(exe) = std::env::current_exe() {
+            for dir in exe.ancestors().skip(1).take(4) {
+                candidates.push(dir.join("fonts"));
+                candidates.push(dir.join("assets/fonts"));
+                candidates.push(dir.join("share/butie/fonts"));
+            }
+        }
+        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts"));
+        candidates.into_iter().find(|d| d.join(REGULAR_FILE).is_file() && d.join(BOLD_FILE).is_file())
+    }
+
+    pub fn load_default() -> Result<Self, PdfError> {
+        let dir = Self::locate().ok_or_else(|| {
+            PdfError(format!("找不到随程序附带的字体 {REGULAR_FILE}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）"))
+        })?;
+        Self::load_dir(&dir)
+    }
+}
+
+/// Everything a document needs about one evaluation.
+pub struct Context<'a> {
+    pub packs: &'a [Pack],
+    pub profile: &'a Profile,
+    pub evaluation: &'a Evaluation,
+}
+
+fn new_doc<'f>(fonts: &'f Fonts, title: &str, footer: String) -> (PdfDocument, Writer<'f>) {
+    let mut doc = PdfDocument::new(title);
+    let regular_id = doc.add_font(&fonts.regular);
+    let bold_id = doc.add_font(&fonts.bold);
+    let w = Writer::new(Faces { regular: &fonts.regular, bold: &fonts.bold, regular_id, bold_id }, footer);
+    (doc, w)
+}
+
+fn save(mut doc: PdfDocument, w: Writer) -> Vec<u8> {
+    let pages = w.finish();
+    let opts = PdfSaveOptions { subset_fonts: true, ..PdfSaveOptions::default() };
+    doc.with_pages(pages).save(&opts, &mut Vec::new())
+}
+
+fn or_blank(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn applicant_rows(p: &Profile) -> Vec<Vec<String>> {
+    let c = &p.company;
+    vec![
+        vec!["企业名称".into(), c.name.clone(), "统一社会信用代码".into(), or_blank(&c.uscc)],
+        vec!["注册地".into(), format!("{}{}", c.city, c.district), "法定代表人".into(), or_blank(&c.legal_rep)],
+        vec!["联系人".into(), or_blank(&c.contact), "联系电话".into(), or_blank(&c.phone)],
+        vec!["开户银行".into(), or_blank(&c.bank), "银行账号".into(), or_blank(&c.bank_account)],
+    ]
+}
+
+fn applicant_cols() -> Vec<Column> {
+    vec![
+        Column { title: String::new(), width: 62.0, right: false },
+        Column { title: String::new(), width: 190.0, right: false },
+        Column { title: String::new(), width: 92.0, right: false },
+        Column { title: String::new(), width: WIDTH - 344.0, right: false },
+    ]
+}
+
+fn show_fact(pack: &Pack, key: &str, v: &FactValue) -> String {
+    let Some(def) = pack.facts.get(key) else { return String::new() };
+    match v {
+        FactValue::Bool(b) => if *b { "是" } else { "否" }.into(),
+        FactValue::Enum(s) => def.options.get(s).map(|o| o.zh.clone()).unwrap_or_else(|| s.clone()),
+        FactValue::Num(d) => match def.kind {
+            FactKind::Money => format!("{} 元", fmt_grouped(*d)),
+            FactKind::MoneyUsd => format!("{} 美元", fmt_grouped(*d)),
+            _ => format!("{} {}", butie_core::money::fmt_number(*d), def.unit).trim().to_string(),
+        },
+        FactValue::List(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, rec)| {
+                    let fields: Vec<String> = rec
+                        .iter()
+                        .map(|(k, d)| {
+                            let fd = def.fields.get(k);
+                            let label = fd.map(|f| f.label.zh.as_str()).unwrap_or(k);
+                            let val = match fd.map(|f| f.kind) {
+                                Some(FactKind::Money) => format!("{} 元", fmt_grouped(*d)),
+                                _ => format!("{} {}", butie_core::money::fmt_number(*d), fd.map(|f| f.unit.as_str()).unwrap_or("")),
+                            };
+                            format!("{label} {}", val.trim())
+                        })
+                        .collect();
+                    format!("#{}：{}", i + 1, fields.join("，"))
+                })
+                .collect();
+            if parts.is_empty() {
+                "（无）".into()
+            } else {
+                parts.join("\n")
+            }
+        }
+    }
+}
+
+fn footer(pack: &Pack) -> String {
+    format!(
+        "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · 政策包 {} 版本 {} · sha256:{}",
+        pack.id,
+        pack.version,
+        &pack.content_hash[..12.min(pack.content_hash.len())]
+    )
+}
+
+/// The claim block's amount lines, in 元 and in 大写.
+fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
+    match (clause.figure, r.amount, r.amount_max) {
+        (Figure::Exact, Some(a), _) => vec![
+            format!("测算申请金额：人民币 {} 元（{} 万元）", fmt_grouped(a), fmt_wan(a)),
+            format!("大写：人民币{}", to_chinese_upper(a)),
+        ],
+        (_, _, Some(m)) => vec![
+            format!("最高可申请金额：人民币 {} 元（{} 万元），实际金额以主管部门核定为准", fmt_grouped(m), fmt_wan(m)),
+            format!("大写：人民币{}", to_chinese_upper(m)),
+        ],
+        _ => vec!["政策未公布具体金额，由主管部门核定。".into()],
+    }
+}
+
+/// One application form for one eligible clause.
+pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<Vec<u8>, PdfError> {
+    let r = cx
+        .evaluation
+        .clauses
+        .iter()
+        .find(|c| c.id == clause_id)
+        .ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
+    if r.status != Status::Eligible {
+        return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
+    }
+    let (pack, clause) = butie_core::engine::find_clause(cx.packs, clause_id)
+        .ok_or_else(|| PdfError(format!("政策包中没有条款 {clause_id}")))?;
+    let ev = cx.evaluation;
+    let p = cx.profile;
+    let title = format!("{}申报表", clause.title.zh);
+    let (doc, mut w) = new_doc(fonts, &title, footer(pack));
+
+    w.centered(&pack.document.zh, 10.0, false);
+    w.centered(&title, 17.0, true);
+    w.centered(&format!("条款：{}（{}）　　测算年度：{} 年度", clause.place, clause.id, ev.year), 9.5, false);
+    w.space(4.0);
+
+    w.section("一、申报单位信息");
+    w.table(&applicant_cols(), &applicant_rows(p), 9.5, false);
+    if let Some(a) = &clause.applicant {
+        w.space(2.0);
+        w.para(&format!("申报主体：{}", a.zh), 9.0, false, 0.0);
+    }
+
+    w.section("二、申报事项");
+    w.para(&format!("申报事项：{}", clause.title.zh), 10.0, true, 0.0);
+    let facts: Vec<Vec<String>> = clause
+        .fact_keys()
+        .into_iter()
+        .filter_map(|k| {
+            let v = p.facts.get(k)?;
+            let label = pack.facts.get(k).map(|d| d.label.zh.clone()).unwrap_or_else(|| k.to_string());
+            Some(vec![label, show_fact(pack, k, v)])
+        })
+        .collect();
+    if !facts.is_empty() {
+        w.space(4.0);
+        let cols = vec![
+            Column { title: "申报数据".into(), width: WIDTH * 0.55, right: false },
+            Column { title: "填报值".into(), width: WIDTH * 0.45, right: true },
+        ];
+        w.table(&cols, &facts, 9.5, true);
+    }
+    w.space(4.0);
+    w.para("计算过程：", 10.0, true, 0.0);
+    for t in &r.trace {
+        w.para(&format!("· {t}"), 9.0, false, 8.0);
+    }
+    w.space(4.0);
+    for line in amount_lines(clause, r) {
+        w.para(&line, 11.0, true, 0.0);
+    }
+    for reason in r.reasons.iter().skip(1) {
+        w.para(reason, 9.0, false, 0.0);
+    }
+    if let Some(x) = &r.excluded_by {
+        w.para(&format!("注意：本项与 {x} 不重复享受，按就高原则建议申报金额较高的一项。"), 9.0, true, 0.0);
+    }
+
+    w.section("三、政策依据");
+    w.para(&format!("《{}》{}：", pack.document.zh, clause.place), 9.5, true, 0.0);
+    w.para(&format!("“{}”", clause.quote), 9.5, false, 8.0);
+    w.para(&format!("发文单位：{}（{}）；有效期 {} 至 {}。", pack.issuer, pack.issued, pack.valid_from, pack.valid_to), 8.5, false, 0.0);
+
+    w.section("四、申报材料清单");
+    w.checklist(&clause.attachments, 9.5);
+    if let Some(a) = &pack.application {
+        w.space(2.0);
+        w.para(&a.zh, 8.5, false, 0.0);
+    }
+
+    // The commitment letter with signature and seal boxes stays on one page.
+    w.ensure(250.0);
+    w.section("五、承诺书");
+    w.para(
+        &format!(
+            "本单位郑重承诺：本次申报“{}”所填报的信息及提交的材料真实、准确、完整，\
+             不存在虚报、冒领、重复申报等行为；本单位未列入严重失信名单、联合惩戒目录等名单；\
+             同一事项不重复享受财政奖补。如有不实，本单位愿承担相应法律责任，并退回已获得的资金。",
+            clause.title.zh
+        ),
+        10.0,
+        false,
+        0.0,
+    );
+    w.space(14.0);
+    let top = w.y;
+    let box_w = (WIDTH - 20.0) / 2.0;
+    w.rect(LEFT, top, box_w, 120.0, None);
+    w.text_at(LEFT + 8.0, top - 18.0, "法定代表人（签字）：", 10.0, false);
+    w.rect(LEFT + box_w + 20.0, top, box_w, 120.0, None);
+    w.text_at(LEFT + box_w + 28.0, top - 18.0, "单位（盖章）：", 10.0, false);
+    w.y = top - 120.0;
+    w.space(22.0);
+    w.text_at(RIGHT - 170.0, w.y, "日期：        年      月      日", 10.0, false);
+    w.space(6.0);
+    Ok(save(doc, w))
+}
+
+fn status_label(r: &ClauseResult) -> String {
+    if let Some(x) = &r.excluded_by {
+        return format!("就高排除（取 {x}）");
+    }
+    match r.status {
+        Status::Eligible => "符合".into(),
+        Status::Ineligible => "不符合".into(),
+        Status::NeedsInput => "待补充".into(),
+    }
+}
+
+/// The summary report of a company and year: every clause with status,
+/// amount, ceiling and reason; interpretations marked; totals.
+pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> {
+    let ev = cx.evaluation;
+    let p = cx.profile;
+    let title = format!("{} 年度跨境电商补贴测算汇总", ev.year);
+    let first_pack = cx.packs.first().ok_or_else(|| PdfError("没有政策包".into()))?;
+    let foot = format!(
+        "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
+        cx.packs
+            .iter()
+            .map(|k| format!("{} {} sha256:{}", k.id, k.version, &k.content_hash[..12.min(k.content_hash.len())]))
+            .collect::<Vec<_>>()
+            .join("；")
+    );
+    let _ = first_pack;
+    let (doc, mut w) = new_doc(fonts, &title, foot);
+    w.centered(&p.company.name, 11.0, false);
+    w.centered(&title, 17.0, true);
+    w.space(4.0);
+
+    w.section("一、企业信息");
+    w.table(&applicant_cols(), &applicant_rows(p), 9.5, false);
+
+    w.section("二、政策适用情况");
+    for pr in &ev.packs {
+        let pack = cx.packs.iter().find(|k| k.id == pr.id);
+        let name = pack.map(|k| k.document.zh.as_str()).unwrap_or(&pr.id);
+        let st = match pr.status {
+            PackStatus::Applies => "适用",
+            PackStatus::CountyReference => "参照执行",
+            PackStatus::NotInForce => "不在有效期内",
+            PackStatus::OtherCity => "不适用（地区）",
+        };
+        w.para(&format!("《{name}》：{st}。{}", pr.note), 9.0, false, 0.0);
+    }
+
+    w.section("三、逐条测算结果");
+    let cols = vec![
+        Column { title: "条款".into(), width: 124.0, right: false },
+        Column { title: "状态".into(), width: 50.0, right: false },
+        Column { title: "测算金额(元)".into(), width: 72.0, right: true },
+        Column { title: "上限(元)".into(), width: 72.0, right: true },
+        Column { title: "理由".into(), width: WIDTH - 318.0, right: false },
+    ];
+    let mut rows = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for pr in ev.packs.iter().filter(|pr| matches!(pr.status, PackStatus::Applies | PackStatus::CountyReference)) {
+        for r in ev.clauses.iter().filter(|c| c.pack == pr.id) {
+            let Some((_, clause)) = butie_core::engine::find_clause(cx.packs, &r.id) else { continue };
+            let mark = if r.interpretations.is_empty() { "" } else { " ※" };
+            let amount = match (r.status, r.amount, r.amount_max) {
+                (Status::Eligible, Some(a), _) => fmt_grouped(a),
+                (Status::Eligible, None, Some(_)) => "由主管部门核定".into(),
+                (Status::Eligible, None, None) => "未公布".into(),
+                _ => String::new(),
+            };
+            let max = r.amount_max.map(fmt_grouped).unwrap_or_default();
+            let why = match r.status {
+                Status::Eligible => r.reasons.iter().find(|x| x.starts_with("与 ")).or(r.reasons.first()).cloned().unwrap_or_default(),
+                _ => r.reasons.join("；"),
+            };
+            rows.push(vec![
+                format!("{}{mark}\n{} {}", clause.title.zh, clause.place, clause.id),
+                status_label(r),
+                amount,
+                max,
+                why,
+            ]);
+            for i in &r.interpretations {
+                notes.push(format!("※ {}（{}）：{i}", clause.title.zh, clause.id));
+            }
+        }
+    }
+    w.table(&cols, &rows, 8.0, true);
+
+    w.section("四、合计");
+    w.para(
+        &format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(ev.total), fmt_wan(ev.total)),
+        11.0,
+        true,
+        0.0,
+    );
+    w.para(&format!("大写：人民币{}", to_chinese_upper(ev.total)), 10.0, false, 0.0);
+    w.para(
+        &format!(
+            "含“只规定上限”条款的最高合计：人民币 {} 元（{} 万元）；大写：人民币{}",
+            fmt_grouped(ev.total_max),
+            fmt_wan(ev.total_max),
+            to_chinese_upper(ev.total_max)
+        ),
+        9.5,
+        false,
+        0.0,
+    );
+    w.para("被“就高不重复”原则排除的条款、不符合及待补充的条款不计入合计。", 8.5, false, 0.0);
+
+    let open = butie_core::engine::open_questions(ev);
+    if !open.is_empty() {
+        w.section("五、待补充的信息");
+        let labels: Vec<String> = open
+            .iter()
+            .map(|k| cx.packs.iter().find_map(|pk| pk.facts.get(k)).map(|d| d.label.zh.clone()).unwrap_or_else(|| k.clone()))
+            .collect();
+        w.checklist(&labels, 9.0);
+    }
+    if !notes.is_empty() {
+        w.section("附：对政策原文的解释（※）");
+        for n in &notes {
+            w.para(n, 8.5, false, 0.0);
+        }
+    }
+    Ok(save(doc, w))
+}
+
+/// Make a file name safe on every OS while keeping Chinese readable.
+pub fn safe_file_name(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_matches('.').to_string();
+    trimmed.chars().take(100).collect()
+}
+
+/// Write the summary and one form per eligible clause into `out_dir`.
+/// Returns the paths written, summary first.
+pub fn write_all(fonts: &Fonts, cx: &Context, out_dir: &Path) -> Result<Vec<PathBuf>, PdfError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| PdfError(format!("无法创建输出目录 {}: {e}", out_dir.display())))?;
+    let ev = cx.evaluation;
+    let company = safe_file_name(&cx.profile.company.name);
+    let mut written = Vec::new();
+    let mut put = |name: String, bytes: Vec<u8>| -> Result<(), PdfError> {
+        let path = out_dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| PdfError(format!("无法写入 {}: {e}", path.display())))?;
+        written.push(path);
+        Ok(())
+    };
+    put(format!("{}-{company}-补贴测算汇总.pdf", ev.year), summary_report(fonts, cx)?)?;
+    for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible).enumerate() {
+        let Some((_, clause)) = butie_core::engine::find_clause(cx.packs, &r.id) else { continue };
+        let bytes = application_form(fonts, cx, &r.id)?;
+        put(
+            format!("{}-{company}-{:02}-{}-申报表.pdf", ev.year, i + 1, safe_file_name(&clause.title.zh)),
+            bytes,
+        )?;
+    }
+    Ok(written)
+}
