@@ -1,0 +1,663 @@
+//! The workspace: one SQLite file holding companies, their facts per year,
+//! and saved evaluations. Evaluations are append-only (triggers refuse
+//! UPDATE and DELETE), so a consultant can always show what produced a
+//! figure: the inputs, the pack ids, versions and content hashes, the full
+//! result and when it was made.
+//!
+//! Durability: WAL with `synchronous = FULL`, so a committed transaction
+//! survives both a killed process and a power cut. Every multi-row write is
+//! one transaction.
+
+use butie_core::engine::{to_json, Evaluation};
+use butie_core::policy::{Lang, Pack};
+use butie_core::profile::{
+    fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts,
+    InputError, Problem, Profile,
+};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::{json, Map, Value};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+mod migrations;
+pub use migrations::{migrate, migrate_to, LATEST_VERSION};
+
+#[derive(Debug)]
+pub enum StoreError {
+    Input(InputError),
+    NotFound(String),
+    Conflict(String),
+    NotAWorkspace(String),
+    Io(String),
+    Sql(String),
+}
+
+impl StoreError {
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            StoreError::Input(e) => e.message(lang),
+            StoreError::NotFound(what) => {
+                if zh { format!("找不到{what}") } else { format!("not found: {what}") }
+            }
+            StoreError::Conflict(m) | StoreError::NotAWorkspace(m) | StoreError::Io(m) => m.clone(),
+            StoreError::Sql(m) => {
+                if zh { format!("工作区数据库错误: {m}") } else { format!("workspace database error: {m}") }
+            }
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e.to_string())
+    }
+}
+
+impl From<InputError> for StoreError {
+    fn from(e: InputError) -> Self {
+        StoreError::Input(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The default workspace file in the OS's app data directory.
+pub fn default_path() -> PathBuf {
+    let base = if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+    };
+    base.unwrap_or_else(|| PathBuf::from(".")).join("butie").join("workspace.sqlite")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCompany {
+    pub id: i64,
+    pub company: Company,
+    pub archived: bool,
+    pub years: Vec<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompanySummary {
+    pub id: i64,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    pub years: Vec<i32>,
+    pub evaluations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationRecord {
+    pub id: i64,
+    pub company_id: i64,
+    pub year: i32,
+    pub created_at: String,
+    pub lang: String,
+    pub tool_version: String,
+    /// `[{id, version, content_hash}]` of every pack used.
+    pub packs: Value,
+    pub total: String,
+    pub total_max: String,
+    pub inputs: Value,
+    pub result: Value,
+}
+
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn now_utc(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| r.get(0))?)
+}
+
+fn company_to_value(c: &Company) -> Value {
+    let v = profile_to_value(&Profile { company: c.clone(), year: None, facts: Facts::new() });
+    v["company"].clone()
+}
+
+impl Workspace {
+    /// Open (creating if needed) a workspace file and bring it to the latest schema.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("无法创建工作区目录 {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| StoreError::Io(format!("无法打开工作区 {}: {e}", path.display())))?;
+        Self::setup(&conn, path)?;
+        migrate(&conn)?;
+        Ok(Workspace { conn, path: path.to_path_buf() })
+    }
+
+    fn setup(conn: &Connection, path: &Path) -> Result<()> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A file that is not SQLite fails here with a clear message.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| StoreError::NotAWorkspace(format!("{} 不是补贴通工作区文件（{e}）", path.display())))?;
+        let _ = mode;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Check and normalise company fields with the same rules as profiles.
+    pub fn validate_company(c: &Company, packs: &[Pack]) -> Result<Company> {
+        Ok(parse_company(&company_to_value(c), packs)?)
+    }
+
+    fn uscc_taken(tx: &Connection, uscc: &Option<String>, except: Option<i64>) -> Result<Option<(i64, String)>> {
+        let Some(u) = uscc else { return Ok(None) };
+        Ok(tx
+            .query_row(
+                "SELECT id, name FROM companies WHERE uscc = ?1 AND archived_at IS NULL AND id IS NOT ?2",
+                params![u, except],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn insert_company(tx: &Connection, c: &Company) -> Result<i64> {
+        if let Some((id, name)) = Self::uscc_taken(tx, &c.uscc, None)? {
+            return Err(StoreError::Conflict(format!(
+                "company.uscc: 统一社会信用代码 {} 已属于工作区中的企业 #{id}（{name}）",
+                c.uscc.as_deref().unwrap_or("")
+            )));
+        }
+        let now = now_utc(tx)?;
+        tx.execute(
+            "INSERT INTO companies (name, uscc, city, district, serious_dishonesty_listed, legal_rep, contact, phone, bank, bank_account, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            params![c.name, c.uscc, c.city, c.district, c.serious_dishonesty_listed, c.legal_rep, c.contact, c.phone, c.bank, c.bank_account, now],
+        )?;
+        Ok(tx.last_insert_rowid())
+    }
+
+    pub fn add_company(&mut self, c: &Company, packs: &[Pack]) -> Result<i64> {
+        let c = Self::validate_company(c, packs)?;
+        let tx = self.conn.transaction()?;
+        let id = Self::insert_company(&tx, &c)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    pub fn update_company(&mut self, id: i64, c: &Company, packs: &[Pack]) -> Result<()> {
+        let c = Self::validate_company(c, packs)?;
+        let tx = self.conn.transaction()?;
+        Self::require_company(&tx, id)?;
+        if let Some((other, name)) = Self::uscc_taken(&tx, &c.uscc, Some(id))? {
+            return Err(StoreError::Conflict(format!(
+                "company.uscc: 统一社会信用代码已属于工作区中的企业 #{other}（{name}）"
+            )));
+        }
+        let now = now_utc(&tx)?;
+        tx.execute(
+            "UPDATE companies SET name=?2, uscc=?3, city=?4, district=?5, serious_dishonesty_listed=?6, legal_rep=?7,
+             contact=?8, phone=?9, bank=?10, bank_account=?11, updated_at=?12 WHERE id=?1",
+            params![id, c.name, c.uscc, c.city, c.district, c.serious_dishonesty_listed, c.legal_rep, c.contact, c.phone, c.bank, c.bank_account, now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn require_company(conn: &Connection, id: i64) -> Result<()> {
+        let found: Option<i64> =
+            conn.query_row("SELECT id FROM companies WHERE id = ?1 AND archived_at IS NULL", [id], |r| r.get(0)).optional()?;
+        found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("企业 #{id}")))
+    }
+
+    /// Resolve a company given as its number or its USCC.
+    pub fn find_company(&self, key: &str) -> Result<i64> {
+        let key = key.trim();
+        if let Ok(id) = key.parse::<i64>() {
+            Self::require_company(&self.conn, id)?;
+            return Ok(id);
+        }
+        let up = key.to_ascii_uppercase();
+        self.conn
+            .query_row("SELECT id FROM companies WHERE uscc = ?1 AND archived_at IS NULL", [&up], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("企业 {key}")))
+    }
+
+    pub fn get_company(&self, id: i64) -> Result<StoredCompany> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT name, uscc, city, district, serious_dishonesty_listed, legal_rep, contact, phone, bank, bank_account, archived_at
+                 FROM companies WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        Company {
+                            name: r.get(0)?,
+                            uscc: r.get(1)?,
+                            city: r.get(2)?,
+                            district: r.get(3)?,
+                            serious_dishonesty_listed: r.get(4)?,
+                            legal_rep: r.get(5)?,
+                            contact: r.get(6)?,
+                            phone: r.get(7)?,
+                            bank: r.get(8)?,
+                            bank_account: r.get(9)?,
+                        },
+                        r.get::<_, Option<String>>(10)?.is_some(),
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("企业 #{id}")))?;
+        Ok(StoredCompany { id, company: row.0, archived: row.1, years: self.years(id)? })
+    }
+
+    pub fn years(&self, id: i64) -> Result<Vec<i32>> {
+        let mut st = self.conn.prepare_cached("SELECT DISTINCT year FROM facts WHERE company_id = ?1 ORDER BY year")?;
+        let v = st.query_map([id], |r| r.get(0))?.collect::<std::result::Result<Vec<i32>, _>>()?;
+        Ok(v)
+    }
+
+    /// Companies not archived, by name; `search` matches name, USCC or district.
+    pub fn list_companies(&self, search: Option<&str>) -> Result<Vec<CompanySummary>> {
+        let pattern = search.map(|s| format!("%{}%", s.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.id, c.name, c.uscc, c.city, c.district,
+                    (SELECT group_concat(year) FROM (SELECT DISTINCT year FROM facts f WHERE f.company_id = c.id ORDER BY year)),
+                    (SELECT count(*) FROM evaluations e WHERE e.company_id = c.id)
+             FROM companies c
+             WHERE c.archived_at IS NULL
+               AND (?1 IS NULL OR c.name LIKE ?1 ESCAPE '\\' OR c.uscc LIKE ?1 ESCAPE '\\' OR c.district LIKE ?1 ESCAPE '\\')
+             ORDER BY c.name, c.id",
+        )?;
+        let rows = st.query_map([pattern], |r| {
+            let years: Option<String> = r.get(5)?;
+            Ok(CompanySummary {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                uscc: r.get(2)?,
+                city: r.get(3)?,
+                district: r.get(4)?,
+                years: years.map(|s| s.split(',').filter_map(|y| y.parse().ok()).collect()).unwrap_or_default(),
+                evaluations: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    /// Remove a company. One with saved evaluations is archived instead
+    /// (hidden from lists, its evaluations kept) — only when `archive` is
+    /// true; otherwise refused.
+    pub fn delete_company(&mut self, id: i64, archive: bool) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        Self::require_company(&tx, id)?;
+        let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
+        if evals > 0 {
+            if !archive {
+                return Err(StoreError::Conflict(format!(
+                    "企业 #{id} 有 {evals} 条已保存的测算记录，不能删除（测算记录永久保留）；如需从列表中移除，请使用 --archive 归档"
+                )));
+            }
+            let now = now_utc(&tx)?;
+            tx.execute("UPDATE companies SET archived_at = ?2 WHERE id = ?1", params![id, now])?;
+            tx.commit()?;
+            return Ok(true);
+        }
+        tx.execute("DELETE FROM facts WHERE company_id = ?1", [id])?;
+        tx.execute("DELETE FROM companies WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(false)
+    }
+
+    fn write_facts(tx: &Transaction, id: i64, year: i32, facts: &Facts) -> Result<()> {
+        let now = now_utc(tx)?;
+        let mut st = tx.prepare_cached(
+            "INSERT INTO facts (company_id, year, key, value_json, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (company_id, year, key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at",
+        )?;
+        for (k, v) in facts {
+            st.execute(params![id, year, k, fact_value_to_json(v).to_string(), now])?;
+        }
+        Ok(())
+    }
+
+    /// Set (add or replace) facts of a year; all or nothing.
+    pub fn set_facts(&mut self, id: i64, year: i32, facts: &Facts) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        Self::require_company(&tx, id)?;
+        Self::write_facts(&tx, id, year, facts)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn unset_facts(&mut self, id: i64, year: i32, keys: &[String]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        Self::require_company(&tx, id)?;
+        let mut n = 0;
+        for k in keys {
+            n += tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3", params![id, year, k])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The facts of a year, read back through the packs' definitions.
+    /// Keys the loaded packs no longer define are returned separately.
+    pub fn facts(&self, id: i64, year: i32, packs: &[Pack]) -> Result<(Facts, Vec<String>)> {
+        let index = fact_index(packs);
+        let mut st = self.conn.prepare_cached("SELECT key, value_json FROM facts WHERE company_id = ?1 AND year = ?2 ORDER BY key")?;
+        let rows = st.query_map(params![id, year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut facts = Facts::new();
+        let mut unknown = Vec::new();
+        for row in rows {
+            let (k, text) = row?;
+            let Some(def) = index.get(k.as_str()) else {
+                unknown.push(k);
+                continue;
+            };
+            let v: Value = serde_json::from_str(&text).map_err(|e| StoreError::Sql(format!("facts.{k}: {e}")))?;
+            facts.insert(k.clone(), parse_fact_value(&format!("facts.{k}"), def, &v)?);
+        }
+        Ok((facts, unknown))
+    }
+
+    pub fn profile(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Profile> {
+        let c = self.get_company(id)?;
+        let (facts, _) = self.facts(id, year, packs)?;
+        Ok(Profile { company: c.company, year: Some(year), facts })
+    }
+
+    /// Save an evaluation with everything needed to reproduce it.
+    pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack], lang: Lang) -> Result<i64> {
+        let inputs = profile_to_value(profile).to_string();
+        let pack_list: Vec<Value> = packs
+            .iter()
+            .map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash}))
+            .collect();
+        let result = to_json(ev);
+        let tx = self.conn.transaction()?;
+        Self::require_company(&tx, id)?;
+        let now = now_utc(&tx)?;
+        tx.execute(
+            "INSERT INTO evaluations (company_id, year, created_at, lang, tool_version, inputs_json, packs_json, result_json, total, total_max)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                ev.year,
+                now,
+                if lang == Lang::Zh { "zh" } else { "en" },
+                env!("CARGO_PKG_VERSION"),
+                inputs,
+                Value::Array(pack_list).to_string(),
+                result.to_string(),
+                result["total"].as_str().unwrap_or("0.00"),
+                result["total_max"].as_str().unwrap_or("0.00"),
+            ],
+        )?;
+        let eid = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(eid)
+    }
+
+    fn record(r: &rusqlite::Row) -> rusqlite::Result<EvaluationRecord> {
+        let parse = |s: String| serde_json::from_str(&s).unwrap_or(Value::Null);
+        Ok(EvaluationRecord {
+            id: r.get(0)?,
+            company_id: r.get(1)?,
+            year: r.get(2)?,
+            created_at: r.get(3)?,
+            lang: r.get(4)?,
+            tool_version: r.get(5)?,
+            packs: parse(r.get(6)?),
+            total: r.get(7)?,
+            total_max: r.get(8)?,
+            inputs: parse(r.get(9)?),
+            result: parse(r.get(10)?),
+        })
+    }
+
+    const RECORD_COLS: &'static str =
+        "id, company_id, year, created_at, lang, tool_version, packs_json, total, total_max, inputs_json, result_json";
+
+    /// Saved evaluations of a company, newest first.
+    pub fn history(&self, id: i64) -> Result<Vec<EvaluationRecord>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!("SELECT {} FROM evaluations WHERE company_id = ?1 ORDER BY id DESC", Self::RECORD_COLS))?;
+        let v = st.query_map([id], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(v)
+    }
+
+    pub fn evaluation(&self, eval_id: i64) -> Result<EvaluationRecord> {
+        self.conn
+            .query_row(&format!("SELECT {} FROM evaluations WHERE id = ?1", Self::RECORD_COLS), [eval_id], Self::record)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("测算记录 #{eval_id}")))
+    }
+
+    // ------------------------------------------------------------ export / import
+
+    /// A company with all its years: `{company, years: {"2024": {facts}}}`.
+    pub fn export_company(&self, id: i64, packs: &[Pack]) -> Result<Value> {
+        let c = self.get_company(id)?;
+        let mut years = Map::new();
+        for y in &c.years {
+            let (facts, _) = self.facts(id, *y, packs)?;
+            years.insert(y.to_string(), butie_core::profile::facts_to_value(&facts));
+        }
+        Ok(json!({"company": company_to_value(&c.company), "years": Value::Object(years)}))
+    }
+
+    /// The catalogue profile of one company and year.
+    pub fn export_profile(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Value> {
+        Ok(profile_to_value(&self.profile(id, year, packs)?))
+    }
+
+    pub fn export_all(&self, packs: &[Pack]) -> Result<Value> {
+        let mut companies = Vec::new();
+        for c in self.list_companies(None)? {
+            companies.push(self.export_company(c.id, packs)?);
+        }
+        Ok(json!({"butie_workspace": 1, "companies": companies}))
+    }
+
+    /// Import a profile, a company export or a workspace export. Everything
+    /// is validated before anything is written, and written in one
+    /// transaction: a bad file changes nothing. Returns the ids touched.
+    pub fn import(&mut self, v: &Value, packs: &[Pack], replace: bool) -> Result<Vec<i64>> {
+        let entries = parse_import(v, packs)?;
+        // Duplicate USCCs inside the file.
+        for (i, (c, _)) in entries.iter().enumerate() {
+            if let Some(u) = &c.uscc {
+                if entries[..i].iter().any(|(o, _)| o.uscc.as_ref() == Some(u)) {
+                    return Err(StoreError::Conflict(format!("导入文件中统一社会信用代码 {u} 出现了不止一次")));
+                }
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::new();
+        for (c, years) in &entries {
+            let existing = match Self::uscc_taken(&tx, &c.uscc, None)? {
+                Some((id, name)) if !replace => {
+                    return Err(StoreError::Conflict(format!(
+                        "统一社会信用代码 {} 已属于工作区中的企业 #{id}（{name}）；如要用导入文件覆盖，请加 --replace",
+                        c.uscc.as_deref().unwrap_or("")
+                    )))
+                }
+                other => other.map(|(id, _)| id),
+            };
+            let id = match existing {
+                Some(id) => {
+                    let now = now_utc(&tx)?;
+                    tx.execute(
+                        "UPDATE companies SET name=?2, city=?3, district=?4, serious_dishonesty_listed=?5, legal_rep=?6,
+                         contact=?7, phone=?8, bank=?9, bank_account=?10, updated_at=?11 WHERE id=?1",
+                        params![id, c.name, c.city, c.district, c.serious_dishonesty_listed, c.legal_rep, c.contact, c.phone, c.bank, c.bank_account, now],
+                    )?;
+                    for (y, _) in years {
+                        tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2", params![id, y])?;
+                    }
+                    id
+                }
+                None => Self::insert_company(&tx, c)?,
+            };
+            for (y, facts) in years {
+                Self::write_facts(&tx, id, *y, facts)?;
+            }
+            ids.push(id);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    // ------------------------------------------------------------ backup / restore
+
+    /// Copy the live workspace to `dest` with SQLite's online backup API.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!("备份文件 {} 已存在，不会覆盖", dest.display())));
+        }
+        let mut out = Connection::open(dest).map_err(|e| StoreError::Io(format!("无法创建备份 {}: {e}", dest.display())))?;
+        {
+            let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
+            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        Ok(())
+    }
+
+    /// Replace the workspace at `target` with the backup `src`, after
+    /// checking that `src` is an intact Butie workspace. The previous file
+    /// is kept as `<target>.bak`.
+    pub fn restore(target: &Path, src: &Path) -> Result<()> {
+        check_workspace_file(src)?;
+        let tmp = target.with_extension("restoring");
+        let _ = std::fs::remove_file(&tmp);
+        {
+            let from = Connection::open(src)?;
+            let mut to = Connection::open(&tmp)?;
+            let b = rusqlite::backup::Backup::new(&from, &mut to)?;
+            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        if target.exists() {
+            // Fold the WAL into the main file so the .bak is complete.
+            if let Ok(c) = Connection::open(target) {
+                let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+            }
+            let bak = target.with_extension("sqlite.bak");
+            std::fs::rename(target, &bak).map_err(|e| StoreError::Io(format!("无法保留原工作区为 {}: {e}", bak.display())))?;
+            for ext in ["sqlite-wal", "sqlite-shm"] {
+                let _ = std::fs::remove_file(target.with_extension(ext));
+            }
+        }
+        std::fs::rename(&tmp, target).map_err(|e| StoreError::Io(format!("无法写入 {}: {e}", target.display())))?;
+        Workspace::open(target)?;
+        Ok(())
+    }
+}
+
+/// An intact SQLite file with Butie's schema, not newer than this build.
+pub fn check_workspace_file(path: &Path) -> Result<()> {
+    if !path.is_file() {
+        return Err(StoreError::NotFound(format!("文件 {}", path.display())));
+    }
+    let bad = |why: String| StoreError::NotAWorkspace(format!("{} 不是可用的补贴通工作区: {why}", path.display()));
+    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| bad(e.to_string()))?;
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| bad(e.to_string()))?;
+    if ok != "ok" {
+        return Err(bad(format!("完整性检查失败（{ok}）")));
+    }
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| bad(e.to_string()))?;
+    if v == 0 || v > LATEST_VERSION {
+        return Err(bad(format!("结构版本 {v}，本程序支持 1–{LATEST_VERSION}")));
+    }
+    let has: i64 = c
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('companies','facts','evaluations')", [], |r| r.get(0))
+        .map_err(|e| bad(e.to_string()))?;
+    if has != 3 {
+        return Err(bad("缺少数据表".into()));
+    }
+    Ok(())
+}
+
+type ImportEntry = (Company, Vec<(i32, Facts)>);
+
+/// Validate an import file completely, writing nothing.
+pub fn parse_import(v: &Value, packs: &[Pack]) -> Result<Vec<ImportEntry>> {
+    let obj = v.as_object().ok_or_else(|| InputError::new("import", Problem::NotAnObject))?;
+    if obj.contains_key("butie_workspace") {
+        for k in obj.keys() {
+            if k != "butie_workspace" && k != "companies" {
+                return Err(InputError::new(k.clone(), Problem::UnknownField { known: vec!["butie_workspace", "companies"] }).into());
+            }
+        }
+        let list = obj
+            .get("companies")
+            .and_then(|c| c.as_array())
+            .ok_or_else(|| InputError::new("companies", Problem::WrongType { expected: butie_core::policy::FactKind::List }))?;
+        let mut out = Vec::new();
+        for (i, c) in list.iter().enumerate() {
+            out.push(parse_company_export(c, packs).map_err(|e| prefix(e, &format!("companies[{i}]")))?);
+        }
+        return Ok(out);
+    }
+    Ok(vec![parse_company_export(v, packs)?])
+}
+
+fn prefix(e: StoreError, p: &str) -> StoreError {
+    match e {
+        StoreError::Input(mut ie) => {
+            ie.field = format!("{p}.{}", ie.field);
+            StoreError::Input(ie)
+        }
+        other => other,
+    }
+}
+
+fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
+    let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
+    if obj.contains_key("years") {
+        for k in obj.keys() {
+            if k != "company" && k != "years" {
+                return Err(InputError::new(k.clone(), Problem::UnknownField { known: vec!["company", "years"] }).into());
+            }
+        }
+        let company = parse_company(obj.get("company").ok_or_else(|| InputError::new("company", Problem::Missing))?, packs)?;
+        let years = obj.get("years").and_then(|y| y.as_object()).ok_or_else(|| InputError::new("years", Problem::NotAnObject))?;
+        let mut out = Vec::new();
+        for (y, facts) in years {
+            let year = parse_year(&format!("years.{y}"), &Value::String(y.clone()))?;
+            let m = facts.as_object().ok_or_else(|| InputError::new(format!("years.{y}"), Problem::NotAnObject))?;
+            let f = butie_core::profile::parse_facts(m, packs).map_err(|mut e| {
+                e.field = format!("years.{y}.{}", e.field);
+                e
+            })?;
+            out.push((year, f));
+        }
+        return Ok((company, out));
+    }
+    let p = butie_core::profile::profile_from_value(v, packs)?;
+    let year = p.year.ok_or_else(|| InputError::new("year", Problem::Missing))?;
+    Ok((p.company, vec![(year, p.facts)]))
+}
