@@ -5,4 +5,5 @@
 pub use butie_core::*;
 
 pub mod cli;
+pub mod store_cli;
 pub mod table;

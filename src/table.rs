@@ -27,6 +27,11 @@ pub fn width(s: &str) -> usize {
         .sum()
 }
 
+/// Pad with spaces to a display width (CJK counts double).
+pub fn pad_to(s: &str, w: usize) -> String {
+    pad(s, w)
+}
+
 fn pad(s: &str, w: usize) -> String {
     let cur = width(s);
     let mut out = s.to_string();
