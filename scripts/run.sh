@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs Butie on its default workspace. Until the desktop app lands this is
-# the CLI evaluating the bundled sample profiles.
+# Builds and starts the 补贴通 desktop app on its default workspace (in the
+# OS's app data directory; a new workspace starts with a sample company).
+# Installs the Debian packages it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --quiet --release --bin butie -- evaluate --profile samples/taizhou-sample.json --explain
-cargo run --quiet --release --bin butie -- evaluate --profile samples/chengdu-sample.json --explain
+bash scripts/deps.sh
+cargo build --release -p butie-app
+exec ./target/release/butie-app

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian machine: installs what the
-# tests need first (Debian packages), then the Rust test suite and the policy
-# packs' own cases.
-set -euo pipefail
+# tests need (Debian packages, tauri-driver), then the policy packs' own
+# cases, the Rust test suite, and the desktop app's end-to-end tests.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-
-need_apt=()
-command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
-command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "== installing: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+bash scripts/deps.sh || exit 1
 
 echo "== policy packs: validate and run embedded cases"
-cargo run --quiet --bin butie -- check-policies policies
+cargo run --quiet --bin butie -- check-policies policies || exit 1
 
-echo "== cargo test (workspace)"
-cargo test --workspace --no-fail-fast 2>&1 | tee /tmp/butie-test.log
-# One closing line that counts every test binary's results.
-passed=$(grep -Eo '^test result: .* ([0-9]+) passed' /tmp/butie-test.log | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' /tmp/butie-test.log | awk '{s+=$1} END {print s+0}')
+echo "== cargo test (workspace; the desktop shell is tested end to end below)"
+cargo test --workspace --exclude butie-app --no-fail-fast 2>&1 | tee /tmp/butie-cargo-test.log
+cargo_status=${PIPESTATUS[0]}
+
+echo "== end-to-end tests of the desktop app (Xvfb + tauri-driver + WebKitWebDriver)"
+bash scripts/e2e.sh 2>&1 | tee /tmp/butie-e2e.log
+e2e_status=${PIPESTATUS[0]}
+
+# One closing line that counts every test run above.
+passed=$(grep -E '^test result: ' /tmp/butie-cargo-test.log | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E '^test result: ' /tmp/butie-cargo-test.log | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+e2e_pass=$(grep -Eo '^ℹ pass [0-9]+' /tmp/butie-e2e.log | awk '{print $3}' | tail -1)
+e2e_fail=$(grep -Eo '^ℹ fail [0-9]+' /tmp/butie-e2e.log | awk '{print $3}' | tail -1)
+passed=$((passed + ${e2e_pass:-0}))
+failed=$((failed + ${e2e_fail:-0}))
+if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+  [ "$failed" -eq 0 ] && failed=1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,4 +6,5 @@ pub use butie_core::*;
 
 pub mod cli;
 pub mod store_cli;
+pub mod app_api;
 pub mod table;

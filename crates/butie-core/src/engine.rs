@@ -974,3 +974,68 @@ pub fn open_questions(ev: &Evaluation) -> Vec<String> {
 pub fn find_clause<'a>(packs: &'a [Pack], id: &str) -> Option<(&'a Pack, &'a Clause)> {
     packs.iter().find_map(|p| p.clause(id).map(|c| (p, c)))
 }
+
+/// "What would qualify you for more": thresholds within reach (a quarter of
+/// the threshold or less away) — the next tier of a tier table, or a failed
+/// numeric condition. Read from the policy data, like everything else.
+pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> Vec<String> {
+    let near = |gap: Decimal, th: Decimal| gap >= Decimal::ZERO && gap * Decimal::from(4) <= th;
+    let mut out = Vec::new();
+    for pack in packs {
+        let applies = ev
+            .packs
+            .iter()
+            .any(|p| p.id == pack.id && matches!(p.status, PackStatus::Applies | PackStatus::CountyReference));
+        if !applies {
+            continue;
+        }
+        for clause in &pack.clauses {
+            let Some(r) = ev.clauses.iter().find(|c| c.id == clause.id) else { continue };
+            if r.status == Status::NeedsInput {
+                continue;
+            }
+            let title = clause.title.get(lang);
+            if let Formula::Tiers { fact, op, term, tiers } = &clause.formula {
+                if let Some(FactValue::Num(v)) = profile.facts.get(fact.as_str()) {
+                    if let Some(next) = tiers.iter().find(|t| !op.holds(*v, t.from)) {
+                        let gap = next.from - *v;
+                        let def = &pack.facts[fact.as_str()];
+                        // Ineligible only because of this tier table's own minimum.
+                        let conditions_ok = r.status == Status::Eligible
+                            || (r.reasons.len() == 1 && r.reasons[0].starts_with(def.label.get(lang)));
+                        if conditions_ok && near(gap, next.from) {
+                            let more = if *op == Op::Gt { t(lang, "以上", " or more") } else { "" };
+                            out.push(match lang {
+                                Lang::Zh => format!(
+                                    "{title}：{}再增加 {}{more}即{term} {}，可得 {}",
+                                    def.label.zh, show_value(def, gap, lang), show_threshold(def, next.from, lang), yuan(next.amount, lang)
+                                ),
+                                Lang::En => format!(
+                                    "{title}: {} {}{more} more reaches {} and pays {}",
+                                    def.label.get(lang), show_value(def, gap, lang), show_threshold(def, next.from, lang), yuan(next.amount, lang)
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            if r.status == Status::Ineligible {
+                for c in &clause.conditions {
+                    if let Condition::Compare { fact, op: Op::Gt | Op::Ge, term, value } = c {
+                        if let Some(FactValue::Num(v)) = profile.facts.get(fact.as_str()) {
+                            let def = &pack.facts[fact.as_str()];
+                            let gap = *value - *v;
+                            if gap >= Decimal::ZERO && gap * Decimal::from(4) <= *value {
+                                out.push(match lang {
+                                    Lang::Zh => format!("{title}：{}须{term} {}，目前 {}", def.label.zh, show_threshold(def, *value, lang), show_value(def, *v, lang)),
+                                    Lang::En => format!("{title}: {} must be {term} {}; now {}", def.label.get(lang), show_threshold(def, *value, lang), show_value(def, *v, lang)),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

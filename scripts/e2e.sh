@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End-to-end tests of the desktop app in a real window: Xvfb, tauri-driver
+# and Debian's WebKitWebDriver. Expects the Debian packages from
+# scripts/deps.sh. Prints node's test summary; screenshots go to
+# target/e2e/screenshots, measurements to target/e2e/metrics.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --quiet
+cargo build --release -p butie-app --quiet
+
+OUT="$ROOT/target/e2e"
+rm -rf "$OUT"
+mkdir -p "$OUT/screenshots" "$OUT/files"
+export BUTIE_APP="$ROOT/target/release/butie-app"
+export BUTIE_WORKSPACE="$OUT/workspace.sqlite"
+export BUTIE_E2E_DIR="$OUT/files"
+export SCREENSHOT_DIR="$OUT/screenshots"
+export METRICS_FILE="$OUT/metrics.json"
+export BUTIE_FONT_DIR="$ROOT/assets/fonts"
+# Software rendering: no GPU under Xvfb.
+export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
+
+DISP=":$((90 + RANDOM % 9))"
+Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
+XVFB=$!
+export DISPLAY="$DISP"
+tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"$OUT/driver.log" 2>&1 &
+DRIVER=$!
+cleanup() { kill "$DRIVER" "$XVFB" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 1 50); do
+  curl -s http://127.0.0.1:4444/status >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+node --test --test-reporter=spec tests/e2e/ 2>&1 | tee "$OUT/node.log"
+status=${PIPESTATUS[0]}
+echo "binary size: $(stat -c %s "$BUTIE_APP") bytes" | tee -a "$OUT/metrics.txt"
+cat "$METRICS_FILE" 2>/dev/null || true
+exit "$status"

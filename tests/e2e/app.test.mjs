@@ -1,0 +1,202 @@
+// End-to-end tests of the real desktop app: tauri-driver + WebKitWebDriver
+// under Xvfb, driven over plain WebDriver HTTP (no npm packages needed).
+// Run by scripts/e2e.sh, which starts Xvfb and tauri-driver and sets
+// BUTIE_APP, BUTIE_WORKSPACE, BUTIE_E2E_DIR and SCREENSHOT_DIR.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execSync } from "node:child_process";
+
+const DRIVER = process.env.WEBDRIVER_URL || "http://127.0.0.1:4444";
+const APP = process.env.BUTIE_APP;
+const E2E_DIR = process.env.BUTIE_E2E_DIR;
+const SHOTS = process.env.SCREENSHOT_DIR;
+const METRICS = process.env.METRICS_FILE;
+const W3C = "element-6066-11e4-a52e-4f735466cecf";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function wd(method, url, body) {
+  const r = await fetch(DRIVER + url, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const j = await r.json();
+  if (!r.ok) throw new Error(`${method} ${url}: ${JSON.stringify(j.value).slice(0, 300)}`);
+  return j.value;
+}
+
+class App {
+  static async start() {
+    const t0 = Date.now();
+    const v = await wd("POST", "/session", { capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } } });
+    const app = new App(v.sessionId);
+    await app.waitFor(() => app.js("return document.body.dataset.ready || ''"), (x) => x === "1", 30000);
+    app.startMs = Date.now() - t0;
+    return app;
+  }
+  constructor(id) { this.id = id; }
+  s(p) { return `/session/${this.id}${p}`; }
+  js(script, args = []) { return wd("POST", this.s("/execute/sync"), { script, args }); }
+  async find(css) { const v = await wd("POST", this.s("/element"), { using: "css selector", value: css }); return v[W3C]; }
+  async click(css) { await wd("POST", this.s(`/element/${await this.find(css)}/click`), {}); }
+  async text(css) { return wd("GET", this.s(`/element/${await this.find(css)}/text`)); }
+  async count(css) { return this.js("return document.querySelectorAll(arguments[0]).length", [css]); }
+  async type(css, text) {
+    const e = await this.find(css);
+    await wd("POST", this.s(`/element/${e}/clear`), {});
+    await wd("POST", this.s(`/element/${e}/value`), { text });
+  }
+  // Type, then leave the field (Tab) so the page saves it, as a person would.
+  async answer(css, text) { await this.type(css, text + "\uE004"); }
+  async select(css, value) {
+    await this.js("const e=document.querySelector(arguments[0]); e.value=arguments[1]; e.dispatchEvent(new Event('change',{bubbles:true}));", [css, value]);
+  }
+  async waitFor(get, ok, ms = 10000) {
+    const end = Date.now() + ms;
+    let last;
+    while (Date.now() < end) {
+      try { last = await get(); if (ok(last)) return last; } catch (e) { last = e.message; }
+      await sleep(100);
+    }
+    throw new Error("timed out; last value: " + JSON.stringify(last));
+  }
+  async waitText(css, pred, ms) { return this.waitFor(() => this.text(css), pred, ms); }
+  async shot(name) {
+    if (!SHOTS) return;
+    const b64 = await wd("GET", this.s("/screenshot"));
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.writeFileSync(path.join(SHOTS, name + ".png"), Buffer.from(b64, "base64"));
+  }
+  async quit() { await wd("DELETE", this.s("")); }
+}
+
+const metrics = {};
+after(() => { if (METRICS) fs.writeFileSync(METRICS, JSON.stringify(metrics, null, 2)); });
+
+function rssOfApp() {
+  // The app process and WebKit's web and network processes it starts.
+  try {
+    const out = execSync("ps -eo rss,args", { encoding: "utf8" });
+    return out.split("\n").filter((l) => /butie-app|WebKitWebProcess|WebKitNetworkProcess/.test(l) && !/WebKitWebDriver|ps -eo/.test(l))
+      .reduce((s, l) => s + Number(l.trim().split(/\s+/)[0] || 0), 0);
+  } catch { return 0; }
+}
+
+test("the desktop app, as a person uses it", async (t) => {
+  assert.ok(APP && fs.existsSync(APP), "BUTIE_APP points at the built app");
+  let app = await App.start();
+  metrics.start_to_interactive_ms = app.startMs;
+  // Always close the window, even when a step fails, so the next run starts clean.
+  t.after(() => app.quit().catch(() => {}));
+
+  await t.test("first run shows the sample company's results at once", async () => {
+    await app.waitText("#total", (x) => x.includes("470,175.25"));
+    assert.equal(await app.count(".company-item"), 1);
+    assert.match(await app.text("tr[data-clause='tz.brand.trademark'] .amount"), /93,000\.00/);
+    await app.shot("01-results-sample");
+    await app.click("tr[data-clause='tz.brand.trademark']");
+    await app.waitText("#detail-trace", (x) => x.includes("186,000.00") && x.includes("50%"));
+    assert.match(await app.text("#detail-quote"), /商标国际注册费用50%/);
+    await app.shot("02-results-trace");
+  });
+
+  await t.test("a wrong USCC is caught as you type and nothing is saved", async () => {
+    await app.click("#btn-new-company");
+    await app.type("#f-name", "成都测试跨境电子商务有限公司");
+    await app.select("#f-city", "成都市");
+    await app.select("#f-district", "武侯区");
+    await app.type("#f-uscc", "91510107MA6DG8HL5X");
+    await app.waitText("#err-uscc", (x) => x.includes("校验位错误"));
+    await app.click("#btn-save-company");
+    await app.waitText("#err-uscc", (x) => x.includes("末位应为 P"));
+    await app.shot("03-company-bad-uscc");
+    assert.equal(await app.count(".company-item"), 1, "nothing saved");
+  });
+
+  await t.test("a good company is saved", async () => {
+    await app.type("#f-uscc", "91510107MA6DG8HL5P");
+    await app.waitText("#err-uscc", (x) => x === "");
+    await app.select("#f-serious_dishonesty_listed", "false");
+    await app.click("#btn-save-company");
+    await app.waitFor(() => app.count(".company-item"), (n) => n === 2);
+    assert.match(await app.text(".company-item.selected"), /成都测试/);
+    await app.shot("04-company-saved");
+  });
+
+  await t.test("the interview asks what matters and refuses bad numbers", async () => {
+    await app.click("#tab-interview");
+    await app.waitFor(() => app.count("#q-cbec_volume"), (n) => n === 1);
+    assert.equal(await app.count("#q-intl_trademark_fee"), 0, "Taizhou questions are not asked of a Chengdu company");
+    await app.shot("05-interview");
+    await app.answer("#q-cbec_volume", "abc");
+    await app.waitText("#qerr-cbec_volume", (x) => x.includes("不是数字"));
+    await app.answer("#q-cbec_volume", "-5");
+    await app.waitText("#qerr-cbec_volume", (x) => x.includes("不能为负数"));
+    await app.shot("06-interview-bad-number");
+    await app.answer("#q-cbec_volume", "236500000");
+    await app.waitFor(() => app.count("#q-cbec_volume_prev_year"), (n) => n === 1);
+    await app.answer("#q-cbec_volume_prev_year", "182000000");
+    await app.click("#q-provincial_public_overseas_warehouse-yes");
+    await app.waitFor(() => app.count("#q-overseas_warehouse_area_sqm"), (n) => n === 1);
+    await app.answer("#q-overseas_warehouse_area_sqm", "62000");
+    await app.waitFor(() => app.js("return state.result.evaluation.total"), (x) => x === "3000000.00");
+  });
+
+  await t.test("results show the expected amounts", async () => {
+    await app.click("#tab-results");
+    await app.waitText("#total", (x) => x.includes("3,000,000.00"));
+    assert.match(await app.text("tr[data-clause='cd.trade.growth_tier'] .amount"), /2,000,000\.00/);
+    assert.match(await app.text("tr[data-clause='cd.overseas_warehouse'] .amount"), /1,000,000\.00/);
+    await app.shot("07-results-chengdu");
+  });
+
+  await t.test("saving an evaluation and generating PDFs", async () => {
+    await app.click("#btn-save-eval");
+    await app.waitText("#toast", (x) => x.includes("已保存测算记录"));
+    await app.click("#btn-pdf");
+    const msg = await app.waitText("#pdf-result", (x) => x.includes("已生成"), 30000);
+    assert.match(msg, /已生成 3 个文件/);
+    const files = fs.readdirSync(path.join(E2E_DIR, "pdf")).sort();
+    assert.equal(files.length, 3, files.join(", "));
+    assert.ok(files.some((f) => f.endsWith("补贴测算汇总.pdf")));
+    assert.ok(files.some((f) => f.includes("公共海外仓一次性奖励-申报表.pdf")));
+    for (const f of files) assert.ok(fs.statSync(path.join(E2E_DIR, "pdf", f)).size > 10000);
+    await app.click("#tab-history");
+    await app.waitText("#history-list", (x) => x.includes("3,000,000.00"));
+    await app.shot("08-history");
+  });
+
+  await t.test("English", async () => {
+    await app.click("#btn-lang");
+    await app.click("#tab-results");
+    await app.waitText("#tab-results", (x) => x === "Results");
+    await app.waitText("tr[data-clause='cd.trade.growth_tier'] .reason", (x) => x.startsWith("eligible"));
+    await app.shot("09-results-english");
+    await app.click("#btn-lang");
+    await app.waitText("#tab-results", (x) => x === "测算结果");
+  });
+
+  await t.test("deleting asks first", async () => {
+    await app.click(".company-item:not(.selected)");
+    await app.click("#tab-profile");
+    await app.click("#btn-delete");
+    await app.waitText("#modal-text", (x) => x.includes("确定删除"));
+    await app.shot("10-delete-confirm");
+    await app.click("#modal-cancel");
+    assert.equal(await app.count(".company-item"), 2);
+  });
+
+  metrics.rss_kb = rssOfApp();
+  await app.quit();
+
+  await t.test("reopening the app finds everything still there", async () => {
+    app = await App.start();
+    assert.equal(await app.count(".company-item"), 2);
+    await app.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes('成都测试')) e.click(); })");
+    await app.waitFor(() => app.js("return state.company && state.company.company.name"), (x) => x === "成都测试跨境电子商务有限公司");
+    await app.click("#tab-results");
+    await app.waitText("#total", (x) => x.includes("3,000,000.00"));
+    assert.equal(await app.js("return state.company.company.uscc"), "91510107MA6DG8HL5P");
+    await app.click("#tab-history");
+    await app.waitFor(() => app.count(".history-item"), (n) => n === 1);
+    await app.quit();
+  });
+});

@@ -1,0 +1,462 @@
+// 补贴通 front end: plain JavaScript over the app's own Tauri commands.
+// Every number shown comes from the Rust side; nothing is computed here.
+"use strict";
+
+const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) if (k != null) e.append(k);
+  return e;
+};
+
+const state = {
+  lang: localStorage.getItem("butie.lang") || "zh",
+  year: Number(localStorage.getItem("butie.year")) || 2025,
+  meta: null,
+  companyId: null,
+  company: null,
+  view: "profile",
+  result: null,
+  openDetail: null,
+};
+
+const t = (k, vars = {}) => (T[state.lang][k] || k).replace(/\{(\w+)\}/g, (_, v) => vars[v] ?? "");
+
+function errMessage(e) {
+  try { const o = JSON.parse(e); return o; } catch { return { field: "", message: String(e) }; }
+}
+
+function toast(msg, bad = false) {
+  const box = $("#toast");
+  box.textContent = msg;
+  box.className = bad ? "bad" : "";
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.add("hidden"), 4000);
+}
+
+// ------------------------------------------------------------ chrome
+
+function applyChrome() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  $("#app-title").textContent = state.lang === "zh" ? "补贴通" : "Butie";
+  $("#app-sub").textContent = t("sub");
+  $("#lbl-year").textContent = t("year");
+  $("#btn-lang").textContent = t("langBtn");
+  $("#company-search").placeholder = t("search");
+  $("#btn-new-company").textContent = t("newCompany");
+  $("#btn-import").textContent = t("import");
+  for (const v of ["profile", "interview", "results", "history"]) $("#tab-" + v).textContent = t(v);
+  document.querySelectorAll("[data-t]").forEach((n) => (n.textContent = t(n.dataset.t)));
+  $("#btn-save-company").textContent = t("save");
+  $("#btn-export").textContent = t("export");
+  $("#btn-delete").textContent = t("del");
+  $("#btn-save-eval").textContent = t("saveEval");
+  $("#btn-pdf").textContent = t("pdf");
+  $("#modal-ok").textContent = t("ok");
+  $("#modal-cancel").textContent = t("cancel");
+  $("#empty-state").textContent = t("noCompany");
+}
+
+function fillYears() {
+  const sel = $("#year");
+  sel.innerHTML = "";
+  for (let y = 2023; y <= 2027; y++) sel.append(el("option", { value: y, text: String(y) }));
+  sel.value = String(state.year);
+}
+
+function showView(v) {
+  state.view = v;
+  for (const name of ["profile", "interview", "results", "history"]) {
+    $("#view-" + name).classList.toggle("hidden", name !== v);
+    $("#tab-" + name).classList.toggle("active", name === v);
+  }
+  if (v === "interview" || v === "results") refreshEvaluation();
+  if (v === "history") loadHistory();
+}
+
+// ------------------------------------------------------------ companies
+
+async function loadCompanies() {
+  const list = await invoke("list_companies", { search: $("#company-search").value, lang: state.lang });
+  const ul = $("#company-list");
+  ul.innerHTML = "";
+  for (const c of list) {
+    const li = el("li", { class: "company-item" + (c.id === state.companyId ? " selected" : ""), "data-id": c.id },
+      el("strong", { text: c.name }),
+      el("span", { class: "muted small", text: `${c.city}${c.district} · ${c.uscc || "—"}` }));
+    li.addEventListener("click", () => selectCompany(c.id));
+    ul.append(li);
+  }
+  return list;
+}
+
+function fillDistricts(city, selected) {
+  const sel = $("#f-district");
+  sel.innerHTML = "";
+  for (const d of state.meta.cities[city] || []) sel.append(el("option", { value: d, text: d }));
+  if (selected) sel.value = selected;
+}
+
+function clearFieldErrors() {
+  document.querySelectorAll(".field-error").forEach((n) => (n.textContent = ""));
+  $("#form-error").textContent = "";
+}
+
+function showCompanyForm(c) {
+  clearFieldErrors();
+  $("#profile-title").textContent = c ? c.company.name : t("newTitle");
+  const v = c ? c.company : { city: Object.keys(state.meta.cities)[0] };
+  for (const k of ["name", "uscc", "legal_rep", "contact", "phone", "bank", "bank_account"]) $("#f-" + k).value = v[k] || "";
+  $("#f-city").value = v.city;
+  fillDistricts(v.city, v.district);
+  $("#f-serious_dishonesty_listed").value = v.serious_dishonesty_listed == null ? "" : String(v.serious_dishonesty_listed);
+  $("#btn-delete").classList.toggle("hidden", !c);
+  $("#btn-export").classList.toggle("hidden", !c);
+}
+
+async function selectCompany(id) {
+  state.companyId = id;
+  state.company = id == null ? null : await invoke("get_company", { id, lang: state.lang });
+  $("#empty-state").classList.add("hidden");
+  $("#tabs").classList.remove("hidden");
+  showCompanyForm(state.company);
+  await loadCompanies();
+  showView(state.view === "history" || state.view === "profile" || id == null ? "profile" : state.view);
+}
+
+function formFields() {
+  const f = {};
+  for (const k of ["name", "uscc", "city", "district", "legal_rep", "contact", "phone", "bank", "bank_account"]) f[k] = $("#f-" + k).value;
+  const d = $("#f-serious_dishonesty_listed").value;
+  f.serious_dishonesty_listed = d === "" ? null : d === "true";
+  return f;
+}
+
+async function saveCompany(ev) {
+  ev.preventDefault();
+  clearFieldErrors();
+  try {
+    const r = await invoke("save_company", { id: state.companyId, fields: formFields(), lang: state.lang });
+    toast(t("saved"));
+    await selectCompany(r.id);
+  } catch (e) {
+    const { field, message } = errMessage(e);
+    const slot = field && $("#err-" + field.replace("company.", ""));
+    if (slot) slot.textContent = message; else $("#form-error").textContent = message;
+    toast(t("notSaved") + message, true);
+  }
+}
+
+let usccTimer = null;
+function checkUsccLive() {
+  clearTimeout(usccTimer);
+  usccTimer = setTimeout(async () => {
+    const v = $("#f-uscc").value;
+    const slot = $("#err-uscc");
+    // Only judge a complete code; while typing, count the characters.
+    if (v.trim().length > 0 && v.trim().length < 18) { slot.textContent = `${v.trim().length}/18`; slot.classList.add("soft"); return; }
+    slot.classList.remove("soft");
+    try { await invoke("check_uscc", { uscc: v, lang: state.lang }); slot.textContent = ""; }
+    catch (e) { slot.textContent = errMessage(e).message; }
+  }, 150);
+}
+
+function confirmModal(text) {
+  return new Promise((resolve) => {
+    $("#modal-text").textContent = text;
+    $("#modal").classList.remove("hidden");
+    const done = (v) => { $("#modal").classList.add("hidden"); resolve(v); };
+    $("#modal-ok").onclick = () => done(true);
+    $("#modal-cancel").onclick = () => done(false);
+  });
+}
+
+async function deleteCompany() {
+  if (!state.company) return;
+  const ok = await confirmModal(t("confirmDelete", { name: state.company.company.name }));
+  if (!ok) return;
+  try {
+    const r = await invoke("delete_company", { id: state.companyId, lang: state.lang });
+    toast(r.archived ? t("archived") : t("deleted"));
+    state.companyId = null;
+    state.company = null;
+    const list = await loadCompanies();
+    if (list.length) await selectCompany(list[0].id); else showEmpty();
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+function showEmpty() {
+  $("#empty-state").classList.remove("hidden");
+  showCompanyForm(null);
+}
+
+// ------------------------------------------------------------ evaluation
+
+async function refreshEvaluation() {
+  if (state.companyId == null) return;
+  try {
+    state.result = await invoke("evaluate", { id: state.companyId, year: state.year, lang: state.lang });
+    renderInterview();
+    renderResults();
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+// Display only: grouped digits of the exact decimal string from Rust.
+function grouped(s) {
+  if (s == null) return "";
+  const [i, f] = s.split(".");
+  return i.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f ? "." + f : "");
+}
+
+function renderInterview() {
+  const r = state.result;
+  const { answered, open } = r.progress;
+  const pct = answered + open === 0 ? 100 : Math.round((100 * answered) / (answered + open));
+  $("#progress-fill").style.width = pct + "%";
+  $("#progress-text").textContent = t("progress", { a: answered, o: open });
+  $("#interview-intro").textContent = open === 0 ? t("allDone") : t("intro");
+  const box = $("#questions");
+  // Keep focus where the user is typing.
+  const focused = document.activeElement && document.activeElement.id;
+  box.innerHTML = "";
+  const groups = new Map();
+  for (const q of r.questions) {
+    const topic = q.topic === "company" ? t("topicCompany") : state.meta.topics[q.topic] || "";
+    if (!groups.has(topic)) groups.set(topic, []);
+    groups.get(topic).push(q);
+  }
+  for (const [topic, qs] of groups) {
+    const fs = el("fieldset", { class: "topic" }, el("legend", { text: topic }));
+    for (const q of qs) fs.append(renderQuestion(q));
+    box.append(fs);
+  }
+  if (focused) { const f = document.getElementById(focused); if (f) f.focus(); }
+}
+
+function renderQuestion(q) {
+  const d = q.def;
+  const wrap = el("div", { class: "question" + (q.answered ? " done" : ""), id: "question-" + q.key },
+    el("div", { class: "q-label" }, el("span", { text: d.label }), el("span", { class: "badge " + (q.answered ? "ok" : "todo"), text: q.answered ? t("answered") : t("unanswered") })));
+  if (d.help) wrap.append(el("div", { class: "q-help muted small", text: d.help }));
+  const err = el("em", { class: "field-error", id: "qerr-" + q.key });
+  const send = async (value) => {
+    err.textContent = "";
+    try {
+      state.result = await invoke("set_fact", { id: state.companyId, year: state.year, key: q.key, value, lang: state.lang });
+      renderInterview();
+      renderResults();
+    } catch (e) {
+      const m = errMessage(e).message;
+      const slot = document.getElementById("qerr-" + q.key);
+      if (slot) slot.textContent = m;
+      toast(t("notSaved") + m, true);
+    }
+  };
+  let input;
+  if (d.kind === "bool") {
+    input = el("div", { class: "choices" });
+    for (const [val, label] of [[true, t("yes")], [false, t("no")], [null, t("unknown")]]) {
+      const b = el("button", { type: "button", id: `q-${q.key}-${val === null ? "unknown" : val ? "yes" : "no"}`, class: "choice" + (q.value === val ? " on" : ""), text: label });
+      b.addEventListener("click", () => send(val));
+      input.append(b);
+    }
+  } else if (d.kind === "enum") {
+    input = el("select", { id: "q-" + q.key });
+    input.append(el("option", { value: "", text: "—" }));
+    for (const [k, label] of Object.entries(d.options)) input.append(el("option", { value: k, text: label }));
+    input.value = q.value || "";
+    input.addEventListener("change", () => send(input.value || null));
+  } else if (d.kind === "list") {
+    input = renderList(q, send);
+  } else {
+    input = el("div", { class: "numfield" });
+    const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: q.value ?? "" });
+    box.addEventListener("change", () => send(box.value.trim() === "" ? null : box.value));
+    box.addEventListener("keydown", (e) => { if (e.key === "Enter") box.blur(); });
+    const unit = d.kind === "money" ? (state.lang === "zh" ? "元" : "yuan") : d.kind === "money_usd" ? (state.lang === "zh" ? "美元" : "USD") : d.unit;
+    input.append(box, el("span", { class: "unit", text: unit || "" }));
+  }
+  wrap.append(input, err);
+  return wrap;
+}
+
+function renderList(q, send) {
+  const d = q.def;
+  const rows = Array.isArray(q.value) ? q.value.map((r) => ({ ...r })) : [];
+  const box = el("div", { class: "list-editor", id: "q-" + q.key });
+  const fields = Object.entries(d.fields);
+  const table = el("table", { class: "mini" });
+  table.append(el("tr", {}, ...fields.map(([, f]) => el("th", { text: f.label + (f.unit ? `（${f.unit}）` : f.kind === "money" ? (state.lang === "zh" ? "（元）" : " (yuan)") : "") })), el("th")));
+  rows.forEach((r, i) => {
+    const tr = el("tr");
+    for (const [k] of fields) {
+      const inp = el("input", { value: r[k] ?? "", inputmode: "decimal", id: `q-${q.key}-${i}-${k}` });
+      inp.addEventListener("change", () => { rows[i][k] = inp.value.trim(); if (fields.every(([fk]) => rows[i][fk] !== "" && rows[i][fk] != null)) send(rows); });
+      tr.append(el("td", {}, inp));
+    }
+    tr.append(el("td", {}, el("button", { type: "button", class: "ghost small", text: t("removeRow"), onclick: () => { rows.splice(i, 1); send(rows); } })));
+    table.append(tr);
+  });
+  const add = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-add`, text: t("addRow") });
+  add.addEventListener("click", () => {
+    rows.push(Object.fromEntries(fields.map(([k]) => [k, ""])));
+    q.value = rows;
+    const fresh = renderList(q, send);
+    box.replaceWith(fresh);
+  });
+  if (rows.length === 0) send.empty = true;
+  const none = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-none`, text: state.lang === "zh" ? "没有" : "None", onclick: () => send([]) });
+  box.append(table, el("div", { class: "buttons" }, add, none));
+  return box;
+}
+
+function renderResults() {
+  const r = state.result;
+  const ev = r.evaluation;
+  const info = Object.fromEntries(r.clauses.map((c) => [c.id, c]));
+  $("#totals").innerHTML = "";
+  $("#totals").append(
+    el("div", { class: "total-card" }, el("div", { class: "muted", text: t("total") }), el("div", { id: "total", class: "big", text: grouped(ev.total) + (state.lang === "zh" ? " 元" : " yuan") })),
+    el("div", { class: "total-card" }, el("div", { class: "muted", text: t("totalMax") }), el("div", { id: "total-max", class: "big soft", text: grouped(ev.total_max) + (state.lang === "zh" ? " 元" : " yuan") })),
+    el("div", { class: "total-card" }, el("div", { class: "muted", text: r.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
+  );
+  $("#pack-notes").innerHTML = "";
+  for (const p of ev.packs) $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
+  $("#hints").innerHTML = "";
+  if (r.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...r.hints.map((h) => el("li", { text: h }))));
+  const tbody = $("#results-table tbody");
+  tbody.innerHTML = "";
+  const applying = new Set(ev.packs.filter((p) => p.status === "applies" || p.status === "county_reference").map((p) => p.id));
+  for (const c of ev.clauses) {
+    const ci = info[c.id];
+    if (!applying.has(ci.pack)) continue;
+    const status = c.excluded_by ? "excluded" : c.status;
+    const mark = ci.interpretations.length && c.status === "eligible" ? " ※" : "";
+    const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
+      el("td", {}, el("div", { text: ci.title + mark }), el("div", { class: "muted small", text: `${ci.place} · ${c.id}` })),
+      el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
+      el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
+      el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
+      el("td", { class: "reason", text: (c.excluded_by ? c.reasons[c.reasons.length - 1] : c.reasons[0]) || "" }));
+    tr.addEventListener("click", () => showDetail(c, ci));
+    tbody.append(tr);
+  }
+  if (state.openDetail) {
+    const c = ev.clauses.find((x) => x.id === state.openDetail);
+    if (c) showDetail(c, info[c.id]);
+  }
+}
+
+function showDetail(c, ci) {
+  state.openDetail = c.id;
+  const d = $("#detail");
+  d.classList.remove("hidden");
+  d.innerHTML = "";
+  d.append(
+    el("h3", { text: `${ci.title} · ${ci.place}` }),
+    el("h4", { text: t("trace") }),
+    el("ol", { id: "detail-trace" }, ...c.trace.map((x) => el("li", { text: x }))),
+    el("div", {}, ...c.reasons.map((x) => el("p", { class: x.includes("【") ? "interp" : "", text: x }))),
+    el("h4", { text: t("quote") }),
+    el("blockquote", { id: "detail-quote", text: `《${ci.document}》${ci.place}：“${ci.quote}”` }),
+  );
+  d.scrollIntoView({ block: "nearest" });
+}
+
+async function saveEvaluation() {
+  try {
+    const r = await invoke("save_evaluation", { id: state.companyId, year: state.year, lang: state.lang });
+    toast(t("evalSaved", { id: r.id }));
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function generatePdfs() {
+  $("#pdf-result").textContent = "…";
+  try {
+    const r = await invoke("generate_pdfs", { id: state.companyId, year: state.year, lang: state.lang });
+    $("#pdf-result").textContent = r.cancelled ? t("cancelled") : t("pdfDone", { n: r.files.length, dir: r.dir });
+  } catch (e) { $("#pdf-result").textContent = errMessage(e).message; }
+}
+
+async function loadHistory() {
+  if (state.companyId == null) return;
+  const list = await invoke("history", { id: state.companyId, lang: state.lang });
+  const ul = $("#history-list");
+  ul.innerHTML = "";
+  $("#history-detail").classList.add("hidden");
+  if (!list.length) ul.append(el("li", { class: "muted", text: t("noHistory") }));
+  for (const h of list) {
+    const packs = (h.packs || []).map((p) => `${p.id}@${p.version} sha256:${(p.content_hash || "").slice(0, 12)}`).join("，");
+    const li = el("li", { class: "history-item" },
+      el("strong", { text: `#${h.id} · ${h.year}` }), el("span", { text: ` ${h.created_at.replace("T", " ").slice(0, 19)} UTC · ${t("total")} ${grouped(h.total)}` }),
+      el("div", { class: "muted small", text: packs }));
+    li.addEventListener("click", () => { const pre = $("#history-detail"); pre.textContent = JSON.stringify(h.result, null, 2); pre.classList.remove("hidden"); });
+    ul.append(li);
+  }
+}
+
+async function exportCompany() {
+  try {
+    const r = await invoke("export_company", { id: state.companyId, name: state.company.company.name, lang: state.lang });
+    if (!r.cancelled) toast(r.file);
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function importCompany() {
+  try {
+    const r = await invoke("import_company", { lang: state.lang });
+    if (r.cancelled) return;
+    await loadCompanies();
+    if (r.ids.length) await selectCompany(r.ids[0]);
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+// ------------------------------------------------------------ start
+
+async function start() {
+  applyChrome();
+  fillYears();
+  state.meta = await invoke("meta", { lang: state.lang });
+  $("#workspace-path").textContent = t("workspace") + state.meta.workspace;
+  const citySel = $("#f-city");
+  citySel.innerHTML = "";
+  for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: c }));
+  citySel.addEventListener("change", () => fillDistricts(citySel.value));
+  $("#company-form").addEventListener("submit", saveCompany);
+  $("#f-uscc").addEventListener("input", checkUsccLive);
+  $("#btn-delete").addEventListener("click", deleteCompany);
+  $("#btn-export").addEventListener("click", exportCompany);
+  $("#btn-import").addEventListener("click", importCompany);
+  $("#btn-new-company").addEventListener("click", () => { state.companyId = null; state.company = null; $("#tabs").classList.remove("hidden"); showView("profile"); showCompanyForm(null); loadCompanies(); });
+  $("#company-search").addEventListener("input", () => loadCompanies());
+  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => {
+    if (state.companyId == null && b.dataset.view !== "profile") { toast(t("requiredFirst"), true); return; }
+    showView(b.dataset.view);
+  });
+  $("#year").addEventListener("change", () => { state.year = Number($("#year").value); localStorage.setItem("butie.year", state.year); refreshEvaluation(); });
+  $("#btn-lang").addEventListener("click", async () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("butie.lang", state.lang);
+    state.meta = await invoke("meta", { lang: state.lang });
+    applyChrome();
+    showView(state.view);
+  });
+  $("#btn-save-eval").addEventListener("click", saveEvaluation);
+  $("#btn-pdf").addEventListener("click", generatePdfs);
+  const list = await loadCompanies();
+  if (list.length) {
+    await selectCompany(list[0].id);
+    // A newcomer sees results at once.
+    if (state.meta.first_run) showView("results");
+  } else showEmpty();
+  document.body.dataset.ready = "1";
+}
+
+start().catch((e) => { document.body.dataset.ready = "error"; toast(String(e), true); });
