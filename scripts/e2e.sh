@@ -19,6 +19,8 @@ export BUTIE_E2E_DIR="$OUT/files"
 export SCREENSHOT_DIR="$OUT/screenshots"
 export METRICS_FILE="$OUT/metrics.json"
 export BUTIE_FONT_DIR="$ROOT/assets/fonts"
+# A fresh web-view profile each run (language choice, caches), apart from the user's.
+export XDG_DATA_HOME="$OUT/xdg-data" XDG_CACHE_HOME="$OUT/xdg-cache" XDG_CONFIG_HOME="$OUT/xdg-config"
 # Software rendering: no GPU under Xvfb.
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
 

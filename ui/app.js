@@ -72,6 +72,7 @@ function fillYears() {
 }
 
 function showView(v) {
+  if (v !== state.view) $("#main").scrollTop = 0;
   state.view = v;
   for (const name of ["profile", "interview", "results", "history"]) {
     $("#view-" + name).classList.toggle("hidden", name !== v);
@@ -122,6 +123,7 @@ function showCompanyForm(c) {
 }
 
 async function selectCompany(id) {
+  if (id !== state.companyId) state.openDetail = null;
   state.companyId = id;
   state.company = id == null ? null : await invoke("get_company", { id, lang: state.lang });
   $("#empty-state").classList.add("hidden");
@@ -225,24 +227,51 @@ function renderInterview() {
   const box = $("#questions");
   // Keep focus where the user is typing.
   const focused = document.activeElement && document.activeElement.id;
-  box.innerHTML = "";
+  // Questions already on screen are updated in place, not rebuilt: a field
+  // the user is in, or about to tab into, must not vanish under them.
+  const old = new Map();
+  box.querySelectorAll(".question").forEach((n) => old.set(n.dataset.key, n));
   const groups = new Map();
   for (const q of r.questions) {
     const topic = q.topic === "company" ? t("topicCompany") : state.meta.topics[q.topic] || "";
     if (!groups.has(topic)) groups.set(topic, []);
     groups.get(topic).push(q);
   }
+  const sets = [];
   for (const [topic, qs] of groups) {
     const fs = el("fieldset", { class: "topic" }, el("legend", { text: topic }));
-    for (const q of qs) fs.append(renderQuestion(q));
-    box.append(fs);
+    for (const q of qs) {
+      const prev = old.get(q.key);
+      fs.append(prev && prev.dataset.lang === state.lang && q.def.kind !== "list" ? updateQuestion(prev, q) : renderQuestion(q));
+    }
+    sets.push(fs);
   }
-  if (focused) { const f = document.getElementById(focused); if (f) f.focus(); }
+  box.replaceChildren(...sets);
+  if (focused) { const f = document.getElementById(focused); if (f && f !== document.activeElement) f.focus(); }
+}
+
+function updateQuestion(node, q) {
+  node.classList.toggle("done", q.answered);
+  const badge = node.querySelector(".badge");
+  badge.className = "badge " + (q.answered ? "ok" : "todo");
+  badge.textContent = q.answered ? t("answered") : t("unanswered");
+  if (q.def.kind === "bool") {
+    for (const [suffix, val] of [["yes", true], ["no", false], ["unknown", null]]) {
+      const b = node.querySelector(`#q-${q.key}-${suffix}`);
+      if (b) b.classList.toggle("on", q.value === val);
+    }
+  } else {
+    const input = node.querySelector("#q-" + q.key);
+    // A field showing a refused entry keeps it, so the user can correct it.
+    const refused = node.querySelector(".field-error").textContent !== "";
+    if (input && input !== document.activeElement && !refused) input.value = q.value ?? "";
+  }
+  return node;
 }
 
 function renderQuestion(q) {
   const d = q.def;
-  const wrap = el("div", { class: "question" + (q.answered ? " done" : ""), id: "question-" + q.key },
+  const wrap = el("div", { class: "question" + (q.answered ? " done" : ""), id: "question-" + q.key, "data-key": q.key, "data-lang": state.lang },
     el("div", { class: "q-label" }, el("span", { text: d.label }), el("span", { class: "badge " + (q.answered ? "ok" : "todo"), text: q.answered ? t("answered") : t("unanswered") })));
   if (d.help) wrap.append(el("div", { class: "q-help muted small", text: d.help }));
   const err = el("em", { class: "field-error", id: "qerr-" + q.key });
@@ -253,10 +282,11 @@ function renderQuestion(q) {
       renderInterview();
       renderResults();
     } catch (e) {
-      const m = errMessage(e).message;
+      // The field is named by the question itself; drop the "facts.key: " prefix.
+      const m = errMessage(e).message.replace(/^[\w.\[\]]+: /, "");
       const slot = document.getElementById("qerr-" + q.key);
       if (slot) slot.textContent = m;
-      toast(t("notSaved") + m, true);
+      toast(`${t("notSaved")}${d.label} — ${m}`, true);
     }
   };
   let input;
@@ -340,7 +370,8 @@ function renderResults() {
     const status = c.excluded_by ? "excluded" : c.status;
     const mark = ci.interpretations.length && c.status === "eligible" ? " ※" : "";
     const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
-      el("td", {}, el("div", { text: ci.title + mark }), el("div", { class: "muted small", text: `${ci.place} · ${c.id}` })),
+      el("td", {}, el("button", { type: "button", class: "link detail-link", title: t("trace"), text: ci.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c, ci); } }),
+        el("div", { class: "muted small", text: `${ci.place} · ${c.id}` })),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
       el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
       el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
@@ -348,13 +379,11 @@ function renderResults() {
     tr.addEventListener("click", () => showDetail(c, ci));
     tbody.append(tr);
   }
-  if (state.openDetail) {
-    const c = ev.clauses.find((x) => x.id === state.openDetail);
-    if (c) showDetail(c, info[c.id]);
-  }
+  const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && applying.has(info[x.id].pack));
+  if (open) showDetail(open, info[open.id], false); else $("#detail").classList.add("hidden");
 }
 
-function showDetail(c, ci) {
+function showDetail(c, ci, scroll = true) {
   state.openDetail = c.id;
   const d = $("#detail");
   d.classList.remove("hidden");
@@ -367,7 +396,7 @@ function showDetail(c, ci) {
     el("h4", { text: t("quote") }),
     el("blockquote", { id: "detail-quote", text: `《${ci.document}》${ci.place}：“${ci.quote}”` }),
   );
-  d.scrollIntoView({ block: "nearest" });
+  if (scroll) d.scrollIntoView({ block: "nearest" });
 }
 
 async function saveEvaluation() {

@@ -17,7 +17,7 @@ const W3C = "element-6066-11e4-a52e-4f735466cecf";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function wd(method, url, body) {
-  const r = await fetch(DRIVER + url, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(DRIVER + url, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(60000) });
   const j = await r.json();
   if (!r.ok) throw new Error(`${method} ${url}: ${JSON.stringify(j.value).slice(0, 300)}`);
   return j.value;
@@ -61,6 +61,9 @@ class App {
   async waitText(css, pred, ms) { return this.waitFor(() => this.text(css), pred, ms); }
   async shot(name) {
     if (!SHOTS) return;
+    // WebKitWebDriver's screenshot waits for the next paint, and an idle page
+    // under Xvfb without compositing may never paint again: touch one pixel.
+    await this.js("const d=document.createElement('div'); d.style.cssText='position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01'; document.body.append(d); setTimeout(()=>d.remove(),50);");
     const b64 = await wd("GET", this.s("/screenshot"));
     fs.mkdirSync(SHOTS, { recursive: true });
     fs.writeFileSync(path.join(SHOTS, name + ".png"), Buffer.from(b64, "base64"));
@@ -92,7 +95,7 @@ test("the desktop app, as a person uses it", async (t) => {
     assert.equal(await app.count(".company-item"), 1);
     assert.match(await app.text("tr[data-clause='tz.brand.trademark'] .amount"), /93,000\.00/);
     await app.shot("01-results-sample");
-    await app.click("tr[data-clause='tz.brand.trademark']");
+    await app.click("tr[data-clause='tz.brand.trademark'] button.detail-link");
     await app.waitText("#detail-trace", (x) => x.includes("186,000.00") && x.includes("50%"));
     assert.match(await app.text("#detail-quote"), /商标国际注册费用50%/);
     await app.shot("02-results-trace");
