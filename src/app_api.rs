@@ -312,7 +312,7 @@ impl Session {
     pub fn import_file(&self, file: &Path, lang: &str) -> ApiResult {
         let l = lang_of(lang);
         let text = crate::cli::read_text(file, "import", l).map_err(|e| err("", e.message))?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| err("import", format!("JSON: {e}")))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| err("import", butie_core::profile::json_error("import", &e).message(l)))?;
         let ids = self.ws().import(&v, &self.packs, false).map_err(|e| store_err(e, l))?;
         Ok(json!({"ids": ids}))
     }

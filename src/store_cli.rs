@@ -40,7 +40,7 @@ fn apply(mut c: Company, f: &CompanyFields, packs: &[Pack], lang: Lang) -> Resul
     if let Some(p) = &f.from_json {
         let text = read_text(p, "company JSON", lang)?;
         let v: Value = serde_json::from_str(&text).map_err(|e| {
-            CliError::input(&InputError::new("company", Problem::Json { detail: e.to_string(), line: e.line(), column: e.column() }), lang)
+            CliError::input(&butie_core::profile::json_error("company", &e), lang)
         })?;
         let v = v.get("company").cloned().unwrap_or(v);
         c = butie_core::profile::parse_company(&v, packs).map_err(|e| CliError::input(&e, lang))?;
@@ -178,7 +178,7 @@ pub fn facts_set(
     if let Some(p) = from_json {
         let text = read_text(p, "facts JSON", lang)?;
         let v: Value = serde_json::from_str(&text).map_err(|e| {
-            CliError::input(&InputError::new("facts", Problem::Json { detail: e.to_string(), line: e.line(), column: e.column() }), lang)
+            CliError::input(&butie_core::profile::json_error("facts", &e), lang)
         })?;
         let obj = v.get("facts").unwrap_or(&v).as_object().ok_or_else(|| CliError::input(&InputError::new("facts", Problem::NotAnObject), lang))?;
         facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| CliError::input(&e, lang))?);
@@ -329,7 +329,7 @@ pub fn import(ws: Option<&Path>, file: &Path, replace: bool, policies: Option<&P
     let packs = load_policies(policies, lang)?;
     let text = read_text(file, if lang == Lang::Zh { "导入文件" } else { "import file" }, lang)?;
     let v: Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::input(&InputError::new("import", Problem::Json { detail: e.to_string(), line: e.line(), column: e.column() }), lang)
+        CliError::input(&butie_core::profile::json_error("import", &e), lang)
     })?;
     let mut w = open(ws, lang)?;
     let ids = w.import(&v, &packs, replace).map_err(|e| store_err(e, lang))?;

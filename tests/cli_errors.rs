@@ -49,8 +49,12 @@ fn missing_file() {
 
 #[test]
 fn bad_json() {
+    // Malformed: says where.
+    let (code, _, err) = with_profile(r#"{"company": {"name": "x",, }}"#, &[]);
+    assert_one_line_error(code, &err, "JSON 格式错误（第1行第26列）");
+    // Cut short, as a half-copied file: says so.
     let (code, _, err) = with_profile(r#"{"company": {"name": "x""#, &[]);
-    assert_one_line_error(code, &err, "JSON 格式错误");
+    assert_one_line_error(code, &err, "文件不完整");
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn export_import_backup_restore() {
     std::fs::write(&truncated, &std::fs::read_to_string(&export).unwrap()[..40]).unwrap();
     let (code, _, err) = run(&b, &["import", truncated.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("JSON"), "{err}");
+    assert!(err.contains("文件不完整"), "{err}");
     let bak = dir.path().join("b.bak.sqlite");
     assert_eq!(run(&b, &["backup", "--out", bak.to_str().unwrap()]).0, 0);
     assert_eq!(run(&b, &["company", "delete", "1"]).0, 0);

@@ -62,6 +62,13 @@ function applyChrome() {
   $("#modal-ok").textContent = t("ok");
   $("#modal-cancel").textContent = t("cancel");
   $("#empty-state").textContent = t("noCompany");
+  if (state.meta) $("#workspace-path").textContent = t("workspace") + state.meta.workspace;
+  showPdfResult();
+}
+
+function showPdfResult() {
+  const r = state.lastPdf;
+  $("#pdf-result").textContent = !r ? "" : r.error ? r.error : r.cancelled ? t("cancelled") : t("pdfDone", { n: r.files.length, dir: r.dir });
 }
 
 function fillYears() {
@@ -123,7 +130,7 @@ function showCompanyForm(c) {
 }
 
 async function selectCompany(id) {
-  if (id !== state.companyId) state.openDetail = null;
+  if (id !== state.companyId) { state.openDetail = null; state.lastPdf = null; showPdfResult(); }
   state.companyId = id;
   state.company = id == null ? null : await invoke("get_company", { id, lang: state.lang });
   $("#empty-state").classList.add("hidden");
@@ -279,6 +286,8 @@ function renderQuestion(q) {
     err.textContent = "";
     try {
       state.result = await invoke("set_fact", { id: state.companyId, year: state.year, key: q.key, value, lang: state.lang });
+      // An earlier refusal no longer stands once a value is saved.
+      if ($("#toast").classList.contains("bad")) $("#toast").classList.add("hidden");
       renderInterview();
       renderResults();
     } catch (e) {
@@ -409,9 +418,9 @@ async function saveEvaluation() {
 async function generatePdfs() {
   $("#pdf-result").textContent = "…";
   try {
-    const r = await invoke("generate_pdfs", { id: state.companyId, year: state.year, lang: state.lang });
-    $("#pdf-result").textContent = r.cancelled ? t("cancelled") : t("pdfDone", { n: r.files.length, dir: r.dir });
-  } catch (e) { $("#pdf-result").textContent = errMessage(e).message; }
+    state.lastPdf = await invoke("generate_pdfs", { id: state.companyId, year: state.year, lang: state.lang });
+  } catch (e) { state.lastPdf = { error: errMessage(e).message }; }
+  showPdfResult();
 }
 
 async function loadHistory() {
@@ -434,7 +443,7 @@ async function loadHistory() {
 async function exportCompany() {
   try {
     const r = await invoke("export_company", { id: state.companyId, name: state.company.company.name, lang: state.lang });
-    if (!r.cancelled) toast(r.file);
+    if (!r.cancelled) toast(t("exported", { file: r.file }));
   } catch (e) { toast(errMessage(e).message, true); }
 }
 
@@ -442,9 +451,10 @@ async function importCompany() {
   try {
     const r = await invoke("import_company", { lang: state.lang });
     if (r.cancelled) return;
+    toast(t("imported", { n: r.ids.length }));
     await loadCompanies();
     if (r.ids.length) await selectCompany(r.ids[0]);
-  } catch (e) { toast(errMessage(e).message, true); }
+  } catch (e) { toast(t("importFailed") + errMessage(e).message.replace(/^import: /, ""), true); }
 }
 
 // ------------------------------------------------------------ start
@@ -453,7 +463,7 @@ async function start() {
   applyChrome();
   fillYears();
   state.meta = await invoke("meta", { lang: state.lang });
-  $("#workspace-path").textContent = t("workspace") + state.meta.workspace;
+  applyChrome();
   const citySel = $("#f-city");
   citySel.innerHTML = "";
   for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: c }));

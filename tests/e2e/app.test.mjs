@@ -6,7 +6,6 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { execSync } from "node:child_process";
 
 const DRIVER = process.env.WEBDRIVER_URL || "http://127.0.0.1:4444";
 const APP = process.env.BUTIE_APP;
@@ -44,6 +43,12 @@ class App {
     await wd("POST", this.s(`/element/${e}/clear`), {});
     await wd("POST", this.s(`/element/${e}/value`), { text });
   }
+  // Empty a field with the keyboard, as a person would (End, then Backspace).
+  async erase(css) {
+    const e = await this.find(css);
+    const n = (await this.js("return document.querySelector(arguments[0]).value.length", [css])) || 0;
+    await wd("POST", this.s(`/element/${e}/value`), { text: "\uE010" + "\uE003".repeat(n) });
+  }
   // Type, then leave the field (Tab) so the page saves it, as a person would.
   async answer(css, text) { await this.type(css, text + "\uE004"); }
   async select(css, value) {
@@ -74,13 +79,33 @@ class App {
 const metrics = {};
 after(() => { if (METRICS) fs.writeFileSync(METRICS, JSON.stringify(metrics, null, 2)); });
 
-function rssOfApp() {
-  // The app process and WebKit's web and network processes it starts.
-  try {
-    const out = execSync("ps -eo rss,args", { encoding: "utf8" });
-    return out.split("\n").filter((l) => /butie-app|WebKitWebProcess|WebKitNetworkProcess/.test(l) && !/WebKitWebDriver|ps -eo/.test(l))
-      .reduce((s, l) => s + Number(l.trim().split(/\s+/)[0] || 0), 0);
-  } catch { return 0; }
+// Memory of the running app: its own process and the WebKit web and network
+// processes it starts. RSS counts shared libraries once per process; PSS
+// shares them out; USS is what this app alone holds.
+// GB 32100 check character of a unified social credit code.
+function usccCheck(first17) {
+  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...first17].reduce((s, c, i) => s + chars.indexOf(c) * w[i], 0);
+  return chars[(31 - (sum % 31)) % 31];
+}
+
+function memoryOfApp() {
+  const sum = { rss_kb: 0, pss_kb: 0, uss_kb: 0, processes: [] };
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let comm, roll;
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      if (!/^(butie-app|WebKitWebProces|WebKitNetworkPr)/.test(comm)) continue;
+      roll = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    } catch { continue; }
+    const kb = (k) => Number((roll.match(new RegExp(`^${k}:\\s+(\\d+)`, "m")) || [0, 0])[1]);
+    sum.rss_kb += kb("Rss");
+    sum.pss_kb += kb("Pss");
+    sum.uss_kb += kb("Private_Clean") + kb("Private_Dirty");
+    sum.processes.push(comm);
+  }
+  return sum;
 }
 
 test("the desktop app, as a person uses it", async (t) => {
@@ -187,12 +212,48 @@ test("the desktop app, as a person uses it", async (t) => {
     assert.equal(await app.count(".company-item"), 2);
   });
 
-  metrics.rss_kb = rssOfApp();
+  await t.test("search, export, and import that refuses bad files", async () => {
+    await app.type("#company-search", "椒江");
+    await app.waitFor(() => app.count(".company-item"), (n) => n === 1);
+    await app.erase("#company-search");
+    await app.waitFor(() => app.count(".company-item"), (n) => n === 2);
+    await app.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes('成都测试')) e.click(); })");
+    await app.waitFor(() => app.js("return state.company && state.company.company.name"), (x) => x === "成都测试跨境电子商务有限公司");
+    await app.click("#tab-profile");
+    await app.click("#btn-export");
+    await app.waitText("#toast", (x) => x.includes("已导出"));
+    const exported = JSON.parse(fs.readFileSync(path.join(E2E_DIR, "export.json"), "utf8"));
+    assert.match(JSON.stringify(exported), /91510107MA6DG8HL5P/);
+    assert.match(JSON.stringify(exported), /236500000/);
+
+    // A file cut short by a failing USB stick.
+    const text = JSON.stringify(exported);
+    fs.writeFileSync(path.join(E2E_DIR, "import.json"), text.slice(0, text.length / 2));
+    await app.click("#btn-import");
+    await app.waitText("#toast", (x) => x.includes("未导入") && x.includes("文件不完整"));
+    await app.shot("11-import-refused");
+    // The same company again: its USCC is already in the workspace.
+    fs.writeFileSync(path.join(E2E_DIR, "import.json"), text);
+    await app.click("#btn-import");
+    await app.waitText("#toast", (x) => x.includes("未导入") && x.includes("91510107MA6DG8HL5P"));
+    assert.equal(await app.count(".company-item"), 2, "nothing imported");
+
+    // A colleague's company, with a different name and credit code.
+    const other = JSON.parse(text.replaceAll("91510107MA6DG8HL5P", "91510100MA61XXXXX" + usccCheck("91510100MA61XXXXX")).replaceAll("成都测试跨境电子商务有限公司", "成都导入跨境电子商务有限公司"));
+    fs.writeFileSync(path.join(E2E_DIR, "import.json"), JSON.stringify(other));
+    await app.click("#btn-import");
+    await app.waitText("#toast", (x) => x.includes("已导入 1 家企业"));
+    await app.waitFor(() => app.count(".company-item"), (n) => n === 3);
+    await app.click("#tab-results");
+    await app.waitText("#total", (x) => x.includes("3,000,000.00"));
+  });
+
+  metrics.memory = memoryOfApp();
   await app.quit();
 
   await t.test("reopening the app finds everything still there", async () => {
     app = await App.start();
-    assert.equal(await app.count(".company-item"), 2);
+    assert.equal(await app.count(".company-item"), 3);
     await app.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes('成都测试')) e.click(); })");
     await app.waitFor(() => app.js("return state.company && state.company.company.name"), (x) => x === "成都测试跨境电子商务有限公司");
     await app.click("#tab-results");

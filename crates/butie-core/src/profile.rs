@@ -45,6 +45,8 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Json { detail: String, line: usize, column: usize },
+    /// The text stops in the middle: a file cut short while copying.
+    JsonTruncated { line: usize, column: usize },
     NotAnObject,
     UnknownField { known: Vec<&'static str> },
     UnknownFact { suggestion: Option<String> },
@@ -95,6 +97,13 @@ impl InputError {
                     format!("{f}: JSON 格式错误（第{line}行第{column}列）: {detail}")
                 } else {
                     format!("{f}: invalid JSON at line {line}, column {column}: {detail}")
+                }
+            }
+            Problem::JsonTruncated { line, column } => {
+                if zh {
+                    format!("{f}: 文件不完整，在第{line}行第{column}列中途结束（可能没有复制完整，请重新导出）")
+                } else {
+                    format!("{f}: the file stops short at line {line}, column {column} (perhaps cut off while copying; export it again)")
                 }
             }
             Problem::NotAnObject => {
@@ -212,10 +221,18 @@ pub fn fact_index(packs: &[Pack]) -> BTreeMap<&str, &FactDef> {
 
 /// Read a profile from JSON text.
 pub fn parse_profile(text: &str, packs: &[Pack]) -> Result<Profile, InputError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        InputError::new("profile", Problem::Json { detail: json_detail(&e), line: e.line(), column: e.column() })
-    })?;
+    let v: Value = serde_json::from_str(text).map_err(|e| json_error("profile", &e))?;
     profile_from_value(&v, packs)
+}
+
+/// A JSON syntax error as an input error on `field`, telling a file cut short
+/// apart from one that is malformed.
+pub fn json_error(field: &str, e: &serde_json::Error) -> InputError {
+    if e.is_eof() {
+        InputError::new(field, Problem::JsonTruncated { line: e.line(), column: e.column() })
+    } else {
+        InputError::new(field, Problem::Json { detail: json_detail(e), line: e.line(), column: e.column() })
+    }
 }
 
 fn json_detail(e: &serde_json::Error) -> String {
