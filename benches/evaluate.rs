@@ -34,19 +34,19 @@ fn generated(n: usize, packs: &[butie::Pack]) -> Vec<Profile> {
                     name: format!("企业{i}"),
                     city: if chengdu { "成都市" } else { "台州市" }.into(),
                     district: if chengdu { cd[i % cd.len()] } else { tz[i % tz.len()] }.into(),
-                    serious_dishonesty_listed: Some(g.next() % 50 == 0),
+                    serious_dishonesty_listed: Some(g.next().is_multiple_of(50)),
                     ..Company::default()
                 },
                 year: Some(2024 + (i % 3) as i32),
                 facts: Default::default(),
             };
             for (k, def) in &keys {
-                if g.next() % 4 == 0 {
+                if g.next().is_multiple_of(4) {
                     continue; // leave some facts unknown
                 }
                 use butie::policy::FactKind::*;
                 let v = match def.kind {
-                    Bool => FactValue::Bool(g.next() % 2 == 0),
+                    Bool => FactValue::Bool(g.next().is_multiple_of(2)),
                     Money | MoneyUsd => g.money(800_000_000),
                     Integer => FactValue::Num(Decimal::from(g.next() % 400)),
                     Number => FactValue::Num(Decimal::new((g.next() % 20_000_000) as i64, 2)),

@@ -15,7 +15,7 @@ fn main() {
     let fonts = butie_pdf::Fonts::load_default().expect("fonts");
     println!("font load (regular + bold): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let cx = butie_pdf::Context { packs: &packs, profile: &profile, evaluation: &ev };
-    let mut measure = |name: &str, f: &mut dyn FnMut() -> Vec<u8>| {
+    let measure = |name: &str, f: &mut dyn FnMut() -> Vec<u8>| {
         let _ = f();
         let mut times = Vec::new();
         let mut size = 0;
@@ -27,8 +27,6 @@ fn main() {
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
         println!("{name}: median {:.1} ms, max {:.1} ms, {} KB", times[times.len() / 2], times[times.len() - 1], size / 1024);
     };
-    measure("application form (tz.brand.trademark)", &mut || {
-        butie_pdf::application_form(&fonts, &cx, "tz.brand.trademark").unwrap()
-    });
+    measure("application form (tz.brand.trademark)", &mut || butie_pdf::application_form(&fonts, &cx, "tz.brand.trademark").unwrap());
     measure("summary report (30 clauses)", &mut || butie_pdf::summary_report(&fonts, &cx).unwrap());
 }

@@ -116,7 +116,8 @@ impl Session {
 
     pub fn get_company(&self, id: i64, lang: &str) -> ApiResult {
         let c = self.ws().get_company(id).map_err(|e| store_err(e, lang_of(lang)))?;
-        let mut v = butie_core::profile::profile_to_value(&butie_core::Profile { company: c.company, year: None, facts: Default::default() });
+        let mut v =
+            butie_core::profile::profile_to_value(&butie_core::Profile { company: c.company, year: None, facts: Default::default() });
         v["id"] = json!(id);
         v["years"] = json!(c.years);
         Ok(v)
@@ -210,7 +211,11 @@ impl Session {
         let applying: Vec<&Pack> = self
             .packs
             .iter()
-            .filter(|p| ev.packs.iter().any(|r| r.id == p.id && matches!(r.status, butie_core::PackStatus::Applies | butie_core::PackStatus::CountyReference)))
+            .filter(|p| {
+                ev.packs
+                    .iter()
+                    .any(|r| r.id == p.id && matches!(r.status, butie_core::PackStatus::Applies | butie_core::PackStatus::CountyReference))
+            })
             .collect();
         let mut answered = Vec::new();
         for p in &applying {

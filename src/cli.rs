@@ -70,10 +70,7 @@ fn policy_files(d: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>, CliErro
             Lang::En => format!("policy directory {}: cannot open ({e})", d.display()),
         })
     })?;
-    let mut files: Vec<_> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     files.sort();
     if files.is_empty() {
         return Err(CliError::usage(match lang {
@@ -197,13 +194,7 @@ pub fn check_policies_cmd(dir: &Path, lang: Lang) -> Result<String, CliError> {
 }
 
 /// Write the summary report and one application form per eligible clause.
-pub fn pdf_cmd(
-    profile_path: &Path,
-    year: Option<i64>,
-    out: &Path,
-    policies: Option<&Path>,
-    lang: Lang,
-) -> Result<String, CliError> {
+pub fn pdf_cmd(profile_path: &Path, year: Option<i64>, out: &Path, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
     let packs = load_policies(policies, lang)?;
     let (profile, year) = read_profile(profile_path, year, &packs, lang)?;
     // The forms are Chinese documents whatever the interface language.
@@ -212,12 +203,7 @@ pub fn pdf_cmd(
 }
 
 /// Shared by every front end that has an evaluation in hand.
-pub fn write_pdfs(
-    packs: &[Pack],
-    profile: &Profile,
-    ev: &butie_core::Evaluation,
-    out: &Path,
-) -> Result<String, CliError> {
+pub fn write_pdfs(packs: &[Pack], profile: &Profile, ev: &butie_core::Evaluation, out: &Path) -> Result<String, CliError> {
     let fonts = butie_pdf::Fonts::load_default().map_err(|e| CliError::usage(e.0))?;
     let cx = butie_pdf::Context { packs, profile, evaluation: ev };
     let written = butie_pdf::write_all(&fonts, &cx, out).map_err(|e| CliError::usage(e.0))?;

@@ -4,7 +4,7 @@
 
 pub use butie_core::*;
 
+pub mod app_api;
 pub mod cli;
 pub mod store_cli;
-pub mod app_api;
 pub mod table;

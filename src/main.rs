@@ -239,9 +239,7 @@ fn main() -> ExitCode {
         Command::Policies { json } => policies_cmd(pol, *json, lang),
         Command::CheckPolicies { dir } => check_policies_cmd(dir, lang),
         Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(p, *year, out, pol, lang),
-        Command::Pdf { company: Some(c), year, out, .. } => {
-            need_year(*year).and_then(|y| sc::pdf_company(ws, c, y, out, pol, lang))
-        }
+        Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(ws, c, y, out, pol, lang)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
         Command::Company(CompanyCmd::Add(f)) => sc::company_add(ws, &f.fields(), pol, lang),
         Command::Company(CompanyCmd::List { search, json }) => sc::company_list(ws, search.as_deref(), *json, lang),

@@ -39,9 +39,7 @@ pub struct CompanyFields {
 fn apply(mut c: Company, f: &CompanyFields, packs: &[Pack], lang: Lang) -> Result<Company, CliError> {
     if let Some(p) = &f.from_json {
         let text = read_text(p, "company JSON", lang)?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| {
-            CliError::input(&butie_core::profile::json_error("company", &e), lang)
-        })?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("company", &e), lang))?;
         let v = v.get("company").cloned().unwrap_or(v);
         c = butie_core::profile::parse_company(&v, packs).map_err(|e| CliError::input(&e, lang))?;
     }
@@ -147,15 +145,16 @@ pub fn parse_assignments(pairs: &[String], packs: &[Pack]) -> Result<Facts, Inpu
     let index = fact_index(packs);
     let mut facts = Facts::new();
     for pair in pairs {
-        let (k, v) = pair
-            .split_once('=')
-            .ok_or_else(|| InputError::new(pair.clone(), Problem::UnknownField { known: vec!["KEY=VALUE"] }))?;
+        let (k, v) =
+            pair.split_once('=').ok_or_else(|| InputError::new(pair.clone(), Problem::UnknownField { known: vec!["KEY=VALUE"] }))?;
         let k = k.trim();
         let field = format!("facts.{k}");
         let def = index.get(k).ok_or_else(|| {
             let mut m = serde_json::Map::new();
             m.insert(k.to_string(), Value::Null);
-            butie_core::profile::parse_facts(&m, packs).err().unwrap_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))
+            butie_core::profile::parse_facts(&m, packs)
+                .err()
+                .unwrap_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))
         })?;
         let value: Value = serde_json::from_str(v.trim()).unwrap_or_else(|_| Value::String(v.trim().to_string()));
         facts.insert(k.to_string(), parse_fact_value(&field, def, &value)?);
@@ -177,10 +176,12 @@ pub fn facts_set(
     let mut facts = parse_assignments(pairs, &packs).map_err(|e| CliError::input(&e, lang))?;
     if let Some(p) = from_json {
         let text = read_text(p, "facts JSON", lang)?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| {
-            CliError::input(&butie_core::profile::json_error("facts", &e), lang)
-        })?;
-        let obj = v.get("facts").unwrap_or(&v).as_object().ok_or_else(|| CliError::input(&InputError::new("facts", Problem::NotAnObject), lang))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("facts", &e), lang))?;
+        let obj = v
+            .get("facts")
+            .unwrap_or(&v)
+            .as_object()
+            .ok_or_else(|| CliError::input(&InputError::new("facts", Problem::NotAnObject), lang))?;
         facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| CliError::input(&e, lang))?);
     }
     let mut w = open(ws, lang)?;
@@ -216,11 +217,16 @@ pub fn facts_show(ws: Option<&Path>, key: &str, year: i64, json: bool, policies:
         o.push_str(&format!("{:<40} {:<24} {}\n", k, butie_core::profile::fact_value_to_json(v), label));
     }
     for k in unknown {
-        o.push_str(&format!("{k:<40} ({})\n", if lang == Lang::Zh { "当前政策包未定义，已忽略" } else { "not defined by the loaded packs; ignored" }));
+        o.push_str(&format!(
+            "{k:<40} ({})\n",
+            if lang == Lang::Zh { "当前政策包未定义，已忽略" } else { "not defined by the loaded packs; ignored" }
+        ));
     }
     Ok(o)
 }
 
+// One parameter per flag of `butie evaluate --company`; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate_company(
     ws: Option<&Path>,
     key: &str,
@@ -275,11 +281,26 @@ pub fn history(ws: Option<&Path>, key: &str, json: bool, lang: Lang) -> Result<S
             .as_array()
             .map(|a| {
                 a.iter()
-                    .map(|p| format!("{}@{} sha256:{}", p["id"].as_str().unwrap_or(""), p["version"].as_str().unwrap_or(""), &p["content_hash"].as_str().unwrap_or("")[..12.min(p["content_hash"].as_str().unwrap_or("").len())]))
+                    .map(|p| {
+                        format!(
+                            "{}@{} sha256:{}",
+                            p["id"].as_str().unwrap_or(""),
+                            p["version"].as_str().unwrap_or(""),
+                            &p["content_hash"].as_str().unwrap_or("")[..12.min(p["content_hash"].as_str().unwrap_or("").len())]
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        o.push_str(&format!("#{:<5} {}  {}  {} {}  {}\n", r.id, r.created_at, r.year, if lang == Lang::Zh { "合计" } else { "total" }, r.total, packs.join(", ")));
+        o.push_str(&format!(
+            "#{:<5} {}  {}  {} {}  {}\n",
+            r.id,
+            r.created_at,
+            r.year,
+            if lang == Lang::Zh { "合计" } else { "total" },
+            r.total,
+            packs.join(", ")
+        ));
     }
     if h.is_empty() {
         o.push_str(if lang == Lang::Zh { "（没有保存的测算记录）\n" } else { "(no saved evaluations)\n" });
@@ -304,7 +325,14 @@ fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CliError> {
     })
 }
 
-pub fn export(ws: Option<&Path>, key: Option<&str>, year: Option<i64>, out: &Path, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
+pub fn export(
+    ws: Option<&Path>,
+    key: Option<&str>,
+    year: Option<i64>,
+    out: &Path,
+    policies: Option<&Path>,
+    lang: Lang,
+) -> Result<String, CliError> {
     let packs = load_policies(policies, lang)?;
     let w = open(ws, lang)?;
     let v = match key {
@@ -328,9 +356,7 @@ pub fn export(ws: Option<&Path>, key: Option<&str>, year: Option<i64>, out: &Pat
 pub fn import(ws: Option<&Path>, file: &Path, replace: bool, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
     let packs = load_policies(policies, lang)?;
     let text = read_text(file, if lang == Lang::Zh { "导入文件" } else { "import file" }, lang)?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::input(&butie_core::profile::json_error("import", &e), lang)
-    })?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("import", &e), lang))?;
     let mut w = open(ws, lang)?;
     let ids = w.import(&v, &packs, replace).map_err(|e| store_err(e, lang))?;
     Ok(match lang {

@@ -133,9 +133,7 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
     );
     let _ = writeln!(o, "{}", "─".repeat(130));
     for cr in &ev.clauses {
-        let title = butie_core::engine::find_clause(packs, &cr.id)
-            .map(|(_, cl)| cl.title.get(lang).to_string())
-            .unwrap_or_default();
+        let title = butie_core::engine::find_clause(packs, &cr.id).map(|(_, cl)| cl.title.get(lang).to_string()).unwrap_or_default();
         let mut status = status_text(cr.status, lang).to_string();
         if cr.excluded_by.is_some() {
             status = if zh { "就高排除".into() } else { "excluded".into() };
@@ -177,18 +175,17 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             fmt_grouped(ev.total),
             fmt_grouped(ev.total_max)
         );
-        let _ = writeln!(o, "※ rests on an interpretation (see --explain). Excluded clauses are not counted. Estimates only; the department decides.");
+        let _ = writeln!(
+            o,
+            "※ rests on an interpretation (see --explain). Excluded clauses are not counted. Estimates only; the department decides."
+        );
     }
     let open = butie_core::engine::open_questions(ev);
     if !open.is_empty() {
         let labels: Vec<String> = open
             .iter()
             .map(|k| {
-                packs
-                    .iter()
-                    .find_map(|p| p.facts.get(k))
-                    .map(|d| format!("{}（{k}）", d.label.get(lang)))
-                    .unwrap_or_else(|| k.clone())
+                packs.iter().find_map(|p| p.facts.get(k)).map(|d| format!("{}（{k}）", d.label.get(lang))).unwrap_or_else(|| k.clone())
             })
             .collect();
         let _ = writeln!(o, "{}{}", if zh { "还可补充：" } else { "Still open: " }, labels.join(if zh { "；" } else { "; " }));

@@ -39,9 +39,8 @@ fn every_catalogue_clause_is_encoded_and_has_a_case() {
         let clause = pack.clause(id).unwrap();
         // The quote must be verbatim policy text from the seed document
         // (after dropping the seed's stray spaces).
-        let seed = std::fs::read_to_string(Path::new("../shared").join(&pack.source_file))
-            .expect("seed document readable")
-            .replace(' ', "");
+        let seed =
+            std::fs::read_to_string(Path::new("../shared").join(&pack.source_file)).expect("seed document readable").replace(' ', "");
         assert!(seed.contains(&clause.quote.replace(' ', "")), "{id}: quote not found verbatim in {}", pack.source_file);
     }
 }

@@ -87,10 +87,7 @@ fn the_json_has_exactly_the_catalogue_shape() {
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&v), ["year", "city", "district", "packs", "clauses", "total", "total_max"]);
     assert_eq!(keys(&v["packs"][0]), ["id", "status", "note"]);
-    assert_eq!(
-        keys(&v["clauses"][0]),
-        ["id", "status", "amount", "amount_max", "missing", "reasons", "citation", "trace", "excluded_by"]
-    );
+    assert_eq!(keys(&v["clauses"][0]), ["id", "status", "amount", "amount_max", "missing", "reasons", "citation", "trace", "excluded_by"]);
     assert_eq!(v["total"], "3944000.00");
     assert_eq!(v["packs"][0]["status"], "other_city");
     assert_eq!(v["packs"][1]["status"], "applies");

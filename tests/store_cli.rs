@@ -4,17 +4,8 @@ use std::path::Path;
 use std::process::Command;
 
 fn run(ws: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_butie"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = Command::new(env!("CARGO_BIN_EXE_butie")).arg("--workspace").arg(ws).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -23,11 +14,25 @@ fn add_set_evaluate_save_history() {
     let ws = dir.path().join("ws.sqlite");
     let (code, out, err) = run(
         &ws,
-        &["company", "add", "--name", "海跃", "--uscc", "91331002MA2A8K5L0Y", "--city", "台州市", "--district", "椒江区", "--dishonest", "false"],
+        &[
+            "company",
+            "add",
+            "--name",
+            "海跃",
+            "--uscc",
+            "91331002MA2A8K5L0Y",
+            "--city",
+            "台州市",
+            "--district",
+            "椒江区",
+            "--dishonest",
+            "false",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), "1");
-    let (code, _, err) = run(&ws, &["facts", "set", "--company", "1", "--year", "2025", "intl_trademark_fee=186000.00", "provincial_famous_brand=true"]);
+    let (code, _, err) =
+        run(&ws, &["facts", "set", "--company", "1", "--year", "2025", "intl_trademark_fee=186000.00", "provincial_famous_brand=true"]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(&ws, &["evaluate", "--company", "91331002MA2A8K5L0Y", "--year", "2025", "--save", "--json"]);
     assert_eq!(code, 0, "{err}");
@@ -48,7 +53,8 @@ fn add_set_evaluate_save_history() {
 fn bad_values_exit_2_with_one_line_and_save_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws.sqlite");
-    let (code, _, err) = run(&ws, &["company", "add", "--name", "X", "--uscc", "91331002MA2A8K5L0X", "--city", "台州市", "--district", "椒江区"]);
+    let (code, _, err) =
+        run(&ws, &["company", "add", "--name", "X", "--uscc", "91331002MA2A8K5L0X", "--city", "台州市", "--district", "椒江区"]);
     assert_eq!(code, 2);
     assert_eq!(err.trim().lines().count(), 1);
     assert!(err.contains("company.uscc: 校验位错误"), "{err}");

@@ -74,7 +74,12 @@ fn e2e_dir() -> Option<PathBuf> {
 async fn generate_pdfs(app: AppHandle, id: i64, year: i64, lang: String) -> R {
     let dir = match e2e_dir() {
         Some(d) => d.join("pdf"),
-        None => match app.dialog().file().set_title(if lang == "en" { "Save PDFs into…" } else { "选择保存 PDF 的文件夹" }).blocking_pick_folder() {
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == "en" { "Save PDFs into…" } else { "选择保存 PDF 的文件夹" })
+            .blocking_pick_folder()
+        {
             Some(p) => p.into_path().map_err(|e| e.to_string())?,
             None => return Ok(serde_json::json!({"cancelled": true})),
         },

@@ -36,10 +36,7 @@ pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
                 continue;
             }
         };
-        let district = case
-            .district
-            .clone()
-            .unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
+        let district = case.district.clone().unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
         let profile = Profile {
             company: Company {
                 name: format!("测试企业（{}）", case.name),

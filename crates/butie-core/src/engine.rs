@@ -7,9 +7,7 @@
 //! are missing, and `eligible` otherwise.
 
 use crate::money::{fmt_percent, fmt_yuan, round_fen, Grouped};
-use crate::policy::{
-    Clause, Condition, FactDef, FactKind, Figure, Formula, Lang, Op, Pack, RegionRole,
-};
+use crate::policy::{Clause, Condition, FactDef, FactKind, Figure, Formula, Lang, Op, Pack, RegionRole};
 use crate::profile::{FactValue, Profile};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -301,8 +299,7 @@ impl Ctx<'_> {
                         acc.trace.push(format!("✓ {}: {opt}", def.label.get(lang)));
                         Tri::Holds
                     } else {
-                        let allowed: Vec<&str> =
-                            values.iter().map(|x| def.options.get(x).map(|o| o.get(lang)).unwrap_or(x)).collect();
+                        let allowed: Vec<&str> = values.iter().map(|x| def.options.get(x).map(|o| o.get(lang)).unwrap_or(x)).collect();
                         acc.fails.push(format!(
                             "{}: {opt}{}{}",
                             def.label.get(lang),
@@ -323,12 +320,7 @@ impl Ctx<'_> {
                 let shown = show_value(def, v, lang);
                 let th = show_threshold(def, *value, lang);
                 if op.holds(v, *value) {
-                    acc.trace.push(format!(
-                        "✓ {} {shown} {} {th}（{}）",
-                        def.label.get(lang),
-                        op.symbol(),
-                        term_note(*op, term, lang)
-                    ));
+                    acc.trace.push(format!("✓ {} {shown} {} {th}（{}）", def.label.get(lang), op.symbol(), term_note(*op, term, lang)));
                     Tri::Holds
                 } else {
                     acc.fails.push(compare_failure(def, v, *op, term, *value, lang));
@@ -466,12 +458,7 @@ fn eval_formula(cx: &Ctx, clause: &Clause, acc: &mut Acc) -> Outcome {
                     yuan(c, lang)
                 ));
             } else {
-                acc.trace.push(format!(
-                    "{} {} {q}{}",
-                    t(lang, "上限", "cap"),
-                    yuan(c, lang),
-                    t(lang, "，未触及上限", ", not reached")
-                ));
+                acc.trace.push(format!("{} {} {q}{}", t(lang, "上限", "cap"), yuan(c, lang), t(lang, "，未触及上限", ", not reached")));
             }
         }
         v
@@ -612,7 +599,8 @@ fn eval_formula(cx: &Ctx, clause: &Clause, acc: &mut Acc) -> Outcome {
                     acc.trace.push(format!("{} {}（“{item_cap_quote}”）", t(lang, "单项上限", "per-item cap"), yuan(*c, lang)));
                 }
             }
-            acc.trace.push(format!("{} {} {}", t(lang, "合计", "sum of"), counted, t(lang, "项", "items")) + &format!(" = {}", yuan(sum, lang)));
+            acc.trace
+                .push(format!("{} {} {}", t(lang, "合计", "sum of"), counted, t(lang, "项", "items")) + &format!(" = {}", yuan(sum, lang)));
             let v = capped(acc, sum, *cap, cap_quote);
             Outcome::Figure { amount: Some(v), amount_max: Some(v) }
         }
@@ -652,7 +640,9 @@ fn pack_status(pack: &Pack, profile: &Profile, year: i32, lang: Lang) -> (PackSt
         Some(RegionRole::Applies) => {
             let note = match lang {
                 Lang::Zh => format!("适用：{}{}，有效期 {} 至 {}{partial}{interp}", c.city, c.district, pack.valid_from, pack.valid_to),
-                Lang::En => format!("applies: {} {}, in force {} to {}{partial}{interp}", c.city, c.district, pack.valid_from, pack.valid_to),
+                Lang::En => {
+                    format!("applies: {} {}, in force {} to {}{partial}{interp}", c.city, c.district, pack.valid_from, pack.valid_to)
+                }
             };
             (PackStatus::Applies, note)
         }
@@ -660,7 +650,10 @@ fn pack_status(pack: &Pack, profile: &Profile, year: i32, lang: Lang) -> (PackSt
             let extra = pack.county_note.as_ref().map(|n| n.get(lang).to_string()).unwrap_or_default();
             let note = match lang {
                 Lang::Zh => format!("{}属参照执行地区：以下金额按市区标准估算，实际由当地确定。{extra}", c.district),
-                Lang::En => format!("{} follows the policy by reference: figures use the city-district rates; the county decides. {extra}", c.district),
+                Lang::En => format!(
+                    "{} follows the policy by reference: figures use the city-district rates; the county decides. {extra}",
+                    c.district
+                ),
             };
             (PackStatus::CountyReference, note)
         }
@@ -684,7 +677,8 @@ fn summary(figure: Figure, amount: Option<Decimal>, amount_max: Option<Decimal>,
             Lang::Zh => format!("符合条件，最高可得 {}（{} 万元），实际金额由主管部门核定", yuan(m, lang), crate::money::fmt_wan(m)),
             Lang::En => format!("eligible: at most {}; the department sets the actual amount", yuan(m, lang)),
         },
-        _ => t(lang, "符合条件，政策未公布金额，由主管部门核定", "eligible: the policy publishes no figure; the department decides").to_string(),
+        _ => t(lang, "符合条件，政策未公布金额，由主管部门核定", "eligible: the policy publishes no figure; the department decides")
+            .to_string(),
     };
     if county {
         format!("{s}{}", t(lang, "（县市参照执行，以当地为准）", " (county follows by reference; local rules decide)"))
@@ -796,22 +790,17 @@ fn apply_stacking(pack: &Pack, results: &mut [ClauseResult], lang: Lang) {
     }
     // Members: eligible clauses in at least one group.
     let members: Vec<usize> = (0..results.len())
-        .filter(|&i| {
-            results[i].status == Status::Eligible && pack.stacking.iter().any(|g| g.clauses.contains(&results[i].id))
-        })
+        .filter(|&i| results[i].status == Status::Eligible && pack.stacking.iter().any(|g| g.clauses.contains(&results[i].id)))
         .collect();
     if members.len() < 2 {
         return;
     }
     let n = members.len().min(24);
     let members = &members[..n];
-    let weights: Vec<(Decimal, Decimal)> = members
-        .iter()
-        .map(|&i| (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default()))
-        .collect();
-    let shared_group = |a: usize, b: usize| {
-        pack.stacking.iter().position(|g| g.clauses.contains(&results[a].id) && g.clauses.contains(&results[b].id))
-    };
+    let weights: Vec<(Decimal, Decimal)> =
+        members.iter().map(|&i| (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default())).collect();
+    let shared_group =
+        |a: usize, b: usize| pack.stacking.iter().position(|g| g.clauses.contains(&results[a].id) && g.clauses.contains(&results[b].id));
     let conflict: Vec<Vec<Option<usize>>> =
         members.iter().map(|&a| members.iter().map(|&b| if a == b { None } else { shared_group(a, b) }).collect()).collect();
     // Exhaustive search over compatible subsets; groups are small. Earlier
@@ -982,10 +971,7 @@ pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> 
     let near = |gap: Decimal, th: Decimal| gap >= Decimal::ZERO && gap * Decimal::from(4) <= th;
     let mut out = Vec::new();
     for pack in packs {
-        let applies = ev
-            .packs
-            .iter()
-            .any(|p| p.id == pack.id && matches!(p.status, PackStatus::Applies | PackStatus::CountyReference));
+        let applies = ev.packs.iter().any(|p| p.id == pack.id && matches!(p.status, PackStatus::Applies | PackStatus::CountyReference));
         if !applies {
             continue;
         }
@@ -1001,18 +987,24 @@ pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> 
                         let gap = next.from - *v;
                         let def = &pack.facts[fact.as_str()];
                         // Ineligible only because of this tier table's own minimum.
-                        let conditions_ok = r.status == Status::Eligible
-                            || (r.reasons.len() == 1 && r.reasons[0].starts_with(def.label.get(lang)));
+                        let conditions_ok =
+                            r.status == Status::Eligible || (r.reasons.len() == 1 && r.reasons[0].starts_with(def.label.get(lang)));
                         if conditions_ok && near(gap, next.from) {
                             let more = if *op == Op::Gt { t(lang, "以上", " or more") } else { "" };
                             out.push(match lang {
                                 Lang::Zh => format!(
                                     "{title}：{}再增加 {}{more}即{term} {}，可得 {}",
-                                    def.label.zh, show_value(def, gap, lang), show_threshold(def, next.from, lang), yuan(next.amount, lang)
+                                    def.label.zh,
+                                    show_value(def, gap, lang),
+                                    show_threshold(def, next.from, lang),
+                                    yuan(next.amount, lang)
                                 ),
                                 Lang::En => format!(
                                     "{title}: {} {}{more} more reaches {} and pays {}",
-                                    def.label.get(lang), show_value(def, gap, lang), show_threshold(def, next.from, lang), yuan(next.amount, lang)
+                                    def.label.get(lang),
+                                    show_value(def, gap, lang),
+                                    show_threshold(def, next.from, lang),
+                                    yuan(next.amount, lang)
                                 ),
                             });
                         }
@@ -1027,8 +1019,18 @@ pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> 
                             let gap = *value - *v;
                             if gap >= Decimal::ZERO && gap * Decimal::from(4) <= *value {
                                 out.push(match lang {
-                                    Lang::Zh => format!("{title}：{}须{term} {}，目前 {}", def.label.zh, show_threshold(def, *value, lang), show_value(def, *v, lang)),
-                                    Lang::En => format!("{title}: {} must be {term} {}; now {}", def.label.get(lang), show_threshold(def, *value, lang), show_value(def, *v, lang)),
+                                    Lang::Zh => format!(
+                                        "{title}：{}须{term} {}，目前 {}",
+                                        def.label.zh,
+                                        show_threshold(def, *value, lang),
+                                        show_value(def, *v, lang)
+                                    ),
+                                    Lang::En => format!(
+                                        "{title}: {} must be {term} {}; now {}",
+                                        def.label.get(lang),
+                                        show_threshold(def, *value, lang),
+                                        show_value(def, *v, lang)
+                                    ),
                                 });
                             }
                         }

@@ -189,7 +189,7 @@ pub fn to_chinese_upper(d: Decimal) -> String {
 
     let mut out = String::new();
     if d.is_sign_negative() && !r.is_zero() {
-        out.push_str("负");
+        out.push('负');
     }
     if int > 0 {
         let mut groups = Vec::new();

@@ -338,19 +338,42 @@ pub fn op_for_term(term: &str) -> Option<Op> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
-    All { all: Vec<Condition> },
-    Any { any: Vec<Condition> },
+    All {
+        all: Vec<Condition>,
+    },
+    Any {
+        any: Vec<Condition>,
+    },
     /// The conditions depend on an enum fact's value (e.g. 分别达到…).
-    Switch { fact: String, cases: BTreeMap<String, Vec<Condition>> },
+    Switch {
+        fact: String,
+        cases: BTreeMap<String, Vec<Condition>>,
+    },
     /// A boolean fact must be true.
-    IsTrue { fact: String },
+    IsTrue {
+        fact: String,
+    },
     /// An enum fact must be one of `values`.
-    OneOf { fact: String, values: Vec<String> },
+    OneOf {
+        fact: String,
+        values: Vec<String>,
+    },
     /// A numeric fact compared with a number, in the words of the text.
-    Compare { fact: String, op: Op, term: String, value: Decimal },
+    Compare {
+        fact: String,
+        op: Op,
+        term: String,
+        value: Decimal,
+    },
     /// Growth over a previous-period fact: `fact − prev ⋛ rate × prev`,
     /// compared exactly (never through a rounded ratio).
-    Growth { fact: String, prev: String, op: Op, term: String, rate: Decimal },
+    Growth {
+        fact: String,
+        prev: String,
+        op: Op,
+        term: String,
+        rate: Decimal,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -381,13 +404,28 @@ pub struct ItemCondition {
 pub enum Formula {
     /// No figure is published.
     None,
-    Fixed { amount: Decimal },
+    Fixed {
+        amount: Decimal,
+    },
     /// rate × base, then the cap.
-    Rate { base: String, rate: Decimal, cap: Option<Decimal>, cap_quote: String },
+    Rate {
+        base: String,
+        rate: Decimal,
+        cap: Option<Decimal>,
+        cap_quote: String,
+    },
     /// The highest tier whose threshold the fact passes.
-    Tiers { fact: String, op: Op, term: String, tiers: Vec<Tier> },
+    Tiers {
+        fact: String,
+        op: Op,
+        term: String,
+        tiers: Vec<Tier>,
+    },
     /// An amount per option of an enum fact.
-    Lookup { fact: String, table: BTreeMap<String, Decimal> },
+    Lookup {
+        fact: String,
+        table: BTreeMap<String, Decimal>,
+    },
     /// Per item of a list: filter, rate × field, item cap; then sum and cap.
     Items {
         list: String,
@@ -722,13 +760,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
                 return Err(cx.err(&at, format!("未知条款: {id}")));
             }
         }
-        stacking.push(StackingGroup {
-            id: s.id,
-            clauses: s.clauses,
-            quote: s.quote,
-            place: s.place,
-            interpretation: s.interpretation,
-        });
+        stacking.push(StackingGroup { id: s.id, clauses: s.clauses, quote: s.quote, place: s.place, interpretation: s.interpretation });
     }
 
     let mut cases = Vec::new();
@@ -806,9 +838,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
 }
 
 fn is_ident(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 80
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<FactDef, PolicyError> {
@@ -843,28 +873,14 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
     if f.label.zh.trim().is_empty() {
         return Err(cx.err(at, "缺少中文标签 label.zh"));
     }
-    Ok(FactDef {
-        key: key.to_string(),
-        kind,
-        unit: f.unit,
-        label: f.label,
-        help: f.help,
-        topic: f.topic,
-        options: f.options,
-        fields,
-    })
+    Ok(FactDef { key: key.to_string(), kind, unit: f.unit, label: f.label, help: f.help, topic: f.topic, options: f.options, fields })
 }
 
 fn numeric(kind: FactKind) -> bool {
     matches!(kind, FactKind::Money | FactKind::MoneyUsd | FactKind::Integer | FactKind::Number)
 }
 
-fn need_fact<'a>(
-    cx: &Ctx,
-    at: &str,
-    key: &str,
-    facts: &'a BTreeMap<String, FactDef>,
-) -> Result<&'a FactDef, PolicyError> {
+fn need_fact<'a>(cx: &Ctx, at: &str, key: &str, facts: &'a BTreeMap<String, FactDef>) -> Result<&'a FactDef, PolicyError> {
     facts.get(key).ok_or_else(|| cx.err(at, format!("引用了未定义的事实: {key}")))
 }
 
@@ -880,21 +896,13 @@ fn term_op(cx: &Ctx, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(
             other => return Err(cx.err(at, format!("未知的比较符 op: {other:?}"))),
         };
         if given != from_term {
-            return Err(cx.err(
-                at,
-                format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", from_term.symbol()),
-            ));
+            return Err(cx.err(at, format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", from_term.symbol())));
         }
     }
     Ok((from_term, term.to_string()))
 }
 
-fn compile_condition(
-    cx: &Ctx,
-    at: &str,
-    rc: RawCondition,
-    facts: &BTreeMap<String, FactDef>,
-) -> Result<Condition, PolicyError> {
+fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<String, FactDef>) -> Result<Condition, PolicyError> {
     if let Some(all) = rc.all {
         let mut v = Vec::new();
         for (i, c) in all.into_iter().enumerate() {
@@ -993,12 +1001,7 @@ fn proportion(cx: &Ctx, at: &str, rate: Decimal) -> Result<Decimal, PolicyError>
     Ok(rate)
 }
 
-fn compile_formula(
-    cx: &Ctx,
-    at: &str,
-    f: RawFormula,
-    facts: &BTreeMap<String, FactDef>,
-) -> Result<Compiled, PolicyError> {
+fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, FactDef>) -> Result<Compiled, PolicyError> {
     let figure = match f.figure.as_deref() {
         None | Some("exact") => Figure::Exact,
         Some("ceiling") => Figure::Ceiling,
@@ -1017,9 +1020,7 @@ fn compile_formula(
     };
     let formula = match f.kind.as_str() {
         "none" => Formula::None,
-        "fixed" => Formula::Fixed {
-            amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, "fixed 须有 amount"))?,
-        },
+        "fixed" => Formula::Fixed { amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, "fixed 须有 amount"))? },
         "rate" => {
             let base = numeric_fact(&f.base, "base")?;
             if matches!(facts[&base].kind, FactKind::MoneyUsd) {
@@ -1149,7 +1150,6 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

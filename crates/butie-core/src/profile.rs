@@ -44,21 +44,43 @@ pub struct Profile {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    Json { detail: String, line: usize, column: usize },
+    Json {
+        detail: String,
+        line: usize,
+        column: usize,
+    },
     /// The text stops in the middle: a file cut short while copying.
-    JsonTruncated { line: usize, column: usize },
+    JsonTruncated {
+        line: usize,
+        column: usize,
+    },
     NotAnObject,
-    UnknownField { known: Vec<&'static str> },
-    UnknownFact { suggestion: Option<String> },
+    UnknownField {
+        known: Vec<&'static str>,
+    },
+    UnknownFact {
+        suggestion: Option<String>,
+    },
     Missing,
-    WrongType { expected: FactKind },
+    WrongType {
+        expected: FactKind,
+    },
     NotText,
     Number(NumberProblem),
     Uscc(UsccProblem),
-    UnknownCity { known: Vec<String> },
-    UnknownDistrict { city: String, known: Vec<String> },
-    NotOption { options: Vec<String> },
-    TooLong { max: usize },
+    UnknownCity {
+        known: Vec<String>,
+    },
+    UnknownDistrict {
+        city: String,
+        known: Vec<String>,
+    },
+    NotOption {
+        options: Vec<String>,
+    },
+    TooLong {
+        max: usize,
+    },
     BadYear,
 }
 
@@ -107,7 +129,11 @@ impl InputError {
                 }
             }
             Problem::NotAnObject => {
-                if zh { format!("{f}: 应为 JSON 对象 {{…}}") } else { format!("{f}: must be a JSON object {{…}}") }
+                if zh {
+                    format!("{f}: 应为 JSON 对象 {{…}}")
+                } else {
+                    format!("{f}: must be a JSON object {{…}}")
+                }
             }
             Problem::UnknownField { known } => {
                 if zh {
@@ -123,7 +149,11 @@ impl InputError {
                 (None, false) => format!("{f}: unknown fact key (butie policies lists them)"),
             },
             Problem::Missing => {
-                if zh { format!("{f}: 必填，但没有填写") } else { format!("{f}: required but missing") }
+                if zh {
+                    format!("{f}: 必填，但没有填写")
+                } else {
+                    format!("{f}: required but missing")
+                }
             }
             Problem::WrongType { expected } => {
                 if zh {
@@ -133,11 +163,17 @@ impl InputError {
                 }
             }
             Problem::NotText => {
-                if zh { format!("{f}: 应为文字（字符串）") } else { format!("{f}: must be text (a string)") }
+                if zh {
+                    format!("{f}: 应为文字（字符串）")
+                } else {
+                    format!("{f}: must be text (a string)")
+                }
             }
             Problem::Number(p) => match (p, zh) {
                 (NumberProblem::NotANumber, true) => format!("{f}: 不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）"),
-                (NumberProblem::NotANumber, false) => format!("{f}: not a number (write plain digits such as 12345.67, no commas, units or exponents)"),
+                (NumberProblem::NotANumber, false) => {
+                    format!("{f}: not a number (write plain digits such as 12345.67, no commas, units or exponents)")
+                }
                 (NumberProblem::Negative, true) => format!("{f}: 不能为负数"),
                 (NumberProblem::Negative, false) => format!("{f}: must not be negative"),
                 (NumberProblem::TooManyDecimals { max }, true) => format!("{f}: 最多{max}位小数（金额精确到分）"),
@@ -151,9 +187,15 @@ impl InputError {
                 (UsccProblem::Length(n), true) => format!("{f}: 统一社会信用代码应为18位，实为{n}位"),
                 (UsccProblem::Length(n), false) => format!("{f}: a unified social credit code has 18 characters, not {n}"),
                 (UsccProblem::BadChar { pos, ch }, true) => format!("{f}: 第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
-                (UsccProblem::BadChar { pos, ch }, false) => format!("{f}: character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)"),
-                (UsccProblem::CheckDigit { expected, found }, true) => format!("{f}: 校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）"),
-                (UsccProblem::CheckDigit { expected, found }, false) => format!("{f}: wrong check character: the last one should be {expected}, not {found} (check for a typo)"),
+                (UsccProblem::BadChar { pos, ch }, false) => {
+                    format!("{f}: character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)")
+                }
+                (UsccProblem::CheckDigit { expected, found }, true) => {
+                    format!("{f}: 校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）")
+                }
+                (UsccProblem::CheckDigit { expected, found }, false) => {
+                    format!("{f}: wrong check character: the last one should be {expected}, not {found} (check for a typo)")
+                }
             },
             Problem::UnknownCity { known } => {
                 if zh {
@@ -177,10 +219,18 @@ impl InputError {
                 }
             }
             Problem::TooLong { max } => {
-                if zh { format!("{f}: 太长（最多{max}个字符）") } else { format!("{f}: too long (at most {max} characters)") }
+                if zh {
+                    format!("{f}: 太长（最多{max}个字符）")
+                } else {
+                    format!("{f}: too long (at most {max} characters)")
+                }
             }
             Problem::BadYear => {
-                if zh { format!("{f}: 年度应为 2000 至 2100 之间的整数") } else { format!("{f}: the year must be a whole number from 2000 to 2100") }
+                if zh {
+                    format!("{f}: 年度应为 2000 至 2100 之间的整数")
+                } else {
+                    format!("{f}: the year must be a whole number from 2000 to 2100")
+                }
             }
         }
     }
@@ -192,18 +242,8 @@ impl fmt::Display for InputError {
     }
 }
 
-const COMPANY_FIELDS: [&str; 10] = [
-    "name",
-    "uscc",
-    "city",
-    "district",
-    "serious_dishonesty_listed",
-    "legal_rep",
-    "contact",
-    "phone",
-    "bank",
-    "bank_account",
-];
+const COMPANY_FIELDS: [&str; 10] =
+    ["name", "uscc", "city", "district", "serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
 const TOP_FIELDS: [&str; 3] = ["company", "year", "facts"];
 const MAX_TEXT: usize = 200;
 const MAX_LIST: usize = 10_000;
@@ -333,10 +373,7 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
     }
     let districts = known_districts(packs, city);
     if !districts.iter().any(|d| d == district) {
-        return Err(InputError::new(
-            "company.district",
-            Problem::UnknownDistrict { city: city.to_string(), known: districts },
-        ));
+        return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known: districts }));
     }
     Ok(())
 }
@@ -345,10 +382,7 @@ pub fn parse_company(v: &Value, packs: &[Pack]) -> Result<Company, InputError> {
     let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
     for k in obj.keys() {
         if !COMPANY_FIELDS.contains(&k.as_str()) {
-            return Err(InputError::new(
-                format!("company.{k}"),
-                Problem::UnknownField { known: COMPANY_FIELDS.to_vec() },
-            ));
+            return Err(InputError::new(format!("company.{k}"), Problem::UnknownField { known: COMPANY_FIELDS.to_vec() }));
         }
     }
     let name = text_field(obj, "name")?.ok_or_else(|| InputError::new("company.name", Problem::Missing))?;
@@ -357,18 +391,12 @@ pub fn parse_company(v: &Value, packs: &[Pack]) -> Result<Company, InputError> {
         None => None,
     };
     let city = text_field(obj, "city")?.ok_or_else(|| InputError::new("company.city", Problem::Missing))?;
-    let district =
-        text_field(obj, "district")?.ok_or_else(|| InputError::new("company.district", Problem::Missing))?;
+    let district = text_field(obj, "district")?.ok_or_else(|| InputError::new("company.district", Problem::Missing))?;
     check_region(packs, &city, &district)?;
     let serious_dishonesty_listed = match obj.get("serious_dishonesty_listed") {
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            return Err(InputError::new(
-                "company.serious_dishonesty_listed",
-                Problem::WrongType { expected: FactKind::Bool },
-            ))
-        }
+        Some(_) => return Err(InputError::new("company.serious_dishonesty_listed", Problem::WrongType { expected: FactKind::Bool })),
     };
     Ok(Company {
         name,
@@ -391,12 +419,7 @@ pub fn parse_facts(m: &Map<String, Value>, packs: &[Pack]) -> Result<Facts, Inpu
         let field = format!("facts.{k}");
         let def = match index.get(k.as_str()) {
             Some(d) => *d,
-            None => {
-                return Err(InputError::new(
-                    field,
-                    Problem::UnknownFact { suggestion: suggest(k, index.keys().copied()) },
-                ))
-            }
+            None => return Err(InputError::new(field, Problem::UnknownFact { suggestion: suggest(k, index.keys().copied()) })),
         };
         if v.is_null() {
             continue; // null is "unknown", the same as leaving it out
@@ -530,12 +553,7 @@ pub fn fact_value_to_json(v: &FactValue) -> Value {
         FactValue::Num(d) => Value::String(d.to_string()),
         FactValue::Enum(s) => Value::String(s.clone()),
         FactValue::List(items) => Value::Array(
-            items
-                .iter()
-                .map(|rec| {
-                    Value::Object(rec.iter().map(|(k, d)| (k.clone(), Value::String(d.to_string()))).collect())
-                })
-                .collect(),
+            items.iter().map(|rec| Value::Object(rec.iter().map(|(k, d)| (k.clone(), Value::String(d.to_string()))).collect())).collect(),
         ),
     }
 }

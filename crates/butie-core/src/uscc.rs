@@ -54,10 +54,7 @@ mod tests {
         // Published codes of real organisations.
         assert_eq!(validate("91350100M000100Y43"), Ok("91350100M000100Y43".into()));
         assert_eq!(validate("91350100m000100y43"), Ok("91350100M000100Y43".into()));
-        assert_eq!(
-            validate("91350100M000100Y44"),
-            Err(UsccProblem::CheckDigit { expected: '3', found: '4' })
-        );
+        assert_eq!(validate("91350100M000100Y44"), Err(UsccProblem::CheckDigit { expected: '3', found: '4' }));
         assert_eq!(validate("123"), Err(UsccProblem::Length(3)));
         assert_eq!(validate("9135010OM000100Y43"), Err(UsccProblem::BadChar { pos: 8, ch: 'O' }));
         assert_eq!(validate("91350100M000100Y4中"), Err(UsccProblem::BadChar { pos: 18, ch: '中' }));

@@ -2,10 +2,7 @@
 //! rows move whole to the next page (with the header repeated), boxes, and
 //! page numbers added once the page count is known.
 
-use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rect, Rgb,
-    TextItem,
-};
+use printpdf::{Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rect, Rgb, TextItem};
 
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
@@ -253,11 +250,8 @@ impl<'a> Writer<'a> {
         self.ensure(2.0 * (lh + 2.0 * pad));
         draw_header(self);
         for row in rows {
-            let wrapped: Vec<Vec<String>> = cols
-                .iter()
-                .zip(row)
-                .map(|(c, cell)| self.faces.wrap(cell, size, false, c.width - 2.0 * pad))
-                .collect();
+            let wrapped: Vec<Vec<String>> =
+                cols.iter().zip(row).map(|(c, cell)| self.faces.wrap(cell, size, false, c.width - 2.0 * pad)).collect();
             let n = wrapped.iter().map(|l| l.len()).max().unwrap_or(1).max(1);
             let h = n as f32 * lh + 2.0 * pad;
             if self.y - h < BOTTOM {

@@ -49,9 +49,7 @@ impl Fonts {
 
     /// Load the faces from a folder holding the two shipped files.
     pub fn load_dir(dir: &Path) -> Result<Self, PdfError> {
-        let read = |f: &str| {
-            std::fs::read(dir.join(f)).map_err(|e| PdfError(format!("字体文件 {} 无法读取: {e}", dir.join(f).display())))
-        };
+        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|e| PdfError(format!("字体文件 {} 无法读取: {e}", dir.join(f).display())));
         Self::from_bytes(&read(REGULAR_FILE)?, &read(BOLD_FILE)?)
     }
 
@@ -75,9 +73,8 @@ impl Fonts {
     }
 
     pub fn load_default() -> Result<Self, PdfError> {
-        let dir = Self::locate().ok_or_else(|| {
-            PdfError(format!("找不到随程序附带的字体 {REGULAR_FILE}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）"))
-        })?;
+        let dir = Self::locate()
+            .ok_or_else(|| PdfError(format!("找不到随程序附带的字体 {REGULAR_FILE}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）")))?;
         Self::load_dir(&dir)
     }
 }
@@ -191,17 +188,12 @@ fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
 
 /// One application form for one eligible clause.
 pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<Vec<u8>, PdfError> {
-    let r = cx
-        .evaluation
-        .clauses
-        .iter()
-        .find(|c| c.id == clause_id)
-        .ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
+    let r = cx.evaluation.clauses.iter().find(|c| c.id == clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
     if r.status != Status::Eligible {
         return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
     }
-    let (pack, clause) = butie_core::engine::find_clause(cx.packs, clause_id)
-        .ok_or_else(|| PdfError(format!("政策包中没有条款 {clause_id}")))?;
+    let (pack, clause) =
+        butie_core::engine::find_clause(cx.packs, clause_id).ok_or_else(|| PdfError(format!("政策包中没有条款 {clause_id}")))?;
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{}申报表", clause.title.zh);
@@ -367,13 +359,7 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
                 Status::Eligible => r.reasons.iter().find(|x| x.starts_with("与 ")).or(r.reasons.first()).cloned().unwrap_or_default(),
                 _ => r.reasons.join("；"),
             };
-            rows.push(vec![
-                format!("{}{mark}\n{} {}", clause.title.zh, clause.place, clause.id),
-                status_label(r),
-                amount,
-                max,
-                why,
-            ]);
+            rows.push(vec![format!("{}{mark}\n{} {}", clause.title.zh, clause.place, clause.id), status_label(r), amount, max, why]);
             for i in &r.interpretations {
                 notes.push(format!("※ {}（{}）：{i}", clause.title.zh, clause.id));
             }
@@ -382,12 +368,7 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
     w.table(&cols, &rows, 8.0, true);
 
     w.section("四、合计");
-    w.para(
-        &format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(ev.total), fmt_wan(ev.total)),
-        11.0,
-        true,
-        0.0,
-    );
+    w.para(&format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(ev.total), fmt_wan(ev.total)), 11.0, true, 0.0);
     w.para(&format!("大写：人民币{}", to_chinese_upper(ev.total)), 10.0, false, 0.0);
     w.para(
         &format!(
@@ -422,10 +403,7 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
 
 /// Make a file name safe on every OS while keeping Chinese readable.
 pub fn safe_file_name(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c })
-        .collect();
+    let cleaned: String = s.chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c }).collect();
     let trimmed = cleaned.trim().trim_matches('.').to_string();
     trimmed.chars().take(100).collect()
 }
@@ -447,10 +425,7 @@ pub fn write_all(fonts: &Fonts, cx: &Context, out_dir: &Path) -> Result<Vec<Path
     for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible).enumerate() {
         let Some((_, clause)) = butie_core::engine::find_clause(cx.packs, &r.id) else { continue };
         let bytes = application_form(fonts, cx, &r.id)?;
-        put(
-            format!("{}-{company}-{:02}-{}-申报表.pdf", ev.year, i + 1, safe_file_name(&clause.title.zh)),
-            bytes,
-        )?;
+        put(format!("{}-{company}-{:02}-{}-申报表.pdf", ev.year, i + 1, safe_file_name(&clause.title.zh)), bytes)?;
     }
     Ok(written)
 }

@@ -11,8 +11,8 @@
 use butie_core::engine::{to_json, Evaluation};
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{
-    fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts,
-    InputError, Problem, Profile,
+    fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts, InputError, Problem,
+    Profile,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
@@ -38,11 +38,19 @@ impl StoreError {
         match self {
             StoreError::Input(e) => e.message(lang),
             StoreError::NotFound(what) => {
-                if zh { format!("找不到{what}") } else { format!("not found: {what}") }
+                if zh {
+                    format!("找不到{what}")
+                } else {
+                    format!("not found: {what}")
+                }
             }
             StoreError::Conflict(m) | StoreError::NotAWorkspace(m) | StoreError::Io(m) => m.clone(),
             StoreError::Sql(m) => {
-                if zh { format!("工作区数据库错误: {m}") } else { format!("workspace database error: {m}") }
+                if zh {
+                    format!("工作区数据库错误: {m}")
+                } else {
+                    format!("workspace database error: {m}")
+                }
             }
         }
     }
@@ -137,8 +145,7 @@ impl Workspace {
     /// Open (creating if needed) a workspace file and bring it to the latest schema.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Io(format!("无法创建工作区目录 {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("无法创建工作区目录 {}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(|e| StoreError::Io(format!("无法打开工作区 {}: {e}", path.display())))?;
         Self::setup(&conn, path)?;
@@ -173,11 +180,9 @@ impl Workspace {
     fn uscc_taken(tx: &Connection, uscc: &Option<String>, except: Option<i64>) -> Result<Option<(i64, String)>> {
         let Some(u) = uscc else { return Ok(None) };
         Ok(tx
-            .query_row(
-                "SELECT id, name FROM companies WHERE uscc = ?1 AND archived_at IS NULL AND id IS NOT ?2",
-                params![u, except],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT id, name FROM companies WHERE uscc = ?1 AND archived_at IS NULL AND id IS NOT ?2", params![u, except], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 
@@ -210,15 +215,26 @@ impl Workspace {
         let tx = self.conn.transaction()?;
         Self::require_company(&tx, id)?;
         if let Some((other, name)) = Self::uscc_taken(&tx, &c.uscc, Some(id))? {
-            return Err(StoreError::Conflict(format!(
-                "company.uscc: 统一社会信用代码已属于工作区中的企业 #{other}（{name}）"
-            )));
+            return Err(StoreError::Conflict(format!("company.uscc: 统一社会信用代码已属于工作区中的企业 #{other}（{name}）")));
         }
         let now = now_utc(&tx)?;
         tx.execute(
             "UPDATE companies SET name=?2, uscc=?3, city=?4, district=?5, serious_dishonesty_listed=?6, legal_rep=?7,
              contact=?8, phone=?9, bank=?10, bank_account=?11, updated_at=?12 WHERE id=?1",
-            params![id, c.name, c.uscc, c.city, c.district, c.serious_dishonesty_listed, c.legal_rep, c.contact, c.phone, c.bank, c.bank_account, now],
+            params![
+                id,
+                c.name,
+                c.uscc,
+                c.city,
+                c.district,
+                c.serious_dishonesty_listed,
+                c.legal_rep,
+                c.contact,
+                c.phone,
+                c.bank,
+                c.bank_account,
+                now
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -392,10 +408,8 @@ impl Workspace {
     /// Save an evaluation with everything needed to reproduce it.
     pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack], lang: Lang) -> Result<i64> {
         let inputs = profile_to_value(profile).to_string();
-        let pack_list: Vec<Value> = packs
-            .iter()
-            .map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash}))
-            .collect();
+        let pack_list: Vec<Value> =
+            packs.iter().map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash})).collect();
         let result = to_json(ev);
         let tx = self.conn.transaction()?;
         Self::require_company(&tx, id)?;
@@ -443,9 +457,8 @@ impl Workspace {
 
     /// Saved evaluations of a company, newest first.
     pub fn history(&self, id: i64) -> Result<Vec<EvaluationRecord>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!("SELECT {} FROM evaluations WHERE company_id = ?1 ORDER BY id DESC", Self::RECORD_COLS))?;
+        let mut st =
+            self.conn.prepare_cached(&format!("SELECT {} FROM evaluations WHERE company_id = ?1 ORDER BY id DESC", Self::RECORD_COLS))?;
         let v = st.query_map([id], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(v)
     }
@@ -514,7 +527,19 @@ impl Workspace {
                     tx.execute(
                         "UPDATE companies SET name=?2, city=?3, district=?4, serious_dishonesty_listed=?5, legal_rep=?6,
                          contact=?7, phone=?8, bank=?9, bank_account=?10, updated_at=?11 WHERE id=?1",
-                        params![id, c.name, c.city, c.district, c.serious_dishonesty_listed, c.legal_rep, c.contact, c.phone, c.bank, c.bank_account, now],
+                        params![
+                            id,
+                            c.name,
+                            c.city,
+                            c.district,
+                            c.serious_dishonesty_listed,
+                            c.legal_rep,
+                            c.contact,
+                            c.phone,
+                            c.bank,
+                            c.bank_account,
+                            now
+                        ],
                     )?;
                     for (y, _) in years {
                         tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2", params![id, y])?;
@@ -593,7 +618,9 @@ pub fn check_workspace_file(path: &Path) -> Result<()> {
         return Err(bad(format!("结构版本 {v}，本程序支持 1–{LATEST_VERSION}")));
     }
     let has: i64 = c
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('companies','facts','evaluations')", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('companies','facts','evaluations')", [], |r| {
+            r.get(0)
+        })
         .map_err(|e| bad(e.to_string()))?;
     if has != 3 {
         return Err(bad("缺少数据表".into()));

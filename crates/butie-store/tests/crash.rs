@@ -5,9 +5,7 @@
 
 use butie_core::engine::evaluate;
 use butie_core::policy::Lang;
-use butie_core::profile::{Company, FactValue, Facts};
 use butie_store::Workspace;
-use rust_decimal::Decimal;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,7 +26,9 @@ fn crash_child() {
         // tables in one transaction.)
         let mut facts = serde_json::Map::new();
         for k in 0..FACTS_PER_TXN {
-            let key = ["intl_trademark_fee", "patent_application_fee", "independent_site_investment", "exhibition_cost", "cbec_logistics_cost"][k];
+            let key =
+                ["intl_trademark_fee", "patent_application_fee", "independent_site_investment", "exhibition_cost", "cbec_logistics_cost"]
+                    [k];
             facts.insert(key.into(), serde_json::Value::String(format!("{n}.{k:02}")));
         }
         let v = serde_json::json!({"company": {"name": format!("C{n}"), "city": "台州市", "district": "椒江区", "serious_dishonesty_listed": false},

@@ -30,11 +30,7 @@ fn dump(path: &Path) -> String {
     for t in ["companies", "facts", "evaluations"] {
         let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2")).unwrap();
         let n = st.column_count();
-        let rows = st
-            .query_map([], |r| {
-                Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
-            })
-            .unwrap();
+        let rows = st.query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))).unwrap();
         for r in rows {
             out.push_str(&format!("{t}: {}\n", r.unwrap()));
         }
@@ -148,13 +144,25 @@ fn bad_imports_change_nothing() {
     let good = |name: &str, uscc: &str| json!({"company": {"name": name, "uscc": uscc, "city": "成都市", "district": "武侯区"}, "years": {"2024": {"cbec_volume": "1000"}}});
     let huge = "商".repeat(10_000);
     let cases = vec![
-        ("wrong type", json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), {"company": {"name": 5, "city": "成都市", "district": "武侯区"}, "years": {}}]})),
+        (
+            "wrong type",
+            json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), {"company": {"name": 5, "city": "成都市", "district": "武侯区"}, "years": {}}]}),
+        ),
         ("unknown key", json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P")], "extra": 1})),
         ("unknown fact", json!({"company": {"name": "B", "city": "成都市", "district": "武侯区"}, "years": {"2024": {"cbec_volum": "1"}}})),
-        ("duplicate in file", json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), good("C", "91510107MA6DG8HL5P")]})),
-        ("duplicate in workspace", json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), good("C", "91331002MA2A8K5L0Y")]})),
+        (
+            "duplicate in file",
+            json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), good("C", "91510107MA6DG8HL5P")]}),
+        ),
+        (
+            "duplicate in workspace",
+            json!({"butie_workspace": 1, "companies": [good("B", "91510107MA6DG8HL5P"), good("C", "91331002MA2A8K5L0Y")]}),
+        ),
         ("huge string", json!({"company": {"name": huge, "city": "成都市", "district": "武侯区"}, "year": 2024, "facts": {}})),
-        ("negative money", json!({"company": {"name": "B", "city": "成都市", "district": "武侯区"}, "year": 2024, "facts": {"cbec_volume": "-1"}})),
+        (
+            "negative money",
+            json!({"company": {"name": "B", "city": "成都市", "district": "武侯区"}, "year": 2024, "facts": {"cbec_volume": "-1"}}),
+        ),
         ("bad year", json!({"company": {"name": "B", "city": "成都市", "district": "武侯区"}, "years": {"20x4": {}}})),
     ];
     for (what, v) in cases {
@@ -175,7 +183,10 @@ fn export_import_round_trip_and_replace() {
     let mut a = Workspace::open(&dir.path().join("a.sqlite")).unwrap();
     let id = a.add_company(&company("A", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
     let mut f = Facts::new();
-    f.insert("training_sessions".into(), FactValue::List(vec![[("participants".to_string(), Decimal::from(150)), ("cost".to_string(), Decimal::from(80000))].into()]));
+    f.insert(
+        "training_sessions".into(),
+        FactValue::List(vec![[("participants".to_string(), Decimal::from(150)), ("cost".to_string(), Decimal::from(80000))].into()]),
+    );
     a.set_facts(id, 2025, &f).unwrap();
     a.set_facts(id, 2026, &Facts::new()).unwrap();
     let export = a.export_all(&packs).unwrap();
