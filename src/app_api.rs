@@ -294,7 +294,7 @@ impl Session {
         Ok(json!(h
             .iter()
             .map(|r| json!({"id": r.id, "created_at": r.created_at, "year": r.year, "total": r.total, "total_max": r.total_max,
-                            "packs": r.packs, "result": r.result}))
+                            "packs": r.packs, "result": r.result, "inputs": r.inputs, "tool_version": r.tool_version}))
             .collect::<Vec<_>>()))
     }
 

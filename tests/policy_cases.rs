@@ -21,7 +21,7 @@ fn every_bundled_case_passes() {
 
 #[test]
 fn every_catalogue_clause_is_encoded_and_has_a_case() {
-    let catalogue = include_str!("../../shared/spec/catalogue.md");
+    let catalogue = include_str!("../policies/sources/spec/catalogue.md");
     let packs = butie::bundled_packs().unwrap();
     let mut ids = Vec::new();
     for line in catalogue.lines() {
@@ -39,9 +39,28 @@ fn every_catalogue_clause_is_encoded_and_has_a_case() {
         let clause = pack.clause(id).unwrap();
         // The quote must be verbatim policy text from the seed document
         // (after dropping the seed's stray spaces).
-        let seed =
-            std::fs::read_to_string(Path::new("../shared").join(&pack.source_file)).expect("seed document readable").replace(' ', "");
+        let seed = std::fs::read_to_string(Path::new("policies/sources").join(&pack.source_file))
+            .expect("seed document readable")
+            .replace(' ', "");
         assert!(seed.contains(&clause.quote.replace(' ', "")), "{id}: quote not found verbatim in {}", pack.source_file);
+    }
+}
+
+/// The policy texts and the catalogue are kept in `policies/sources/` so a
+/// checkout is complete on its own; where the shared originals sit beside the
+/// checkout, the copies must not have drifted from them.
+#[test]
+fn kept_sources_match_the_shared_originals() {
+    let kept = ["seeds/000_0625882c91a24359.txt", "seeds/003_7c6efe47e72d5237.txt", "spec/catalogue.md"];
+    for k in kept {
+        let copy = std::fs::read(Path::new("policies/sources").join(k)).expect("kept copy readable");
+        match std::fs::read(Path::new("../shared").join(k)) {
+            Ok(original) => assert!(copy == original, "policies/sources/{k} differs from ../shared/{k}: copy it again"),
+            Err(_) => eprintln!("../shared/{k} is not beside this checkout; the kept copy is used"),
+        }
+    }
+    for p in butie::bundled_packs().unwrap() {
+        assert!(kept.contains(&p.source_file.as_str()), "{}: source {} is not kept in policies/sources", p.id, p.source_file);
     }
 }
 

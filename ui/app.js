@@ -435,9 +435,30 @@ async function loadHistory() {
     const li = el("li", { class: "history-item" },
       el("strong", { text: `#${h.id} · ${h.year}` }), el("span", { text: ` ${h.created_at.replace("T", " ").slice(0, 19)} UTC · ${t("total")} ${grouped(h.total)}` }),
       el("div", { class: "muted small", text: packs }));
-    li.addEventListener("click", () => { const pre = $("#history-detail"); pre.textContent = JSON.stringify(h.result, null, 2); pre.classList.remove("hidden"); });
+    li.addEventListener("click", () => showHistoryDetail(h));
     ul.append(li);
   }
+}
+
+// A saved evaluation as it was made: the inputs, each clause's figure and
+// reason, and the policy versions — enough to show later what produced it.
+function showHistoryDetail(h) {
+  const box = $("#history-detail");
+  box.classList.remove("hidden");
+  const facts = (h.inputs && h.inputs.facts) || {};
+  const rows = (h.result.clauses || []).filter((c) => c.status !== "ineligible" || c.amount_max);
+  box.replaceChildren(
+    el("h3", { text: `#${h.id} · ${h.year} · ${t("total")} ${grouped(h.total)}` }),
+    el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${(h.packs || []).map((p) => `${p.id}@${p.version} sha256:${p.content_hash}`).join("，")}` }),
+    el("h4", { text: t("inputsUsed") }),
+    el("table", { class: "mini", id: "history-inputs" }, ...Object.entries(facts).map(([k, v]) => el("tr", {}, el("td", { text: k }), el("td", { class: "num", text: typeof v === "object" ? JSON.stringify(v) : String(v) })))),
+    el("h4", { text: t("figures") }),
+    el("table", { class: "mini", id: "history-clauses" },
+      el("tr", {}, el("th", { text: t("clause") }), el("th", { text: t("status") }), el("th", { text: t("amount") }), el("th", { text: t("ceiling") }), el("th", { text: t("reason") })),
+      ...rows.map((c) => el("tr", {}, el("td", { text: c.id }), el("td", { text: t(c.excluded_by ? "excluded" : c.status) }),
+        el("td", { class: "num", text: c.amount ? grouped(c.amount) : "" }), el("td", { class: "num", text: c.amount_max ? grouped(c.amount_max) : "" }),
+        el("td", { class: "small", text: (c.reasons || []).join(" ") })))),
+  );
 }
 
 async function exportCompany() {

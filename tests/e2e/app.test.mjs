@@ -189,6 +189,9 @@ test("the desktop app, as a person uses it", async (t) => {
     for (const f of files) assert.ok(fs.statSync(path.join(E2E_DIR, "pdf", f)).size > 10000);
     await app.click("#tab-history");
     await app.waitText("#history-list", (x) => x.includes("3,000,000.00"));
+    await app.click(".history-item");
+    await app.waitText("#history-inputs", (x) => x.includes("cbec_volume") && x.includes("236500000"));
+    assert.match(await app.text("#history-clauses"), /cd\.overseas_warehouse[\s\S]*1,000,000\.00/);
     await app.shot("08-history");
   });
 

@@ -990,22 +990,28 @@ pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> 
                         let conditions_ok =
                             r.status == Status::Eligible || (r.reasons.len() == 1 && r.reasons[0].starts_with(def.label.get(lang)));
                         if conditions_ok && near(gap, next.from) {
-                            let more = if *op == Op::Gt { t(lang, "以上", " or more") } else { "" };
-                            out.push(match lang {
-                                Lang::Zh => format!(
-                                    "{title}：{}再增加 {}{more}即{term} {}，可得 {}",
-                                    def.label.zh,
-                                    show_value(def, gap, lang),
-                                    show_threshold(def, next.from, lang),
-                                    yuan(next.amount, lang)
-                                ),
-                                Lang::En => format!(
-                                    "{title}: {} {}{more} more reaches {} and pays {}",
-                                    def.label.get(lang),
-                                    show_value(def, gap, lang),
-                                    show_threshold(def, next.from, lang),
-                                    yuan(next.amount, lang)
-                                ),
+                            // "超过" excludes the threshold: the increase must itself be more than the gap.
+                            let exclusive = *op == Op::Gt;
+                            let label = def.label.get(lang);
+                            let (to, pays) = (show_threshold(def, next.from, lang), yuan(next.amount, lang));
+                            out.push(match (lang, exclusive, gap.is_zero()) {
+                                (Lang::Zh, true, true) => format!("{title}：{label}再有任何增加即{term} {to}，可得 {pays}"),
+                                (Lang::Zh, true, false) => {
+                                    format!("{title}：{label}再增加超过 {}即{term} {to}，可得 {pays}", show_value(def, gap, lang))
+                                }
+                                (Lang::Zh, false, _) => {
+                                    format!("{title}：{label}再增加 {}即{term} {to}，可得 {pays}", show_value(def, gap, lang))
+                                }
+                                (Lang::En, true, true) => format!("{title}: any increase in {label} goes over {to} and pays {pays}"),
+                                (Lang::En, true, false) => {
+                                    format!(
+                                        "{title}: {label} more than {} higher goes over {to} and pays {pays}",
+                                        show_value(def, gap, lang)
+                                    )
+                                }
+                                (Lang::En, false, _) => {
+                                    format!("{title}: {label} {} higher reaches {to} and pays {pays}", show_value(def, gap, lang))
+                                }
                             });
                         }
                     }
