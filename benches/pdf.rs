@@ -2,6 +2,10 @@
 //! form and one full summary each under 50 ms after the font is loaded;
 //! under 200 KB per form.
 
+// The same allocator as the `butie` CLI (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use butie::engine::evaluate;
 use butie::{parse_profile, Lang};
 use std::time::Instant;

@@ -2,6 +2,10 @@
 //! `butie::cli` or `butie::store_cli`; this file only parses arguments and
 //! prints.
 
+// mimalloc: the engine makes many small strings (traces, reasons); see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliError};
 use butie::store_cli::{self as sc, CompanyFields};
 use butie::Lang;
