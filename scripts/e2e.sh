@@ -40,5 +40,5 @@ done
 node --test --test-reporter=spec tests/e2e/ 2>&1 | tee "$OUT/node.log"
 status=${PIPESTATUS[0]}
 echo "binary size: $(stat -c %s "$BUTIE_APP") bytes" | tee -a "$OUT/metrics.txt"
-cat "$METRICS_FILE" 2>/dev/null || true
+cat "$METRICS_FILE" 2>/dev/null && echo || true
 exit "$status"

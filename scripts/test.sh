@@ -27,5 +27,6 @@ failed=$((failed + ${e2e_fail:-0}))
 if [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
   [ "$failed" -eq 0 ] && failed=1
 fi
+echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
