@@ -43,6 +43,11 @@ class App {
     await wd("POST", this.s(`/element/${e}/clear`), {});
     await wd("POST", this.s(`/element/${e}/value`), { text });
   }
+  // Click a company in the list by name and wait until its page is loaded.
+  async openCompany(name) {
+    await this.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes(arguments[0])) e.click(); })", [name]);
+    await this.waitFor(() => this.js("return state.company && state.company.company.name"), (x) => x === name);
+  }
   // Empty a field with the keyboard, as a person would (End, then Backspace).
   async erase(css) {
     const e = await this.find(css);
@@ -220,8 +225,7 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitFor(() => app.count(".company-item"), (n) => n === 1);
     await app.erase("#company-search");
     await app.waitFor(() => app.count(".company-item"), (n) => n === 2);
-    await app.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes('成都测试')) e.click(); })");
-    await app.waitFor(() => app.js("return state.company && state.company.company.name"), (x) => x === "成都测试跨境电子商务有限公司");
+    await app.openCompany("成都测试跨境电子商务有限公司");
     await app.click("#tab-profile");
     await app.click("#btn-export");
     await app.waitText("#toast", (x) => x.includes("已导出"));
@@ -257,8 +261,7 @@ test("the desktop app, as a person uses it", async (t) => {
   await t.test("reopening the app finds everything still there", async () => {
     app = await App.start();
     assert.equal(await app.count(".company-item"), 3);
-    await app.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes('成都测试')) e.click(); })");
-    await app.waitFor(() => app.js("return state.company && state.company.company.name"), (x) => x === "成都测试跨境电子商务有限公司");
+    await app.openCompany("成都测试跨境电子商务有限公司");
     await app.click("#tab-results");
     await app.waitText("#total", (x) => x.includes("3,000,000.00"));
     assert.equal(await app.js("return state.company.company.uscc"), "91510107MA6DG8HL5P");

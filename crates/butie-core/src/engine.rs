@@ -1023,7 +1023,7 @@ pub fn hints(packs: &[Pack], profile: &Profile, ev: &Evaluation, lang: Lang) -> 
                         if let Some(FactValue::Num(v)) = profile.facts.get(fact.as_str()) {
                             let def = &pack.facts[fact.as_str()];
                             let gap = *value - *v;
-                            if gap >= Decimal::ZERO && gap * Decimal::from(4) <= *value {
+                            if near(gap, *value) {
                                 out.push(match lang {
                                     Lang::Zh => format!(
                                         "{title}：{}须{term} {}，目前 {}",
