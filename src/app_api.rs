@@ -2,16 +2,354 @@
 //! store and PDF functions the CLI uses. The Tauri commands in `src-tauri`
 //! only forward to these; tests call them directly.
 //!
-//! Errors come back as JSON text `{"field": "...", "message": "..."}` so the
-//! page can show the message next to the field it concerns.
+//! This is the window's edge: requests and answers are serde structs, the
+//! language is an enum, and every error is one `ApiError { field, message }`
+//! whose message is already in the user's language and never carries the
+//! field name, so the page shows it beside the field it names.
 
-use butie_core::engine::{evaluate, hints, open_questions, to_json, Status};
-use butie_core::policy::{FactKind, Lang, Pack};
-use butie_core::profile::{fact_index, parse_company, parse_fact_value, Company, InputError};
+use crate::files::{read_text, write_pdfs};
+use crate::store_messages::store_message;
+use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::explain;
+use butie_core::money::fmt_yuan;
+use butie_core::policy::{FactDef, FactKind, Figure, Lang, Pack};
+use butie_core::profile::{fact_index, parse_company, parse_fact_value, Company, InputError, Problem, Profile};
 use butie_store::{StoreError, Workspace};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// The language the window shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiLang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl From<UiLang> for Lang {
+    fn from(l: UiLang) -> Lang {
+        match l {
+            UiLang::Zh => Lang::Zh,
+            UiLang::En => Lang::En,
+        }
+    }
+}
+
+/// Every error the window gets: the form field it belongs to ("" for none)
+/// and one line in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiError {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    pub fn general(message: impl Into<String>) -> Self {
+        ApiError { field: String::new(), message: message.into() }
+    }
+    fn input(e: &InputError, lang: UiLang) -> Self {
+        ApiError { field: e.field.clone(), message: e.detail(lang.into()) }
+    }
+    fn store(e: StoreError, lang: UiLang) -> Self {
+        match &e {
+            StoreError::Input(ie) => ApiError::input(ie, lang),
+            _ => ApiError { field: e.field().to_string(), message: store_message(&e, lang.into()) },
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+// ------------------------------------------------------------------ views
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    pub kind: FactKind,
+    pub label: String,
+    pub unit: String,
+}
+
+/// A fact's definition as the interview shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactView {
+    pub key: String,
+    pub kind: FactKind,
+    pub unit: String,
+    pub label: String,
+    pub help: String,
+    pub topic: String,
+    /// Option key → label, in the policy file's key order.
+    pub options: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, FieldView>,
+}
+
+fn fact_view(d: &FactDef, lang: Lang) -> FactView {
+    FactView {
+        key: d.key.clone(),
+        kind: d.kind,
+        unit: d.unit.clone(),
+        label: d.label.get(lang).to_string(),
+        help: d.help.get(lang).to_string(),
+        topic: d.topic.clone(),
+        options: d.options.iter().map(|(k, v)| (k.clone(), v.get(lang).to_string())).collect(),
+        fields: d
+            .fields
+            .iter()
+            .map(|(k, f)| (k.clone(), FieldView { kind: f.kind, label: f.label.get(lang).to_string(), unit: f.unit.clone() }))
+            .collect(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseMeta {
+    pub id: String,
+    pub pack: String,
+    pub title: String,
+    pub place: String,
+    pub quote: String,
+    pub document: String,
+    pub one_time: bool,
+    pub attachments: Vec<String>,
+    pub interpretations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackMeta {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub city: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+/// Everything static the page needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// City → its districts, in the policy files' order.
+    pub cities: serde_json::Map<String, Value>,
+    pub facts: BTreeMap<String, FactView>,
+    /// `pack:topic` → title.
+    pub topics: BTreeMap<String, String>,
+    pub clauses: Vec<ClauseMeta>,
+    pub packs: Vec<PackMeta>,
+    pub workspace: String,
+    pub first_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyRow {
+    pub id: i64,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    pub years: Vec<i32>,
+    pub evaluations: i64,
+}
+
+/// A company's fields, as the profile form edits them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyFieldsView {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    pub serious_dishonesty_listed: Option<bool>,
+    pub legal_rep: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub bank: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+impl From<Company> for CompanyFieldsView {
+    fn from(c: Company) -> Self {
+        CompanyFieldsView {
+            name: c.name,
+            uscc: c.uscc,
+            city: c.city,
+            district: c.district,
+            serious_dishonesty_listed: c.serious_dishonesty_listed,
+            legal_rep: c.legal_rep,
+            contact: c.contact,
+            phone: c.phone,
+            bank: c.bank,
+            bank_account: c.bank_account,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyView {
+    pub id: i64,
+    pub company: CompanyFieldsView,
+    pub years: Vec<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deleted {
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UsccOk {
+    pub uscc: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackView {
+    pub id: String,
+    pub status: &'static str,
+    pub note: String,
+}
+
+/// One reason line; `interpretation` marks a reading of unclear text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonView {
+    pub text: String,
+    pub interpretation: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseView {
+    pub id: String,
+    pub pack: String,
+    pub title: String,
+    pub place: String,
+    pub quote: String,
+    pub document: String,
+    pub figure: &'static str,
+    pub status: &'static str,
+    pub amount: Option<String>,
+    pub amount_max: Option<String>,
+    pub missing: Vec<String>,
+    /// The one reason a table row shows.
+    pub headline: String,
+    pub reasons: Vec<ReasonView>,
+    pub trace: Vec<String>,
+    pub excluded_by: Option<String>,
+    /// Interpretations an eligible clause's figure rests on.
+    pub interpretations: Vec<String>,
+    /// The pack applies (or applies by county reference) to this company and year.
+    pub applies: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    pub key: String,
+    /// `pack:topic`.
+    pub topic: String,
+    pub def: FactView,
+    pub value: Value,
+    pub answered: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub answered: usize,
+    pub open: usize,
+}
+
+/// A company-year's evaluation with everything the results and interview show.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationView {
+    pub year: i32,
+    pub city: String,
+    pub district: String,
+    pub company: String,
+    pub packs: Vec<PackView>,
+    pub clauses: Vec<ClauseView>,
+    pub total: String,
+    pub total_max: String,
+    pub eligible: usize,
+    pub questions: Vec<Question>,
+    pub progress: Progress,
+    pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub created_at: String,
+    pub year: i32,
+    pub total: String,
+    pub total_max: String,
+    pub packs: Value,
+    pub result: Value,
+    pub inputs: Value,
+    pub tool_version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Written {
+    Files { dir: String, files: Vec<String> },
+    File { file: String },
+    Imported { ids: Vec<i64> },
+}
+
+fn applies(s: PackStatus) -> bool {
+    matches!(s, PackStatus::Applies | PackStatus::CountyReference)
+}
+
+fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
+    let c = r.clause;
+    let mut reasons: Vec<ReasonView> =
+        explain::reasons(ev, r, lang).into_iter().map(|text| ReasonView { text, interpretation: false }).collect();
+    // Eligible reasons are: outcome, formula note, then one line per interpretation.
+    if r.status == Status::Eligible {
+        let first = 1 + usize::from(c.formula_note.is_some());
+        for x in reasons.iter_mut().skip(first).take(c.interpretations.len()) {
+            x.interpretation = true;
+        }
+    }
+    ClauseView {
+        id: c.id.clone(),
+        pack: r.pack.id.clone(),
+        title: c.title.get(lang).to_string(),
+        place: c.place.clone(),
+        quote: c.quote.clone(),
+        document: r.pack.document.get(lang).to_string(),
+        figure: match c.figure {
+            Figure::Exact => "exact",
+            Figure::Ceiling => "ceiling",
+        },
+        status: r.status.as_str(),
+        amount: r.amount.map(fmt_yuan),
+        amount_max: r.amount_max.map(fmt_yuan),
+        missing: r.missing.iter().map(|m| m.to_string()).collect(),
+        headline: explain::headline(ev, r, lang),
+        reasons,
+        trace: explain::trace(r, lang),
+        excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
+        interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
+        applies: ev.pack_result(&r.pack.id).is_some_and(|p| applies(p.status)),
+    }
+}
+
+// ------------------------------------------------------------------ session
 
 pub struct Session {
     pub packs: Vec<Pack>,
@@ -19,43 +357,18 @@ pub struct Session {
     pub first_run: bool,
 }
 
-pub type ApiResult = Result<Value, String>;
-
-fn err(field: &str, message: String) -> String {
-    json!({"field": field, "message": message}).to_string()
-}
-
-fn input_err(e: &InputError, lang: Lang) -> String {
-    err(&e.field, e.message(lang))
-}
-
-fn store_err(e: StoreError, lang: Lang) -> String {
-    match &e {
-        StoreError::Input(ie) => input_err(ie, lang),
-        _ => err("", e.message(lang)),
-    }
-}
-
-fn lang_of(s: &str) -> Lang {
-    if s == "en" {
-        Lang::En
-    } else {
-        Lang::Zh
-    }
-}
-
 const SAMPLE: &str = include_str!("../samples/taizhou-sample.json");
 
 impl Session {
     /// Open the workspace; a new one starts with the sample company so a
     /// newcomer sees results at once.
-    pub fn open(path: &Path) -> Result<Session, String> {
-        let packs = butie_core::bundled_packs().map_err(|e| e.to_string())?;
+    pub fn open(path: &Path, lang: UiLang) -> ApiResult<Session> {
+        let packs = butie_core::bundled_packs().map_err(|e| ApiError::general(e.to_string()))?;
         let first_run = !path.exists();
-        let mut ws = Workspace::open(path).map_err(|e| e.message(Lang::Zh))?;
+        let mut ws = Workspace::open(path).map_err(|e| ApiError::store(e, lang))?;
         if first_run {
-            let v: Value = serde_json::from_str(SAMPLE).map_err(|e| e.to_string())?;
-            ws.import(&v, &packs, false).map_err(|e| e.message(Lang::Zh))?;
+            let v: Value = serde_json::from_str(SAMPLE).map_err(|e| ApiError::general(e.to_string()))?;
+            ws.import(&v, &packs, false).map_err(|e| ApiError::store(e, lang))?;
         }
         Ok(Session { packs, ws: Mutex::new(ws), first_run })
     }
@@ -70,184 +383,182 @@ impl Session {
         self.ws().path().to_path_buf()
     }
 
-    /// Everything static the page needs: fact definitions, clauses, regions.
-    pub fn meta(&self, lang: &str) -> ApiResult {
-        let lang = lang_of(lang);
+    pub fn meta(&self, lang: UiLang) -> Meta {
+        let l = Lang::from(lang);
         let mut cities = serde_json::Map::new();
         for c in butie_core::profile::known_cities(&self.packs) {
             let d = butie_core::profile::known_districts(&self.packs, &c);
-            cities.insert(c, json!(d));
+            cities.insert(c, Value::from(d));
         }
-        let mut facts = serde_json::Map::new();
-        let mut topics = serde_json::Map::new();
+        let mut facts = BTreeMap::new();
+        let mut topics = BTreeMap::new();
         let mut clauses = Vec::new();
         for p in &self.packs {
             for (k, t) in &p.topics {
-                topics.insert(format!("{}:{k}", p.id), json!(t.get(lang)));
+                topics.insert(format!("{}:{k}", p.id), t.get(l).to_string());
             }
             for (k, d) in &p.facts {
-                facts.insert(k.clone(), fact_json(p, d, lang));
+                facts.entry(k.clone()).or_insert_with(|| fact_view(d, l));
             }
             for c in &p.clauses {
-                clauses.push(json!({
-                    "id": c.id, "pack": p.id, "title": c.title.get(lang), "place": c.place, "quote": c.quote,
-                    "document": p.document.get(lang), "one_time": c.one_time, "attachments": c.attachments,
-                    "interpretations": c.interpretations.iter().map(|i| i.get(lang)).collect::<Vec<_>>(),
-                }));
+                clauses.push(ClauseMeta {
+                    id: c.id.clone(),
+                    pack: p.id.clone(),
+                    title: c.title.get(l).to_string(),
+                    place: c.place.clone(),
+                    quote: c.quote.clone(),
+                    document: p.document.get(l).to_string(),
+                    one_time: c.one_time,
+                    attachments: c.attachments.clone(),
+                    interpretations: c.interpretations.iter().map(|i| i.get(l).to_string()).collect(),
+                });
             }
         }
-        Ok(json!({
-            "cities": cities, "facts": facts, "topics": topics, "clauses": clauses,
-            "packs": self.packs.iter().map(|p| json!({"id": p.id, "version": p.version, "title": p.title.get(lang), "city": p.city,
-                "valid_from": p.valid_from.to_string(), "valid_to": p.valid_to.to_string()})).collect::<Vec<_>>(),
-            "workspace": self.workspace_path().display().to_string(),
-            "first_run": self.first_run,
-        }))
+        Meta {
+            cities,
+            facts,
+            topics,
+            clauses,
+            packs: self
+                .packs
+                .iter()
+                .map(|p| PackMeta {
+                    id: p.id.clone(),
+                    version: p.version.clone(),
+                    title: p.title.get(l).to_string(),
+                    city: p.city.clone(),
+                    valid_from: p.valid_from.to_string(),
+                    valid_to: p.valid_to.to_string(),
+                })
+                .collect(),
+            workspace: self.workspace_path().display().to_string(),
+            first_run: self.first_run,
+        }
     }
 
-    pub fn list_companies(&self, search: &str, lang: &str) -> ApiResult {
+    pub fn list_companies(&self, search: &str, lang: UiLang) -> ApiResult<Vec<CompanyRow>> {
         let s = search.trim();
-        let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) }).map_err(|e| store_err(e, lang_of(lang)))?;
-        Ok(json!(list
-            .iter()
-            .map(|c| json!({"id": c.id, "name": c.name, "uscc": c.uscc, "city": c.city, "district": c.district, "years": c.years, "evaluations": c.evaluations}))
-            .collect::<Vec<_>>()))
+        let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) }).map_err(|e| ApiError::store(e, lang))?;
+        Ok(list
+            .into_iter()
+            .map(|c| CompanyRow {
+                id: c.id,
+                name: c.name,
+                uscc: c.uscc,
+                city: c.city,
+                district: c.district,
+                years: c.years,
+                evaluations: c.evaluations,
+            })
+            .collect())
     }
 
-    pub fn get_company(&self, id: i64, lang: &str) -> ApiResult {
-        let c = self.ws().get_company(id).map_err(|e| store_err(e, lang_of(lang)))?;
-        let mut v =
-            butie_core::profile::profile_to_value(&butie_core::Profile { company: c.company, year: None, facts: Default::default() });
-        v["id"] = json!(id);
-        v["years"] = json!(c.years);
-        Ok(v)
+    pub fn get_company(&self, id: i64, lang: UiLang) -> ApiResult<CompanyView> {
+        let c = self.ws().get_company(id).map_err(|e| ApiError::store(e, lang))?;
+        Ok(CompanyView { id, company: c.company.into(), years: c.years })
     }
 
     /// Check company fields (the page calls this as the user types).
-    pub fn check_company(&self, fields: &Value, lang: &str) -> ApiResult {
-        parse_company(fields, &self.packs).map_err(|e| input_err(&e, lang_of(lang)))?;
-        Ok(json!({"ok": true}))
+    pub fn check_company(&self, fields: &Value, lang: UiLang) -> ApiResult<()> {
+        parse_company(fields, &self.packs).map(|_| ()).map_err(|e| ApiError::input(&e, lang))
     }
 
-    pub fn check_uscc(&self, uscc: &str, lang: &str) -> ApiResult {
+    pub fn check_uscc(&self, uscc: &str, lang: UiLang) -> ApiResult<UsccOk> {
         if uscc.trim().is_empty() {
-            return Ok(json!({"ok": true}));
+            return Ok(UsccOk { uscc: None });
         }
         butie_core::uscc::validate(uscc)
-            .map(|u| json!({"ok": true, "uscc": u}))
-            .map_err(|p| input_err(&InputError::new("company.uscc", butie_core::profile::Problem::Uscc(p)), lang_of(lang)))
+            .map(|u| UsccOk { uscc: Some(u) })
+            .map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))
     }
 
     /// Add (id = None) or update a company; returns its id.
-    pub fn save_company(&self, id: Option<i64>, fields: &Value, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let c: Company = parse_company(fields, &self.packs).map_err(|e| input_err(&e, l))?;
+    pub fn save_company(&self, id: Option<i64>, fields: &Value, lang: UiLang) -> ApiResult<Saved> {
+        let c: Company = parse_company(fields, &self.packs).map_err(|e| ApiError::input(&e, lang))?;
         let mut ws = self.ws();
         let id = match id {
             Some(id) => {
-                ws.update_company(id, &c, &self.packs).map_err(|e| store_err(e, l))?;
+                ws.update_company(id, &c, &self.packs).map_err(|e| ApiError::store(e, lang))?;
                 id
             }
-            None => ws.add_company(&c, &self.packs).map_err(|e| store_err(e, l))?,
+            None => ws.add_company(&c, &self.packs).map_err(|e| ApiError::store(e, lang))?,
         };
-        Ok(json!({"id": id}))
+        Ok(Saved { id })
     }
 
-    pub fn delete_company(&self, id: i64, lang: &str) -> ApiResult {
-        let archived = self.ws().delete_company(id, true).map_err(|e| store_err(e, lang_of(lang)))?;
-        Ok(json!({"archived": archived}))
+    pub fn delete_company(&self, id: i64, lang: UiLang) -> ApiResult<Deleted> {
+        let archived = self.ws().delete_company(id, true).map_err(|e| ApiError::store(e, lang))?;
+        Ok(Deleted { archived })
     }
 
     /// Save one answer (validated against its definition) and re-evaluate.
-    /// `null` clears the answer. `serious_dishonesty_listed` is a company field.
-    pub fn set_fact(&self, id: i64, year: i64, key: &str, value: &Value, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| input_err(&e, l))?;
+    /// `null` clears the answer.
+    pub fn set_fact(&self, id: i64, year: i64, key: &str, value: &Value, lang: UiLang) -> ApiResult<EvaluationView> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let field = format!("facts.{key}");
         {
             let mut ws = self.ws();
-            if key == "serious_dishonesty_listed" {
-                let mut c = ws.get_company(id).map_err(|e| store_err(e, l))?.company;
-                c.serious_dishonesty_listed = match value {
-                    Value::Bool(b) => Some(*b),
-                    Value::Null => None,
-                    _ => {
-                        return Err(input_err(
-                            &InputError::new(key, butie_core::profile::Problem::WrongType { expected: FactKind::Bool }),
-                            l,
-                        ))
-                    }
-                };
-                ws.update_company(id, &c, &self.packs).map_err(|e| store_err(e, l))?;
-            } else if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
-                ws.unset_facts(id, year, &[key.to_string()]).map_err(|e| store_err(e, l))?;
+            if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
+                ws.unset_facts(id, year, &[key.to_string()]).map_err(|e| ApiError::store(e, lang))?;
             } else {
                 let index = fact_index(&self.packs);
-                let def = index.get(key).ok_or_else(|| {
-                    input_err(&InputError::new(format!("facts.{key}"), butie_core::profile::Problem::UnknownFact { suggestion: None }), l)
-                })?;
+                let def = index
+                    .get(key)
+                    .ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
                 // Numbers typed into a text box arrive as text; trim them.
                 let value = match value {
                     Value::String(s) => Value::String(s.trim().to_string()),
                     v => v.clone(),
                 };
-                let fv = parse_fact_value(&format!("facts.{key}"), def, &value).map_err(|e| input_err(&e, l))?;
+                let fv = parse_fact_value(&field, def, &value).map_err(|e| ApiError::input(&e, lang))?;
                 let mut facts = butie_core::Facts::new();
                 facts.insert(key.to_string(), fv);
-                ws.set_facts(id, year, &facts).map_err(|e| store_err(e, l))?;
+                ws.set_facts(id, year, &facts).map_err(|e| ApiError::store(e, lang))?;
             }
         }
         self.evaluate(id, year as i64, lang)
     }
 
+    fn profile(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<(Profile, i32)> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let profile = self.ws().profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        Ok((profile, year))
+    }
+
     /// The evaluation of a company-year with everything the results and
     /// interview screens show.
-    pub fn evaluate(&self, id: i64, year: i64, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| input_err(&e, l))?;
-        let profile = self.ws().profile(id, year, &self.packs).map_err(|e| store_err(e, l))?;
-        let ev = evaluate(&self.packs, &profile, year, l);
+    pub fn evaluate(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<EvaluationView> {
+        let l = Lang::from(lang);
+        let (profile, year) = self.profile(id, year, lang)?;
+        let ev = evaluate(&self.packs, &profile, year);
         let open = open_questions(&ev);
         // Answered facts that matter to a pack that applies, so they can be changed.
-        let applying: Vec<&Pack> = self
-            .packs
-            .iter()
-            .filter(|p| {
-                ev.packs
-                    .iter()
-                    .any(|r| r.id == p.id && matches!(r.status, butie_core::PackStatus::Applies | butie_core::PackStatus::CountyReference))
-            })
-            .collect();
-        let mut answered = Vec::new();
+        let applying: Vec<&Pack> = ev.packs.iter().filter(|r| applies(r.status)).map(|r| r.pack).collect();
+        let mut answered: Vec<&str> = Vec::new();
         for p in &applying {
+            if let Some(k) = &p.exclusion_fact {
+                if profile.facts.contains_key(k) && !answered.contains(&k.as_str()) {
+                    answered.push(k);
+                }
+            }
             for c in &p.clauses {
                 for k in c.fact_keys() {
-                    if profile.facts.contains_key(k) && !answered.contains(&k.to_string()) {
-                        answered.push(k.to_string());
+                    if profile.facts.contains_key(k) && !answered.contains(&k) {
+                        answered.push(k);
                     }
                 }
             }
         }
         let mut questions = Vec::new();
-        let index = fact_index(&self.packs);
         let mut push_q = |key: &str, done: bool| {
-            let (def, topic) = match applying.iter().find_map(|p| p.facts.get(key).map(|d| (p, d))) {
-                Some((p, d)) => (fact_json(p, d, l), format!("{}:{}", p.id, d.topic)),
-                None if key == "serious_dishonesty_listed" => (
-                    json!({"key": key, "kind": "bool", "label": if l == Lang::Zh { "是否列入严重失信名单、联合惩戒目录或失信被执行人名单" } else { "Listed as seriously dishonest" },
-                        "help": if l == Lang::Zh { "可在“信用中国”网站查询。列入名单的企业不能享受这些奖补。" } else { "Listed companies cannot receive these awards." }, "unit": "", "options": {}, "fields": {}}),
-                    "company".to_string(),
-                ),
-                None => match index.get(key) {
-                    Some(d) => (json!({"key": key, "label": d.label.get(l)}), String::new()),
-                    None => return,
-                },
-            };
-            let value = if key == "serious_dishonesty_listed" {
-                json!(profile.company.serious_dishonesty_listed)
-            } else {
-                profile.facts.get(key).map(butie_core::profile::fact_value_to_json).unwrap_or(Value::Null)
-            };
-            questions.push(json!({"key": key, "topic": topic, "def": def, "value": value, "answered": done}));
+            let Some((p, d)) = applying.iter().find_map(|p| p.facts.get(key).map(|d| (p, d))) else { return };
+            questions.push(Question {
+                key: key.to_string(),
+                topic: format!("{}:{}", p.id, d.topic),
+                def: fact_view(d, l),
+                value: profile.facts.get(key).map(butie_core::profile::fact_value_to_json).unwrap_or(Value::Null),
+                answered: done,
+            });
         };
         for k in &open {
             push_q(k, false);
@@ -257,76 +568,72 @@ impl Session {
                 push_q(k, true);
             }
         }
-        let clause_info: Vec<Value> = ev
-            .clauses
-            .iter()
-            .map(|r| {
-                let (p, c) = butie_core::engine::find_clause(&self.packs, &r.id).expect("results come from these packs");
-                json!({"id": r.id, "title": c.title.get(l), "place": c.place, "quote": c.quote, "document": p.document.get(l),
-                       "interpretations": r.interpretations, "pack": p.id,
-                       "figure": match c.figure { butie_core::policy::Figure::Exact => "exact", butie_core::policy::Figure::Ceiling => "ceiling" }})
-            })
-            .collect();
-        let eligible = ev.clauses.iter().filter(|c| c.status == Status::Eligible).count();
-        Ok(json!({
-            "evaluation": to_json(&ev),
-            "clauses": clause_info,
-            "questions": questions,
-            "progress": {"answered": answered.len(), "open": open.len()},
-            "hints": hints(&self.packs, &profile, &ev, l),
-            "eligible": eligible,
-            "company": profile.company.name,
-        }))
+        Ok(EvaluationView {
+            year: ev.year,
+            city: profile.company.city.clone(),
+            district: profile.company.district.clone(),
+            company: profile.company.name.clone(),
+            packs: ev
+                .packs
+                .iter()
+                .map(|p| PackView { id: p.pack.id.clone(), status: p.status.as_str(), note: explain::pack_note(&ev, p, l) })
+                .collect(),
+            clauses: ev.clauses.iter().map(|r| clause_view(&ev, r, l)).collect(),
+            total: fmt_yuan(ev.total),
+            total_max: fmt_yuan(ev.total_max),
+            eligible: ev.clauses.iter().filter(|c| c.status == Status::Eligible).count(),
+            progress: Progress { answered: answered.len(), open: open.len() },
+            questions,
+            hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),
+        })
     }
 
-    pub fn save_evaluation(&self, id: i64, year: i64, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| input_err(&e, l))?;
+    pub fn save_evaluation(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<Saved> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         let mut ws = self.ws();
-        let profile = ws.profile(id, year, &self.packs).map_err(|e| store_err(e, l))?;
-        let ev = evaluate(&self.packs, &profile, year, l);
-        let eid = ws.save_evaluation(id, &profile, &ev, &self.packs, l).map_err(|e| store_err(e, l))?;
-        Ok(json!({"id": eid}))
+        let profile = ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let ev = evaluate(&self.packs, &profile, year);
+        let eid = ws.save_evaluation(id, &profile, &ev, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        Ok(Saved { id: eid })
     }
 
-    pub fn history(&self, id: i64, lang: &str) -> ApiResult {
-        let h = self.ws().history(id).map_err(|e| store_err(e, lang_of(lang)))?;
-        Ok(json!(h
-            .iter()
-            .map(|r| json!({"id": r.id, "created_at": r.created_at, "year": r.year, "total": r.total, "total_max": r.total_max,
-                            "packs": r.packs, "result": r.result, "inputs": r.inputs, "tool_version": r.tool_version}))
-            .collect::<Vec<_>>()))
+    pub fn history(&self, id: i64, lang: UiLang) -> ApiResult<Vec<HistoryEntry>> {
+        let h = self.ws().history(id).map_err(|e| ApiError::store(e, lang))?;
+        Ok(h.into_iter()
+            .map(|r| HistoryEntry {
+                id: r.id,
+                created_at: r.created_at,
+                year: r.year,
+                total: r.total,
+                total_max: r.total_max,
+                packs: r.packs,
+                result: r.result,
+                inputs: r.inputs,
+                tool_version: r.tool_version,
+            })
+            .collect())
     }
 
     /// Write the summary and forms into `dir`; returns the files written.
-    pub fn generate_pdfs(&self, id: i64, year: i64, dir: &Path, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| input_err(&e, l))?;
-        let profile = self.ws().profile(id, year, &self.packs).map_err(|e| store_err(e, l))?;
-        let ev = evaluate(&self.packs, &profile, year, Lang::Zh);
-        let out = crate::cli::write_pdfs(&self.packs, &profile, &ev, dir).map_err(|e| err("", e.message))?;
-        Ok(json!({"dir": dir.display().to_string(), "files": out.lines().collect::<Vec<_>>()}))
+    pub fn generate_pdfs(&self, id: i64, year: i64, dir: &Path, lang: UiLang) -> ApiResult<Written> {
+        let (profile, year) = self.profile(id, year, lang)?;
+        let ev = evaluate(&self.packs, &profile, year);
+        let out = write_pdfs(&self.packs, &profile, &ev, dir).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        Ok(Written::Files { dir: dir.display().to_string(), files: out.iter().map(|p| p.display().to_string()).collect() })
     }
 
-    pub fn export_company(&self, id: i64, file: &Path, lang: &str) -> ApiResult {
-        let v = self.ws().export_company(id, &self.packs).map_err(|e| store_err(e, lang_of(lang)))?;
-        std::fs::write(file, serde_json::to_string_pretty(&v).expect("JSON")).map_err(|e| err("", e.to_string()))?;
-        Ok(json!({"file": file.display().to_string()}))
+    pub fn export_company(&self, id: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let v = self.ws().export_company(id, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let text = serde_json::to_string_pretty(&v).map_err(|e| ApiError::general(e.to_string()))?;
+        std::fs::write(file, text).map_err(|e| ApiError::general(e.to_string()))?;
+        Ok(Written::File { file: file.display().to_string() })
     }
 
-    pub fn import_file(&self, file: &Path, lang: &str) -> ApiResult {
-        let l = lang_of(lang);
-        let text = crate::cli::read_text(file, "import", l).map_err(|e| err("", e.message))?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| err("import", butie_core::profile::json_error("import", &e).message(l)))?;
-        let ids = self.ws().import(&v, &self.packs, false).map_err(|e| store_err(e, l))?;
-        Ok(json!({"ids": ids}))
+    pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let l = Lang::from(lang);
+        let text = read_text(file).map_err(|e| ApiError::general(e.message(l)))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| ApiError::input(&butie_core::profile::json_error("import", &e), lang))?;
+        let ids = self.ws().import(&v, &self.packs, false).map_err(|e| ApiError::store(e, lang))?;
+        Ok(Written::Imported { ids })
     }
-}
-
-fn fact_json(_p: &Pack, d: &butie_core::policy::FactDef, lang: Lang) -> Value {
-    json!({
-        "key": d.key, "kind": d.kind, "unit": d.unit, "label": d.label.get(lang), "help": d.help.get(lang), "topic": d.topic,
-        "options": d.options.iter().map(|(k, v)| (k.clone(), json!(v.get(lang)))).collect::<serde_json::Map<_, _>>(),
-        "fields": d.fields.iter().map(|(k, f)| (k.clone(), json!({"kind": f.kind, "label": f.label.get(lang), "unit": f.unit}))).collect::<serde_json::Map<_, _>>(),
-    })
 }

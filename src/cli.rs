@@ -1,11 +1,13 @@
 //! The CLI's operations as plain functions returning text or an error, so
 //! tests call them without spawning a process.
 
+use crate::files::{load_policies, policy_files, read_text, write_pdfs, FileError};
 use butie_core::cases::run_cases;
-use butie_core::engine::{evaluate, to_json};
-use butie_core::policy::{load_pack, Lang, Pack, PolicyError};
+use butie_core::engine::evaluate;
+use butie_core::explain::to_json;
+use butie_core::policy::{load_pack, Lang, Pack};
 use butie_core::profile::{check_year, parse_profile, InputError, Problem, Profile};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What went wrong, already worded for the user; `code` is the exit code.
 #[derive(Debug)]
@@ -21,98 +23,85 @@ impl CliError {
     pub fn usage(message: String) -> Self {
         CliError { code: 2, message }
     }
-}
-
-fn policy_err(e: PolicyError) -> CliError {
-    CliError { code: 2, message: e.to_string() }
-}
-
-/// Read a text file, with errors worded for people.
-pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let why = match (e.kind(), lang) {
-            (std::io::ErrorKind::NotFound, Lang::Zh) => "文件不存在".to_string(),
-            (std::io::ErrorKind::NotFound, Lang::En) => "no such file".to_string(),
-            (std::io::ErrorKind::PermissionDenied, Lang::Zh) => "没有读取权限".to_string(),
-            (std::io::ErrorKind::PermissionDenied, Lang::En) => "permission denied".to_string(),
-            (_, Lang::Zh) => format!("无法读取（{e}）"),
-            (_, Lang::En) => format!("cannot read ({e})"),
-        };
-        CliError::usage(format!("{what} {}: {why}", path.display()))
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        CliError::usage(match lang {
-            Lang::Zh => format!("{what} {}: 不是 UTF-8 编码的文本", path.display()),
-            Lang::En => format!("{what} {}: not UTF-8 text", path.display()),
-        })
-    })
-}
-
-/// The bundled packs, or every `*.toml` in `dir` (sorted by name).
-pub fn load_policies(dir: Option<&Path>, lang: Lang) -> Result<Vec<Pack>, CliError> {
-    match dir {
-        None => butie_core::bundled_packs().map_err(policy_err),
-        Some(d) => {
-            let files = policy_files(d, lang)?;
-            let mut texts = Vec::new();
-            for f in &files {
-                texts.push((f.display().to_string(), read_text(f, "policy", lang)?));
+    /// A file problem; `what` names the file's role ("profile", "import file").
+    pub fn file(what: &str, e: &FileError, lang: Lang) -> Self {
+        let message = match e {
+            FileError::Policy(_) | FileError::Pdf(_) | FileError::PolicyDirUnreadable { .. } | FileError::NoPolicyFiles { .. } => {
+                e.message(lang)
             }
-            butie_core::load_packs(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(policy_err)
+            _ if what.is_empty() => e.message(lang),
+            _ => format!("{what} {}", e.message(lang)),
+        };
+        CliError { code: 2, message }
+    }
+}
+
+/// What every command needs: the language, where the policies and the
+/// workspace are.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub lang: Lang,
+    pub policies: Option<PathBuf>,
+    pub workspace: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+    /// Chinese or English, as the user chose.
+    pub fn say<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.zh() {
+            zh
+        } else {
+            en
         }
     }
-}
-
-fn policy_files(d: &Path, lang: Lang) -> Result<Vec<std::path::PathBuf>, CliError> {
-    let rd = std::fs::read_dir(d).map_err(|e| {
-        CliError::usage(match lang {
-            Lang::Zh => format!("政策目录 {}: 无法打开（{e}）", d.display()),
-            Lang::En => format!("policy directory {}: cannot open ({e})", d.display()),
-        })
-    })?;
-    let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(CliError::usage(match lang {
-            Lang::Zh => format!("政策目录 {}: 没有 .toml 政策文件", d.display()),
-            Lang::En => format!("policy directory {}: no .toml policy files", d.display()),
-        }));
+    pub fn packs(&self) -> Result<Vec<Pack>, CliError> {
+        load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))
     }
-    Ok(files)
+    pub fn read(&self, path: &Path, what_zh: &str, what_en: &str) -> Result<String, CliError> {
+        read_text(path).map_err(|e| CliError::file(self.say(what_zh, what_en), &e, self.lang))
+    }
+    pub fn input(&self, e: &InputError) -> CliError {
+        CliError::input(e, self.lang)
+    }
+    pub fn year(&self, flag: &str, year: i64) -> Result<i32, CliError> {
+        check_year(flag, year).map_err(|e| self.input(&e))
+    }
 }
 
 /// Read a profile file and settle the year (`--year` wins over the file's).
-pub fn read_profile(path: &Path, year: Option<i64>, packs: &[Pack], lang: Lang) -> Result<(Profile, i32), CliError> {
-    let text = read_text(path, if lang == Lang::Zh { "企业资料文件" } else { "profile" }, lang)?;
-    let profile = parse_profile(&text, packs).map_err(|e| CliError::input(&e, lang))?;
+pub fn read_profile(cx: &Context, path: &Path, year: Option<i64>, packs: &[Pack]) -> Result<(Profile, i32), CliError> {
+    let text = cx.read(path, "企业资料文件", "profile")?;
+    let profile = parse_profile(&text, packs).map_err(|e| cx.input(&e))?;
     let year = match (year, profile.year) {
-        (Some(y), _) => check_year("--year", y).map_err(|e| CliError::input(&e, lang))?,
+        (Some(y), _) => cx.year("--year", y)?,
         (None, Some(y)) => y,
-        (None, None) => return Err(CliError::input(&InputError::new("year", Problem::Missing), lang)),
+        (None, None) => return Err(cx.input(&InputError::new("year", Problem::Missing))),
     };
     Ok((profile, year))
 }
 
-pub fn evaluate_cmd(
-    profile_path: &Path,
-    year: Option<i64>,
-    json: bool,
-    explain: bool,
-    policies: Option<&Path>,
-    lang: Lang,
-) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let (profile, year) = read_profile(profile_path, year, &packs, lang)?;
-    let ev = evaluate(&packs, &profile, year, lang);
+/// The catalogue JSON, pretty, as the CLI prints it.
+pub fn catalogue_text(ev: &butie_core::Evaluation, lang: Lang) -> String {
+    serde_json::to_string_pretty(&to_json(ev, lang)).unwrap_or_default() + "\n"
+}
+
+pub fn evaluate_cmd(cx: &Context, profile_path: &Path, year: Option<i64>, json: bool, explain: bool) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let (profile, year) = read_profile(cx, profile_path, year, &packs)?;
+    let ev = evaluate(&packs, &profile, year);
     if json {
-        Ok(serde_json::to_string_pretty(&to_json(&ev)).expect("JSON values always serialize") + "\n")
+        Ok(catalogue_text(&ev, cx.lang))
     } else {
-        Ok(crate::table::render(&ev, &packs, &profile, lang, explain))
+        Ok(crate::table::render(&ev, &packs, &profile, cx.lang, explain))
     }
 }
 
-pub fn policies_cmd(policies: Option<&Path>, json: bool, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
+pub fn policies_cmd(cx: &Context, json: bool) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let lang = cx.lang;
     if json {
         let v: Vec<_> = packs
             .iter()
@@ -152,13 +141,14 @@ pub fn policies_cmd(policies: Option<&Path>, json: bool, lang: Lang) -> Result<S
 
 /// Validate every policy file in `dir` and run its cases. Ok(report) when
 /// all pass; Err with code 1 listing every failure otherwise.
-pub fn check_policies_cmd(dir: &Path, lang: Lang) -> Result<String, CliError> {
-    let files = policy_files(dir, lang)?;
+pub fn check_policies_cmd(cx: &Context, dir: &Path) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let files = policy_files(dir).map_err(|e| CliError::file("", &e, lang))?;
     let mut report = String::new();
     let mut failures = Vec::new();
     let mut packs = Vec::new();
     for f in &files {
-        let text = read_text(f, "policy", lang)?;
+        let text = cx.read(f, "政策文件", "policy")?;
         match load_pack(&f.display().to_string(), &text) {
             Ok(p) => packs.push(p),
             Err(e) => failures.push(e.to_string()),
@@ -194,22 +184,15 @@ pub fn check_policies_cmd(dir: &Path, lang: Lang) -> Result<String, CliError> {
 }
 
 /// Write the summary report and one application form per eligible clause.
-pub fn pdf_cmd(profile_path: &Path, year: Option<i64>, out: &Path, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let (profile, year) = read_profile(profile_path, year, &packs, lang)?;
-    // The forms are Chinese documents whatever the interface language.
-    let ev = evaluate(&packs, &profile, year, Lang::Zh);
-    write_pdfs(&packs, &profile, &ev, out)
+pub fn pdf_cmd(cx: &Context, profile_path: &Path, year: Option<i64>, out: &Path) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let (profile, year) = read_profile(cx, profile_path, year, &packs)?;
+    let ev = evaluate(&packs, &profile, year);
+    pdfs(cx, &packs, &profile, &ev, out)
 }
 
-/// Shared by every front end that has an evaluation in hand.
-pub fn write_pdfs(packs: &[Pack], profile: &Profile, ev: &butie_core::Evaluation, out: &Path) -> Result<String, CliError> {
-    let fonts = butie_pdf::Fonts::load_default().map_err(|e| CliError::usage(e.0))?;
-    let cx = butie_pdf::Context { packs, profile, evaluation: ev };
-    let written = butie_pdf::write_all(&fonts, &cx, out).map_err(|e| CliError::usage(e.0))?;
-    let mut o = String::new();
-    for p in &written {
-        o.push_str(&format!("{}\n", p.display()));
-    }
-    Ok(o)
+/// Write the PDFs and list the files written, one per line.
+pub fn pdfs(cx: &Context, packs: &[Pack], profile: &Profile, ev: &butie_core::Evaluation, out: &Path) -> Result<String, CliError> {
+    let written = write_pdfs(packs, profile, ev, out).map_err(|e| CliError::file("", &e, cx.lang))?;
+    Ok(written.iter().map(|p| format!("{}\n", p.display())).collect())
 }

@@ -6,5 +6,7 @@ pub use butie_core::*;
 
 pub mod app_api;
 pub mod cli;
+pub mod files;
 pub mod store_cli;
+pub mod store_messages;
 pub mod table;

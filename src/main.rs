@@ -2,11 +2,11 @@
 //! `butie::cli` or `butie::store_cli`; this file only parses arguments and
 //! prints.
 
-// mimalloc: the engine makes many small strings (traces, reasons); see Cargo.toml.
+// mimalloc: rendering makes many small strings (traces, reasons); see Cargo.toml.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliError};
+use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliError, Context};
 use butie::store_cli::{self as sc, CompanyFields};
 use butie::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -225,43 +225,44 @@ enum FactsCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = match cli.lang {
-        LangArg::Zh => Lang::Zh,
-        LangArg::En => Lang::En,
+    let cx = Context {
+        lang: match cli.lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        },
+        policies: cli.policies.clone(),
+        workspace: cli.workspace.clone(),
     };
-    let pol = cli.policies.as_deref();
-    let ws = cli.workspace.as_deref();
-    let need_year = |year: Option<i64>| {
-        year.ok_or_else(|| CliError::usage(if lang == Lang::Zh { "--year: 必填".into() } else { "--year: required".into() }))
-    };
+    let lang = cx.lang;
+    let need_year = |year: Option<i64>| year.ok_or_else(|| CliError::usage(cx.say("--year: 必填", "--year: required").into()));
     let result: Result<String, CliError> = match &cli.command {
-        Command::Evaluate { profile: Some(p), year, json, explain, .. } => evaluate_cmd(p, *year, *json, *explain, pol, lang),
+        Command::Evaluate { profile: Some(p), year, json, explain, .. } => evaluate_cmd(&cx, p, *year, *json, *explain),
         Command::Evaluate { company: Some(c), year, save, json, explain, .. } => {
-            need_year(*year).and_then(|y| sc::evaluate_company(ws, c, y, *save, *json, *explain, pol, lang))
+            need_year(*year).and_then(|y| sc::evaluate_company(&cx, c, y, *save, sc::Show { json: *json, explain: *explain }))
         }
         Command::Evaluate { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Policies { json } => policies_cmd(pol, *json, lang),
-        Command::CheckPolicies { dir } => check_policies_cmd(dir, lang),
-        Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(p, *year, out, pol, lang),
-        Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(ws, c, y, out, pol, lang)),
+        Command::Policies { json } => policies_cmd(&cx, *json),
+        Command::CheckPolicies { dir } => check_policies_cmd(&cx, dir),
+        Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(&cx, p, *year, out),
+        Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Company(CompanyCmd::Add(f)) => sc::company_add(ws, &f.fields(), pol, lang),
-        Command::Company(CompanyCmd::List { search, json }) => sc::company_list(ws, search.as_deref(), *json, lang),
-        Command::Company(CompanyCmd::Show { company }) => sc::company_show(ws, company, pol, lang),
-        Command::Company(CompanyCmd::Edit { company, fields }) => sc::company_edit(ws, company, &fields.fields(), pol, lang),
-        Command::Company(CompanyCmd::Delete { company, archive }) => sc::company_delete(ws, company, *archive, lang),
+        Command::Company(CompanyCmd::Add(f)) => sc::company_add(&cx, &f.fields()),
+        Command::Company(CompanyCmd::List { search, json }) => sc::company_list(&cx, search.as_deref(), *json),
+        Command::Company(CompanyCmd::Show { company }) => sc::company_show(&cx, company),
+        Command::Company(CompanyCmd::Edit { company, fields }) => sc::company_edit(&cx, company, &fields.fields()),
+        Command::Company(CompanyCmd::Delete { company, archive }) => sc::company_delete(&cx, company, *archive),
         Command::Facts(FactsCmd::Set { company, year, from_json, pairs }) => {
-            sc::facts_set(ws, company, *year, pairs, from_json.as_deref(), pol, lang)
+            sc::facts_set(&cx, company, *year, pairs, from_json.as_deref())
         }
-        Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(ws, company, *year, keys, lang),
-        Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(ws, company, *year, *json, pol, lang),
-        Command::History { show: Some(id), .. } => sc::history_show(ws, *id, lang),
-        Command::History { company: Some(c), json, .. } => sc::history(ws, c, *json, lang),
+        Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(&cx, company, *year, keys),
+        Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(&cx, company, *year, *json),
+        Command::History { show: Some(id), .. } => sc::history_show(&cx, *id),
+        Command::History { company: Some(c), json, .. } => sc::history(&cx, c, *json),
         Command::History { .. } => Err(CliError::usage("--company or --show".into())),
-        Command::Export { company, year, out, .. } => sc::export(ws, company.as_deref(), *year, out, pol, lang),
-        Command::Import { file, replace } => sc::import(ws, file, *replace, pol, lang),
-        Command::Backup { out } => sc::backup(ws, out, lang),
-        Command::Restore { file } => sc::restore(ws, file, lang),
+        Command::Export { company, year, out, .. } => sc::export(&cx, company.as_deref(), *year, out),
+        Command::Import { file, replace } => sc::import(&cx, file, *replace),
+        Command::Backup { out } => sc::backup(&cx, out),
+        Command::Restore { file } => sc::restore(&cx, file),
     };
     match result {
         Ok(out) => {

@@ -3,21 +3,32 @@
 //! `CliError` worded for the user; the desktop shell calls the same
 //! `butie_store` functions.
 
-use crate::cli::{load_policies, read_text, CliError};
-use butie_core::engine::{evaluate, to_json};
+use crate::cli::{CliError, Context};
+use crate::store_messages::store_message;
+use butie_core::engine::evaluate;
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{fact_index, parse_fact_value, Company, Facts, InputError, Problem};
 use butie_store::{StoreError, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn store_err(e: StoreError, lang: Lang) -> CliError {
-    CliError::usage(e.message(lang))
-}
-
-pub fn open(workspace: Option<&Path>, lang: Lang) -> Result<Workspace, CliError> {
-    let path = workspace.map(Path::to_path_buf).unwrap_or_else(butie_store::default_path);
-    Workspace::open(&path).map_err(|e| store_err(e, lang))
+impl Context {
+    pub fn store_err(&self, e: StoreError) -> CliError {
+        CliError::usage(store_message(&e, self.lang))
+    }
+    /// The workspace file: `--workspace`, or the default one.
+    pub fn workspace_path(&self) -> PathBuf {
+        self.workspace.clone().unwrap_or_else(butie_store::default_path)
+    }
+    pub fn open(&self) -> Result<Workspace, CliError> {
+        Workspace::open(&self.workspace_path()).map_err(|e| self.store_err(e))
+    }
+    /// Open the workspace and find a company by number or USCC.
+    fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
+        let w = self.open()?;
+        let id = w.find_company(key).map_err(|e| self.store_err(e))?;
+        Ok((w, id))
+    }
 }
 
 /// Company fields given on the command line; `None` leaves a field as is.
@@ -36,12 +47,12 @@ pub struct CompanyFields {
     pub from_json: Option<PathBuf>,
 }
 
-fn apply(mut c: Company, f: &CompanyFields, packs: &[Pack], lang: Lang) -> Result<Company, CliError> {
+fn apply(cx: &Context, mut c: Company, f: &CompanyFields, packs: &[Pack]) -> Result<Company, CliError> {
     if let Some(p) = &f.from_json {
-        let text = read_text(p, "company JSON", lang)?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("company", &e), lang))?;
+        let text = cx.read(p, "企业资料文件", "company JSON")?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("company", &e)))?;
         let v = v.get("company").cloned().unwrap_or(v);
-        c = butie_core::profile::parse_company(&v, packs).map_err(|e| CliError::input(&e, lang))?;
+        c = butie_core::profile::parse_company(&v, packs).map_err(|e| cx.input(&e))?;
     }
     let set = |slot: &mut Option<String>, v: &Option<String>| {
         if let Some(s) = v {
@@ -69,33 +80,33 @@ fn apply(mut c: Company, f: &CompanyFields, packs: &[Pack], lang: Lang) -> Resul
     Ok(c)
 }
 
-pub fn company_add(ws: Option<&Path>, f: &CompanyFields, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let c = apply(Company::default(), f, &packs, lang)?;
-    let mut w = open(ws, lang)?;
-    let id = w.add_company(&c, &packs).map_err(|e| store_err(e, lang))?;
+pub fn company_add(cx: &Context, f: &CompanyFields) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let c = apply(cx, Company::default(), f, &packs)?;
+    let mut w = cx.open()?;
+    let id = w.add_company(&c, &packs).map_err(|e| cx.store_err(e))?;
     Ok(format!("{id}\n"))
 }
 
-pub fn company_edit(ws: Option<&Path>, key: &str, f: &CompanyFields, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let mut w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let current = w.get_company(id).map_err(|e| store_err(e, lang))?.company;
-    let c = apply(current, f, &packs, lang)?;
-    w.update_company(id, &c, &packs).map_err(|e| store_err(e, lang))?;
+pub fn company_edit(cx: &Context, key: &str, f: &CompanyFields) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let (mut w, id) = cx.company(key)?;
+    let current = w.get_company(id).map_err(|e| cx.store_err(e))?.company;
+    let c = apply(cx, current, f, &packs)?;
+    w.update_company(id, &c, &packs).map_err(|e| cx.store_err(e))?;
     Ok(format!("{id}\n"))
 }
 
-pub fn company_list(ws: Option<&Path>, search: Option<&str>, json: bool, lang: Lang) -> Result<String, CliError> {
-    let w = open(ws, lang)?;
-    let list = w.list_companies(search).map_err(|e| store_err(e, lang))?;
+pub fn company_list(cx: &Context, search: Option<&str>, json: bool) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let w = cx.open()?;
+    let list = w.list_companies(search).map_err(|e| cx.store_err(e))?;
     if json {
         let v: Vec<Value> = list
             .iter()
             .map(|c| serde_json::json!({"id": c.id, "name": c.name, "uscc": c.uscc, "city": c.city, "district": c.district, "years": c.years, "evaluations": c.evaluations}))
             .collect();
-        return Ok(serde_json::to_string_pretty(&v).expect("JSON") + "\n");
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
     }
     let mut o = String::new();
     for c in &list {
@@ -118,20 +129,18 @@ pub fn company_list(ws: Option<&Path>, search: Option<&str>, json: bool, lang: L
     Ok(o)
 }
 
-pub fn company_show(ws: Option<&Path>, key: &str, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let mut v = w.export_company(id, &packs).map_err(|e| store_err(e, lang))?;
+pub fn company_show(cx: &Context, key: &str) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let (w, id) = cx.company(key)?;
+    let mut v = w.export_company(id, &packs).map_err(|e| cx.store_err(e))?;
     v["id"] = Value::from(id);
-    Ok(serde_json::to_string_pretty(&v).expect("JSON") + "\n")
+    Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
 
-pub fn company_delete(ws: Option<&Path>, key: &str, archive: bool, lang: Lang) -> Result<String, CliError> {
-    let mut w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let archived = w.delete_company(id, archive).map_err(|e| store_err(e, lang))?;
-    Ok(match (archived, lang) {
+pub fn company_delete(cx: &Context, key: &str, archive: bool) -> Result<String, CliError> {
+    let (mut w, id) = cx.company(key)?;
+    let archived = w.delete_company(id, archive).map_err(|e| cx.store_err(e))?;
+    Ok(match (archived, cx.lang) {
         (true, Lang::Zh) => format!("已归档企业 #{id}（测算记录保留）\n"),
         (true, Lang::En) => format!("archived company #{id} (saved evaluations kept)\n"),
         (false, Lang::Zh) => format!("已删除企业 #{id}\n"),
@@ -162,51 +171,37 @@ pub fn parse_assignments(pairs: &[String], packs: &[Pack]) -> Result<Facts, Inpu
     Ok(facts)
 }
 
-pub fn facts_set(
-    ws: Option<&Path>,
-    key: &str,
-    year: i64,
-    pairs: &[String],
-    from_json: Option<&Path>,
-    policies: Option<&Path>,
-    lang: Lang,
-) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let year = butie_core::profile::check_year("--year", year).map_err(|e| CliError::input(&e, lang))?;
-    let mut facts = parse_assignments(pairs, &packs).map_err(|e| CliError::input(&e, lang))?;
+pub fn facts_set(cx: &Context, key: &str, year: i64, pairs: &[String], from_json: Option<&Path>) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let year = cx.year("--year", year)?;
+    let mut facts = parse_assignments(pairs, &packs).map_err(|e| cx.input(&e))?;
     if let Some(p) = from_json {
-        let text = read_text(p, "facts JSON", lang)?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("facts", &e), lang))?;
-        let obj = v
-            .get("facts")
-            .unwrap_or(&v)
-            .as_object()
-            .ok_or_else(|| CliError::input(&InputError::new("facts", Problem::NotAnObject), lang))?;
-        facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| CliError::input(&e, lang))?);
+        let text = cx.read(p, "事实文件", "facts JSON")?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("facts", &e)))?;
+        let obj = v.get("facts").unwrap_or(&v).as_object().ok_or_else(|| cx.input(&InputError::new("facts", Problem::NotAnObject)))?;
+        facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| cx.input(&e))?);
     }
-    let mut w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    w.set_facts(id, year, &facts).map_err(|e| store_err(e, lang))?;
-    Ok(match lang {
+    let (mut w, id) = cx.company(key)?;
+    w.set_facts(id, year, &facts).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
         Lang::Zh => format!("已保存 {} 项（企业 #{id}，{year} 年度）\n", facts.len()),
         Lang::En => format!("saved {} facts (company #{id}, {year})\n", facts.len()),
     })
 }
 
-pub fn facts_unset(ws: Option<&Path>, key: &str, year: i64, keys: &[String], lang: Lang) -> Result<String, CliError> {
-    let year = butie_core::profile::check_year("--year", year).map_err(|e| CliError::input(&e, lang))?;
-    let mut w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let n = w.unset_facts(id, year, keys).map_err(|e| store_err(e, lang))?;
+pub fn facts_unset(cx: &Context, key: &str, year: i64, keys: &[String]) -> Result<String, CliError> {
+    let year = cx.year("--year", year)?;
+    let (mut w, id) = cx.company(key)?;
+    let n = w.unset_facts(id, year, keys).map_err(|e| cx.store_err(e))?;
     Ok(format!("{n}\n"))
 }
 
-pub fn facts_show(ws: Option<&Path>, key: &str, year: i64, json: bool, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let year = butie_core::profile::check_year("--year", year).map_err(|e| CliError::input(&e, lang))?;
-    let w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let (facts, unknown) = w.facts(id, year, &packs).map_err(|e| store_err(e, lang))?;
+pub fn facts_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let packs = cx.packs()?;
+    let year = cx.year("--year", year)?;
+    let (w, id) = cx.company(key)?;
+    let (facts, unknown) = w.facts(id, year, &packs).map_err(|e| cx.store_err(e))?;
     if json {
         return Ok(serde_json::to_string_pretty(&butie_core::profile::facts_to_value(&facts)).expect("JSON") + "\n");
     }
@@ -225,31 +220,24 @@ pub fn facts_show(ws: Option<&Path>, key: &str, year: i64, json: bool, policies:
     Ok(o)
 }
 
-// One parameter per flag of `butie evaluate --company`; a struct would only rename them.
-#[allow(clippy::too_many_arguments)]
-pub fn evaluate_company(
-    ws: Option<&Path>,
-    key: &str,
-    year: i64,
-    save: bool,
-    json: bool,
-    explain: bool,
-    policies: Option<&Path>,
-    lang: Lang,
-) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let year = butie_core::profile::check_year("--year", year).map_err(|e| CliError::input(&e, lang))?;
-    let mut w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let profile = w.profile(id, year, &packs).map_err(|e| store_err(e, lang))?;
-    let ev = evaluate(&packs, &profile, year, lang);
-    let mut out = if json {
-        serde_json::to_string_pretty(&to_json(&ev)).expect("JSON") + "\n"
-    } else {
-        crate::table::render(&ev, &packs, &profile, lang, explain)
-    };
+/// How `butie evaluate --company` shows its result.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Show {
+    pub json: bool,
+    pub explain: bool,
+}
+
+pub fn evaluate_company(cx: &Context, key: &str, year: i64, save: bool, show: Show) -> Result<String, CliError> {
+    let (lang, json) = (cx.lang, show.json);
+    let packs = cx.packs()?;
+    let year = cx.year("--year", year)?;
+    let (mut w, id) = cx.company(key)?;
+    let profile = w.profile(id, year, &packs).map_err(|e| cx.store_err(e))?;
+    let ev = evaluate(&packs, &profile, year);
+    let mut out =
+        if json { crate::cli::catalogue_text(&ev, lang) } else { crate::table::render(&ev, &packs, &profile, lang, show.explain) };
     if save {
-        let eid = w.save_evaluation(id, &profile, &ev, &packs, lang).map_err(|e| store_err(e, lang))?;
+        let eid = w.save_evaluation(id, &profile, &ev, &packs).map_err(|e| cx.store_err(e))?;
         let line = match lang {
             Lang::Zh => format!("已保存测算记录 #{eid}\n"),
             Lang::En => format!("saved evaluation #{eid}\n"),
@@ -263,16 +251,16 @@ pub fn evaluate_company(
     Ok(out)
 }
 
-pub fn history(ws: Option<&Path>, key: &str, json: bool, lang: Lang) -> Result<String, CliError> {
-    let w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let h = w.history(id).map_err(|e| store_err(e, lang))?;
+pub fn history(cx: &Context, key: &str, json: bool) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let (w, id) = cx.company(key)?;
+    let h = w.history(id).map_err(|e| cx.store_err(e))?;
     if json {
         let v: Vec<Value> = h
             .iter()
             .map(|r| serde_json::json!({"id": r.id, "created_at": r.created_at, "year": r.year, "packs": r.packs, "total": r.total, "total_max": r.total_max, "tool_version": r.tool_version}))
             .collect();
-        return Ok(serde_json::to_string_pretty(&v).expect("JSON") + "\n");
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
     }
     let mut o = String::new();
     for r in &h {
@@ -308,12 +296,12 @@ pub fn history(ws: Option<&Path>, key: &str, json: bool, lang: Lang) -> Result<S
     Ok(o)
 }
 
-pub fn history_show(ws: Option<&Path>, eval_id: i64, lang: Lang) -> Result<String, CliError> {
-    let w = open(ws, lang)?;
-    let r = w.evaluation(eval_id).map_err(|e| store_err(e, lang))?;
+pub fn history_show(cx: &Context, eval_id: i64) -> Result<String, CliError> {
+    let w = cx.open()?;
+    let r = w.evaluation(eval_id).map_err(|e| cx.store_err(e))?;
     let v = serde_json::json!({"id": r.id, "company_id": r.company_id, "created_at": r.created_at, "year": r.year, "lang": r.lang,
         "tool_version": r.tool_version, "packs": r.packs, "inputs": r.inputs, "result": r.result});
-    Ok(serde_json::to_string_pretty(&v).expect("JSON") + "\n")
+    Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
 
 fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CliError> {
@@ -325,67 +313,56 @@ fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CliError> {
     })
 }
 
-pub fn export(
-    ws: Option<&Path>,
-    key: Option<&str>,
-    year: Option<i64>,
-    out: &Path,
-    policies: Option<&Path>,
-    lang: Lang,
-) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let w = open(ws, lang)?;
+pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let w = cx.open()?;
     let v = match key {
         None => w.export_all(&packs),
         Some(k) => {
-            let id = w.find_company(k).map_err(|e| store_err(e, lang))?;
+            let id = w.find_company(k).map_err(|e| cx.store_err(e))?;
             match year {
-                Some(y) => {
-                    let y = butie_core::profile::check_year("--year", y).map_err(|e| CliError::input(&e, lang))?;
-                    w.export_profile(id, y, &packs)
-                }
+                Some(y) => w.export_profile(id, cx.year("--year", y)?, &packs),
                 None => w.export_company(id, &packs),
             }
         }
     }
-    .map_err(|e| store_err(e, lang))?;
-    write_new(out, &(serde_json::to_string_pretty(&v).expect("JSON") + "\n"), lang)?;
+    .map_err(|e| cx.store_err(e))?;
+    write_new(out, &(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"), cx.lang)?;
     Ok(format!("{}\n", out.display()))
 }
 
-pub fn import(ws: Option<&Path>, file: &Path, replace: bool, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let text = read_text(file, if lang == Lang::Zh { "导入文件" } else { "import file" }, lang)?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| CliError::input(&butie_core::profile::json_error("import", &e), lang))?;
-    let mut w = open(ws, lang)?;
-    let ids = w.import(&v, &packs, replace).map_err(|e| store_err(e, lang))?;
-    Ok(match lang {
+pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let text = cx.read(file, "导入文件", "import file")?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("import", &e)))?;
+    let mut w = cx.open()?;
+    let ids = w.import(&v, &packs, replace).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
         Lang::Zh => format!("已导入 {} 家企业: {}\n", ids.len(), ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
         Lang::En => format!("imported {} companies: {}\n", ids.len(), ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
     })
 }
 
-pub fn backup(ws: Option<&Path>, out: &Path, lang: Lang) -> Result<String, CliError> {
-    let w = open(ws, lang)?;
-    w.backup(out).map_err(|e| store_err(e, lang))?;
+pub fn backup(cx: &Context, out: &Path) -> Result<String, CliError> {
+    let w = cx.open()?;
+    w.backup(out).map_err(|e| cx.store_err(e))?;
     Ok(format!("{}\n", out.display()))
 }
 
-pub fn restore(ws: Option<&Path>, file: &Path, lang: Lang) -> Result<String, CliError> {
-    let target = ws.map(Path::to_path_buf).unwrap_or_else(butie_store::default_path);
-    Workspace::restore(&target, file).map_err(|e| store_err(e, lang))?;
-    Ok(match lang {
+pub fn restore(cx: &Context, file: &Path) -> Result<String, CliError> {
+    let target = cx.workspace_path();
+    Workspace::restore(&target, file).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
         Lang::Zh => format!("已从 {} 恢复到 {}（原文件保留为 .bak）\n", file.display(), target.display()),
         Lang::En => format!("restored {} into {} (previous file kept as .bak)\n", file.display(), target.display()),
     })
 }
 
-pub fn pdf_company(ws: Option<&Path>, key: &str, year: i64, out: &Path, policies: Option<&Path>, lang: Lang) -> Result<String, CliError> {
-    let packs = load_policies(policies, lang)?;
-    let year = butie_core::profile::check_year("--year", year).map_err(|e| CliError::input(&e, lang))?;
-    let w = open(ws, lang)?;
-    let id = w.find_company(key).map_err(|e| store_err(e, lang))?;
-    let profile = w.profile(id, year, &packs).map_err(|e| store_err(e, lang))?;
-    let ev = evaluate(&packs, &profile, year, Lang::Zh);
-    crate::cli::write_pdfs(&packs, &profile, &ev, out)
+pub fn pdf_company(cx: &Context, key: &str, year: i64, out: &Path) -> Result<String, CliError> {
+    let packs = cx.packs()?;
+    let year = cx.year("--year", year)?;
+    let (w, id) = cx.company(key)?;
+    let profile = w.profile(id, year, &packs).map_err(|e| cx.store_err(e))?;
+    let ev = evaluate(&packs, &profile, year);
+    crate::cli::pdfs(cx, &packs, &profile, &ev, out)
 }

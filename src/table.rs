@@ -1,6 +1,7 @@
 //! The readable evaluation table (Chinese first, 万元 figures).
 
 use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_wan};
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::Profile;
@@ -112,7 +113,7 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         let _ = writeln!(o, "Butie · data year {} · {} {} · {}", ev.year, c.city, c.district, c.name);
     }
     for p in &ev.packs {
-        let _ = writeln!(o, "  [{}] {}：{}", pack_status_text(p.status, lang), p.id, p.note);
+        let _ = writeln!(o, "  [{}] {}：{}", pack_status_text(p.status, lang), p.pack.id, explain::pack_note(ev, p, lang));
     }
     let _ = writeln!(o);
     let head = if zh {
@@ -133,23 +134,18 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
     );
     let _ = writeln!(o, "{}", "─".repeat(130));
     for cr in &ev.clauses {
-        let title = butie_core::engine::find_clause(packs, &cr.id).map(|(_, cl)| cl.title.get(lang).to_string()).unwrap_or_default();
+        let title = cr.clause.title.get(lang);
         let mut status = status_text(cr.status, lang).to_string();
         if cr.excluded_by.is_some() {
             status = if zh { "就高排除".into() } else { "excluded".into() };
         }
-        let mark = if cr.interpretations.is_empty() || cr.status != Status::Eligible { "" } else { " ※" };
-        let why = match cr.status {
-            Status::Eligible => cr.reasons.iter().find(|r| r.starts_with("与 ") || r.starts_with("not combined")).or(cr.reasons.first()),
-            _ => cr.reasons.first(),
-        }
-        .cloned()
-        .unwrap_or_default();
+        let mark = if explain::interpretations(cr, lang).is_empty() { "" } else { " ※" };
+        let why = explain::headline(ev, cr, lang);
         let _ = writeln!(
             o,
             "{}{}{}{}{}  {}{}",
-            pad(&cr.id, w[0]),
-            pad(&truncate(&title, w[1] - 2), w[1]),
+            pad(cr.id(), w[0]),
+            pad(&truncate(title, w[1] - 2), w[1]),
             pad(&status, w[2]),
             lpad(&money_cell(cr, false), w[3]),
             lpad(&money_cell(cr, true), w[4]),
@@ -185,21 +181,21 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         let labels: Vec<String> = open
             .iter()
             .map(|k| {
-                packs.iter().find_map(|p| p.facts.get(k)).map(|d| format!("{}（{k}）", d.label.get(lang))).unwrap_or_else(|| k.clone())
+                packs.iter().find_map(|p| p.facts.get(*k)).map(|d| format!("{}（{k}）", d.label.get(lang))).unwrap_or_else(|| k.to_string())
             })
             .collect();
         let _ = writeln!(o, "{}{}", if zh { "还可补充：" } else { "Still open: " }, labels.join(if zh { "；" } else { "; " }));
     }
     if explain {
         for cr in ev.clauses.iter().filter(|c| c.status == Status::Eligible) {
-            let _ = writeln!(o, "\n■ {}", cr.id);
-            for r in &cr.reasons {
+            let _ = writeln!(o, "\n■ {}", cr.id());
+            for r in explain::reasons(ev, cr, lang) {
                 let _ = writeln!(o, "  {r}");
             }
-            for t in &cr.trace {
+            for t in explain::trace(cr, lang) {
                 let _ = writeln!(o, "  · {t}");
             }
-            let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.citation);
+            let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.clause.citation);
         }
     }
     o

@@ -29,8 +29,11 @@ const state = {
 
 const t = (k, vars = {}) => (T[state.lang][k] || k).replace(/\{(\w+)\}/g, (_, v) => vars[v] ?? "");
 
+// Every command fails with one { field, message } object; the message is in
+// the chosen language and never repeats the field name.
 function errMessage(e) {
-  try { const o = JSON.parse(e); return o; } catch { return { field: "", message: String(e) }; }
+  if (e && typeof e === "object" && typeof e.message === "string") return { field: e.field || "", message: e.message };
+  return { field: "", message: String(e) };
 }
 
 function toast(msg, bad = false) {
@@ -291,8 +294,7 @@ function renderQuestion(q) {
       renderInterview();
       renderResults();
     } catch (e) {
-      // The field is named by the question itself; drop the "facts.key: " prefix.
-      const m = errMessage(e).message.replace(/^[\w.\[\]]+: /, "");
+      const m = errMessage(e).message;
       const slot = document.getElementById("qerr-" + q.key);
       if (slot) slot.textContent = m;
       toast(`${t("notSaved")}${d.label} — ${m}`, true);
@@ -357,42 +359,39 @@ function renderList(q, send) {
 }
 
 function renderResults() {
-  const r = state.result;
-  const ev = r.evaluation;
-  const info = Object.fromEntries(r.clauses.map((c) => [c.id, c]));
+  const ev = state.result;
   $("#totals").innerHTML = "";
   $("#totals").append(
     el("div", { class: "total-card" }, el("div", { class: "muted", text: t("total") }), el("div", { id: "total", class: "big", text: grouped(ev.total) + (state.lang === "zh" ? " 元" : " yuan") })),
     el("div", { class: "total-card" }, el("div", { class: "muted", text: t("totalMax") }), el("div", { id: "total-max", class: "big soft", text: grouped(ev.total_max) + (state.lang === "zh" ? " 元" : " yuan") })),
-    el("div", { class: "total-card" }, el("div", { class: "muted", text: r.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
+    el("div", { class: "total-card" }, el("div", { class: "muted", text: ev.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
   );
   $("#pack-notes").innerHTML = "";
   for (const p of ev.packs) $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
   $("#hints").innerHTML = "";
-  if (r.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...r.hints.map((h) => el("li", { text: h }))));
+  if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
   const tbody = $("#results-table tbody");
   tbody.innerHTML = "";
-  const applying = new Set(ev.packs.filter((p) => p.status === "applies" || p.status === "county_reference").map((p) => p.id));
   for (const c of ev.clauses) {
-    const ci = info[c.id];
-    if (!applying.has(ci.pack)) continue;
+    if (!c.applies) continue;
     const status = c.excluded_by ? "excluded" : c.status;
-    const mark = ci.interpretations.length && c.status === "eligible" ? " ※" : "";
+    const mark = c.interpretations.length ? " ※" : "";
     const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
-      el("td", {}, el("button", { type: "button", class: "link detail-link", title: t("trace"), text: ci.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c, ci); } }),
-        el("div", { class: "muted small", text: `${ci.place} · ${c.id}` })),
+      el("td", {}, el("button", { type: "button", class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
+        el("div", { class: "muted small", text: `${c.place} · ${c.id}` })),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
       el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
       el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
-      el("td", { class: "reason", text: (c.excluded_by ? c.reasons[c.reasons.length - 1] : c.reasons[0]) || "" }));
-    tr.addEventListener("click", () => showDetail(c, ci));
+      el("td", { class: "reason", text: c.headline }));
+    tr.addEventListener("click", () => showDetail(c));
     tbody.append(tr);
   }
-  const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && applying.has(info[x.id].pack));
-  if (open) showDetail(open, info[open.id], false); else $("#detail").classList.add("hidden");
+  const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && x.applies);
+  if (open) showDetail(open, false); else $("#detail").classList.add("hidden");
 }
 
-function showDetail(c, ci, scroll = true) {
+function showDetail(c, scroll = true) {
+  const ci = c;
   state.openDetail = c.id;
   const d = $("#detail");
   d.classList.remove("hidden");
@@ -401,7 +400,7 @@ function showDetail(c, ci, scroll = true) {
     el("h3", { text: `${ci.title} · ${ci.place}` }),
     el("h4", { text: t("trace") }),
     el("ol", { id: "detail-trace" }, ...c.trace.map((x) => el("li", { text: x }))),
-    el("div", {}, ...c.reasons.map((x) => el("p", { class: x.includes("【") ? "interp" : "", text: x }))),
+    el("div", {}, ...c.reasons.map((x) => el("p", { class: x.interpretation ? "interp" : "", text: x.text }))),
     el("h4", { text: t("quote") }),
     el("blockquote", { id: "detail-quote", text: `《${ci.document}》${ci.place}：“${ci.quote}”` }),
   );
@@ -475,7 +474,7 @@ async function importCompany() {
     toast(t("imported", { n: r.ids.length }));
     await loadCompanies();
     if (r.ids.length) await selectCompany(r.ids[0]);
-  } catch (e) { toast(t("importFailed") + errMessage(e).message.replace(/^import: /, ""), true); }
+  } catch (e) { toast(t("importFailed") + errMessage(e).message, true); }
 }
 
 // ------------------------------------------------------------ start

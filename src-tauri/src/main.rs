@@ -5,63 +5,64 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use butie::app_api::Session;
+use butie::app_api::{ApiError, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, Saved, Session, UiLang, UsccOk, Written};
+use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-type R = Result<Value, String>;
+type R<T> = Result<T, ApiError>;
 
 #[tauri::command]
-fn meta(s: State<Session>, lang: String) -> R {
-    s.meta(&lang)
+fn meta(s: State<Session>, lang: UiLang) -> Meta {
+    s.meta(lang)
 }
 
 #[tauri::command]
-fn list_companies(s: State<Session>, search: String, lang: String) -> R {
-    s.list_companies(&search, &lang)
+fn list_companies(s: State<Session>, search: String, lang: UiLang) -> R<Vec<CompanyRow>> {
+    s.list_companies(&search, lang)
 }
 
 #[tauri::command]
-fn get_company(s: State<Session>, id: i64, lang: String) -> R {
-    s.get_company(id, &lang)
+fn get_company(s: State<Session>, id: i64, lang: UiLang) -> R<CompanyView> {
+    s.get_company(id, lang)
 }
 
 #[tauri::command]
-fn check_uscc(s: State<Session>, uscc: String, lang: String) -> R {
-    s.check_uscc(&uscc, &lang)
+fn check_uscc(s: State<Session>, uscc: String, lang: UiLang) -> R<UsccOk> {
+    s.check_uscc(&uscc, lang)
 }
 
 #[tauri::command]
-fn save_company(s: State<Session>, id: Option<i64>, fields: Value, lang: String) -> R {
-    s.save_company(id, &fields, &lang)
+fn save_company(s: State<Session>, id: Option<i64>, fields: Value, lang: UiLang) -> R<Saved> {
+    s.save_company(id, &fields, lang)
 }
 
 #[tauri::command]
-fn delete_company(s: State<Session>, id: i64, lang: String) -> R {
-    s.delete_company(id, &lang)
+fn delete_company(s: State<Session>, id: i64, lang: UiLang) -> R<Deleted> {
+    s.delete_company(id, lang)
 }
 
 #[tauri::command]
-fn set_fact(s: State<Session>, id: i64, year: i64, key: String, value: Value, lang: String) -> R {
-    s.set_fact(id, year, &key, &value, &lang)
+fn set_fact(s: State<Session>, id: i64, year: i64, key: String, value: Value, lang: UiLang) -> R<EvaluationView> {
+    s.set_fact(id, year, &key, &value, lang)
 }
 
 #[tauri::command]
-fn evaluate(s: State<Session>, id: i64, year: i64, lang: String) -> R {
-    s.evaluate(id, year, &lang)
+fn evaluate(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<EvaluationView> {
+    s.evaluate(id, year, lang)
 }
 
 #[tauri::command]
-fn save_evaluation(s: State<Session>, id: i64, year: i64, lang: String) -> R {
-    s.save_evaluation(id, year, &lang)
+fn save_evaluation(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<Saved> {
+    s.save_evaluation(id, year, lang)
 }
 
 #[tauri::command]
-fn history(s: State<Session>, id: i64, lang: String) -> R {
-    s.history(id, &lang)
+fn history(s: State<Session>, id: i64, lang: UiLang) -> R<Vec<HistoryEntry>> {
+    s.history(id, lang)
 }
 
 /// End-to-end tests set BUTIE_E2E_DIR: native dialogs cannot be driven by
@@ -70,55 +71,69 @@ fn e2e_dir() -> Option<PathBuf> {
     std::env::var_os("BUTIE_E2E_DIR").map(PathBuf::from)
 }
 
+/// What a native dialog returned: a path, or the user cancelled.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Picked {
+    Done(Written),
+    Cancelled { cancelled: bool },
+}
+
+const CANCELLED: Picked = Picked::Cancelled { cancelled: true };
+
+fn dialog_path(p: tauri_plugin_dialog::FilePath) -> R<PathBuf> {
+    p.into_path().map_err(|e| ApiError::general(e.to_string()))
+}
+
 #[tauri::command]
-async fn generate_pdfs(app: AppHandle, id: i64, year: i64, lang: String) -> R {
+async fn generate_pdfs(app: AppHandle, id: i64, year: i64, lang: UiLang) -> R<Picked> {
     let dir = match e2e_dir() {
         Some(d) => d.join("pdf"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == "en" { "Save PDFs into…" } else { "选择保存 PDF 的文件夹" })
+            .set_title(if lang == UiLang::En { "Save PDFs into…" } else { "选择保存 PDF 的文件夹" })
             .blocking_pick_folder()
         {
-            Some(p) => p.into_path().map_err(|e| e.to_string())?,
-            None => return Ok(serde_json::json!({"cancelled": true})),
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
         },
     };
     let s = app.state::<Session>();
-    let out = s.generate_pdfs(id, year, &dir, &lang)?;
+    let out = s.generate_pdfs(id, year, &dir, lang)?;
     if e2e_dir().is_none() {
         let _ = app.opener().open_path(dir.to_string_lossy(), None::<&str>);
     }
-    Ok(out)
+    Ok(Picked::Done(out))
 }
 
 #[tauri::command]
-async fn export_company(app: AppHandle, id: i64, name: String, lang: String) -> R {
+async fn export_company(app: AppHandle, id: i64, name: String, lang: UiLang) -> R<Picked> {
     let file = match e2e_dir() {
         Some(d) => d.join("export.json"),
         None => match app.dialog().file().set_file_name(format!("{name}.json")).add_filter("JSON", &["json"]).blocking_save_file() {
-            Some(p) => p.into_path().map_err(|e| e.to_string())?,
-            None => return Ok(serde_json::json!({"cancelled": true})),
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().export_company(id, &file, &lang)
+    app.state::<Session>().export_company(id, &file, lang).map(Picked::Done)
 }
 
 #[tauri::command]
-async fn import_company(app: AppHandle, lang: String) -> R {
+async fn import_company(app: AppHandle, lang: UiLang) -> R<Picked> {
     let file = match e2e_dir() {
         Some(d) => d.join("import.json"),
         None => match app.dialog().file().add_filter("JSON", &["json"]).blocking_pick_file() {
-            Some(p) => p.into_path().map_err(|e| e.to_string())?,
-            None => return Ok(serde_json::json!({"cancelled": true})),
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().import_file(&file, &lang)
+    app.state::<Session>().import_file(&file, lang).map(Picked::Done)
 }
 
 fn main() {
     let path = std::env::var_os("BUTIE_WORKSPACE").map(PathBuf::from).unwrap_or_else(butie_store::default_path);
-    let session = match Session::open(&path) {
+    let session = match Session::open(&path, UiLang::Zh) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("butie-app: {e}");

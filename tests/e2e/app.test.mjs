@@ -170,7 +170,7 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#q-provincial_public_overseas_warehouse-yes");
     await app.waitFor(() => app.count("#q-overseas_warehouse_area_sqm"), (n) => n === 1);
     await app.answer("#q-overseas_warehouse_area_sqm", "62000");
-    await app.waitFor(() => app.js("return state.result.evaluation.total"), (x) => x === "3000000.00");
+    await app.waitFor(() => app.js("return state.result.total"), (x) => x === "3000000.00");
   });
 
   await t.test("results show the expected amounts", async () => {

@@ -1,9 +1,10 @@
 //! Running a pack's embedded test cases (profile in, expected amounts out).
 
 use crate::engine::{evaluate, Status};
+use crate::explain::reasons;
 use crate::money::fmt_yuan;
-use crate::policy::{Lang, Pack};
-use crate::profile::{parse_facts, Company, Profile};
+use crate::policy::{Case, Lang, Pack};
+use crate::profile::{parse_facts, Company, InputError, Profile};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone)]
@@ -23,41 +24,44 @@ fn show(d: Option<Decimal>) -> String {
     d.map(fmt_yuan).unwrap_or_else(|| "null".into())
 }
 
+/// The profile a case describes: the pack's own city and first region unless
+/// the case names others, not on the exclusion list unless it says so.
+pub fn case_profile(pack: &Pack, case: &Case) -> Result<Profile, InputError> {
+    let facts = parse_facts(&case.facts, std::slice::from_ref(pack))?;
+    let district = case.district.clone().unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
+    let company = Company {
+        name: format!("测试企业（{}）", case.name),
+        city: case.city.clone().unwrap_or_else(|| pack.city.clone()),
+        district,
+        serious_dishonesty_listed: case.serious_dishonesty_listed.or(Some(false)),
+        ..Company::default()
+    };
+    Ok(Profile::new(company, Some(case.year), facts))
+}
+
 /// Run every case of `pack`; returns (number of cases run, failures).
 pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
     let mut failures = Vec::new();
     let packs = std::slice::from_ref(pack);
     for case in &pack.cases {
         let fail = |problem: String| CaseFailure { pack: pack.id.clone(), case: case.name.clone(), problem };
-        let facts = match parse_facts(&case.facts, packs) {
-            Ok(f) => f,
+        let profile = match case_profile(pack, case) {
+            Ok(p) => p,
             Err(e) => {
                 failures.push(fail(e.message(Lang::Zh)));
                 continue;
             }
         };
-        let district = case.district.clone().unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
-        let profile = Profile {
-            company: Company {
-                name: format!("测试企业（{}）", case.name),
-                city: case.city.clone().unwrap_or_else(|| pack.city.clone()),
-                district,
-                serious_dishonesty_listed: case.serious_dishonesty_listed.or(Some(false)),
-                ..Company::default()
-            },
-            year: Some(case.year),
-            facts,
-        };
-        let ev = evaluate(packs, &profile, case.year, Lang::Zh);
+        let ev = evaluate(packs, &profile, case.year);
         for (id, want) in &case.expect {
-            let Some(got) = ev.clauses.iter().find(|c| &c.id == id) else {
+            let Some(got) = ev.clause(id) else {
                 failures.push(fail(format!("{id}: 结果中没有该条款")));
                 continue;
             };
             let status = got.status.as_str();
             let mut problems = Vec::new();
             if status != want.status {
-                problems.push(format!("status 应为 {}，实为 {status}（{}）", want.status, got.reasons.join("；")));
+                problems.push(format!("status 应为 {}，实为 {status}（{}）", want.status, reasons(&ev, got, Lang::Zh).join("；")));
             }
             if let Some(a) = &want.amount {
                 if *a != got.amount {
@@ -70,8 +74,9 @@ pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
                 }
             }
             if let Some(x) = &want.excluded_by {
-                if *x != got.excluded_by {
-                    problems.push(format!("excluded_by 应为 {x:?}，实为 {:?}", got.excluded_by));
+                let winner = got.excluded_by.map(|s| s.winner.id.clone());
+                if *x != winner {
+                    problems.push(format!("excluded_by 应为 {x:?}，实为 {winner:?}"));
                 }
             }
             if let Some(m) = &want.missing {

@@ -6,12 +6,14 @@
 
 pub mod cases;
 pub mod engine;
+pub mod explain;
 pub mod money;
 pub mod policy;
 pub mod profile;
 pub mod uscc;
 
-pub use engine::{evaluate, to_json, ClauseResult, Evaluation, PackResult, PackStatus, Status};
+pub use engine::{evaluate, Cause, ClauseResult, Evaluation, PackResult, PackStatus, Status, Step};
+pub use explain::to_json;
 pub use policy::{load_pack, Lang, Pack, PolicyError};
 pub use profile::{parse_profile, Company, FactValue, Facts, InputError, Profile};
 

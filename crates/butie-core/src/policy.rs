@@ -98,8 +98,10 @@ struct RawRegions {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExclusion {
-    /// Company field that excludes when true (e.g. `serious_dishonesty_listed`).
-    company_flag: String,
+    /// The declared bool fact that excludes when true (e.g. `serious_dishonesty_listed`).
+    /// `company_flag` is its old name, still read.
+    #[serde(alias = "company_flag")]
+    fact: String,
     quote: String,
     reason: Text2,
 }
@@ -385,7 +387,7 @@ pub enum Figure {
     Ceiling,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tier {
     pub from: Decimal,
     pub amount: Decimal,
@@ -492,7 +494,8 @@ pub struct Pack {
     pub regions: Vec<(String, RegionRole)>,
     pub regions_quote: String,
     pub county_note: Option<Text2>,
-    pub exclusion_flag: Option<String>,
+    /// A declared bool fact; a company for which it is true gets nothing from the pack.
+    pub exclusion_fact: Option<String>,
     pub exclusion_quote: String,
     pub exclusion_reason: Text2,
     pub stacking_principle: Option<Quote>,
@@ -686,16 +689,6 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
     if regions.is_empty() {
         return Err(cx.err("pack.regions", "至少要有一个适用地区"));
     }
-    let (exclusion_flag, exclusion_quote, exclusion_reason) = match p.exclusion {
-        Some(e) => {
-            if e.company_flag != "serious_dishonesty_listed" {
-                return Err(cx.err("pack.exclusion.company_flag", format!("未知的企业字段: {}", e.company_flag)));
-            }
-            (Some(e.company_flag), e.quote, e.reason)
-        }
-        None => (None, String::new(), Text2::default()),
-    };
-
     let mut facts = BTreeMap::new();
     for (key, f) in raw.facts {
         let at = format!("facts.{key}");
@@ -708,6 +701,18 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         }
         facts.insert(key, def);
     }
+
+    let (exclusion_fact, exclusion_quote, exclusion_reason) = match p.exclusion {
+        Some(e) => {
+            match facts.get(&e.fact) {
+                Some(d) if d.kind == FactKind::Bool => {}
+                Some(_) => return Err(cx.err("pack.exclusion.fact", format!("排除条件须为是/否类事实: {}", e.fact))),
+                None => return Err(cx.err("pack.exclusion.fact", format!("排除条件的事实须在 [facts] 中声明: {}", e.fact))),
+            }
+            (Some(e.fact), e.quote, e.reason)
+        }
+        None => (None, String::new(), Text2::default()),
+    };
 
     let mut clauses: Vec<Clause> = Vec::new();
     for c in raw.clauses {
@@ -824,7 +829,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         regions,
         regions_quote: p.regions.quote,
         county_note: p.regions.county_note,
-        exclusion_flag,
+        exclusion_fact,
         exclusion_quote,
         exclusion_reason,
         stacking_principle: p.stacking_principle,

@@ -42,6 +42,22 @@ pub struct Profile {
     pub facts: Facts,
 }
 
+/// The company status that the packs declare as a fact (their exclusion
+/// list). The catalogue's profile keeps it on the company; the engine reads
+/// facts only.
+pub const COMPANY_STATUS_FACT: &str = "serious_dishonesty_listed";
+
+impl Profile {
+    /// A profile whose facts carry the company's status answer, unless the
+    /// year's facts already answer it.
+    pub fn new(company: Company, year: Option<i32>, mut facts: Facts) -> Profile {
+        if let Some(b) = company.serious_dishonesty_listed {
+            facts.entry(COMPANY_STATUS_FACT.to_string()).or_insert(FactValue::Bool(b));
+        }
+        Profile { company, year, facts }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Json {
@@ -96,8 +112,17 @@ impl InputError {
         InputError { field: field.into(), problem }
     }
 
+    /// One line: the field, then the problem in the user's language.
     pub fn message(&self, lang: Lang) -> String {
-        let f = &self.field;
+        if self.field.is_empty() {
+            self.detail(lang)
+        } else {
+            format!("{}: {}", self.field, self.detail(lang))
+        }
+    }
+
+    /// The problem in the user's language, without the field name.
+    pub fn detail(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         let kind_name = |k: FactKind| match (k, zh) {
             (FactKind::Bool, true) => "true 或 false",
@@ -116,120 +141,120 @@ impl InputError {
         match &self.problem {
             Problem::Json { detail, line, column } => {
                 if zh {
-                    format!("{f}: JSON 格式错误（第{line}行第{column}列）: {detail}")
+                    format!("JSON 格式错误（第{line}行第{column}列）: {detail}")
                 } else {
-                    format!("{f}: invalid JSON at line {line}, column {column}: {detail}")
+                    format!("invalid JSON at line {line}, column {column}: {detail}")
                 }
             }
             Problem::JsonTruncated { line, column } => {
                 if zh {
-                    format!("{f}: 文件不完整，在第{line}行第{column}列中途结束（可能没有复制完整，请重新导出）")
+                    format!("文件不完整，在第{line}行第{column}列中途结束（可能没有复制完整，请重新导出）")
                 } else {
-                    format!("{f}: the file stops short at line {line}, column {column} (perhaps cut off while copying; export it again)")
+                    format!("the file stops short at line {line}, column {column} (perhaps cut off while copying; export it again)")
                 }
             }
             Problem::NotAnObject => {
                 if zh {
-                    format!("{f}: 应为 JSON 对象 {{…}}")
+                    format!("应为 JSON 对象 {{…}}")
                 } else {
-                    format!("{f}: must be a JSON object {{…}}")
+                    format!("must be a JSON object {{…}}")
                 }
             }
             Problem::UnknownField { known } => {
                 if zh {
-                    format!("{f}: 未知字段；可用字段: {}", known.join(", "))
+                    format!("未知字段；可用字段: {}", known.join(", "))
                 } else {
-                    format!("{f}: unknown field; known fields: {}", known.join(", "))
+                    format!("unknown field; known fields: {}", known.join(", "))
                 }
             }
             Problem::UnknownFact { suggestion } => match (suggestion, zh) {
-                (Some(s), true) => format!("{f}: 未知的事实键；是否想写 {s}？"),
-                (Some(s), false) => format!("{f}: unknown fact key; did you mean {s}?"),
-                (None, true) => format!("{f}: 未知的事实键（butie policies 可列出所有事实键）"),
-                (None, false) => format!("{f}: unknown fact key (butie policies lists them)"),
+                (Some(s), true) => format!("未知的事实键；是否想写 {s}？"),
+                (Some(s), false) => format!("unknown fact key; did you mean {s}?"),
+                (None, true) => format!("未知的事实键（butie policies 可列出所有事实键）"),
+                (None, false) => format!("unknown fact key (butie policies lists them)"),
             },
             Problem::Missing => {
                 if zh {
-                    format!("{f}: 必填，但没有填写")
+                    format!("必填，但没有填写")
                 } else {
-                    format!("{f}: required but missing")
+                    format!("required but missing")
                 }
             }
             Problem::WrongType { expected } => {
                 if zh {
-                    format!("{f}: 类型不对，应为{}", kind_name(*expected))
+                    format!("类型不对，应为{}", kind_name(*expected))
                 } else {
-                    format!("{f}: wrong type, expected {}", kind_name(*expected))
+                    format!("wrong type, expected {}", kind_name(*expected))
                 }
             }
             Problem::NotText => {
                 if zh {
-                    format!("{f}: 应为文字（字符串）")
+                    format!("应为文字（字符串）")
                 } else {
-                    format!("{f}: must be text (a string)")
+                    format!("must be text (a string)")
                 }
             }
             Problem::Number(p) => match (p, zh) {
-                (NumberProblem::NotANumber, true) => format!("{f}: 不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）"),
+                (NumberProblem::NotANumber, true) => format!("不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）"),
                 (NumberProblem::NotANumber, false) => {
-                    format!("{f}: not a number (write plain digits such as 12345.67, no commas, units or exponents)")
+                    format!("not a number (write plain digits such as 12345.67, no commas, units or exponents)")
                 }
-                (NumberProblem::Negative, true) => format!("{f}: 不能为负数"),
-                (NumberProblem::Negative, false) => format!("{f}: must not be negative"),
-                (NumberProblem::TooManyDecimals { max }, true) => format!("{f}: 最多{max}位小数（金额精确到分）"),
-                (NumberProblem::TooManyDecimals { max }, false) => format!("{f}: at most {max} decimal places (amounts are to the fen)"),
-                (NumberProblem::TooLarge, true) => format!("{f}: 数值过大"),
-                (NumberProblem::TooLarge, false) => format!("{f}: number too large"),
-                (NumberProblem::NotInteger, true) => format!("{f}: 应为整数"),
-                (NumberProblem::NotInteger, false) => format!("{f}: must be a whole number"),
+                (NumberProblem::Negative, true) => format!("不能为负数"),
+                (NumberProblem::Negative, false) => format!("must not be negative"),
+                (NumberProblem::TooManyDecimals { max }, true) => format!("最多{max}位小数（金额精确到分）"),
+                (NumberProblem::TooManyDecimals { max }, false) => format!("at most {max} decimal places (amounts are to the fen)"),
+                (NumberProblem::TooLarge, true) => format!("数值过大"),
+                (NumberProblem::TooLarge, false) => format!("number too large"),
+                (NumberProblem::NotInteger, true) => format!("应为整数"),
+                (NumberProblem::NotInteger, false) => format!("must be a whole number"),
             },
             Problem::Uscc(p) => match (p, zh) {
-                (UsccProblem::Length(n), true) => format!("{f}: 统一社会信用代码应为18位，实为{n}位"),
-                (UsccProblem::Length(n), false) => format!("{f}: a unified social credit code has 18 characters, not {n}"),
-                (UsccProblem::BadChar { pos, ch }, true) => format!("{f}: 第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
+                (UsccProblem::Length(n), true) => format!("统一社会信用代码应为18位，实为{n}位"),
+                (UsccProblem::Length(n), false) => format!("a unified social credit code has 18 characters, not {n}"),
+                (UsccProblem::BadChar { pos, ch }, true) => format!("第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
                 (UsccProblem::BadChar { pos, ch }, false) => {
-                    format!("{f}: character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)")
+                    format!("character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)")
                 }
                 (UsccProblem::CheckDigit { expected, found }, true) => {
-                    format!("{f}: 校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）")
+                    format!("校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）")
                 }
                 (UsccProblem::CheckDigit { expected, found }, false) => {
-                    format!("{f}: wrong check character: the last one should be {expected}, not {found} (check for a typo)")
+                    format!("wrong check character: the last one should be {expected}, not {found} (check for a typo)")
                 }
             },
             Problem::UnknownCity { known } => {
                 if zh {
-                    format!("{f}: 暂不支持该城市；支持: {}", known.join("、"))
+                    format!("暂不支持该城市；支持: {}", known.join("、"))
                 } else {
-                    format!("{f}: city not supported; supported: {}", known.join(", "))
+                    format!("city not supported; supported: {}", known.join(", "))
                 }
             }
             Problem::UnknownDistrict { city, known } => {
                 if zh {
-                    format!("{f}: {city}没有这个区县；可选: {}", known.join("、"))
+                    format!("{city}没有这个区县；可选: {}", known.join("、"))
                 } else {
-                    format!("{f}: no such district in {city}; choose one of: {}", known.join(", "))
+                    format!("no such district in {city}; choose one of: {}", known.join(", "))
                 }
             }
             Problem::NotOption { options } => {
                 if zh {
-                    format!("{f}: 不是可选项；可选: {}", options.join(", "))
+                    format!("不是可选项；可选: {}", options.join(", "))
                 } else {
-                    format!("{f}: not one of the options: {}", options.join(", "))
+                    format!("not one of the options: {}", options.join(", "))
                 }
             }
             Problem::TooLong { max } => {
                 if zh {
-                    format!("{f}: 太长（最多{max}个字符）")
+                    format!("太长（最多{max}个字符）")
                 } else {
-                    format!("{f}: too long (at most {max} characters)")
+                    format!("too long (at most {max} characters)")
                 }
             }
             Problem::BadYear => {
                 if zh {
-                    format!("{f}: 年度应为 2000 至 2100 之间的整数")
+                    format!("年度应为 2000 至 2100 之间的整数")
                 } else {
-                    format!("{f}: the year must be a whole number from 2000 to 2100")
+                    format!("the year must be a whole number from 2000 to 2100")
                 }
             }
         }
@@ -304,7 +329,7 @@ pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputErr
         Some(Value::Object(m)) => parse_facts(m, packs)?,
         Some(_) => return Err(InputError::new("facts", Problem::NotAnObject)),
     };
-    Ok(Profile { company, year, facts })
+    Ok(Profile::new(company, year, facts))
 }
 
 pub fn parse_year(field: &str, v: &Value) -> Result<i32, InputError> {

@@ -9,8 +9,9 @@
 mod layout;
 
 use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
-use butie_core::policy::{Clause, FactKind, Figure, Pack};
+use butie_core::policy::{Clause, FactKind, Figure, Lang, Pack};
 use butie_core::profile::{FactValue, Profile};
 use layout::{Column, Faces, Writer, LEFT, RIGHT, WIDTH};
 use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
@@ -83,7 +84,7 @@ impl Fonts {
 pub struct Context<'a> {
     pub packs: &'a [Pack],
     pub profile: &'a Profile,
-    pub evaluation: &'a Evaluation,
+    pub evaluation: &'a Evaluation<'a>,
 }
 
 fn new_doc<'f>(fonts: &'f Fonts, title: &str, footer: String) -> (PdfDocument, Writer<'f>) {
@@ -188,7 +189,7 @@ fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
 
 /// One application form for one eligible clause.
 pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<Vec<u8>, PdfError> {
-    let r = cx.evaluation.clauses.iter().find(|c| c.id == clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
+    let r = cx.evaluation.clause(clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
     if r.status != Status::Eligible {
         return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
     }
@@ -232,17 +233,17 @@ pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<
     }
     w.space(4.0);
     w.para("计算过程：", 10.0, true, 0.0);
-    for t in &r.trace {
+    for t in explain::trace(r, Lang::Zh) {
         w.para(&format!("· {t}"), 9.0, false, 8.0);
     }
     w.space(4.0);
     for line in amount_lines(clause, r) {
         w.para(&line, 11.0, true, 0.0);
     }
-    for reason in r.reasons.iter().skip(1) {
+    for reason in explain::reasons(ev, r, Lang::Zh).iter().skip(1) {
         w.para(reason, 9.0, false, 0.0);
     }
-    if let Some(x) = &r.excluded_by {
+    if let Some(x) = r.excluded_by.map(|s| &s.winner.id) {
         w.para(&format!("注意：本项与 {x} 不重复享受，按就高原则建议申报金额较高的一项。"), 9.0, true, 0.0);
     }
 
@@ -287,7 +288,7 @@ pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<
 }
 
 fn status_label(r: &ClauseResult) -> String {
-    if let Some(x) = &r.excluded_by {
+    if let Some(x) = r.excluded_by.map(|s| &s.winner.id) {
         return format!("就高排除（取 {x}）");
     }
     match r.status {
@@ -323,15 +324,14 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
 
     w.section("二、政策适用情况");
     for pr in &ev.packs {
-        let pack = cx.packs.iter().find(|k| k.id == pr.id);
-        let name = pack.map(|k| k.document.zh.as_str()).unwrap_or(&pr.id);
+        let name = &pr.pack.document.zh;
         let st = match pr.status {
             PackStatus::Applies => "适用",
             PackStatus::CountyReference => "参照执行",
             PackStatus::NotInForce => "不在有效期内",
             PackStatus::OtherCity => "不适用（地区）",
         };
-        w.para(&format!("《{name}》：{st}。{}", pr.note), 9.0, false, 0.0);
+        w.para(&format!("《{name}》：{st}。{}", explain::pack_note(ev, pr, Lang::Zh)), 9.0, false, 0.0);
     }
 
     w.section("三、逐条测算结果");
@@ -345,9 +345,10 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
     let mut rows = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for pr in ev.packs.iter().filter(|pr| matches!(pr.status, PackStatus::Applies | PackStatus::CountyReference)) {
-        for r in ev.clauses.iter().filter(|c| c.pack == pr.id) {
-            let Some((_, clause)) = butie_core::engine::find_clause(cx.packs, &r.id) else { continue };
-            let mark = if r.interpretations.is_empty() { "" } else { " ※" };
+        for r in ev.clauses.iter().filter(|c| c.pack.id == pr.pack.id) {
+            let clause = r.clause;
+            let interpretations = explain::interpretations(r, Lang::Zh);
+            let mark = if interpretations.is_empty() { "" } else { " ※" };
             let amount = match (r.status, r.amount, r.amount_max) {
                 (Status::Eligible, Some(a), _) => fmt_grouped(a),
                 (Status::Eligible, None, Some(_)) => "由主管部门核定".into(),
@@ -356,11 +357,11 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
             };
             let max = r.amount_max.map(fmt_grouped).unwrap_or_default();
             let why = match r.status {
-                Status::Eligible => r.reasons.iter().find(|x| x.starts_with("与 ")).or(r.reasons.first()).cloned().unwrap_or_default(),
-                _ => r.reasons.join("；"),
+                Status::Eligible => explain::headline(ev, r, Lang::Zh),
+                _ => explain::reasons(ev, r, Lang::Zh).join("；"),
             };
             rows.push(vec![format!("{}{mark}\n{} {}", clause.title.zh, clause.place, clause.id), status_label(r), amount, max, why]);
-            for i in &r.interpretations {
+            for i in &interpretations {
                 notes.push(format!("※ {}（{}）：{i}", clause.title.zh, clause.id));
             }
         }
@@ -388,7 +389,7 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
         w.section("五、待补充的信息");
         let labels: Vec<String> = open
             .iter()
-            .map(|k| cx.packs.iter().find_map(|pk| pk.facts.get(k)).map(|d| d.label.zh.clone()).unwrap_or_else(|| k.clone()))
+            .map(|k| cx.packs.iter().find_map(|pk| pk.facts.get(*k)).map(|d| d.label.zh.clone()).unwrap_or_else(|| k.to_string()))
             .collect();
         w.checklist(&labels, 9.0);
     }
@@ -423,8 +424,8 @@ pub fn write_all(fonts: &Fonts, cx: &Context, out_dir: &Path) -> Result<Vec<Path
     };
     put(format!("{}-{company}-补贴测算汇总.pdf", ev.year), summary_report(fonts, cx)?)?;
     for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible).enumerate() {
-        let Some((_, clause)) = butie_core::engine::find_clause(cx.packs, &r.id) else { continue };
-        let bytes = application_form(fonts, cx, &r.id)?;
+        let clause = r.clause;
+        let bytes = application_form(fonts, cx, &clause.id)?;
         put(format!("{}-{company}-{:02}-{}-申报表.pdf", ev.year, i + 1, safe_file_name(&clause.title.zh)), bytes)?;
     }
     Ok(written)

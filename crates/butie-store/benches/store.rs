@@ -3,7 +3,6 @@
 //! years of facts and listing them under 50 ms.
 
 use butie_core::engine::evaluate;
-use butie_core::policy::Lang;
 use butie_core::profile::{Company, FactValue, Facts};
 use butie_store::Workspace;
 use rust_decimal::Decimal;
@@ -68,11 +67,11 @@ fn main() {
     let mut ws = Workspace::open(&path).unwrap();
     let id = ws.list_companies(None).unwrap()[0].id;
     let profile = ws.profile(id, 2025, &packs).unwrap();
-    let ev = evaluate(&packs, &profile, 2025, Lang::Zh);
+    let ev = evaluate(&packs, &profile, 2025);
     let mut times = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        ws.save_evaluation(id, &profile, &ev, &packs, Lang::Zh).unwrap();
+        ws.save_evaluation(id, &profile, &ev, &packs).unwrap();
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (m, p) = median(times);

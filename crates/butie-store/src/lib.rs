@@ -8,7 +8,8 @@
 //! survives both a killed process and a power cut. Every multi-row write is
 //! one transaction.
 
-use butie_core::engine::{to_json, Evaluation};
+use butie_core::engine::Evaluation;
+use butie_core::explain::to_json;
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{
     fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts, InputError, Problem,
@@ -21,58 +22,206 @@ use std::path::{Path, PathBuf};
 
 mod migrations;
 pub use migrations::{migrate, migrate_to, LATEST_VERSION};
+/// The SQLite binding whose errors `StoreError` carries (and whose `Connection` `Workspace::connection` lends).
+pub use rusqlite;
 
+/// What went wrong in the workspace, as data. The words for people are made
+/// at the edge (`butie::store_messages`); `Display` here is terse English for
+/// logs only.
 #[derive(Debug)]
 pub enum StoreError {
+    /// A field of a company, fact or import file is not acceptable.
     Input(InputError),
-    NotFound(String),
-    Conflict(String),
-    NotAWorkspace(String),
-    Io(String),
-    Sql(String),
+    /// No company (not archived) with this number or USCC.
+    CompanyNotFound {
+        key: CompanyKey,
+    },
+    EvaluationNotFound {
+        id: i64,
+    },
+    /// A file that was to be read is not there.
+    FileNotFound {
+        path: PathBuf,
+    },
+    /// Adding or editing a company: another company (not archived) already has this USCC.
+    UsccTaken {
+        uscc: String,
+        other_id: i64,
+        other_name: String,
+    },
+    /// Importing without `replace`: a company in the file has the USCC of one already in the workspace.
+    ImportUsccTaken {
+        uscc: String,
+        other_id: i64,
+        other_name: String,
+    },
+    /// The same USCC appears on more than one company of the import file.
+    DuplicateUsccInImport {
+        uscc: String,
+    },
+    /// Deleting (not archiving) a company that has saved evaluations, which are kept for good.
+    HasEvaluations {
+        id: i64,
+        count: i64,
+    },
+    /// The file is not a Butie workspace this program can use.
+    NotAWorkspace {
+        path: PathBuf,
+        why: NotWorkspaceWhy,
+    },
+    /// The workspace was written by a newer Butie (schema `found`; this build knows up to `supported`).
+    NewerVersion {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// SQLite could not open (or lock) the workspace file.
+    CannotOpen {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    /// `backup` never overwrites.
+    BackupExists {
+        path: PathBuf,
+    },
+    /// SQLite could not create the backup file.
+    CannotCreateBackup {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    /// A file-system step failed.
+    Io {
+        path: PathBuf,
+        action: IoAction,
+        source: std::io::Error,
+    },
+    /// A stored fact value is not JSON (the file was changed outside Butie or damaged).
+    CorruptFact {
+        company_id: i64,
+        year: i32,
+        key: String,
+        source: serde_json::Error,
+    },
+    /// Any other error from SQLite, kept whole.
+    Sql(rusqlite::Error),
+}
+
+/// How a company was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompanyKey {
+    Id(i64),
+    /// Anything that is not a number is looked up as a USCC.
+    Uscc(String),
+}
+
+/// What exactly is wrong with a file that is not a usable workspace.
+#[derive(Debug)]
+pub enum NotWorkspaceWhy {
+    /// SQLite cannot read it as a database: not SQLite at all, or damaged.
+    Unreadable(rusqlite::Error),
+    /// `PRAGMA integrity_check` found damage; its first line, for logs.
+    Damaged { report: String },
+    /// An SQLite file whose schema version was never written by Butie (0 or negative).
+    UnknownVersion { found: i64 },
+    /// Butie's tables (companies, facts, evaluations) are not all there.
+    MissingTables,
+}
+
+/// The file-system step that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoAction {
+    /// Creating the folder that holds the workspace.
+    CreateDir,
+    /// Restore: moving the previous workspace aside to `<name>.sqlite.bak`.
+    KeepPrevious,
+    /// Restore: moving the restored copy into place.
+    Replace,
 }
 
 impl StoreError {
-    pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
+    /// The form field this error belongs to, so a window can show it beside
+    /// that field: the input's field, `company.uscc` for a USCC clash,
+    /// `import` for clashes inside an import, "" for workspace-level errors.
+    pub fn field(&self) -> &str {
         match self {
-            StoreError::Input(e) => e.message(lang),
-            StoreError::NotFound(what) => {
-                if zh {
-                    format!("找不到{what}")
-                } else {
-                    format!("not found: {what}")
-                }
-            }
-            StoreError::Conflict(m) | StoreError::NotAWorkspace(m) | StoreError::Io(m) => m.clone(),
-            StoreError::Sql(m) => {
-                if zh {
-                    format!("工作区数据库错误: {m}")
-                } else {
-                    format!("workspace database error: {m}")
-                }
-            }
+            StoreError::Input(e) => &e.field,
+            StoreError::UsccTaken { .. } => "company.uscc",
+            StoreError::ImportUsccTaken { .. } | StoreError::DuplicateUsccInImport { .. } => "import",
+            _ => "",
         }
     }
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(Lang::Zh))
+        match self {
+            StoreError::Input(e) => f.write_str(&e.message(Lang::En)),
+            StoreError::CompanyNotFound { key: CompanyKey::Id(id) } => write!(f, "company #{id} not found"),
+            StoreError::CompanyNotFound { key: CompanyKey::Uscc(k) } => write!(f, "company {k} not found"),
+            StoreError::EvaluationNotFound { id } => write!(f, "evaluation #{id} not found"),
+            StoreError::FileNotFound { path } => write!(f, "file not found: {}", path.display()),
+            StoreError::UsccTaken { uscc, other_id, .. } => write!(f, "company.uscc: {uscc} already used by company #{other_id}"),
+            StoreError::ImportUsccTaken { uscc, other_id, .. } => write!(f, "import: {uscc} already used by company #{other_id}"),
+            StoreError::DuplicateUsccInImport { uscc } => write!(f, "import: {uscc} appears more than once"),
+            StoreError::HasEvaluations { id, count } => write!(f, "company #{id} has {count} saved evaluations; not deleted"),
+            StoreError::NotAWorkspace { path, why } => {
+                write!(f, "{}: not a workspace: ", path.display())?;
+                match why {
+                    NotWorkspaceWhy::Unreadable(e) => write!(f, "{e}"),
+                    NotWorkspaceWhy::Damaged { report } => write!(f, "integrity check: {report}"),
+                    NotWorkspaceWhy::UnknownVersion { found } => write!(f, "schema version {found}"),
+                    NotWorkspaceWhy::MissingTables => f.write_str("tables missing"),
+                }
+            }
+            StoreError::NewerVersion { path, found, supported } => {
+                write!(f, "{}: schema version {found} newer than supported {supported}", path.display())
+            }
+            StoreError::CannotOpen { path, source } => write!(f, "cannot open {}: {source}", path.display()),
+            StoreError::BackupExists { path } => write!(f, "backup {} exists", path.display()),
+            StoreError::CannotCreateBackup { path, source } => write!(f, "cannot create backup {}: {source}", path.display()),
+            StoreError::Io { path, action, source } => write!(f, "{action:?} {}: {source}", path.display()),
+            StoreError::CorruptFact { company_id, year, key, source } => {
+                write!(f, "company #{company_id} {year} facts.{key}: stored value unreadable: {source}")
+            }
+            StoreError::Sql(e) => write!(f, "sqlite: {e}"),
+        }
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::CannotOpen { source, .. } | StoreError::CannotCreateBackup { source, .. } => Some(source),
+            StoreError::NotAWorkspace { why: NotWorkspaceWhy::Unreadable(e), .. } => Some(e),
+            StoreError::Io { source, .. } => Some(source),
+            StoreError::CorruptFact { source, .. } => Some(source),
+            StoreError::Sql(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Sql(e.to_string())
+        StoreError::Sql(e)
     }
 }
 
 impl From<InputError> for StoreError {
     fn from(e: InputError) -> Self {
         StoreError::Input(e)
+    }
+}
+
+/// A failure while opening or first reading a file as a workspace: SQLite
+/// saying it is not a database (or a damaged one) means the file is wrong;
+/// anything else (locked, no permission, a folder) means it could not be opened.
+fn open_failure(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::NotAWorkspace { path: path.to_path_buf(), why: NotWorkspaceWhy::Unreadable(e) }
+        }
+        _ => StoreError::CannotOpen { path: path.to_path_buf(), source: e },
     }
 }
 
@@ -145,20 +294,22 @@ impl Workspace {
     /// Open (creating if needed) a workspace file and bring it to the latest schema.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("无法创建工作区目录 {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io { path: dir.to_path_buf(), action: IoAction::CreateDir, source: e })?;
         }
-        let conn = Connection::open(path).map_err(|e| StoreError::Io(format!("无法打开工作区 {}: {e}", path.display())))?;
+        let conn = Connection::open(path).map_err(|e| open_failure(path, e))?;
         Self::setup(&conn, path)?;
-        migrate(&conn)?;
+        migrate(&conn).map_err(|e| match e {
+            // Name the file as the caller did, not as SQLite resolved it.
+            StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
+            e => e,
+        })?;
         Ok(Workspace { conn, path: path.to_path_buf() })
     }
 
     fn setup(conn: &Connection, path: &Path) -> Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // A file that is not SQLite fails here with a clear message.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| StoreError::NotAWorkspace(format!("{} 不是补贴通工作区文件（{e}）", path.display())))?;
+        // A file that is not SQLite fails here, the first time SQLite reads it.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
         let _ = mode;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         Ok(())
@@ -186,13 +337,16 @@ impl Workspace {
             .optional()?)
     }
 
-    fn insert_company(tx: &Connection, c: &Company) -> Result<i64> {
-        if let Some((id, name)) = Self::uscc_taken(tx, &c.uscc, None)? {
-            return Err(StoreError::Conflict(format!(
-                "company.uscc: 统一社会信用代码 {} 已属于工作区中的企业 #{id}（{name}）",
-                c.uscc.as_deref().unwrap_or("")
-            )));
+    /// `UsccTaken` if a company other than `except` already has `c`'s USCC.
+    fn check_uscc_free(tx: &Connection, c: &Company, except: Option<i64>) -> Result<()> {
+        match (Self::uscc_taken(tx, &c.uscc, except)?, &c.uscc) {
+            (Some((other_id, other_name)), Some(uscc)) => Err(StoreError::UsccTaken { uscc: uscc.clone(), other_id, other_name }),
+            _ => Ok(()),
         }
+    }
+
+    fn insert_company(tx: &Connection, c: &Company) -> Result<i64> {
+        Self::check_uscc_free(tx, c, None)?;
         let now = now_utc(tx)?;
         tx.execute(
             "INSERT INTO companies (name, uscc, city, district, serious_dishonesty_listed, legal_rep, contact, phone, bank, bank_account, created_at, updated_at)
@@ -214,13 +368,19 @@ impl Workspace {
         let c = Self::validate_company(c, packs)?;
         let tx = self.conn.transaction()?;
         Self::require_company(&tx, id)?;
-        if let Some((other, name)) = Self::uscc_taken(&tx, &c.uscc, Some(id))? {
-            return Err(StoreError::Conflict(format!("company.uscc: 统一社会信用代码已属于工作区中的企业 #{other}（{name}）")));
-        }
-        let now = now_utc(&tx)?;
+        Self::check_uscc_free(&tx, &c, Some(id))?;
+        Self::write_company(&tx, id, &c, true)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Overwrite company `id`'s fields with `c`'s. With `set_uscc` false the
+    /// stored USCC is left as it is (import matches companies by USCC).
+    fn write_company(tx: &Connection, id: i64, c: &Company, set_uscc: bool) -> Result<()> {
+        let now = now_utc(tx)?;
         tx.execute(
-            "UPDATE companies SET name=?2, uscc=?3, city=?4, district=?5, serious_dishonesty_listed=?6, legal_rep=?7,
-             contact=?8, phone=?9, bank=?10, bank_account=?11, updated_at=?12 WHERE id=?1",
+            "UPDATE companies SET name=?2, uscc=CASE WHEN ?13 THEN ?3 ELSE uscc END, city=?4, district=?5, serious_dishonesty_listed=?6,
+             legal_rep=?7, contact=?8, phone=?9, bank=?10, bank_account=?11, updated_at=?12 WHERE id=?1",
             params![
                 id,
                 c.name,
@@ -233,17 +393,17 @@ impl Workspace {
                 c.phone,
                 c.bank,
                 c.bank_account,
-                now
+                now,
+                set_uscc
             ],
         )?;
-        tx.commit()?;
         Ok(())
     }
 
     fn require_company(conn: &Connection, id: i64) -> Result<()> {
         let found: Option<i64> =
             conn.query_row("SELECT id FROM companies WHERE id = ?1 AND archived_at IS NULL", [id], |r| r.get(0)).optional()?;
-        found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("企业 #{id}")))
+        found.map(|_| ()).ok_or(StoreError::CompanyNotFound { key: CompanyKey::Id(id) })
     }
 
     /// Resolve a company given as its number or its USCC.
@@ -257,7 +417,7 @@ impl Workspace {
         self.conn
             .query_row("SELECT id FROM companies WHERE uscc = ?1 AND archived_at IS NULL", [&up], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("企业 {key}")))
+            .ok_or(StoreError::CompanyNotFound { key: CompanyKey::Uscc(key.to_string()) })
     }
 
     pub fn get_company(&self, id: i64) -> Result<StoredCompany> {
@@ -286,7 +446,7 @@ impl Workspace {
                 },
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("企业 #{id}")))?;
+            .ok_or(StoreError::CompanyNotFound { key: CompanyKey::Id(id) })?;
         Ok(StoredCompany { id, company: row.0, archived: row.1, years: self.years(id)? })
     }
 
@@ -332,9 +492,7 @@ impl Workspace {
         let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
         if evals > 0 {
             if !archive {
-                return Err(StoreError::Conflict(format!(
-                    "企业 #{id} 有 {evals} 条已保存的测算记录，不能删除（测算记录永久保留）；如需从列表中移除，请使用 --archive 归档"
-                )));
+                return Err(StoreError::HasEvaluations { id, count: evals });
             }
             let now = now_utc(&tx)?;
             tx.execute("UPDATE companies SET archived_at = ?2 WHERE id = ?1", params![id, now])?;
@@ -393,7 +551,8 @@ impl Workspace {
                 unknown.push(k);
                 continue;
             };
-            let v: Value = serde_json::from_str(&text).map_err(|e| StoreError::Sql(format!("facts.{k}: {e}")))?;
+            let v: Value =
+                serde_json::from_str(&text).map_err(|source| StoreError::CorruptFact { company_id: id, year, key: k.clone(), source })?;
             facts.insert(k.clone(), parse_fact_value(&format!("facts.{k}"), def, &v)?);
         }
         Ok((facts, unknown))
@@ -402,15 +561,17 @@ impl Workspace {
     pub fn profile(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Profile> {
         let c = self.get_company(id)?;
         let (facts, _) = self.facts(id, year, packs)?;
-        Ok(Profile { company: c.company, year: Some(year), facts })
+        Ok(Profile::new(c.company, Some(year), facts))
     }
 
     /// Save an evaluation with everything needed to reproduce it.
-    pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack], lang: Lang) -> Result<i64> {
+    /// The result is kept as the catalogue JSON in Chinese, the filing
+    /// language, whatever language the user reads; the `lang` column says so.
+    pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack]) -> Result<i64> {
         let inputs = profile_to_value(profile).to_string();
         let pack_list: Vec<Value> =
             packs.iter().map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash})).collect();
-        let result = to_json(ev);
+        let result = to_json(ev, Lang::Zh);
         let tx = self.conn.transaction()?;
         Self::require_company(&tx, id)?;
         let now = now_utc(&tx)?;
@@ -421,7 +582,7 @@ impl Workspace {
                 id,
                 ev.year,
                 now,
-                if lang == Lang::Zh { "zh" } else { "en" },
+                "zh",
                 env!("CARGO_PKG_VERSION"),
                 inputs,
                 Value::Array(pack_list).to_string(),
@@ -467,7 +628,7 @@ impl Workspace {
         self.conn
             .query_row(&format!("SELECT {} FROM evaluations WHERE id = ?1", Self::RECORD_COLS), [eval_id], Self::record)
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("测算记录 #{eval_id}")))
+            .ok_or(StoreError::EvaluationNotFound { id: eval_id })
     }
 
     // ------------------------------------------------------------ export / import
@@ -505,7 +666,7 @@ impl Workspace {
         for (i, (c, _)) in entries.iter().enumerate() {
             if let Some(u) = &c.uscc {
                 if entries[..i].iter().any(|(o, _)| o.uscc.as_ref() == Some(u)) {
-                    return Err(StoreError::Conflict(format!("导入文件中统一社会信用代码 {u} 出现了不止一次")));
+                    return Err(StoreError::DuplicateUsccInImport { uscc: u.clone() });
                 }
             }
         }
@@ -513,34 +674,14 @@ impl Workspace {
         let mut ids = Vec::new();
         for (c, years) in &entries {
             let existing = match Self::uscc_taken(&tx, &c.uscc, None)? {
-                Some((id, name)) if !replace => {
-                    return Err(StoreError::Conflict(format!(
-                        "统一社会信用代码 {} 已属于工作区中的企业 #{id}（{name}）；如要用导入文件覆盖，请加 --replace",
-                        c.uscc.as_deref().unwrap_or("")
-                    )))
+                Some((other_id, other_name)) if !replace => {
+                    return Err(StoreError::ImportUsccTaken { uscc: c.uscc.clone().unwrap_or_default(), other_id, other_name })
                 }
                 other => other.map(|(id, _)| id),
             };
             let id = match existing {
                 Some(id) => {
-                    let now = now_utc(&tx)?;
-                    tx.execute(
-                        "UPDATE companies SET name=?2, city=?3, district=?4, serious_dishonesty_listed=?5, legal_rep=?6,
-                         contact=?7, phone=?8, bank=?9, bank_account=?10, updated_at=?11 WHERE id=?1",
-                        params![
-                            id,
-                            c.name,
-                            c.city,
-                            c.district,
-                            c.serious_dishonesty_listed,
-                            c.legal_rep,
-                            c.contact,
-                            c.phone,
-                            c.bank,
-                            c.bank_account,
-                            now
-                        ],
-                    )?;
+                    Self::write_company(&tx, id, c, false)?;
                     for (y, _) in years {
                         tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2", params![id, y])?;
                     }
@@ -562,9 +703,9 @@ impl Workspace {
     /// Copy the live workspace to `dest` with SQLite's online backup API.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         if dest.exists() {
-            return Err(StoreError::Conflict(format!("备份文件 {} 已存在，不会覆盖", dest.display())));
+            return Err(StoreError::BackupExists { path: dest.to_path_buf() });
         }
-        let mut out = Connection::open(dest).map_err(|e| StoreError::Io(format!("无法创建备份 {}: {e}", dest.display())))?;
+        let mut out = Connection::open(dest).map_err(|e| StoreError::CannotCreateBackup { path: dest.to_path_buf(), source: e })?;
         {
             let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
             b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
@@ -591,12 +732,12 @@ impl Workspace {
                 let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
             }
             let bak = target.with_extension("sqlite.bak");
-            std::fs::rename(target, &bak).map_err(|e| StoreError::Io(format!("无法保留原工作区为 {}: {e}", bak.display())))?;
+            std::fs::rename(target, &bak).map_err(|e| StoreError::Io { path: bak.clone(), action: IoAction::KeepPrevious, source: e })?;
             for ext in ["sqlite-wal", "sqlite-shm"] {
                 let _ = std::fs::remove_file(target.with_extension(ext));
             }
         }
-        std::fs::rename(&tmp, target).map_err(|e| StoreError::Io(format!("无法写入 {}: {e}", target.display())))?;
+        std::fs::rename(&tmp, target).map_err(|e| StoreError::Io { path: target.to_path_buf(), action: IoAction::Replace, source: e })?;
         Workspace::open(target)?;
         Ok(())
     }
@@ -605,25 +746,28 @@ impl Workspace {
 /// An intact SQLite file with Butie's schema, not newer than this build.
 pub fn check_workspace_file(path: &Path) -> Result<()> {
     if !path.is_file() {
-        return Err(StoreError::NotFound(format!("文件 {}", path.display())));
+        return Err(StoreError::FileNotFound { path: path.to_path_buf() });
     }
-    let bad = |why: String| StoreError::NotAWorkspace(format!("{} 不是可用的补贴通工作区: {why}", path.display()));
-    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| bad(e.to_string()))?;
-    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| bad(e.to_string()))?;
+    let bad = |why: NotWorkspaceWhy| StoreError::NotAWorkspace { path: path.to_path_buf(), why };
+    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| open_failure(path, e))?;
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
     if ok != "ok" {
-        return Err(bad(format!("完整性检查失败（{ok}）")));
+        return Err(bad(NotWorkspaceWhy::Damaged { report: ok }));
     }
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| bad(e.to_string()))?;
-    if v == 0 || v > LATEST_VERSION {
-        return Err(bad(format!("结构版本 {v}，本程序支持 1–{LATEST_VERSION}")));
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
+    if v <= 0 {
+        return Err(bad(NotWorkspaceWhy::UnknownVersion { found: v }));
+    }
+    if v > LATEST_VERSION {
+        return Err(StoreError::NewerVersion { path: path.to_path_buf(), found: v, supported: LATEST_VERSION });
     }
     let has: i64 = c
         .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('companies','facts','evaluations')", [], |r| {
             r.get(0)
         })
-        .map_err(|e| bad(e.to_string()))?;
+        .map_err(|e| open_failure(path, e))?;
     if has != 3 {
-        return Err(bad("缺少数据表".into()));
+        return Err(bad(NotWorkspaceWhy::MissingTables));
     }
     Ok(())
 }

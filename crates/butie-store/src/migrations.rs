@@ -64,7 +64,8 @@ pub const LATEST_VERSION: i64 = 2;
 pub fn migrate_to(conn: &Connection, upto: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > LATEST_VERSION {
-        return Err(StoreError::NotAWorkspace(format!("工作区结构版本 {current} 比本程序（{LATEST_VERSION}）新，请升级补贴通")));
+        let path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
+        return Err(StoreError::NewerVersion { path, found: current, supported: LATEST_VERSION });
     }
     for (v, _what, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current && *v <= upto) {
         conn.execute_batch("BEGIN IMMEDIATE")?;

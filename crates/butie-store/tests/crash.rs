@@ -4,7 +4,6 @@
 //! reported committed, and no half-written one.
 
 use butie_core::engine::evaluate;
-use butie_core::policy::Lang;
 use butie_store::Workspace;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -35,8 +34,8 @@ fn crash_child() {
                                    "years": {"2025": facts}});
         let id = ws.import(&v, &packs, false).unwrap()[0];
         let p = ws.profile(id, 2025, &packs).unwrap();
-        let ev = evaluate(&packs, &p, 2025, Lang::Zh);
-        ws.save_evaluation(id, &p, &ev, &packs, Lang::Zh).unwrap();
+        let ev = evaluate(&packs, &p, 2025);
+        ws.save_evaluation(id, &p, &ev, &packs).unwrap();
         // Reported only after both commits returned.
         let mut out = stdout.lock();
         writeln!(out, "{n}").unwrap();

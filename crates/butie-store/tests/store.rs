@@ -1,9 +1,8 @@
 //! The workspace on a real file on disk.
 
 use butie_core::engine::evaluate;
-use butie_core::policy::Lang;
 use butie_core::profile::{Company, FactValue, Facts};
-use butie_store::{StoreError, Workspace};
+use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError, Workspace};
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::path::Path;
@@ -51,9 +50,9 @@ fn companies_facts_and_evaluations_survive_reopening() {
         f.insert("provincial_famous_brand".into(), FactValue::Bool(true));
         ws.set_facts(id, 2025, &f).unwrap();
         let p = ws.profile(id, 2025, &packs).unwrap();
-        let ev = evaluate(&packs, &p, 2025, Lang::Zh);
+        let ev = evaluate(&packs, &p, 2025);
         assert_eq!(ev.total, Decimal::from(193_000));
-        let eid = ws.save_evaluation(id, &p, &ev, &packs, Lang::Zh).unwrap();
+        let eid = ws.save_evaluation(id, &p, &ev, &packs).unwrap();
         (id, eid)
     };
     let ws = Workspace::open(&path).unwrap();
@@ -81,15 +80,30 @@ fn duplicate_uscc_and_bad_company_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
     let packs = packs();
-    ws.add_company(&company("A", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
+    let a = ws.add_company(&company("台州甲公司", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
     match ws.add_company(&company("B", Some("91331002MA2A8K5L0Y")), &packs) {
-        Err(StoreError::Conflict(m)) => assert!(m.contains("91331002MA2A8K5L0Y"), "{m}"),
+        Err(e @ StoreError::UsccTaken { .. }) => {
+            assert_eq!(e.field(), "company.uscc");
+            let StoreError::UsccTaken { uscc, other_id, other_name } = e else { unreachable!() };
+            assert_eq!((uscc.as_str(), other_id, other_name.as_str()), ("91331002MA2A8K5L0Y", a, "台州甲公司"));
+        }
         other => panic!("{other:?}"),
     }
     match ws.add_company(&company("C", Some("91331002MA2A8K5L0X")), &packs) {
         Err(StoreError::Input(e)) => assert_eq!(e.field, "company.uscc"),
         other => panic!("{other:?}"),
     }
+    // Editing another company to take the USCC: the same clash, naming the owner.
+    let b = ws.add_company(&company("B", None), &packs).unwrap();
+    match ws.update_company(b, &company("B", Some("91331002ma2a8k5l0y")), &packs) {
+        Err(StoreError::UsccTaken { uscc, other_id, other_name }) => {
+            assert_eq!((uscc.as_str(), other_id, other_name.as_str()), ("91331002MA2A8K5L0Y", a, "台州甲公司"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A company keeps its own USCC when edited.
+    ws.update_company(a, &company("台州甲公司（改名）", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
+    ws.delete_company(b, false).unwrap();
     let mut bad = company("D", None);
     bad.district = "西湖区".into();
     assert!(matches!(ws.add_company(&bad, &packs), Err(StoreError::Input(_))));
@@ -104,10 +118,17 @@ fn delete_archives_companies_with_saved_evaluations() {
     let a = ws.add_company(&company("A", None), &packs).unwrap();
     let b = ws.add_company(&company("B", None), &packs).unwrap();
     let p = ws.profile(b, 2025, &packs).unwrap();
-    let ev = evaluate(&packs, &p, 2025, Lang::Zh);
-    ws.save_evaluation(b, &p, &ev, &packs, Lang::Zh).unwrap();
+    let ev = evaluate(&packs, &p, 2025);
+    ws.save_evaluation(b, &p, &ev, &packs).unwrap();
     assert!(!ws.delete_company(a, false).unwrap());
-    assert!(matches!(ws.delete_company(b, false), Err(StoreError::Conflict(_))));
+    match ws.delete_company(b, false) {
+        Err(e @ StoreError::HasEvaluations { .. }) => {
+            assert_eq!(e.field(), "");
+            assert!(matches!(e, StoreError::HasEvaluations { id, count: 1 } if id == b), "{e:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ws.list_companies(None).unwrap().len(), 1, "refused: nothing changed");
     assert!(ws.delete_company(b, true).unwrap());
     assert!(ws.list_companies(None).unwrap().is_empty());
     // The archived company's evaluation is still there.
@@ -166,10 +187,17 @@ fn bad_imports_change_nothing() {
         ("bad year", json!({"company": {"name": "B", "city": "成都市", "district": "武侯区"}, "years": {"20x4": {}}})),
     ];
     for (what, v) in cases {
-        let r = ws.import(&v, &packs, false);
-        assert!(r.is_err(), "{what} accepted");
-        let msg = r.unwrap_err().message(Lang::Zh);
-        assert!(!msg.is_empty() && !msg.contains('\n'), "{what}: {msg}");
+        let e = ws.import(&v, &packs, false).expect_err(what);
+        match (what, &e) {
+            ("duplicate in file", StoreError::DuplicateUsccInImport { uscc }) => assert_eq!(uscc, "91510107MA6DG8HL5P"),
+            ("duplicate in workspace", StoreError::ImportUsccTaken { uscc, other_id, other_name }) => {
+                assert_eq!((uscc.as_str(), *other_id, other_name.as_str()), ("91331002MA2A8K5L0Y", id, "A"))
+            }
+            ("duplicate in file" | "duplicate in workspace", _) => panic!("{what}: {e:?}"),
+            (_, StoreError::Input(ie)) => assert!(!ie.field.is_empty(), "{what}: {e:?}"),
+            _ => panic!("{what}: {e:?}"),
+        }
+        assert!(!e.to_string().is_empty() && !e.to_string().contains('\n'), "{what}: {e}");
         assert_eq!(dump(&path), before, "{what} changed the workspace");
     }
     // Truncated JSON never reaches the store: it fails to parse.
@@ -195,8 +223,13 @@ fn export_import_round_trip_and_replace() {
     assert_eq!(ids.len(), 1);
     assert_eq!(b.facts(ids[0], 2025, &packs).unwrap().0, f);
     // Importing again clashes on the USCC unless --replace.
-    assert!(matches!(b.import(&export, &packs, false), Err(StoreError::Conflict(_))));
-    assert_eq!(b.import(&export, &packs, true).unwrap(), ids);
+    assert!(matches!(b.import(&export, &packs, false), Err(StoreError::ImportUsccTaken { other_id, .. }) if other_id == ids[0]));
+    // --replace overwrites the fields of the company with that USCC, never its USCC.
+    let mut renamed = export.clone();
+    renamed["companies"][0]["company"]["name"] = json!("A2");
+    assert_eq!(b.import(&renamed, &packs, true).unwrap(), ids);
+    let c = b.get_company(ids[0]).unwrap().company;
+    assert_eq!((c.name.as_str(), c.uscc.as_deref()), ("A2", Some("91331002MA2A8K5L0Y")));
     assert_eq!(b.list_companies(None).unwrap().len(), 1);
     // A plain catalogue profile imports as one company-year.
     let profile: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("../../samples/chengdu-sample.json").unwrap()).unwrap();
@@ -213,7 +246,7 @@ fn backup_and_restore() {
     ws.add_company(&company("A", None), &packs).unwrap();
     let bak = dir.path().join("backup.sqlite");
     ws.backup(&bak).unwrap();
-    assert!(matches!(ws.backup(&bak), Err(StoreError::Conflict(_))), "never overwrites");
+    assert!(matches!(ws.backup(&bak), Err(StoreError::BackupExists { path }) if path == bak), "never overwrites");
     ws.add_company(&company("B", None), &packs).unwrap();
     drop(ws);
     Workspace::restore(&path, &bak).unwrap();
@@ -223,7 +256,12 @@ fn backup_and_restore() {
     // Not a workspace: refused, nothing replaced.
     let junk = dir.path().join("junk.sqlite");
     std::fs::write(&junk, b"not a database at all").unwrap();
-    assert!(Workspace::restore(&path, &junk).is_err());
+    assert!(matches!(
+        Workspace::restore(&path, &junk),
+        Err(StoreError::NotAWorkspace { path: p, why: NotWorkspaceWhy::Unreadable(_) }) if p == junk
+    ));
+    let missing = dir.path().join("missing.sqlite");
+    assert!(matches!(Workspace::restore(&path, &missing), Err(StoreError::FileNotFound { path: p }) if p == missing));
     assert_eq!(Workspace::open(&path).unwrap().list_companies(None).unwrap().len(), 1);
 }
 
@@ -272,4 +310,112 @@ fn make_v1_fixture() {
     )
     .unwrap();
     c.execute_batch("PRAGMA journal_mode = DELETE; VACUUM;").unwrap();
+}
+
+#[test]
+fn missing_companies_and_evaluations_are_named_by_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
+    let packs = packs();
+    let a = ws.add_company(&company("A", None), &packs).unwrap();
+    let missing = a + 41;
+    for r in
+        [ws.find_company(&missing.to_string()).map(|_| ()), ws.get_company(missing).map(|_| ()), ws.set_facts(missing, 2025, &Facts::new())]
+    {
+        match r {
+            Err(e @ StoreError::CompanyNotFound { .. }) => {
+                assert_eq!(e.field(), "");
+                assert!(matches!(e, StoreError::CompanyNotFound { key: CompanyKey::Id(n) } if n == missing), "{e:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    match ws.find_company(" 91331002ma2a8k5l0y ") {
+        Err(StoreError::CompanyNotFound { key: CompanyKey::Uscc(k) }) => assert_eq!(k, "91331002ma2a8k5l0y"),
+        other => panic!("{other:?}"),
+    }
+    // Archived companies are not found either.
+    let p = ws.profile(a, 2025, &packs).unwrap();
+    ws.save_evaluation(a, &p, &evaluate(&packs, &p, 2025), &packs).unwrap();
+    ws.delete_company(a, true).unwrap();
+    assert!(matches!(ws.find_company(&a.to_string()), Err(StoreError::CompanyNotFound { key: CompanyKey::Id(n) }) if n == a));
+    assert!(matches!(ws.evaluation(999), Err(StoreError::EvaluationNotFound { id: 999 })));
+}
+
+#[test]
+fn files_that_are_not_workspaces_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not SQLite at all: refused when opened, and left as it was.
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, b"not a database at all, just some text that is long enough").unwrap();
+    match Workspace::open(&junk) {
+        Err(e @ StoreError::NotAWorkspace { why: NotWorkspaceWhy::Unreadable(_), .. }) => {
+            assert_eq!(e.field(), "");
+            assert!(std::error::Error::source(&e).is_some(), "keeps SQLite's error");
+            assert!(matches!(e, StoreError::NotAWorkspace { path, .. } if path == junk));
+        }
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("opened"),
+    }
+    assert_eq!(std::fs::read(&junk).unwrap(), b"not a database at all, just some text that is long enough");
+    // SQLite, but never a Butie workspace.
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); PRAGMA user_version = 0;").unwrap();
+    assert!(matches!(
+        butie_store::check_workspace_file(&other),
+        Err(StoreError::NotAWorkspace { why: NotWorkspaceWhy::UnknownVersion { found: 0 }, .. })
+    ));
+    rusqlite::Connection::open(&other).unwrap().execute_batch("PRAGMA user_version = 1;").unwrap();
+    assert!(matches!(
+        butie_store::check_workspace_file(&other),
+        Err(StoreError::NotAWorkspace { why: NotWorkspaceWhy::MissingTables, .. })
+    ));
+    // Written by a newer Butie: refused by open and by restore, and not touched.
+    let newer = dir.path().join("newer.sqlite");
+    drop(Workspace::open(&newer).unwrap());
+    rusqlite::Connection::open(&newer).unwrap().execute_batch("PRAGMA user_version = 99;").unwrap();
+    let supported = butie_store::LATEST_VERSION;
+    match Workspace::open(&newer) {
+        Err(StoreError::NewerVersion { path, found: 99, supported: s }) => assert_eq!((path, s), (newer.clone(), supported)),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("opened"),
+    }
+    assert!(matches!(butie_store::check_workspace_file(&newer), Err(StoreError::NewerVersion { found: 99, .. })));
+    // A folder where the workspace file should be: SQLite cannot open it.
+    let folder = dir.path().join("folder.sqlite");
+    std::fs::create_dir(&folder).unwrap();
+    match Workspace::open(&folder) {
+        Err(e @ StoreError::CannotOpen { .. }) => {
+            assert!(std::error::Error::source(&e).is_some());
+            assert!(matches!(e, StoreError::CannotOpen { path, .. } if path == folder));
+        }
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("opened"),
+    }
+    // A file where the workspace's folder should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"").unwrap();
+    match Workspace::open(&file.join("ws.sqlite")) {
+        Err(e @ StoreError::Io { action: IoAction::CreateDir, .. }) => {
+            assert!(std::error::Error::source(&e).is_some());
+            assert!(matches!(e, StoreError::Io { path, .. } if path == file));
+        }
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("opened"),
+    }
+}
+
+#[test]
+fn a_damaged_stored_fact_is_reported_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("ws.sqlite")).unwrap();
+    let packs = packs();
+    let id = ws.add_company(&company("A", None), &packs).unwrap();
+    ws.connection()
+        .execute("INSERT INTO facts VALUES (?1, 2025, 'exhibition_cost', '{not json', '2025-01-01T00:00:00.000Z')", [id])
+        .unwrap();
+    match ws.facts(id, 2025, &packs) {
+        Err(StoreError::CorruptFact { company_id, year: 2025, key, .. }) => assert_eq!((company_id, key.as_str()), (id, "exhibition_cost")),
+        other => panic!("{other:?}"),
+    }
 }

@@ -98,3 +98,50 @@ fn export_import_backup_restore() {
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["years"], serde_json::json!([2024]));
 }
+
+/// Chinese characters (and full-width punctuation) in `s`.
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+}
+
+/// Exit 2, one line, the needle in it, and no Chinese outside `quoted` (a company name).
+fn assert_english_error(code: i32, err: &str, needle: &str, quoted: &str) {
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+    let rest = if quoted.is_empty() { err.to_string() } else { err.replace(quoted, "") };
+    assert!(!has_cjk(&rest), "Chinese in an English message: {err}");
+    assert!(!err.contains("Error {") && !err.contains("SqliteFailure") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn workspace_errors_in_english_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let add = |name: &str| {
+        run(
+            &ws,
+            &["--lang", "en", "company", "add", "--name", name, "--uscc", "91331002MA2A8K5L0Y", "--city", "台州市", "--district", "椒江区"],
+        )
+    };
+    assert_eq!(add("海跃跨境").0, 0);
+    // The USCC is taken by company #1: its number and name are given.
+    let (code, _, err) = add("另一家");
+    assert_english_error(code, &err, "company.uscc: USCC 91331002MA2A8K5L0Y already belongs to company #1 (海跃跨境)", "海跃跨境");
+    // A company with a saved evaluation is not deleted.
+    let (code, _, err) = run(&ws, &["evaluate", "--company", "1", "--year", "2025", "--save", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&ws, &["--lang", "en", "company", "delete", "1"]);
+    assert_english_error(code, &err, "company #1 has 1 saved evaluation and cannot be deleted", "");
+    assert!(err.contains("--archive"), "{err}");
+    // A file that is not a workspace is refused and left as it was.
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, "this is a text file, not a workspace; long enough to have a header").unwrap();
+    let (code, _, err) = run(&junk, &["--lang", "en", "company", "list"]);
+    assert_english_error(code, &err, "is not a usable Butie workspace: it is not an SQLite database file", "");
+    assert!(err.contains(junk.to_str().unwrap()), "{err}");
+    assert_eq!(std::fs::read_to_string(&junk).unwrap(), "this is a text file, not a workspace; long enough to have a header");
+    // A missing company.
+    let (code, _, err) = run(&ws, &["--lang", "en", "company", "show", "7"]);
+    assert_english_error(code, &err, "company #7 not found", "");
+}

@@ -2,6 +2,7 @@
 //! (the gap is at most a quarter of the threshold), and not otherwise.
 
 use butie::engine::{evaluate, hints};
+use butie::explain::hint;
 use butie::{parse_profile, Lang};
 
 fn hints_for(facts: &str, lang: Lang) -> Vec<String> {
@@ -11,8 +12,8 @@ fn hints_for(facts: &str, lang: Lang) -> Vec<String> {
             "serious_dishonesty_listed": false}}, "year": 2024, "facts": {{ {facts} }} }}"#
     );
     let profile = parse_profile(&text, &packs).unwrap();
-    let ev = evaluate(&packs, &profile, 2024, lang);
-    hints(&packs, &profile, &ev, lang)
+    let ev = evaluate(&packs, &profile, 2024);
+    hints(&ev).iter().map(|h| hint(h, lang)).collect()
 }
 
 #[test]

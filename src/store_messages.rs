@@ -1,0 +1,342 @@
+//! The words for workspace errors. `butie_store` reports what went wrong as
+//! data (`StoreError`); this is the one place that turns it into a sentence,
+//! in Chinese or English, for the CLI's error line and the window.
+//!
+//! Like `InputError`, there are two forms: `store_message`, the CLI's line,
+//! starts with the field the error belongs to (`StoreError::field`), and
+//! `store_detail` is the same words without it, for a window that shows the
+//! text beside that field.
+//!
+//! Every message is one line. SQLite's own message text (which can quote SQL)
+//! and Rust's debug output never reach the user: a database error is told by
+//! its SQLite error code and a short description.
+
+use butie_core::policy::Lang;
+use butie_store::rusqlite::{self, ErrorCode};
+use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError};
+use std::path::Path;
+
+/// One line saying what went wrong, in `lang`: the field (when the error
+/// belongs to one), then the problem.
+pub fn store_message(e: &StoreError, lang: Lang) -> String {
+    match e {
+        StoreError::Input(ie) => ie.message(lang),
+        _ if e.field().is_empty() => store_detail(e, lang),
+        _ => format!("{}: {}", e.field(), store_detail(e, lang)),
+    }
+}
+
+/// What went wrong, in `lang`, without the field name.
+pub fn store_detail(e: &StoreError, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match e {
+        StoreError::Input(ie) => ie.detail(lang),
+        StoreError::CompanyNotFound { key } => match (key, zh) {
+            (CompanyKey::Id(id), true) => format!("找不到企业 #{id}"),
+            (CompanyKey::Id(id), false) => format!("company #{id} not found in the workspace"),
+            (CompanyKey::Uscc(k), true) => format!("找不到企业 {k}"),
+            (CompanyKey::Uscc(k), false) => format!("company {k} not found in the workspace"),
+        },
+        StoreError::EvaluationNotFound { id } => {
+            if zh {
+                format!("找不到测算记录 #{id}")
+            } else {
+                format!("saved evaluation #{id} not found")
+            }
+        }
+        StoreError::FileNotFound { path } => {
+            if zh {
+                format!("找不到文件 {}", path.display())
+            } else {
+                format!("file not found: {}", path.display())
+            }
+        }
+        StoreError::UsccTaken { uscc, other_id, other_name } => {
+            if zh {
+                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）")
+            } else {
+                format!("USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace")
+            }
+        }
+        StoreError::ImportUsccTaken { uscc, other_id, other_name } => {
+            if zh {
+                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）；如要用导入文件覆盖，请加 --replace")
+            } else {
+                format!(
+                    "USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace; \
+                     add --replace to overwrite it with the imported data"
+                )
+            }
+        }
+        StoreError::DuplicateUsccInImport { uscc } => {
+            if zh {
+                format!("导入文件中统一社会信用代码 {uscc} 出现了不止一次")
+            } else {
+                format!("USCC {uscc} appears more than once in the import file")
+            }
+        }
+        StoreError::HasEvaluations { id, count } => {
+            if zh {
+                format!("企业 #{id} 有 {count} 条已保存的测算记录，不能删除（测算记录永久保留）；如需从列表中移除，请使用 --archive 归档")
+            } else {
+                let noun = if *count == 1 { "evaluation" } else { "evaluations" };
+                format!(
+                    "company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good); \
+                     use --archive to remove it from the list"
+                )
+            }
+        }
+        StoreError::NotAWorkspace { path, why } => {
+            let why = match (why, zh) {
+                (NotWorkspaceWhy::Unreadable(e), _) if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) => {
+                    if zh {
+                        "文件已损坏".to_string()
+                    } else {
+                        "the file is damaged".to_string()
+                    }
+                }
+                (NotWorkspaceWhy::Unreadable(_), true) => "不是 SQLite 数据库文件".to_string(),
+                (NotWorkspaceWhy::Unreadable(_), false) => "it is not an SQLite database file".to_string(),
+                (NotWorkspaceWhy::Damaged { .. }, true) => "完整性检查失败，文件已损坏".to_string(),
+                (NotWorkspaceWhy::Damaged { .. }, false) => "its integrity check failed; the file is damaged".to_string(),
+                (NotWorkspaceWhy::UnknownVersion { found }, true) => format!("不是补贴通创建的文件（结构版本 {found}）"),
+                (NotWorkspaceWhy::UnknownVersion { found }, false) => format!("it was not made by Butie (schema version {found})"),
+                (NotWorkspaceWhy::MissingTables, true) => "缺少数据表".to_string(),
+                (NotWorkspaceWhy::MissingTables, false) => "its tables are missing".to_string(),
+            };
+            if zh {
+                format!("{} 不是可用的补贴通工作区: {why}", path.display())
+            } else {
+                format!("{} is not a usable Butie workspace: {why}", path.display())
+            }
+        }
+        StoreError::NewerVersion { path, found, supported } => {
+            if zh {
+                format!("{}工作区结构版本 {found} 比本程序（{supported}）新，请升级补贴通", path_prefix(path))
+            } else {
+                format!(
+                    "{}the workspace's schema version {found} is newer than this program supports ({supported}); please update Butie",
+                    path_prefix(path)
+                )
+            }
+        }
+        StoreError::CannotOpen { path, source } => {
+            if zh {
+                format!("无法打开工作区 {}: {}", path.display(), sqlite_why(source, lang))
+            } else {
+                format!("cannot open the workspace {}: {}", path.display(), sqlite_why(source, lang))
+            }
+        }
+        StoreError::BackupExists { path } => {
+            if zh {
+                format!("备份文件 {} 已存在，不会覆盖", path.display())
+            } else {
+                format!("backup file {} already exists; it will not be overwritten", path.display())
+            }
+        }
+        StoreError::CannotCreateBackup { path, source } => {
+            if zh {
+                format!("无法创建备份 {}: {}", path.display(), sqlite_why(source, lang))
+            } else {
+                format!("cannot create the backup {}: {}", path.display(), sqlite_why(source, lang))
+            }
+        }
+        StoreError::Io { path, action, source } => {
+            let why = io_why(source, lang);
+            let p = path.display();
+            match (action, zh) {
+                (IoAction::CreateDir, true) => format!("无法创建工作区目录 {p}: {why}"),
+                (IoAction::CreateDir, false) => format!("cannot create the workspace folder {p}: {why}"),
+                (IoAction::KeepPrevious, true) => format!("无法保留原工作区为 {p}: {why}"),
+                (IoAction::KeepPrevious, false) => format!("cannot keep the previous workspace as {p}: {why}"),
+                (IoAction::Replace, true) => format!("无法写入 {p}: {why}"),
+                (IoAction::Replace, false) => format!("cannot write {p}: {why}"),
+            }
+        }
+        StoreError::CorruptFact { company_id, year, key, .. } => {
+            if zh {
+                format!("工作区中企业 #{company_id} {year} 年度保存的 facts.{key} 已损坏，无法读取")
+            } else {
+                format!("the value of facts.{key} saved for company #{company_id}, {year} is damaged and cannot be read")
+            }
+        }
+        StoreError::Sql(e) => {
+            if zh {
+                format!("工作区数据库错误: {}", sqlite_why(e, lang))
+            } else {
+                format!("the workspace database reported an error: {}", sqlite_why(e, lang))
+            }
+        }
+    }
+}
+
+/// `"<path>: "`, or nothing when the path is unknown (an in-memory database).
+fn path_prefix(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", path.display())
+    }
+}
+
+/// SQLite's error as a short description and its code; never SQLite's
+/// message text, which can quote SQL.
+fn sqlite_why(e: &rusqlite::Error, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let Some(f) = e.sqlite_error() else {
+        // Not an SQLite failure: the binding could not read a value as the
+        // expected type, or a program error.
+        return match e {
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+            | rusqlite::Error::Utf8Error(_) => {
+                if zh {
+                    "读到了无法识别的数据".to_string()
+                } else {
+                    "it holds data this program cannot read".to_string()
+                }
+            }
+            _ => {
+                if zh {
+                    "程序内部错误".to_string()
+                } else {
+                    "internal error".to_string()
+                }
+            }
+        };
+    };
+    let (zh_text, en_text) = match f.code {
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => ("文件正被其他程序使用", "the file is in use by another program"),
+        ErrorCode::ReadOnly => ("文件只读，无法写入", "the file is read-only"),
+        ErrorCode::PermissionDenied => ("没有访问权限", "permission denied"),
+        ErrorCode::CannotOpen => ("无法打开文件", "the file cannot be opened"),
+        ErrorCode::DiskFull => ("磁盘已满", "the disk is full"),
+        ErrorCode::SystemIoFailure => ("磁盘读写出错", "a disk read or write failed"),
+        ErrorCode::DatabaseCorrupt => ("文件已损坏", "the file is damaged"),
+        ErrorCode::NotADatabase => ("不是数据库文件", "not a database file"),
+        ErrorCode::ConstraintViolation => ("数据不符合约束", "a data constraint was violated"),
+        ErrorCode::TooBig => ("数据过大", "a value is too large"),
+        ErrorCode::OutOfMemory => ("内存不足", "out of memory"),
+        ErrorCode::NoLargeFileSupport => ("系统不支持大文件", "the system does not support large files"),
+        ErrorCode::FileLockingProtocolFailed => ("文件加锁失败", "file locking failed"),
+        _ => ("操作失败", "the operation failed"),
+    };
+    let n = f.extended_code;
+    if zh {
+        format!("{zh_text}（SQLite 错误码 {n}）")
+    } else {
+        format!("{en_text} (SQLite error code {n})")
+    }
+}
+
+/// A file-system error in words; the OS's own text only when it is none of
+/// the usual cases.
+fn io_why(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let zh = lang == Lang::Zh;
+    let s = match (e.kind(), zh) {
+        (K::NotFound, true) => "路径不存在",
+        (K::NotFound, false) => "no such file or folder",
+        (K::PermissionDenied, true) => "没有权限",
+        (K::PermissionDenied, false) => "permission denied",
+        (K::AlreadyExists, true) => "已存在同名文件",
+        (K::AlreadyExists, false) => "a file of that name already exists",
+        (_, true) => return format!("无法完成（{e}）"),
+        (_, false) => return format!("failed ({e})"),
+    };
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}'))
+    }
+
+    fn sqlite(code: i32, msg: &str) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(msg.to_string()))
+    }
+
+    #[test]
+    fn every_variant_is_one_line_in_both_languages_and_english_has_no_chinese() {
+        let p = PathBuf::from("/tmp/ws.sqlite");
+        let io = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let json_err = || serde_json::from_str::<serde_json::Value>("{x").unwrap_err();
+        let all = vec![
+            StoreError::CompanyNotFound { key: CompanyKey::Id(7) },
+            StoreError::CompanyNotFound { key: CompanyKey::Uscc("91331002MA2A8K5L0Y".into()) },
+            StoreError::EvaluationNotFound { id: 3 },
+            StoreError::FileNotFound { path: p.clone() },
+            StoreError::UsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 2, other_name: "Acme".into() },
+            StoreError::ImportUsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 2, other_name: "Acme".into() },
+            StoreError::DuplicateUsccInImport { uscc: "91331002MA2A8K5L0Y".into() },
+            StoreError::HasEvaluations { id: 1, count: 1 },
+            StoreError::HasEvaluations { id: 1, count: 4 },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Unreadable(sqlite(26, "file is not a database")) },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Unreadable(sqlite(11, "malformed")) },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Damaged { report: "*** in database main ***".into() } },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::UnknownVersion { found: 0 } },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::MissingTables },
+            StoreError::NewerVersion { path: p.clone(), found: 9, supported: 2 },
+            StoreError::NewerVersion { path: PathBuf::new(), found: 9, supported: 2 },
+            StoreError::CannotOpen { path: p.clone(), source: sqlite(5, "database is locked") },
+            StoreError::BackupExists { path: p.clone() },
+            StoreError::CannotCreateBackup { path: p.clone(), source: sqlite(14, "unable to open database file") },
+            StoreError::Io { path: p.clone(), action: IoAction::CreateDir, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::KeepPrevious, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::Replace, source: io() },
+            StoreError::CorruptFact { company_id: 1, year: 2025, key: "cbec_volume".into(), source: json_err() },
+            StoreError::Sql(sqlite(2067, "UNIQUE constraint failed: companies.uscc")),
+            StoreError::Sql(rusqlite::Error::InvalidColumnType(0, "year".into(), rusqlite::types::Type::Text)),
+            StoreError::Sql(rusqlite::Error::QueryReturnedNoRows),
+        ];
+        for e in &all {
+            for lang in [Lang::Zh, Lang::En] {
+                let (m, d) = (store_message(e, lang), store_detail(e, lang));
+                assert!(m.ends_with(&d), "{e:?}: {m}");
+                assert!(!m.is_empty() && !m.contains('\n'), "{e:?}: {m}");
+                assert!(!m.contains("Error {") && !m.contains("SqliteFailure") && !m.contains("Some("), "debug output: {m}");
+            }
+            let en = store_message(e, Lang::En);
+            assert!(!has_cjk(&en), "{e:?}: {en}");
+            assert!(has_cjk(&store_message(e, Lang::Zh)), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn database_errors_give_the_code_never_the_sql() {
+        let e = StoreError::Sql(sqlite(2067, "UNIQUE constraint failed: companies.uscc"));
+        assert_eq!(
+            store_message(&e, Lang::En),
+            "the workspace database reported an error: a data constraint was violated (SQLite error code 2067)"
+        );
+        assert_eq!(store_message(&e, Lang::Zh), "工作区数据库错误: 数据不符合约束（SQLite 错误码 2067）");
+        let e = StoreError::CannotOpen { path: "w.sqlite".into(), source: sqlite(5, "database is locked") };
+        assert_eq!(
+            store_message(&e, Lang::En),
+            "cannot open the workspace w.sqlite: the file is in use by another program (SQLite error code 5)"
+        );
+    }
+
+    #[test]
+    fn chinese_wording_is_kept() {
+        let e = StoreError::UsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 1, other_name: "海跃".into() };
+        assert_eq!(store_message(&e, Lang::Zh), "company.uscc: 统一社会信用代码 91331002MA2A8K5L0Y 已属于工作区中的企业 #1（海跃）");
+        assert_eq!(store_detail(&e, Lang::Zh), "统一社会信用代码 91331002MA2A8K5L0Y 已属于工作区中的企业 #1（海跃）");
+        assert_eq!(
+            store_message(&e, Lang::En),
+            "company.uscc: USCC 91331002MA2A8K5L0Y already belongs to company #1 (海跃) in this workspace"
+        );
+        let e = StoreError::ImportUsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 1, other_name: "海跃".into() };
+        assert!(store_message(&e, Lang::Zh).starts_with("import: 统一社会信用代码 91331002MA2A8K5L0Y 已属于"));
+        assert!(store_detail(&e, Lang::Zh).ends_with("如要用导入文件覆盖，请加 --replace"));
+        let e = StoreError::HasEvaluations { id: 2, count: 1 };
+        assert_eq!(store_message(&e, Lang::Zh), store_detail(&e, Lang::Zh), "no field, no prefix");
+        assert!(store_message(&e, Lang::Zh).starts_with("企业 #2 有 1 条已保存的测算记录，不能删除"));
+        assert!(store_message(&e, Lang::En).starts_with("company #2 has 1 saved evaluation and cannot be deleted"));
+    }
+}

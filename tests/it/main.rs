@@ -1,0 +1,12 @@
+//! Integration tests of the `butie` package, in one test binary (linking one
+//! binary instead of eight is a large share of CI time on two cores).
+
+mod cli_errors;
+mod fuzz_no_panic;
+mod generate;
+mod golden;
+mod hints;
+mod pdf;
+mod policy_cases;
+mod samples;
+mod store_cli;
