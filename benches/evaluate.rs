@@ -1,138 +1,110 @@
 //! Benchmarks of the engine (run: `cargo bench --bench evaluate`).
-//! Aims: one profile against all packs under 20 µs; 100,000 generated
-//! profiles under 2 s on 2 cores.
+//!
+//! Aims: a complete profile against all packs, unrendered (statuses,
+//! amounts, causes and trace steps as data), under 0.5 µs on one thread;
+//! rendered to the catalogue JSON under 8 µs; 100,000 generated profiles
+//! rendered under 0.5 s on 2 threads. Each figure is also printed as one
+//! JSON line `{"bench": …, "per_profile_ns": …, "threads": …}`.
 
 // The same allocator as the `butie` CLI (src/main.rs).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "../tests/it/generate.rs"]
+mod generate;
+
 use butie::engine::evaluate;
-use butie::profile::{Company, FactValue, Profile};
-use butie::{parse_profile, Lang};
-use rust_decimal::Decimal;
+use butie::{parse_profile, Lang, Pack, Profile};
 use std::hint::black_box;
 use std::time::Instant;
 
-/// A small deterministic generator, so every run evaluates the same batch.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn money(&mut self, max: u64) -> FactValue {
-        FactValue::Num(Decimal::new((self.next() % (max * 100)) as i64, 2))
-    }
+fn report(name: &str, per_profile_ns: f64, threads: usize, note: &str) {
+    println!("{name}: {:.3} µs per profile on {threads} thread(s){note}", per_profile_ns / 1000.0);
+    println!("{{\"bench\": \"{name}\", \"per_profile_ns\": {per_profile_ns:.1}, \"threads\": {threads}}}");
 }
 
-fn generated(n: usize, packs: &[butie::Pack]) -> Vec<Profile> {
-    let mut g = Lcg(20251125);
-    let tz = ["椒江区", "黄岩区", "路桥区", "台州湾新区", "温岭市"];
-    let cd = ["武侯区", "锦江区", "成都高新区", "双流区"];
-    let keys: Vec<(&String, &butie::policy::FactDef)> = packs.iter().flat_map(|p| p.facts.iter()).collect();
-    (0..n)
-        .map(|i| {
-            let chengdu = i % 2 == 1;
-            let mut p = Profile {
-                company: Company {
-                    name: format!("企业{i}"),
-                    city: if chengdu { "成都市" } else { "台州市" }.into(),
-                    district: if chengdu { cd[i % cd.len()] } else { tz[i % tz.len()] }.into(),
-                    serious_dishonesty_listed: Some(g.next().is_multiple_of(50)),
-                    ..Company::default()
-                },
-                year: Some(2024 + (i % 3) as i32),
-                facts: Default::default(),
-            };
-            for (k, def) in &keys {
-                if g.next().is_multiple_of(4) {
-                    continue; // leave some facts unknown
-                }
-                use butie::policy::FactKind::*;
-                let v = match def.kind {
-                    Bool => FactValue::Bool(g.next().is_multiple_of(2)),
-                    Money | MoneyUsd => g.money(800_000_000),
-                    Integer => FactValue::Num(Decimal::from(g.next() % 400)),
-                    Number => FactValue::Num(Decimal::new((g.next() % 20_000_000) as i64, 2)),
-                    Enum => {
-                        let opts: Vec<&String> = def.options.keys().collect();
-                        FactValue::Enum(opts[g.next() as usize % opts.len()].clone())
-                    }
-                    List => FactValue::List(
-                        (0..g.next() % 4)
-                            .map(|_| {
-                                def.fields
-                                    .iter()
-                                    .map(|(f, fd)| {
-                                        let v = if fd.kind == Integer {
-                                            Decimal::from(100 + g.next() % 100)
-                                        } else {
-                                            Decimal::new((g.next() % 20_000_000) as i64, 2)
-                                        };
-                                        (f.clone(), v)
-                                    })
-                                    .collect()
-                            })
-                            .collect(),
-                    ),
-                };
-                p.facts.insert((*k).clone(), v);
+/// Median time per call of `f` over `rounds` rounds of `n` calls.
+fn median_ns(rounds: usize, n: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..n {
+        f();
+    }
+    let mut samples: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
             }
-            p
+            t.elapsed().as_nanos() as f64 / n as f64
         })
-        .collect()
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Evaluate (and, if `render`, write the catalogue JSON of) every profile on `threads` threads.
+fn batch(packs: &[Pack], profiles: &[Profile], threads: usize, render: bool) -> f64 {
+    let t = Instant::now();
+    let bytes: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = profiles
+            .chunks(profiles.len().div_ceil(threads))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(64 * 1024);
+                    let mut n = 0usize;
+                    for p in chunk {
+                        let ev = evaluate(packs, p, p.year.unwrap_or(2025));
+                        if render {
+                            out.clear();
+                            let _ = serde_json::to_writer(&mut out, &butie::to_json(&ev, Lang::Zh));
+                            n += out.len();
+                        } else {
+                            n += ev.clauses.iter().filter(|c| c.counts()).count();
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    black_box(bytes);
+    t.elapsed().as_nanos() as f64 / profiles.len() as f64
 }
 
 fn main() {
     let packs = butie::bundled_packs().expect("packs");
-    let text = std::fs::read_to_string("samples/taizhou-sample.json").expect("sample");
-    let profile = parse_profile(&text, &packs).expect("profile");
-
-    // One profile against all packs.
-    for _ in 0..2_000 {
-        black_box(evaluate(&packs, &profile, 2025, Lang::Zh));
+    let mut complete = Vec::new();
+    for path in ["samples/taizhou-sample.json", "samples/chengdu-sample.json"] {
+        let text = std::fs::read_to_string(path).expect("sample");
+        complete.push(parse_profile(&text, &packs).expect("profile"));
     }
-    let mut samples = Vec::new();
-    for _ in 0..50 {
-        let t = Instant::now();
-        for _ in 0..200 {
-            black_box(evaluate(&packs, black_box(&profile), 2025, Lang::Zh));
-        }
-        samples.push(t.elapsed().as_secs_f64() / 200.0);
-    }
-    samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!(
-        "evaluate one profile (all packs): median {:.2} µs, p95 {:.2} µs",
-        samples[samples.len() / 2] * 1e6,
-        samples[samples.len() * 95 / 100] * 1e6
-    );
+    let (tz, cd) = (&complete[0], &complete[1]);
 
-    // A batch of 100,000 generated profiles on 2 threads.
-    let batch = generated(100_000, &packs);
-    let threads = 2;
-    let t = Instant::now();
-    let eligible: usize = std::thread::scope(|s| {
-        let handles: Vec<_> = batch
-            .chunks(batch.len().div_ceil(threads))
-            .map(|chunk| {
-                let packs = &packs;
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|p| {
-                            let ev = evaluate(packs, p, p.year.unwrap_or(2025), Lang::Zh);
-                            ev.clauses.iter().filter(|c| c.counts()).count()
-                        })
-                        .sum::<usize>()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    let el = t.elapsed();
-    println!(
-        "evaluate 100,000 generated profiles on {threads} threads: {:.3} s ({:.2} µs each; {eligible} eligible clauses)",
-        el.as_secs_f64(),
-        el.as_secs_f64() * 1e6 / 100_000.0
-    );
+    // One complete profile against all packs, results as data only.
+    for (name, p, year) in [("evaluate_taizhou_unrendered", tz, 2025), ("evaluate_chengdu_unrendered", cd, 2024)] {
+        let ns = median_ns(51, 20_000, || {
+            black_box(evaluate(black_box(&packs), black_box(p), year));
+        });
+        report(name, ns, 1, " (statuses, amounts, causes, trace steps)");
+    }
+    // The same, rendered to the catalogue JSON text.
+    for (name, p, year) in [("evaluate_taizhou_json", tz, 2025), ("evaluate_chengdu_json", cd, 2024)] {
+        let mut out = Vec::with_capacity(64 * 1024);
+        let ns = median_ns(31, 2_000, || {
+            out.clear();
+            let ev = evaluate(&packs, black_box(p), year);
+            let _ = serde_json::to_writer(&mut out, &butie::to_json(&ev, Lang::Zh));
+            black_box(out.len());
+        });
+        report(name, ns, 1, " (catalogue JSON)");
+    }
+
+    // 100,000 generated profiles (a quarter of the facts unknown).
+    let profiles = generate::generated(100_000, &packs, 20251125);
+    for threads in [1, 2] {
+        let ns = batch(&packs, &profiles, threads, false);
+        report("batch_100k_unrendered", ns, threads, &format!("; {:.3} s in all", ns * 1e-4));
+        let ns = batch(&packs, &profiles, threads, true);
+        report("batch_100k_json", ns, threads, &format!("; {:.3} s in all", ns * 1e-4));
+    }
 }

@@ -8,7 +8,7 @@
 //! field name, so the page shows it beside the field it names.
 
 use crate::files::{read_text, write_pdfs};
-use crate::store_messages::store_message;
+use crate::store_messages::store_detail;
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
 use butie_core::money::fmt_yuan;
@@ -69,7 +69,7 @@ impl ApiError {
     fn store(e: StoreError, lang: UiLang) -> Self {
         match &e {
             StoreError::Input(ie) => ApiError::input(ie, lang),
-            _ => ApiError { field: e.field().to_string(), message: store_message(&e, lang.into()) },
+            _ => ApiError { field: e.field().to_string(), message: store_detail(&e, lang.into()) },
         }
     }
 }

@@ -3,9 +3,10 @@
 //! in Chinese or English, for the CLI's error line and the window.
 //!
 //! Like `InputError`, there are two forms: `store_message`, the CLI's line,
-//! starts with the field the error belongs to (`StoreError::field`), and
-//! `store_detail` is the same words without it, for a window that shows the
-//! text beside that field.
+//! starts with the field the error belongs to (`StoreError::field`) and ends
+//! with the command-line flag that gets past a refusal (`--replace`,
+//! `--archive`); `store_detail` is the words alone, for a window that shows
+//! them beside that field and has no flags.
 //!
 //! Every message is one line. SQLite's own message text (which can quote SQL)
 //! and Rust's debug output never reach the user: a database error is told by
@@ -16,14 +17,22 @@ use butie_store::rusqlite::{self, ErrorCode};
 use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError};
 use std::path::Path;
 
-/// One line saying what went wrong, in `lang`: the field (when the error
-/// belongs to one), then the problem.
+/// The CLI's line, in `lang`: the field (when the error belongs to one),
+/// the problem, and the flag that gets past a refusal.
 pub fn store_message(e: &StoreError, lang: Lang) -> String {
-    match e {
-        StoreError::Input(ie) => ie.message(lang),
-        _ if e.field().is_empty() => store_detail(e, lang),
-        _ => format!("{}: {}", e.field(), store_detail(e, lang)),
+    if let StoreError::Input(ie) = e {
+        return ie.message(lang);
     }
+    let mut line = if e.field().is_empty() { store_detail(e, lang) } else { format!("{}: {}", e.field(), store_detail(e, lang)) };
+    let hint = match (e, lang) {
+        (StoreError::ImportUsccTaken { .. }, Lang::Zh) => "；如要用导入文件覆盖，请加 --replace",
+        (StoreError::ImportUsccTaken { .. }, Lang::En) => "; add --replace to overwrite it with the imported data",
+        (StoreError::HasEvaluations { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
+        (StoreError::HasEvaluations { .. }, Lang::En) => "; use --archive to remove it from the list",
+        _ => "",
+    };
+    line.push_str(hint);
+    line
 }
 
 /// What went wrong, in `lang`, without the field name.
@@ -60,12 +69,9 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
         }
         StoreError::ImportUsccTaken { uscc, other_id, other_name } => {
             if zh {
-                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）；如要用导入文件覆盖，请加 --replace")
+                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）")
             } else {
-                format!(
-                    "USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace; \
-                     add --replace to overwrite it with the imported data"
-                )
+                format!("USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace")
             }
         }
         StoreError::DuplicateUsccInImport { uscc } => {
@@ -77,13 +83,10 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
         }
         StoreError::HasEvaluations { id, count } => {
             if zh {
-                format!("企业 #{id} 有 {count} 条已保存的测算记录，不能删除（测算记录永久保留）；如需从列表中移除，请使用 --archive 归档")
+                format!("企业 #{id} 有 {count} 条已保存的测算记录，不能删除（测算记录永久保留）")
             } else {
                 let noun = if *count == 1 { "evaluation" } else { "evaluations" };
-                format!(
-                    "company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good); \
-                     use --archive to remove it from the list"
-                )
+                format!("company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good)")
             }
         }
         StoreError::NotAWorkspace { path, why } => {
@@ -297,7 +300,7 @@ mod tests {
         for e in &all {
             for lang in [Lang::Zh, Lang::En] {
                 let (m, d) = (store_message(e, lang), store_detail(e, lang));
-                assert!(m.ends_with(&d), "{e:?}: {m}");
+                assert!(m.contains(&d), "{e:?}: {m}");
                 assert!(!m.is_empty() && !m.contains('\n'), "{e:?}: {m}");
                 assert!(!m.contains("Error {") && !m.contains("SqliteFailure") && !m.contains("Some("), "debug output: {m}");
             }
@@ -333,9 +336,15 @@ mod tests {
         );
         let e = StoreError::ImportUsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 1, other_name: "海跃".into() };
         assert!(store_message(&e, Lang::Zh).starts_with("import: 统一社会信用代码 91331002MA2A8K5L0Y 已属于"));
-        assert!(store_detail(&e, Lang::Zh).ends_with("如要用导入文件覆盖，请加 --replace"));
+        assert!(store_message(&e, Lang::Zh).ends_with("（海跃）；如要用导入文件覆盖，请加 --replace"));
+        assert!(!store_detail(&e, Lang::En).contains("--replace"), "the window has no flags");
         let e = StoreError::HasEvaluations { id: 2, count: 1 };
-        assert_eq!(store_message(&e, Lang::Zh), store_detail(&e, Lang::Zh), "no field, no prefix");
+        assert_eq!(
+            store_message(&e, Lang::Zh),
+            "企业 #2 有 1 条已保存的测算记录，不能删除（测算记录永久保留）；如需从列表中移除，请使用 --archive 归档"
+        );
+        assert!(store_message(&e, Lang::En).ends_with("; use --archive to remove it from the list"));
+        assert!(!store_detail(&e, Lang::En).contains("--archive"));
         assert!(store_message(&e, Lang::Zh).starts_with("企业 #2 有 1 条已保存的测算记录，不能删除"));
         assert!(store_message(&e, Lang::En).starts_with("company #2 has 1 saved evaluation and cannot be deleted"));
     }
