@@ -14,6 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod generate;
 
 use butie::engine::evaluate;
+use butie::explain::Catalogue;
 use butie::{parse_profile, Lang, Pack, Profile};
 use std::hint::black_box;
 use std::time::Instant;
@@ -55,7 +56,7 @@ fn batch(packs: &[Pack], profiles: &[Profile], threads: usize, render: bool) -> 
                         let ev = evaluate(packs, p, p.year.unwrap_or(2025));
                         if render {
                             out.clear();
-                            let _ = serde_json::to_writer(&mut out, &butie::to_json(&ev, Lang::Zh));
+                            let _ = serde_json::to_writer(&mut out, &Catalogue { ev: &ev, lang: Lang::Zh });
                             n += out.len();
                         } else {
                             n += ev.clauses.iter().filter(|c| c.counts()).count();
@@ -93,7 +94,7 @@ fn main() {
         let ns = median_ns(31, 2_000, || {
             out.clear();
             let ev = evaluate(&packs, black_box(p), year);
-            let _ = serde_json::to_writer(&mut out, &butie::to_json(&ev, Lang::Zh));
+            let _ = serde_json::to_writer(&mut out, &Catalogue { ev: &ev, lang: Lang::Zh });
             black_box(out.len());
         });
         report(name, ns, 1, " (catalogue JSON)");

@@ -7,14 +7,14 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use butie::engine::evaluate;
-use butie::{parse_profile, Lang};
+use butie::parse_profile;
 use std::time::Instant;
 
 fn main() {
     let packs = butie::bundled_packs().unwrap();
     let text = std::fs::read_to_string("samples/taizhou-sample.json").unwrap();
     let profile = parse_profile(&text, &packs).unwrap();
-    let ev = evaluate(&packs, &profile, 2025, Lang::Zh);
+    let ev = evaluate(&packs, &profile, 2025);
     let t = Instant::now();
     let fonts = butie_pdf::Fonts::load_default().expect("fonts");
     println!("font load (regular + bold): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);

@@ -316,15 +316,10 @@ fn applies(s: PackStatus) -> bool {
 
 fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
     let c = r.clause;
-    let mut reasons: Vec<ReasonView> =
-        explain::reasons(ev, r, lang).into_iter().map(|text| ReasonView { text, interpretation: false }).collect();
-    // Eligible reasons are: outcome, formula note, then one line per interpretation.
-    if r.status == Status::Eligible {
-        let first = 1 + usize::from(c.formula_note.is_some());
-        for x in reasons.iter_mut().skip(first).take(c.interpretations.len()) {
-            x.interpretation = true;
-        }
-    }
+    let reasons = explain::reason_items(ev, r)
+        .iter()
+        .map(|x| ReasonView { text: explain::reason(ev, r, x, lang), interpretation: x.is_interpretation() })
+        .collect();
     ClauseView {
         id: c.id.clone(),
         pack: r.pack.id.clone(),

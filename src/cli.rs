@@ -4,7 +4,7 @@
 use crate::files::{load_policies, policy_files, read_text, write_pdfs, FileError};
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
-use butie_core::explain::to_json;
+use butie_core::explain::Catalogue;
 use butie_core::policy::{load_pack, Lang, Pack};
 use butie_core::profile::{check_year, parse_profile, InputError, Problem, Profile};
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ pub fn read_profile(cx: &Context, path: &Path, year: Option<i64>, packs: &[Pack]
 
 /// The catalogue JSON, pretty, as the CLI prints it.
 pub fn catalogue_text(ev: &butie_core::Evaluation, lang: Lang) -> String {
-    serde_json::to_string_pretty(&to_json(ev, lang)).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&Catalogue { ev, lang }).unwrap_or_default() + "\n"
 }
 
 pub fn evaluate_cmd(cx: &Context, profile_path: &Path, year: Option<i64>, json: bool, explain: bool) -> Result<String, CliError> {

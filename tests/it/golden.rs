@@ -13,7 +13,10 @@ use std::fmt::Write as _;
 
 fn render(packs: &[Pack], profile: &Profile, year: i32, lang: Lang) -> String {
     let ev = butie::evaluate(packs, profile, year);
-    serde_json::to_string(&butie::to_json(&ev, lang)).unwrap()
+    let streamed = serde_json::to_string(&butie::explain::Catalogue { ev: &ev, lang }).unwrap();
+    // The value form (stored in the workspace) writes the same bytes.
+    debug_assert_eq!(streamed, serde_json::to_string(&butie::to_json(&ev, lang)).unwrap());
+    streamed
 }
 
 const LANGS: [(Lang, &str); 2] = [(Lang::Zh, "zh"), (Lang::En, "en")];
@@ -28,6 +31,10 @@ fn full_outputs() -> String {
         for year in [profile.year.unwrap(), 2026] {
             for (lang, code) in LANGS {
                 writeln!(out, "{sample} {year} {code}\t{}", render(&packs, &profile, year, lang)).unwrap();
+                // The CLI prints the pretty form; streamed and value forms agree there too.
+                let ev = butie::evaluate(&packs, &profile, year);
+                let pretty = serde_json::to_string_pretty(&butie::explain::Catalogue { ev: &ev, lang }).unwrap();
+                assert_eq!(pretty, serde_json::to_string_pretty(&butie::to_json(&ev, lang)).unwrap());
             }
         }
     }

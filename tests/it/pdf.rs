@@ -48,13 +48,13 @@ fn check_sample(path: &str) {
         let text = text_of(Path::new(file));
         assert!(text.contains(&squash(&profile.company.name)), "{file}: company name");
         assert!(text.contains(profile.company.uscc.as_deref().unwrap()), "{file}: USCC");
-        let (_, clause) = butie::engine::find_clause(&packs, &r.id()).unwrap();
+        let (_, clause) = butie::engine::find_clause(&packs, r.id()).unwrap();
         assert!(text.contains(&squash(&clause.title.zh)), "{file}: clause title");
         if let Some(figure) = r.amount.or(r.amount_max) {
             assert!(text.contains(&fmt_grouped(figure)), "{file}: amount {}", fmt_grouped(figure));
             assert!(text.contains(&format!("大写：人民币{}", to_chinese_upper(figure))), "{file}: 大写");
         }
-        assert!(summary.contains(&r.id()), "summary lists {}", r.id());
+        assert!(summary.contains(r.id()), "summary lists {}", r.id());
         if let Some(a) = r.amount {
             assert!(summary.contains(&fmt_grouped(a)), "summary amount of {}", r.id());
         }

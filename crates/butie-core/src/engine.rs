@@ -789,3 +789,7 @@ pub fn hints<'a>(ev: &Evaluation<'a>) -> Vec<Hint<'a>> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

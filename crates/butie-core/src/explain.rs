@@ -4,11 +4,12 @@
 //! of them reads the sentences back.
 
 use crate::engine::{Cause, ClauseResult, Comparison, Evaluation, Growth, PackReason, PackResult, Status, Step};
-use crate::money::{fmt_percent, fmt_wan, fmt_yuan, Grouped};
-use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack};
+use crate::money::{fmt_wan, round_fen, Grouped};
+use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack, Text2};
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
-use std::fmt::{self, Write as _};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+use std::fmt::{self, Write};
 
 fn t<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::Zh {
@@ -67,13 +68,23 @@ pub fn yuan(d: Decimal, lang: Lang) -> Yuan {
 }
 
 /// What the legal word means for the number (《民法典》第1259条).
-pub fn term_note(op: Op, term: &str, lang: Lang) -> String {
+pub fn write_term_note(w: &mut impl Write, op: Op, term: &str, lang: Lang) -> fmt::Result {
     let inclusive = matches!(op, Op::Ge | Op::Le);
     match (lang, inclusive) {
-        (Lang::Zh, true) => format!("“{term}”含本数"),
-        (Lang::Zh, false) => format!("“{term}”不含本数"),
-        (Lang::En, true) => format!("“{term}” includes the number"),
-        (Lang::En, false) => format!("“{term}” excludes the number"),
+        (Lang::Zh, true) => write!(w, "“{term}”含本数"),
+        (Lang::Zh, false) => write!(w, "“{term}”不含本数"),
+        (Lang::En, true) => write!(w, "“{term}” includes the number"),
+        (Lang::En, false) => write!(w, "“{term}” excludes the number"),
+    }
+}
+
+/// A term note formatted in place.
+#[derive(Clone, Copy)]
+pub struct TermNote<'t>(pub Op, pub &'t str, pub Lang);
+
+impl fmt::Display for TermNote<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_term_note(f, self.0, self.1, self.2)
     }
 }
 
@@ -96,100 +107,107 @@ fn option_label<'p>(def: &'p FactDef, value: &'p str, lang: Lang) -> &'p str {
     def.options.get(value).map(|o| o.get(lang)).unwrap_or(value)
 }
 
-fn comparison_failure(def: &FactDef, c: &Comparison, lang: Lang) -> String {
+fn comparison_failure(w: &mut impl Write, def: &FactDef, c: &Comparison, lang: Lang) -> fmt::Result {
     let (v, th, op, term) = (c.value, c.threshold, c.op, c.term);
     let label = def.label.get(lang);
     let shown = show_value(def, v, lang);
     let ths = show_threshold(def, th, lang);
-    let note = term_note(op, term, lang);
+    let note = TermNote(op, term, lang);
     match (op, lang) {
         (Op::Gt | Op::Ge, Lang::Zh) => {
             let gap = show_value(def, th - v, lang);
             if v == th {
-                format!("{label} {shown}，恰好等于门槛 {ths}，但须{term}（{note}）")
+                write!(w, "{label} {shown}，恰好等于门槛 {ths}，但须{term}（{note}）")
             } else if op == Op::Gt {
-                format!("{label} {shown}，须{term} {ths}（{note}），还差 {gap} 以上")
+                write!(w, "{label} {shown}，须{term} {ths}（{note}），还差 {gap} 以上")
             } else {
-                format!("{label} {shown}，须{term} {ths}（{note}），还差 {gap}")
+                write!(w, "{label} {shown}，须{term} {ths}（{note}），还差 {gap}")
             }
         }
         (Op::Gt | Op::Ge, Lang::En) => {
             let gap = show_value(def, th - v, lang);
             if v == th {
-                format!("{label} is {shown}, exactly the threshold {ths}, but it must be {term} it ({note})")
+                write!(w, "{label} is {shown}, exactly the threshold {ths}, but it must be {term} it ({note})")
             } else {
-                format!("{label} is {shown}; it must be {term} {ths} ({note}); short by {gap}")
+                write!(w, "{label} is {shown}; it must be {term} {ths} ({note}); short by {gap}")
             }
         }
         (Op::Lt | Op::Le, Lang::Zh) => {
-            format!("{label} {shown}，须{term} {ths}（{note}），超出 {}", show_value(def, v - th, lang))
+            write!(w, "{label} {shown}，须{term} {ths}（{note}），超出 {}", show_value(def, v - th, lang))
         }
         (Op::Lt | Op::Le, Lang::En) => {
-            format!("{label} is {shown}; it must be {term} {ths} ({note}); over by {}", show_value(def, v - th, lang))
+            write!(w, "{label} is {shown}; it must be {term} {ths} ({note}); over by {}", show_value(def, v - th, lang))
         }
     }
 }
 
-fn growth_line(pack: &Pack, g: &Growth, lang: Lang) -> String {
+fn growth_line(w: &mut impl Write, pack: &Pack, g: &Growth, lang: Lang) -> fmt::Result {
     let (d, pd) = (def(pack, g.fact), def(pack, g.prev));
     let pct = (g.increase() / g.prev_value * Decimal::from(100)).round_dp(2);
-    format!(
+    write!(
+        w,
         "{} {} − {} {} = {}；{} × {} = {}；{} {}%（{}）",
         d.label.get(lang),
         show_value(d, g.value, lang),
         pd.label.get(lang),
         show_value(pd, g.prev_value, lang),
         show_value(d, g.increase(), lang),
-        fmt_percent(g.rate),
+        Percent(g.rate),
         show_value(pd, g.prev_value, lang),
         show_value(d, g.needed(), lang),
         t(lang, "同比增长", "growth"),
         pct.normalize(),
-        term_note(g.op, g.term, lang),
+        TermNote(g.op, g.term, lang),
     )
 }
 
-/// One cause as a sentence. `pr` is the clause's pack result (for `PackNotApplicable`).
-pub fn cause(ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> String {
+/// One cause as a sentence.
+pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> fmt::Result {
     match c {
-        Cause::PackNotApplicable => ev.pack_result(&pack.id).map(|pr| pack_note(ev, pr, lang)).unwrap_or_default(),
-        Cause::Excluded { .. } => pack.exclusion_reason.get(lang).to_string(),
-        Cause::NotTrue { fact } => format!("{}: {}", def(pack, fact).label.get(lang), t(lang, "否", "no")),
+        Cause::PackNotApplicable => match ev.pack_result(&pack.id) {
+            Some(pr) => write_pack_note(w, ev, pr, lang),
+            None => Ok(()),
+        },
+        Cause::Excluded { .. } => w.write_str(pack.exclusion_reason.get(lang)),
+        Cause::NotTrue { fact } => write!(w, "{}: {}", def(pack, fact).label.get(lang), t(lang, "否", "no")),
         Cause::NotAllowed { fact, value, allowed } => {
             let d = def(pack, fact);
-            let allowed: Vec<&str> = allowed.iter().map(|x| option_label(d, x, lang)).collect();
-            format!(
-                "{}: {}{}{}",
+            write!(
+                w,
+                "{}: {}{}",
                 d.label.get(lang),
                 option_label(d, value, lang),
-                t(lang, "，本条只适用于：", "; this clause covers only: "),
-                allowed.join(t(lang, "、", ", "))
-            )
+                t(lang, "，本条只适用于：", "; this clause covers only: ")
+            )?;
+            for (i, x) in allowed.iter().enumerate() {
+                if i > 0 {
+                    w.write_str(t(lang, "、", ", "))?;
+                }
+                w.write_str(option_label(d, x, lang))?;
+            }
+            Ok(())
         }
         Cause::NotCovered { fact, value } => {
             let d = def(pack, fact);
-            format!(
+            write!(
+                w,
                 "{}: {}{}",
                 d.label.get(lang),
                 option_label(d, value, lang),
                 t(lang, "，不在本条适用范围内", " is not covered by this clause")
             )
         }
-        Cause::Threshold { cmp, .. } => comparison_failure(def(pack, cmp.fact), cmp, lang),
-        Cause::GrowthBelow(g) => format!(
-            "{}{}{}{}: {}",
-            t(lang, "同比增长未达到", "growth is below "),
-            fmt_percent(g.rate),
-            g.term,
-            t(lang, "", " required"),
-            growth_line(pack, g, lang)
-        ),
+        Cause::Threshold { cmp, .. } => comparison_failure(w, def(pack, cmp.fact), cmp, lang),
+        Cause::GrowthBelow(g) => {
+            write!(w, "{}{}{}{}: ", t(lang, "同比增长未达到", "growth is below "), Percent(g.rate), g.term, t(lang, "", " required"))?;
+            growth_line(w, pack, g, lang)
+        }
         Cause::ZeroBase { fact } => {
-            format!("{} {}", def(pack, fact).label.get(lang), t(lang, "为 0，没有可计算的基数", "is 0: nothing to compute on"))
+            write!(w, "{} {}", def(pack, fact).label.get(lang), t(lang, "为 0，没有可计算的基数", "is 0: nothing to compute on"))
         }
         Cause::NoAward { fact, value } => {
             let d = def(pack, fact);
-            format!("{}: {}{}", d.label.get(lang), option_label(d, value, lang), t(lang, "，本条无对应奖励", ": no award for this"))
+            write!(w, "{}: {}{}", d.label.get(lang), option_label(d, value, lang), t(lang, "，本条无对应奖励", ": no award for this"))
         }
         Cause::NoItems { fact, listed } => {
             let why = if *listed == 0 {
@@ -197,9 +215,10 @@ pub fn cause(ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> String {
             } else {
                 t(lang, "：没有符合条件的一项", ": no item qualifies")
             };
-            format!("{}{why}", def(pack, fact).label.get(lang))
+            write!(w, "{}{why}", def(pack, fact).label.get(lang))
         }
-        Cause::GrowthUndefined { prev } => format!(
+        Cause::GrowthUndefined { prev } => write!(
+            w,
             "{}{}",
             def(pack, prev).label.get(lang),
             t(
@@ -211,113 +230,146 @@ pub fn cause(ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> String {
     }
 }
 
+pub fn cause(ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> String {
+    to_string(|w| write_cause(w, ev, pack, c, lang))
+}
+
+fn to_string(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
+    let mut s = String::new();
+    // Writing into a String cannot fail.
+    let _ = f(&mut s);
+    s
+}
+
 /// One trace step as a line.
-pub fn step(pack: &Pack, s: &Step, lang: Lang) -> String {
+pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
     match s {
         Step::Chosen { fact, value } => {
             let d = def(pack, fact);
-            format!("✓ {}: {}", d.label.get(lang), option_label(d, value, lang))
+            write!(w, "✓ {}: {}", d.label.get(lang), option_label(d, value, lang))
         }
-        Step::IsTrue { fact } => format!("✓ {}: {}", def(pack, fact).label.get(lang), t(lang, "是", "yes")),
+        Step::IsTrue { fact } => write!(w, "✓ {}: {}", def(pack, fact).label.get(lang), t(lang, "是", "yes")),
         Step::Met(c) => {
             let d = def(pack, c.fact);
-            format!(
-                "✓ {} {} {} {}（{}）",
+            write!(
+                w,
+                "✓ {} {} {} {}（",
                 d.label.get(lang),
                 show_value(d, c.value, lang),
                 c.op.symbol(),
                 show_threshold(d, c.threshold, lang),
-                term_note(c.op, c.term, lang)
-            )
+            )?;
+            write_term_note(w, c.op, c.term, lang)?;
+            w.write_str("）")
         }
-        Step::GrowthMet(g) => format!("✓ {}", growth_line(pack, g, lang)),
+        Step::GrowthMet(g) => {
+            w.write_str("✓ ")?;
+            growth_line(w, pack, g, lang)
+        }
         Step::Fixed { amount, figure } => match figure {
-            Figure::Exact => format!("{} {}", t(lang, "定额", "fixed amount"), yuan(*amount, lang)),
-            Figure::Ceiling => format!("{} {}", t(lang, "最高", "at most"), yuan(*amount, lang)),
+            Figure::Exact => write!(w, "{} {}", t(lang, "定额", "fixed amount"), yuan(*amount, lang)),
+            Figure::Ceiling => write!(w, "{} {}", t(lang, "最高", "at most"), yuan(*amount, lang)),
         },
         Step::Rate { fact, base, rate, product } => {
             let d = def(pack, fact);
-            format!(
-                "{} × {} = {} × {} = {}",
-                d.label.get(lang),
-                fmt_percent(*rate),
-                show_value(d, *base, lang),
-                fmt_percent(*rate),
-                show_value(d, *product, lang),
-            )
+            let pct = Percent(*rate);
+            write!(w, "{} × {pct} = {} × {pct} = {}", d.label.get(lang), show_value(d, *base, lang), show_value(d, *product, lang))
         }
         Step::Cap { cap, raw, quote } => {
-            let q = if quote.is_empty() { String::new() } else { format!("（“{quote}”）") };
             if raw > cap {
-                format!(
-                    "{} {} {q}→ min({}, {}) = {}",
-                    t(lang, "封顶", "cap"),
-                    yuan(*cap, lang),
-                    Grouped::yuan(*raw),
-                    Grouped::yuan(*cap),
-                    yuan(*cap, lang)
-                )
+                write!(w, "{} {} ", t(lang, "封顶", "cap"), yuan(*cap, lang))?;
+                write_quote(w, quote)?;
+                write!(w, "→ min({}, {}) = {}", Grouped::yuan(*raw), Grouped::yuan(*cap), yuan(*cap, lang))
             } else {
-                format!("{} {} {q}{}", t(lang, "上限", "cap"), yuan(*cap, lang), t(lang, "，未触及上限", ", not reached"))
+                write!(w, "{} {} ", t(lang, "上限", "cap"), yuan(*cap, lang))?;
+                write_quote(w, quote)?;
+                w.write_str(t(lang, "，未触及上限", ", not reached"))
             }
         }
         Step::Tier { cmp, amount } => {
             let d = def(pack, cmp.fact);
-            format!(
-                "{} {}：{} {} {}（{}）→ {}",
+            write!(
+                w,
+                "{} {}：{} {} {}（",
                 d.label.get(lang),
                 show_value(d, cmp.value, lang),
                 t(lang, "适用档位", "tier"),
                 cmp.op.symbol(),
                 show_threshold(d, cmp.threshold, lang),
-                term_note(cmp.op, cmp.term, lang),
-                yuan(*amount, lang)
-            )
+            )?;
+            write_term_note(w, cmp.op, cmp.term, lang)?;
+            write!(w, "）→ {}", yuan(*amount, lang))
         }
         Step::TierTable { term, fact, tiers } => {
             let d = def(pack, fact);
-            let mut out = format!("{}: ", t(lang, "档位表", "tiers"));
+            write!(w, "{}: ", t(lang, "档位表", "tiers"))?;
             for (i, tier) in tiers.iter().enumerate() {
                 if i > 0 {
-                    out.push('；');
+                    w.write_char('；')?;
                 }
-                let _ = write!(out, "{}{} → {}", term, show_threshold(d, tier.from, lang), yuan(tier.amount, lang));
+                write!(w, "{}{} → {}", term, show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?;
             }
-            out
+            Ok(())
         }
         Step::Lookup { fact, value, amount } => {
             let d = def(pack, fact);
-            format!("{}: {} → {}", d.label.get(lang), option_label(d, value, lang), yuan(*amount, lang))
+            write!(w, "{}: {} → {}", d.label.get(lang), option_label(d, value, lang), yuan(*amount, lang))
         }
         Step::ItemSkipped { n, list, cmp } => {
-            format!("#{n}: {}（{}）", t(lang, "不计", "not counted"), comparison_failure(field_def(pack, list, cmp.fact), cmp, lang))
+            write!(w, "#{n}: {}（", t(lang, "不计", "not counted"))?;
+            comparison_failure(w, field_def(pack, list, cmp.fact), cmp, lang)?;
+            w.write_str("）")
         }
         Step::Item { n, list, field, base, rate, product, capped_at } => {
             let d = field_def(pack, list, field);
-            let capnote = match capped_at {
-                Some(c) => format!(" → {} {}", t(lang, "单项封顶", "item cap"), yuan(*c, lang)),
-                None => String::new(),
-            };
-            format!(
-                "#{n}: {} {} × {} = {}{capnote}",
+            write!(
+                w,
+                "#{n}: {} {} × {} = {}",
                 d.label.get(lang),
                 show_value(d, *base, lang),
-                fmt_percent(*rate),
+                Percent(*rate),
                 show_value(d, *product, lang)
-            )
+            )?;
+            match capped_at {
+                Some(c) => write!(w, " → {} {}", t(lang, "单项封顶", "item cap"), yuan(*c, lang)),
+                None => Ok(()),
+            }
         }
-        Step::ItemCap { cap, quote } => format!("{} {}（“{quote}”）", t(lang, "单项上限", "per-item cap"), yuan(*cap, lang)),
+        Step::ItemCap { cap, quote } => write!(w, "{} {}（“{quote}”）", t(lang, "单项上限", "per-item cap"), yuan(*cap, lang)),
         Step::ItemsSum { count, sum } => {
-            format!("{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan(*sum, lang))
+            write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan(*sum, lang))
         }
         Step::Rounded { amount, figure } => match (figure, lang) {
-            (Figure::Exact, Lang::Zh) => format!("= {}（四舍五入到分）", yuan(*amount, lang)),
-            (Figure::Exact, Lang::En) => format!("= {} (rounded half up to the fen)", yuan(*amount, lang)),
-            (Figure::Ceiling, Lang::Zh) => format!("最高 {}：政策只规定上限，实际金额由主管部门核定", yuan(*amount, lang)),
-            (Figure::Ceiling, Lang::En) => format!("at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
+            (Figure::Exact, Lang::Zh) => write!(w, "= {}（四舍五入到分）", yuan(*amount, lang)),
+            (Figure::Exact, Lang::En) => write!(w, "= {} (rounded half up to the fen)", yuan(*amount, lang)),
+            (Figure::Ceiling, Lang::Zh) => write!(w, "最高 {}：政策只规定上限，实际金额由主管部门核定", yuan(*amount, lang)),
+            (Figure::Ceiling, Lang::En) => write!(w, "at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
         },
-        Step::NoFigure => t(lang, "政策未公布金额", "no figure published").to_string(),
+        Step::NoFigure => w.write_str(t(lang, "政策未公布金额", "no figure published")),
     }
+}
+
+/// A cap's quote in brackets, when there is one.
+fn write_quote(w: &mut impl Write, quote: &str) -> fmt::Result {
+    if quote.is_empty() {
+        Ok(())
+    } else {
+        write!(w, "（“{quote}”）")
+    }
+}
+
+/// A rate as a percentage, formatted in place: 0.015 → "1.5%".
+#[derive(Clone, Copy)]
+struct Percent(Decimal);
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", (self.0 * Decimal::from(100)).normalize())
+    }
+}
+
+pub fn step(pack: &Pack, s: &Step, lang: Lang) -> String {
+    to_string(|w| write_step(w, pack, s, lang))
 }
 
 /// A clause's working, one line per step.
@@ -326,133 +378,183 @@ pub fn trace(c: &ClauseResult, lang: Lang) -> Vec<String> {
 }
 
 /// The pack's status in a sentence (why it applies or not).
-pub fn pack_note(ev: &Evaluation, pr: &PackResult, lang: Lang) -> String {
+pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lang: Lang) -> fmt::Result {
     let pack = pr.pack;
     let c = &ev.profile.company;
     let year = ev.year;
-    let interp = pack.validity_interpretation.as_ref().map(|i| format!("{}{}", interpretation_mark(lang), i.get(lang))).unwrap_or_default();
+    let interp = |w: &mut dyn Write| match &pack.validity_interpretation {
+        Some(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
+        None => Ok(()),
+    };
     match pr.reason {
         PackReason::OtherCity => match lang {
-            Lang::Zh => format!("本政策只适用于{}，企业注册地为{}", pack.city, c.city),
-            Lang::En => format!("this policy covers {} only; the company is in {}", pack.city, c.city),
+            Lang::Zh => write!(w, "本政策只适用于{}，企业注册地为{}", pack.city, c.city),
+            Lang::En => write!(w, "this policy covers {} only; the company is in {}", pack.city, c.city),
         },
-        PackReason::NotInForce => match lang {
-            Lang::Zh => format!("本政策有效期为 {} 至 {}，{year} 年度不在有效期内{interp}", pack.valid_from, pack.valid_to),
-            Lang::En => format!("this policy is in force from {} to {}; {year} is outside it{interp}", pack.valid_from, pack.valid_to),
-        },
-        PackReason::Applies { from_mid_year } => {
-            let partial = match (from_mid_year, lang) {
-                (false, _) => String::new(),
-                (true, Lang::Zh) => format!("；{year} 年度自 {} 起适用", pack.valid_from),
-                (true, Lang::En) => format!("; in {year} it applies from {}", pack.valid_from),
-            };
+        PackReason::NotInForce => {
             match lang {
-                Lang::Zh => format!("适用：{}{}，有效期 {} 至 {}{partial}{interp}", c.city, c.district, pack.valid_from, pack.valid_to),
-                Lang::En => {
-                    format!("applies: {} {}, in force {} to {}{partial}{interp}", c.city, c.district, pack.valid_from, pack.valid_to)
-                }
+                Lang::Zh => write!(w, "本政策有效期为 {} 至 {}，{year} 年度不在有效期内", pack.valid_from, pack.valid_to)?,
+                Lang::En => write!(w, "this policy is in force from {} to {}; {year} is outside it", pack.valid_from, pack.valid_to)?,
             }
+            interp(w)
+        }
+        PackReason::Applies { from_mid_year } => {
+            match lang {
+                Lang::Zh => write!(w, "适用：{}{}，有效期 {} 至 {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
+                Lang::En => write!(w, "applies: {} {}, in force {} to {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
+            }
+            match (from_mid_year, lang) {
+                (false, _) => {}
+                (true, Lang::Zh) => write!(w, "；{year} 年度自 {} 起适用", pack.valid_from)?,
+                (true, Lang::En) => write!(w, "; in {year} it applies from {}", pack.valid_from)?,
+            }
+            interp(w)
         }
         PackReason::CountyReference => {
             let extra = pack.county_note.as_ref().map(|n| n.get(lang)).unwrap_or_default();
             match lang {
-                Lang::Zh => format!("{}属参照执行地区：以下金额按市区标准估算，实际由当地确定。{extra}", c.district),
-                Lang::En => format!(
-                    "{} follows the policy by reference: figures use the city-district rates; the county decides. {extra}",
-                    c.district
-                ),
+                Lang::Zh => write!(w, "{}属参照执行地区：以下金额按市区标准估算，实际由当地确定。{extra}", c.district),
+                Lang::En => {
+                    write!(
+                        w,
+                        "{} follows the policy by reference: figures use the city-district rates; the county decides. {extra}",
+                        c.district
+                    )
+                }
             }
         }
         PackReason::OutsideRegions => match lang {
-            Lang::Zh => format!("{}不在本政策执行范围内（{}）", c.district, pack.regions_quote),
-            Lang::En => format!("{} is outside this policy's area ({})", c.district, pack.regions_quote),
+            Lang::Zh => write!(w, "{}不在本政策执行范围内（{}）", c.district, pack.regions_quote),
+            Lang::En => write!(w, "{} is outside this policy's area ({})", c.district, pack.regions_quote),
         },
     }
+}
+
+pub fn pack_note(ev: &Evaluation, pr: &PackResult, lang: Lang) -> String {
+    to_string(|w| write_pack_note(w, ev, pr, lang))
 }
 
 /// The one-line outcome of an eligible clause.
-pub fn summary(c: &ClauseResult, lang: Lang) -> String {
-    let s = match (c.clause.figure, c.amount, c.amount_max) {
+pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
+    match (c.clause.figure, c.amount, c.amount_max) {
         (Figure::Exact, Some(a), _) => match lang {
-            Lang::Zh => format!("符合条件，测算可得 {}（{} 万元）", yuan(a, lang), fmt_wan(a)),
-            Lang::En => format!("eligible: estimated award {}", yuan(a, lang)),
+            Lang::Zh => write!(w, "符合条件，测算可得 {}（{} 万元）", yuan(a, lang), fmt_wan(a))?,
+            Lang::En => write!(w, "eligible: estimated award {}", yuan(a, lang))?,
         },
         (_, _, Some(m)) => match lang {
-            Lang::Zh => format!("符合条件，最高可得 {}（{} 万元），实际金额由主管部门核定", yuan(m, lang), fmt_wan(m)),
-            Lang::En => format!("eligible: at most {}; the department sets the actual amount", yuan(m, lang)),
+            Lang::Zh => write!(w, "符合条件，最高可得 {}（{} 万元），实际金额由主管部门核定", yuan(m, lang), fmt_wan(m))?,
+            Lang::En => write!(w, "eligible: at most {}; the department sets the actual amount", yuan(m, lang))?,
         },
-        _ => t(lang, "符合条件，政策未公布金额，由主管部门核定", "eligible: the policy publishes no figure; the department decides")
-            .to_string(),
-    };
-    if c.county {
-        format!("{s}{}", t(lang, "（县市参照执行，以当地为准）", " (county follows by reference; local rules decide)"))
-    } else {
-        s
+        _ => w.write_str(t(
+            lang,
+            "符合条件，政策未公布金额，由主管部门核定",
+            "eligible: the policy publishes no figure; the department decides",
+        ))?,
     }
+    if c.county {
+        w.write_str(t(lang, "（县市参照执行，以当地为准）", " (county follows by reference; local rules decide)"))?;
+    }
+    Ok(())
+}
+
+pub fn summary(c: &ClauseResult, lang: Lang) -> String {
+    to_string(|w| write_summary(w, c, lang))
 }
 
 /// The facts a `needs_input` clause still needs, by label.
-pub fn needs(c: &ClauseResult, lang: Lang) -> String {
-    let labels: Vec<&str> = c.missing.iter().map(|k| c.pack.facts.get(*k).map(|d| d.label.get(lang)).unwrap_or(k)).collect();
-    format!("{}{}", t(lang, "需要补充：", "needs: "), labels.join(t(lang, "、", ", ")))
+pub fn write_needs(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
+    w.write_str(t(lang, "需要补充：", "needs: "))?;
+    for (i, k) in c.missing.iter().enumerate() {
+        if i > 0 {
+            w.write_str(t(lang, "、", ", "))?;
+        }
+        w.write_str(c.pack.facts.get(*k).map(|d| d.label.get(lang)).unwrap_or(k))?;
+    }
+    Ok(())
 }
 
 /// Why a clause was dropped by a stacking rule.
-pub fn stacked(c: &ClauseResult, lang: Lang) -> Option<String> {
-    let s = c.excluded_by?;
+pub fn write_stacked(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
+    let Some(s) = c.excluded_by else { return Ok(()) };
     let group = &c.pack.stacking[s.group];
     let winner = &s.winner.id;
-    let mut why = match lang {
-        Lang::Zh => format!("与 {winner} 不重复享受，按就高原则取金额更高者（{}：“{}”）", group.place, group.quote),
-        Lang::En => format!("not combined with {winner}: the higher award is kept ({}: “{}”)", group.place, group.quote),
-    };
-    if let Some(interp) = &group.interpretation {
-        let _ = write!(why, "{}{}", interpretation_mark(lang), interp.get(lang));
+    match lang {
+        Lang::Zh => write!(w, "与 {winner} 不重复享受，按就高原则取金额更高者（{}：“{}”）", group.place, group.quote)?,
+        Lang::En => write!(w, "not combined with {winner}: the higher award is kept ({}: “{}”)", group.place, group.quote)?,
     }
-    Some(why)
+    if let Some(interp) = &group.interpretation {
+        write!(w, "{}{}", interpretation_mark(lang), interp.get(lang))?;
+    }
+    Ok(())
+}
+
+/// One line of a clause's reasons, rendered on demand.
+#[derive(Clone, Copy)]
+pub enum Reason<'e, 'a> {
+    Cause(&'e Cause<'a>),
+    Needs,
+    Summary,
+    FormulaNote(&'a Text2),
+    Interpretation(&'a Text2),
+    CountyNote(&'e PackResult<'a>),
+    Stacked,
+}
+
+impl Reason<'_, '_> {
+    /// A reading of unclear policy text (shown marked as such).
+    pub fn is_interpretation(&self) -> bool {
+        matches!(self, Reason::Interpretation(_))
+    }
 }
 
 /// Every reason for a clause's result, in order: for an eligible clause the
 /// outcome, the formula's note, the interpretations it rests on, the county
 /// note and the stacking rule that dropped it; otherwise its causes.
-pub fn reasons(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> Vec<String> {
+pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
     match c.status {
-        Status::Ineligible => c.causes.iter().map(|x| cause(ev, c.pack, x, lang)).collect(),
-        Status::NeedsInput => {
-            let mut out = vec![needs(c, lang)];
-            out.extend(c.causes.iter().map(|x| cause(ev, c.pack, x, lang)));
-            out
-        }
+        Status::Ineligible => c.causes.iter().map(Reason::Cause).collect(),
+        Status::NeedsInput => std::iter::once(Reason::Needs).chain(c.causes.iter().map(Reason::Cause)).collect(),
         Status::Eligible => {
-            let mut out = vec![summary(c, lang)];
-            if let Some(n) = &c.clause.formula_note {
-                out.push(n.get(lang).to_string());
-            }
-            for i in &c.clause.interpretations {
-                out.push(format!("{}{}", interpretation_mark(lang), i.get(lang)));
-            }
+            let mut out = vec![Reason::Summary];
+            out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
+            out.extend(c.clause.interpretations.iter().map(Reason::Interpretation));
             if c.county {
-                if let Some(pr) = ev.pack_result(&c.pack.id) {
-                    out.push(pack_note(ev, pr, lang));
-                }
+                out.extend(ev.pack_result(&c.pack.id).map(Reason::CountyNote));
             }
-            out.extend(stacked(c, lang));
+            if c.excluded_by.is_some() {
+                out.push(Reason::Stacked);
+            }
             out
         }
     }
 }
 
-/// The one reason to show in a table row: for an eligible clause dropped by
-/// stacking, the stacking rule; otherwise the first reason.
+pub fn write_reason(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, r: &Reason, lang: Lang) -> fmt::Result {
+    match r {
+        Reason::Cause(x) => write_cause(w, ev, c.pack, x, lang),
+        Reason::Needs => write_needs(w, c, lang),
+        Reason::Summary => write_summary(w, c, lang),
+        Reason::FormulaNote(n) => w.write_str(n.get(lang)),
+        Reason::Interpretation(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
+        Reason::CountyNote(pr) => write_pack_note(w, ev, pr, lang),
+        Reason::Stacked => write_stacked(w, c, lang),
+    }
+}
+
+pub fn reason(ev: &Evaluation, c: &ClauseResult, r: &Reason, lang: Lang) -> String {
+    to_string(|w| write_reason(w, ev, c, r, lang))
+}
+
+pub fn reasons(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> Vec<String> {
+    reason_items(ev, c).iter().map(|r| reason(ev, c, r, lang)).collect()
+}
+
+/// The one reason to show in a table row: for a clause dropped by stacking,
+/// the stacking rule; otherwise the first reason.
 pub fn headline(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> String {
-    if let Some(s) = stacked(c, lang) {
-        return s;
-    }
-    match c.status {
-        Status::Eligible => summary(c, lang),
-        Status::NeedsInput => needs(c, lang),
-        Status::Ineligible => c.causes.first().map(|x| cause(ev, c.pack, x, lang)).unwrap_or_default(),
-    }
+    let items = reason_items(ev, c);
+    let pick = if c.excluded_by.is_some() { Some(Reason::Stacked) } else { items.first().copied() };
+    pick.map(|r| reason(ev, c, &r, lang)).unwrap_or_default()
 }
 
 /// Interpretations an eligible clause's figure rests on.
@@ -463,34 +565,128 @@ pub fn interpretations<'p>(c: &ClauseResult<'p>, lang: Lang) -> Vec<&'p str> {
     c.clause.interpretations.iter().map(|i| i.get(lang)).collect()
 }
 
-fn money_json(d: Option<Decimal>) -> Value {
-    match d {
-        Some(d) => Value::String(fmt_yuan(d)),
-        None => Value::Null,
+// ------------------------------------------------------------------ catalogue JSON
+
+/// Renders with a writer function through `Display`, so serde writes the
+/// text straight into its output (no intermediate strings).
+struct Text<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result>(F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Text<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
     }
 }
 
-/// The catalogue's JSON, exactly.
+/// The contract's money string: plain digits, exactly two places.
+struct Money(Decimal);
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut r = round_fen(self.0);
+        r.rescale(2);
+        s.collect_str(&r)
+    }
+}
+
+/// The catalogue's JSON for an evaluation, in one language; serializes
+/// exactly as the catalogue specifies (key order, money strings, nulls).
+pub struct Catalogue<'e, 'a> {
+    pub ev: &'e Evaluation<'a>,
+    pub lang: Lang,
+}
+
+struct PackJson<'e, 'a>(&'e Evaluation<'a>, &'e PackResult<'a>, Lang);
+struct ClauseJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
+struct ReasonsJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
+struct TraceJson<'e, 'a>(&'e ClauseResult<'a>, Lang);
+
+impl Serialize for Catalogue<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ev = self.ev;
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("year", &ev.year)?;
+        m.serialize_entry("city", &ev.profile.company.city)?;
+        m.serialize_entry("district", &ev.profile.company.district)?;
+        m.serialize_entry("packs", &Seq(ev.packs.iter().map(|p| PackJson(ev, p, self.lang))))?;
+        m.serialize_entry("clauses", &Seq(ev.clauses.iter().map(|c| ClauseJson(ev, c, self.lang))))?;
+        m.serialize_entry("total", &Money(ev.total))?;
+        m.serialize_entry("total_max", &Money(ev.total_max))?;
+        m.end()
+    }
+}
+
+/// A sequence serialized from a cloneable iterator.
+struct Seq<I>(I);
+
+impl<I: Iterator<Item = T> + Clone, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+impl Serialize for PackJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ev, p, lang) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("id", &p.pack.id)?;
+        m.serialize_entry("status", p.status.as_str())?;
+        m.serialize_entry("note", &Collect(Text(|f: &mut fmt::Formatter<'_>| write_pack_note(f, ev, p, lang))))?;
+        m.end()
+    }
+}
+
+/// A `Display` value serialized as a JSON string.
+struct Collect<D: fmt::Display>(D);
+
+impl<D: fmt::Display> Serialize for Collect<D> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl Serialize for ClauseJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ev, c, lang) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry("id", &c.clause.id)?;
+        m.serialize_entry("status", c.status.as_str())?;
+        m.serialize_entry("amount", &c.amount.map(Money))?;
+        m.serialize_entry("amount_max", &c.amount_max.map(Money))?;
+        m.serialize_entry("missing", &c.missing)?;
+        m.serialize_entry("reasons", &ReasonsJson(ev, c, lang))?;
+        m.serialize_entry("citation", &c.clause.citation_json)?;
+        m.serialize_entry("trace", &TraceJson(c, lang))?;
+        m.serialize_entry("excluded_by", &c.excluded_by.map(|x| x.winner.id.as_str()))?;
+        m.end()
+    }
+}
+
+impl Serialize for ReasonsJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ev, c, lang) = (self.0, self.1, self.2);
+        let items = reason_items(ev, c);
+        let mut seq = s.serialize_seq(Some(items.len()))?;
+        for r in &items {
+            seq.serialize_element(&Collect(Text(|f: &mut fmt::Formatter<'_>| write_reason(f, ev, c, r, lang))))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for TraceJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (c, lang) = (self.0, self.1);
+        let mut seq = s.serialize_seq(Some(c.trace.len()))?;
+        for st in &c.trace {
+            seq.serialize_element(&Collect(Text(|f: &mut fmt::Formatter<'_>| write_step(f, c.pack, st, lang))))?;
+        }
+        seq.end()
+    }
+}
+
+/// The catalogue's JSON as a value (for callers that store or embed it).
 pub fn to_json(ev: &Evaluation, lang: Lang) -> Value {
-    json!({
-        "year": ev.year,
-        "city": ev.profile.company.city,
-        "district": ev.profile.company.district,
-        "packs": ev.packs.iter().map(|p| json!({"id": p.pack.id, "status": p.status.as_str(), "note": pack_note(ev, p, lang)})).collect::<Vec<_>>(),
-        "clauses": ev.clauses.iter().map(|c| json!({
-            "id": c.clause.id,
-            "status": c.status.as_str(),
-            "amount": money_json(c.amount),
-            "amount_max": money_json(c.amount_max),
-            "missing": c.missing,
-            "reasons": reasons(ev, c, lang),
-            "citation": c.clause.citation,
-            "trace": trace(c, lang),
-            "excluded_by": c.excluded_by.map(|s| s.winner.id.as_str()),
-        })).collect::<Vec<_>>(),
-        "total": fmt_yuan(ev.total),
-        "total_max": fmt_yuan(ev.total_max),
-    })
+    serde_json::to_value(Catalogue { ev, lang }).unwrap_or(Value::Null)
 }
 
 /// A hint as a sentence.

@@ -457,6 +457,11 @@ pub struct Clause {
     pub applicant: Option<Text2>,
     /// 《document》place：“quote” — made once at load time.
     pub citation: String,
+    /// The citation as a JSON string, escaped once at load time: every
+    /// catalogue JSON repeats it, and escaping long Chinese text each time
+    /// was a fifth of rendering.
+    #[serde(skip)]
+    pub citation_json: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -737,6 +742,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         }
         let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
         let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
+        let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, e.to_string()))?;
         clauses.push(Clause {
             id: c.id,
             title: c.title,
@@ -751,6 +757,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             formula_note: note,
             applicant: c.applicant,
             citation,
+            citation_json,
         });
     }
 

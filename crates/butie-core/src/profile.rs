@@ -155,9 +155,9 @@ impl InputError {
             }
             Problem::NotAnObject => {
                 if zh {
-                    format!("应为 JSON 对象 {{…}}")
+                    "应为 JSON 对象 {…}".to_string()
                 } else {
-                    format!("must be a JSON object {{…}}")
+                    "must be a JSON object {…}".to_string()
                 }
             }
             Problem::UnknownField { known } => {
@@ -170,14 +170,14 @@ impl InputError {
             Problem::UnknownFact { suggestion } => match (suggestion, zh) {
                 (Some(s), true) => format!("未知的事实键；是否想写 {s}？"),
                 (Some(s), false) => format!("unknown fact key; did you mean {s}?"),
-                (None, true) => format!("未知的事实键（butie policies 可列出所有事实键）"),
-                (None, false) => format!("unknown fact key (butie policies lists them)"),
+                (None, true) => "未知的事实键（butie policies 可列出所有事实键）".to_string(),
+                (None, false) => "unknown fact key (butie policies lists them)".to_string(),
             },
             Problem::Missing => {
                 if zh {
-                    format!("必填，但没有填写")
+                    "必填，但没有填写".to_string()
                 } else {
-                    format!("required but missing")
+                    "required but missing".to_string()
                 }
             }
             Problem::WrongType { expected } => {
@@ -189,24 +189,24 @@ impl InputError {
             }
             Problem::NotText => {
                 if zh {
-                    format!("应为文字（字符串）")
+                    "应为文字（字符串）".to_string()
                 } else {
-                    format!("must be text (a string)")
+                    "must be text (a string)".to_string()
                 }
             }
             Problem::Number(p) => match (p, zh) {
-                (NumberProblem::NotANumber, true) => format!("不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）"),
+                (NumberProblem::NotANumber, true) => "不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）".to_string(),
                 (NumberProblem::NotANumber, false) => {
-                    format!("not a number (write plain digits such as 12345.67, no commas, units or exponents)")
+                    "not a number (write plain digits such as 12345.67, no commas, units or exponents)".to_string()
                 }
-                (NumberProblem::Negative, true) => format!("不能为负数"),
-                (NumberProblem::Negative, false) => format!("must not be negative"),
+                (NumberProblem::Negative, true) => "不能为负数".to_string(),
+                (NumberProblem::Negative, false) => "must not be negative".to_string(),
                 (NumberProblem::TooManyDecimals { max }, true) => format!("最多{max}位小数（金额精确到分）"),
                 (NumberProblem::TooManyDecimals { max }, false) => format!("at most {max} decimal places (amounts are to the fen)"),
-                (NumberProblem::TooLarge, true) => format!("数值过大"),
-                (NumberProblem::TooLarge, false) => format!("number too large"),
-                (NumberProblem::NotInteger, true) => format!("应为整数"),
-                (NumberProblem::NotInteger, false) => format!("must be a whole number"),
+                (NumberProblem::TooLarge, true) => "数值过大".to_string(),
+                (NumberProblem::TooLarge, false) => "number too large".to_string(),
+                (NumberProblem::NotInteger, true) => "应为整数".to_string(),
+                (NumberProblem::NotInteger, false) => "must be a whole number".to_string(),
             },
             Problem::Uscc(p) => match (p, zh) {
                 (UsccProblem::Length(n), true) => format!("统一社会信用代码应为18位，实为{n}位"),
@@ -252,9 +252,9 @@ impl InputError {
             }
             Problem::BadYear => {
                 if zh {
-                    format!("年度应为 2000 至 2100 之间的整数")
+                    "年度应为 2000 至 2100 之间的整数".to_string()
                 } else {
-                    format!("the year must be a whole number from 2000 to 2100")
+                    "the year must be a whole number from 2000 to 2100".to_string()
                 }
             }
         }

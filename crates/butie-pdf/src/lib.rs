@@ -304,7 +304,9 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{} 年度跨境电商补贴测算汇总", ev.year);
-    let first_pack = cx.packs.first().ok_or_else(|| PdfError("没有政策包".into()))?;
+    if cx.packs.is_empty() {
+        return Err(PdfError("没有政策包".into()));
+    }
     let foot = format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
         cx.packs
@@ -313,7 +315,6 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
             .collect::<Vec<_>>()
             .join("；")
     );
-    let _ = first_pack;
     let (doc, mut w) = new_doc(fonts, &title, foot);
     w.centered(&p.company.name, 11.0, false);
     w.centered(&title, 17.0, true);

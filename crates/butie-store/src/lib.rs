@@ -309,8 +309,7 @@ impl Workspace {
     fn setup(conn: &Connection, path: &Path) -> Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // A file that is not SQLite fails here, the first time SQLite reads it.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
-        let _ = mode;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(|e| open_failure(path, e))?;
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         Ok(())
     }

@@ -1,0 +1,255 @@
+//! Engine checks on tiny synthetic packs: each test is a pack fragment, a
+//! profile's facts, and the expected outcome written as one line per clause
+//! (`id status amount [missing] | causes`), so a failure shows the whole
+//! result at once.
+
+use crate::engine::{evaluate, Cause, Status, Step};
+use crate::explain::{reasons, trace};
+use crate::money::fmt_yuan;
+use crate::policy::{load_pack, Lang, Pack};
+use crate::profile::{parse_facts, Company, Profile};
+
+const HEAD: &str = r#"
+[pack]
+id = "t"
+version = "1"
+title = { zh = "测试" }
+document = { zh = "测试办法" }
+issuer = "测试局"
+issued = "2025-01-01"
+source_file = "none"
+valid_from = "2025-01-01"
+valid_to = "2025-12-31"
+city = "甲市"
+[pack.regions]
+applies = ["甲区"]
+quote = "甲区"
+[pack.exclusion]
+fact = "listed"
+quote = "不支持失信企业"
+reason = { zh = "失信企业不予支持", en = "listed companies are excluded" }
+[topics]
+t = { zh = "测试" }
+[facts.listed]
+type = "bool"
+topic = "t"
+label = { zh = "是否失信", en = "listed" }
+[facts.a]
+type = "money"
+topic = "t"
+label = { zh = "甲", en = "A" }
+[facts.b]
+type = "money"
+topic = "t"
+label = { zh = "乙", en = "B" }
+[facts.b_prev]
+type = "money"
+topic = "t"
+label = { zh = "上年乙", en = "B last year" }
+[facts.flag]
+type = "bool"
+topic = "t"
+label = { zh = "标志", en = "flag" }
+[facts.kind]
+type = "enum"
+topic = "t"
+label = { zh = "类型", en = "kind" }
+options = { x = { zh = "X类", en = "kind X" }, y = { zh = "Y类", en = "kind Y" }, z = { zh = "Z类", en = "kind Z" } }
+"#;
+
+fn pack(clauses: &str) -> Pack {
+    let text = format!("{HEAD}\n{clauses}");
+    load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn profile(p: &Pack, facts: &str) -> Profile {
+    let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(facts).unwrap();
+    let facts = parse_facts(&m, std::slice::from_ref(p)).unwrap_or_else(|e| panic!("{}", e.message(Lang::Zh)));
+    let company = Company {
+        name: "x".into(),
+        city: "甲市".into(),
+        district: "甲区".into(),
+        serious_dishonesty_listed: Some(false),
+        ..Company::default()
+    };
+    Profile::new(company, Some(2025), facts)
+}
+
+/// One line per clause: id, status, amount or ceiling, missing facts, causes' kinds.
+fn summary(p: &Pack, facts: &str) -> String {
+    let pr = profile(p, facts);
+    let ev = evaluate(std::slice::from_ref(p), &pr, 2025);
+    let mut out = Vec::new();
+    for c in &ev.clauses {
+        let amount = match (c.amount, c.amount_max) {
+            (Some(a), _) => fmt_yuan(a),
+            (None, Some(m)) => format!("≤{}", fmt_yuan(m)),
+            _ => "-".into(),
+        };
+        let causes: Vec<&str> = c
+            .causes
+            .iter()
+            .map(|x| match x {
+                Cause::PackNotApplicable => "pack",
+                Cause::Excluded { .. } => "excluded",
+                Cause::NotTrue { .. } => "not_true",
+                Cause::NotAllowed { .. } => "not_allowed",
+                Cause::NotCovered { .. } => "not_covered",
+                Cause::Threshold { tier_minimum: false, .. } => "threshold",
+                Cause::Threshold { tier_minimum: true, .. } => "tier_minimum",
+                Cause::GrowthBelow(_) => "growth_below",
+                Cause::ZeroBase { .. } => "zero_base",
+                Cause::NoAward { .. } => "no_award",
+                Cause::NoItems { .. } => "no_items",
+                Cause::GrowthUndefined { .. } => "growth_undefined",
+            })
+            .collect();
+        let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), c.missing);
+        if !causes.is_empty() {
+            line += &format!(" {}", causes.join(","));
+        }
+        if let Some(s) = c.excluded_by {
+            line += &format!(" excluded_by={}", s.winner.id);
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
+fn check(clauses: &str, facts: &str, expect: &str) {
+    let p = pack(clauses);
+    let got = summary(&p, facts);
+    let want: Vec<&str> = expect.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(got, want.join("\n"), "\nfacts: {facts}");
+}
+
+fn clause(id: &str, conditions: &str, formula: &str) -> String {
+    format!(
+        "[[clauses]]\nid = \"{id}\"\ntitle = {{ zh = \"{id}\" }}\nplace = \"一\"\nquote = \"原文\"\nfrequency = \"annual\"\nconditions = [{conditions}]\nformula = {formula}\n"
+    )
+}
+
+const FIXED: &str = r#"{ kind = "fixed", amount = "100" }"#;
+
+#[test]
+fn any_is_three_valued() {
+    let c = clause("c", r#"{ any = [ { fact = "a", op = "ge", term = "以上", value = "10" }, { fact = "flag" } ] }"#, FIXED);
+    // unknown or fails → needs the unknown fact; the failure is not a cause
+    check(&c, r#"{"listed": false, "flag": false}"#, r#"c needs_input - ["a"] |"#);
+    // unknown or holds → holds
+    check(&c, r#"{"listed": false, "flag": true}"#, "c eligible 100.00 [] |");
+    // fails or fails → both failures
+    check(&c, r#"{"listed": false, "a": "9.99", "flag": false}"#, "c ineligible - [] | threshold,not_true");
+    // unknown or unknown → both asked
+    check(&c, r#"{"listed": false}"#, r#"c needs_input - ["a", "flag"] |"#);
+}
+
+#[test]
+fn all_fails_before_it_asks() {
+    let c = clause("c", r#"{ all = [ { fact = "a", op = "gt", term = "超过", value = "10" }, { fact = "flag" } ] }"#, FIXED);
+    // A definite failure wins over a missing fact: the user learns the obstacle first.
+    check(&c, r#"{"listed": false, "a": "10"}"#, "c ineligible - [] | threshold");
+    check(&c, r#"{"listed": false, "a": "10.01"}"#, r#"c needs_input - ["flag"] |"#);
+}
+
+#[test]
+fn exclusion_is_asked_first_and_excludes() {
+    let c = clause("c", r#"{ fact = "flag" }"#, FIXED);
+    check(&c, r#"{}"#, r#"c needs_input - ["listed", "flag"] |"#);
+    check(&c, r#"{"listed": true, "flag": true}"#, "c ineligible - [] | excluded");
+}
+
+#[test]
+fn switch_on_an_unlisted_option_fails() {
+    let c =
+        clause("c", r#"{ switch = "kind", cases = { x = [ { fact = "a", op = "ge", term = "不少于", value = "5" } ], y = [] } }"#, FIXED);
+    check(&c, r#"{"listed": false, "kind": "z"}"#, "c ineligible - [] | not_covered");
+    check(&c, r#"{"listed": false, "kind": "y"}"#, "c eligible 100.00 [] |");
+    check(&c, r#"{"listed": false, "kind": "x"}"#, r#"c needs_input - ["a"] |"#);
+    check(&c, r#"{"listed": false, "kind": "x", "a": "5"}"#, "c eligible 100.00 [] |");
+}
+
+#[test]
+fn one_of_names_the_allowed_options() {
+    let c = clause("c", r#"{ fact = "kind", values = ["x", "y"] }"#, FIXED);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false, "kind": "z"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert_eq!(reasons(&ev, &ev.clauses[0], Lang::Zh), ["类型: Z类，本条只适用于：X类、Y类"]);
+    assert_eq!(reasons(&ev, &ev.clauses[0], Lang::En), ["kind: kind Z; this clause covers only: kind X, kind Y"]);
+}
+
+#[test]
+fn growth_with_a_zero_previous_year_asks_again() {
+    let c = clause("c", r#"{ fact = "b", growth_over = "b_prev", op = "ge", term = "以上", value = "0.2" }"#, FIXED);
+    check(&c, r#"{"listed": false, "b": "100", "b_prev": "0"}"#, r#"c needs_input - ["b_prev"] | growth_undefined"#);
+    // exactly 20% growth: 以上 includes the number
+    check(&c, r#"{"listed": false, "b": "120", "b_prev": "100"}"#, "c eligible 100.00 [] |");
+    check(&c, r#"{"listed": false, "b": "119.99", "b_prev": "100"}"#, "c ineligible - [] | growth_below");
+}
+
+#[test]
+fn rate_rounds_once_half_up_at_the_end() {
+    let c = clause("c", "", r#"{ kind = "rate", base = "a", rate = "0.5" }"#);
+    // 0.05 × 0.5 = 0.025 → 0.03 (half up), not 0.02 (half even)
+    check(&c, r#"{"listed": false, "a": "0.05"}"#, "c eligible 0.03 [] |");
+    check(&c, r#"{"listed": false, "a": "0.03"}"#, "c eligible 0.02 [] |");
+    check(&c, r#"{"listed": false, "a": "0"}"#, "c ineligible - [] | zero_base");
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false, "a": "0.05"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert!(matches!(ev.clauses[0].trace.last(), Some(Step::Rounded { .. })));
+    assert_eq!(trace(&ev.clauses[0], Lang::Zh), ["甲 × 50% = 0.05 元 × 50% = 0.03 元", "= 0.03 元（四舍五入到分）"]);
+}
+
+#[test]
+fn a_cap_applies_only_above_it() {
+    let c = clause("c", "", r#"{ kind = "rate", base = "a", rate = "0.1", cap = "50", cap_quote = "最高不超过50元" }"#);
+    check(&c, r#"{"listed": false, "a": "500"}"#, "c eligible 50.00 [] |");
+    check(&c, r#"{"listed": false, "a": "500.01"}"#, "c eligible 50.00 [] |");
+    check(&c, r#"{"listed": false, "a": "499.99"}"#, "c eligible 50.00 [] |");
+    check(&c, r#"{"listed": false, "a": "499.94"}"#, "c eligible 49.99 [] |");
+}
+
+#[test]
+fn tiers_below_the_first_are_a_tier_minimum() {
+    let c = clause(
+        "c",
+        "",
+        r#"{ kind = "tiers", fact = "a", op = "gt", term = "超过", tiers = [ { from = "100", amount = "10" }, { from = "200", amount = "20" } ] }"#,
+    );
+    check(&c, r#"{"listed": false, "a": "100"}"#, "c ineligible - [] | tier_minimum");
+    check(&c, r#"{"listed": false, "a": "100.01"}"#, "c eligible 10.00 [] |");
+    check(&c, r#"{"listed": false, "a": "200"}"#, "c eligible 10.00 [] |");
+    check(&c, r#"{"listed": false, "a": "200.01"}"#, "c eligible 20.00 [] |");
+}
+
+#[test]
+fn stacking_keeps_the_higher_and_on_a_tie_the_earlier() {
+    let mut clauses = clause("c1", "", r#"{ kind = "rate", base = "a", rate = "0.1" }"#);
+    clauses += &clause("c2", "", r#"{ kind = "rate", base = "b", rate = "0.1" }"#);
+    clauses += "[[stacking]]\nid = \"s\"\nclauses = [\"c1\", \"c2\"]\nplace = \"一\"\nquote = \"不重复享受\"\n";
+    check(&clauses, r#"{"listed": false, "a": "100", "b": "200"}"#, "c1 eligible 10.00 [] | excluded_by=c2\nc2 eligible 20.00 [] |");
+    check(&clauses, r#"{"listed": false, "a": "100", "b": "100"}"#, "c1 eligible 10.00 [] |\nc2 eligible 10.00 [] | excluded_by=c1");
+    // Only one eligible member: nothing to choose.
+    check(&clauses, r#"{"listed": false, "a": "100"}"#, "c1 eligible 10.00 [] |\nc2 needs_input - [\"b\"] |");
+    let p = pack(&clauses);
+    let pr = profile(&p, r#"{"listed": false, "a": "100", "b": "200"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert_eq!(ev.total, rust_decimal::Decimal::from(20));
+    assert_eq!(ev.clauses[0].status, Status::Eligible);
+}
+
+#[test]
+fn outside_the_term_or_the_region_nothing_applies() {
+    let c = clause("c", "", FIXED);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2026);
+    assert_eq!(ev.clauses[0].causes, [Cause::PackNotApplicable]);
+    assert_eq!(reasons(&ev, &ev.clauses[0], Lang::Zh), ["本政策有效期为 2025-01-01 至 2025-12-31，2026 年度不在有效期内"]);
+    let mut other = pr.clone();
+    other.company.city = "乙市".into();
+    let ev = evaluate(std::slice::from_ref(&p), &other, 2025);
+    assert_eq!(reasons(&ev, &ev.clauses[0], Lang::En), ["this policy covers 甲市 only; the company is in 乙市"]);
+}
