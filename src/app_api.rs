@@ -346,6 +346,24 @@ fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
 
 // ------------------------------------------------------------------ session
 
+/// Why the app could not open its workspace; shown in the window, in the
+/// language the user picks there.
+#[derive(Debug)]
+pub enum OpenFailure {
+    Store(StoreError),
+    /// The build itself is broken (bundled packs or sample do not load).
+    Build(String),
+}
+
+impl OpenFailure {
+    pub fn to_api(&self, lang: UiLang) -> ApiError {
+        match self {
+            OpenFailure::Store(e) => ApiError { field: "workspace".into(), message: store_detail(e, lang.into()) },
+            OpenFailure::Build(m) => ApiError::general(m.clone()),
+        }
+    }
+}
+
 pub struct Session {
     pub packs: Vec<Pack>,
     ws: Mutex<Workspace>,
@@ -357,13 +375,13 @@ const SAMPLE: &str = include_str!("../samples/taizhou-sample.json");
 impl Session {
     /// Open the workspace; a new one starts with the sample company so a
     /// newcomer sees results at once.
-    pub fn open(path: &Path, lang: UiLang) -> ApiResult<Session> {
-        let packs = butie_core::bundled_packs().map_err(|e| ApiError::general(e.to_string()))?;
+    pub fn open(path: &Path) -> Result<Session, OpenFailure> {
+        let packs = butie_core::bundled_packs().map_err(|e| OpenFailure::Build(e.to_string()))?;
         let first_run = !path.exists();
-        let mut ws = Workspace::open(path).map_err(|e| ApiError::store(e, lang))?;
+        let mut ws = Workspace::open(path).map_err(OpenFailure::Store)?;
         if first_run {
-            let v: Value = serde_json::from_str(SAMPLE).map_err(|e| ApiError::general(e.to_string()))?;
-            ws.import(&v, &packs, false).map_err(|e| ApiError::store(e, lang))?;
+            let v: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
+            ws.import(&v, &packs, false).map_err(OpenFailure::Store)?;
         }
         Ok(Session { packs, ws: Mutex::new(ws), first_run })
     }

@@ -94,6 +94,8 @@ function showView(v) {
 
 // ------------------------------------------------------------ companies
 
+let usccTimer = null;
+
 async function loadCompanies() {
   const list = await invoke("list_companies", { search: $("#company-search").value, lang: state.lang });
   const ul = $("#company-list");
@@ -153,6 +155,8 @@ function formFields() {
 
 async function saveCompany(ev) {
   ev.preventDefault();
+  // A live check still pending must not wipe what the save is about to say.
+  clearTimeout(usccTimer);
   clearFieldErrors();
   try {
     const r = await invoke("save_company", { id: state.companyId, fields: formFields(), lang: state.lang });
@@ -166,7 +170,6 @@ async function saveCompany(ev) {
   }
 }
 
-let usccTimer = null;
 function checkUsccLive() {
   clearTimeout(usccTimer);
   usccTimer = setTimeout(async () => {
@@ -479,9 +482,29 @@ async function importCompany() {
 
 // ------------------------------------------------------------ start
 
+// The workspace could not be opened: say why, in the chosen language, and
+// offer nothing else (no command would work).
+async function showStartupError(err) {
+  $("#startup-error").classList.remove("hidden");
+  $("#layout").classList.add("hidden");
+  $("#startup-error-title").textContent = t("startupFailed");
+  $("#startup-error-text").textContent = err.message;
+  document.body.dataset.ready = "startup-error";
+}
+
 async function start() {
   applyChrome();
   fillYears();
+  const failed = await invoke("startup_error", { lang: state.lang });
+  if (failed) {
+    $("#btn-lang").addEventListener("click", async () => {
+      state.lang = state.lang === "zh" ? "en" : "zh";
+      localStorage.setItem("butie.lang", state.lang);
+      applyChrome();
+      showStartupError(await invoke("startup_error", { lang: state.lang }));
+    });
+    return showStartupError(failed);
+  }
   state.meta = await invoke("meta", { lang: state.lang });
   applyChrome();
   const citySel = $("#f-city");

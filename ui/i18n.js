@@ -18,6 +18,7 @@ const T = {
     noCompany: "左侧选择或新建一家企业。", listItem: "{n} 条记录", notSaved: "未保存：", cleared: "已清除",
     addRow: "＋ 添加一行", removeRow: "删除", unanswered: "未回答", topicCompany: "企业主体", answered: "已回答",
     requiredFirst: "请先保存企业资料。", workspace: "工作区：", cancelled: "已取消",
+    startupFailed: "无法打开工作区",
     imported: "已导入 {n} 家企业", madeWith: "测算工具", inputsUsed: "当时的输入", figures: "各条款结果", importFailed: "未导入（工作区没有任何改动）：", exported: "已导出到 {file}",
   },
   en: {
@@ -37,6 +38,7 @@ const T = {
     noCompany: "Pick or create a company on the left.", listItem: "{n} saved", notSaved: "Not saved: ", cleared: "Cleared",
     addRow: "+ Add row", removeRow: "Remove", unanswered: "unanswered", topicCompany: "Company", answered: "answered",
     requiredFirst: "Save the company first.", workspace: "Workspace: ", cancelled: "Cancelled",
+    startupFailed: "The workspace cannot be opened",
     imported: "Imported {n} companies", madeWith: "Made with", inputsUsed: "Inputs used", figures: "Per clause", importFailed: "Not imported (the workspace is unchanged): ", exported: "Exported to {file}",
   },
 };

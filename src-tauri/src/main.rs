@@ -5,7 +5,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use butie::app_api::{
+use butie::app_api::{OpenFailure, 
     ApiError, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, Saved, Session, UiLang, UsccOk, Written,
 };
 use serde::Serialize;
@@ -133,20 +133,41 @@ async fn import_company(app: AppHandle, lang: UiLang) -> R<Picked> {
     app.state::<Session>().import_file(&file, lang).map(Picked::Done)
 }
 
+/// Why the workspace could not be opened, if it could not; the window asks
+/// first and shows it instead of the app.
+struct Startup(Option<OpenFailure>);
+
+#[tauri::command]
+fn startup_error(st: State<Startup>, lang: UiLang) -> Option<ApiError> {
+    st.0.as_ref().map(|f| f.to_api(lang))
+}
+
+/// `--workspace PATH`, then `$BUTIE_WORKSPACE`, then the default workspace.
+fn workspace_path() -> PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--workspace" {
+            if let Some(p) = args.next() {
+                return PathBuf::from(p);
+            }
+        }
+    }
+    std::env::var_os("BUTIE_WORKSPACE").map(PathBuf::from).unwrap_or_else(butie_store::default_path)
+}
+
 fn main() {
-    let path = std::env::var_os("BUTIE_WORKSPACE").map(PathBuf::from).unwrap_or_else(butie_store::default_path);
-    let session = match Session::open(&path, UiLang::Zh) {
-        Ok(s) => s,
+    let path = workspace_path();
+    let mut builder = tauri::Builder::default().plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_opener::init());
+    builder = match Session::open(&path) {
+        Ok(s) => builder.manage(s).manage(Startup(None)),
         Err(e) => {
-            eprintln!("butie-app: {e}");
-            std::process::exit(2);
+            eprintln!("butie-app: {}", e.to_api(UiLang::Zh));
+            builder.manage(Startup(Some(e)))
         }
     };
-    tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
-        .manage(session)
+    builder
         .invoke_handler(tauri::generate_handler![
+            startup_error,
             meta,
             list_companies,
             get_company,

@@ -23,11 +23,11 @@ async function wd(method, url, body) {
 }
 
 class App {
-  static async start() {
+  static async start(args = [], ready = "1") {
     const t0 = Date.now();
-    const v = await wd("POST", "/session", { capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } } });
+    const v = await wd("POST", "/session", { capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP, args } } } });
     const app = new App(v.sessionId);
-    await app.waitFor(() => app.js("return document.body.dataset.ready || ''"), (x) => x === "1", 30000);
+    await app.waitFor(() => app.js("return document.body.dataset.ready || ''"), (x) => x === ready, 30000);
     app.startMs = Date.now() - t0;
     return app;
   }
@@ -206,6 +206,18 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#tab-results", (x) => x === "Results");
     await app.waitText("tr[data-clause='cd.trade.growth_tier'] .reason", (x) => x.startsWith("eligible"));
     await app.shot("09-results-english");
+    // A credit code that belongs to another company: said in English, beside the field.
+    await app.click("#tab-profile");
+    await app.type("#f-uscc", "91331002MA2A8K5L0Y");
+    await app.click("#btn-save-company");
+    const msg = await app.waitText("#err-uscc", (x) => x.includes("already belongs to company #1"));
+    assert.doesNotMatch(msg.replace("台州市椒江海跃跨境电子商务有限公司", ""), /[\u4e00-\u9fff]/, msg);
+    assert.doesNotMatch(msg, /company\.uscc/, "no field names in the message");
+    await app.shot("09b-uscc-taken-english");
+    await sleep(400);
+    assert.match(await app.text("#err-uscc"), /already belongs/, "the message stays beside the field");
+    await app.js("return selectCompany(state.companyId)");
+    await app.waitFor(() => app.js("return document.querySelector('#f-uscc').value"), (x) => x === "91510107MA6DG8HL5P");
     await app.click("#btn-lang");
     await app.waitText("#tab-results", (x) => x === "测算结果");
   });
@@ -268,5 +280,21 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#tab-history");
     await app.waitFor(() => app.count(".history-item"), (n) => n === 1);
     await app.quit();
+  });
+
+  await t.test("a file that is not a workspace is refused, said in either language, and left as it was", async () => {
+    const junk = path.join(E2E_DIR, "notes.sqlite");
+    fs.writeFileSync(junk, "meeting notes, not a database\n".repeat(40));
+    const before = fs.readFileSync(junk);
+    app = await App.start(["--workspace", junk], "startup-error");
+    await app.waitText("#startup-error-text", (x) => x.includes("notes.sqlite") && /[\u4e00-\u9fff]/.test(x));
+    await app.click("#btn-lang");
+    const en = await app.waitText("#startup-error-text", (x) => !/[\u4e00-\u9fff]/.test(x.replace(junk, "")));
+    assert.match(en, /workspace/i);
+    assert.match(await app.text("#startup-error-title"), /cannot be opened/);
+    await app.shot("12-not-a-workspace-english");
+    await app.click("#btn-lang");
+    await app.quit();
+    assert.deepEqual(fs.readFileSync(junk), before, "the file is untouched");
   });
 });
