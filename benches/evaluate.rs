@@ -81,12 +81,17 @@ fn main() {
     }
     let (tz, cd) = (&complete[0], &complete[1]);
 
+    // `BENCH_ONLY=unrendered` runs only the first figures (for a profiler).
+    let only_unrendered = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "unrendered");
     // One complete profile against all packs, results as data only.
     for (name, p, year) in [("evaluate_taizhou_unrendered", tz, 2025), ("evaluate_chengdu_unrendered", cd, 2024)] {
         let ns = median_ns(51, 20_000, || {
             black_box(evaluate(black_box(&packs), black_box(p), year));
         });
         report(name, ns, 1, " (statuses, amounts, causes, trace steps)");
+    }
+    if only_unrendered {
+        return;
     }
     // The same, rendered to the catalogue JSON text.
     for (name, p, year) in [("evaluate_taizhou_json", tz, 2025), ("evaluate_chengdu_json", cd, 2024)] {

@@ -334,10 +334,10 @@ fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
         status: r.status.as_str(),
         amount: r.amount.map(fmt_yuan),
         amount_max: r.amount_max.map(fmt_yuan),
-        missing: r.missing.iter().map(|m| m.to_string()).collect(),
+        missing: ev.missing(r).iter().map(|m| m.to_string()).collect(),
         headline: explain::headline(ev, r, lang),
         reasons,
-        trace: explain::trace(r, lang),
+        trace: explain::trace(ev, r, lang),
         excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
         interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
         applies: ev.pack_result(&r.pack.id).is_some_and(|p| applies(p.status)),
@@ -550,7 +550,7 @@ impl Session {
         let mut answered: Vec<&str> = Vec::new();
         for p in &applying {
             if let Some(k) = &p.exclusion_fact {
-                if profile.facts.contains_key(k) && !answered.contains(&k.as_str()) {
+                if profile.facts.contains_key(k.as_str()) && !answered.contains(&k.as_str()) {
                     answered.push(k);
                 }
             }

@@ -192,7 +192,7 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             for r in explain::reasons(ev, cr, lang) {
                 let _ = writeln!(o, "  {r}");
             }
-            for t in explain::trace(cr, lang) {
+            for t in explain::trace(ev, cr, lang) {
                 let _ = writeln!(o, "  · {t}");
             }
             let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.clause.citation);

@@ -5,8 +5,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use butie::app_api::{OpenFailure, 
-    ApiError, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, Saved, Session, UiLang, UsccOk, Written,
+use butie::app_api::{
+    ApiError, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;

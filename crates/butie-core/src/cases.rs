@@ -80,8 +80,9 @@ pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
                 }
             }
             if let Some(m) = &want.missing {
-                if *m != got.missing {
-                    problems.push(format!("missing 应为 {m:?}，实为 {:?}", got.missing));
+                let missing = ev.missing(got);
+                if m != missing {
+                    problems.push(format!("missing 应为 {m:?}，实为 {missing:?}"));
                 }
             }
             // A case that expects eligibility must say something checkable.

@@ -11,7 +11,7 @@
 //! never sees a language. `crate::explain` turns them into sentences.
 
 use crate::money::round_fen;
-use crate::policy::{Clause, Condition, Figure, Formula, Op, Pack, RegionRole, Tier};
+use crate::policy::{Clause, Condition, FactKey, Figure, Formula, Op, Pack, RegionRole, Tier};
 use crate::profile::{FactValue, Profile};
 use rust_decimal::Decimal;
 
@@ -172,6 +172,22 @@ pub enum Step<'a> {
     NoFigure,
 }
 
+/// A clause's share of one of the evaluation's lists (see `Evaluation::causes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of(start: usize, end: usize) -> Span {
+        Span { start: start as u32, end: end as u32 }
+    }
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClauseResult<'a> {
     pub pack: &'a Pack,
@@ -179,11 +195,14 @@ pub struct ClauseResult<'a> {
     pub status: Status,
     pub amount: Option<Decimal>,
     pub amount_max: Option<Decimal>,
-    /// Facts still needed (for `needs_input`), in the order the clause reads them.
-    pub missing: Vec<&'a str>,
-    /// For `ineligible`: why; for `needs_input`: notes on what was given.
-    pub causes: Vec<Cause<'a>>,
-    pub trace: Vec<Step<'a>>,
+    /// Facts still needed (for `needs_input`), in the order the clause reads
+    /// them: `Evaluation::missing`.
+    missing: Span,
+    /// For `ineligible`: why; for `needs_input`: notes on what was given:
+    /// `Evaluation::causes`.
+    causes: Span,
+    /// `Evaluation::trace`.
+    trace: Span,
     /// Dropped by a stacking rule in favour of `winner` (group index into `pack.stacking`).
     pub excluded_by: Option<Stacked<'a>>,
     /// The pack applies by county reference (figures at city-district rates).
@@ -206,6 +225,9 @@ impl ClauseResult<'_> {
     }
 }
 
+/// Every clause's causes, trace steps and missing facts live in three lists
+/// of the evaluation (one allocation each, not three per clause); a clause
+/// holds its spans and `causes`, `trace` and `missing` hand out its slices.
 #[derive(Debug, Clone)]
 pub struct Evaluation<'a> {
     pub year: i32,
@@ -214,9 +236,24 @@ pub struct Evaluation<'a> {
     pub clauses: Vec<ClauseResult<'a>>,
     pub total: Decimal,
     pub total_max: Decimal,
+    all_causes: Vec<Cause<'a>>,
+    all_steps: Vec<Step<'a>>,
+    all_missing: Vec<&'a str>,
 }
 
 impl<'a> Evaluation<'a> {
+    /// Why a clause is not (or not yet) eligible.
+    pub fn causes(&self, c: &ClauseResult<'a>) -> &[Cause<'a>] {
+        self.all_causes.get(c.causes.range()).unwrap_or_default()
+    }
+    /// A clause's working, step by step.
+    pub fn trace(&self, c: &ClauseResult<'a>) -> &[Step<'a>] {
+        self.all_steps.get(c.trace.range()).unwrap_or_default()
+    }
+    /// The facts a `needs_input` clause still needs.
+    pub fn missing(&self, c: &ClauseResult<'a>) -> &[&'a str] {
+        self.all_missing.get(c.missing.range()).unwrap_or_default()
+    }
     pub fn clause(&self, id: &str) -> Option<&ClauseResult<'a>> {
         self.clauses.iter().find(|c| c.clause.id == id)
     }
@@ -232,23 +269,41 @@ enum Tri {
     Unknown,
 }
 
-/// Where one clause's working is collected. Sub-conditions write into the
-/// same vectors; a branch that is dropped truncates back to its mark.
-struct Acc<'a> {
-    trace: Vec<Step<'a>>,
-    causes: Vec<Cause<'a>>,
-    missing: Vec<&'a str>,
+/// Where one clause's working is collected: the evaluation's three lists,
+/// from `base` on. Sub-conditions write into them; a branch that is dropped
+/// truncates back to its mark.
+struct Acc<'e, 'a> {
+    trace: &'e mut Vec<Step<'a>>,
+    causes: &'e mut Vec<Cause<'a>>,
+    missing: &'e mut Vec<&'a str>,
+    base: Mark,
 }
 
 #[derive(Clone, Copy)]
 struct Mark(usize, usize, usize);
 
-impl<'a> Acc<'a> {
+/// Keep, from `from` on, only the causes `keep` accepts (in order).
+fn retain_from(v: &mut Vec<Cause<'_>>, from: usize, keep: impl Fn(&Cause) -> bool) {
+    let mut w = from;
+    for r in from..v.len() {
+        if keep(&v[r]) {
+            v.swap(w, r);
+            w += 1;
+        }
+    }
+    v.truncate(w);
+}
+
+fn is_note(c: &Cause) -> bool {
+    matches!(c, Cause::GrowthUndefined { .. })
+}
+
+impl<'a> Acc<'_, 'a> {
     fn mark(&self) -> Mark {
         Mark(self.trace.len(), self.causes.len(), self.missing.len())
     }
     fn need(&mut self, key: &'a str) {
-        if !self.missing.contains(&key) {
+        if !self.missing[self.base.2..].contains(&key) {
             self.missing.push(key);
         }
     }
@@ -264,38 +319,35 @@ impl<'a> Acc<'a> {
             Tri::Fails => {
                 self.trace.truncate(m.0);
                 self.missing.truncate(m.2);
-                let mut i = m.1;
-                while i < self.causes.len() {
-                    if matches!(self.causes[i], Cause::GrowthUndefined { .. }) {
-                        self.causes.remove(i);
-                    } else {
-                        i += 1;
-                    }
-                }
+                retain_from(self.causes, m.1, |c| !is_note(c));
             }
-            Tri::Unknown => {
-                let mut i = m.1;
-                while i < self.causes.len() {
-                    if matches!(self.causes[i], Cause::GrowthUndefined { .. }) {
-                        i += 1;
-                    } else {
-                        self.causes.remove(i);
-                    }
-                }
-            }
+            Tri::Unknown => retain_from(self.causes, m.1, is_note),
         }
     }
 }
 
-struct Ctx<'a> {
-    profile: &'a Profile,
+/// The profile's values for one pack, by the position of each fact in the
+/// pack (`FactKey::index`).
+struct Ctx<'v, 'a> {
+    values: &'v [Option<&'a FactValue>],
 }
 
-impl<'a> Ctx<'a> {
-    fn fact(&self, key: &str) -> Option<&'a FactValue> {
-        self.profile.facts.get(key)
+/// Line up the profile's facts with the pack's: both are sorted by key, so
+/// one pass finds every value (no lookup by name during evaluation).
+fn resolve<'a>(pack: &Pack, profile: &'a Profile, out: &mut Vec<Option<&'a FactValue>>) {
+    out.clear();
+    let mut given = profile.facts.iter().peekable();
+    for key in pack.facts.keys() {
+        while given.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
+        out.push(given.next_if(|(k, _)| *k == key).map(|(_, v)| v));
     }
-    fn num(&self, key: &'a str, acc: &mut Acc<'a>) -> Option<Decimal> {
+}
+
+impl<'a> Ctx<'_, 'a> {
+    fn fact(&self, key: &FactKey) -> Option<&'a FactValue> {
+        self.values.get(key.index()).copied().flatten()
+    }
+    fn num(&self, key: &'a FactKey, acc: &mut Acc<'_, 'a>) -> Option<Decimal> {
         match self.fact(key) {
             Some(FactValue::Num(d)) => Some(*d),
             _ => {
@@ -305,7 +357,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn cond(&self, c: &'a Condition, acc: &mut Acc<'a>) -> Tri {
+    fn cond(&self, c: &'a Condition, acc: &mut Acc<'_, 'a>) -> Tri {
         match c {
             Condition::All { all } => self.all(all, acc),
             Condition::Any { any } => {
@@ -409,7 +461,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn all(&self, conds: &'a [Condition], acc: &mut Acc<'a>) -> Tri {
+    fn all(&self, conds: &'a [Condition], acc: &mut Acc<'_, 'a>) -> Tri {
         let m = acc.mark();
         let mut out = Tri::Holds;
         for c in conds {
@@ -432,7 +484,7 @@ enum Outcome {
     Missing,
 }
 
-fn capped<'a>(acc: &mut Acc<'a>, raw: Decimal, cap: Option<Decimal>, quote: &'a str) -> Decimal {
+fn capped<'a>(acc: &mut Acc<'_, 'a>, raw: Decimal, cap: Option<Decimal>, quote: &'a str) -> Decimal {
     match cap {
         Some(c) => {
             acc.trace.push(Step::Cap { cap: c, raw, quote });
@@ -442,7 +494,7 @@ fn capped<'a>(acc: &mut Acc<'a>, raw: Decimal, cap: Option<Decimal>, quote: &'a 
     }
 }
 
-fn eval_formula<'a>(cx: &Ctx<'a>, clause: &'a Clause, acc: &mut Acc<'a>) -> Outcome {
+fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>) -> Outcome {
     match &clause.formula {
         Formula::None => Outcome::NoFigure,
         Formula::Fixed { amount } => {
@@ -552,8 +604,17 @@ fn pack_status(pack: &Pack, profile: &Profile, year: i32) -> (PackStatus, PackRe
     }
 }
 
-fn evaluate_clause<'a>(cx: &Ctx<'a>, pack: &'a Pack, clause: &'a Clause, county: bool) -> ClauseResult<'a> {
-    let mut acc = Acc { trace: Vec::new(), causes: Vec::new(), missing: Vec::new() };
+/// The evaluation's three lists, filled clause by clause.
+#[derive(Default)]
+struct Lists<'a> {
+    causes: Vec<Cause<'a>>,
+    steps: Vec<Step<'a>>,
+    missing: Vec<&'a str>,
+}
+
+fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, county: bool, lists: &mut Lists<'a>) -> ClauseResult<'a> {
+    let base = Mark(lists.steps.len(), lists.causes.len(), lists.missing.len());
+    let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base };
     // Exclusion list first: a listed company gets nothing from the pack.
     let mut excluded = false;
     if let Some(flag) = &pack.exclusion_fact {
@@ -577,39 +638,35 @@ fn evaluate_clause<'a>(cx: &Ctx<'a>, pack: &'a Pack, clause: &'a Clause, county:
         status: Status::Eligible,
         amount: None,
         amount_max: None,
-        missing: Vec::new(),
-        causes: Vec::new(),
-        trace: Vec::new(),
+        missing: Span::of(base.2, base.2),
+        causes: Span::of(base.1, base.1),
+        trace: Span::default(),
         excluded_by: None,
         county,
     };
-    let failed = acc.causes.iter().any(|c| !matches!(c, Cause::GrowthUndefined { .. }));
+    let failed = acc.causes[base.1..].iter().any(|c| !is_note(c));
     if failed || matches!(outcome, Outcome::Fails) {
-        acc.causes.retain(|c| !matches!(c, Cause::GrowthUndefined { .. }));
+        retain_from(acc.causes, base.1, |c| !is_note(c));
+        acc.missing.truncate(base.2);
         r.status = Status::Ineligible;
-        r.causes = acc.causes;
-        r.trace = acc.trace;
-        return r;
-    }
-    if !acc.missing.is_empty() || matches!(outcome, Outcome::Missing) {
+    } else if acc.missing.len() > base.2 || matches!(outcome, Outcome::Missing) {
         r.status = Status::NeedsInput;
-        r.missing = acc.missing;
-        r.causes = acc.causes;
-        r.trace = acc.trace;
-        return r;
-    }
-    r.trace = acc.trace;
-    match outcome {
-        Outcome::Figure { amount } => {
-            let m = round_fen(amount);
-            r.trace.push(Step::Rounded { amount: m, figure: clause.figure });
-            r.amount_max = Some(m);
-            if clause.figure == Figure::Exact {
-                r.amount = Some(m);
+        r.missing = Span::of(base.2, acc.missing.len());
+    } else {
+        match outcome {
+            Outcome::Figure { amount } => {
+                let m = round_fen(amount);
+                acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+                r.amount_max = Some(m);
+                if clause.figure == Figure::Exact {
+                    r.amount = Some(m);
+                }
             }
+            _ => acc.trace.push(Step::NoFigure),
         }
-        _ => r.trace.push(Step::NoFigure),
     }
+    r.causes = Span::of(base.1, acc.causes.len());
+    r.trace = Span::of(base.0, acc.trace.len());
     r
 }
 
@@ -619,9 +676,9 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
         return;
     }
     // Members: eligible clauses in at least one group.
-    let members: Vec<usize> = (0..results.len())
-        .filter(|&i| results[i].status == Status::Eligible && pack.stacking.iter().any(|g| g.clauses.contains(&results[i].clause.id)))
-        .collect();
+    // `results` holds the pack's clauses in order, so positions match `stacking_of`.
+    let groups = |i: usize| pack.stacking_of.get(i).map(Vec::as_slice).unwrap_or_default();
+    let members: Vec<usize> = (0..results.len()).filter(|&i| results[i].status == Status::Eligible && !groups(i).is_empty()).collect();
     if members.len() < 2 {
         return;
     }
@@ -629,9 +686,7 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
     let members = &members[..n];
     let weights: Vec<(Decimal, Decimal)> =
         members.iter().map(|&i| (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default())).collect();
-    let shared_group = |a: usize, b: usize| {
-        pack.stacking.iter().position(|g| g.clauses.contains(&results[a].clause.id) && g.clauses.contains(&results[b].clause.id))
-    };
+    let shared_group = |a: usize, b: usize| groups(a).iter().find(|g| groups(b).contains(g)).copied();
     let conflict: Vec<Vec<Option<usize>>> =
         members.iter().map(|&a| members.iter().map(|&b| if a == b { None } else { shared_group(a, b) }).collect()).collect();
     // Exhaustive search over compatible subsets; groups are small. Earlier
@@ -677,29 +732,34 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
 pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evaluation<'a> {
     let mut pack_results = Vec::with_capacity(packs.len());
     let mut clauses = Vec::with_capacity(packs.iter().map(|p| p.clauses.len()).sum());
-    let cx = Ctx { profile };
+    let mut lists = Lists { steps: Vec::with_capacity(64), ..Lists::default() };
+    let mut values = Vec::new();
     for pack in packs {
         let (status, reason) = pack_status(pack, profile, year);
         let start = clauses.len();
         match status {
             PackStatus::Applies | PackStatus::CountyReference => {
+                resolve(pack, profile, &mut values);
+                let cx = Ctx { values: &values };
                 let county = status == PackStatus::CountyReference;
                 for clause in &pack.clauses {
-                    clauses.push(evaluate_clause(&cx, pack, clause, county));
+                    clauses.push(evaluate_clause(&cx, pack, clause, county, &mut lists));
                 }
                 apply_stacking(pack, &mut clauses[start..]);
             }
             PackStatus::NotInForce | PackStatus::OtherCity => {
                 for clause in &pack.clauses {
+                    let at = lists.causes.len();
+                    lists.causes.push(Cause::PackNotApplicable);
                     clauses.push(ClauseResult {
                         pack,
                         clause,
                         status: Status::Ineligible,
                         amount: None,
                         amount_max: None,
-                        missing: Vec::new(),
-                        causes: vec![Cause::PackNotApplicable],
-                        trace: Vec::new(),
+                        missing: Span::default(),
+                        causes: Span::of(at, at + 1),
+                        trace: Span::default(),
                         excluded_by: None,
                         county: false,
                     });
@@ -714,7 +774,17 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
         total += c.amount.unwrap_or_default();
         total_max += c.amount_max.unwrap_or_default();
     }
-    Evaluation { year, profile, packs: pack_results, clauses, total, total_max }
+    Evaluation {
+        year,
+        profile,
+        packs: pack_results,
+        clauses,
+        total,
+        total_max,
+        all_causes: lists.causes,
+        all_steps: lists.steps,
+        all_missing: lists.missing,
+    }
 }
 
 /// Facts still worth asking: the missing facts of clauses that are still
@@ -722,7 +792,7 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
 pub fn open_questions<'a>(ev: &Evaluation<'a>) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
     for c in ev.clauses.iter().filter(|c| c.status == Status::NeedsInput) {
-        for m in &c.missing {
+        for m in ev.missing(c) {
             if !out.contains(m) {
                 out.push(m);
             }
@@ -752,13 +822,14 @@ pub fn hints<'a>(ev: &Evaluation<'a>) -> Vec<Hint<'a>> {
     let near = |gap: Decimal, th: Decimal| gap >= Decimal::ZERO && gap * Decimal::from(4) <= th;
     let mut out = Vec::new();
     for r in &ev.clauses {
-        if r.status == Status::NeedsInput || r.causes.contains(&Cause::PackNotApplicable) {
+        let causes = ev.causes(r);
+        if r.status == Status::NeedsInput || causes.contains(&Cause::PackNotApplicable) {
             continue;
         }
         if let Formula::Tiers { fact, op, term, tiers } = &r.clause.formula {
             // Ineligible only because of this tier table's own minimum, or eligible.
             let tiers_decide =
-                r.status == Status::Eligible || (r.causes.len() == 1 && matches!(r.causes[0], Cause::Threshold { tier_minimum: true, .. }));
+                r.status == Status::Eligible || (causes.len() == 1 && matches!(causes[0], Cause::Threshold { tier_minimum: true, .. }));
             if let (true, Some(FactValue::Num(v))) = (tiers_decide, ev.profile.facts.get(fact.as_str())) {
                 if let Some(next) = tiers.iter().find(|t| !op.holds(*v, t.from)) {
                     let gap = next.from - *v;
@@ -778,7 +849,7 @@ pub fn hints<'a>(ev: &Evaluation<'a>) -> Vec<Hint<'a>> {
             }
         }
         if r.status == Status::Ineligible {
-            for c in &r.causes {
+            for c in causes {
                 if let Cause::Threshold { cmp, tier_minimum: false } = c {
                     if matches!(cmp.op, Op::Gt | Op::Ge) && near(cmp.threshold - cmp.value, cmp.threshold) {
                         out.push(Hint::Threshold { clause: r.clause, pack: r.pack, cmp: *cmp });

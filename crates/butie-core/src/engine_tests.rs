@@ -86,8 +86,8 @@ fn summary(p: &Pack, facts: &str) -> String {
             (None, Some(m)) => format!("≤{}", fmt_yuan(m)),
             _ => "-".into(),
         };
-        let causes: Vec<&str> = c
-            .causes
+        let causes: Vec<&str> = ev
+            .causes(c)
             .iter()
             .map(|x| match x {
                 Cause::PackNotApplicable => "pack",
@@ -104,7 +104,7 @@ fn summary(p: &Pack, facts: &str) -> String {
                 Cause::GrowthUndefined { .. } => "growth_undefined",
             })
             .collect();
-        let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), c.missing);
+        let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), ev.missing(c));
         if !causes.is_empty() {
             line += &format!(" {}", causes.join(","));
         }
@@ -198,8 +198,8 @@ fn rate_rounds_once_half_up_at_the_end() {
     let p = pack(&c);
     let pr = profile(&p, r#"{"listed": false, "a": "0.05"}"#);
     let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
-    assert!(matches!(ev.clauses[0].trace.last(), Some(Step::Rounded { .. })));
-    assert_eq!(trace(&ev.clauses[0], Lang::Zh), ["甲 × 50% = 0.05 元 × 50% = 0.03 元", "= 0.03 元（四舍五入到分）"]);
+    assert!(matches!(ev.trace(&ev.clauses[0]).last(), Some(Step::Rounded { .. })));
+    assert_eq!(trace(&ev, &ev.clauses[0], Lang::Zh), ["甲 × 50% = 0.05 元 × 50% = 0.03 元", "= 0.03 元（四舍五入到分）"]);
 }
 
 #[test]
@@ -246,7 +246,7 @@ fn outside_the_term_or_the_region_nothing_applies() {
     let p = pack(&c);
     let pr = profile(&p, r#"{"listed": false}"#);
     let ev = evaluate(std::slice::from_ref(&p), &pr, 2026);
-    assert_eq!(ev.clauses[0].causes, [Cause::PackNotApplicable]);
+    assert_eq!(ev.causes(&ev.clauses[0]), [Cause::PackNotApplicable]);
     assert_eq!(reasons(&ev, &ev.clauses[0], Lang::Zh), ["本政策有效期为 2025-01-01 至 2025-12-31，2026 年度不在有效期内"]);
     let mut other = pr.clone();
     other.company.city = "乙市".into();

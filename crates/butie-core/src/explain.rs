@@ -373,8 +373,8 @@ pub fn step(pack: &Pack, s: &Step, lang: Lang) -> String {
 }
 
 /// A clause's working, one line per step.
-pub fn trace(c: &ClauseResult, lang: Lang) -> Vec<String> {
-    c.trace.iter().map(|s| step(c.pack, s, lang)).collect()
+pub fn trace(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> Vec<String> {
+    ev.trace(c).iter().map(|s| step(c.pack, s, lang)).collect()
 }
 
 /// The pack's status in a sentence (why it applies or not).
@@ -462,9 +462,9 @@ pub fn summary(c: &ClauseResult, lang: Lang) -> String {
 }
 
 /// The facts a `needs_input` clause still needs, by label.
-pub fn write_needs(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
+pub fn write_needs(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, lang: Lang) -> fmt::Result {
     w.write_str(t(lang, "需要补充：", "needs: "))?;
-    for (i, k) in c.missing.iter().enumerate() {
+    for (i, k) in ev.missing(c).iter().enumerate() {
         if i > 0 {
             w.write_str(t(lang, "、", ", "))?;
         }
@@ -512,8 +512,8 @@ impl Reason<'_, '_> {
 /// note and the stacking rule that dropped it; otherwise its causes.
 pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
     match c.status {
-        Status::Ineligible => c.causes.iter().map(Reason::Cause).collect(),
-        Status::NeedsInput => std::iter::once(Reason::Needs).chain(c.causes.iter().map(Reason::Cause)).collect(),
+        Status::Ineligible => ev.causes(c).iter().map(Reason::Cause).collect(),
+        Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).collect(),
         Status::Eligible => {
             let mut out = vec![Reason::Summary];
             out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
@@ -532,7 +532,7 @@ pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> 
 pub fn write_reason(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, r: &Reason, lang: Lang) -> fmt::Result {
     match r {
         Reason::Cause(x) => write_cause(w, ev, c.pack, x, lang),
-        Reason::Needs => write_needs(w, c, lang),
+        Reason::Needs => write_needs(w, ev, c, lang),
         Reason::Summary => write_summary(w, c, lang),
         Reason::FormulaNote(n) => w.write_str(n.get(lang)),
         Reason::Interpretation(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
@@ -598,7 +598,7 @@ pub struct Catalogue<'e, 'a> {
 struct PackJson<'e, 'a>(&'e Evaluation<'a>, &'e PackResult<'a>, Lang);
 struct ClauseJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
 struct ReasonsJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
-struct TraceJson<'e, 'a>(&'e ClauseResult<'a>, Lang);
+struct TraceJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
 
 impl Serialize for Catalogue<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -652,10 +652,10 @@ impl Serialize for ClauseJson<'_, '_> {
         m.serialize_entry("status", c.status.as_str())?;
         m.serialize_entry("amount", &c.amount.map(Money))?;
         m.serialize_entry("amount_max", &c.amount_max.map(Money))?;
-        m.serialize_entry("missing", &c.missing)?;
+        m.serialize_entry("missing", ev.missing(c))?;
         m.serialize_entry("reasons", &ReasonsJson(ev, c, lang))?;
         m.serialize_entry("citation", &c.clause.citation_json)?;
-        m.serialize_entry("trace", &TraceJson(c, lang))?;
+        m.serialize_entry("trace", &TraceJson(ev, c, lang))?;
         m.serialize_entry("excluded_by", &c.excluded_by.map(|x| x.winner.id.as_str()))?;
         m.end()
     }
@@ -675,9 +675,10 @@ impl Serialize for ReasonsJson<'_, '_> {
 
 impl Serialize for TraceJson<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (c, lang) = (self.0, self.1);
-        let mut seq = s.serialize_seq(Some(c.trace.len()))?;
-        for st in &c.trace {
+        let (ev, c, lang) = (self.0, self.1, self.2);
+        let steps = ev.trace(c);
+        let mut seq = s.serialize_seq(Some(steps.len()))?;
+        for st in steps {
             seq.serialize_element(&Collect(Text(|f: &mut fmt::Formatter<'_>| write_step(f, c.pack, st, lang))))?;
         }
         seq.end()

@@ -10,6 +10,10 @@ use std::str::FromStr;
 
 /// ROUND_HALF_UP (half away from zero; amounts are never negative) to 2 places.
 pub fn round_fen(d: Decimal) -> Decimal {
+    // Most figures already have at most two places: nothing to round.
+    if d.scale() <= 2 {
+        return d;
+    }
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 

@@ -337,6 +337,44 @@ pub fn op_for_term(term: &str) -> Option<Op> {
     })
 }
 
+/// A fact a condition or formula reads: its key, and its place among the
+/// pack's facts (so evaluation looks values up by position, not by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactKey {
+    key: String,
+    idx: u32,
+}
+
+impl FactKey {
+    fn new(key: String, facts: &BTreeMap<String, FactDef>) -> FactKey {
+        let idx = facts.keys().position(|k| *k == key).unwrap_or(usize::MAX) as u32;
+        FactKey { key, idx }
+    }
+    /// Position in the pack's `facts` (in key order).
+    pub fn index(&self) -> usize {
+        self.idx as usize
+    }
+}
+
+impl std::ops::Deref for FactKey {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.key
+    }
+}
+
+impl fmt::Display for FactKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key)
+    }
+}
+
+impl Serialize for FactKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
@@ -348,21 +386,21 @@ pub enum Condition {
     },
     /// The conditions depend on an enum fact's value (e.g. 分别达到…).
     Switch {
-        fact: String,
+        fact: FactKey,
         cases: BTreeMap<String, Vec<Condition>>,
     },
     /// A boolean fact must be true.
     IsTrue {
-        fact: String,
+        fact: FactKey,
     },
     /// An enum fact must be one of `values`.
     OneOf {
-        fact: String,
+        fact: FactKey,
         values: Vec<String>,
     },
     /// A numeric fact compared with a number, in the words of the text.
     Compare {
-        fact: String,
+        fact: FactKey,
         op: Op,
         term: String,
         value: Decimal,
@@ -370,8 +408,8 @@ pub enum Condition {
     /// Growth over a previous-period fact: `fact − prev ⋛ rate × prev`,
     /// compared exactly (never through a rounded ratio).
     Growth {
-        fact: String,
-        prev: String,
+        fact: FactKey,
+        prev: FactKey,
         op: Op,
         term: String,
         rate: Decimal,
@@ -411,26 +449,26 @@ pub enum Formula {
     },
     /// rate × base, then the cap.
     Rate {
-        base: String,
+        base: FactKey,
         rate: Decimal,
         cap: Option<Decimal>,
         cap_quote: String,
     },
     /// The highest tier whose threshold the fact passes.
     Tiers {
-        fact: String,
+        fact: FactKey,
         op: Op,
         term: String,
         tiers: Vec<Tier>,
     },
     /// An amount per option of an enum fact.
     Lookup {
-        fact: String,
+        fact: FactKey,
         table: BTreeMap<String, Decimal>,
     },
     /// Per item of a list: filter, rate × field, item cap; then sum and cap.
     Items {
-        list: String,
+        list: FactKey,
         conditions: Vec<ItemCondition>,
         base: String,
         rate: Decimal,
@@ -500,7 +538,7 @@ pub struct Pack {
     pub regions_quote: String,
     pub county_note: Option<Text2>,
     /// A declared bool fact; a company for which it is true gets nothing from the pack.
-    pub exclusion_fact: Option<String>,
+    pub exclusion_fact: Option<FactKey>,
     pub exclusion_quote: String,
     pub exclusion_reason: Text2,
     pub stacking_principle: Option<Quote>,
@@ -509,6 +547,9 @@ pub struct Pack {
     pub facts: BTreeMap<String, FactDef>,
     pub clauses: Vec<Clause>,
     pub stacking: Vec<StackingGroup>,
+    /// For each clause (by position), the stacking groups it is in.
+    #[serde(skip)]
+    pub stacking_of: Vec<Vec<usize>>,
     pub cases: Vec<Case>,
 }
 
@@ -714,7 +755,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
                 Some(_) => return Err(cx.err("pack.exclusion.fact", format!("排除条件须为是/否类事实: {}", e.fact))),
                 None => return Err(cx.err("pack.exclusion.fact", format!("排除条件的事实须在 [facts] 中声明: {}", e.fact))),
             }
-            (Some(e.fact), e.quote, e.reason)
+            (Some(FactKey::new(e.fact, &facts)), e.quote, e.reason)
         }
         None => (None, String::new(), Text2::default()),
     };
@@ -819,6 +860,8 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         });
     }
 
+    let stacking_of =
+        clauses.iter().map(|c| stacking.iter().enumerate().filter(|(_, g)| g.clauses.contains(&c.id)).map(|(i, _)| i).collect()).collect();
     Ok(Pack {
         id: p.id,
         version: p.version,
@@ -845,6 +888,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         facts,
         clauses,
         stacking,
+        stacking_of,
         cases,
     })
 }
@@ -954,7 +998,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
         if cases.is_empty() {
             return Err(cx.err(at, "switch 须有 cases"));
         }
-        return Ok(Condition::Switch { fact, cases });
+        return Ok(Condition::Switch { fact: FactKey::new(fact, facts), cases });
     }
     let key = rc.fact.ok_or_else(|| cx.err(at, "条件须有 fact、switch、all 或 any"))?;
     let def = need_fact(cx, at, &key, facts)?;
@@ -971,7 +1015,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
         if rate > Decimal::from(100) {
             return Err(cx.err(at, "增长率不应超过 100（即 10000%）"));
         }
-        return Ok(Condition::Growth { fact: key, prev, op, term, rate });
+        return Ok(Condition::Growth { fact: FactKey::new(key, facts), prev: FactKey::new(prev, facts), op, term, rate });
     }
     match def.kind {
         FactKind::Bool => {
@@ -979,7 +1023,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
                 Some(toml::Value::Boolean(true)) | None => {}
                 _ => return Err(cx.err(at, "布尔条件只支持 value = true")),
             }
-            Ok(Condition::IsTrue { fact: key })
+            Ok(Condition::IsTrue { fact: FactKey::new(key, facts) })
         }
         FactKind::Enum => {
             let values = rc.values.ok_or_else(|| cx.err(at, "enum 条件须有 values"))?;
@@ -988,7 +1032,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
                     return Err(cx.err(at, format!("{key} 没有选项 {v:?}")));
                 }
             }
-            Ok(Condition::OneOf { fact: key, values })
+            Ok(Condition::OneOf { fact: FactKey::new(key, facts), values })
         }
         FactKind::List => Err(cx.err(at, "列表事实只能用于 items 公式")),
         _ => {
@@ -997,7 +1041,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
                 Some(toml::Value::String(s)) => dec(cx, at, &s)?,
                 _ => return Err(cx.err(at, "数值条件的 value 须为字符串形式的十进制数")),
             };
-            Ok(Condition::Compare { fact: key, op, term, value })
+            Ok(Condition::Compare { fact: FactKey::new(key, facts), op, term, value })
         }
     }
 }
@@ -1039,7 +1083,7 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
                 return Err(cx.err(at, "不能以美元金额为基数计算人民币奖励"));
             }
             Formula::Rate {
-                base,
+                base: FactKey::new(base, facts),
                 rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
                 cap: opt_dec(&f.cap, "cap")?,
                 cap_quote: f.cap_quote.unwrap_or_default(),
@@ -1063,7 +1107,7 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
             if tiers.is_empty() {
                 return Err(cx.err(at, "tiers 公式须至少一档"));
             }
-            Formula::Tiers { fact, op, term, tiers }
+            Formula::Tiers { fact: FactKey::new(fact, facts), op, term, tiers }
         }
         "lookup" => {
             let fact = f.fact.clone().ok_or_else(|| cx.err(at, "lookup 须有 fact"))?;
@@ -1081,7 +1125,7 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
             if table.is_empty() {
                 return Err(cx.err(at, "lookup 须有 table"));
             }
-            Formula::Lookup { fact, table }
+            Formula::Lookup { fact: FactKey::new(fact, facts), table }
         }
         "items" => {
             let list = f.list.clone().ok_or_else(|| cx.err(at, "items 须有 list"))?;
@@ -1110,7 +1154,7 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
                 conditions.push(ItemCondition { field, op, term, value });
             }
             Formula::Items {
-                list,
+                list: FactKey::new(list, facts),
                 conditions,
                 base,
                 rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE))?,

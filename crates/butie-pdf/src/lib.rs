@@ -233,7 +233,7 @@ pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<
     }
     w.space(4.0);
     w.para("计算过程：", 10.0, true, 0.0);
-    for t in explain::trace(r, Lang::Zh) {
+    for t in explain::trace(ev, r, Lang::Zh) {
         w.para(&format!("· {t}"), 9.0, false, 8.0);
     }
     w.space(4.0);
