@@ -91,12 +91,12 @@ pub fn pack_status_text(s: PackStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn money_cell(c: &ClauseResult, max: bool) -> String {
+fn money_cell(c: &ClauseResult, max: bool, lang: Lang) -> String {
     let v = if max { c.amount_max } else { c.amount };
     match v {
         Some(d) => fmt_wan(d),
         None if c.status == Status::Eligible && !max && c.amount_max.is_some() => "—".into(),
-        None if c.status == Status::Eligible => "未公布".into(),
+        None if c.status == Status::Eligible => if lang == Lang::Zh { "未公布" } else { "no figure" }.into(),
         None => String::new(),
     }
 }
@@ -147,8 +147,8 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             pad(cr.id(), w[0]),
             pad(&truncate(title, w[1] - 2), w[1]),
             pad(&status, w[2]),
-            lpad(&money_cell(cr, false), w[3]),
-            lpad(&money_cell(cr, true), w[4]),
+            lpad(&money_cell(cr, false, lang), w[3]),
+            lpad(&money_cell(cr, true, lang), w[4]),
             why,
             mark
         );

@@ -103,3 +103,16 @@ fn same_input_same_answer() {
     let b = butie::to_json(&eval("samples/taizhou-sample.json"), Lang::Zh);
     assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
 }
+
+#[test]
+fn a_listed_company_gets_nothing_whatever_the_years_facts_say() {
+    let packs = butie::bundled_packs().unwrap();
+    let text = std::fs::read_to_string("samples/chengdu-sample.json").unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["company"]["serious_dishonesty_listed"] = true.into();
+    v["facts"]["serious_dishonesty_listed"] = false.into();
+    let profile = parse_profile(&v.to_string(), &packs).unwrap();
+    let ev = evaluate(&packs, &profile, 2024);
+    assert_eq!(ev.total_max, Decimal::ZERO);
+    assert!(ev.clauses.iter().all(|c| c.status == Status::Ineligible));
+}

@@ -48,11 +48,18 @@ pub struct Profile {
 pub const COMPANY_STATUS_FACT: &str = "serious_dishonesty_listed";
 
 impl Profile {
-    /// A profile whose facts carry the company's status answer, unless the
-    /// year's facts already answer it.
+    /// A profile whose facts carry the company's status answer. Listed in
+    /// either place is listed: a year's "no" never clears the company's
+    /// "yes" (that would pay a listed company).
     pub fn new(company: Company, year: Option<i32>, mut facts: Facts) -> Profile {
-        if let Some(b) = company.serious_dishonesty_listed {
-            facts.entry(COMPANY_STATUS_FACT.to_string()).or_insert(FactValue::Bool(b));
+        match company.serious_dishonesty_listed {
+            Some(true) => {
+                facts.insert(COMPANY_STATUS_FACT.to_string(), FactValue::Bool(true));
+            }
+            Some(false) => {
+                facts.entry(COMPANY_STATUS_FACT.to_string()).or_insert(FactValue::Bool(false));
+            }
+            None => {}
         }
         Profile { company, year, facts }
     }

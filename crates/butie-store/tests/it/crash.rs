@@ -65,7 +65,7 @@ fn kill_200_times() {
     let mut next = 1usize;
     for round in 0..200 {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args(["--exact", "crash::crash_child", "--nocapture", "--test-threads=1"])
             .env("BUTIE_CRASH_CHILD", &path)
             .env("BUTIE_CRASH_START", next.to_string())
             .stdout(Stdio::piped())
