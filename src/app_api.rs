@@ -7,7 +7,7 @@
 //! whose message is already in the user's language and never carries the
 //! field name, so the page shows it beside the field it names.
 
-use crate::files::{read_text, write_pdfs};
+use crate::files::{parse_import_text, read_text, write_atomic, write_pdf_set, Content, Replace};
 use crate::store_messages::store_detail;
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
@@ -378,7 +378,9 @@ impl Session {
     pub fn open(path: &Path) -> Result<Session, OpenFailure> {
         let packs = butie_core::bundled_packs().map_err(|e| OpenFailure::Build(e.to_string()))?;
         let first_run = !path.exists();
-        let mut ws = Workspace::open(path).map_err(OpenFailure::Store)?;
+        // Only a first run creates the file (the store's `open` never does).
+        let opened = if first_run { Workspace::open_or_create(path) } else { Workspace::open(path) };
+        let mut ws = opened.map_err(OpenFailure::Store)?;
         if first_run {
             let v: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
             ws.import(&v, &packs, false).map_err(OpenFailure::Store)?;
@@ -631,21 +633,29 @@ impl Session {
     pub fn generate_pdfs(&self, id: i64, year: i64, dir: &Path, lang: UiLang) -> ApiResult<Written> {
         let (profile, year) = self.profile(id, year, lang)?;
         let ev = evaluate(&self.packs, &profile, year);
-        let out = write_pdfs(&self.packs, &profile, &ev, dir).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        let ws = self.workspace_path();
+        let out = write_pdf_set(&self.packs, &profile, &ev, dir, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::Files { dir: dir.display().to_string(), files: out.iter().map(|p| p.display().to_string()).collect() })
     }
 
     pub fn export_company(&self, id: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
         let v = self.ws().export_company(id, &self.packs).map_err(|e| ApiError::store(e, lang))?;
         let text = serde_json::to_string_pretty(&v).map_err(|e| ApiError::general(e.to_string()))?;
-        std::fs::write(file, text).map_err(|e| ApiError::general(e.to_string()))?;
+        // The save dialog has asked before replacing; still never a link, a
+        // folder, a database or the workspace, and only a JSON file.
+        let ws = self.workspace_path();
+        write_atomic(file, text.as_bytes(), Replace::Only(Content::Json), Some(&ws))
+            .map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
     pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
         let l = Lang::from(lang);
         let text = read_text(file).map_err(|e| ApiError::general(e.message(l)))?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| ApiError::input(&butie_core::profile::json_error("import", &e), lang))?;
+        // A duplicate key or a format version names a place in the file,
+        // not a form field: the whole message, shown with the import.
+        let v = parse_import_text(&text)
+            .map_err(|e| ApiError { field: "import".into(), message: if e.field == "import" { e.detail(l) } else { e.message(l) } })?;
         let ids = self.ws().import(&v, &self.packs, false).map_err(|e| ApiError::store(e, lang))?;
         Ok(Written::Imported { ids })
     }

@@ -1,7 +1,7 @@
 //! The CLI's operations as plain functions returning text or an error, so
 //! tests call them without spawning a process.
 
-use crate::files::{load_policies, policy_files, read_text, write_pdfs, FileError};
+use crate::files::{load_policies, policy_files, read_policy_text, read_text, write_atomic, write_pdf_set, FileError, Replace};
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
 use butie_core::explain::Catalogue;
@@ -60,8 +60,15 @@ impl Context {
     pub fn packs(&self) -> Result<Vec<Pack>, CliError> {
         load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))
     }
+    /// Read a JSON (or other text) file the user named; `what_*` is its role.
     pub fn read(&self, path: &Path, what_zh: &str, what_en: &str) -> Result<String, CliError> {
         read_text(path).map_err(|e| CliError::file(self.say(what_zh, what_en), &e, self.lang))
+    }
+    /// Write a file the user asked for with the one atomic writer, never
+    /// onto the workspace.
+    pub fn write(&self, path: &Path, bytes: &[u8], replace: Replace) -> Result<(), CliError> {
+        let ws = self.workspace_path();
+        write_atomic(path, bytes, replace, Some(&ws)).map_err(|e| CliError::file("", &e, self.lang))
     }
     pub fn input(&self, e: &InputError) -> CliError {
         CliError::input(e, self.lang)
@@ -126,7 +133,7 @@ pub fn policies_cmd(cx: &Context, json: bool) -> Result<String, CliError> {
             p.valid_from,
             p.valid_to,
             p.city,
-            &p.content_hash[..12]
+            butie_core::short_hash(&p.content_hash)
         ));
         for c in &p.clauses {
             o.push_str(&format!("  {:<40} {}  {}\n", c.id, c.place, c.title.get(lang)));
@@ -148,7 +155,7 @@ pub fn check_policies_cmd(cx: &Context, dir: &Path) -> Result<String, CliError> 
     let mut failures = Vec::new();
     let mut packs = Vec::new();
     for f in &files {
-        let text = cx.read(f, "政策文件", "policy")?;
+        let text = read_policy_text(f).map_err(|e| CliError::file(cx.say("政策文件", "policy"), &e, lang))?;
         match load_pack(&f.display().to_string(), &text) {
             Ok(p) => packs.push(p),
             Err(e) => failures.push(e.to_string()),
@@ -193,6 +200,7 @@ pub fn pdf_cmd(cx: &Context, profile_path: &Path, year: Option<i64>, out: &Path)
 
 /// Write the PDFs and list the files written, one per line.
 pub fn pdfs(cx: &Context, packs: &[Pack], profile: &Profile, ev: &butie_core::Evaluation, out: &Path) -> Result<String, CliError> {
-    let written = write_pdfs(packs, profile, ev, out).map_err(|e| CliError::file("", &e, cx.lang))?;
+    let ws = cx.workspace_path();
+    let written = write_pdf_set(packs, profile, ev, out, Some(&ws)).map_err(|e| CliError::file("", &e, cx.lang))?;
     Ok(written.iter().map(|p| format!("{}\n", p.display())).collect())
 }

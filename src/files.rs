@@ -1,85 +1,444 @@
 //! Files the front ends read and write on the user's behalf: text files
-//! (profiles, imports, policy folders) and the PDF set. Shared by the CLI
-//! and the app; errors are data, worded by `FileError::message`.
+//! (profiles, imports, policy folders), the JSON exports and the PDF set.
+//! Shared by the CLI and the app; errors are data, worded by
+//! `FileError::message`.
+//!
+//! Reading takes regular files only (a FIFO, a device or a folder is named
+//! as such and never opened in a way that could block), up to a size limit
+//! checked before and enforced while reading.
+//!
+//! Writing goes through one function, [`write_atomic`]: the bytes go to a
+//! new temporary file in the target's folder, are synced, and the file is
+//! renamed over the target, so the target is always either the previous
+//! file or the complete new one — a full disk or a crash never leaves half a
+//! file. It never follows a symbolic link and never replaces a folder, a
+//! device, an SQLite database or the open workspace. (The store writes its
+//! own backups.)
 
 use butie_core::policy::{Lang, Pack, PolicyError};
-use butie_core::profile::Profile;
+use butie_core::profile::{parse_json, InputError, Problem, Profile};
 use butie_core::Evaluation;
+use serde_json::Value;
+use std::ffi::OsString;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// Largest JSON file read (profiles, imports, facts, company JSON).
+pub const JSON_LIMIT: u64 = 20 * 1024 * 1024;
+/// Largest policy file read.
+pub const POLICY_LIMIT: u64 = 2 * 1024 * 1024;
+/// The format version a workspace export carries as `"butie_workspace"`
+/// (written by `butie_store::Workspace::export_all`); import refuses a
+/// missing, unknown or newer one.
+pub const EXPORT_FORMAT: u64 = 1;
+
+/// What a path is, when it is not a regular file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Directory,
+    Fifo,
+    Socket,
+    CharDevice,
+    BlockDevice,
+    Other,
+}
+
+impl NodeKind {
+    fn of(ft: &std::fs::FileType) -> NodeKind {
+        if ft.is_dir() {
+            return NodeKind::Directory;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if ft.is_fifo() {
+                return NodeKind::Fifo;
+            }
+            if ft.is_socket() {
+                return NodeKind::Socket;
+            }
+            if ft.is_char_device() {
+                return NodeKind::CharDevice;
+            }
+            if ft.is_block_device() {
+                return NodeKind::BlockDevice;
+            }
+        }
+        NodeKind::Other
+    }
+
+    fn name(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (NodeKind::Directory, true) => "是文件夹",
+            (NodeKind::Directory, false) => "a folder",
+            (NodeKind::Fifo, true) => "是命名管道 FIFO",
+            (NodeKind::Fifo, false) => "a named pipe (FIFO)",
+            (NodeKind::Socket, true) => "是套接字",
+            (NodeKind::Socket, false) => "a socket",
+            (NodeKind::CharDevice, true) | (NodeKind::BlockDevice, true) => "是设备文件",
+            (NodeKind::CharDevice, false) | (NodeKind::BlockDevice, false) => "a device",
+            (NodeKind::Other, true) => "是特殊文件",
+            (NodeKind::Other, false) => "a special file",
+        }
+    }
+}
+
+/// What a file being replaced must already hold (see [`Replace::Only`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// JSON text: after an optional byte-order mark and white space, `{` or `[`.
+    Json,
+    /// A PDF: starts with `%PDF-`.
+    Pdf,
+}
+
+impl Content {
+    fn name(self) -> &'static str {
+        match self {
+            Content::Json => "JSON",
+            Content::Pdf => "PDF",
+        }
+    }
+
+    /// Whether the first bytes of an existing file are of this kind (an empty
+    /// file holds nothing to lose and may be replaced).
+    fn matches(self, head: &[u8]) -> bool {
+        if head.is_empty() {
+            return true;
+        }
+        match self {
+            Content::Json => {
+                let h = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+                matches!(h.iter().find(|b| !b" \t\r\n".contains(b)), Some(b'{') | Some(b'[') | None)
+            }
+            Content::Pdf => head.starts_with(b"%PDF-"),
+        }
+    }
+}
+
+/// Whether [`write_atomic`] may replace an existing file at the target.
+/// Whatever this says, a symbolic link, a folder, a device or FIFO, an
+/// SQLite database (or its write-ahead log), the open workspace and a
+/// read-only file are never replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// An existing target is an error.
+    Never,
+    /// Any other regular file is replaced.
+    Allowed,
+    /// Only a file that already holds this kind of content is replaced
+    /// (`export --out` replaces a JSON file, `pdf` replaces PDFs).
+    Only(Content),
+}
 
 #[derive(Debug)]
 pub enum FileError {
-    NotFound { path: PathBuf },
-    PermissionDenied { path: PathBuf },
-    Unreadable { path: PathBuf, source: std::io::Error },
-    NotUtf8 { path: PathBuf },
-    PolicyDirUnreadable { dir: PathBuf, source: std::io::Error },
-    NoPolicyFiles { dir: PathBuf },
+    NotFound {
+        path: PathBuf,
+    },
+    PermissionDenied {
+        path: PathBuf,
+    },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    NotUtf8 {
+        path: PathBuf,
+    },
+    /// Reading: a folder, FIFO, device… (never opened so as to block).
+    NotRegular {
+        path: PathBuf,
+        kind: NodeKind,
+    },
+    /// Larger than `limit` bytes (checked before and while reading).
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+    },
+    /// Nothing but white space (and perhaps a byte-order mark).
+    Empty {
+        path: PathBuf,
+    },
+    PolicyDirUnreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    NoPolicyFiles {
+        dir: PathBuf,
+    },
     Policy(PolicyError),
     Pdf(butie_pdf::PdfError),
+    /// Writing: the target is a symbolic link (never followed).
+    TargetIsLink {
+        path: PathBuf,
+    },
+    /// Writing: the target is a folder.
+    TargetIsDirectory {
+        path: PathBuf,
+    },
+    /// Writing: the target is a FIFO, a device or another special file.
+    TargetNotRegular {
+        path: PathBuf,
+        kind: NodeKind,
+    },
+    /// Writing: the target is an SQLite database (or its write-ahead log).
+    TargetIsDatabase {
+        path: PathBuf,
+    },
+    /// Writing: the target is the open workspace (or one of its side files).
+    TargetIsWorkspace {
+        path: PathBuf,
+    },
+    /// Writing with `Replace::Never`: the target exists.
+    TargetExists {
+        path: PathBuf,
+    },
+    /// Writing with `Replace::Only`: the existing file holds something else.
+    TargetNotSameKind {
+        path: PathBuf,
+        expected: Content,
+    },
+    /// Writing: the existing file is read-only.
+    TargetReadOnly {
+        path: PathBuf,
+    },
+    /// Writing: the folder to write into does not exist.
+    FolderNotFound {
+        dir: PathBuf,
+    },
+    /// Writing: the output folder exists and is not a folder.
+    NotAFolder {
+        dir: PathBuf,
+    },
+    /// Writing: the output folder cannot be created.
+    CannotCreateFolder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    /// Writing: no space left on the device; nothing was written and the
+    /// previous file at the target is intact.
+    DiskFull {
+        path: PathBuf,
+    },
+    /// Writing failed for another reason; the previous file is intact.
+    WriteFailed {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A path as one line: control and bidirectional-text characters (which a
+/// hostile file name may carry) are shown escaped.
+pub fn shown(p: &Path) -> String {
+    let s = p.display().to_string();
+    if !s.chars().any(butie_core::profile::is_control_char) {
+        return s;
+    }
+    s.chars().map(|c| if butie_core::profile::is_control_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
+fn mb(limit: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if limit >= MIB && limit & (MIB - 1) == 0 {
+        format!("{} MB", limit / MIB)
+    } else {
+        format!("{limit} bytes")
+    }
 }
 
 impl FileError {
     /// One line in the user's language.
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
+        let pick = |z: String, e: String| if zh { z } else { e };
         match self {
-            FileError::NotFound { path } => {
-                if zh {
-                    format!("{}: 文件不存在", path.display())
-                } else {
-                    format!("{}: no such file", path.display())
-                }
-            }
+            FileError::NotFound { path } => pick(format!("{}: 文件不存在", shown(path)), format!("{}: no such file", shown(path))),
             FileError::PermissionDenied { path } => {
-                if zh {
-                    format!("{}: 没有读取权限", path.display())
-                } else {
-                    format!("{}: permission denied", path.display())
-                }
+                pick(format!("{}: 没有读取权限", shown(path)), format!("{}: permission denied", shown(path)))
             }
             FileError::Unreadable { path, source } => {
-                if zh {
-                    format!("{}: 无法读取（{source}）", path.display())
-                } else {
-                    format!("{}: cannot read ({source})", path.display())
-                }
+                pick(format!("{}: 无法读取（{source}）", shown(path)), format!("{}: cannot read ({source})", shown(path)))
             }
             FileError::NotUtf8 { path } => {
-                if zh {
-                    format!("{}: 不是 UTF-8 编码的文本", path.display())
-                } else {
-                    format!("{}: not UTF-8 text", path.display())
-                }
+                pick(format!("{}: 不是 UTF-8 编码的文本", shown(path)), format!("{}: not UTF-8 text", shown(path)))
             }
-            FileError::PolicyDirUnreadable { dir, source } => {
-                if zh {
-                    format!("政策目录 {}: 无法打开（{source}）", dir.display())
-                } else {
-                    format!("policy directory {}: cannot open ({source})", dir.display())
-                }
-            }
-            FileError::NoPolicyFiles { dir } => {
-                if zh {
-                    format!("政策目录 {}: 没有 .toml 政策文件", dir.display())
-                } else {
-                    format!("policy directory {}: no .toml policy files", dir.display())
-                }
-            }
-            FileError::Policy(e) => e.to_string(),
+            FileError::NotRegular { path, kind } => pick(
+                format!("{}: 不是普通文件（{}），未读取", shown(path), kind.name(true)),
+                format!("{}: not a regular file ({}); not read", shown(path), kind.name(false)),
+            ),
+            FileError::TooLarge { path, limit } => pick(
+                format!("{}: 文件太大（上限 {}），未读取", shown(path), mb(*limit)),
+                format!("{}: file too large (the limit is {}); not read", shown(path), mb(*limit)),
+            ),
+            FileError::Empty { path } => pick(format!("{}: 文件是空的", shown(path)), format!("{}: the file is empty", shown(path))),
+            FileError::PolicyDirUnreadable { dir, source } => pick(
+                format!("政策目录 {}: 无法打开（{source}）", shown(dir)),
+                format!("policy directory {}: cannot open ({source})", shown(dir)),
+            ),
+            FileError::NoPolicyFiles { dir } => pick(
+                format!("政策目录 {}: 没有 .toml 政策文件", shown(dir)),
+                format!("policy directory {}: no .toml policy files", shown(dir)),
+            ),
+            FileError::Policy(e) => e.message(lang),
             FileError::Pdf(e) => e.0.clone(),
+            FileError::TargetIsLink { path } => pick(
+                format!("{}: 是符号链接，不写入（不跟随链接）", shown(path)),
+                format!("{}: is a symbolic link; not written (links are never followed)", shown(path)),
+            ),
+            FileError::TargetIsDirectory { path } => {
+                pick(format!("{}: 是文件夹，不能写成文件", shown(path)), format!("{}: is a folder; not written", shown(path)))
+            }
+            FileError::TargetNotRegular { path, kind } => pick(
+                format!("{}: 不是普通文件（{}），不写入", shown(path), kind.name(true)),
+                format!("{}: not a regular file ({}); not written", shown(path), kind.name(false)),
+            ),
+            FileError::TargetIsDatabase { path } => pick(
+                format!("{}: 是 SQLite 数据库文件，不会被覆盖", shown(path)),
+                format!("{}: is an SQLite database; it is never overwritten", shown(path)),
+            ),
+            FileError::TargetIsWorkspace { path } => pick(
+                format!("{}: 是正在使用的工作区，不会被覆盖", shown(path)),
+                format!("{}: is the open workspace; it is never overwritten", shown(path)),
+            ),
+            FileError::TargetExists { path } => {
+                pick(format!("{}: 文件已存在，未覆盖", shown(path)), format!("{}: already exists; not replaced", shown(path)))
+            }
+            FileError::TargetNotSameKind { path, expected } => pick(
+                format!("{}: 已存在且不是 {} 文件，未覆盖", shown(path), expected.name()),
+                format!("{}: exists and is not a {} file; not replaced", shown(path), expected.name()),
+            ),
+            FileError::TargetReadOnly { path } => {
+                pick(format!("{}: 是只读文件，未覆盖", shown(path)), format!("{}: is read-only; not replaced", shown(path)))
+            }
+            FileError::FolderNotFound { dir } => pick(
+                format!("{}: 文件夹不存在，文件未写入", shown(dir)),
+                format!("{}: no such folder; the file was not written", shown(dir)),
+            ),
+            FileError::NotAFolder { dir } => pick(
+                format!("{}: 不是文件夹，无法在其中写入文件", shown(dir)),
+                format!("{}: not a folder; nothing was written", shown(dir)),
+            ),
+            FileError::CannotCreateFolder { dir, source } => {
+                pick(format!("{}: 无法创建文件夹（{source}）", shown(dir)), format!("{}: cannot create the folder ({source})", shown(dir)))
+            }
+            FileError::DiskFull { path } => pick(
+                format!("{}: 磁盘已满，文件未写入", shown(path)),
+                format!("{}: the disk is full; the file was not written", shown(path)),
+            ),
+            FileError::WriteFailed { path, source } => pick(
+                format!("{}: 无法写入（{source}），文件未写入", shown(path)),
+                format!("{}: cannot write ({source}); the file was not written", shown(path)),
+            ),
         }
     }
 }
 
-/// Read a text file.
-pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+// ------------------------------------------------------------------ reading
+
+fn open_error(path: &Path, e: std::io::Error) -> FileError {
+    match e.kind() {
         std::io::ErrorKind::NotFound => FileError::NotFound { path: path.to_path_buf() },
         std::io::ErrorKind::PermissionDenied => FileError::PermissionDenied { path: path.to_path_buf() },
         _ => FileError::Unreadable { path: path.to_path_buf(), source: e },
-    })?;
-    String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 { path: path.to_path_buf() })
+    }
+}
+
+/// Open `path` for reading without ever blocking: a regular file only,
+/// checked before opening and again on the opened file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(FileError::NotRegular { path: path.to_path_buf(), kind: NodeKind::of(&meta.file_type()) });
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Should the path have become a FIFO since the check, opening it
+        // does not wait for a writer.
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(|e| open_error(path, e))?;
+    let meta = file.metadata().map_err(|e| open_error(path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(FileError::NotRegular { path: path.to_path_buf(), kind: NodeKind::of(&meta.file_type()) });
+    }
+    Ok((file, meta))
+}
+
+/// The bytes of a regular file of at most `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    let (file, meta) = open_regular(path)?;
+    if meta.len() > limit {
+        return Err(FileError::TooLarge { path: path.to_path_buf(), limit });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size may have changed since: never read more than limit + 1.
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| FileError::Unreadable { path: path.to_path_buf(), source: e })?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge { path: path.to_path_buf(), limit });
+    }
+    Ok(bytes)
+}
+
+fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
+    let text = String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 { path: path.to_path_buf() })?;
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(FileError::Empty { path: path.to_path_buf() });
+    }
+    Ok(text)
+}
+
+/// Read a JSON (or other text) file the user gives: a regular file of at
+/// most [`JSON_LIMIT`], UTF-8, not empty. A UTF-8 byte-order mark at the
+/// start is dropped (Windows Notepad writes one).
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    let mut text = text_of(path, read_limited(path, JSON_LIMIT)?)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Read a policy file: a regular file of at most [`POLICY_LIMIT`], UTF-8,
+/// not empty; its text is kept exactly as it is (its SHA-256 goes into the
+/// audit record).
+pub fn read_policy_text(path: &Path) -> Result<String, FileError> {
+    text_of(path, read_limited(path, POLICY_LIMIT)?)
+}
+
+/// Parse an import file's text: strict JSON (duplicate keys refused), and a
+/// workspace export must carry `"butie_workspace": EXPORT_FORMAT`. Company
+/// and profile exports have no version field; they are known by their shape.
+pub fn parse_import_text(text: &str) -> Result<Value, InputError> {
+    let v = parse_json("import", text)?;
+    check_import_format(&v)?;
+    Ok(v)
+}
+
+/// Refuse a workspace export whose format version is missing, unknown or
+/// newer than [`EXPORT_FORMAT`].
+pub fn check_import_format(v: &Value) -> Result<(), InputError> {
+    let Some(obj) = v.as_object() else { return Ok(()) };
+    const FIELD: &str = "butie_workspace";
+    match obj.get(FIELD) {
+        None if obj.contains_key("companies") => Err(InputError::new(FIELD, Problem::VersionMissing { supported: EXPORT_FORMAT })),
+        None => Ok(()),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(found) if found == EXPORT_FORMAT => Ok(()),
+            Some(found) if found > EXPORT_FORMAT => Err(InputError::new(FIELD, Problem::VersionNewer { found, supported: EXPORT_FORMAT })),
+            _ => Err(InputError::new(FIELD, Problem::VersionUnknown { found: n.to_string(), supported: EXPORT_FORMAT })),
+        },
+        Some(other) => {
+            let mut found = other.to_string();
+            if found.chars().count() > 40 {
+                found = found.chars().take(40).collect::<String>() + "…";
+            }
+            Err(InputError::new(FIELD, Problem::VersionUnknown { found, supported: EXPORT_FORMAT }))
+        }
+    }
 }
 
 /// The bundled packs, or every `*.toml` in `dir` (sorted by name).
@@ -90,7 +449,7 @@ pub fn load_policies(dir: Option<&Path>) -> Result<Vec<Pack>, FileError> {
             let files = policy_files(d)?;
             let mut texts = Vec::new();
             for f in &files {
-                texts.push((f.display().to_string(), read_text(f)?));
+                texts.push((f.display().to_string(), read_policy_text(f)?));
             }
             butie_core::load_packs(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(FileError::Policy)
         }
@@ -108,10 +467,302 @@ pub fn policy_files(d: &Path) -> Result<Vec<PathBuf>, FileError> {
     Ok(files)
 }
 
-/// Write the summary report and one application form per eligible clause;
-/// returns the files written.
+// ------------------------------------------------------------------ writing
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// The first four bytes of an SQLite write-ahead log (big-endian magic).
+const WAL_MAGIC: [[u8; 4]; 2] = [[0x37, 0x7f, 0x06, 0x82], [0x37, 0x7f, 0x06, 0x83]];
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ENOSPC)
+    }
+    #[cfg(windows)]
+    {
+        // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+        matches!(e.raw_os_error(), Some(39) | Some(112))
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> FileError {
+    if is_disk_full(&e) {
+        FileError::DiskFull { path: path.to_path_buf() }
+    } else {
+        FileError::WriteFailed { path: path.to_path_buf(), source: e }
+    }
+}
+
+/// The workspace file and the side files SQLite keeps beside it.
+fn workspace_files(ws: &Path) -> Vec<PathBuf> {
+    let mut v = vec![ws.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut s: OsString = ws.as_os_str().to_owned();
+        s.push(suffix);
+        v.push(PathBuf::from(s));
+    }
+    v
+}
+
+/// Whether the existing file `meta` (at `path`) is the workspace or one of
+/// its side files: the same device and inode (so a hard link or another
+/// spelling of the path is caught too), or the same canonical path.
+fn is_workspace(path: &Path, meta: &std::fs::Metadata, workspace: Option<&Path>) -> bool {
+    let Some(ws) = workspace else { return false };
+    let canonical = std::fs::canonicalize(path).ok();
+    for f in workspace_files(ws) {
+        let Ok(wm) = std::fs::metadata(&f) else { continue };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if wm.dev() == meta.dev() && wm.ino() == meta.ino() {
+                return true;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (&wm, meta);
+        if canonical.is_some() && std::fs::canonicalize(&f).ok() == canonical {
+            return true;
+        }
+    }
+    false
+}
+
+/// The first bytes of an existing regular file, read without following a
+/// link or blocking.
+fn head_of(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let f = opts.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut head = Vec::with_capacity(64);
+    f.take(64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Check that `path` may be written: what is there now, if anything, is a
+/// regular file that `replace` allows to be replaced. Returns the existing
+/// file's metadata.
+pub fn check_target(path: &Path, replace: Replace, workspace: Option<&Path>) -> Result<Option<std::fs::Metadata>, FileError> {
+    let p = || path.to_path_buf();
+    if path.file_name().is_none() {
+        return Err(FileError::TargetIsDirectory { path: p() });
+    }
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = parent_dir(path);
+            return match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => Ok(None),
+                Ok(_) => Err(FileError::FolderNotFound { dir: dir.to_path_buf() }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileError::FolderNotFound { dir: dir.to_path_buf() }),
+                Err(e) => Err(write_error(path, e)),
+            };
+        }
+        Err(e) => return Err(write_error(path, e)),
+    };
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        return Err(FileError::TargetIsLink { path: p() });
+    }
+    if ft.is_dir() {
+        return Err(FileError::TargetIsDirectory { path: p() });
+    }
+    if !ft.is_file() {
+        return Err(FileError::TargetNotRegular { path: p(), kind: NodeKind::of(&ft) });
+    }
+    if is_workspace(path, &meta, workspace) {
+        return Err(FileError::TargetIsWorkspace { path: p() });
+    }
+    // A file whose first bytes cannot be read cannot be shown not to be a
+    // database: it is left alone.
+    let head = head_of(path).map_err(|e| write_error(path, e))?;
+    if head.starts_with(SQLITE_MAGIC) || WAL_MAGIC.iter().any(|m| head.starts_with(m)) {
+        return Err(FileError::TargetIsDatabase { path: p() });
+    }
+    match replace {
+        Replace::Never => return Err(FileError::TargetExists { path: p() }),
+        Replace::Allowed => {}
+        Replace::Only(kind) => {
+            if !kind.matches(&head) {
+                return Err(FileError::TargetNotSameKind { path: p(), expected: kind });
+            }
+        }
+    }
+    if meta.permissions().readonly() {
+        return Err(FileError::TargetReadOnly { path: p() });
+    }
+    Ok(Some(meta))
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A name no other file in the folder has: `.<name>.<16 hex digits>.tmp`.
+fn temp_name(name: &std::ffi::OsStr, attempt: u32) -> OsString {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u32(attempt);
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    let mut s = OsString::from(".");
+    s.push(name);
+    s.push(format!(".{:016x}.tmp", h.finish()));
+    s
+}
+
+/// Removes the temporary file unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the rename itself durable. Not every system can sync a folder
+    // (Windows cannot open one as a file); the file is in place either way.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Write `bytes` to `path` so that `path` is always either what it was or
+/// the complete new file: a new temporary file in the same folder (created
+/// with `create_new`, random name), `write_all`, `sync_all`, rename into
+/// place, sync the folder; the temporary file is removed on any error.
+///
+/// Refuses (before writing anything) a symbolic link at `path` (never
+/// followed), a folder, a FIFO or device, an SQLite database or write-ahead
+/// log, the open `workspace` or its side files, a read-only file, and an
+/// existing file that `replace` does not allow to be replaced. A full disk
+/// is `FileError::DiskFull`.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: Replace, workspace: Option<&Path>) -> Result<(), FileError> {
+    let existing = check_target(path, replace, workspace)?;
+    let dir = parent_dir(path);
+    let name = path.file_name().ok_or_else(|| FileError::TargetIsDirectory { path: path.to_path_buf() })?;
+    let mut attempt = 0;
+    let (mut tmp, mut file) = loop {
+        let tmp_path = dir.join(temp_name(name, attempt));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        match opts.open(&tmp_path) {
+            Ok(f) => break (TempFile { path: tmp_path, armed: true }, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::FolderNotFound { dir: dir.to_path_buf() }),
+            Err(e) => return Err(write_error(path, e)),
+        }
+    };
+    if let Some(m) = &existing {
+        // The new file keeps the old one's permissions.
+        let _ = file.set_permissions(m.permissions());
+    }
+    file.write_all(bytes).map_err(|e| write_error(path, e))?;
+    file.sync_all().map_err(|e| write_error(path, e))?;
+    drop(file);
+    match replace {
+        Replace::Never => {
+            // A hard link fails if the target appeared meanwhile; where the
+            // file system has no hard links, check and rename.
+            match std::fs::hard_link(&tmp.path, path) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&tmp.path);
+                    tmp.armed = false;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(FileError::TargetExists { path: path.to_path_buf() })
+                }
+                Err(_) => {
+                    if std::fs::symlink_metadata(path).is_ok() {
+                        return Err(FileError::TargetExists { path: path.to_path_buf() });
+                    }
+                    std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
+                    tmp.armed = false;
+                }
+            }
+        }
+        Replace::Allowed | Replace::Only(_) => {
+            // The target is checked again right before the rename: a link or
+            // folder put there since is still not replaced. (The rename
+            // replaces a name; it never writes through a link.)
+            if let Ok(m) = std::fs::symlink_metadata(path) {
+                if m.file_type().is_symlink() {
+                    return Err(FileError::TargetIsLink { path: path.to_path_buf() });
+                }
+                if m.is_dir() {
+                    return Err(FileError::TargetIsDirectory { path: path.to_path_buf() });
+                }
+            }
+            std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
+            tmp.armed = false;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Write the summary report and one application form per eligible clause
+/// into `out` (created if missing); returns the files written, summary first.
 pub fn write_pdfs(packs: &[Pack], profile: &Profile, ev: &Evaluation, out: &Path) -> Result<Vec<PathBuf>, FileError> {
+    write_pdf_set(packs, profile, ev, out, None)
+}
+
+/// [`write_pdfs`], never touching the open `workspace`. Every document is
+/// rendered in memory and every target checked before the first file is
+/// written; each file is then written with [`write_atomic`], replacing only a
+/// same-named PDF.
+pub fn write_pdf_set(
+    packs: &[Pack],
+    profile: &Profile,
+    ev: &Evaluation,
+    out: &Path,
+    workspace: Option<&Path>,
+) -> Result<Vec<PathBuf>, FileError> {
     let fonts = butie_pdf::Fonts::load_default().map_err(FileError::Pdf)?;
     let cx = butie_pdf::Context { packs, profile, evaluation: ev };
-    butie_pdf::write_all(&fonts, &cx, out).map_err(FileError::Pdf)
+    let docs = butie_pdf::render_all(&fonts, &cx).map_err(FileError::Pdf)?;
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) if m.file_type().is_symlink() && std::fs::metadata(out).is_ok_and(|t| t.is_dir()) => {}
+        Ok(_) => return Err(FileError::NotAFolder { dir: out.to_path_buf() }),
+        Err(_) => std::fs::create_dir_all(out).map_err(|e| FileError::CannotCreateFolder { dir: out.to_path_buf(), source: e })?,
+    }
+    const REPLACE: Replace = Replace::Only(Content::Pdf);
+    let paths: Vec<PathBuf> = docs.iter().map(|d| out.join(&d.file_name)).collect();
+    for p in &paths {
+        check_target(p, REPLACE, workspace)?;
+    }
+    for (p, d) in paths.iter().zip(&docs) {
+        write_atomic(p, &d.bytes, REPLACE, workspace)?;
+    }
+    Ok(paths)
 }

@@ -39,7 +39,7 @@ enum LangArg {
 enum Command {
     /// Evaluate a profile file, or a saved company, for a data year.
     Evaluate {
-        /// A profile JSON file (catalogue format).
+        /// A profile JSON file (catalogue format; UTF-8, at most 20 MB; a byte-order mark is fine).
         #[arg(long, conflicts_with = "company", required_unless_present = "company")]
         profile: Option<PathBuf>,
         /// A company in the workspace: its number or USCC.
@@ -49,7 +49,7 @@ enum Command {
         #[arg(long)]
         year: Option<i64>,
         /// Save the evaluation in the workspace (with --company).
-        #[arg(long, requires = "company")]
+        #[arg(long)]
         save: bool,
         /// The catalogue's JSON instead of a table.
         #[arg(long)]
@@ -73,7 +73,8 @@ enum Command {
         company: Option<String>,
         #[arg(long)]
         year: Option<i64>,
-        /// Folder to write into (created if missing).
+        /// Folder to write into (created if missing). Same-named PDFs there are replaced, each written
+        /// whole; if any target is a symbolic link, a folder or not a PDF, nothing is written.
         #[arg(long)]
         out: PathBuf,
     },
@@ -101,10 +102,14 @@ enum Command {
         all: bool,
         #[arg(long, requires = "company")]
         year: Option<i64>,
+        /// File to write, whole or not at all (a new file renamed into place). An existing JSON file
+        /// there is replaced; a symbolic link, a folder, a device, an SQLite database (such as the
+        /// workspace) or a file that is not JSON is never replaced.
         #[arg(long)]
         out: PathBuf,
     },
-    /// Import a profile, company or workspace JSON file (all or nothing).
+    /// Import a profile, company or workspace JSON file (all or nothing). A workspace export must
+    /// carry "butie_workspace": 1 (as export --all writes it); a missing or newer version is refused.
     Import {
         file: PathBuf,
         /// Overwrite companies whose USCC already exists.
@@ -116,7 +121,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Replace the workspace with a backup file (the old one is kept as .bak).
+    /// Restore a backup into the workspace (checked first; the workspace as it
+    /// was is kept as a new, dated safety copy beside it).
     Restore { file: PathBuf },
 }
 
@@ -223,8 +229,105 @@ enum FactsCmd {
     },
 }
 
+/// The language asked for on the command line, read before clap so that
+/// clap's own errors can be worded in it too.
+fn lang_from_args() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let en = args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en") || args.iter().any(|a| a == "--lang=en");
+    if en {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+/// A command-line mistake as one line in the user's language (clap's own
+/// report is several lines of English with a usage block).
+fn usage_error(e: &clap::Error, lang: Lang) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let zh = lang == Lang::Zh;
+    let arg = ctx(ContextKind::InvalidArg);
+    let value = ctx(ContextKind::InvalidValue);
+    let msg = match e.kind() {
+        ErrorKind::UnknownArgument if zh => format!("未知参数 {arg}"),
+        ErrorKind::UnknownArgument => format!("unknown argument {arg}"),
+        ErrorKind::InvalidSubcommand if zh => format!("未知命令 {arg}"),
+        ErrorKind::InvalidSubcommand => format!("unknown command {arg}"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation if zh => {
+            let valid = ctx(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("{arg}: 值 {value:?} 无效")
+            } else {
+                format!("{arg}: 值 {value:?} 无效；可选: {valid}")
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let valid = ctx(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("{arg}: invalid value {value:?}")
+            } else {
+                format!("{arg}: invalid value {value:?}; choose one of: {valid}")
+            }
+        }
+        ErrorKind::MissingRequiredArgument if zh => format!("缺少必填参数: {arg}"),
+        ErrorKind::MissingRequiredArgument => format!("missing required argument: {arg}"),
+        ErrorKind::ArgumentConflict if zh => format!("{arg} 不能与 {} 同时使用", ctx(ContextKind::PriorArg)),
+        ErrorKind::ArgumentConflict => format!("{arg} cannot be used with {}", ctx(ContextKind::PriorArg)),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if zh => "缺少命令".to_string(),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "missing command".to_string(),
+        _ => {
+            // Other kinds: clap's first line, without its "error: " prefix.
+            let text = e.render().to_string();
+            text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string()
+        }
+    };
+    let hint = if zh { "（butie --help 列出用法）" } else { " (butie --help shows the usage)" };
+    format!("{msg}{hint}")
+}
+
+/// Print what a command produced. A reader that went away (`| head`) ends
+/// the program quietly; a full disk or another write failure is an error.
+fn emit(out: &str, lang: Lang) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let why = if e.raw_os_error() == Some(28) {
+                if lang == Lang::Zh { "磁盘已满，输出未写完" } else { "the disk is full; the output is incomplete" }.to_string()
+            } else if lang == Lang::Zh {
+                format!("无法写出结果（{e}）")
+            } else {
+                format!("cannot write the output ({e})")
+            };
+            let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
+            let _ = writeln!(std::io::stderr(), "{prefix}{why}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let lang = lang_from_args();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                return emit(&e.render().to_string(), lang);
+            }
+            let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
+            eprintln!("{prefix}{}", usage_error(&e, lang));
+            return ExitCode::from(2);
+        }
+    };
     let cx = Context {
         lang: match cli.lang {
             LangArg::Zh => Lang::Zh,
@@ -236,6 +339,13 @@ fn main() -> ExitCode {
     let lang = cx.lang;
     let need_year = |year: Option<i64>| year.ok_or_else(|| CliError::usage(cx.say("--year: 必填", "--year: required").into()));
     let result: Result<String, CliError> = match &cli.command {
+        Command::Evaluate { profile: Some(_), save: true, .. } => Err(CliError::usage(
+            cx.say(
+                "--save 只能与 --company 一起使用（保存到工作区中的企业）",
+                "--save works only with --company (it saves to a company in the workspace)",
+            )
+            .into(),
+        )),
         Command::Evaluate { profile: Some(p), year, json, explain, .. } => evaluate_cmd(&cx, p, *year, *json, *explain),
         Command::Evaluate { company: Some(c), year, save, json, explain, .. } => {
             need_year(*year).and_then(|y| sc::evaluate_company(&cx, c, y, *save, sc::Show { json: *json, explain: *explain }))
@@ -265,10 +375,7 @@ fn main() -> ExitCode {
         Command::Restore { file } => sc::restore(&cx, file),
     };
     match result {
-        Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
-        }
+        Ok(out) => emit(&out, lang),
         Err(e) => {
             let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
             if e.code == 1 {

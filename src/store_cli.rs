@@ -4,6 +4,7 @@
 //! `butie_store` functions.
 
 use crate::cli::{CliError, Context};
+use crate::files::{Content, Replace};
 use crate::store_messages::store_message;
 use butie_core::engine::evaluate;
 use butie_core::policy::{Lang, Pack};
@@ -11,6 +12,19 @@ use butie_core::profile::{fact_index, parse_fact_value, Company, Facts, InputErr
 use butie_store::{StoreError, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+/// Whether a command may create the workspace. Only commands that add data
+/// (`company add`, `import`; `restore` too, through `Workspace::restore`)
+/// make a new one; every other command needs an existing workspace, so a
+/// mistyped `--workspace` says "no workspace at …" instead of quietly
+/// starting an empty one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The workspace must exist.
+    Existing,
+    /// Create the folder and an empty workspace if there is none.
+    CreateIfMissing,
+}
 
 impl Context {
     pub fn store_err(&self, e: StoreError) -> CliError {
@@ -20,12 +34,17 @@ impl Context {
     pub fn workspace_path(&self) -> PathBuf {
         self.workspace.clone().unwrap_or_else(butie_store::default_path)
     }
-    pub fn open(&self) -> Result<Workspace, CliError> {
-        Workspace::open(&self.workspace_path()).map_err(|e| self.store_err(e))
+    pub fn open(&self, mode: OpenMode) -> Result<Workspace, CliError> {
+        let path = self.workspace_path();
+        match mode {
+            OpenMode::Existing => Workspace::open(&path),
+            OpenMode::CreateIfMissing => Workspace::open_or_create(&path),
+        }
+        .map_err(|e| self.store_err(e))
     }
-    /// Open the workspace and find a company by number or USCC.
+    /// Open the (existing) workspace and find a company by number or USCC.
     fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
-        let w = self.open()?;
+        let w = self.open(OpenMode::Existing)?;
         let id = w.find_company(key).map_err(|e| self.store_err(e))?;
         Ok((w, id))
     }
@@ -49,8 +68,7 @@ pub struct CompanyFields {
 
 fn apply(cx: &Context, mut c: Company, f: &CompanyFields, packs: &[Pack]) -> Result<Company, CliError> {
     if let Some(p) = &f.from_json {
-        let text = cx.read(p, "企业资料文件", "company JSON")?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("company", &e)))?;
+        let v = read_json_under(cx, p, ("企业资料文件", "company JSON"), "company")?;
         let v = v.get("company").cloned().unwrap_or(v);
         c = butie_core::profile::parse_company(&v, packs).map_err(|e| cx.input(&e))?;
     }
@@ -80,10 +98,27 @@ fn apply(cx: &Context, mut c: Company, f: &CompanyFields, packs: &[Pack]) -> Res
     Ok(c)
 }
 
+/// Read a JSON file that holds `{"<field>": {…}}` or the bare `{…}`,
+/// strictly; a duplicate key in a bare object is named under `field` too
+/// (`facts.cbec_volume`), as its other errors are.
+fn read_json_under(cx: &Context, path: &Path, what: (&str, &str), field: &str) -> Result<Value, CliError> {
+    let text = cx.read(path, what.0, what.1)?;
+    butie_core::profile::parse_json(field, &text).map_err(|mut e| {
+        if e.problem == Problem::DuplicateKey {
+            let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let wrapped = serde_json::from_str::<Value>(body).ok().is_some_and(|v| v.get(field).is_some());
+            if !wrapped {
+                e.field = format!("{field}.{}", e.field);
+            }
+        }
+        cx.input(&e)
+    })
+}
+
 pub fn company_add(cx: &Context, f: &CompanyFields) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let c = apply(cx, Company::default(), f, &packs)?;
-    let mut w = cx.open()?;
+    let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let id = w.add_company(&c, &packs).map_err(|e| cx.store_err(e))?;
     Ok(format!("{id}\n"))
 }
@@ -99,7 +134,7 @@ pub fn company_edit(cx: &Context, key: &str, f: &CompanyFields) -> Result<String
 
 pub fn company_list(cx: &Context, search: Option<&str>, json: bool) -> Result<String, CliError> {
     let lang = cx.lang;
-    let w = cx.open()?;
+    let w = cx.open(OpenMode::Existing)?;
     let list = w.list_companies(search).map_err(|e| cx.store_err(e))?;
     if json {
         let v: Vec<Value> = list
@@ -176,8 +211,7 @@ pub fn facts_set(cx: &Context, key: &str, year: i64, pairs: &[String], from_json
     let year = cx.year("--year", year)?;
     let mut facts = parse_assignments(pairs, &packs).map_err(|e| cx.input(&e))?;
     if let Some(p) = from_json {
-        let text = cx.read(p, "事实文件", "facts JSON")?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("facts", &e)))?;
+        let v = read_json_under(cx, p, ("事实文件", "facts JSON"), "facts")?;
         let obj = v.get("facts").unwrap_or(&v).as_object().ok_or_else(|| cx.input(&InputError::new("facts", Problem::NotAnObject)))?;
         facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| cx.input(&e))?);
     }
@@ -274,7 +308,7 @@ pub fn history(cx: &Context, key: &str, json: bool) -> Result<String, CliError> 
                             "{}@{} sha256:{}",
                             p["id"].as_str().unwrap_or(""),
                             p["version"].as_str().unwrap_or(""),
-                            &p["content_hash"].as_str().unwrap_or("")[..12.min(p["content_hash"].as_str().unwrap_or("").len())]
+                            butie_core::short_hash(p["content_hash"].as_str().unwrap_or(""))
                         )
                     })
                     .collect()
@@ -297,25 +331,23 @@ pub fn history(cx: &Context, key: &str, json: bool) -> Result<String, CliError> 
 }
 
 pub fn history_show(cx: &Context, eval_id: i64) -> Result<String, CliError> {
-    let w = cx.open()?;
+    let w = cx.open(OpenMode::Existing)?;
     let r = w.evaluation(eval_id).map_err(|e| cx.store_err(e))?;
     let v = serde_json::json!({"id": r.id, "company_id": r.company_id, "created_at": r.created_at, "year": r.year, "lang": r.lang,
         "tool_version": r.tool_version, "packs": r.packs, "inputs": r.inputs, "result": r.result});
     Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
 
-fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|e| {
-        CliError::usage(match lang {
-            Lang::Zh => format!("无法写入 {}: {e}", path.display()),
-            Lang::En => format!("cannot write {}: {e}", path.display()),
-        })
-    })
+/// Write an export: atomically (the target is the previous file or the
+/// complete new one), replacing only an existing JSON file — never a link,
+/// a folder, a database or the workspace.
+fn write_new(cx: &Context, path: &Path, text: &str) -> Result<(), CliError> {
+    cx.write(path, text.as_bytes(), Replace::Only(Content::Json))
 }
 
 pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) -> Result<String, CliError> {
     let packs = cx.packs()?;
-    let w = cx.open()?;
+    let w = cx.open(OpenMode::Existing)?;
     let v = match key {
         None => w.export_all(&packs),
         Some(k) => {
@@ -327,15 +359,15 @@ pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) ->
         }
     }
     .map_err(|e| cx.store_err(e))?;
-    write_new(out, &(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"), cx.lang)?;
+    write_new(cx, out, &(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
     Ok(format!("{}\n", out.display()))
 }
 
 pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let text = cx.read(file, "导入文件", "import file")?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| cx.input(&butie_core::profile::json_error("import", &e)))?;
-    let mut w = cx.open()?;
+    let v = crate::files::parse_import_text(&text).map_err(|e| cx.input(&e))?;
+    let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let ids = w.import(&v, &packs, replace).map_err(|e| cx.store_err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已导入 {} 家企业: {}\n", ids.len(), ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
@@ -344,17 +376,22 @@ pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliErr
 }
 
 pub fn backup(cx: &Context, out: &Path) -> Result<String, CliError> {
-    let w = cx.open()?;
+    let w = cx.open(OpenMode::Existing)?;
     w.backup(out).map_err(|e| cx.store_err(e))?;
     Ok(format!("{}\n", out.display()))
 }
 
+/// Restore the backup `file` into the workspace (creating it if there is
+/// none), and say where the workspace as it was has been kept.
 pub fn restore(cx: &Context, file: &Path) -> Result<String, CliError> {
     let target = cx.workspace_path();
-    Workspace::restore(&target, file).map_err(|e| cx.store_err(e))?;
-    Ok(match cx.lang {
-        Lang::Zh => format!("已从 {} 恢复到 {}（原文件保留为 .bak）\n", file.display(), target.display()),
-        Lang::En => format!("restored {} into {} (previous file kept as .bak)\n", file.display(), target.display()),
+    let kept = Workspace::restore(&target, file).map_err(|e| cx.store_err(e))?;
+    let (f, t) = (file.display(), target.display());
+    Ok(match (kept, cx.lang) {
+        (Some(k), Lang::Zh) => format!("已恢复 {t}（来自 {f}）；恢复前的工作区已另存为 {}\n", k.display()),
+        (Some(k), Lang::En) => format!("restored {t} from {f}; the workspace as it was is kept as {}\n", k.display()),
+        (None, Lang::Zh) => format!("已恢复 {t}（来自 {f}）；此前没有工作区\n"),
+        (None, Lang::En) => format!("restored {t} from {f}; there was no workspace before\n"),
     })
 }
 

@@ -14,7 +14,7 @@
 
 use butie_core::policy::Lang;
 use butie_store::rusqlite::{self, ErrorCode};
-use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError};
+use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError, Table};
 use std::path::Path;
 
 /// The CLI's line, in `lang`: the field (when the error belongs to one),
@@ -29,6 +29,8 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         (StoreError::ImportUsccTaken { .. }, Lang::En) => "; add --replace to overwrite it with the imported data",
         (StoreError::HasEvaluations { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
         (StoreError::HasEvaluations { .. }, Lang::En) => "; use --archive to remove it from the list",
+        (StoreError::WorkspaceMissing { .. }, Lang::Zh) => "；添加企业（company add）或导入（import）时会新建工作区",
+        (StoreError::WorkspaceMissing { .. }, Lang::En) => "; adding a company (company add) or importing (import) creates one",
         _ => "",
     };
     line.push_str(hint);
@@ -58,6 +60,44 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 format!("找不到文件 {}", path.display())
             } else {
                 format!("file not found: {}", path.display())
+            }
+        }
+        StoreError::WorkspaceMissing { path } => {
+            if zh {
+                format!("找不到工作区文件 {}", path.display())
+            } else {
+                format!("no workspace at {}", path.display())
+            }
+        }
+        StoreError::ReadOnly { path } => {
+            if zh {
+                format!("{}工作区文件只读，无法保存", path_prefix(path))
+            } else {
+                format!("{}the workspace file is read-only; nothing was saved", path_prefix(path))
+            }
+        }
+        StoreError::DiskFull { path } => {
+            if zh {
+                format!("{}磁盘已满，未能保存", path_prefix(path))
+            } else {
+                format!("{}the disk is full; nothing was saved", path_prefix(path))
+            }
+        }
+        StoreError::BackupDamaged { path, table, rowid, column } => {
+            let p = path.display();
+            match (table, zh) {
+                (Table::Companies, true) => format!("备份文件 {p} 已损坏：企业 #{rowid} 的 {column} 无法读取；未做任何恢复"),
+                (Table::Companies, false) => {
+                    format!("the backup {p} is damaged: {column} of company #{rowid} cannot be read; nothing was restored")
+                }
+                (Table::Facts, true) => format!("备份文件 {p} 已损坏：第 {rowid} 条年度数据的 {column} 无法读取；未做任何恢复"),
+                (Table::Facts, false) => {
+                    format!("the backup {p} is damaged: {column} of stored fact {rowid} cannot be read; nothing was restored")
+                }
+                (Table::Evaluations, true) => format!("备份文件 {p} 已损坏：测算记录 #{rowid} 的 {column} 无法读取；未做任何恢复"),
+                (Table::Evaluations, false) => {
+                    format!("the backup {p} is damaged: {column} of saved evaluation #{rowid} cannot be read; nothing was restored")
+                }
             }
         }
         StoreError::UsccTaken { uscc, other_id, other_name } => {
@@ -100,6 +140,14 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 }
                 (NotWorkspaceWhy::Unreadable(_), true) => "不是 SQLite 数据库文件".to_string(),
                 (NotWorkspaceWhy::Unreadable(_), false) => "it is not an SQLite database file".to_string(),
+                (NotWorkspaceWhy::Empty, true) => "文件是空的".to_string(),
+                (NotWorkspaceWhy::Empty, false) => "the file is empty".to_string(),
+                (NotWorkspaceWhy::OtherApplication { application_id }, true) => {
+                    format!("这是其他程序的数据库文件（application_id {application_id:#010x}）")
+                }
+                (NotWorkspaceWhy::OtherApplication { application_id }, false) => {
+                    format!("it is another program's database file (application_id {application_id:#010x})")
+                }
                 (NotWorkspaceWhy::Damaged { .. }, true) => "完整性检查失败，文件已损坏".to_string(),
                 (NotWorkspaceWhy::Damaged { .. }, false) => "its integrity check failed; the file is damaged".to_string(),
                 (NotWorkspaceWhy::UnknownVersion { found }, true) => format!("不是补贴通创建的文件（结构版本 {found}）"),
@@ -150,10 +198,14 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
             match (action, zh) {
                 (IoAction::CreateDir, true) => format!("无法创建工作区目录 {p}: {why}"),
                 (IoAction::CreateDir, false) => format!("cannot create the workspace folder {p}: {why}"),
-                (IoAction::KeepPrevious, true) => format!("无法保留原工作区为 {p}: {why}"),
-                (IoAction::KeepPrevious, false) => format!("cannot keep the previous workspace as {p}: {why}"),
-                (IoAction::Replace, true) => format!("无法写入 {p}: {why}"),
-                (IoAction::Replace, false) => format!("cannot write {p}: {why}"),
+                (IoAction::Inspect, true) => format!("无法查看 {p}: {why}"),
+                (IoAction::Inspect, false) => format!("cannot look at {p}: {why}"),
+                (IoAction::CreateTemp, true) => format!("无法在 {p} 所在的文件夹中写入临时文件: {why}"),
+                (IoAction::CreateTemp, false) => format!("cannot write a temporary file in the folder of {p}: {why}"),
+                (IoAction::Sync, true) => format!("无法将 {p} 写入磁盘: {why}"),
+                (IoAction::Sync, false) => format!("cannot flush {p} to disk: {why}"),
+                (IoAction::Place, true) => format!("无法保存为 {p}: {why}"),
+                (IoAction::Place, false) => format!("cannot save it as {p}: {why}"),
             }
         }
         StoreError::CorruptFact { company_id, year, key, .. } => {
@@ -238,6 +290,10 @@ fn sqlite_why(e: &rusqlite::Error, lang: Lang) -> String {
 fn io_why(e: &std::io::Error, lang: Lang) -> String {
     use std::io::ErrorKind as K;
     let zh = lang == Lang::Zh;
+    // EROFS (Linux, macOS, the BSDs): `ErrorKind::ReadOnlyFilesystem` is newer than the MSRV.
+    if cfg!(unix) && e.raw_os_error() == Some(30) {
+        return if zh { "文件系统只读".to_string() } else { "the file system is read-only".to_string() };
+    }
     let s = match (e.kind(), zh) {
         (K::NotFound, true) => "路径不存在",
         (K::NotFound, false) => "no such file or folder",
@@ -274,6 +330,13 @@ mod tests {
             StoreError::CompanyNotFound { key: CompanyKey::Uscc("91331002MA2A8K5L0Y".into()) },
             StoreError::EvaluationNotFound { id: 3 },
             StoreError::FileNotFound { path: p.clone() },
+            StoreError::WorkspaceMissing { path: p.clone() },
+            StoreError::ReadOnly { path: p.clone() },
+            StoreError::ReadOnly { path: PathBuf::new() },
+            StoreError::DiskFull { path: p.clone() },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::Companies, rowid: 3, column: "name" },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::Facts, rowid: 9, column: "value_json" },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::Evaluations, rowid: 2, column: "result_json" },
             StoreError::UsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 2, other_name: "Acme".into() },
             StoreError::ImportUsccTaken { uscc: "91331002MA2A8K5L0Y".into(), other_id: 2, other_name: "Acme".into() },
             StoreError::DuplicateUsccInImport { uscc: "91331002MA2A8K5L0Y".into() },
@@ -284,14 +347,19 @@ mod tests {
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Damaged { report: "*** in database main ***".into() } },
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::UnknownVersion { found: 0 } },
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::MissingTables },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Empty },
+            StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::OtherApplication { application_id: 0x1234_5678 } },
             StoreError::NewerVersion { path: p.clone(), found: 9, supported: 2 },
             StoreError::NewerVersion { path: PathBuf::new(), found: 9, supported: 2 },
             StoreError::CannotOpen { path: p.clone(), source: sqlite(5, "database is locked") },
             StoreError::BackupExists { path: p.clone() },
             StoreError::CannotCreateBackup { path: p.clone(), source: sqlite(14, "unable to open database file") },
             StoreError::Io { path: p.clone(), action: IoAction::CreateDir, source: io() },
-            StoreError::Io { path: p.clone(), action: IoAction::KeepPrevious, source: io() },
-            StoreError::Io { path: p.clone(), action: IoAction::Replace, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::Inspect, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::CreateTemp, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::Sync, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::Place, source: io() },
+            StoreError::Io { path: p.clone(), action: IoAction::Place, source: std::io::Error::from_raw_os_error(30) },
             StoreError::CorruptFact { company_id: 1, year: 2025, key: "cbec_volume".into(), source: json_err() },
             StoreError::Sql(sqlite(2067, "UNIQUE constraint failed: companies.uscc")),
             StoreError::Sql(rusqlite::Error::InvalidColumnType(0, "year".into(), rusqlite::types::Type::Text)),
@@ -322,6 +390,34 @@ mod tests {
         assert_eq!(
             store_message(&e, Lang::En),
             "cannot open the workspace w.sqlite: the file is in use by another program (SQLite error code 5)"
+        );
+    }
+
+    #[test]
+    fn workspace_file_problems_in_both_languages() {
+        let p = PathBuf::from("/data/ws.sqlite");
+        let e = StoreError::WorkspaceMissing { path: p.clone() };
+        assert_eq!(store_detail(&e, Lang::Zh), "找不到工作区文件 /data/ws.sqlite");
+        assert_eq!(store_detail(&e, Lang::En), "no workspace at /data/ws.sqlite");
+        assert!(store_message(&e, Lang::En).ends_with("; adding a company (company add) or importing (import) creates one"));
+        let e = StoreError::ReadOnly { path: p.clone() };
+        assert_eq!(store_message(&e, Lang::Zh), "/data/ws.sqlite: 工作区文件只读，无法保存");
+        assert_eq!(store_message(&e, Lang::En), "/data/ws.sqlite: the workspace file is read-only; nothing was saved");
+        let e = StoreError::DiskFull { path: p.clone() };
+        assert_eq!(store_message(&e, Lang::Zh), "/data/ws.sqlite: 磁盘已满，未能保存");
+        assert_eq!(store_message(&e, Lang::En), "/data/ws.sqlite: the disk is full; nothing was saved");
+        for e in [
+            StoreError::WorkspaceMissing { path: p.clone() },
+            StoreError::ReadOnly { path: p.clone() },
+            StoreError::DiskFull { path: p.clone() },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::Facts, rowid: 1, column: "value_json" },
+        ] {
+            assert_eq!(e.field(), "", "{e:?}");
+        }
+        let e = StoreError::NotAWorkspace { path: p, why: NotWorkspaceWhy::OtherApplication { application_id: 0x1234_5678 } };
+        assert_eq!(
+            store_message(&e, Lang::En),
+            "/data/ws.sqlite is not a usable Butie workspace: it is another program's database file (application_id 0x12345678)"
         );
     }
 

@@ -6,6 +6,7 @@ mod fuzz_no_panic;
 mod generate;
 mod golden;
 mod hints;
+mod hostile;
 mod pdf;
 mod policy_cases;
 mod samples;

@@ -682,8 +682,9 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
     if members.len() < 2 {
         return;
     }
-    let n = members.len().min(24);
-    let members = &members[..n];
+    // Exact for every group: the loader keeps the clauses under stacking
+    // rules to `policy::STACKING_LIMIT`, so the search below stays small.
+    let n = members.len();
     let weights: Vec<(Decimal, Decimal)> =
         members.iter().map(|&i| (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default())).collect();
     let shared_group = |a: usize, b: usize| groups(a).iter().find(|g| groups(b).contains(g)).copied();

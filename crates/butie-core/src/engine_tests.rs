@@ -253,3 +253,73 @@ fn outside_the_term_or_the_region_nothing_applies() {
     let ev = evaluate(std::slice::from_ref(&p), &other, 2025);
     assert_eq!(reasons(&ev, &ev.clauses[0], Lang::En), ["this policy covers 甲市 only; the company is in 乙市"]);
 }
+
+/// Stacking keeps the combination that pays most, for any amounts: checked
+/// against brute force over every subset, on random amounts and three
+/// overlapping groups of six clauses.
+#[test]
+fn stacking_finds_the_optimum_by_brute_force() {
+    let keys = ["a", "b", "b_prev"];
+    let mut clauses = String::new();
+    // Six clauses paying 10% of one of three facts, or fixed amounts.
+    let formulas = [
+        r#"{ kind = "rate", base = "a", rate = "0.1" }"#,
+        r#"{ kind = "rate", base = "b", rate = "0.1" }"#,
+        r#"{ kind = "rate", base = "b_prev", rate = "0.1" }"#,
+        r#"{ kind = "rate", base = "a", rate = "0.2" }"#,
+        r#"{ kind = "rate", base = "b", rate = "0.3" }"#,
+        r#"{ kind = "fixed", amount = "500" }"#,
+    ];
+    for (i, f) in formulas.iter().enumerate() {
+        clauses += &clause(&format!("c{i}"), "", f);
+    }
+    let groups: [&[usize]; 3] = [&[0, 1, 2], &[2, 3, 4], &[4, 5, 0]];
+    for (g, members) in groups.iter().enumerate() {
+        let ids: Vec<String> = members.iter().map(|m| format!("\"c{m}\"")).collect();
+        clauses += &format!("[[stacking]]\nid = \"g{g}\"\nclauses = [{}]\nplace = \"一\"\nquote = \"不重复\"\n", ids.join(", "));
+    }
+    let p = pack(&clauses);
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % 10_000
+    };
+    for _ in 0..300 {
+        let facts =
+            format!(r#"{{"listed": false, "{}": "{}", "{}": "{}", "{}": "{}"}}"#, keys[0], next(), keys[1], next(), keys[2], next());
+        let pr = profile(&p, &facts);
+        let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+        let amount: Vec<rust_decimal::Decimal> = ev
+            .clauses
+            .iter()
+            .map(|c| if c.status == Status::Eligible { c.amount.unwrap_or_default() } else { rust_decimal::Decimal::ZERO })
+            .collect();
+        let eligible: Vec<bool> = ev.clauses.iter().map(|c| c.status == Status::Eligible).collect();
+        let mut best = rust_decimal::Decimal::ZERO;
+        for set in 0u32..64 {
+            let pick = |i: usize| set & (1 << i) != 0;
+            let ok = (0..6).all(|i| !pick(i) || eligible[i]) && groups.iter().all(|g| g.iter().filter(|&&i| pick(i)).count() <= 1);
+            if ok {
+                best = best.max((0..6).filter(|&i| pick(i)).map(|i| amount[i]).sum());
+            }
+        }
+        assert_eq!(ev.total, best, "{facts}");
+        // What is kept is allowed: no two kept clauses share a group.
+        let kept: Vec<usize> = (0..6).filter(|&i| ev.clauses[i].counts()).collect();
+        assert!(groups.iter().all(|g| g.iter().filter(|i| kept.contains(i)).count() <= 1), "{facts}: kept {kept:?}");
+    }
+}
+
+#[test]
+fn too_many_clauses_under_stacking_rules_are_refused() {
+    let mut clauses = String::new();
+    let mut ids = Vec::new();
+    for i in 0..=crate::policy::STACKING_LIMIT {
+        clauses += &clause(&format!("c{i}"), "", FIXED);
+        ids.push(format!("\"c{i}\""));
+    }
+    clauses += &format!("[[stacking]]\nid = \"g\"\nclauses = [{}]\nplace = \"一\"\nquote = \"不重复\"\n", ids.join(", "));
+    let text = format!("{HEAD}\n{clauses}");
+    let e = load_pack("t.toml", &text).unwrap_err();
+    assert!(e.problem.contains("超过上限"), "{e}");
+}

@@ -93,14 +93,26 @@ pub fn interpretation_mark(lang: Lang) -> &'static str {
     t(lang, "【解释】", "【interpretation】")
 }
 
+/// Stands in for a definition a result names but the pack lacks (the loader
+/// refuses such packs; this keeps rendering total anyway).
+static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| FactDef {
+    key: String::new(),
+    kind: FactKind::Number,
+    unit: String::new(),
+    label: crate::policy::Text2 { zh: "（未定义的事实）".into(), en: "(undefined fact)".into() },
+    help: crate::policy::Text2::default(),
+    topic: String::new(),
+    options: Default::default(),
+    fields: Default::default(),
+});
+
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {
-    // Compiled packs only reference facts they define.
-    &pack.facts[key]
+    pack.facts.get(key).unwrap_or(&UNDEFINED)
 }
 
 /// An item field's definition (`key` of a list fact's field).
 fn field_def<'p>(pack: &'p Pack, list: &str, key: &str) -> &'p FactDef {
-    &pack.facts[list].fields[key]
+    pack.facts.get(list).and_then(|d| d.fields.get(key)).unwrap_or(&UNDEFINED)
 }
 
 fn option_label<'p>(def: &'p FactDef, value: &'p str, lang: Lang) -> &'p str {
@@ -476,7 +488,7 @@ pub fn write_needs(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, lang: 
 /// Why a clause was dropped by a stacking rule.
 pub fn write_stacked(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
     let Some(s) = c.excluded_by else { return Ok(()) };
-    let group = &c.pack.stacking[s.group];
+    let Some(group) = c.pack.stacking.get(s.group) else { return Ok(()) };
     let winner = &s.winner.id;
     match lang {
         Lang::Zh => write!(w, "与 {winner} 不重复享受，按就高原则取金额更高者（{}：“{}”）", group.place, group.quote)?,

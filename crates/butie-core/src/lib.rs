@@ -39,3 +39,20 @@ pub fn load_packs<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Re
     policy::check_set(&packs)?;
     Ok(packs)
 }
+
+/// The first 12 characters of a hash, for people (whole if shorter; never
+/// splits a character, whatever a hand-edited file holds).
+pub fn short_hash(h: &str) -> &str {
+    h.char_indices().nth(12).map(|(i, _)| h.get(..i).unwrap_or(h)).unwrap_or(h)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_hash_never_splits_a_character() {
+        assert_eq!(super::short_hash("a01857268c29ffff"), "a01857268c29");
+        assert_eq!(super::short_hash("abc"), "abc");
+        // A hand-edited record with multi-byte text where the hash was.
+        assert_eq!(super::short_hash("哈希值哈希值哈希值哈希值哈希值"), "哈希值哈希值哈希值哈希值");
+    }
+}

@@ -337,6 +337,10 @@ pub fn op_for_term(term: &str) -> Option<Op> {
     })
 }
 
+/// The most clauses a pack's stacking rules may involve in all: the engine
+/// finds the best combination by exhaustive search, exact up to this size.
+pub const STACKING_LIMIT: usize = 20;
+
 /// A fact a condition or formula reads: its key, and its place among the
 /// pack's facts (so evaluation looks values up by position, not by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -618,7 +622,18 @@ impl Date {
         let y: i32 = it.next()?.parse().ok()?;
         let m: u32 = it.next()?.parse().ok()?;
         let d: u32 = it.next()?.parse().ok()?;
-        if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=2200).contains(&y) {
+        if it.next().is_some() || !(1..=12).contains(&m) || !(1900..=2200).contains(&y) {
+            return None;
+        }
+        // A real calendar date: 2025-02-31 and 2023-02-29 are not.
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if !(1..=days).contains(&d) {
             return None;
         }
         Some(Date { y, m, d })
@@ -661,6 +676,21 @@ pub struct PolicyError {
     pub file: String,
     pub at: String,
     pub problem: String,
+    /// A TOML syntax error: its line and the parser's message (worded for
+    /// either language by `message`).
+    pub syntax: Option<(usize, String)>,
+}
+
+impl PolicyError {
+    /// One line in the user's language. Syntax errors are worded in both;
+    /// the checks of a policy's content speak Chinese, the policy's language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (&self.syntax, lang) {
+            (Some((line, msg)), Lang::En) => format!("{}: line {line}: TOML syntax error: {msg}", self.file),
+            (Some((line, msg)), Lang::Zh) => format!("{}: 第{line}行: TOML 格式错误: {msg}", self.file),
+            (None, _) => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for PolicyError {
@@ -679,7 +709,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, at: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-        PolicyError { file: self.file.to_string(), at: at.into(), problem: problem.into() }
+        PolicyError { file: self.file.to_string(), at: at.into(), problem: problem.into(), syntax: None }
     }
 }
 
@@ -689,15 +719,12 @@ impl Ctx<'_> {
 pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
     let cx = Ctx { file: name };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let msg = e.message().to_string();
-        let at = e
-            .span()
-            .map(|s| {
-                let line = text.get(..s.start).map(|p| p.matches('\n').count() + 1).unwrap_or(0);
-                format!("第{line}行")
-            })
-            .unwrap_or_default();
-        cx.err(at, format!("TOML 格式错误: {msg}"))
+        // One line: the parser's message may span several.
+        let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        let line = e.span().and_then(|s| text.get(..s.start)).map(|p| p.matches('\n').count() + 1).unwrap_or(0);
+        let mut err = cx.err(format!("第{line}行"), format!("TOML 格式错误: {msg}"));
+        err.syntax = Some((line, msg));
+        err
     })?;
     let hash = {
         let mut h = Sha256::new();
@@ -860,6 +887,16 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         });
     }
 
+    let stacked: std::collections::BTreeSet<&str> = stacking.iter().flat_map(|g| g.clauses.iter().map(String::as_str)).collect();
+    if stacked.len() > STACKING_LIMIT {
+        return Err(cx.err(
+            "stacking",
+            format!(
+                "叠加规则共涉及 {} 个条款，超过上限 {STACKING_LIMIT}（取最优组合须穷举，条款过多无法在可接受时间内算完）",
+                stacked.len()
+            ),
+        ));
+    }
     let stacking_of =
         clauses.iter().map(|c| stacking.iter().enumerate().filter(|(_, g)| g.clauses.contains(&c.id)).map(|(i, _)| i).collect()).collect();
     Ok(Pack {
@@ -1179,7 +1216,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
     let mut seen_clause: HashMap<&str, &str> = HashMap::new();
     for (i, p) in packs.iter().enumerate() {
         if packs[..i].iter().any(|q| q.id == p.id) {
-            return Err(PolicyError { file: p.id.clone(), at: String::new(), problem: "政策包 id 重复".into() });
+            return Err(PolicyError { file: p.id.clone(), at: String::new(), problem: "政策包 id 重复".into(), syntax: None });
         }
         for (k, f) in &p.facts {
             if let Some((other, kind)) = seen_fact.get(k.as_str()) {
@@ -1188,6 +1225,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
                         file: p.id.clone(),
                         at: format!("facts.{k}"),
                         problem: format!("与政策包 {other} 中同名事实的类型不一致"),
+                        syntax: None,
                     });
                 }
             } else {
@@ -1200,6 +1238,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
                     file: p.id.clone(),
                     at: format!("clause {}", c.id),
                     problem: format!("条款 id 与政策包 {other} 重复"),
+                    syntax: None,
                 });
             }
         }
@@ -1238,6 +1277,14 @@ mod tests {
         assert_eq!(Date::parse("2023-02"), None);
         assert_eq!(Date::parse("x"), None);
         assert!(Date::parse("2025-01-01") > Date::parse("2024-12-31"));
+        // Real calendar dates only.
+        assert_eq!(Date::parse("2025-02-31"), None);
+        assert_eq!(Date::parse("2023-02-29"), None);
+        assert_eq!(Date::parse("2024-02-29"), Some(Date { y: 2024, m: 2, d: 29 }));
+        assert_eq!(Date::parse("1900-02-29"), None);
+        assert_eq!(Date::parse("2000-02-29"), Some(Date { y: 2000, m: 2, d: 29 }));
+        assert_eq!(Date::parse("2025-04-31"), None);
+        assert_eq!(Date::parse("2025-12-31"), Some(Date { y: 2025, m: 12, d: 31 }));
     }
 
     #[test]

@@ -105,6 +105,30 @@ pub enum Problem {
         max: usize,
     },
     BadYear,
+    /// The same key twice in one JSON object (serde_json would keep the
+    /// last one without a word); the field is the key's path.
+    DuplicateKey,
+    /// A control character or a bidirectional-text control (which can make
+    /// a name display differently from what is stored).
+    ControlChar {
+        ch: char,
+    },
+    /// Nothing but white space.
+    Empty,
+    /// A workspace export without its format version.
+    VersionMissing {
+        supported: u64,
+    },
+    /// A format version this build does not know.
+    VersionUnknown {
+        found: String,
+        supported: u64,
+    },
+    /// A file written by a newer Butie.
+    VersionNewer {
+        found: u64,
+        supported: u64,
+    },
 }
 
 /// One clear problem with one named field.
@@ -264,6 +288,49 @@ impl InputError {
                     "the year must be a whole number from 2000 to 2100".to_string()
                 }
             }
+            Problem::DuplicateKey => {
+                if zh {
+                    "键重复（同一对象中出现了两次，无法确定用哪一个）".to_string()
+                } else {
+                    "duplicate key (it appears twice in the same object; which one is meant?)".to_string()
+                }
+            }
+            Problem::ControlChar { ch } => {
+                let code = format!("U+{:04X}", u32::from(*ch));
+                if zh {
+                    format!("含有控制字符（{code}），请删除后再试")
+                } else {
+                    format!("contains a control character ({code}); remove it and try again")
+                }
+            }
+            Problem::Empty => {
+                if zh {
+                    "内容为空".to_string()
+                } else {
+                    "is empty".to_string()
+                }
+            }
+            Problem::VersionMissing { supported } => {
+                if zh {
+                    format!("缺少格式版本（工作区导出文件应写有 \"butie_workspace\": {supported}）")
+                } else {
+                    format!("the format version is missing (a workspace export has \"butie_workspace\": {supported})")
+                }
+            }
+            Problem::VersionUnknown { found, supported } => {
+                if zh {
+                    format!("未知的格式版本 {found}（本程序读取版本 {supported}）")
+                } else {
+                    format!("unknown format version {found} (this build reads version {supported})")
+                }
+            }
+            Problem::VersionNewer { found, supported } => {
+                if zh {
+                    format!("格式版本 {found} 比本程序支持的版本 {supported} 新，请升级补贴通后再导入")
+                } else {
+                    format!("format version {found} is newer than this build reads ({supported}); update Butie to import it")
+                }
+            }
         }
     }
 }
@@ -293,8 +360,125 @@ pub fn fact_index(packs: &[Pack]) -> BTreeMap<&str, &FactDef> {
 
 /// Read a profile from JSON text.
 pub fn parse_profile(text: &str, packs: &[Pack]) -> Result<Profile, InputError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| json_error("profile", &e))?;
+    let v = parse_json("profile", text)?;
     profile_from_value(&v, packs)
+}
+
+/// Read JSON text strictly: a UTF-8 byte-order mark at the start is
+/// accepted (Windows Notepad writes one), empty text says so, a syntax
+/// error is `json_error(field, …)`, and a key that appears twice in one
+/// object is `DuplicateKey` on the key's path (`facts.cbec_volume`).
+pub fn parse_json(field: &str, text: &str) -> Result<Value, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(InputError::new(field, Problem::Empty));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| json_error(field, &e))?;
+    if let Some(path) = duplicate_key(text) {
+        return Err(InputError::new(path, Problem::DuplicateKey));
+    }
+    Ok(v)
+}
+
+/// The path of the first key that appears twice in one JSON object
+/// (`facts.cbec_volume`, `companies[2].company.name`), or `None`.
+///
+/// Meant for text serde_json has accepted (it keeps the last of two equal
+/// keys without a word). Any other text gets some answer, never a panic; the
+/// scan is one pass with its own stack, so nesting cannot overflow it.
+pub fn duplicate_key(text: &str) -> Option<String> {
+    enum Frame {
+        Object { keys: std::collections::HashSet<String>, key: Option<String> },
+        Array { index: usize },
+    }
+    const MAX_DEPTH: usize = 10_000;
+    let b = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                if stack.len() >= MAX_DEPTH {
+                    return None;
+                }
+                stack.push(Frame::Object { keys: Default::default(), key: None });
+                expect_key = true;
+                i += 1;
+            }
+            b'[' => {
+                if stack.len() >= MAX_DEPTH {
+                    return None;
+                }
+                stack.push(Frame::Array { index: 0 });
+                expect_key = false;
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+                i += 1;
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(Frame::Object { .. }) => expect_key = true,
+                    Some(Frame::Array { index }) => *index += 1,
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                // Just past the closing quote (or the end of a cut-off text).
+                let end = (i + 1).min(b.len());
+                i = end;
+                if !expect_key {
+                    continue;
+                }
+                expect_key = false;
+                let Some(raw) = text.get(start..end) else { continue };
+                let key = if raw.contains('\\') {
+                    serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string())
+                } else {
+                    raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw).to_string()
+                };
+                if let Some(Frame::Object { keys, key: current }) = stack.last_mut() {
+                    if keys.contains(&key) {
+                        let mut path = String::new();
+                        for f in &stack[..stack.len() - 1] {
+                            match f {
+                                Frame::Object { key: Some(k), .. } => {
+                                    if !path.is_empty() {
+                                        path.push('.');
+                                    }
+                                    path.push_str(k);
+                                }
+                                Frame::Object { key: None, .. } => {}
+                                Frame::Array { index } => path.push_str(&format!("[{index}]")),
+                            }
+                        }
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(&key);
+                        return Some(path);
+                    }
+                    keys.insert(key.clone());
+                    *current = Some(key);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// A JSON syntax error as an input error on `field`, telling a file cut short
@@ -368,10 +552,20 @@ fn text_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Inp
             if t.chars().count() > MAX_TEXT {
                 return Err(InputError::new(field, Problem::TooLong { max: MAX_TEXT }));
             }
+            if let Some(ch) = t.chars().find(|c| is_control_char(*c)) {
+                return Err(InputError::new(field, Problem::ControlChar { ch }));
+            }
             Ok(if t.is_empty() { None } else { Some(t.to_string()) })
         }
         Some(_) => Err(InputError::new(field, Problem::NotText)),
     }
+}
+
+/// A control character (C0, DEL, C1) or a bidirectional-text control
+/// (U+200E/F, U+202A–U+202E, U+2066–U+2069, U+061C): never part of a name,
+/// and the bidi ones make text display differently from what is stored.
+pub fn is_control_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
 }
 
 /// The cities and districts the loaded packs know, in file order.
@@ -592,4 +786,78 @@ pub fn fact_value_to_json(v: &FactValue) -> Value {
 
 pub fn facts_to_value(facts: &Facts) -> Value {
     Value::Object(facts.iter().map(|(k, v)| (k.clone(), fact_value_to_json(v))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_named_by_path() {
+        assert_eq!(duplicate_key(r#"{"facts": {"cbec_volume": 1, "cbec_volume": 2}}"#).as_deref(), Some("facts.cbec_volume"));
+        assert_eq!(duplicate_key(r#"{"a": [{"b": 1}, {"b": 1, "c": {"d": 0, "d": 0}}]}"#).as_deref(), Some("a[1].c.d"));
+        assert_eq!(duplicate_key(r#"{"k\u00e9": 1, "ké": 2}"#).as_deref(), Some("ké"));
+        assert_eq!(duplicate_key(r#"{"a": {"x": 1}, "b": {"x": 1}}"#), None);
+        assert_eq!(duplicate_key(r#"{"a": "b", "b": "a"}"#), None);
+        assert_eq!(duplicate_key(r#"{"a": "\"b\": 1, \"b\": 2"}"#), None);
+        assert_eq!(duplicate_key("[]"), None);
+        let e = parse_json("profile", r#"{"year": 2025, "year": 2024}"#).unwrap_err();
+        assert_eq!(e.message(Lang::Zh), "year: 键重复（同一对象中出现了两次，无法确定用哪一个）");
+        assert_eq!(e.message(Lang::En), "year: duplicate key (it appears twice in the same object; which one is meant?)");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_empty_text_named() {
+        assert!(parse_json("profile", "\u{feff}{}").is_ok());
+        assert_eq!(parse_json("profile", "\u{feff} \n").unwrap_err().problem, Problem::Empty);
+        assert_eq!(parse_json("profile", "").unwrap_err().message(Lang::En), "profile: is empty");
+    }
+
+    #[test]
+    fn the_scanner_never_panics() {
+        // Cut-off strings, stray escapes, lone closers, multi-byte text
+        // after a backslash, deep nesting.
+        let mut inputs: Vec<String> = ["\"", "{\"", "{\"a\\", "{\"\\é\": 1, \"\\é\": 2}", "}}]]", "{\"a\":1,\"a\"", "{,,,\"a\",\"a\"}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        inputs.push("[".repeat(100_000));
+        inputs.push("{\"a\":".repeat(20_000));
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2000 {
+            let n = (x % 64) as usize;
+            let s: String = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    ['{', '}', '[', ']', '"', '\\', ':', ',', 'a', 'é', ' ', 'u', '0'][(x % 13) as usize]
+                })
+                .collect();
+            inputs.push(s);
+        }
+        for s in &inputs {
+            let _ = duplicate_key(s);
+            let _ = parse_json("x", s);
+        }
+    }
+
+    #[test]
+    fn control_characters_in_company_fields_are_refused() {
+        for (field, bad) in
+            [("name", "海\u{202E}跃"), ("name", "a\u{7}b"), ("phone", "0576\u{2066}"), ("bank", "x\u{200F}y"), ("contact", "a\nb")]
+        {
+            let mut v = serde_json::json!({"name": "甲", "city": "台州市", "district": "椒江区"});
+            v[field] = bad.into();
+            let obj = v.as_object().unwrap();
+            let e = text_field(obj, field).unwrap_err();
+            assert_eq!(e.field, format!("company.{field}"));
+            assert!(matches!(e.problem, Problem::ControlChar { .. }), "{e:?}");
+            assert!(e.message(Lang::Zh).contains(": 含有控制字符（U+"), "{}", e.message(Lang::Zh));
+            assert!(e.message(Lang::En).contains(": contains a control character (U+"), "{}", e.message(Lang::En));
+        }
+        // Surrounding white space is trimmed as before, not refused.
+        let v = serde_json::json!({"name": " 甲\n"});
+        assert_eq!(text_field(v.as_object().unwrap(), "name").unwrap().as_deref(), Some("甲"));
+    }
 }

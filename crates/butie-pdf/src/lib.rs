@@ -168,7 +168,7 @@ fn footer(pack: &Pack) -> String {
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · 政策包 {} 版本 {} · sha256:{}",
         pack.id,
         pack.version,
-        &pack.content_hash[..12.min(pack.content_hash.len())]
+        butie_core::short_hash(&pack.content_hash)
     )
 }
 
@@ -311,7 +311,7 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
         cx.packs
             .iter()
-            .map(|k| format!("{} {} sha256:{}", k.id, k.version, &k.content_hash[..12.min(k.content_hash.len())]))
+            .map(|k| format!("{} {} sha256:{}", k.id, k.version, butie_core::short_hash(&k.content_hash)))
             .collect::<Vec<_>>()
             .join("；")
     );
@@ -403,31 +403,83 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
     Ok(save(doc, w))
 }
 
-/// Make a file name safe on every OS while keeping Chinese readable.
+/// Make a file name part safe on every OS while keeping Chinese readable:
+/// path separators and characters Windows forbids become `_`; control
+/// characters and bidirectional-text controls (U+200E/F, U+202A–U+202E,
+/// U+2066–U+2069, U+061C, which can make `gpj.exe` read as `exe.jpg`) are
+/// removed; leading and trailing dots and spaces are trimmed; at most
+/// [`MAX_NAME_BYTES`] bytes, cut on a character boundary.
 pub fn safe_file_name(s: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c }).collect();
-    let trimmed = cleaned.trim().trim_matches('.').to_string();
-    trimmed.chars().take(100).collect()
+    let cleaned: String =
+        s.chars().filter(|c| !butie_core::profile::is_control_char(*c)).map(|c| if "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
+    let trimmed = cleaned.trim().trim_matches('.').trim();
+    cut_bytes(trimmed, MAX_NAME_BYTES).trim_end_matches(['.', ' ']).to_string()
 }
 
-/// Write the summary and one form per eligible clause into `out_dir`.
-/// Returns the paths written, summary first.
-pub fn write_all(fonts: &Fonts, cx: &Context, out_dir: &Path) -> Result<Vec<PathBuf>, PdfError> {
-    std::fs::create_dir_all(out_dir).map_err(|e| PdfError(format!("无法创建输出目录 {}: {e}", out_dir.display())))?;
+/// The longest file name this crate makes, in bytes (file systems allow
+/// 255; the writer adds a temporary prefix and suffix).
+pub const MAX_NAME_BYTES: usize = 150;
+/// The company's share of a form's file name, in bytes (21 Chinese characters).
+const COMPANY_BYTES: usize = 63;
+/// The clause title's share of a form's file name, in bytes.
+const TITLE_BYTES: usize = 60;
+
+/// `s` cut to at most `max` bytes on a character boundary.
+fn cut_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A rendered document and the file name it is written under.
+pub struct Rendered {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `stem.ext`, at most [`MAX_NAME_BYTES`] bytes, different (ignoring case,
+/// as Windows and macOS do) from every name in `taken`.
+fn unique_name(stem: &str, ext: &str, taken: &mut Vec<String>) -> String {
+    for n in 1.. {
+        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let room = MAX_NAME_BYTES - ext.len() - suffix.len();
+        let name = format!("{}{suffix}{ext}", cut_bytes(stem, room).trim_end_matches(['.', ' ']));
+        let key = name.to_lowercase();
+        if !taken.contains(&key) {
+            taken.push(key);
+            return name;
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
+/// Render the summary and one form per eligible clause in memory, with
+/// their file names (safe, at most [`MAX_NAME_BYTES`] bytes, unique within
+/// the set), summary first. Nothing is written: the caller writes each file
+/// atomically once everything has rendered.
+pub fn render_all(fonts: &Fonts, cx: &Context) -> Result<Vec<Rendered>, PdfError> {
     let ev = cx.evaluation;
-    let company = safe_file_name(&cx.profile.company.name);
-    let mut written = Vec::new();
-    let mut put = |name: String, bytes: Vec<u8>| -> Result<(), PdfError> {
-        let path = out_dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| PdfError(format!("无法写入 {}: {e}", path.display())))?;
-        written.push(path);
-        Ok(())
-    };
-    put(format!("{}-{company}-补贴测算汇总.pdf", ev.year), summary_report(fonts, cx)?)?;
+    let mut company = safe_file_name(&cx.profile.company.name);
+    company = cut_bytes(&company, COMPANY_BYTES).trim_end_matches(['.', ' ']).to_string();
+    if company.is_empty() {
+        company = "企业".into();
+    }
+    let mut taken = Vec::new();
+    let mut out = Vec::new();
+    let name = unique_name(&format!("{}-{company}-补贴测算汇总", ev.year), ".pdf", &mut taken);
+    out.push(Rendered { file_name: name, bytes: summary_report(fonts, cx)? });
     for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible).enumerate() {
         let clause = r.clause;
         let bytes = application_form(fonts, cx, &clause.id)?;
-        put(format!("{}-{company}-{:02}-{}-申报表.pdf", ev.year, i + 1, safe_file_name(&clause.title.zh)), bytes)?;
+        let title = safe_file_name(&clause.title.zh);
+        let title = cut_bytes(&title, TITLE_BYTES).trim_end_matches(['.', ' ']);
+        let name = unique_name(&format!("{}-{company}-{:02}-{title}-申报表", ev.year, i + 1), ".pdf", &mut taken);
+        out.push(Rendered { file_name: name, bytes });
     }
-    Ok(written)
+    Ok(out)
 }

@@ -17,7 +17,7 @@ fn main() {
     let packs = butie_core::bundled_packs().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.sqlite");
-    let mut ws = Workspace::open(&path).unwrap();
+    let mut ws = Workspace::open_or_create(&path).unwrap();
     let districts = ["椒江区", "黄岩区", "路桥区", "温岭市"];
     let t = Instant::now();
     for i in 0..1000 {

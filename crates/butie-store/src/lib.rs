@@ -6,7 +6,26 @@
 //!
 //! Durability: WAL with `synchronous = FULL`, so a committed transaction
 //! survives both a killed process and a power cut. Every multi-row write is
-//! one transaction.
+//! one transaction. Files the store writes whole (a new workspace, a backup,
+//! the safety copy a restore keeps) are written under a temporary name in
+//! the same folder, flushed to disk, then given their name without replacing
+//! anything, so a name never holds half a file.
+//!
+//! Identity: a workspace carries `PRAGMA application_id` =
+//! [`APPLICATION_ID`] ("BUTI"). Every file is first looked at through a
+//! read-only connection that creates nothing beside it; a file that is not a
+//! Butie workspace is refused as it is, byte for byte.
+//!
+//! Sharing: two programs (the CLI and the app, or two of either) can use one
+//! workspace at the same time. Every connection waits up to 10 s for a lock
+//! (`busy_timeout`), and every write transaction is `BEGIN IMMEDIATE`: it
+//! takes the write lock before its first read, so it waits its turn. (A
+//! deferred transaction that reads first and then tries to write cannot wait:
+//! SQLite fails it with SQLITE_BUSY at once if another program wrote since.)
+//!
+//! Read-only media: a workspace that cannot be opened for writing is opened
+//! for reading; lists and figures work, and a write says
+//! [`StoreError::ReadOnly`].
 
 use butie_core::engine::Evaluation;
 use butie_core::explain::to_json;
@@ -15,15 +34,19 @@ use butie_core::profile::{
     fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts, InputError, Problem,
     Profile,
 };
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{json, Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod disk;
 mod migrations;
-pub use migrations::{migrate, migrate_to, LATEST_VERSION};
+pub use migrations::{migrate, migrate_to, APPLICATION_ID, LATEST_VERSION, READABLE_FROM};
 /// The SQLite binding whose errors `StoreError` carries (and whose `Connection` `Workspace::connection` lends).
 pub use rusqlite;
+
+/// How long a connection waits for another program's lock before giving up.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What went wrong in the workspace, as data. The words for people are made
 /// at the edge (`butie::store_messages`); `Display` here is terse English for
@@ -41,6 +64,11 @@ pub enum StoreError {
     },
     /// A file that was to be read is not there.
     FileNotFound {
+        path: PathBuf,
+    },
+    /// `Workspace::open`: there is no workspace file at `path`. Only
+    /// `Workspace::open_or_create` makes one.
+    WorkspaceMissing {
         path: PathBuf,
     },
     /// Adding or editing a company: another company (not archived) already has this USCC.
@@ -80,7 +108,20 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    /// `backup` never overwrites.
+    /// A write to a workspace that could only be opened for reading (read-only
+    /// media, no write permission), or SQLite said SQLITE_READONLY: nothing
+    /// was saved. Also opening, for reading, a file too old to be read
+    /// without bringing it up to date, which read-only media cannot.
+    ReadOnly {
+        path: PathBuf,
+    },
+    /// The disk holding `path` is full (SQLITE_FULL, or ENOSPC from a file
+    /// the store writes itself): nothing was saved.
+    DiskFull {
+        path: PathBuf,
+    },
+    /// `backup` never overwrites: something (a file, a folder, a symbolic
+    /// link, even a dangling one) is already at the target.
     BackupExists {
         path: PathBuf,
     },
@@ -88,6 +129,15 @@ pub enum StoreError {
     CannotCreateBackup {
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    /// Restore: a row of the backup `path` cannot be read the way Butie reads
+    /// it (the file was changed outside Butie or damaged). Nothing was restored.
+    BackupDamaged {
+        path: PathBuf,
+        table: Table,
+        /// The row's `rowid` (a company's or an evaluation's number).
+        rowid: i64,
+        column: &'static str,
     },
     /// A file-system step failed.
     Io {
@@ -114,12 +164,24 @@ pub enum CompanyKey {
     Uscc(String),
 }
 
+/// A table of the workspace, named in errors about its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Companies,
+    Facts,
+    Evaluations,
+}
+
 /// What exactly is wrong with a file that is not a usable workspace.
 #[derive(Debug)]
 pub enum NotWorkspaceWhy {
     /// SQLite cannot read it as a database: not SQLite at all, or damaged.
     Unreadable(rusqlite::Error),
-    /// `PRAGMA integrity_check` found damage; its first line, for logs.
+    /// The file is empty (0 bytes): not a workspace, never made into one.
+    Empty,
+    /// An SQLite file of another program: its `PRAGMA application_id` is not Butie's.
+    OtherApplication { application_id: i32 },
+    /// `PRAGMA integrity_check` (or `foreign_key_check`) found damage; its first line, for logs.
     Damaged { report: String },
     /// An SQLite file whose schema version was never written by Butie (0 or negative).
     UnknownVersion { found: i64 },
@@ -132,10 +194,14 @@ pub enum NotWorkspaceWhy {
 pub enum IoAction {
     /// Creating the folder that holds the workspace.
     CreateDir,
-    /// Restore: moving the previous workspace aside to `<name>.sqlite.bak`.
-    KeepPrevious,
-    /// Restore: moving the restored copy into place.
-    Replace,
+    /// Looking at what is at the path (whether there is a file).
+    Inspect,
+    /// Creating a temporary file in the target's folder, to be named when complete.
+    CreateTemp,
+    /// Flushing a finished file to disk.
+    Sync,
+    /// Giving the finished file its name (never replacing anything there).
+    Place,
 }
 
 impl StoreError {
@@ -147,7 +213,23 @@ impl StoreError {
             StoreError::Input(e) => &e.field,
             StoreError::UsccTaken { .. } => "company.uscc",
             StoreError::ImportUsccTaken { .. } | StoreError::DuplicateUsccInImport { .. } => "import",
-            _ => "",
+            // About the workspace or a file as a whole, not a form field.
+            StoreError::CompanyNotFound { .. }
+            | StoreError::EvaluationNotFound { .. }
+            | StoreError::FileNotFound { .. }
+            | StoreError::WorkspaceMissing { .. }
+            | StoreError::HasEvaluations { .. }
+            | StoreError::NotAWorkspace { .. }
+            | StoreError::NewerVersion { .. }
+            | StoreError::CannotOpen { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::DiskFull { .. }
+            | StoreError::BackupExists { .. }
+            | StoreError::CannotCreateBackup { .. }
+            | StoreError::BackupDamaged { .. }
+            | StoreError::Io { .. }
+            | StoreError::CorruptFact { .. }
+            | StoreError::Sql(_) => "",
         }
     }
 }
@@ -160,6 +242,7 @@ impl fmt::Display for StoreError {
             StoreError::CompanyNotFound { key: CompanyKey::Uscc(k) } => write!(f, "company {k} not found"),
             StoreError::EvaluationNotFound { id } => write!(f, "evaluation #{id} not found"),
             StoreError::FileNotFound { path } => write!(f, "file not found: {}", path.display()),
+            StoreError::WorkspaceMissing { path } => write!(f, "no workspace at {}", path.display()),
             StoreError::UsccTaken { uscc, other_id, .. } => write!(f, "company.uscc: {uscc} already used by company #{other_id}"),
             StoreError::ImportUsccTaken { uscc, other_id, .. } => write!(f, "import: {uscc} already used by company #{other_id}"),
             StoreError::DuplicateUsccInImport { uscc } => write!(f, "import: {uscc} appears more than once"),
@@ -168,6 +251,8 @@ impl fmt::Display for StoreError {
                 write!(f, "{}: not a workspace: ", path.display())?;
                 match why {
                     NotWorkspaceWhy::Unreadable(e) => write!(f, "{e}"),
+                    NotWorkspaceWhy::Empty => f.write_str("empty file"),
+                    NotWorkspaceWhy::OtherApplication { application_id } => write!(f, "application_id {application_id:#010x}"),
                     NotWorkspaceWhy::Damaged { report } => write!(f, "integrity check: {report}"),
                     NotWorkspaceWhy::UnknownVersion { found } => write!(f, "schema version {found}"),
                     NotWorkspaceWhy::MissingTables => f.write_str("tables missing"),
@@ -177,8 +262,13 @@ impl fmt::Display for StoreError {
                 write!(f, "{}: schema version {found} newer than supported {supported}", path.display())
             }
             StoreError::CannotOpen { path, source } => write!(f, "cannot open {}: {source}", path.display()),
+            StoreError::ReadOnly { path } => write!(f, "{}: read-only; nothing saved", path.display()),
+            StoreError::DiskFull { path } => write!(f, "{}: disk full; nothing saved", path.display()),
             StoreError::BackupExists { path } => write!(f, "backup {} exists", path.display()),
             StoreError::CannotCreateBackup { path, source } => write!(f, "cannot create backup {}: {source}", path.display()),
+            StoreError::BackupDamaged { path, table, rowid, column } => {
+                write!(f, "backup {}: {table:?} row {rowid}: {column} unreadable; nothing restored", path.display())
+            }
             StoreError::Io { path, action, source } => write!(f, "{action:?} {}: {source}", path.display()),
             StoreError::CorruptFact { company_id, year, key, source } => {
                 write!(f, "company #{company_id} {year} facts.{key}: stored value unreadable: {source}")
@@ -222,6 +312,34 @@ fn open_failure(path: &Path, e: rusqlite::Error) -> StoreError {
             StoreError::NotAWorkspace { path: path.to_path_buf(), why: NotWorkspaceWhy::Unreadable(e) }
         }
         _ => StoreError::CannotOpen { path: path.to_path_buf(), source: e },
+    }
+}
+
+/// A failed write to the workspace at `path`, said as what it means to the
+/// user: SQLITE_READONLY is `ReadOnly`, SQLITE_FULL (or ENOSPC) `DiskFull`.
+fn write_failure(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Sql(ref s) | StoreError::CannotOpen { source: ref s, .. } => match s.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.to_path_buf() },
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { path: path.to_path_buf() },
+            _ => e,
+        },
+        StoreError::Io { ref source, .. } if disk::is_disk_full(source) => StoreError::DiskFull { path: path.to_path_buf() },
+        e => e,
+    }
+}
+
+/// Whether opening for writing failed only for want of write access, so the
+/// workspace can still be opened for reading.
+fn lacks_write_access(e: &StoreError) -> bool {
+    match e {
+        StoreError::ReadOnly { .. } => true,
+        StoreError::CannotOpen { source, .. } | StoreError::Sql(source) => matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied | rusqlite::ErrorCode::CannotOpen)
+        ),
+        StoreError::Io { source, .. } => source.kind() == std::io::ErrorKind::PermissionDenied,
+        _ => false,
     }
 }
 
@@ -279,6 +397,7 @@ pub struct EvaluationRecord {
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 fn now_utc(conn: &Connection) -> Result<String> {
@@ -291,27 +410,92 @@ fn company_to_value(c: &Company) -> Value {
 }
 
 impl Workspace {
-    /// Open (creating if needed) a workspace file and bring it to the latest schema.
+    /// Open an existing workspace and bring it to the latest schema.
+    ///
+    /// A missing file is `WorkspaceMissing` (nothing is created; see
+    /// [`Workspace::open_or_create`]). The file is first examined through a
+    /// read-only connection that creates nothing beside it: an empty file,
+    /// a text file, another program's SQLite file or one from a newer Butie
+    /// is refused exactly as it was. A workspace that cannot be opened for
+    /// writing (read-only media, no permission) is opened for reading
+    /// ([`Workspace::is_read_only`]); its writes fail with `ReadOnly`.
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !disk::exists(path)? {
+            return Err(StoreError::WorkspaceMissing { path: path.to_path_buf() });
+        }
+        let (probe, version) = disk::examine(path)?;
+        drop(probe);
+        Self::open_examined(path, version, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Open the workspace at `path`, first creating its folder and a new,
+    /// empty workspace there if there is no file. The new file is built under
+    /// a temporary name and given its name only when complete (never over a
+    /// file another program made meanwhile), so a crash leaves either no file
+    /// or a whole workspace. An existing file is opened as by `open`.
+    pub fn open_or_create(path: &Path) -> Result<Self> {
+        if let Some(dir) = disk::parent_dir(path) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io { path: dir.to_path_buf(), action: IoAction::CreateDir, source: e })?;
         }
-        let conn = Connection::open(path).map_err(|e| open_failure(path, e))?;
-        Self::setup(&conn, path)?;
+        if !disk::exists(path)? {
+            disk::create_workspace_file(path)?;
+        }
+        Self::open(path)
+    }
+
+    /// `rw_flags` is how the read-write attempt opens the file; tests pass
+    /// read-only flags to stand in for read-only media.
+    fn open_examined(path: &Path, version: i64, rw_flags: OpenFlags) -> Result<Self> {
+        match Self::open_read_write(path, rw_flags) {
+            Ok(ws) => Ok(ws),
+            Err(e) if lacks_write_access(&e) => Self::open_for_reading(path, version).map_err(|re| match re {
+                // Not readable either: the first error says more.
+                StoreError::ReadOnly { .. } => re,
+                _ => e,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_read_write(path: &Path, flags: OpenFlags) -> Result<Self> {
+        // Never SQLITE_OPEN_CREATE: a file removed since it was examined is
+        // not silently made anew.
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_failure(path, e))?;
+        // SQLite opens a write-protected file read-only without a word.
+        if conn.is_readonly(rusqlite::DatabaseName::Main)? {
+            return Err(StoreError::ReadOnly { path: path.to_path_buf() });
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(|e| open_failure(path, e))?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         migrate(&conn).map_err(|e| match e {
             // Name the file as the caller did, not as SQLite resolved it.
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
-            e => e,
+            e => write_failure(path, e),
         })?;
-        Ok(Workspace { conn, path: path.to_path_buf() })
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false })
     }
 
-    fn setup(conn: &Connection, path: &Path) -> Result<()> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // A file that is not SQLite fails here, the first time SQLite reads it.
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(|e| open_failure(path, e))?;
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
-        Ok(())
+    /// The read-only fallback: a plain read-only connection (which reads a
+    /// live `-wal`), or, where SQLite cannot make the `-shm` it needs beside
+    /// a WAL file (a read-only folder or medium), one that takes the file as
+    /// immutable. A file older than `READABLE_FROM` needs migrating, which
+    /// cannot be done here: `ReadOnly`.
+    fn open_for_reading(path: &Path, version: i64) -> Result<Self> {
+        if version < READABLE_FROM {
+            return Err(StoreError::ReadOnly { path: path.to_path_buf() });
+        }
+        let try_open = |immutable: bool| -> Result<Connection> {
+            let c = disk::open_read_only(path, immutable)?;
+            c.execute_batch("PRAGMA foreign_keys = ON;")?;
+            c.query_row("SELECT count(*) FROM companies", [], |r| r.get::<_, i64>(0)).map_err(|e| open_failure(path, e))?;
+            Ok(c)
+        };
+        let conn = match try_open(false) {
+            Ok(c) => c,
+            Err(_) => try_open(true)?,
+        };
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true })
     }
 
     pub fn path(&self) -> &Path {
@@ -320,6 +504,26 @@ impl Workspace {
 
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Whether the workspace could only be opened for reading: every write
+    /// then fails with `ReadOnly`.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Run `f` in one write transaction, begun IMMEDIATE (it waits for the
+    /// write lock, up to `BUSY_TIMEOUT`, before reading anything), committed
+    /// if `f` succeeds and rolled back otherwise.
+    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let path = &self.path;
+        if self.read_only {
+            return Err(StoreError::ReadOnly { path: path.clone() });
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| write_failure(path, e.into()))?;
+        let v = f(&tx).map_err(|e| write_failure(path, e))?;
+        tx.commit().map_err(|e| write_failure(path, e.into()))?;
+        Ok(v)
     }
 
     /// Check and normalise company fields with the same rules as profiles.
@@ -357,20 +561,16 @@ impl Workspace {
 
     pub fn add_company(&mut self, c: &Company, packs: &[Pack]) -> Result<i64> {
         let c = Self::validate_company(c, packs)?;
-        let tx = self.conn.transaction()?;
-        let id = Self::insert_company(&tx, &c)?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|tx| Self::insert_company(tx, &c))
     }
 
     pub fn update_company(&mut self, id: i64, c: &Company, packs: &[Pack]) -> Result<()> {
         let c = Self::validate_company(c, packs)?;
-        let tx = self.conn.transaction()?;
-        Self::require_company(&tx, id)?;
-        Self::check_uscc_free(&tx, &c, Some(id))?;
-        Self::write_company(&tx, id, &c, true)?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            Self::require_company(tx, id)?;
+            Self::check_uscc_free(tx, &c, Some(id))?;
+            Self::write_company(tx, id, &c, true)
+        })
     }
 
     /// Overwrite company `id`'s fields with `c`'s. With `set_uscc` false the
@@ -486,22 +686,21 @@ impl Workspace {
     /// (hidden from lists, its evaluations kept) — only when `archive` is
     /// true; otherwise refused.
     pub fn delete_company(&mut self, id: i64, archive: bool) -> Result<bool> {
-        let tx = self.conn.transaction()?;
-        Self::require_company(&tx, id)?;
-        let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
-        if evals > 0 {
-            if !archive {
-                return Err(StoreError::HasEvaluations { id, count: evals });
+        self.write(|tx| {
+            Self::require_company(tx, id)?;
+            let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
+            if evals > 0 {
+                if !archive {
+                    return Err(StoreError::HasEvaluations { id, count: evals });
+                }
+                let now = now_utc(tx)?;
+                tx.execute("UPDATE companies SET archived_at = ?2 WHERE id = ?1", params![id, now])?;
+                return Ok(true);
             }
-            let now = now_utc(&tx)?;
-            tx.execute("UPDATE companies SET archived_at = ?2 WHERE id = ?1", params![id, now])?;
-            tx.commit()?;
-            return Ok(true);
-        }
-        tx.execute("DELETE FROM facts WHERE company_id = ?1", [id])?;
-        tx.execute("DELETE FROM companies WHERE id = ?1", [id])?;
-        tx.commit()?;
-        Ok(false)
+            tx.execute("DELETE FROM facts WHERE company_id = ?1", [id])?;
+            tx.execute("DELETE FROM companies WHERE id = ?1", [id])?;
+            Ok(false)
+        })
     }
 
     fn write_facts(tx: &Transaction, id: i64, year: i32, facts: &Facts) -> Result<()> {
@@ -518,22 +717,21 @@ impl Workspace {
 
     /// Set (add or replace) facts of a year; all or nothing.
     pub fn set_facts(&mut self, id: i64, year: i32, facts: &Facts) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        Self::require_company(&tx, id)?;
-        Self::write_facts(&tx, id, year, facts)?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            Self::require_company(tx, id)?;
+            Self::write_facts(tx, id, year, facts)
+        })
     }
 
     pub fn unset_facts(&mut self, id: i64, year: i32, keys: &[String]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        Self::require_company(&tx, id)?;
-        let mut n = 0;
-        for k in keys {
-            n += tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3", params![id, year, k])?;
-        }
-        tx.commit()?;
-        Ok(n)
+        self.write(|tx| {
+            Self::require_company(tx, id)?;
+            let mut n = 0;
+            for k in keys {
+                n += tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3", params![id, year, k])?;
+            }
+            Ok(n)
+        })
     }
 
     /// The facts of a year, read back through the packs' definitions.
@@ -571,9 +769,9 @@ impl Workspace {
         let pack_list: Vec<Value> =
             packs.iter().map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash})).collect();
         let result = to_json(ev, Lang::Zh);
-        let tx = self.conn.transaction()?;
-        Self::require_company(&tx, id)?;
-        let now = now_utc(&tx)?;
+        self.write(|tx| {
+        Self::require_company(tx, id)?;
+        let now = now_utc(tx)?;
         tx.execute(
             "INSERT INTO evaluations (company_id, year, created_at, lang, tool_version, inputs_json, packs_json, result_json, total, total_max)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -590,9 +788,8 @@ impl Workspace {
                 result["total_max"].as_str().unwrap_or("0.00"),
             ],
         )?;
-        let eid = tx.last_insert_rowid();
-        tx.commit()?;
-        Ok(eid)
+        Ok(tx.last_insert_rowid())
+        })
     }
 
     fn record(r: &rusqlite::Row) -> rusqlite::Result<EvaluationRecord> {
@@ -669,104 +866,246 @@ impl Workspace {
                 }
             }
         }
-        let tx = self.conn.transaction()?;
-        let mut ids = Vec::new();
-        for (c, years) in &entries {
-            let existing = match Self::uscc_taken(&tx, &c.uscc, None)? {
-                Some((other_id, other_name)) if !replace => {
-                    return Err(StoreError::ImportUsccTaken { uscc: c.uscc.clone().unwrap_or_default(), other_id, other_name })
-                }
-                other => other.map(|(id, _)| id),
-            };
-            let id = match existing {
-                Some(id) => {
-                    Self::write_company(&tx, id, c, false)?;
-                    for (y, _) in years {
-                        tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2", params![id, y])?;
+        self.write(|tx| {
+            let mut ids = Vec::new();
+            for (c, years) in &entries {
+                let existing = match Self::uscc_taken(tx, &c.uscc, None)? {
+                    Some((other_id, other_name)) if !replace => {
+                        return Err(StoreError::ImportUsccTaken { uscc: c.uscc.clone().unwrap_or_default(), other_id, other_name })
                     }
-                    id
+                    other => other.map(|(id, _)| id),
+                };
+                let id = match existing {
+                    Some(id) => {
+                        Self::write_company(tx, id, c, false)?;
+                        for (y, _) in years {
+                            tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2", params![id, y])?;
+                        }
+                        id
+                    }
+                    None => Self::insert_company(tx, c)?,
+                };
+                for (y, facts) in years {
+                    Self::write_facts(tx, id, *y, facts)?;
                 }
-                None => Self::insert_company(&tx, c)?,
-            };
-            for (y, facts) in years {
-                Self::write_facts(&tx, id, *y, facts)?;
+                ids.push(id);
             }
-            ids.push(id);
-        }
-        tx.commit()?;
-        Ok(ids)
+            Ok(ids)
+        })
     }
 
     // ------------------------------------------------------------ backup / restore
 
-    /// Copy the live workspace to `dest` with SQLite's online backup API.
+    /// Copy the live workspace to `dest` with SQLite's online backup API
+    /// (one consistent snapshot, while other programs keep working). The copy
+    /// is written under a temporary name in `dest`'s folder, flushed to disk,
+    /// and only then given its name — never over anything already there: a
+    /// file, a folder or a symbolic link at `dest` (even a dangling one) is
+    /// `BackupExists`, and a link is not followed. The backup carries the
+    /// workspace `application_id`.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(StoreError::BackupExists { path: dest.to_path_buf() });
+        match dest.symlink_metadata() {
+            Ok(_) => return Err(StoreError::BackupExists { path: dest.to_path_buf() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(disk::io_failure(dest, IoAction::Inspect, e)),
         }
-        let mut out = Connection::open(dest).map_err(|e| StoreError::CannotCreateBackup { path: dest.to_path_buf(), source: e })?;
+        let cannot = |e: rusqlite::Error| match write_failure(dest, StoreError::Sql(e)) {
+            StoreError::Sql(e) => StoreError::CannotCreateBackup { path: dest.to_path_buf(), source: e },
+            other => other,
+        };
+        let tmp = disk::TempFile::beside(dest)?;
         {
-            let b = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
-            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+            let mut out = tmp.connection().map_err(cannot)?;
+            disk::copy_database(&self.conn, &mut out).map_err(cannot)?;
+            disk::stamp_application_id(&out).map_err(cannot)?;
         }
-        Ok(())
+        tmp.sync(dest)?;
+        match tmp.place(dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::BackupExists { path: dest.to_path_buf() }),
+            Err(e) => Err(disk::io_failure(dest, IoAction::Place, e)),
+        }
     }
 
-    /// Replace the workspace at `target` with the backup `src`, after
-    /// checking that `src` is an intact Butie workspace. The previous file
-    /// is kept as `<target>.bak`.
-    pub fn restore(target: &Path, src: &Path) -> Result<()> {
-        check_workspace_file(src)?;
-        let tmp = target.with_extension("restoring");
-        let _ = std::fs::remove_file(&tmp);
-        {
-            let from = Connection::open(src)?;
-            let mut to = Connection::open(&tmp)?;
-            let b = rusqlite::backup::Backup::new(&from, &mut to)?;
-            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+    /// Put the backup `src` into the workspace at `target`, keeping what was
+    /// there as a new safety copy. Returns the safety copy's path (`None`
+    /// when there was no workspace at `target`, which is then created).
+    ///
+    /// 1. `src` is checked completely before anything is touched
+    ///    ([`check_workspace_file`]: a Butie workspace, not newer than this
+    ///    build, `integrity_check` ok, every row readable) — any failure
+    ///    refuses and changes nothing — and, in the same read snapshot,
+    ///    copied to a temporary file beside `target`, which is brought to
+    ///    the latest schema.
+    /// 2. The write lock on the live workspace is taken (other programs'
+    ///    writes wait), and what it holds is saved as
+    ///    `<stem>.before-restore-YYYYMMDD-HHMMSS.sqlite` beside it (`-2`,
+    ///    `-3`… when taken), written as `backup` writes: temporary name,
+    ///    flushed, named without replacing anything.
+    /// 3. The checked copy is written into the live workspace with SQLite's
+    ///    online backup API, as one transaction of the live file: the live
+    ///    file, its `-wal` and `-shm` are never deleted or renamed, programs
+    ///    that have it open see the restored data at their next read, and a
+    ///    crash at any moment leaves the old data or the new, whole.
+    pub fn restore(target: &Path, src: &Path) -> Result<Option<PathBuf>> {
+        // 1. Check, then stage the checked snapshot.
+        let (source, version) = disk::checked_snapshot(src)?;
+        check_rows(src, &source, version)?;
+        // Never over a file that is not a workspace (looked at read-only).
+        if disk::exists(target)? {
+            drop(disk::examine(target)?);
         }
-        if target.exists() {
-            // Fold the WAL into the main file so the .bak is complete.
-            if let Ok(c) = Connection::open(target) {
-                let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
-            }
-            let bak = target.with_extension("sqlite.bak");
-            std::fs::rename(target, &bak).map_err(|e| StoreError::Io { path: bak.clone(), action: IoAction::KeepPrevious, source: e })?;
-            for ext in ["sqlite-wal", "sqlite-shm"] {
-                let _ = std::fs::remove_file(target.with_extension(ext));
+        if let Some(dir) = disk::parent_dir(target) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io { path: dir.to_path_buf(), action: IoAction::CreateDir, source: e })?;
+        }
+        let staged = disk::TempFile::beside(target)?;
+        let mut stage = staged.connection().map_err(|e| write_failure(target, StoreError::Sql(e)))?;
+        disk::copy_database(&source, &mut stage).map_err(|e| write_failure(target, StoreError::Sql(e)))?;
+        drop(source);
+        // A private file: plain rollback journal while it is prepared.
+        stage.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0)).map_err(StoreError::Sql)?;
+        migrate(&stage).map_err(|e| write_failure(target, e))?;
+
+        if !disk::exists(target)? {
+            // Nothing to keep: the staged file becomes the workspace.
+            stage.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(StoreError::Sql)?;
+            drop(stage);
+            staged.sync(target)?;
+            match staged.place(target) {
+                Ok(()) => return Ok(None),
+                // Another program made a workspace there meanwhile: restore into it.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    stage = staged.connection().map_err(StoreError::Sql)?;
+                }
+                Err(e) => return Err(disk::io_failure(target, IoAction::Place, e)),
             }
         }
-        std::fs::rename(&tmp, target).map_err(|e| StoreError::Io { path: target.to_path_buf(), action: IoAction::Replace, source: e })?;
-        Workspace::open(target)?;
-        Ok(())
+
+        // Refuses a file that is not a workspace; brings an old one up to date.
+        let mut live = Workspace::open(target)?;
+        if live.read_only {
+            return Err(StoreError::ReadOnly { path: target.to_path_buf() });
+        }
+        // The backup API cannot write a WAL file with pages of another size.
+        let page_size = |c: &Connection| c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0));
+        let live_page = page_size(&live.conn)?;
+        if page_size(&stage)? != live_page {
+            stage.execute_batch(&format!("PRAGMA page_size = {live_page}; VACUUM;")).map_err(|e| write_failure(target, e.into()))?;
+        }
+        let stamp: String = live.conn.query_row("SELECT strftime('%Y%m%d-%H%M%S', 'now', 'localtime')", [], |r| r.get(0))?;
+        let wal = live.conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?.eq_ignore_ascii_case("wal");
+
+        // 2. and 3. In WAL mode readers are not blocked by a writer, so the
+        // safety copy is read while this restore holds the write lock: no
+        // other program's write can fall between the copy and the restore.
+        // (Without WAL, the lock would block the copy's reads: copy first.)
+        let mut safety = None;
+        if !wal {
+            safety = Some(disk::keep_safety_copy(target, &stamp)?);
+        }
+        let b = rusqlite::backup::Backup::new(&stage, &mut live.conn).map_err(|e| write_failure(target, e.into()))?;
+        // Zero pages: takes (and keeps) the write lock on the live workspace, copies nothing.
+        disk::backup_step(&b, 0).map_err(|e| write_failure(target, e.into()))?;
+        if wal {
+            safety = Some(disk::keep_safety_copy(target, &stamp)?);
+        }
+        // Every page, committed at the end as one transaction.
+        disk::backup_step(&b, -1).map_err(|e| write_failure(target, e.into()))?;
+        drop(b);
+        Ok(safety)
     }
 }
 
-/// An intact SQLite file with Butie's schema, not newer than this build.
+/// The whole check `restore` makes of a backup before it touches anything:
+/// `FileNotFound` if there is no file; then, through a read-only connection
+/// that changes nothing: a Butie workspace (its `application_id`, or one
+/// made before Butie set it), not newer than this build, `PRAGMA
+/// integrity_check` and `foreign_key_check` clean, and every company, every
+/// stored fact's JSON and every saved evaluation's JSON readable the way
+/// Butie reads them (`BackupDamaged` names the first row that is not).
 pub fn check_workspace_file(path: &Path) -> Result<()> {
-    if !path.is_file() {
-        return Err(StoreError::FileNotFound { path: path.to_path_buf() });
+    let (conn, version) = disk::checked_snapshot(path)?;
+    check_rows(path, &conn, version)
+}
+
+/// Every row of `conn` (the file `path`, schema `version`) read as normal use
+/// reads it.
+fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
+    use rusqlite::types::FromSql;
+    fn ok<T: FromSql>(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, T>(i).is_ok()
     }
-    let bad = |why: NotWorkspaceWhy| StoreError::NotAWorkspace { path: path.to_path_buf(), why };
-    let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| open_failure(path, e))?;
-    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
-    if ok != "ok" {
-        return Err(bad(NotWorkspaceWhy::Damaged { report: ok }));
+    fn json(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, String>(i).map(|t| serde_json::from_str::<Value>(&t).is_ok()).unwrap_or(false)
     }
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| open_failure(path, e))?;
-    if v <= 0 {
-        return Err(bad(NotWorkspaceWhy::UnknownVersion { found: v }));
-    }
-    if v > LATEST_VERSION {
-        return Err(StoreError::NewerVersion { path: path.to_path_buf(), found: v, supported: LATEST_VERSION });
-    }
-    let has: i64 = c
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('companies','facts','evaluations')", [], |r| {
-            r.get(0)
-        })
-        .map_err(|e| open_failure(path, e))?;
-    if has != 3 {
-        return Err(bad(NotWorkspaceWhy::MissingTables));
+    let read = |e: rusqlite::Error| open_failure(path, e);
+    let damaged = |table, rowid, column| StoreError::BackupDamaged { path: path.to_path_buf(), table, rowid, column };
+    // Columns a version-1 file does not have read as their migration's default.
+    let v2 = |col: &'static str, default: &'static str| if version >= 2 { col } else { default };
+
+    /// Whether column `i` of the row reads as Butie reads it.
+    type Check = fn(&rusqlite::Row, usize) -> bool;
+    /// A table, the query that reads it (rowid first), and its columns in order.
+    type TableCheck = (Table, String, Vec<(&'static str, Check)>);
+    let tables: [TableCheck; 3] = [
+        (
+            Table::Companies,
+            format!(
+                "SELECT rowid, name, uscc, city, district, serious_dishonesty_listed, legal_rep, contact, phone, bank, bank_account, {} FROM companies",
+                v2("archived_at", "NULL")
+            ),
+            vec![
+                ("name", ok::<String>),
+                ("uscc", ok::<Option<String>>),
+                ("city", ok::<String>),
+                ("district", ok::<String>),
+                ("serious_dishonesty_listed", ok::<Option<bool>>),
+                ("legal_rep", ok::<Option<String>>),
+                ("contact", ok::<Option<String>>),
+                ("phone", ok::<Option<String>>),
+                ("bank", ok::<Option<String>>),
+                ("bank_account", ok::<Option<String>>),
+                ("archived_at", ok::<Option<String>>),
+            ],
+        ),
+        (
+            Table::Facts,
+            "SELECT rowid, company_id, year, key, value_json FROM facts".to_string(),
+            vec![("company_id", ok::<i64>), ("year", ok::<i32>), ("key", ok::<String>), ("value_json", json)],
+        ),
+        (
+            Table::Evaluations,
+            format!(
+                "SELECT rowid, company_id, year, created_at, {}, {}, packs_json, total, total_max, inputs_json, result_json FROM evaluations",
+                v2("lang", "'zh'"),
+                v2("tool_version", "''")
+            ),
+            vec![
+                ("company_id", ok::<i64>),
+                ("year", ok::<i32>),
+                ("created_at", ok::<String>),
+                ("lang", ok::<String>),
+                ("tool_version", ok::<String>),
+                ("packs_json", json),
+                ("total", ok::<String>),
+                ("total_max", ok::<String>),
+                ("inputs_json", json),
+                ("result_json", json),
+            ],
+        ),
+    ];
+    for (table, sql, columns) in &tables {
+        let mut st = conn.prepare(sql).map_err(read)?;
+        let mut rows = st.query([]).map_err(read)?;
+        while let Some(r) = rows.next().map_err(read)? {
+            let rowid: i64 = r.get(0).map_err(read)?;
+            // Column i + 1: column 0 is the rowid.
+            for (i, (column, readable)) in columns.iter().enumerate() {
+                if !readable(r, i + 1) {
+                    return Err(damaged(*table, rowid, column));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -830,4 +1169,138 @@ fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
     let p = butie_core::profile::profile_from_value(v, packs)?;
     let year = p.year.ok_or_else(|| InputError::new("year", Problem::Missing))?;
     Ok((p.company, vec![(year, p.facts)]))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Read-only media, simulated: the tests run as root, for whom a file
+    //! chmod 0444 in a folder chmod 0555 is still writable, so here the
+    //! read-write attempt is made with SQLITE_OPEN_READ_ONLY (what SQLite
+    //! hands back for a write-protected file), or the connection is opened
+    //! through a `?mode=ro` URI. The real thing, for a user who is not root,
+    //! is `read_only_files_open_for_reading` in tests/it/store.rs.
+    use super::*;
+
+    fn company(name: &str) -> Company {
+        Company { name: name.into(), city: "台州市".into(), district: "椒江区".into(), ..Company::default() }
+    }
+
+    fn names(ws: &Workspace) -> Vec<String> {
+        ws.list_companies(None).unwrap().into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn a_workspace_that_cannot_be_written_opens_for_reading_and_says_so_on_writes() {
+        let packs = butie_core::bundled_packs().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.sqlite");
+        let id = Workspace::open_or_create(&path).unwrap().add_company(&company("甲"), &packs).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let (probe, version) = disk::examine(&path).unwrap();
+        drop(probe);
+        let mut ws = Workspace::open_examined(&path, version, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        assert!(ws.is_read_only());
+        assert_eq!(names(&ws), ["甲"]);
+        assert_eq!(ws.get_company(id).unwrap().company.name, "甲");
+        let read_only = |r: Result<()>| match r {
+            Err(StoreError::ReadOnly { path: p }) => assert_eq!(p, path),
+            other => panic!("{other:?}"),
+        };
+        read_only(ws.add_company(&company("乙"), &packs).map(|_| ()));
+        read_only(ws.set_facts(id, 2025, &Facts::new()));
+        read_only(ws.update_company(id, &company("丙"), &packs));
+        read_only(ws.delete_company(id, true).map(|_| ()));
+        read_only(ws.import(&json!({"company": company_to_value(&company("丁")), "years": {}}), &packs, false).map(|_| ()));
+        // A backup of it can still be made.
+        let bak = dir.path().join("copy.sqlite");
+        ws.backup(&bak).unwrap();
+        check_workspace_file(&bak).unwrap();
+        drop(ws);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing written");
+    }
+
+    #[test]
+    fn sqlite_readonly_and_full_become_read_only_and_disk_full() {
+        let packs = butie_core::bundled_packs().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.sqlite");
+        drop(Workspace::open_or_create(&path).unwrap());
+        // Opened through `?mode=ro` while believed writable: SQLite's own
+        // SQLITE_READONLY on the write becomes `ReadOnly`.
+        let conn = Connection::open_with_flags(
+            disk::sqlite_uri(&path, "mode=ro"),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .unwrap();
+        let mut ws = Workspace { conn, path: path.clone(), read_only: false };
+        assert!(matches!(ws.add_company(&company("甲"), &packs), Err(StoreError::ReadOnly { path: p }) if p == path));
+        let full = write_failure(&path, StoreError::Sql(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None)));
+        assert!(matches!(full, StoreError::DiskFull { path: p } if p == path));
+        #[cfg(unix)]
+        {
+            let io = StoreError::Io { path: path.clone(), action: IoAction::Sync, source: std::io::Error::from_raw_os_error(28) };
+            assert!(matches!(write_failure(&path, io), StoreError::DiskFull { .. }));
+        }
+    }
+
+    /// A Butie workspace from before the application id, on read-only media:
+    /// version 2 reads as it is and its backup gets the id; version 1 would
+    /// need migrating, which read-only media cannot.
+    #[test]
+    fn an_old_workspace_on_read_only_media() {
+        let packs = butie_core::bundled_packs().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let v2 = dir.path().join("v2.sqlite");
+        {
+            let c = Connection::open(&v2).unwrap();
+            migrate_to(&c, 2).unwrap();
+            c.execute_batch(
+                "INSERT INTO companies (name, city, district, created_at, updated_at) VALUES ('旧', '台州市', '椒江区', 't', 't');",
+            )
+            .unwrap();
+        }
+        let (probe, version) = disk::examine(&v2).unwrap();
+        drop(probe);
+        assert_eq!(version, 2);
+        let ws = Workspace::open_examined(&v2, version, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        assert!(ws.is_read_only());
+        assert_eq!(names(&ws), ["旧"]);
+        let bak = dir.path().join("v2-backup.sqlite");
+        ws.backup(&bak).unwrap();
+        let c = disk::open_read_only(&bak, true).unwrap();
+        assert_eq!(c.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0)).unwrap(), APPLICATION_ID);
+        let v1 = dir.path().join("v1.sqlite");
+        std::fs::copy("tests/fixtures/workspace-v1.sqlite", &v1).unwrap();
+        match Workspace::open_examined(&v1, 1, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            Err(StoreError::ReadOnly { path }) => assert_eq!(path, v1),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("opened"),
+        }
+        let _ = packs;
+    }
+
+    #[test]
+    fn the_restore_write_lock_keeps_other_writers_out_while_the_safety_copy_is_made() {
+        // What `restore` relies on: a zero-page backup step takes the
+        // destination's write lock and keeps it, while readers still read.
+        let packs = butie_core::bundled_packs().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.sqlite");
+        let mut live = Workspace::open_or_create(&path).unwrap();
+        live.add_company(&company("甲"), &packs).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let src = Connection::open_in_memory().unwrap();
+        migrate(&src).unwrap();
+        let b = rusqlite::backup::Backup::new(&src, &mut live.conn).unwrap();
+        assert!(!disk::backup_step(&b, 0).unwrap());
+        let e = other.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+        assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy));
+        let n: i64 = other.query_row("SELECT count(*) FROM companies", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1, "readers see the last commit");
+        assert!(disk::backup_step(&b, -1).unwrap());
+        drop(b);
+        let n: i64 = other.query_row("SELECT count(*) FROM companies", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+    }
 }

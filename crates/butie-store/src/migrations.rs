@@ -1,8 +1,33 @@
 //! Schema migrations, numbered in code and recorded in `PRAGMA user_version`.
 //! Each runs in one transaction; a file is never left between versions.
+//!
+//! **Identity.** A workspace carries `PRAGMA application_id` =
+//! [`APPLICATION_ID`], 0x42555449 (the ASCII bytes "BUTI"), in its SQLite
+//! header (offset 68, big-endian), so Butie — or `file(1)`, or any tool that
+//! reads the header — can tell a workspace from another program's SQLite
+//! file before opening it for writing. New workspaces get it from migration
+//! 3 (every new file runs all migrations); a workspace made before it
+//! (application id 0, `user_version` ≥ 1 and Butie's three tables present)
+//! is recognised as Butie's and gets it from the same migration the first
+//! time it is opened for writing.
+//!
+//! **Two programs at once.** The version is read again inside the
+//! `BEGIN IMMEDIATE` transaction of each step, so when two programs open an
+//! old file at the same moment, the second one finds the step done and skips
+//! it instead of running it twice.
 
 use crate::{Result, StoreError};
 use rusqlite::Connection;
+
+/// `PRAGMA application_id` of every Butie workspace: the ASCII bytes "BUTI"
+/// read as a big-endian 32-bit integer (0x42555449 = 1112888393).
+pub const APPLICATION_ID: i32 = 0x4255_5449;
+
+/// The oldest schema this build can read as it is, without migrating it
+/// (needed for a workspace on read-only media, which cannot be migrated).
+/// Migration 3 changes only the file header, so a version-2 file reads as
+/// well as a version-3 one.
+pub const READABLE_FROM: i64 = 2;
 
 /// (version, what it does, SQL)
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -56,31 +81,89 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         CREATE TRIGGER evaluations_no_delete BEFORE DELETE ON evaluations
             BEGIN SELECT RAISE(ABORT, 'evaluations are append-only'); END;",
     ),
+    (
+        3,
+        "application id: PRAGMA application_id = 0x42555449 (\"BUTI\"), so a workspace is known before it is opened for writing",
+        // The decimal form of `APPLICATION_ID` (a test checks they agree):
+        // PRAGMA takes no hexadecimal.
+        "PRAGMA application_id = 1112888393;",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+fn newer(conn: &Connection, found: i64) -> StoreError {
+    let path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
+    StoreError::NewerVersion { path, found, supported: LATEST_VERSION }
+}
 
 /// Bring the file to the latest version (or to `upto`, for fixtures).
 pub fn migrate_to(conn: &Connection, upto: i64) -> Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = user_version(conn)?;
     if current > LATEST_VERSION {
-        let path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
-        return Err(StoreError::NewerVersion { path, found: current, supported: LATEST_VERSION });
+        return Err(newer(conn, current));
     }
-    for (v, _what, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current && *v <= upto) {
+    if current >= upto {
+        // Up to date: no write lock taken.
+        return Ok(());
+    }
+    loop {
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        let r = conn.execute_batch(sql).and_then(|_| conn.execute_batch(&format!("PRAGMA user_version = {v}")));
-        match r {
-            Ok(()) => conn.execute_batch("COMMIT")?,
+        // Read again under the write lock: another program may have run
+        // this step since.
+        let step = (|| -> Result<bool> {
+            let current = user_version(conn)?;
+            if current > LATEST_VERSION {
+                return Err(newer(conn, current));
+            }
+            let Some((v, _what, sql)) = MIGRATIONS.iter().find(|(v, _, _)| *v > current && *v <= upto) else {
+                return Ok(false);
+            };
+            conn.execute_batch(sql)?;
+            conn.execute_batch(&format!("PRAGMA user_version = {v}"))?;
+            Ok(true)
+        })();
+        match step {
+            Ok(more) => {
+                if let Err(e) = conn.execute_batch("COMMIT") {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+                if !more {
+                    return Ok(());
+                }
+            }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
+                return Err(e);
             }
         }
     }
-    Ok(())
 }
 
 pub fn migrate(conn: &Connection) -> Result<()> {
     migrate_to(conn, LATEST_VERSION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_application_id_migration_writes_the_constant() {
+        assert_eq!(APPLICATION_ID, i32::from_be_bytes(*b"BUTI"));
+        let sql = MIGRATIONS.iter().find(|(v, _, _)| *v == 3).unwrap().2;
+        assert_eq!(sql, format!("PRAGMA application_id = {APPLICATION_ID};"));
+        let c = Connection::open_in_memory().unwrap();
+        migrate(&c).unwrap();
+        let id: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+        assert_eq!(id, APPLICATION_ID);
+        assert_eq!(user_version(&c).unwrap(), LATEST_VERSION);
+        // Running it again changes nothing and takes no lock.
+        migrate(&c).unwrap();
+    }
 }

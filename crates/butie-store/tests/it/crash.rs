@@ -58,7 +58,7 @@ impl Rng {
 fn kill_200_times() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.sqlite");
-    Workspace::open(&path).unwrap();
+    Workspace::open_or_create(&path).unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut rng = Rng(0x9E3779B97F4A7C15);
     let mut committed: Vec<usize> = Vec::new();
