@@ -40,6 +40,50 @@ pub struct Profile {
     pub company: Company,
     pub year: Option<i32>,
     pub facts: Facts,
+    /// Claims filed in any year (the catalogue's `history`): what the
+    /// company has already applied for or received.
+    pub history: Vec<Claim>,
+}
+
+/// Where a claim stands (计划申报 / 已申报 / 已批准 / 未获批 / 已撤回).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimStatus {
+    Planned,
+    Submitted,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl ClaimStatus {
+    pub const ALL: [ClaimStatus; 5] =
+        [ClaimStatus::Planned, ClaimStatus::Submitted, ClaimStatus::Approved, ClaimStatus::Rejected, ClaimStatus::Withdrawn];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Planned => "planned",
+            ClaimStatus::Submitted => "submitted",
+            ClaimStatus::Approved => "approved",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ClaimStatus> {
+        ClaimStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+    /// Only submitted and approved claims count against later years.
+    pub fn counts(self) -> bool {
+        matches!(self, ClaimStatus::Submitted | ClaimStatus::Approved)
+    }
+}
+
+/// One entry of a company's filing history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub clause: String,
+    pub year: i32,
+    pub status: ClaimStatus,
+    /// Approved amount; for a submitted claim, the amount applied for.
+    pub amount: Option<Decimal>,
 }
 
 /// The company status that the packs declare as a fact (their exclusion
@@ -61,12 +105,16 @@ impl Profile {
             }
             None => {}
         }
-        Profile { company, year, facts }
+        Profile { company, year, facts, history: Vec::new() }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
+    /// A clause id no loaded pack has.
+    UnknownClause,
+    /// A counting claim of a per-company capped clause says nothing of its amount.
+    ClaimWithoutAmount,
     Json {
         detail: String,
         line: usize,
@@ -303,6 +351,20 @@ impl InputError {
                     format!("contains a control character ({code}); remove it and try again")
                 }
             }
+            Problem::UnknownClause => {
+                if zh {
+                    "未知的条款 id（butie policies 可列出所有条款）".to_string()
+                } else {
+                    "unknown clause id (butie policies lists them)".to_string()
+                }
+            }
+            Problem::ClaimWithoutAmount => {
+                if zh {
+                    "已申报或已批准的申报须写明金额（该条款对单家企业累计封顶）".to_string()
+                } else {
+                    "a submitted or approved claim needs its amount (this clause caps the total per company)".to_string()
+                }
+            }
             Problem::Empty => {
                 if zh {
                     "内容为空".to_string()
@@ -343,7 +405,7 @@ impl fmt::Display for InputError {
 
 const COMPANY_FIELDS: [&str; 10] =
     ["name", "uscc", "city", "district", "serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
-const TOP_FIELDS: [&str; 3] = ["company", "year", "facts"];
+const TOP_FIELDS: [&str; 4] = ["company", "year", "facts", "history"];
 const MAX_TEXT: usize = 200;
 const MAX_LIST: usize = 10_000;
 
@@ -520,7 +582,57 @@ pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputErr
         Some(Value::Object(m)) => parse_facts(m, packs)?,
         Some(_) => return Err(InputError::new("facts", Problem::NotAnObject)),
     };
-    Ok(Profile::new(company, year, facts))
+    let mut profile = Profile::new(company, year, facts);
+    if let Some(h) = obj.get("history") {
+        profile.history = parse_history(h, packs)?;
+    }
+    Ok(profile)
+}
+
+const CLAIM_FIELDS: [&str; 4] = ["clause", "year", "status", "amount"];
+
+/// The catalogue's `history`: a list of `{clause, year, status, amount}`.
+/// Bad input names the entry (`history[1].status`).
+pub fn parse_history(v: &Value, packs: &[Pack]) -> Result<Vec<Claim>, InputError> {
+    let list = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(a) => a,
+        _ => return Err(InputError::new("history", Problem::WrongType { expected: FactKind::List })),
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        let at = |k: &str| format!("history[{i}].{k}");
+        let obj = e.as_object().ok_or_else(|| InputError::new(format!("history[{i}]"), Problem::NotAnObject))?;
+        for k in obj.keys() {
+            if !CLAIM_FIELDS.contains(&k.as_str()) {
+                return Err(InputError::new(at(k), Problem::UnknownField { known: CLAIM_FIELDS.to_vec() }));
+            }
+        }
+        let clause = match obj.get("clause") {
+            Some(Value::String(c)) if packs.iter().any(|p| p.clause(c).is_some()) => c.clone(),
+            Some(Value::String(_)) => return Err(InputError::new(at("clause"), Problem::UnknownClause)),
+            Some(_) => return Err(InputError::new(at("clause"), Problem::NotText)),
+            None => return Err(InputError::new(at("clause"), Problem::Missing)),
+        };
+        let year = match obj.get("year") {
+            Some(Value::Number(n)) if n.as_i64().is_some_and(|y| (2000..=2100).contains(&y)) => n.as_i64().unwrap_or_default() as i32,
+            Some(_) => return Err(InputError::new(at("year"), Problem::BadYear)),
+            None => return Err(InputError::new(at("year"), Problem::Missing)),
+        };
+        let status = match obj.get("status") {
+            Some(Value::String(s)) => ClaimStatus::parse(s).ok_or_else(|| {
+                InputError::new(at("status"), Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() })
+            })?,
+            Some(_) => return Err(InputError::new(at("status"), Problem::NotText)),
+            None => return Err(InputError::new(at("status"), Problem::Missing)),
+        };
+        let amount = match obj.get("amount") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(parse_number(&at("amount"), FactKind::Money, v)?),
+        };
+        out.push(Claim { clause, year, status, amount });
+    }
+    Ok(out)
 }
 
 pub fn parse_year(field: &str, v: &Value) -> Result<i32, InputError> {
@@ -770,6 +882,9 @@ pub fn profile_to_value(p: &Profile) -> Value {
         root.insert("year".into(), Value::from(y));
     }
     root.insert("facts".into(), facts_to_value(&p.facts));
+    if !p.history.is_empty() {
+        root.insert("history".into(), history_to_value(&p.history));
+    }
     Value::Object(root)
 }
 
@@ -860,4 +975,22 @@ mod tests {
         let v = serde_json::json!({"name": " 甲\n"});
         assert_eq!(text_field(v.as_object().unwrap(), "name").unwrap().as_deref(), Some("甲"));
     }
+}
+
+/// The catalogue's `history` list.
+pub fn history_to_value(h: &[Claim]) -> Value {
+    Value::Array(
+        h.iter()
+            .map(|c| {
+                let mut m = Map::new();
+                m.insert("clause".into(), Value::String(c.clause.clone()));
+                m.insert("year".into(), Value::from(c.year));
+                m.insert("status".into(), Value::String(c.status.as_str().into()));
+                if let Some(a) = c.amount {
+                    m.insert("amount".into(), Value::String(crate::money::fmt_yuan(a)));
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
 }

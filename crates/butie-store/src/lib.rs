@@ -405,7 +405,7 @@ fn now_utc(conn: &Connection) -> Result<String> {
 }
 
 fn company_to_value(c: &Company) -> Value {
-    let v = profile_to_value(&Profile { company: c.clone(), year: None, facts: Facts::new() });
+    let v = profile_to_value(&Profile { company: c.clone(), year: None, facts: Facts::new(), history: Vec::new() });
     v["company"].clone()
 }
 
