@@ -8,13 +8,14 @@
 //! field name, so the page shows it beside the field it names.
 
 use crate::files::{parse_import_text, read_text, write_atomic, write_pdf_set, Content, Replace};
-use crate::store_messages::store_detail;
+use crate::store_messages::{claim_status_label, store_detail};
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
-use butie_core::money::fmt_yuan;
+use butie_core::money::{fmt_yuan, parse_non_negative};
 use butie_core::policy::{FactDef, FactKind, Figure, Lang, Pack};
-use butie_core::profile::{fact_index, parse_company, parse_fact_value, Company, InputError, Problem, Profile};
-use butie_store::{StoreError, Workspace};
+use butie_core::profile::{fact_index, parse_company, parse_fact_value, ClaimStatus, Company, InputError, Problem, Profile};
+use butie_store::{ClaimRecord, ClaimUpdate, StoreError, Workspace};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -149,6 +150,8 @@ pub struct Meta {
     pub topics: BTreeMap<String, String>,
     pub clauses: Vec<ClauseMeta>,
     pub packs: Vec<PackMeta>,
+    /// The filing statuses in ledger order, with their labels.
+    pub claim_statuses: Vec<ClaimStatusView>,
     pub workspace: String,
     pub first_run: bool,
 }
@@ -225,6 +228,121 @@ pub struct PackView {
     pub note: String,
 }
 
+/// A filing status: its ledger key, its label in the window's language,
+/// and what the one amount of a claim means with it (`butie_store::ClaimUpdate`):
+/// `"applied"` (submitted: the amount applied for, the claim's estimate),
+/// `"approved"` (approved: the approved amount, required), or none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimStatusView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub amount: Option<&'static str>,
+    pub amount_required: bool,
+}
+
+fn status_view(s: ClaimStatus, lang: Lang) -> ClaimStatusView {
+    let amount = match s {
+        ClaimStatus::Submitted => Some("applied"),
+        ClaimStatus::Approved => Some("approved"),
+        ClaimStatus::Planned | ClaimStatus::Rejected | ClaimStatus::Withdrawn => None,
+    };
+    ClaimStatusView { key: s.as_str(), label: claim_status_label(s, lang), amount, amount_required: s == ClaimStatus::Approved }
+}
+
+/// A clause's claim for the year shown, as its results row edits it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimCell {
+    pub status: ClaimStatusView,
+    /// The amount applied for (the estimate at filing).
+    pub estimate: Option<String>,
+    /// The approved amount, on an approved claim.
+    pub approved: Option<String>,
+    /// What the row's amount field holds: the approved amount of an
+    /// approved claim, the amount applied for of a submitted one.
+    pub amount: Option<String>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+fn claim_cell(r: &ClaimRecord, lang: Lang) -> ClaimCell {
+    let amount = match r.status {
+        ClaimStatus::Approved => r.approved,
+        ClaimStatus::Submitted => r.estimate,
+        _ => None,
+    };
+    ClaimCell {
+        status: status_view(r.status, lang),
+        estimate: r.estimate.map(fmt_yuan),
+        approved: r.approved.map(fmt_yuan),
+        amount: amount.map(fmt_yuan),
+        date: r.date.clone(),
+        note: r.note.clone(),
+    }
+}
+
+/// One claim of the filings tab.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub year: i32,
+    pub clause: String,
+    pub title: String,
+    pub status: ClaimStatusView,
+    pub estimate: Option<String>,
+    pub approved: Option<String>,
+    /// approved − estimate, when both are known.
+    pub difference: Option<String>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+    pub updated_at: String,
+}
+
+/// Sums of a set of claims: every estimate, every approved amount, and the
+/// differences of the claims that have both (a claim still waiting for its
+/// decision has no difference yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimTotals {
+    pub estimate: String,
+    pub approved: String,
+    pub difference: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Sums {
+    estimate: Decimal,
+    approved: Decimal,
+    difference: Decimal,
+}
+
+impl Sums {
+    fn add(&mut self, r: &ClaimRecord) {
+        self.estimate += r.estimate.unwrap_or_default();
+        self.approved += r.approved.unwrap_or_default();
+        if let (Some(e), Some(a)) = (r.estimate, r.approved) {
+            self.difference += a - e;
+        }
+    }
+    fn view(&self) -> ClaimTotals {
+        ClaimTotals { estimate: fmt_yuan(self.estimate), approved: fmt_yuan(self.approved), difference: fmt_yuan(self.difference) }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimYearView {
+    pub year: i32,
+    pub claims: Vec<ClaimRow>,
+    pub totals: ClaimTotals,
+}
+
+/// A company's claims ledger, year by year, with totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimsView {
+    pub company: String,
+    pub years: Vec<ClaimYearView>,
+    pub totals: ClaimTotals,
+    pub count: usize,
+}
+
 /// One reason line; `interpretation` marks a reading of unclear text.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReasonView {
@@ -254,6 +372,8 @@ pub struct ClauseView {
     pub interpretations: Vec<String>,
     /// The pack applies (or applies by county reference) to this company and year.
     pub applies: bool,
+    /// The company's claim of this clause for the year shown.
+    pub claim: Option<ClaimCell>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -314,7 +434,7 @@ fn applies(s: PackStatus) -> bool {
     matches!(s, PackStatus::Applies | PackStatus::CountyReference)
 }
 
-fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
+fn clause_view(ev: &Evaluation, r: &ClauseResult, claim: Option<&ClaimRecord>, lang: Lang) -> ClauseView {
     let c = r.clause;
     let reasons = explain::reason_items(ev, r)
         .iter()
@@ -341,6 +461,7 @@ fn clause_view(ev: &Evaluation, r: &ClauseResult, lang: Lang) -> ClauseView {
         excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
         interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
         applies: ev.pack_result(&r.pack.id).is_some_and(|p| applies(p.status)),
+        claim: claim.map(|c| claim_cell(c, lang)),
     }
 }
 
@@ -446,6 +567,7 @@ impl Session {
                     valid_to: p.valid_to.to_string(),
                 })
                 .collect(),
+            claim_statuses: ClaimStatus::ALL.iter().map(|s| status_view(*s, l)).collect(),
             workspace: self.workspace_path().display().to_string(),
             first_run: self.first_run,
         }
@@ -545,6 +667,7 @@ impl Session {
     pub fn evaluate(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<EvaluationView> {
         let l = Lang::from(lang);
         let (profile, year) = self.profile(id, year, lang)?;
+        let claims = self.ws().claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
         let ev = evaluate(&self.packs, &profile, year);
         let open = open_questions(&ev);
         // Answered facts that matter to a pack that applies, so they can be changed.
@@ -593,13 +716,104 @@ impl Session {
                 .iter()
                 .map(|p| PackView { id: p.pack.id.clone(), status: p.status.as_str(), note: explain::pack_note(&ev, p, l) })
                 .collect(),
-            clauses: ev.clauses.iter().map(|r| clause_view(&ev, r, l)).collect(),
+            clauses: ev
+                .clauses
+                .iter()
+                .map(|r| clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), l))
+                .collect(),
             total: fmt_yuan(ev.total),
             total_max: fmt_yuan(ev.total_max),
             eligible: ev.clauses.iter().filter(|c| c.status == Status::Eligible).count(),
             progress: Progress { answered: answered.len(), open: open.len() },
             questions,
             hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),
+        })
+    }
+
+    /// Record where a clause's claim for a year stands (one more entry in the
+    /// ledger's history of it) and re-evaluate that year. `amount` is the
+    /// approved amount, or for a submitted claim the amount applied for, as
+    /// typed; it is read like a money fact. A claim submitted without an
+    /// amount, and without one recorded before, is recorded as applying for
+    /// the year's estimate of the clause (when it has an exact figure).
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_claim(
+        &self,
+        id: i64,
+        year: i64,
+        clause: &str,
+        status: &str,
+        amount: Option<&str>,
+        date: Option<&str>,
+        note: Option<&str>,
+        lang: UiLang,
+    ) -> ApiResult<EvaluationView> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let bad = |field: &str, p: Problem| ApiError::input(&InputError::new(field, p), lang);
+        let clause = clause.trim();
+        if !self.packs.iter().any(|p| p.clause(clause).is_some()) {
+            return Err(bad("claim.clause", Problem::UnknownClause));
+        }
+        let status = ClaimStatus::parse(status.trim()).ok_or_else(|| {
+            bad("claim.status", Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() })
+        })?;
+        let text = |v: Option<&str>| v.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+        let amount = match text(amount) {
+            None => None,
+            Some(a) => Some(parse_non_negative(&a, 2).map_err(|p| bad("claim.amount", Problem::Number(p)))?),
+        };
+        let mut u = ClaimUpdate { status, amount, date: text(date), note: text(note) };
+        let mut ws = self.ws();
+        if status == ClaimStatus::Submitted && u.amount.is_none() {
+            let recorded = ws.claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
+            if !recorded.iter().any(|c| c.clause == clause && c.estimate.is_some()) {
+                let profile = ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+                let ev = evaluate(&self.packs, &profile, year);
+                u.amount = ev.clauses.iter().find(|r| r.clause.id == clause).and_then(|r| r.amount);
+            }
+        }
+        ws.set_claim(id, year, clause, &u, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        drop(ws);
+        self.evaluate(id, year as i64, lang)
+    }
+
+    /// Every claim of a company, year by year, with totals per year and overall.
+    pub fn claims(&self, id: i64, lang: UiLang) -> ApiResult<ClaimsView> {
+        let l = Lang::from(lang);
+        let (company, records) = {
+            let ws = self.ws();
+            let company = ws.get_company(id).map_err(|e| ApiError::store(e, lang))?.company.name;
+            (company, ws.claims(id, None).map_err(|e| ApiError::store(e, lang))?)
+        };
+        let mut by_year: BTreeMap<i32, (Vec<ClaimRow>, Sums)> = BTreeMap::new();
+        let mut all = Sums::default();
+        for r in &records {
+            let title = self.packs.iter().find_map(|p| p.clause(&r.clause)).map(|c| c.title.get(l).to_string()).unwrap_or_default();
+            let (rows, sums) = by_year.entry(r.year).or_default();
+            sums.add(r);
+            all.add(r);
+            rows.push(ClaimRow {
+                id: r.id,
+                year: r.year,
+                clause: r.clause.clone(),
+                title,
+                status: status_view(r.status, l),
+                estimate: r.estimate.map(fmt_yuan),
+                approved: r.approved.map(fmt_yuan),
+                difference: match (r.estimate, r.approved) {
+                    (Some(e), Some(a)) => Some(fmt_yuan(a - e)),
+                    _ => None,
+                },
+                date: r.date.clone(),
+                note: r.note.clone(),
+                updated_at: r.updated_at.clone(),
+            });
+        }
+        Ok(ClaimsView {
+            company,
+            count: records.len(),
+            years: by_year.into_iter().map(|(year, (claims, sums))| ClaimYearView { year, claims, totals: sums.view() }).collect(),
+            totals: all.view(),
         })
     }
 
@@ -658,5 +872,105 @@ impl Session {
             .map_err(|e| ApiError { field: "import".into(), message: if e.field == "import" { e.detail(l) } else { e.message(l) } })?;
         let ids = self.ws().import(&v, &self.packs, false).map_err(|e| ApiError::store(e, lang))?;
         Ok(Written::Imported { ids })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> (tempfile::TempDir, Session, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Session::open(&dir.path().join("ws.sqlite")).map_err(|e| e.to_api(UiLang::En)).unwrap();
+        let id = s.list_companies("", UiLang::Zh).unwrap()[0].id;
+        (dir, s, id)
+    }
+
+    fn clause<'a>(ev: &'a EvaluationView, id: &str) -> &'a ClauseView {
+        ev.clauses.iter().find(|c| c.id == id).unwrap()
+    }
+
+    const BRAND: &str = "tz.brand.provincial_brand";
+    const MARK: &str = "tz.brand.trademark";
+
+    #[test]
+    fn a_claim_set_in_place_blocks_the_award_later_and_the_ledger_reconciles() {
+        let (_d, s, id) = session();
+        // Submitted without an amount: applies for the year's estimate.
+        let ev = s.set_claim(id, 2025, BRAND, "submitted", None, None, None, UiLang::Zh).unwrap();
+        let cell = clause(&ev, BRAND).claim.clone().unwrap();
+        assert_eq!((cell.status.key, cell.status.label), ("submitted", "已申报"));
+        assert_eq!(cell.estimate.as_deref(), Some("100000.00"));
+        assert_eq!(cell.amount.as_deref(), Some("100000.00"));
+        let ev = s.set_claim(id, 2025, BRAND, "approved", Some(" 100000 "), None, None, UiLang::Zh).unwrap();
+        let c = clause(&ev, BRAND);
+        assert_eq!(c.status, "eligible", "the year's own claim blocks nothing");
+        let cell = c.claim.clone().unwrap();
+        assert_eq!(
+            (cell.status.key, cell.approved.as_deref(), cell.estimate.as_deref()),
+            ("approved", Some("100000.00"), Some("100000.00"))
+        );
+        assert_eq!(ev.total, "470175.25");
+        s.set_claim(id, 2025, MARK, "submitted", None, None, None, UiLang::Zh).unwrap();
+        s.set_claim(id, 2025, MARK, "approved", Some("90000"), Some("2025-09-30"), Some("批复文号 台商务〔2025〕12号"), UiLang::Zh)
+            .unwrap();
+
+        // 2026: blocked by the 2025 approval, with the reason in its row and detail.
+        let ev = s.evaluate(id, 2026, UiLang::Zh).unwrap();
+        let c = clause(&ev, BRAND);
+        assert_eq!((c.status, c.amount.as_deref(), c.claim.is_none()), ("ineligible", None, true));
+        assert!(c.headline.contains("2025") && c.headline.contains("一次性奖励不再重复"), "{}", c.headline);
+        assert!(c.reasons.iter().any(|r| r.text.contains("2025")));
+        assert!(!ev.questions.iter().any(|q| q.key == "provincial_famous_brand"), "nothing to ask of a blocked award");
+        let en = s.evaluate(id, 2026, UiLang::En).unwrap();
+        assert!(clause(&en, BRAND).headline.contains("2025"));
+
+        let v = s.claims(id, UiLang::Zh).unwrap();
+        assert_eq!((v.count, v.years.len(), v.years[0].year), (2, 1, 2025));
+        let b = v.years[0].claims.iter().find(|r| r.clause == BRAND).unwrap();
+        assert_eq!(b.title, "省级跨境电商出口知名品牌奖励");
+        assert_eq!(
+            (b.estimate.as_deref(), b.approved.as_deref(), b.difference.as_deref()),
+            (Some("100000.00"), Some("100000.00"), Some("0.00"))
+        );
+        let m = v.years[0].claims.iter().find(|r| r.clause == MARK).unwrap();
+        assert_eq!(
+            (m.estimate.as_deref(), m.approved.as_deref(), m.difference.as_deref()),
+            (Some("93000.00"), Some("90000.00"), Some("-3000.00"))
+        );
+        assert_eq!((m.date.as_deref(), m.note.as_deref()), (Some("2025-09-30"), Some("批复文号 台商务〔2025〕12号")));
+        let t = &v.years[0].totals;
+        assert_eq!((t.estimate.as_str(), t.approved.as_str(), t.difference.as_str()), ("193000.00", "190000.00", "-3000.00"));
+        assert_eq!(v.totals.difference, "-3000.00");
+        let en = s.claims(id, UiLang::En).unwrap();
+        assert_eq!(en.years[0].claims[0].status.label, "approved");
+        assert_eq!(
+            s.meta(UiLang::Zh).claim_statuses.iter().map(|x| x.label).collect::<Vec<_>>(),
+            ["计划申报", "已申报", "已批准", "未获批", "已撤回"]
+        );
+    }
+
+    #[test]
+    fn claim_errors_name_the_control_and_change_nothing() {
+        let (_d, s, id) = session();
+        let err = |r: ApiResult<EvaluationView>| r.unwrap_err();
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("abc"), None, None, UiLang::Zh));
+        assert_eq!(e.field, "claim.amount");
+        assert!(e.message.contains("不是数字") && !e.message.contains("claim"), "{}", e.message);
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("-5"), None, None, UiLang::En));
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("claim.amount", "must not be negative"));
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", None, None, None, UiLang::Zh));
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("claim.amount", "已批准的申报须填写批准金额"));
+        let e = err(s.set_claim(id, 2025, BRAND, "planned", Some("5"), None, None, UiLang::Zh));
+        assert_eq!(e.field, "claim.amount");
+        let e = err(s.set_claim(id, 2025, BRAND, "granted", None, None, None, UiLang::Zh));
+        assert_eq!(e.field, "claim.status");
+        let e = err(s.set_claim(id, 2025, "tz.nope", "planned", None, None, None, UiLang::Zh));
+        assert_eq!(e.field, "claim.clause");
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("1"), Some("2025-02-30"), None, UiLang::Zh));
+        assert_eq!(e.field, "claim.date");
+        assert_eq!(s.claims(id, UiLang::Zh).unwrap().count, 0);
+        let v = s.claims(id, UiLang::Zh).unwrap();
+        assert_eq!((v.totals.estimate.as_str(), v.totals.difference.as_str(), v.years.len()), ("0.00", "0.00", 0));
     }
 }

@@ -93,10 +93,11 @@ pub enum Content {
 }
 
 impl Content {
-    fn name(self) -> &'static str {
-        match self {
-            Content::Json => "JSON",
-            Content::Pdf => "PDF",
+    fn name(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Content::Json, true) => "补贴通导出的 JSON ",
+            (Content::Json, false) => "Butie export (JSON)",
+            (Content::Pdf, _) => "PDF",
         }
     }
 
@@ -107,9 +108,13 @@ impl Content {
             return true;
         }
         match self {
+            // Only an earlier Butie export (a profile, a company or the whole
+            // workspace: its first key says which) is replaced; any other
+            // JSON file may be someone's settings.
             Content::Json => {
                 let h = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-                matches!(h.iter().find(|b| !b" \t\r\n".contains(b)), Some(b'{') | Some(b'[') | None)
+                let text: Vec<u8> = h.iter().copied().filter(|b| !b" \t\r\n".contains(b)).collect();
+                text.starts_with(b"{\"company\":") || text.starts_with(b"{\"butie_workspace\":")
             }
             Content::Pdf => head.starts_with(b"%PDF-"),
         }
@@ -305,8 +310,8 @@ impl FileError {
                 pick(format!("{}: 文件已存在，未覆盖", shown(path)), format!("{}: already exists; not replaced", shown(path)))
             }
             FileError::TargetNotSameKind { path, expected } => pick(
-                format!("{}: 已存在且不是 {} 文件，未覆盖", shown(path), expected.name()),
-                format!("{}: exists and is not a {} file; not replaced", shown(path), expected.name()),
+                format!("{}: 已存在且不是{}文件，未覆盖", shown(path), expected.name(true)),
+                format!("{}: exists and is not a {} file; not replaced", shown(path), expected.name(false)),
             ),
             FileError::TargetReadOnly { path } => {
                 pick(format!("{}: 是只读文件，未覆盖", shown(path)), format!("{}: is read-only; not replaced", shown(path)))

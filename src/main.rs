@@ -7,7 +7,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliError, Context};
-use butie::store_cli::{self as sc, CompanyFields};
+use butie::store_cli::{self as sc, ClaimArgs, CompanyFields};
 use butie::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -84,6 +84,20 @@ enum Command {
     /// A company's facts for a year.
     #[command(subcommand)]
     Facts(FactsCmd),
+    /// Record where a company's claim for a clause and year stands (the filing ledger).
+    #[command(subcommand)]
+    Claim(ClaimCmd),
+    /// A company's claims year by year: estimate, approved amount, difference, with totals.
+    Claims {
+        #[arg(long)]
+        company: String,
+        /// Only this year's claims.
+        #[arg(long)]
+        year: Option<i64>,
+        /// A JSON list (with every claim's changes) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Saved evaluations of a company, or one of them in full.
     History {
         #[arg(long, required_unless_present = "show")]
@@ -229,6 +243,31 @@ enum FactsCmd {
     },
 }
 
+#[derive(Subcommand)]
+enum ClaimCmd {
+    /// Set the status of a company's claim for a clause and year; every change is kept.
+    Set {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        /// A clause id (butie policies lists them).
+        #[arg(long)]
+        clause: String,
+        /// planned|submitted|approved|rejected|withdrawn (or 计划申报/已申报/已批准/未获批/已撤回).
+        #[arg(long)]
+        status: String,
+        /// Submitted: the amount applied for; approved: the approved amount (required). Not for the other statuses.
+        #[arg(long, allow_hyphen_values = true)]
+        amount: Option<String>,
+        /// The date of this step, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
 /// The language asked for on the command line, read before clap so that
 /// clap's own errors can be worded in it too.
 fn lang_from_args() -> Lang {
@@ -366,6 +405,17 @@ fn main() -> ExitCode {
         }
         Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(&cx, company, *year, keys),
         Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(&cx, company, *year, *json),
+        Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, date, note }) => {
+            let a = ClaimArgs {
+                clause: clause.clone(),
+                status: status.clone(),
+                amount: amount.clone(),
+                date: date.clone(),
+                note: note.clone(),
+            };
+            sc::claim_set(&cx, company, *year, &a)
+        }
+        Command::Claims { company, year, json } => sc::claims(&cx, company, *year, *json),
         Command::History { show: Some(id), .. } => sc::history_show(&cx, *id),
         Command::History { company: Some(c), json, .. } => sc::history(&cx, c, *json),
         Command::History { .. } => Err(CliError::usage("--company or --show".into())),

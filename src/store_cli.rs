@@ -1,15 +1,17 @@
 //! CLI operations on the workspace: companies, facts, saved evaluations,
-//! export/import, backup/restore. Each returns the text to print or a
+//! the claims ledger, export/import, backup/restore. Each returns the text to print or a
 //! `CliError` worded for the user; the desktop shell calls the same
 //! `butie_store` functions.
 
 use crate::cli::{CliError, Context};
 use crate::files::{Content, Replace};
-use crate::store_messages::store_message;
+use crate::store_messages::{claim_status_label, store_detail, store_message};
 use butie_core::engine::evaluate;
+use butie_core::money::fmt_grouped;
 use butie_core::policy::{Lang, Pack};
-use butie_core::profile::{fact_index, parse_fact_value, Company, Facts, InputError, Problem};
-use butie_store::{StoreError, Workspace};
+use butie_core::profile::{fact_index, parse_fact_value, ClaimStatus, Company, Facts, InputError, Problem};
+use butie_store::{ClaimRecord, ClaimUpdate, StoreError, Workspace};
+use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -402,4 +404,242 @@ pub fn pdf_company(cx: &Context, key: &str, year: i64, out: &Path) -> Result<Str
     let profile = w.profile(id, year, &packs).map_err(|e| cx.store_err(e))?;
     let ev = evaluate(&packs, &profile, year);
     crate::cli::pdfs(cx, &packs, &profile, &ev, out)
+}
+
+// ------------------------------------------------------------------ claims
+
+/// `butie claim set`'s arguments, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimArgs {
+    pub clause: String,
+    pub status: String,
+    pub amount: Option<String>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A status as the user may type it: `planned`, `submitted`, `approved`,
+/// `rejected`, `withdrawn` (any case), or its Chinese label (计划申报,
+/// 已申报, 已批准, 未获批, 已撤回).
+pub fn parse_claim_status(text: &str) -> Option<ClaimStatus> {
+    let t = text.trim();
+    ClaimStatus::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(t) || claim_status_label(*s, Lang::Zh) == t)
+}
+
+/// `--amount`: the forms a money fact takes on `facts set` (`100000`,
+/// `100000.00`, `"100000"`), non-negative, to the fen.
+fn parse_claim_amount(text: &str) -> Result<Decimal, InputError> {
+    let value: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| Value::String(text.trim().to_string()));
+    butie_store::parse_amount("--amount", &value)
+}
+
+/// A ledger error on the command line: a claim field (`claim.amount`) is
+/// named by its flag (`--amount`).
+fn claim_err(cx: &Context, e: StoreError) -> CliError {
+    match e.field().strip_prefix("claim.") {
+        Some(flag) => CliError::usage(format!("--{flag}: {}", store_detail(&e, cx.lang))),
+        None => cx.store_err(e),
+    }
+}
+
+pub fn claim_set(cx: &Context, key: &str, year: i64, a: &ClaimArgs) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let packs = cx.packs()?;
+    let year = cx.year("--year", year)?;
+    let status = parse_claim_status(&a.status).ok_or_else(|| {
+        let options = ClaimStatus::ALL
+            .iter()
+            .map(|s| match lang {
+                Lang::Zh => format!("{} ({})", s.as_str(), claim_status_label(*s, Lang::Zh)),
+                Lang::En => s.as_str().to_string(),
+            })
+            .collect();
+        cx.input(&InputError::new("--status", Problem::NotOption { options }))
+    })?;
+    let amount = a.amount.as_deref().map(parse_claim_amount).transpose().map_err(|e| cx.input(&e))?;
+    let u = ClaimUpdate { status, amount, date: a.date.clone(), note: a.note.clone() };
+    let (mut w, id) = cx.company(key)?;
+    let cid = w.set_claim(id, year, &a.clause, &u, &packs).map_err(|e| claim_err(cx, e))?;
+    let clause = a.clause.trim();
+    let label = claim_status_label(status, lang);
+    Ok(match lang {
+        Lang::Zh => format!("已保存申报记录 #{cid}（企业 #{id}，{year} 年度，{clause}：{label}）\n"),
+        Lang::En => format!("saved claim #{cid} (company #{id}, {year}, {clause}: {label})\n"),
+    })
+}
+
+/// Approved minus estimate, when the claim has both.
+fn difference(c: &ClaimRecord) -> Option<Decimal> {
+    Some(c.approved? - c.estimate?)
+}
+
+/// A difference with its sign: `+1,000.00`, `-7,000.00`, `0.00`.
+fn signed(d: Decimal) -> String {
+    if d > Decimal::ZERO {
+        format!("+{}", fmt_grouped(d))
+    } else {
+        fmt_grouped(d)
+    }
+}
+
+fn clause_title(packs: &[Pack], clause: &str, lang: Lang) -> String {
+    packs.iter().find_map(|p| p.clause(clause)).map(|c| c.title.get(lang).to_string()).unwrap_or_default()
+}
+
+/// Cut to a display width, with "…" when cut.
+fn cut(s: &str, w: usize) -> String {
+    if crate::table::width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = crate::table::width(c.encode_utf8(&mut [0; 4]));
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Sums of some claims: every estimate, every approved amount, and the
+/// differences of the claims that have both (one still waiting for its
+/// decision adds to the estimates only).
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    estimate: Decimal,
+    approved: Decimal,
+    difference: Decimal,
+}
+
+impl Totals {
+    fn add(&mut self, c: &ClaimRecord) {
+        self.estimate += c.estimate.unwrap_or_default();
+        self.approved += c.approved.unwrap_or_default();
+        self.difference += difference(c).unwrap_or_default();
+    }
+}
+
+pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let packs = cx.packs()?;
+    let year = year.map(|y| cx.year("--year", y)).transpose()?;
+    let (w, id) = cx.company(key)?;
+    let list = w.claims(id, year).map_err(|e| cx.store_err(e))?;
+    let money = |d: Option<Decimal>| d.map(butie_core::money::fmt_yuan);
+    if json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "year": c.year, "clause": c.clause, "title": clause_title(&packs, &c.clause, lang),
+                    "status": c.status.as_str(), "estimate": money(c.estimate), "approved": money(c.approved),
+                    "difference": money(difference(c)), "date": c.date, "note": c.note, "updated_at": c.updated_at,
+                    "events": c.events.iter().map(|e| serde_json::json!({
+                        "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
+                        "date": e.date, "note": e.note,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+    }
+    if list.is_empty() {
+        return Ok(match lang {
+            Lang::Zh => "（没有申报记录）\n".to_string(),
+            Lang::En => "(no claims)\n".to_string(),
+        });
+    }
+    let head: [&str; 9] = match lang {
+        Lang::Zh => ["年度", "条款", "名称", "状态", "申报金额", "批准金额", "差额", "日期", "备注"],
+        Lang::En => ["year", "clause", "title", "status", "estimate", "approved", "difference", "date", "note"],
+    };
+    let total_word = if lang == Lang::Zh { "合计" } else { "total" };
+    let none = "—";
+    let amount = |d: Option<Decimal>| d.map(fmt_grouped).unwrap_or_else(|| none.to_string());
+    let row = |c: &ClaimRecord| -> [String; 9] {
+        [
+            c.year.to_string(),
+            c.clause.clone(),
+            cut(&clause_title(&packs, &c.clause, lang), 30),
+            claim_status_label(c.status, lang).to_string(),
+            amount(c.estimate),
+            amount(c.approved),
+            difference(c).map(signed).unwrap_or_else(|| none.to_string()),
+            c.date.clone().unwrap_or_else(|| none.to_string()),
+            c.note.clone().unwrap_or_default(),
+        ]
+    };
+    let total_row = |label: String, t: Totals| -> [String; 9] {
+        [
+            label,
+            String::new(),
+            String::new(),
+            String::new(),
+            fmt_grouped(t.estimate),
+            fmt_grouped(t.approved),
+            signed(t.difference),
+            String::new(),
+            String::new(),
+        ]
+    };
+    // Rows, a total after each year, and one for all years when there are several.
+    let mut rows: Vec<([String; 9], bool)> = Vec::new();
+    let (mut all, mut this, mut years) = (Totals::default(), Totals::default(), 0);
+    for (i, c) in list.iter().enumerate() {
+        rows.push((row(c), false));
+        this.add(c);
+        all.add(c);
+        if list.get(i + 1).is_none_or(|n| n.year != c.year) {
+            rows.push((total_row(format!("{} {total_word}", c.year), this), true));
+            this = Totals::default();
+            years += 1;
+        }
+    }
+    if years > 1 {
+        let label = if lang == Lang::Zh { "各年度合计".to_string() } else { "all years".to_string() };
+        rows.push((total_row(label, all), true));
+    }
+    let width = crate::table::width;
+    let mut widths: [usize; 9] = head.map(width);
+    for (r, total) in &rows {
+        for (i, cell) in r.iter().enumerate() {
+            // A total's label spans the year and clause columns.
+            if *total && i == 0 {
+                continue;
+            }
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let right = [false, false, false, false, true, true, true, false, false];
+    let line = |cells: &[String; 9], total: bool| -> String {
+        let mut o = String::new();
+        let mut i = 0;
+        while i < 9 {
+            if i > 0 {
+                o.push_str("  ");
+            }
+            let (text, w) = if total && i == 0 { (&cells[0], widths[0] + 2 + widths[1]) } else { (&cells[i], widths[i]) };
+            if i == 8 {
+                o.push_str(text);
+            } else if right[i] {
+                o.push_str(&" ".repeat(w.saturating_sub(width(text))));
+                o.push_str(text);
+            } else {
+                o.push_str(&crate::table::pad_to(text, w));
+            }
+            i += if total && i == 0 { 2 } else { 1 };
+        }
+        o.truncate(o.trim_end().len());
+        o.push('\n');
+        o
+    };
+    let mut o = line(&head.map(String::from), false);
+    for (r, total) in &rows {
+        o.push_str(&line(r, *total));
+    }
+    Ok(o)
 }

@@ -13,6 +13,7 @@
 //! its SQLite error code and a short description.
 
 use butie_core::policy::Lang;
+use butie_core::profile::ClaimStatus;
 use butie_store::rusqlite::{self, ErrorCode};
 use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError, Table};
 use std::path::Path;
@@ -29,12 +30,30 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         (StoreError::ImportUsccTaken { .. }, Lang::En) => "; add --replace to overwrite it with the imported data",
         (StoreError::HasEvaluations { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
         (StoreError::HasEvaluations { .. }, Lang::En) => "; use --archive to remove it from the list",
+        (StoreError::HasClaims { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
+        (StoreError::HasClaims { .. }, Lang::En) => "; use --archive to remove it from the list",
         (StoreError::WorkspaceMissing { .. }, Lang::Zh) => "；添加企业（company add）或导入（import）时会新建工作区",
         (StoreError::WorkspaceMissing { .. }, Lang::En) => "; adding a company (company add) or importing (import) creates one",
         _ => "",
     };
     line.push_str(hint);
     line
+}
+
+/// A claim's status in words: 计划申报 / 已申报 / 已批准 / 未获批 / 已撤回.
+pub fn claim_status_label(s: ClaimStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (ClaimStatus::Planned, Lang::Zh) => "计划申报",
+        (ClaimStatus::Submitted, Lang::Zh) => "已申报",
+        (ClaimStatus::Approved, Lang::Zh) => "已批准",
+        (ClaimStatus::Rejected, Lang::Zh) => "未获批",
+        (ClaimStatus::Withdrawn, Lang::Zh) => "已撤回",
+        (ClaimStatus::Planned, Lang::En) => "planned",
+        (ClaimStatus::Submitted, Lang::En) => "submitted",
+        (ClaimStatus::Approved, Lang::En) => "approved",
+        (ClaimStatus::Rejected, Lang::En) => "rejected",
+        (ClaimStatus::Withdrawn, Lang::En) => "withdrawn",
+    }
 }
 
 /// What went wrong, in `lang`, without the field name.
@@ -98,6 +117,14 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 (Table::Evaluations, false) => {
                     format!("the backup {p} is damaged: {column} of saved evaluation #{rowid} cannot be read; nothing was restored")
                 }
+                (Table::Claims, true) => format!("备份文件 {p} 已损坏：申报记录 #{rowid} 的 {column} 无法读取；未做任何恢复"),
+                (Table::Claims, false) => {
+                    format!("the backup {p} is damaged: {column} of claim #{rowid} cannot be read; nothing was restored")
+                }
+                (Table::ClaimEvents, true) => format!("备份文件 {p} 已损坏：第 {rowid} 条申报变更记录的 {column} 无法读取；未做任何恢复"),
+                (Table::ClaimEvents, false) => {
+                    format!("the backup {p} is damaged: {column} of claim change {rowid} cannot be read; nothing was restored")
+                }
             }
         }
         StoreError::UsccTaken { uscc, other_id, other_name } => {
@@ -127,6 +154,58 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
             } else {
                 let noun = if *count == 1 { "evaluation" } else { "evaluations" };
                 format!("company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good)")
+            }
+        }
+        StoreError::HasClaims { id, count } => {
+            if zh {
+                format!("企业 #{id} 有 {count} 条申报记录，不能删除（申报记录及其变更永久保留）")
+            } else {
+                let noun = if *count == 1 { "claim" } else { "claims" };
+                format!("company #{id} has {count} {noun} in its filing ledger and cannot be deleted (claims and their changes are kept for good)")
+            }
+        }
+        StoreError::UnknownClause { clause, .. } => {
+            if zh {
+                format!("未知的条款 id {clause:?}（butie policies 可列出所有条款）")
+            } else {
+                format!("unknown clause id {clause:?} (butie policies lists them)")
+            }
+        }
+        StoreError::ClaimAmountNotAllowed { status, .. } => {
+            let label = claim_status_label(*status, lang);
+            if zh {
+                format!("状态为“{label}”的申报不填金额（金额只用于已申报的申报金额和已批准的批准金额）")
+            } else {
+                format!("a {label} claim takes no amount (an amount is what was applied for when submitted, or what was approved)")
+            }
+        }
+        StoreError::ClaimAmountRequired { status: ClaimStatus::Approved, .. } => {
+            if zh {
+                "已批准的申报须填写批准金额".to_string()
+            } else {
+                "an approved claim needs the approved amount".to_string()
+            }
+        }
+        StoreError::ClaimAmountRequired { status, .. } => {
+            let label = claim_status_label(*status, lang);
+            if zh {
+                format!("该条款对单家企业累计封顶，状态为“{label}”的申报须填写申报金额")
+            } else {
+                format!("this clause caps the total per company, so a {label} claim needs the amount applied for")
+            }
+        }
+        StoreError::BadClaimDate { date, .. } => {
+            if zh {
+                format!("{date:?} 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）")
+            } else {
+                format!("{date:?} is not a real date written YYYY-MM-DD (such as 2025-06-30)")
+            }
+        }
+        StoreError::BadClaimTime { time, .. } => {
+            if zh {
+                format!("{time:?} 不是有效时间（应为 YYYY-MM-DDTHH:MM:SS.sssZ，如补贴通导出时所写）")
+            } else {
+                format!("{time:?} is not a valid time (YYYY-MM-DDTHH:MM:SS.sssZ, as Butie exports write it)")
             }
         }
         StoreError::NotAWorkspace { path, why } => {
@@ -342,6 +421,17 @@ mod tests {
             StoreError::DuplicateUsccInImport { uscc: "91331002MA2A8K5L0Y".into() },
             StoreError::HasEvaluations { id: 1, count: 1 },
             StoreError::HasEvaluations { id: 1, count: 4 },
+            StoreError::HasClaims { id: 1, count: 1 },
+            StoreError::HasClaims { id: 1, count: 2 },
+            StoreError::UnknownClause { field: "claim.clause".into(), clause: "tz.nope".into() },
+            StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status: ClaimStatus::Planned },
+            StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status: ClaimStatus::Withdrawn },
+            StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Approved },
+            StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Submitted },
+            StoreError::BadClaimDate { field: "claim.date".into(), date: "2025-02-30".into() },
+            StoreError::BadClaimTime { field: "claims[0].events[0].at".into(), time: "yesterday".into() },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::Claims, rowid: 2, column: "status" },
+            StoreError::BackupDamaged { path: p.clone(), table: Table::ClaimEvents, rowid: 5, column: "estimate" },
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Unreadable(sqlite(26, "file is not a database")) },
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Unreadable(sqlite(11, "malformed")) },
             StoreError::NotAWorkspace { path: p.clone(), why: NotWorkspaceWhy::Damaged { report: "*** in database main ***".into() } },
@@ -419,6 +509,31 @@ mod tests {
             store_message(&e, Lang::En),
             "/data/ws.sqlite is not a usable Butie workspace: it is another program's database file (application_id 0x12345678)"
         );
+    }
+
+    #[test]
+    fn claim_errors_name_their_field_in_both_languages() {
+        let e = StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status: ClaimStatus::Planned };
+        assert_eq!(e.field(), "claim.amount");
+        assert_eq!(
+            store_message(&e, Lang::Zh),
+            "claim.amount: 状态为“计划申报”的申报不填金额（金额只用于已申报的申报金额和已批准的批准金额）"
+        );
+        assert!(store_message(&e, Lang::En).starts_with("claim.amount: a planned claim takes no amount"));
+        let e = StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Approved };
+        assert_eq!(store_message(&e, Lang::Zh), "claim.amount: 已批准的申报须填写批准金额");
+        assert_eq!(store_message(&e, Lang::En), "claim.amount: an approved claim needs the approved amount");
+        let e = StoreError::UnknownClause { field: "companies[0].claims[1].clause".into(), clause: "tz.nope".into() };
+        assert_eq!(store_message(&e, Lang::En), "companies[0].claims[1].clause: unknown clause id \"tz.nope\" (butie policies lists them)");
+        let e = StoreError::BadClaimDate { field: "claim.date".into(), date: "2025-02-30".into() };
+        assert_eq!(store_message(&e, Lang::Zh), "claim.date: \"2025-02-30\" 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）");
+        let e = StoreError::HasClaims { id: 3, count: 2 };
+        assert_eq!(e.field(), "");
+        assert!(store_message(&e, Lang::Zh).ends_with("；如需从列表中移除，请使用 --archive 归档"));
+        for s in ClaimStatus::ALL {
+            assert_eq!(claim_status_label(s, Lang::En), s.as_str());
+            assert!(has_cjk(claim_status_label(s, Lang::Zh)));
+        }
     }
 
     #[test]

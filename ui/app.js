@@ -55,7 +55,7 @@ function applyChrome() {
   $("#company-search").placeholder = t("search");
   $("#btn-new-company").textContent = t("newCompany");
   $("#btn-import").textContent = t("import");
-  for (const v of ["profile", "interview", "results", "history"]) $("#tab-" + v).textContent = t(v);
+  for (const v of VIEWS) $("#tab-" + v).textContent = t(v);
   document.querySelectorAll("[data-t]").forEach((n) => (n.textContent = t(n.dataset.t)));
   $("#btn-save-company").textContent = t("save");
   $("#btn-export").textContent = t("export");
@@ -81,15 +81,18 @@ function fillYears() {
   sel.value = String(state.year);
 }
 
+const VIEWS = ["profile", "interview", "results", "claims", "history"];
+
 function showView(v) {
   if (v !== state.view) $("#main").scrollTop = 0;
   state.view = v;
-  for (const name of ["profile", "interview", "results", "history"]) {
+  for (const name of VIEWS) {
     $("#view-" + name).classList.toggle("hidden", name !== v);
     $("#tab-" + name).classList.toggle("active", name === v);
   }
   if (v === "interview" || v === "results") refreshEvaluation();
   if (v === "history") loadHistory();
+  if (v === "claims") loadClaims();
 }
 
 // ------------------------------------------------------------ companies
@@ -361,8 +364,125 @@ function renderList(q, send) {
   return box;
 }
 
-function renderResults() {
+// Unsaved entries in the filing controls (a status picked but refused, an
+// amount typed but not yet saved) and the control the user is in survive a
+// refresh of the table; the row just saved shows what was saved instead.
+function claimDrafts(savedClause) {
+  const drafts = new Map();
+  document.querySelectorAll("#results-table .claim-status, #results-table .claim-amount").forEach((n) => {
+    if (n.dataset.clause !== savedClause && n.value !== n.dataset.saved) drafts.set(n.id, n.value);
+  });
+  const a = document.activeElement;
+  const focus = a && a.id && $("#results-table").contains(a) ? { id: a.id, start: a.selectionStart, end: a.selectionEnd } : null;
+  return { drafts, focus };
+}
+
+function restoreDrafts({ drafts, focus }) {
+  for (const [id, v] of drafts) { const n = document.getElementById(id); if (n) n.value = v; }
+  // A drafted status enables or disables its amount field as it did.
+  for (const [id] of drafts) { const n = document.getElementById(id); if (n && n.reshape) n.reshape(); }
+  if (focus) {
+    const n = document.getElementById(focus.id);
+    if (n) { n.focus({ preventScroll: true }); if (n.tagName === "INPUT" && focus.start != null) try { n.setSelectionRange(focus.start, focus.end); } catch (_) {} }
+  }
+}
+
+// The filing controls of a results row: every eligible clause, and any
+// clause that already has a claim for the year. What the one amount means
+// (applied for, approved, none) comes with each status from Rust.
+function filingCell(c) {
+  const td = el("td", { class: "filing" });
+  if (!c.claim && !(c.status === "eligible" && !c.excluded_by)) return td;
+  const statusOf = (key) => state.meta.claim_statuses.find((x) => x.key === key);
+  // The claim belongs to the company and year shown when the row was made.
+  const company = state.companyId, year = state.result.year;
+  const sid = "claim-status-" + c.id, aid = "claim-amount-" + c.id, eid = "claimerr-" + c.id;
+  const sel = el("select", { id: sid, class: "claim-status", "data-clause": c.id, "aria-describedby": eid });
+  if (!c.claim) sel.append(el("option", { value: "", text: t("notFiled") }));
+  for (const st of state.meta.claim_statuses) sel.append(el("option", { value: st.key, text: st.label }));
+  sel.value = c.claim ? c.claim.status.key : "";
+  sel.dataset.saved = sel.value;
+  const amt = el("input", { id: aid, class: "claim-amount", "data-clause": c.id, inputmode: "decimal", autocomplete: "off", "aria-describedby": eid });
+  amt.value = (c.claim && c.claim.amount) || "";
+  amt.dataset.saved = amt.value;
+  const err = el("em", { class: "field-error", id: eid, role: "status" });
+  const unit = el("span", { class: "unit", text: t("yuan") });
+  // The amount field follows the status: enabled only when it takes an amount.
+  const shape = () => {
+    const kind = (statusOf(sel.value) || {}).amount;
+    amt.disabled = !kind;
+    amt.placeholder = kind === "approved" ? t("phApproved") : kind === "applied" ? t("phApplied") : "";
+    unit.classList.toggle("hidden", !kind);
+    sel.dataset.kind = kind || "";
+  };
+  sel.reshape = shape;
+  shape();
+  const save = async () => {
+    clearTimeout(sel.timer);
+    sel.timer = null;
+    // Nothing is recorded until a status is chosen.
+    const st = statusOf(sel.value);
+    if (!st) return;
+    err.textContent = "";
+    err.classList.remove("soft");
+    sel.removeAttribute("aria-invalid");
+    amt.removeAttribute("aria-invalid");
+    const amount = st.amount && amt.value.trim() !== "" ? amt.value : null;
+    if (st.amount_required && amount == null) { err.textContent = t("enterApproved"); err.classList.add("soft"); return; }
+    try {
+      const r = await invoke("set_claim", {
+        id: company, year, clause: c.id, status: st.key, amount,
+        date: c.claim ? c.claim.date : null, note: c.claim ? c.claim.note : null, lang: state.lang,
+      });
+      if ($("#toast").classList.contains("bad")) $("#toast").classList.add("hidden");
+      toast(t("claimSaved", { title: c.title, status: st.label }));
+      // Saved; the page may have moved to another company or year meanwhile.
+      if (state.companyId !== company || state.year !== year) return;
+      state.result = r;
+      renderInterview();
+      renderResults(c.id);
+    } catch (e) {
+      const { field, message } = errMessage(e);
+      if (state.companyId === company && state.year === year) {
+        const slot = document.getElementById(eid);
+        if (slot) slot.textContent = message;
+        const ctl = document.getElementById(field === "claim.status" ? sid : aid);
+        if (ctl && (field === "claim.status" || field === "claim.amount")) ctl.setAttribute("aria-invalid", "true");
+      }
+      toast(`${t("notSaved")}${c.title} — ${message}`, true);
+    }
+  };
+  sel.addEventListener("change", () => {
+    // An amount applied for is not the amount approved: a new meaning starts empty.
+    const before = sel.dataset.kind;
+    shape();
+    if (sel.dataset.kind !== before) amt.value = "";
+    // Arrow keys on a closed list change it at every step: save the one the
+    // user stops at (or leaves the list on), not every status passed.
+    clearTimeout(sel.timer);
+    sel.timer = setTimeout(save, 400);
+  });
+  sel.addEventListener("blur", () => { if (sel.timer) save(); });
+  amt.addEventListener("change", save);
+  amt.addEventListener("keydown", (e) => { if (e.key === "Enter") amt.blur(); });
+  // The controls live in a clickable row: using them does not open the detail.
+  for (const n of [sel, amt]) n.addEventListener("click", (e) => e.stopPropagation());
+  td.append(
+    el("label", { class: "sr-only", for: sid, text: t("claimStatusOf", { title: c.title }) }), sel,
+    el("label", { class: "sr-only", for: aid, text: t("claimAmountOf", { title: c.title }) }),
+    el("div", { class: "numfield" }, amt, unit),
+    err);
+  if (c.claim && c.claim.estimate && c.claim.status.key !== "submitted") {
+    td.append(el("div", { class: "muted small claim-estimate", text: `${t("estimateLabel")} ${grouped(c.claim.estimate)}` }));
+  }
+  return td;
+}
+
+function renderResults(savedClause) {
   const ev = state.result;
+  // Drafts belong to one company and year: another one starts clean.
+  const key = `${state.companyId}:${ev.year}`;
+  const keep = $("#results-table tbody").dataset.key === key ? claimDrafts(savedClause) : { drafts: new Map(), focus: null };
   $("#totals").innerHTML = "";
   $("#totals").append(
     el("div", { class: "total-card" }, el("div", { class: "muted", text: t("total") }), el("div", { id: "total", class: "big", text: grouped(ev.total) + (state.lang === "zh" ? " 元" : " yuan") })),
@@ -375,20 +495,23 @@ function renderResults() {
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
   const tbody = $("#results-table tbody");
   tbody.innerHTML = "";
+  tbody.dataset.key = key;
   for (const c of ev.clauses) {
     if (!c.applies) continue;
     const status = c.excluded_by ? "excluded" : c.status;
     const mark = c.interpretations.length ? " ※" : "";
     const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
-      el("td", {}, el("button", { type: "button", class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
+      el("td", {}, el("button", { type: "button", id: "detail-link-" + c.id, class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
         el("div", { class: "muted small", text: `${c.place} · ${c.id}` })),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
       el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
       el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
-      el("td", { class: "reason", text: c.headline }));
+      el("td", { class: "reason", text: c.headline }),
+      filingCell(c));
     tr.addEventListener("click", () => showDetail(c));
     tbody.append(tr);
   }
+  restoreDrafts(keep);
   const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && x.applies);
   if (open) showDetail(open, false); else $("#detail").classList.add("hidden");
 }
@@ -403,7 +526,18 @@ function showDetail(c, scroll = true) {
     el("h3", { text: `${ci.title} · ${ci.place}` }),
     el("h4", { text: t("trace") }),
     el("ol", { id: "detail-trace" }, ...c.trace.map((x) => el("li", { text: x }))),
-    el("div", {}, ...c.reasons.map((x) => el("p", { class: x.interpretation ? "interp" : "", text: x.text }))),
+    el("div", { id: "detail-reasons" }, ...c.reasons.map((x) => el("p", { class: x.interpretation ? "interp" : "", text: x.text }))),
+  );
+  if (c.claim) {
+    const k = c.claim;
+    const parts = [k.status.label];
+    if (k.approved) parts.push(`${t("approvedLabel")} ${grouped(k.approved)} ${t("yuan")}`);
+    if (k.estimate) parts.push(`${t("estimateLabel")} ${grouped(k.estimate)} ${t("yuan")}`);
+    if (k.date) parts.push(k.date);
+    if (k.note) parts.push(k.note);
+    d.append(el("h4", { text: t("claimThisYear", { year: state.result.year }) }), el("p", { id: "detail-claim", text: parts.join(" · ") }));
+  }
+  d.append(
     el("h4", { text: t("quote") }),
     el("blockquote", { id: "detail-quote", text: `《${ci.document}》${ci.place}：“${ci.quote}”` }),
   );
@@ -423,6 +557,48 @@ async function generatePdfs() {
     state.lastPdf = await invoke("generate_pdfs", { id: state.companyId, year: state.year, lang: state.lang });
   } catch (e) { state.lastPdf = { error: errMessage(e).message }; }
   showPdfResult();
+}
+
+// The claims ledger of the company: every year's claims with the estimate,
+// the approved amount and the difference, with totals (all from Rust).
+async function loadClaims() {
+  if (state.companyId == null) return;
+  let v;
+  try { v = await invoke("claims", { id: state.companyId, lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); return; }
+  state.claims = v;
+  $("#claims-title").textContent = `${t("claims")} · ${v.company}`;
+  $("#claims-intro").textContent = v.count ? t("claimsIntro") : "";
+  const body = $("#claims-body");
+  if (!v.count) { body.replaceChildren(el("p", { id: "no-claims", class: "muted", text: t("noClaims") })); return; }
+  const money = (x) => (x == null ? "" : grouped(x));
+  const num = (cls, x) => el("td", { class: "num " + cls, text: money(x) });
+  const head = el("thead", {}, el("tr", {},
+    ...[["claimYear"], ["clause"], ["status"], ["estimate", "num"], ["approved", "num"], ["difference", "num"], ["claimDate"], ["claimNote"]]
+      .map(([k, cls]) => el("th", { scope: "col", class: cls || "", text: t(k) }))));
+  const groups = v.years.map((y) => {
+    const tb = el("tbody", { "data-year": y.year });
+    y.claims.forEach((c, i) => {
+      const yearCell = el("td", { class: "year" });
+      if (i === 0) yearCell.append(el("button", { type: "button", class: "link", title: t("openYear", { year: y.year }), text: String(y.year),
+        onclick: () => { state.year = y.year; $("#year").value = String(y.year); localStorage.setItem("butie.year", state.year); showView("results"); } }));
+      tb.append(el("tr", { "data-clause": c.clause, "data-year": c.year, class: "claim-row status-" + c.status.key },
+        yearCell,
+        el("td", {}, el("div", { text: c.title }), el("div", { class: "muted small", text: c.clause })),
+        el("td", {}, el("span", { class: "chip claim " + c.status.key, text: c.status.label })),
+        num("estimate", c.estimate), num("approved", c.approved), num("difference", c.difference),
+        el("td", { class: "small", text: c.date || "" }),
+        el("td", { class: "small", text: c.note || "" })));
+    });
+    tb.append(el("tr", { class: "subtotal", "data-year": y.year },
+      el("th", { scope: "row", colspan: "3", text: t("yearTotal", { year: y.year }) }),
+      num("estimate", y.totals.estimate), num("approved", y.totals.approved), num("difference", y.totals.difference), el("td", { colspan: "2" })));
+    return tb;
+  });
+  const foot = el("tfoot", {}, el("tr", { class: "total" },
+    el("th", { scope: "row", colspan: "3", text: t("allTotal") }),
+    num("estimate", v.totals.estimate), num("approved", v.totals.approved), num("difference", v.totals.difference), el("td", { colspan: "2" })));
+  body.replaceChildren(el("table", { id: "claims-table" }, head, ...groups, foot));
 }
 
 async function loadHistory() {

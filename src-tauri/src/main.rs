@@ -6,7 +6,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang, UsccOk, Written,
+    ApiError, ClaimsView, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang,
+    UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -65,6 +66,28 @@ fn save_evaluation(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<Sav
 #[tauri::command]
 fn history(s: State<Session>, id: i64, lang: UiLang) -> R<Vec<HistoryEntry>> {
     s.history(id, lang)
+}
+
+/// Where a clause's claim for a year stands; answers the year's evaluation.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+fn set_claim(
+    s: State<Session>,
+    id: i64,
+    year: i64,
+    clause: String,
+    status: String,
+    amount: Option<String>,
+    date: Option<String>,
+    note: Option<String>,
+    lang: UiLang,
+) -> R<EvaluationView> {
+    s.set_claim(id, year, &clause, &status, amount.as_deref(), date.as_deref(), note.as_deref(), lang)
+}
+
+#[tauri::command]
+fn claims(s: State<Session>, id: i64, lang: UiLang) -> R<ClaimsView> {
+    s.claims(id, lang)
 }
 
 /// End-to-end tests set BUTIE_E2E_DIR: native dialogs cannot be driven by
@@ -178,6 +201,8 @@ fn main() {
             evaluate,
             save_evaluation,
             history,
+            set_claim,
+            claims,
             generate_pdfs,
             export_company,
             import_company

@@ -267,6 +267,99 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#total", (x) => x.includes("3,000,000.00"));
   });
 
+  await t.test("a claim approved in 2025 blocks the one-time award in 2026; the filings tab reconciles", async () => {
+    const TZ = "台州市椒江海跃跨境电子商务有限公司";
+    const brand = "tr[data-clause='tz.brand.provincial_brand']";
+    const mark = "tr[data-clause='tz.brand.trademark']";
+    const clause = (id) => app.js("return state.result.clauses.find(c => c.id === arguments[0])", [id]);
+    const onScreen = (css) => app.js("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", [css]);
+    await app.openCompany(TZ);
+    await app.select("#year", "2025");
+    await app.click("#tab-results");
+    await app.waitText("#total", (x) => x.includes("470,175.25"));
+    await app.waitFor(() => app.count(`${brand} select.claim-status`), (n) => n === 1);
+    // Real controls, each with its label, reachable with the keyboard.
+    assert.equal(await app.js("return document.querySelector(`label[for='claim-status-tz.brand.provincial_brand']`).textContent"), "省级跨境电商出口知名品牌奖励：申报状态");
+    assert.equal(await app.js("return document.querySelector(`label[for='claim-amount-tz.brand.provincial_brand']`).textContent"), "省级跨境电商出口知名品牌奖励：批准或申报金额（元）");
+    assert.equal(await app.js("return document.querySelector(arguments[0]).tabIndex", [`${brand} input.claim-amount`]), 0);
+
+    // Submitted: with nothing typed, the claim applies for the year's estimate.
+    await app.select(`${brand} select.claim-status`, "submitted");
+    await app.waitFor(() => clause("tz.brand.provincial_brand"), (c) => c.claim && c.claim.status.key === "submitted" && c.claim.estimate === "100000.00");
+    await app.waitFor(() => app.js("return document.querySelector(arguments[0]).value", [`${brand} input.claim-amount`]), (x) => x === "100000.00");
+    // Approved: the approved amount is asked for, then saved in place.
+    await app.select(`${brand} select.claim-status`, "approved");
+    await app.waitText(`${brand} .field-error`, (x) => x.includes("请填写批准金额"));
+    assert.equal((await clause("tz.brand.provincial_brand")).claim.status.key, "submitted", "nothing saved without the approved amount");
+    await app.answer(`${brand} input.claim-amount`, "100000");
+    await app.waitFor(() => clause("tz.brand.provincial_brand"), (c) => c.claim && c.claim.status.key === "approved" && c.claim.approved === "100000.00");
+    await app.waitFor(() => app.js("return document.querySelector(arguments[0]).value", [`${brand} select.claim-status`]), (x) => x === "approved");
+    assert.equal(await app.js("return document.querySelector(arguments[0]).value", [`${brand} input.claim-amount`]), "100000.00");
+    assert.equal((await clause("tz.brand.provincial_brand")).status, "eligible", "a claim of the year evaluated does not block itself");
+    await app.waitText("#total", (x) => x.includes("470,175.25"));
+    // A wrong amount is refused beside the field and nothing changes.
+    await app.answer(`${brand} input.claim-amount`, "-5");
+    await app.waitText(`${brand} .field-error`, (x) => x.includes("不能为负数"));
+    assert.equal((await clause("tz.brand.provincial_brand")).claim.approved, "100000.00");
+    await app.answer(`${brand} input.claim-amount`, "100000");
+    await app.waitText(`${brand} .field-error`, (x) => x === "");
+    // The trademark support: applied for the estimate (93,000.00), approved at less.
+    await app.select(`${mark} select.claim-status`, "submitted");
+    await app.waitFor(() => clause("tz.brand.trademark"), (c) => c.claim && c.claim.estimate === "93000.00");
+    await app.select(`${mark} select.claim-status`, "approved");
+    await app.answer(`${mark} input.claim-amount`, "90000");
+    await app.waitFor(() => clause("tz.brand.trademark"), (c) => c.claim && c.claim.approved === "90000.00");
+    await onScreen(brand);
+    await app.shot("13-claim-set");
+
+    // 2026 (no facts yet): the award is not paid twice, so the interview
+    // does not even ask whether the company holds the brand title.
+    await app.select("#year", "2026");
+    await app.waitFor(() => app.js("return state.result.year"), (y) => y === 2026);
+    await app.click("#tab-interview");
+    await app.waitFor(() => app.count("#questions .question"), (n) => n > 0);
+    assert.equal(await app.count("#question-provincial_famous_brand"), 0, "already approved for 2025: nothing to ask");
+    await app.click("#tab-results");
+    const blocked = await app.waitFor(() => clause("tz.brand.provincial_brand"), (c) => c.status === "ineligible");
+    assert.equal(blocked.amount, null);
+    assert.match(blocked.headline, /2025/);
+    const reason = await app.waitText(`${brand} .reason`, (x) => x.includes("2025"));
+    assert.match(reason, /2025/);
+    assert.equal(await app.count(`${brand} select.claim-status`), 0, "no filing for a clause that cannot be paid");
+    await app.click(`${brand} button.detail-link`);
+    await app.waitText("#detail", (x) => x.includes("2025"));
+    await onScreen(brand);
+    await app.shot("14-blocked-2026");
+
+    // 申报记录: estimate, approval and difference per claim, per year and overall.
+    await app.click("#tab-claims");
+    await app.waitFor(() => app.count("#claims-table tr.claim-row"), (n) => n === 2);
+    const cell = (tr, c) => app.text(`${tr} td.${c}`);
+    const b = "#claims-table tr.claim-row[data-clause='tz.brand.provincial_brand'][data-year='2025']";
+    const m = "#claims-table tr.claim-row[data-clause='tz.brand.trademark'][data-year='2025']";
+    assert.equal(await cell(b, "estimate"), "100,000.00");
+    assert.equal(await cell(b, "approved"), "100,000.00");
+    assert.equal(await cell(b, "difference"), "0.00");
+    assert.match(await app.text(b), /已批准/);
+    assert.equal(await cell(m, "estimate"), "93,000.00");
+    assert.equal(await cell(m, "approved"), "90,000.00");
+    assert.equal(await cell(m, "difference"), "-3,000.00");
+    const y = "#claims-table tr.subtotal[data-year='2025']";
+    assert.match(await app.text(y), /2025 年度合计/);
+    assert.equal(await cell(y, "estimate"), "193,000.00");
+    assert.equal(await cell(y, "approved"), "190,000.00");
+    assert.equal(await cell(y, "difference"), "-3,000.00");
+    assert.equal(await cell("#claims-table tfoot tr.total", "difference"), "-3,000.00");
+    await app.shot("15-filings-tab");
+    await app.click("#btn-lang");
+    await app.waitText("#tab-claims", (x) => x === "Filings");
+    await app.waitText(b, (x) => x.includes("approved") && x.includes("Provincial famous export brand award"));
+    await app.click("#btn-lang");
+    await app.waitText("#tab-claims", (x) => x === "申报记录");
+    // Back to the year the other steps use.
+    await app.select("#year", "2025");
+  });
+
   metrics.memory = memoryOfApp();
   await app.quit();
 
@@ -279,6 +372,9 @@ test("the desktop app, as a person uses it", async (t) => {
     assert.equal(await app.js("return state.company.company.uscc"), "91510107MA6DG8HL5P");
     await app.click("#tab-history");
     await app.waitFor(() => app.count(".history-item"), (n) => n === 1);
+    await app.openCompany("台州市椒江海跃跨境电子商务有限公司");
+    await app.click("#tab-claims");
+    await app.waitFor(() => app.count("#claims-table tr.claim-row"), (n) => n === 2);
     await app.quit();
   });
 

@@ -351,8 +351,8 @@ fn cases() -> Vec<Case> {
                 args(&["--workspace", "ws.sqlite", "export", "--all", "--out", "notes.txt"])
             },
             code: 2,
-            zh: "notes.txt: 已存在且不是 JSON 文件，未覆盖",
-            en: "notes.txt: exists and is not a JSON file; not replaced",
+            zh: "notes.txt: 已存在且不是补贴通导出的 JSON 文件，未覆盖",
+            en: "notes.txt: exists and is not a Butie export (JSON) file; not replaced",
             fast: false,
             check: |d| assert_eq!(std::fs::read_to_string(d.join("notes.txt")).unwrap(), "my notes"),
         },
@@ -722,7 +722,12 @@ fn write_atomic_refuses_and_replaces_as_documented() {
     assert!(matches!(e, FileError::TargetExists { .. }), "{e:?}");
     assert_eq!(e.message(butie::Lang::En), format!("{}: already exists; not replaced", p.display()));
     assert_eq!(e.message(butie::Lang::Zh), format!("{}: 文件已存在，未覆盖", p.display()));
-    // Allowed / Only(Json): replaced.
+    // Only(Json): someone's other JSON file is not replaced...
+    let e = files::write_atomic(&p, b"[2]", Replace::Only(Content::Json), None).unwrap_err();
+    assert!(matches!(e, FileError::TargetNotSameKind { .. }), "{e:?}");
+    assert_eq!(std::fs::read(&p).unwrap(), b"{\"one\": 1}\n");
+    // ...an earlier Butie export is.
+    std::fs::write(&p, b"{\n  \"butie_workspace\": 1,\n  \"companies\": []\n}\n").unwrap();
     files::write_atomic(&p, b"[2]", Replace::Only(Content::Json), None).unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), b"[2]");
     // Permissions of the replaced file are kept.

@@ -4,7 +4,7 @@ use crate::engine::{evaluate, Status};
 use crate::explain::reasons;
 use crate::money::fmt_yuan;
 use crate::policy::{Case, Lang, Pack};
-use crate::profile::{parse_facts, Company, InputError, Profile};
+use crate::profile::{parse_facts, parse_history, Company, InputError, Profile};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone)]
@@ -36,7 +36,9 @@ pub fn case_profile(pack: &Pack, case: &Case) -> Result<Profile, InputError> {
         serious_dishonesty_listed: case.serious_dishonesty_listed.or(Some(false)),
         ..Company::default()
     };
-    Ok(Profile::new(company, Some(case.year), facts))
+    let mut profile = Profile::new(company, Some(case.year), facts);
+    profile.history = parse_history(&case.history, std::slice::from_ref(pack))?;
+    Ok(profile)
 }
 
 /// Run every case of `pack`; returns (number of cases run, failures).
@@ -95,4 +97,19 @@ pub fn run_cases(pack: &Pack) -> (usize, Vec<CaseFailure>) {
         }
     }
     (pack.cases.len(), failures)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The bundled packs' own cases, run inside the core (the CLI's
+    /// check-policies and tests/it run them too, through the whole program).
+    #[test]
+    fn bundled_cases_pass() {
+        for pack in crate::bundled_packs().unwrap_or_default() {
+            let (n, failures) = super::run_cases(&pack);
+            assert!(n > 0);
+            assert!(failures.is_empty(), "{}", failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+        }
+        assert_eq!(crate::bundled_packs().map(|p| p.len()).unwrap_or(0), 2);
+    }
 }

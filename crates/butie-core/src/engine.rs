@@ -11,8 +11,8 @@
 //! never sees a language. `crate::explain` turns them into sentences.
 
 use crate::money::round_fen;
-use crate::policy::{Clause, Condition, FactKey, Figure, Formula, Op, Pack, RegionRole, Tier};
-use crate::profile::{FactValue, Profile};
+use crate::policy::{Clause, Condition, FactKey, Figure, Formula, Op, Pack, PerCompany, RegionRole, Tier};
+use crate::profile::{Claim, ClaimStatus, FactValue, Profile};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +133,10 @@ pub enum Cause<'a> {
     /// Growth cannot be computed because the previous value is 0 (a note on a
     /// `needs_input` clause, which asks for `prev` again).
     GrowthUndefined { prev: &'a str },
+    /// A once-per-company award the company already claimed in an earlier year.
+    AlreadyClaimed { year: i32, status: ClaimStatus, amount: Option<Decimal>, rule: &'a PerCompany },
+    /// A per-company cap already used up by earlier years' claims.
+    CompanyCapUsed { cap: Decimal, used: Decimal, rule: &'a PerCompany },
 }
 
 /// One step of a clause's working.
@@ -166,6 +170,8 @@ pub enum Step<'a> {
     ItemCap { cap: Decimal, quote: &'a str },
     /// Sum over the counted items.
     ItemsSum { count: usize, sum: Decimal },
+    /// A per-company cap partly used by earlier years: what is left caps the figure.
+    CompanyCap { cap: Decimal, used: Decimal, raw: Decimal, rule: &'a PerCompany },
     /// The final figure, rounded once (`money::round_fen`).
     Rounded { amount: Decimal, figure: Figure },
     /// The policy publishes no figure.
@@ -327,9 +333,11 @@ impl<'a> Acc<'_, 'a> {
 }
 
 /// The profile's values for one pack, by the position of each fact in the
-/// pack (`FactKey::index`).
+/// pack (`FactKey::index`), and what the company filed before.
 struct Ctx<'v, 'a> {
     values: &'v [Option<&'a FactValue>],
+    history: &'a [Claim],
+    year: i32,
 }
 
 /// Line up the profile's facts with the pack's: both are sorted by key, so
@@ -429,7 +437,10 @@ impl<'a> Ctx<'_, 'a> {
                     Tri::Unknown
                 }
             },
-            Condition::Compare { fact, op, term, value } => {
+            Condition::Compare { fact, op, term, value, when_known } => {
+                if *when_known && self.fact(fact).is_none() {
+                    return Tri::Holds;
+                }
                 let Some(v) = self.num(fact, acc) else { return Tri::Unknown };
                 let cmp = Comparison { fact, value: v, op: *op, term, threshold: *value };
                 if op.holds(v, *value) {
@@ -627,10 +638,40 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
             None => acc.need(flag),
         }
     }
+    // Earlier years: a once-per-company award already claimed, or a
+    // per-company cap already (partly) used. The evaluated year's own claim
+    // blocks nothing.
+    let mut cap_left: Option<(Decimal, Decimal, &'a PerCompany)> = None;
+    if let (false, Some(rule)) = (excluded, &clause.per_company) {
+        let mut earlier = cx.history.iter().filter(|c| c.clause == clause.id && c.year < cx.year && c.status.counts()).peekable();
+        match rule {
+            PerCompany::Once { .. } => {
+                if let Some(c) = earlier.min_by_key(|c| c.year) {
+                    acc.causes.push(Cause::AlreadyClaimed { year: c.year, status: c.status, amount: c.amount, rule });
+                    excluded = true;
+                }
+            }
+            PerCompany::Cap { cap, .. } => {
+                if earlier.peek().is_some() {
+                    let used: Decimal = earlier.map(|c| c.amount.unwrap_or_default()).sum();
+                    if used >= *cap {
+                        acc.causes.push(Cause::CompanyCapUsed { cap: *cap, used, rule });
+                        excluded = true;
+                    } else {
+                        cap_left = Some((*cap, used, rule));
+                    }
+                }
+            }
+        }
+    }
     let mut outcome = Outcome::NoFigure;
     if !excluded {
         cx.all(&clause.conditions, &mut acc);
         outcome = eval_formula(cx, clause, &mut acc);
+        if let (Outcome::Figure { amount }, Some((cap, used, rule))) = (&outcome, cap_left) {
+            acc.trace.push(Step::CompanyCap { cap, used, raw: *amount, rule });
+            outcome = Outcome::Figure { amount: (*amount).min(cap - used) };
+        }
     }
     let mut r = ClauseResult {
         pack,
@@ -741,7 +782,7 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
         match status {
             PackStatus::Applies | PackStatus::CountyReference => {
                 resolve(pack, profile, &mut values);
-                let cx = Ctx { values: &values };
+                let cx = Ctx { values: &values, history: &profile.history, year };
                 let county = status == PackStatus::CountyReference;
                 for clause in &pack.clauses {
                     clauses.push(evaluate_clause(&cx, pack, clause, county, &mut lists));

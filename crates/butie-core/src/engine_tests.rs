@@ -102,6 +102,8 @@ fn summary(p: &Pack, facts: &str) -> String {
                 Cause::NoAward { .. } => "no_award",
                 Cause::NoItems { .. } => "no_items",
                 Cause::GrowthUndefined { .. } => "growth_undefined",
+                Cause::AlreadyClaimed { .. } => "already_claimed",
+                Cause::CompanyCapUsed { .. } => "company_cap_used",
             })
             .collect();
         let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), ev.missing(c));
@@ -322,4 +324,67 @@ fn too_many_clauses_under_stacking_rules_are_refused() {
     let text = format!("{HEAD}\n{clauses}");
     let e = load_pack("t.toml", &text).unwrap_err();
     assert!(e.problem.contains("超过上限"), "{e}");
+}
+
+fn with_history(p: &Pack, facts: &str, history: &str, year: i32) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut pr = profile(p, facts);
+    let h: serde_json::Value = serde_json::from_str(history).unwrap();
+    pr.history = crate::profile::parse_history(&h, std::slice::from_ref(p)).unwrap_or_else(|e| panic!("{}", e.message(Lang::Zh)));
+    let ev = evaluate(std::slice::from_ref(p), &pr, year);
+    ev.clauses
+        .iter()
+        .map(|c| {
+            let amount = c.amount.map(fmt_yuan).unwrap_or_else(|| c.status.as_str().to_string());
+            (amount, reasons(&ev, c, Lang::Zh), trace(&ev, c, Lang::En))
+        })
+        .collect()
+}
+
+#[test]
+fn filing_history_blocks_once_awards_and_uses_up_caps() {
+    let mut clauses = clause("once", "", FIXED);
+    clauses =
+        clauses.replace("frequency = \"annual\"\n", "frequency = \"one_time\"\nper_company = { rule = \"once\", quote = \"一次性\" }\n");
+    let mut capped = clause("cap", "", r#"{ kind = "rate", base = "a", rate = "0.5" }"#);
+    capped = capped.replace(
+        "frequency = \"annual\"\n",
+        "frequency = \"annual\"\nper_company = { rule = \"cap\", cap = \"1000\", quote = \"累计最高1000元\" }\n",
+    );
+    clauses += &capped;
+    // Evaluated for 2025: an earlier year blocks, the same year does not.
+    let p = pack(&clauses);
+    let facts = r#"{"listed": false, "a": "1000"}"#;
+    let r = with_history(&p, facts, r#"[{"clause": "once", "year": 2024, "status": "approved", "amount": "100"}]"#, 2025);
+    assert_eq!(r[0].0, "ineligible");
+    assert_eq!(r[0].1, ["已于2024年度获批（100.00 元），一次性奖励不再重复（“一次性”）"]);
+    let r = with_history(&p, facts, r#"[{"clause": "once", "year": 2025, "status": "approved", "amount": "100"}]"#, 2025);
+    assert_eq!(r[0].0, "100.00", "the year's own claim blocks nothing");
+    let r = with_history(&p, facts, r#"[{"clause": "once", "year": 2024, "status": "rejected"}]"#, 2025);
+    assert_eq!(r[0].0, "100.00", "a rejected claim counts for nothing");
+    // Cap: 1000 × 50% = 500; 700 used before → 300 left.
+    let r = with_history(&p, facts, r#"[{"clause": "cap", "year": 2024, "status": "approved", "amount": "700"}]"#, 2025);
+    assert_eq!(r[1].0, "300.00");
+    assert!(
+        r[1].2.iter().any(|l| l.starts_with(
+            "per-company limit 1,000.00 yuan, earlier years 700.00 yuan, 300.00 yuan left → min(500.00, 300.00) = 300.00 yuan"
+        )),
+        "{:?}",
+        r[1].2
+    );
+    let r = with_history(
+        &p,
+        facts,
+        r#"[{"clause": "cap", "year": 2023, "status": "approved", "amount": "600"}, {"clause": "cap", "year": 2024, "status": "submitted", "amount": "400"}]"#,
+        2025,
+    );
+    assert_eq!(r[1].0, "ineligible");
+    assert_eq!(r[1].1, ["单家企业累计扶持上限 1,000.00 元 已用完（此前各年度已获 1,000.00 元）（“累计最高1000元”）"]);
+    // A counting claim of a capped clause must say its amount.
+    let h: serde_json::Value = serde_json::from_str(r#"[{"clause": "cap", "year": 2024, "status": "approved"}]"#).unwrap();
+    let e = crate::profile::parse_history(&h, std::slice::from_ref(&p)).unwrap_err();
+    assert_eq!(e.field, "history[0].amount");
+    let h: serde_json::Value = serde_json::from_str(r#"[{"clause": "nope", "year": 2024, "status": "approved"}]"#).unwrap();
+    assert_eq!(crate::profile::parse_history(&h, std::slice::from_ref(&p)).unwrap_err().field, "history[0].clause");
+    let h: serde_json::Value = serde_json::from_str(r#"[{"clause": "cap", "year": 2024, "status": "granted"}]"#).unwrap();
+    assert_eq!(crate::profile::parse_history(&h, std::slice::from_ref(&p)).unwrap_err().field, "history[0].status");
 }

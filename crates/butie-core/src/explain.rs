@@ -5,7 +5,8 @@
 
 use crate::engine::{Cause, ClauseResult, Comparison, Evaluation, Growth, PackReason, PackResult, Status, Step};
 use crate::money::{fmt_wan, round_fen, Grouped};
-use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack, Text2};
+use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack, PerCompany, Text2};
+use crate::profile::ClaimStatus;
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
@@ -229,6 +230,28 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             };
             write!(w, "{}{why}", def(pack, fact).label.get(lang))
         }
+        Cause::AlreadyClaimed { year, status, amount, rule } => {
+            let what = match (status, lang) {
+                (ClaimStatus::Approved, Lang::Zh) => "获批",
+                (_, Lang::Zh) => "申报",
+                (ClaimStatus::Approved, Lang::En) => "approved",
+                (_, Lang::En) => "claimed",
+            };
+            match (lang, amount) {
+                (Lang::Zh, Some(a)) => write!(w, "已于{year}年度{what}（{}），一次性奖励不再重复", yuan(*a, lang))?,
+                (Lang::Zh, None) => write!(w, "已于{year}年度{what}，一次性奖励不再重复")?,
+                (Lang::En, Some(a)) => write!(w, "already {what} for {year} ({}); a one-time award is not paid again", yuan(*a, lang))?,
+                (Lang::En, None) => write!(w, "already {what} for {year}; a one-time award is not paid again")?,
+            }
+            write_rule(w, rule, lang)
+        }
+        Cause::CompanyCapUsed { cap, used, rule } => {
+            match lang {
+                Lang::Zh => write!(w, "单家企业累计扶持上限 {} 已用完（此前各年度已获 {}）", yuan(*cap, lang), yuan(*used, lang))?,
+                Lang::En => write!(w, "the per-company limit of {} is used up (earlier years: {})", yuan(*cap, lang), yuan(*used, lang))?,
+            }
+            write_rule(w, rule, lang)
+        }
         Cause::GrowthUndefined { prev } => write!(
             w,
             "{}{}",
@@ -351,6 +374,32 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         Step::ItemsSum { count, sum } => {
             write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan(*sum, lang))
         }
+        Step::CompanyCap { cap, used, raw, rule } => {
+            let left = *cap - *used;
+            match lang {
+                Lang::Zh => write!(
+                    w,
+                    "单家企业累计上限 {}，此前各年度已获 {}，尚余 {} → min({}, {}) = {}",
+                    yuan(*cap, lang),
+                    yuan(*used, lang),
+                    yuan(left, lang),
+                    Grouped::yuan(*raw),
+                    Grouped::yuan(left),
+                    yuan((*raw).min(left), lang)
+                )?,
+                Lang::En => write!(
+                    w,
+                    "per-company limit {}, earlier years {}, {} left → min({}, {}) = {}",
+                    yuan(*cap, lang),
+                    yuan(*used, lang),
+                    yuan(left, lang),
+                    Grouped::yuan(*raw),
+                    Grouped::yuan(left),
+                    yuan((*raw).min(left), lang)
+                )?,
+            }
+            write_rule(w, rule, lang)
+        }
         Step::Rounded { amount, figure } => match (figure, lang) {
             (Figure::Exact, Lang::Zh) => write!(w, "= {}（四舍五入到分）", yuan(*amount, lang)),
             (Figure::Exact, Lang::En) => write!(w, "= {} (rounded half up to the fen)", yuan(*amount, lang)),
@@ -358,6 +407,15 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             (Figure::Ceiling, Lang::En) => write!(w, "at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
         },
         Step::NoFigure => w.write_str(t(lang, "政策未公布金额", "no figure published")),
+    }
+}
+
+/// The words a per-company rule rests on, and its interpretation if any.
+fn write_rule(w: &mut impl Write, rule: &PerCompany, lang: Lang) -> fmt::Result {
+    write!(w, "（“{}”）", rule.quote())?;
+    match rule.interpretation() {
+        Some(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
+        None => Ok(()),
     }
 }
 

@@ -149,6 +149,22 @@ struct RawClause {
     formula: RawFormula,
     #[serde(default)]
     applicant: Option<Text2>,
+    #[serde(default)]
+    per_company: Option<RawPerCompany>,
+}
+
+/// What the text says of a clause across years for one company.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerCompany {
+    /// `once`: paid once per company while the pack is in force;
+    /// `cap`: `cap` is the most one company gets over the pack's term.
+    rule: String,
+    #[serde(default)]
+    cap: Option<String>,
+    quote: String,
+    #[serde(default)]
+    interpretation: Option<Text2>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -176,6 +192,9 @@ struct RawCondition {
     /// Switch on an enum fact: each option has its own conditions.
     #[serde(default)]
     switch: Option<String>,
+    /// A comparison checked only when its fact is known.
+    #[serde(default)]
+    when_known: Option<bool>,
     #[serde(default)]
     cases: Option<BTreeMap<String, Vec<RawCondition>>>,
 }
@@ -251,6 +270,9 @@ struct RawCase {
     serious_dishonesty_listed: Option<bool>,
     #[serde(default)]
     facts: toml::Table,
+    /// Earlier claims, as the profile's `history` list.
+    #[serde(default)]
+    history: Vec<toml::Value>,
     expect: BTreeMap<String, RawExpect>,
 }
 
@@ -408,6 +430,9 @@ pub enum Condition {
         op: Op,
         term: String,
         value: Decimal,
+        /// Checked only when the fact is known; unknown, it neither holds
+        /// nor asks (a check that only a given figure can contradict).
+        when_known: bool,
     },
     /// Growth over a previous-period fact: `fact − prev ⋛ rate × prev`,
     /// compared exactly (never through a rounded ratio).
@@ -504,6 +529,31 @@ pub struct Clause {
     /// was a fifth of rendering.
     #[serde(skip)]
     pub citation_json: Box<serde_json::value::RawValue>,
+    /// What the text says across years for one company, if anything.
+    pub per_company: Option<PerCompany>,
+}
+
+/// A clause's rule across years for one company, with the words it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum PerCompany {
+    /// Paid once per company while the pack is in force.
+    Once { quote: String, interpretation: Option<Text2> },
+    /// At most `cap` for one company over the pack's term.
+    Cap { cap: Decimal, quote: String, interpretation: Option<Text2> },
+}
+
+impl PerCompany {
+    pub fn quote(&self) -> &str {
+        match self {
+            PerCompany::Once { quote, .. } | PerCompany::Cap { quote, .. } => quote,
+        }
+    }
+    pub fn interpretation(&self) -> Option<&Text2> {
+        match self {
+            PerCompany::Once { interpretation, .. } | PerCompany::Cap { interpretation, .. } => interpretation.as_ref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -656,6 +706,8 @@ pub struct Case {
     pub serious_dishonesty_listed: Option<bool>,
     /// Facts as JSON, exactly as a profile would carry them.
     pub facts: serde_json::Map<String, serde_json::Value>,
+    /// Earlier claims, as the profile's `history` JSON.
+    pub history: serde_json::Value,
     pub expect: BTreeMap<String, Expect>,
 }
 
@@ -811,6 +863,17 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
         let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
         let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, e.to_string()))?;
+        let per_company = match c.per_company {
+            None => None,
+            Some(r) => Some(match r.rule.as_str() {
+                "once" if r.cap.is_none() => PerCompany::Once { quote: r.quote, interpretation: r.interpretation },
+                "cap" => {
+                    let cap = r.cap.as_deref().ok_or_else(|| cx.err(&at, "per_company 的 cap 规则须写明 cap"))?;
+                    PerCompany::Cap { cap: dec(cx, &at, cap)?, quote: r.quote, interpretation: r.interpretation }
+                }
+                other => return Err(cx.err(&at, format!("per_company.rule 应为 once 或 cap（once 不带 cap），而不是 {other:?}"))),
+            }),
+        };
         clauses.push(Clause {
             id: c.id,
             title: c.title,
@@ -826,6 +889,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             applicant: c.applicant,
             citation,
             citation_json,
+            per_company,
         });
     }
 
@@ -883,6 +947,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             district: rc.district,
             serious_dishonesty_listed: rc.serious_dishonesty_listed,
             facts: facts_json,
+            history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, e.to_string()))?,
             expect,
         });
     }
@@ -1078,7 +1143,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
                 Some(toml::Value::String(s)) => dec(cx, at, &s)?,
                 _ => return Err(cx.err(at, "数值条件的 value 须为字符串形式的十进制数")),
             };
-            Ok(Condition::Compare { fact: FactKey::new(key, facts), op, term, value })
+            Ok(Condition::Compare { fact: FactKey::new(key, facts), op, term, value, when_known: rc.when_known.unwrap_or(false) })
         }
     }
 }

@@ -621,7 +621,10 @@ pub fn parse_history(v: &Value, packs: &[Pack]) -> Result<Vec<Claim>, InputError
         };
         let status = match obj.get("status") {
             Some(Value::String(s)) => ClaimStatus::parse(s).ok_or_else(|| {
-                InputError::new(at("status"), Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() })
+                InputError::new(
+                    at("status"),
+                    Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() },
+                )
             })?,
             Some(_) => return Err(InputError::new(at("status"), Problem::NotText)),
             None => return Err(InputError::new(at("status"), Problem::Missing)),
@@ -630,6 +633,13 @@ pub fn parse_history(v: &Value, packs: &[Pack]) -> Result<Vec<Claim>, InputError
             None | Some(Value::Null) => None,
             Some(v) => Some(parse_number(&at("amount"), FactKind::Money, v)?),
         };
+        let capped = packs
+            .iter()
+            .find_map(|p| p.clause(&clause))
+            .is_some_and(|c| matches!(c.per_company, Some(crate::policy::PerCompany::Cap { .. })));
+        if capped && status.counts() && amount.is_none() {
+            return Err(InputError::new(at("amount"), Problem::ClaimWithoutAmount));
+        }
         out.push(Claim { clause, year, status, amount });
     }
     Ok(out)

@@ -436,6 +436,11 @@ fn cut_bytes(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// FNV-1a: a short, stable tag for a name (not for security).
+fn fnv1a(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf29ce484222325u64, |h, &x| (h ^ u64::from(x)).wrapping_mul(0x100000001b3))
+}
+
 /// A rendered document and the file name it is written under.
 pub struct Rendered {
     pub file_name: String,
@@ -464,8 +469,17 @@ fn unique_name(stem: &str, ext: &str, taken: &mut Vec<String>) -> String {
 /// atomically once everything has rendered.
 pub fn render_all(fonts: &Fonts, cx: &Context) -> Result<Vec<Rendered>, PdfError> {
     let ev = cx.evaluation;
-    let mut company = safe_file_name(&cx.profile.company.name);
-    company = cut_bytes(&company, COMPANY_BYTES).trim_end_matches(['.', ' ']).to_string();
+    let full = safe_file_name(&cx.profile.company.name);
+    let mut company = cut_bytes(&full, COMPANY_BYTES).trim_end_matches(['.', ' ']).to_string();
+    if company.len() < full.len() {
+        // Two long names that begin alike must not share files in one folder:
+        // a cut name carries the credit code's tail, or a hash of the name.
+        let tag = match &cx.profile.company.uscc {
+            Some(u) => u.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<String>(),
+            None => format!("{:08x}", fnv1a(cx.profile.company.name.as_bytes()) as u32),
+        };
+        company = format!("{}~{tag}", cut_bytes(&company, COMPANY_BYTES - 9).trim_end_matches(['.', ' ']));
+    }
     if company.is_empty() {
         company = "企业".into();
     }

@@ -4,6 +4,11 @@
 //! figure: the inputs, the pack ids, versions and content hashes, the full
 //! result and when it was made.
 //!
+//! Claims ledger (`claims.rs`, schema 4): per company, year and clause,
+//! what was filed and what was approved, with every change kept in the
+//! append-only `claim_events`. Evaluating a saved company reads it as the
+//! profile's `history` ([`Workspace::profile`]).
+//!
 //! Durability: WAL with `synchronous = FULL`, so a committed transaction
 //! survives both a killed process and a power cut. Every multi-row write is
 //! one transaction. Files the store writes whole (a new workspace, a backup,
@@ -31,16 +36,20 @@ use butie_core::engine::Evaluation;
 use butie_core::explain::to_json;
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{
-    fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, Company, Facts, InputError, Problem,
-    Profile,
+    fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, ClaimStatus, Company, Facts, InputError,
+    Problem, Profile,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{json, Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod claims;
 mod disk;
 mod migrations;
+pub use claims::{
+    claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
+};
 pub use migrations::{migrate, migrate_to, APPLICATION_ID, LATEST_VERSION, READABLE_FROM};
 /// The SQLite binding whose errors `StoreError` carries (and whose `Connection` `Workspace::connection` lends).
 pub use rusqlite;
@@ -91,6 +100,43 @@ pub enum StoreError {
     HasEvaluations {
         id: i64,
         count: i64,
+    },
+    /// Deleting (not archiving) a company that has claims in the ledger,
+    /// whose history is kept for good.
+    HasClaims {
+        id: i64,
+        count: i64,
+    },
+    /// A claim names a clause no loaded pack has (`field`: `claim.clause`,
+    /// or the entry of an import file).
+    UnknownClause {
+        field: String,
+        clause: String,
+    },
+    /// An amount given for a claim whose status takes none: planned,
+    /// rejected, withdrawn (or, in an import file, an approved amount on a
+    /// claim that is not approved).
+    ClaimAmountNotAllowed {
+        field: String,
+        status: ClaimStatus,
+    },
+    /// A claim without the amount its status needs: approved without the
+    /// approved amount; submitted without the amount applied for, on a
+    /// clause that caps what one company gets over the years.
+    ClaimAmountRequired {
+        field: String,
+        status: ClaimStatus,
+    },
+    /// A claim's date that is not a real calendar date written `YYYY-MM-DD`.
+    BadClaimDate {
+        field: String,
+        date: String,
+    },
+    /// A time in an import file's claim events that is not one the store
+    /// writes (`YYYY-MM-DDTHH:MM:SS.sssZ`).
+    BadClaimTime {
+        field: String,
+        time: String,
     },
     /// The file is not a Butie workspace this program can use.
     NotAWorkspace {
@@ -170,6 +216,8 @@ pub enum Table {
     Companies,
     Facts,
     Evaluations,
+    Claims,
+    ClaimEvents,
 }
 
 /// What exactly is wrong with a file that is not a usable workspace.
@@ -213,12 +261,18 @@ impl StoreError {
             StoreError::Input(e) => &e.field,
             StoreError::UsccTaken { .. } => "company.uscc",
             StoreError::ImportUsccTaken { .. } | StoreError::DuplicateUsccInImport { .. } => "import",
+            StoreError::UnknownClause { field, .. }
+            | StoreError::ClaimAmountNotAllowed { field, .. }
+            | StoreError::ClaimAmountRequired { field, .. }
+            | StoreError::BadClaimDate { field, .. }
+            | StoreError::BadClaimTime { field, .. } => field,
             // About the workspace or a file as a whole, not a form field.
             StoreError::CompanyNotFound { .. }
             | StoreError::EvaluationNotFound { .. }
             | StoreError::FileNotFound { .. }
             | StoreError::WorkspaceMissing { .. }
             | StoreError::HasEvaluations { .. }
+            | StoreError::HasClaims { .. }
             | StoreError::NotAWorkspace { .. }
             | StoreError::NewerVersion { .. }
             | StoreError::CannotOpen { .. }
@@ -247,6 +301,12 @@ impl fmt::Display for StoreError {
             StoreError::ImportUsccTaken { uscc, other_id, .. } => write!(f, "import: {uscc} already used by company #{other_id}"),
             StoreError::DuplicateUsccInImport { uscc } => write!(f, "import: {uscc} appears more than once"),
             StoreError::HasEvaluations { id, count } => write!(f, "company #{id} has {count} saved evaluations; not deleted"),
+            StoreError::HasClaims { id, count } => write!(f, "company #{id} has {count} claims; not deleted"),
+            StoreError::UnknownClause { field, clause } => write!(f, "{field}: unknown clause {clause}"),
+            StoreError::ClaimAmountNotAllowed { field, status } => write!(f, "{field}: no amount on a {} claim", status.as_str()),
+            StoreError::ClaimAmountRequired { field, status } => write!(f, "{field}: a {} claim needs its amount", status.as_str()),
+            StoreError::BadClaimDate { field, date } => write!(f, "{field}: {date:?} is not a date YYYY-MM-DD"),
+            StoreError::BadClaimTime { field, time } => write!(f, "{field}: {time:?} is not a time YYYY-MM-DDTHH:MM:SS.sssZ"),
             StoreError::NotAWorkspace { path, why } => {
                 write!(f, "{}: not a workspace: ", path.display())?;
                 match why {
@@ -398,6 +458,9 @@ pub struct Workspace {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Whether the file has the claims ledger (schema 4 on): a workspace
+    /// from before it, opened read-only, reads as having no claims.
+    ledger: bool,
 }
 
 fn now_utc(conn: &Connection) -> Result<String> {
@@ -473,7 +536,7 @@ impl Workspace {
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
             e => write_failure(path, e),
         })?;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false })
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true })
     }
 
     /// The read-only fallback: a plain read-only connection (which reads a
@@ -495,7 +558,9 @@ impl Workspace {
             Ok(c) => c,
             Err(_) => try_open(true)?,
         };
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true })
+        let ledger =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'claims'", [], |r| r.get::<_, i64>(0))? > 0;
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger })
     }
 
     pub fn path(&self) -> &Path {
@@ -682,16 +747,21 @@ impl Workspace {
         Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
-    /// Remove a company. One with saved evaluations is archived instead
-    /// (hidden from lists, its evaluations kept) — only when `archive` is
-    /// true; otherwise refused.
+    /// Remove a company. One with saved evaluations or claims is archived
+    /// instead (hidden from lists, its evaluations and claims kept) — only
+    /// when `archive` is true; otherwise refused.
     pub fn delete_company(&mut self, id: i64, archive: bool) -> Result<bool> {
         self.write(|tx| {
             Self::require_company(tx, id)?;
             let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
-            if evals > 0 {
+            let claims: i64 = tx.query_row("SELECT count(*) FROM claims WHERE company_id = ?1", [id], |r| r.get(0))?;
+            if evals > 0 || claims > 0 {
                 if !archive {
-                    return Err(StoreError::HasEvaluations { id, count: evals });
+                    return Err(if evals > 0 {
+                        StoreError::HasEvaluations { id, count: evals }
+                    } else {
+                        StoreError::HasClaims { id, count: claims }
+                    });
                 }
                 let now = now_utc(tx)?;
                 tx.execute("UPDATE companies SET archived_at = ?2 WHERE id = ?1", params![id, now])?;
@@ -755,10 +825,15 @@ impl Workspace {
         Ok((facts, unknown))
     }
 
+    /// The profile of a company and year: its facts of that year, and as
+    /// `history` its claims of every year from the ledger (clauses the
+    /// loaded packs know), by year and clause.
     pub fn profile(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Profile> {
         let c = self.get_company(id)?;
         let (facts, _) = self.facts(id, year, packs)?;
-        Ok(Profile::new(c.company, Some(year), facts))
+        let mut p = Profile::new(c.company, Some(year), facts);
+        p.history = self.history_of(id, packs)?;
+        Ok(p)
     }
 
     /// Save an evaluation with everything needed to reproduce it.
@@ -829,7 +904,10 @@ impl Workspace {
 
     // ------------------------------------------------------------ export / import
 
-    /// A company with all its years: `{company, years: {"2024": {facts}}}`.
+    /// A company with all its years: `{company, years: {"2024": {facts}}}`,
+    /// and `claims` (its ledger with every claim's events, see
+    /// [`claim_to_value`]) when it has any. Like facts the loaded packs do
+    /// not define, claims of clauses they do not know are left out.
     pub fn export_company(&self, id: i64, packs: &[Pack]) -> Result<Value> {
         let c = self.get_company(id)?;
         let mut years = Map::new();
@@ -837,7 +915,13 @@ impl Workspace {
             let (facts, _) = self.facts(id, *y, packs)?;
             years.insert(y.to_string(), butie_core::profile::facts_to_value(&facts));
         }
-        Ok(json!({"company": company_to_value(&c.company), "years": Value::Object(years)}))
+        let mut v = json!({"company": company_to_value(&c.company), "years": Value::Object(years)});
+        let claims: Vec<Value> =
+            self.claims(id, None)?.iter().filter(|c| packs.iter().any(|p| p.clause(&c.clause).is_some())).map(claim_to_value).collect();
+        if !claims.is_empty() {
+            v["claims"] = Value::Array(claims);
+        }
+        Ok(v)
     }
 
     /// The catalogue profile of one company and year.
@@ -856,19 +940,26 @@ impl Workspace {
     /// Import a profile, a company export or a workspace export. Everything
     /// is validated before anything is written, and written in one
     /// transaction: a bad file changes nothing. Returns the ids touched.
+    ///
+    /// Claims (an export's `claims`, a profile's `history`) go into the
+    /// ledger with their events; over a company matched by USCC
+    /// (`replace`), a claim of the file replaces the same year and clause
+    /// and adds the file's events, and the ledger's other claims stay, as
+    /// the facts of years the file does not have stay.
     pub fn import(&mut self, v: &Value, packs: &[Pack], replace: bool) -> Result<Vec<i64>> {
         let entries = parse_import(v, packs)?;
         // Duplicate USCCs inside the file.
-        for (i, (c, _)) in entries.iter().enumerate() {
-            if let Some(u) = &c.uscc {
-                if entries[..i].iter().any(|(o, _)| o.uscc.as_ref() == Some(u)) {
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(u) = &e.company.uscc {
+                if entries[..i].iter().any(|o| o.company.uscc.as_ref() == Some(u)) {
                     return Err(StoreError::DuplicateUsccInImport { uscc: u.clone() });
                 }
             }
         }
         self.write(|tx| {
             let mut ids = Vec::new();
-            for (c, years) in &entries {
+            let now = now_utc(tx)?;
+            for ImportEntry { company: c, years, claims } in &entries {
                 let existing = match Self::uscc_taken(tx, &c.uscc, None)? {
                     Some((other_id, other_name)) if !replace => {
                         return Err(StoreError::ImportUsccTaken { uscc: c.uscc.clone().unwrap_or_default(), other_id, other_name })
@@ -887,6 +978,9 @@ impl Workspace {
                 };
                 for (y, facts) in years {
                     Self::write_facts(tx, id, *y, facts)?;
+                }
+                for claim in claims {
+                    Self::import_claim(tx, id, claim, &now)?;
                 }
                 ids.push(id);
             }
@@ -1021,8 +1115,9 @@ impl Workspace {
 /// that changes nothing: a Butie workspace (its `application_id`, or one
 /// made before Butie set it), not newer than this build, `PRAGMA
 /// integrity_check` and `foreign_key_check` clean, and every company, every
-/// stored fact's JSON and every saved evaluation's JSON readable the way
-/// Butie reads them (`BackupDamaged` names the first row that is not).
+/// stored fact's JSON, every saved evaluation's JSON and every claim and
+/// claim event readable the way Butie reads them (`BackupDamaged` names the
+/// first row that is not).
 pub fn check_workspace_file(path: &Path) -> Result<()> {
     let (conn, version) = disk::checked_snapshot(path)?;
     check_rows(path, &conn, version)
@@ -1047,7 +1142,7 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
     type Check = fn(&rusqlite::Row, usize) -> bool;
     /// A table, the query that reads it (rowid first), and its columns in order.
     type TableCheck = (Table, String, Vec<(&'static str, Check)>);
-    let tables: [TableCheck; 3] = [
+    let mut tables: Vec<TableCheck> = vec![
         (
             Table::Companies,
             format!(
@@ -1094,6 +1189,37 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
             ],
         ),
     ];
+    // The claims ledger, from version 4 on.
+    if version >= 4 {
+        fn status(r: &rusqlite::Row, i: usize) -> bool {
+            claims::status_at(r, i).is_ok()
+        }
+        fn amount(r: &rusqlite::Row, i: usize) -> bool {
+            claims::amount_at(r, i).is_ok()
+        }
+        let state: [(&'static str, Check); 5] = [
+            ("status", status),
+            ("estimate", amount),
+            ("approved", amount),
+            ("date", ok::<Option<String>>),
+            ("note", ok::<Option<String>>),
+        ];
+        let mut claim_cols: Vec<(&'static str, Check)> =
+            vec![("company_id", ok::<i64>), ("year", ok::<i32>), ("clause", ok::<String>), ("updated_at", ok::<String>)];
+        claim_cols.extend(state);
+        tables.push((
+            Table::Claims,
+            "SELECT rowid, company_id, year, clause, updated_at, status, estimate, approved, date, note FROM claims".to_string(),
+            claim_cols,
+        ));
+        let mut event_cols: Vec<(&'static str, Check)> = vec![("claim_id", ok::<i64>), ("at", ok::<String>)];
+        event_cols.extend(state);
+        tables.push((
+            Table::ClaimEvents,
+            "SELECT rowid, claim_id, at, status, estimate, approved, date, note FROM claim_events".to_string(),
+            event_cols,
+        ));
+    }
     for (table, sql, columns) in &tables {
         let mut st = conn.prepare(sql).map_err(read)?;
         let mut rows = st.query([]).map_err(read)?;
@@ -1110,7 +1236,14 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
     Ok(())
 }
 
-type ImportEntry = (Company, Vec<(i32, Facts)>);
+/// One company of an import file, checked: its fields, its facts by year
+/// and its claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportEntry {
+    pub company: Company,
+    pub years: Vec<(i32, Facts)>,
+    pub claims: Vec<ImportedClaim>,
+}
 
 /// Validate an import file completely, writing nothing.
 pub fn parse_import(v: &Value, packs: &[Pack]) -> Result<Vec<ImportEntry>> {
@@ -1140,6 +1273,11 @@ fn prefix(e: StoreError, p: &str) -> StoreError {
             ie.field = format!("{p}.{}", ie.field);
             StoreError::Input(ie)
         }
+        StoreError::UnknownClause { field, clause } => StoreError::UnknownClause { field: format!("{p}.{field}"), clause },
+        StoreError::ClaimAmountNotAllowed { field, status } => StoreError::ClaimAmountNotAllowed { field: format!("{p}.{field}"), status },
+        StoreError::ClaimAmountRequired { field, status } => StoreError::ClaimAmountRequired { field: format!("{p}.{field}"), status },
+        StoreError::BadClaimDate { field, date } => StoreError::BadClaimDate { field: format!("{p}.{field}"), date },
+        StoreError::BadClaimTime { field, time } => StoreError::BadClaimTime { field: format!("{p}.{field}"), time },
         other => other,
     }
 }
@@ -1147,9 +1285,10 @@ fn prefix(e: StoreError, p: &str) -> StoreError {
 fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
     let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
     if obj.contains_key("years") {
+        const KEYS: [&str; 3] = ["company", "years", "claims"];
         for k in obj.keys() {
-            if k != "company" && k != "years" {
-                return Err(InputError::new(k.clone(), Problem::UnknownField { known: vec!["company", "years"] }).into());
+            if !KEYS.contains(&k.as_str()) {
+                return Err(InputError::new(k.clone(), Problem::UnknownField { known: KEYS.to_vec() }).into());
             }
         }
         let company = parse_company(obj.get("company").ok_or_else(|| InputError::new("company", Problem::Missing))?, packs)?;
@@ -1164,11 +1303,13 @@ fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
             })?;
             out.push((year, f));
         }
-        return Ok((company, out));
+        let claims = parse_claims(obj.get("claims").unwrap_or(&Value::Null), packs)?;
+        return Ok(ImportEntry { company, years: out, claims });
     }
     let p = butie_core::profile::profile_from_value(v, packs)?;
     let year = p.year.ok_or_else(|| InputError::new("year", Problem::Missing))?;
-    Ok((p.company, vec![(year, p.facts)]))
+    let claims = claims_from_history(&p.history)?;
+    Ok(ImportEntry { company: p.company, years: vec![(year, p.facts)], claims })
 }
 
 #[cfg(test)]
@@ -1232,7 +1373,7 @@ mod tests {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .unwrap();
-        let mut ws = Workspace { conn, path: path.clone(), read_only: false };
+        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true };
         assert!(matches!(ws.add_company(&company("甲"), &packs), Err(StoreError::ReadOnly { path: p }) if p == path));
         let full = write_failure(&path, StoreError::Sql(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None)));
         assert!(matches!(full, StoreError::DiskFull { path: p } if p == path));
@@ -1265,6 +1406,10 @@ mod tests {
         let ws = Workspace::open_examined(&v2, version, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         assert!(ws.is_read_only());
         assert_eq!(names(&ws), ["旧"]);
+        // No claims ledger in a file this old: it reads as an empty one.
+        let id = ws.list_companies(None).unwrap()[0].id;
+        assert!(ws.claims(id, None).unwrap().is_empty());
+        assert!(ws.profile(id, 2025, &packs).unwrap().history.is_empty());
         let bak = dir.path().join("v2-backup.sqlite");
         ws.backup(&bak).unwrap();
         let c = disk::open_read_only(&bak, true).unwrap();
@@ -1276,7 +1421,14 @@ mod tests {
             Err(e) => panic!("{e:?}"),
             Ok(_) => panic!("opened"),
         }
-        let _ = packs;
+        // The schema just before the ledger (the v3 fixture) reads the same way.
+        let v3 = dir.path().join("v3.sqlite");
+        std::fs::copy("tests/fixtures/workspace-v3.sqlite", &v3).unwrap();
+        let ws = Workspace::open_examined(&v3, 3, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        assert!(ws.is_read_only());
+        assert_eq!(ws.list_companies(None).unwrap().len(), 2);
+        assert!(ws.claims(1, None).unwrap().is_empty());
+        assert_eq!(ws.profile(1, 2025, &packs).unwrap().facts.len(), 4);
     }
 
     #[test]

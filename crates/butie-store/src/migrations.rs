@@ -26,7 +26,8 @@ pub const APPLICATION_ID: i32 = 0x4255_5449;
 /// The oldest schema this build can read as it is, without migrating it
 /// (needed for a workspace on read-only media, which cannot be migrated).
 /// Migration 3 changes only the file header, so a version-2 file reads as
-/// well as a version-3 one.
+/// well as a version-3 one; migration 4 only adds the claims ledger, so a
+/// version-2 or -3 file reads as a workspace with no claims.
 pub const READABLE_FROM: i64 = 2;
 
 /// (version, what it does, SQL)
@@ -88,9 +89,43 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         // PRAGMA takes no hexadecimal.
         "PRAGMA application_id = 1112888393;",
     ),
+    (
+        4,
+        "claims ledger: one claim per company, year and clause, and every change to it, append-only",
+        "CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            company_id INTEGER NOT NULL REFERENCES companies(id),
+            year INTEGER NOT NULL,
+            clause TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('planned', 'submitted', 'approved', 'rejected', 'withdrawn')),
+            estimate TEXT,
+            approved TEXT,
+            date TEXT,
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (company_id, year, clause)
+        );
+        CREATE TABLE claim_events (
+            id INTEGER PRIMARY KEY,
+            claim_id INTEGER NOT NULL REFERENCES claims(id),
+            at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('planned', 'submitted', 'approved', 'rejected', 'withdrawn')),
+            estimate TEXT,
+            approved TEXT,
+            date TEXT,
+            note TEXT
+        );
+        CREATE INDEX claim_events_claim ON claim_events(claim_id, at, id);
+        CREATE TRIGGER claims_no_delete BEFORE DELETE ON claims
+            BEGIN SELECT RAISE(ABORT, 'claims are kept: their events are append-only'); END;
+        CREATE TRIGGER claim_events_no_update BEFORE UPDATE ON claim_events
+            BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;
+        CREATE TRIGGER claim_events_no_delete BEFORE DELETE ON claim_events
+            BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -1,7 +1,8 @@
 //! The store's integration tests, in one test binary: behaviour on disk
-//! (`store`), crash safety under SIGKILL (`crash`, `restore_crash`) and
+//! (`store`), the claims ledger (`claims`), crash safety under SIGKILL (`crash`, `restore_crash`) and
 //! several programs writing one workspace at once (`concurrent`).
 
+mod claims;
 mod concurrent;
 mod crash;
 mod restore_crash;

@@ -1,0 +1,688 @@
+//! The claims ledger: per company × year × clause, where a claim stands
+//! (计划申报 planned / 已申报 submitted / 已批准 approved / 未获批 rejected /
+//! 已撤回 withdrawn), the amount applied for (`estimate`), the approved
+//! amount, a date and a note.
+//!
+//! Every change is kept: `claim_events` is append-only (triggers refuse
+//! UPDATE and DELETE), one row per change with its time and the claim as it
+//! became. The `claims` row is the latest state, and always equals the
+//! claim's latest event.
+//!
+//! The ledger is what `Workspace::profile` turns into the profile's
+//! `history`, so evaluating a saved company takes its earlier claims into
+//! account; company and workspace exports carry it with its events, and
+//! import brings it back (all or nothing, with the rest of the file).
+
+use crate::{now_utc, CompanyKey, Result, StoreError, Workspace};
+use butie_core::money::{fmt_yuan, max_value, parse_non_negative, NumberProblem};
+use butie_core::policy::{Date, FactKind, Pack, PerCompany};
+use butie_core::profile::{check_year, is_control_char, parse_year, Claim, ClaimStatus, InputError, Problem};
+use rusqlite::{params, Connection, OptionalExtension};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::str::FromStr;
+
+/// The longest note kept with a claim, in characters.
+pub const MAX_NOTE: usize = 500;
+
+/// A change to one claim, as the user makes it.
+///
+/// `amount` means, by `status`: submitted — the amount applied for (it
+/// becomes the claim's `estimate`; left out, the estimate already recorded
+/// stays); approved — the approved amount (required; the estimate stays as
+/// it was); planned, rejected, withdrawn — refused if given. `date` and
+/// `note` describe this step: they replace the claim's date and note, and
+/// `None` (or blank text) leaves the claim without one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimUpdate {
+    pub status: ClaimStatus,
+    pub amount: Option<Decimal>,
+    /// `YYYY-MM-DD`, a real calendar date.
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One claim of the ledger with every change made to it, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimRecord {
+    pub id: i64,
+    pub year: i32,
+    pub clause: String,
+    pub status: ClaimStatus,
+    /// The amount applied for.
+    pub estimate: Option<Decimal>,
+    /// The approved amount; only on an approved claim.
+    pub approved: Option<Decimal>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+    /// When the claim last changed (UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`).
+    pub updated_at: String,
+    pub events: Vec<ClaimEvent>,
+}
+
+impl ClaimRecord {
+    /// The entry of the profile's `history`: the approved amount of an
+    /// approved claim, otherwise the amount applied for.
+    pub fn to_claim(&self) -> Claim {
+        let amount = if self.status == ClaimStatus::Approved { self.approved } else { self.estimate };
+        Claim { clause: self.clause.clone(), year: self.year, status: self.status, amount }
+    }
+}
+
+/// One change to a claim: when, and the claim as it became.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimEvent {
+    pub at: String,
+    pub status: ClaimStatus,
+    pub estimate: Option<Decimal>,
+    pub approved: Option<Decimal>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What a claim holds, without its identity and times.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct State {
+    pub status: ClaimStatus,
+    pub estimate: Option<Decimal>,
+    pub approved: Option<Decimal>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+impl ClaimEvent {
+    fn state(&self) -> State {
+        State { status: self.status, estimate: self.estimate, approved: self.approved, date: self.date.clone(), note: self.note.clone() }
+    }
+}
+
+/// A claim read from an import file, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedClaim {
+    pub year: i32,
+    pub clause: String,
+    pub(crate) state: State,
+    pub updated_at: Option<String>,
+    pub events: Vec<ClaimEvent>,
+}
+
+// ------------------------------------------------------------------ checks
+
+/// Whether the clause caps what one company gets over the pack's term: a
+/// counting claim of it (submitted, approved) must say its amount.
+fn capped(packs: &[Pack], clause: &str) -> bool {
+    packs.iter().find_map(|p| p.clause(clause)).is_some_and(|c| matches!(c.per_company, Some(PerCompany::Cap { .. })))
+}
+
+fn known_clause(packs: &[Pack], clause: &str) -> bool {
+    packs.iter().any(|p| p.clause(clause).is_some())
+}
+
+/// A non-negative amount with at most two places, kept with exactly two.
+fn check_amount(field: &str, d: Decimal) -> Result<Decimal> {
+    let bad = |p| Err(StoreError::Input(InputError::new(field, Problem::Number(p))));
+    if d.is_sign_negative() && !d.is_zero() {
+        return bad(NumberProblem::Negative);
+    }
+    if d.normalize().scale() > 2 {
+        return bad(NumberProblem::TooManyDecimals { max: 2 });
+    }
+    if d.abs() > max_value() {
+        return bad(NumberProblem::TooLarge);
+    }
+    let mut d = d.abs();
+    d.rescale(2);
+    Ok(d)
+}
+
+/// An amount as the catalogue writes one: a JSON number or a string of
+/// plain digits (`100000`, `"100000.00"`), non-negative, to the fen — the
+/// forms a money fact accepts.
+pub fn parse_amount(field: &str, v: &Value) -> std::result::Result<Decimal, InputError> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return Err(InputError::new(field, Problem::WrongType { expected: FactKind::Money })),
+    };
+    let mut d = parse_non_negative(&text, 2).map_err(|p| InputError::new(field, Problem::Number(p)))?;
+    d.rescale(2);
+    Ok(d)
+}
+
+/// `YYYY-MM-DD` and a real calendar date; blank is no date.
+fn check_date(field: &str, date: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = date.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let shape = t.len() == 10 && t.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shape && Date::parse(t).is_some() {
+        Ok(Some(t.to_string()))
+    } else {
+        Err(StoreError::BadClaimDate { field: field.to_string(), date: date.unwrap_or_default().to_string() })
+    }
+}
+
+/// A time as the store writes one: `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC).
+fn check_time(field: &str, t: &str) -> Result<String> {
+    let ok = (|| {
+        let (date, rest) = t.split_once('T')?;
+        check_date("", Some(date)).ok()??;
+        let rest = rest.strip_suffix('Z')?;
+        let (hms, frac) = match rest.split_once('.') {
+            Some((a, f)) => (a, Some(f)),
+            None => (rest, None),
+        };
+        if frac.is_some_and(|f| f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+        let parts: Vec<&str> = hms.split(':').collect();
+        let limits = [24, 60, 61];
+        if parts.len() != 3 {
+            return None;
+        }
+        for (p, max) in parts.iter().zip(limits) {
+            if p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u32>().ok()? >= max {
+                return None;
+            }
+        }
+        Some(())
+    })();
+    match ok {
+        Some(()) => Ok(t.to_string()),
+        None => Err(StoreError::BadClaimTime { field: field.to_string(), time: t.to_string() }),
+    }
+}
+
+/// Trimmed; blank is no note; at most `MAX_NOTE` characters, no control
+/// characters (they would break a table's lines or display deceptively).
+fn check_note(field: &str, note: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = note.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if t.chars().count() > MAX_NOTE {
+        return Err(InputError::new(field, Problem::TooLong { max: MAX_NOTE }).into());
+    }
+    if let Some(ch) = t.chars().find(|c| is_control_char(*c)) {
+        return Err(InputError::new(field, Problem::ControlChar { ch }).into());
+    }
+    Ok(Some(t.to_string()))
+}
+
+// ------------------------------------------------------------------ rows
+
+fn conversion(i: usize, what: &str, text: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("{what}: {text:?}").into())
+}
+
+/// A status column, as `ClaimStatus`.
+pub(crate) fn status_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<ClaimStatus> {
+    let s: String = r.get(i)?;
+    ClaimStatus::parse(&s).ok_or_else(|| conversion(i, "claim status", &s))
+}
+
+/// An amount column (decimal text or NULL).
+pub(crate) fn amount_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Decimal>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(s) => Decimal::from_str(&s).map(Some).map_err(|_| conversion(i, "amount", &s)),
+    }
+}
+
+fn money(d: Option<Decimal>) -> Option<String> {
+    d.map(fmt_yuan)
+}
+
+/// Columns 0..5 of a claim or event row: status, estimate, approved, date, note.
+fn state_at(r: &rusqlite::Row, from: usize) -> rusqlite::Result<State> {
+    Ok(State {
+        status: status_at(r, from)?,
+        estimate: amount_at(r, from + 1)?,
+        approved: amount_at(r, from + 2)?,
+        date: r.get(from + 3)?,
+        note: r.get(from + 4)?,
+    })
+}
+
+fn insert_event(tx: &Connection, claim_id: i64, at: &str, s: &State) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO claim_events (claim_id, at, status, estimate, approved, date, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![claim_id, at, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note])?;
+    Ok(())
+}
+
+/// The claim of this company, year and clause: its id and state.
+fn current(tx: &Connection, company_id: i64, year: i32, clause: &str) -> Result<Option<(i64, State)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT id, status, estimate, approved, date, note FROM claims WHERE company_id = ?1 AND year = ?2 AND clause = ?3",
+        )?
+        .query_row(params![company_id, year, clause], |r| Ok((r.get(0)?, state_at(r, 1)?)))
+        .optional()?)
+}
+
+/// Write the claim's state: a new row, or over the row `existing`.
+/// Returns the claim's id.
+fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing: Option<i64>, s: &State, at: &str) -> Result<i64> {
+    Ok(match existing {
+        Some(id) => {
+            tx.prepare_cached("UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7 WHERE id=?1")?
+                .execute(params![id, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, at])?;
+            id
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                company_id,
+                year,
+                clause,
+                s.status.as_str(),
+                money(s.estimate),
+                money(s.approved),
+                s.date,
+                s.note,
+                at
+            ])?;
+            tx.last_insert_rowid()
+        }
+    })
+}
+
+/// Write the claim's state and record the change as an event at `at`.
+fn write_state(tx: &Connection, company_id: i64, year: i32, clause: &str, existing: Option<i64>, s: &State, at: &str) -> Result<i64> {
+    let id = write_row(tx, company_id, year, clause, existing, s, at)?;
+    insert_event(tx, id, at, s)?;
+    Ok(id)
+}
+
+impl Workspace {
+    /// Record a change to the claim of `company_id`, `year` and `clause`
+    /// (made if there is none): see [`ClaimUpdate`] for what each field
+    /// means. Returns the claim's id. One write transaction, begun
+    /// IMMEDIATE; the change is appended to the claim's events. An update
+    /// that changes nothing records nothing.
+    ///
+    /// Refused, each naming its field: a clause no pack in `packs` has
+    /// (`UnknownClause`); an amount on a planned, rejected or withdrawn
+    /// claim (`ClaimAmountNotAllowed`); approved without an amount, or
+    /// submitted without one on a clause capped per company
+    /// (`ClaimAmountRequired`); a negative amount or one finer than the fen
+    /// (`Input`, `claim.amount`); a date that is not a real `YYYY-MM-DD`
+    /// (`BadClaimDate`); a year outside 2000–2100 or a bad note (`Input`);
+    /// a company that is not there or archived (`CompanyNotFound`).
+    pub fn set_claim(&mut self, company_id: i64, year: i32, clause: &str, u: &ClaimUpdate, packs: &[Pack]) -> Result<i64> {
+        let year = check_year("claim.year", i64::from(year))?;
+        let clause = clause.trim();
+        if !known_clause(packs, clause) {
+            return Err(StoreError::UnknownClause { field: "claim.clause".into(), clause: clause.to_string() });
+        }
+        let amount = u.amount.map(|a| check_amount("claim.amount", a)).transpose()?;
+        let status = u.status;
+        match (status, amount) {
+            (ClaimStatus::Planned | ClaimStatus::Rejected | ClaimStatus::Withdrawn, Some(_)) => {
+                return Err(StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status });
+            }
+            (ClaimStatus::Approved, None) => return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status }),
+            _ => {}
+        }
+        let date = check_date("claim.date", u.date.as_deref())?;
+        let note = check_note("claim.note", u.note.as_deref())?;
+        let capped = capped(packs, clause);
+        self.write(|tx| {
+            Self::require_company(tx, company_id)?;
+            let old = current(tx, company_id, year, clause)?;
+            let old_estimate = old.as_ref().and_then(|(_, s)| s.estimate);
+            let estimate = match status {
+                ClaimStatus::Submitted => amount.or(old_estimate),
+                _ => old_estimate,
+            };
+            if status == ClaimStatus::Submitted && capped && estimate.is_none() {
+                return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status });
+            }
+            let approved = if status == ClaimStatus::Approved { amount } else { None };
+            let new = State { status, estimate, approved, date, note };
+            if let Some((id, s)) = &old {
+                if *s == new {
+                    return Ok(*id);
+                }
+            }
+            let now = now_utc(tx)?;
+            write_state(tx, company_id, year, clause, old.map(|(id, _)| id), &new, &now)
+        })
+    }
+
+    /// The claims of a company (archived ones too), of every year or of
+    /// `year`, ordered by year and clause, each with its events oldest
+    /// first. `CompanyNotFound` if there is no such company.
+    pub fn claims(&self, company_id: i64, year: Option<i32>) -> Result<Vec<ClaimRecord>> {
+        let found: Option<i64> = self.conn.query_row("SELECT id FROM companies WHERE id = ?1", [company_id], |r| r.get(0)).optional()?;
+        if found.is_none() {
+            return Err(StoreError::CompanyNotFound { key: CompanyKey::Id(company_id) });
+        }
+        self.claims_of(company_id, year)
+    }
+
+    /// `claims`, for a company known to be there.
+    fn claims_of(&self, company_id: i64, year: Option<i32>) -> Result<Vec<ClaimRecord>> {
+        if !self.ledger {
+            // A workspace from before the ledger, opened read-only.
+            return Ok(Vec::new());
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, year, clause, status, estimate, approved, date, note, updated_at FROM claims
+             WHERE company_id = ?1 AND (?2 IS NULL OR year = ?2) ORDER BY year, clause",
+        )?;
+        let mut out = st
+            .query_map(params![company_id, year], |r| {
+                let s = state_at(r, 3)?;
+                Ok(ClaimRecord {
+                    id: r.get(0)?,
+                    year: r.get(1)?,
+                    clause: r.get(2)?,
+                    status: s.status,
+                    estimate: s.estimate,
+                    approved: s.approved,
+                    date: s.date,
+                    note: s.note,
+                    updated_at: r.get(8)?,
+                    events: Vec::new(),
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT e.claim_id, e.at, e.status, e.estimate, e.approved, e.date, e.note FROM claim_events e
+             JOIN claims c ON c.id = e.claim_id
+             WHERE c.company_id = ?1 AND (?2 IS NULL OR c.year = ?2) ORDER BY e.claim_id, e.at, e.id",
+        )?;
+        let rows = st.query_map(params![company_id, year], |r| {
+            let s = state_at(r, 2)?;
+            let e = ClaimEvent { at: r.get(1)?, status: s.status, estimate: s.estimate, approved: s.approved, date: s.date, note: s.note };
+            Ok((r.get::<_, i64>(0)?, e))
+        })?;
+        let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        for row in rows {
+            let (claim_id, e) = row?;
+            if let Some(&i) = index.get(&claim_id) {
+                out[i].events.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The profile's `history` of a company known to be there: every year's
+    /// claims of clauses the loaded packs know (a clause of another pack
+    /// version is kept in the ledger but is not the loaded packs' business).
+    pub(crate) fn history_of(&self, company_id: i64, packs: &[Pack]) -> Result<Vec<Claim>> {
+        Ok(self.claims_of(company_id, None)?.iter().filter(|c| known_clause(packs, &c.clause)).map(ClaimRecord::to_claim).collect())
+    }
+
+    /// Bring an imported claim into the ledger (inside the import's
+    /// transaction): a new claim with its events as they were; over an
+    /// existing one (import with replace), the file's state wins and the
+    /// file's events not already recorded are added. If the latest event
+    /// then is not the claim's state, the import itself is recorded as an
+    /// event, so the events always end at the claim as it is.
+    pub(crate) fn import_claim(tx: &Connection, company_id: i64, c: &ImportedClaim, now: &str) -> Result<()> {
+        let old = current(tx, company_id, c.year, &c.clause)?;
+        let id = match &old {
+            None => write_row(tx, company_id, c.year, &c.clause, None, &c.state, c.updated_at.as_deref().unwrap_or(now))?,
+            Some((id, s)) if *s != c.state => write_row(tx, company_id, c.year, &c.clause, Some(*id), &c.state, now)?,
+            Some((id, _)) => *id,
+        };
+        let recorded = |e: &ClaimEvent| -> Result<bool> {
+            let n: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM claim_events WHERE claim_id = ?1 AND at = ?2 AND status = ?3 AND estimate IS ?4
+                     AND approved IS ?5 AND date IS ?6 AND note IS ?7",
+                )?
+                .query_row(params![id, e.at, e.status.as_str(), money(e.estimate), money(e.approved), e.date, e.note], |r| r.get(0))?;
+            Ok(n > 0)
+        };
+        for e in &c.events {
+            if !recorded(e)? {
+                insert_event(tx, id, &e.at, &e.state())?;
+            }
+        }
+        let last: Option<State> = tx
+            .prepare_cached(
+                "SELECT status, estimate, approved, date, note FROM claim_events WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+            )?
+            .query_row([id], |r| state_at(r, 0))
+            .optional()?;
+        if last.as_ref() != Some(&c.state) {
+            insert_event(tx, id, now, &c.state)?;
+        }
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------ JSON
+
+fn put(m: &mut Map<String, Value>, k: &str, v: Option<String>) {
+    if let Some(s) = v {
+        m.insert(k.into(), Value::String(s));
+    }
+}
+
+fn state_fields(
+    m: &mut Map<String, Value>,
+    status: ClaimStatus,
+    estimate: Option<Decimal>,
+    approved: Option<Decimal>,
+    date: &Option<String>,
+    note: &Option<String>,
+) {
+    m.insert("status".into(), Value::String(status.as_str().into()));
+    put(m, "estimate", money(estimate));
+    put(m, "approved", money(approved));
+    put(m, "date", date.clone());
+    put(m, "note", note.clone());
+}
+
+/// A claim as the export writes it: `{year, clause, status, estimate,
+/// approved, date, note, updated_at, events: [{at, status, …}]}`, fields
+/// without a value left out, amounts as strings with two places.
+pub fn claim_to_value(c: &ClaimRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("year".into(), Value::from(c.year));
+    m.insert("clause".into(), Value::String(c.clause.clone()));
+    state_fields(&mut m, c.status, c.estimate, c.approved, &c.date, &c.note);
+    m.insert("updated_at".into(), Value::String(c.updated_at.clone()));
+    let events = c
+        .events
+        .iter()
+        .map(|e| {
+            let mut em = Map::new();
+            em.insert("at".into(), Value::String(e.at.clone()));
+            state_fields(&mut em, e.status, e.estimate, e.approved, &e.date, &e.note);
+            Value::Object(em)
+        })
+        .collect();
+    m.insert("events".into(), Value::Array(events));
+    Value::Object(m)
+}
+
+const CLAIM_KEYS: [&str; 9] = ["year", "clause", "status", "estimate", "approved", "date", "note", "updated_at", "events"];
+const EVENT_KEYS: [&str; 6] = ["at", "status", "estimate", "approved", "date", "note"];
+
+fn known_keys(obj: &Map<String, Value>, known: &[&'static str], at: &dyn Fn(&str) -> String) -> Result<()> {
+    for k in obj.keys() {
+        if !known.contains(&k.as_str()) {
+            return Err(InputError::new(at(k), Problem::UnknownField { known: known.to_vec() }).into());
+        }
+    }
+    Ok(())
+}
+
+fn opt_text<'a>(obj: &'a Map<String, Value>, k: &str, at: &dyn Fn(&str) -> String) -> Result<Option<&'a str>> {
+    match obj.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(InputError::new(at(k), Problem::NotText).into()),
+    }
+}
+
+fn opt_amount(obj: &Map<String, Value>, k: &str, at: &dyn Fn(&str) -> String) -> Result<Option<Decimal>> {
+    match obj.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => Ok(Some(parse_amount(&at(k), v)?)),
+    }
+}
+
+fn status_of(obj: &Map<String, Value>, at: &dyn Fn(&str) -> String) -> Result<ClaimStatus> {
+    match obj.get("status") {
+        Some(Value::String(s)) => ClaimStatus::parse(s).ok_or_else(|| {
+            InputError::new(at("status"), Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() })
+                .into()
+        }),
+        Some(_) => Err(InputError::new(at("status"), Problem::NotText).into()),
+        None => Err(InputError::new(at("status"), Problem::Missing).into()),
+    }
+}
+
+/// Status, amounts, date and note of a claim or event object.
+fn state_of(obj: &Map<String, Value>, at: &dyn Fn(&str) -> String) -> Result<State> {
+    let status = status_of(obj, at)?;
+    let estimate = opt_amount(obj, "estimate", at)?;
+    let approved = opt_amount(obj, "approved", at)?;
+    let date = check_date(&at("date"), opt_text(obj, "date", at)?)?;
+    let note = check_note(&at("note"), opt_text(obj, "note", at)?)?;
+    Ok(State { status, estimate, approved, date, note })
+}
+
+/// An export's `claims` list, checked completely: known keys and clauses,
+/// statuses, amounts, real dates, times as the store writes them; an
+/// approved amount only on an approved claim; a counting claim of a clause
+/// capped per company with its amount; one claim per year and clause.
+/// Errors name the entry (`claims[1].status`, `claims[0].events[2].at`).
+pub fn parse_claims(v: &Value, packs: &[Pack]) -> Result<Vec<ImportedClaim>> {
+    let list = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(a) => a,
+        _ => return Err(InputError::new("claims", Problem::WrongType { expected: FactKind::List }).into()),
+    };
+    let mut out: Vec<ImportedClaim> = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let here = format!("claims[{i}]");
+        let at = |k: &str| format!("{here}.{k}");
+        let obj = item.as_object().ok_or_else(|| InputError::new(&here, Problem::NotAnObject))?;
+        known_keys(obj, &CLAIM_KEYS, &at)?;
+        let year = match obj.get("year") {
+            Some(y) => parse_year(&at("year"), y)?,
+            None => return Err(InputError::new(at("year"), Problem::Missing).into()),
+        };
+        let clause = match obj.get("clause") {
+            Some(Value::String(c)) if known_clause(packs, c) => c.clone(),
+            Some(Value::String(c)) => return Err(StoreError::UnknownClause { field: at("clause"), clause: c.clone() }),
+            Some(_) => return Err(InputError::new(at("clause"), Problem::NotText).into()),
+            None => return Err(InputError::new(at("clause"), Problem::Missing).into()),
+        };
+        let state = state_of(obj, &at)?;
+        if state.approved.is_some() && state.status != ClaimStatus::Approved {
+            return Err(StoreError::ClaimAmountNotAllowed { field: at("approved"), status: state.status });
+        }
+        let amount = if state.status == ClaimStatus::Approved { state.approved } else { state.estimate };
+        if state.status.counts() && amount.is_none() && capped(packs, &clause) {
+            let k = if state.status == ClaimStatus::Approved { "approved" } else { "estimate" };
+            return Err(StoreError::ClaimAmountRequired { field: at(k), status: state.status });
+        }
+        let updated_at = opt_text(obj, "updated_at", &at)?.map(|t| check_time(&at("updated_at"), t)).transpose()?;
+        let events = match obj.get("events") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => {
+                let mut events = Vec::with_capacity(list.len());
+                for (j, e) in list.iter().enumerate() {
+                    let ehere = format!("{here}.events[{j}]");
+                    let eat = |k: &str| format!("{ehere}.{k}");
+                    let eobj = e.as_object().ok_or_else(|| InputError::new(&ehere, Problem::NotAnObject))?;
+                    known_keys(eobj, &EVENT_KEYS, &eat)?;
+                    let t = match eobj.get("at") {
+                        Some(Value::String(t)) => check_time(&eat("at"), t)?,
+                        Some(_) => return Err(InputError::new(eat("at"), Problem::NotText).into()),
+                        None => return Err(InputError::new(eat("at"), Problem::Missing).into()),
+                    };
+                    let s = state_of(eobj, &eat)?;
+                    events.push(ClaimEvent {
+                        at: t,
+                        status: s.status,
+                        estimate: s.estimate,
+                        approved: s.approved,
+                        date: s.date,
+                        note: s.note,
+                    });
+                }
+                events
+            }
+            Some(_) => return Err(InputError::new(at("events"), Problem::WrongType { expected: FactKind::List }).into()),
+        };
+        if out.iter().any(|c| c.year == year && c.clause == clause) {
+            return Err(InputError::new(&here, Problem::DuplicateKey).into());
+        }
+        out.push(ImportedClaim { year, clause, state, updated_at, events });
+    }
+    Ok(out)
+}
+
+/// A profile's `history` as claims to import: an approved entry's amount is
+/// the approved amount, any other's the amount applied for. They come
+/// without events; the import records itself as each one's event.
+pub fn claims_from_history(history: &[Claim]) -> Result<Vec<ImportedClaim>> {
+    let mut out: Vec<ImportedClaim> = Vec::with_capacity(history.len());
+    for (i, c) in history.iter().enumerate() {
+        let (estimate, approved) = if c.status == ClaimStatus::Approved { (None, c.amount) } else { (c.amount, None) };
+        let state = State { status: c.status, estimate, approved, date: None, note: None };
+        if out.iter().any(|o| o.year == c.year && o.clause == c.clause) {
+            return Err(InputError::new(format!("history[{i}]"), Problem::DuplicateKey).into());
+        }
+        out.push(ImportedClaim { year: c.year, clause: c.clause.clone(), state, updated_at: None, events: Vec::new() });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_are_real_and_in_the_one_form() {
+        for good in ["2025-06-30", "2024-02-29", " 2025-01-01 "] {
+            assert!(check_date("d", Some(good)).unwrap().is_some(), "{good}");
+        }
+        assert_eq!(check_date("d", Some("  ")).unwrap(), None);
+        for bad in ["2025-02-29", "2025-13-01", "2025-6-30", "2025/06/30", "20250630", "2025-06-31", "tomorrow", "２０２５-06-30"] {
+            assert!(matches!(check_date("d", Some(bad)), Err(StoreError::BadClaimDate { .. })), "{bad}");
+        }
+        for good in ["2025-06-30T08:01:02.123Z", "2025-06-30T23:59:59Z"] {
+            assert_eq!(check_time("t", good).unwrap(), good);
+        }
+        for bad in ["2025-06-30", "2025-06-30T24:00:00Z", "2025-06-30T08:01:02", "2025-02-30T08:01:02Z", "2025-06-30T8:1:2Z", "x"] {
+            assert!(matches!(check_time("t", bad), Err(StoreError::BadClaimTime { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_non_negative_to_the_fen_and_kept_with_two_places() {
+        assert_eq!(check_amount("a", Decimal::new(1000005, 1)).unwrap().to_string(), "100000.50");
+        assert_eq!(check_amount("a", Decimal::new(-0, 0)).unwrap().to_string(), "0.00");
+        assert_eq!(check_amount("a", Decimal::new(1000000, 4)).unwrap().to_string(), "100.00");
+        for (d, p) in [(Decimal::new(-1, 0), NumberProblem::Negative), (Decimal::new(1001, 3), NumberProblem::TooManyDecimals { max: 2 })] {
+            match check_amount("claim.amount", d) {
+                Err(StoreError::Input(e)) => assert_eq!((e.field.as_str(), e.problem), ("claim.amount", Problem::Number(p))),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(parse_amount("a", &Value::String("100000".into())).unwrap().to_string(), "100000.00");
+        assert!(parse_amount("a", &Value::Bool(true)).is_err());
+        assert!(parse_amount("a", &Value::String("1,000".into())).is_err());
+    }
+
+    #[test]
+    fn notes_are_trimmed_and_refuse_control_characters() {
+        assert_eq!(check_note("n", Some("  材料已交  ")).unwrap().as_deref(), Some("材料已交"));
+        assert_eq!(check_note("n", Some("")).unwrap(), None);
+        assert!(check_note("n", Some("a\nb")).is_err());
+        assert!(check_note("n", Some(&"长".repeat(MAX_NOTE + 1))).is_err());
+    }
+}

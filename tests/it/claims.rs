@@ -1,0 +1,210 @@
+//! The claims ledger through the real `butie` binary: a claim approved for
+//! 2025 blocks the one-time award in 2026, the ledger shows it, bad claims
+//! are refused naming the flag, and export/import carry it.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn run(ws: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_butie")).arg("--workspace").arg(ws).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Run, expect success, return stdout.
+fn ok(ws: &Path, args: &[&str]) -> String {
+    let (code, out, err) = run(ws, args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// One line on stderr, exit 2, naming `needle`; nothing on stdout.
+fn refused(ws: &Path, args: &[&str], needle: &str) {
+    let (code, out, err) = run(ws, args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.is_empty(), "{out}");
+}
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/taizhou-sample.json");
+const BRAND: &str = "tz.brand.provincial_brand";
+
+fn clause<'a>(ev: &'a Value, id: &str) -> &'a Value {
+    ev["clauses"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no {id}"))
+}
+
+/// The ledger as `claims --json` lists it, without the workspace's own numbers.
+fn ledger(ws: &Path, company: &str) -> Value {
+    let mut v = json(&ok(ws, &["claims", "--company", company, "--json"]));
+    for c in v.as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("id");
+    }
+    v
+}
+
+#[test]
+fn an_approved_one_time_award_blocks_later_years_and_travels_with_the_company() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    // A Taizhou company with the sample's facts for 2025 and 2026.
+    assert_eq!(ok(&ws, &["company", "add", "--from-json", SAMPLE]).trim(), "1");
+    for year in ["2025", "2026"] {
+        ok(&ws, &["facts", "set", "--company", "1", "--year", year, "--from-json", SAMPLE]);
+    }
+    let before = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2026", "--json"]));
+    assert_eq!(clause(&before, BRAND)["status"], "eligible", "no claim yet");
+    let b = ok(&ws, &["claims", "--company", "1"]);
+    assert_eq!(b, "（没有申报记录）\n");
+
+    // Approved for 2025.
+    let out =
+        ok(&ws, &["claim", "set", "--company", "1", "--year", "2025", "--clause", BRAND, "--status", "approved", "--amount", "100000"]);
+    assert!(out.contains("已保存申报记录 #1") && out.contains("已批准"), "{out}");
+
+    // 2026: the one-time award is not paid again, and the reason names 2025.
+    let ev = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2026", "--json"]));
+    let c = clause(&ev, BRAND);
+    assert_eq!(c["status"], "ineligible", "{c}");
+    assert_eq!(c["amount"], Value::Null);
+    let reasons = c["reasons"].to_string();
+    assert!(reasons.contains("2025"), "{reasons}");
+    let en = json(&ok(&ws, &["--lang", "en", "evaluate", "--company", "1", "--year", "2026", "--json"]));
+    assert!(clause(&en, BRAND)["reasons"].to_string().contains("2025"), "{}", clause(&en, BRAND));
+    // 2025 itself: the claim of the year evaluated blocks nothing.
+    let ev25 = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2025", "--json"]));
+    assert_eq!(clause(&ev25, BRAND)["status"], "eligible");
+
+    // The ledger shows it, in either language.
+    let table = ok(&ws, &["claims", "--company", "1"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("年度  条款") && lines[0].contains("批准金额") && lines[0].contains("差额"), "{table}");
+    assert!(
+        lines[1].starts_with("2025  tz.brand.provincial_brand") && lines[1].contains("已批准") && lines[1].contains("100,000.00"),
+        "{table}"
+    );
+    assert!(lines[2].starts_with("2025 合计") && lines[2].contains("100,000.00"), "{table}");
+    let table = ok(&ws, &["--lang", "en", "claims", "--company", "91331002MA2A8K5L0Y", "--year", "2025"]);
+    assert!(table.starts_with("year  clause") && table.contains(" approved ") && table.contains("2025 total"), "{table}");
+    // Submitted with an estimate, then approved for less: the difference shows.
+    let tm = "tz.brand.trademark";
+    ok(
+        &ws,
+        &[
+            "claim",
+            "set",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--clause",
+            tm,
+            "--status",
+            "已申报",
+            "--amount",
+            "93000",
+            "--date",
+            "2025-03-15",
+        ],
+    );
+    ok(
+        &ws,
+        &[
+            "claim",
+            "set",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--clause",
+            tm,
+            "--status",
+            "approved",
+            "--amount",
+            "90000.00",
+            "--note",
+            "批复",
+        ],
+    );
+    let table = ok(&ws, &["claims", "--company", "1"]);
+    let row = table.lines().find(|l| l.contains(tm)).unwrap();
+    assert!(row.contains("93,000.00") && row.contains("90,000.00") && row.contains("-3,000.00") && row.ends_with("批复"), "{table}");
+    let list = ledger(&ws, "1");
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let t = &list[1];
+    assert_eq!(
+        (&t["clause"], &t["estimate"], &t["approved"], &t["difference"]),
+        (&Value::from(tm), &"93000.00".into(), &"90000.00".into(), &"-3000.00".into())
+    );
+    assert_eq!(t["events"].as_array().unwrap().len(), 2);
+    assert_eq!(t["events"][0]["status"], "submitted");
+    assert_eq!(t["events"][0]["date"], "2025-03-15");
+
+    // Bad claims: one line, exit 2, the flag named, in the user's language; nothing saved.
+    let kept = ledger(&ws, "1");
+    let set = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["claim", "set", "--company", "1", "--year", "2026"].iter().map(|s| s.to_string()).collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let cases: [(&[&str], &str, &str); 6] = [
+        (&["--clause", "tz.brand.nope", "--status", "planned"], "--clause: 未知的条款 id", "--clause: unknown clause id"),
+        (
+            &["--clause", BRAND, "--status", "planned", "--amount", "100"],
+            "--amount: 状态为“计划申报”的申报不填金额",
+            "--amount: a planned claim takes no amount",
+        ),
+        (&["--clause", BRAND, "--status", "submitted", "--amount", "-100"], "--amount: 不能为负数", "--amount: must not be negative"),
+        (&["--clause", BRAND, "--status", "submitted", "--amount=-0.01"], "--amount: 不能为负数", "--amount: must not be negative"),
+        (
+            &["--clause", BRAND, "--status", "approved"],
+            "--amount: 已批准的申报须填写批准金额",
+            "--amount: an approved claim needs the approved amount",
+        ),
+        (&["--clause", BRAND, "--status", "paid"], "--status: 不是可选项", "--status: not one of the options: planned, submitted"),
+    ];
+    for (extra, zh, en) in cases {
+        let a = set(extra);
+        let a: Vec<&str> = a.iter().map(|s| s.as_str()).collect();
+        refused(&ws, &a, zh);
+        let mut a_en = vec!["--lang", "en"];
+        a_en.extend(&a);
+        refused(&ws, &a_en, en);
+    }
+    refused(
+        &ws,
+        &["claim", "set", "--company", "1", "--year", "2026", "--clause", BRAND, "--status", "submitted", "--date", "2026-02-30"],
+        "--date: ",
+    );
+    refused(&ws, &["claim", "set", "--company", "9", "--year", "2026", "--clause", BRAND, "--status", "planned"], "找不到企业 #9");
+    assert_eq!(ledger(&ws, "1"), kept, "nothing saved");
+
+    // Export the company, import it into a fresh workspace: the same 2026
+    // result and the same ledger, every change included.
+    let file = dir.path().join("haiyue.json");
+    ok(&ws, &["export", "--company", "1", "--out", file.to_str().unwrap()]);
+    let exported = json(&std::fs::read_to_string(&file).unwrap());
+    assert_eq!(exported["claims"].as_array().unwrap().len(), 2);
+    let ev = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2026", "--json"]));
+    assert_eq!(clause(&ev, BRAND)["status"], "ineligible");
+    assert_eq!(clause(&ev, tm)["amount"], "10000.00", "the per-company cap: 100,000 less the 90,000 approved in 2025");
+    let fresh = dir.path().join("fresh.sqlite");
+    let out = ok(&fresh, &["import", file.to_str().unwrap()]);
+    assert!(out.contains("#1"), "{out}");
+    let again = json(&ok(&fresh, &["evaluate", "--company", "1", "--year", "2026", "--json"]));
+    assert_eq!(again, ev);
+    assert_eq!(clause(&again, BRAND)["status"], "ineligible");
+    assert_eq!(ledger(&fresh, "1"), ledger(&ws, "1"));
+    // The whole workspace the same way.
+    let all = dir.path().join("all.json");
+    ok(&ws, &["export", "--all", "--out", all.to_str().unwrap()]);
+    let fresh2 = dir.path().join("fresh2.sqlite");
+    ok(&fresh2, &["import", all.to_str().unwrap()]);
+    assert_eq!(ledger(&fresh2, "1"), ledger(&ws, "1"));
+    assert_eq!(json(&ok(&fresh2, &["evaluate", "--company", "1", "--year", "2026", "--json"])), ev);
+}
