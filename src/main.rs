@@ -332,20 +332,28 @@ fn usage_error(e: &clap::Error, lang: Lang) -> String {
 
 /// Print what a command produced. A reader that went away (`| head`) ends
 /// the program quietly; a full disk or another write failure is an error.
-fn emit(out: &str, lang: Lang) -> ExitCode {
+fn emit(out: &str, lang: Lang, saved: bool) -> ExitCode {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            let why = if e.raw_os_error() == Some(28) {
+            let mut why = if e.raw_os_error() == Some(28) {
                 if lang == Lang::Zh { "磁盘已满，输出未写完" } else { "the disk is full; the output is incomplete" }.to_string()
             } else if lang == Lang::Zh {
                 format!("无法写出结果（{e}）")
             } else {
                 format!("cannot write the output ({e})")
             };
+            // The change itself was made: say so, so nobody repeats it.
+            if saved {
+                why = if lang == Lang::Zh {
+                    format!("已保存到工作区，但{why}")
+                } else {
+                    format!("saved in the workspace, but {why}")
+                };
+            }
             let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
             let _ = writeln!(std::io::stderr(), "{prefix}{why}");
             ExitCode::from(2)
@@ -360,7 +368,7 @@ fn main() -> ExitCode {
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                return emit(&e.render().to_string(), lang);
+                return emit(&e.render().to_string(), lang, false);
             }
             let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
             eprintln!("{prefix}{}", usage_error(&e, lang));
@@ -377,6 +385,16 @@ fn main() -> ExitCode {
     };
     let lang = cx.lang;
     let need_year = |year: Option<i64>| year.ok_or_else(|| CliError::usage(cx.say("--year: 必填", "--year: required").into()));
+    // Commands that change the workspace (their output may fail after the change).
+    let saves = matches!(
+        &cli.command,
+        Command::Evaluate { save: true, .. }
+            | Command::Company(CompanyCmd::Add(_) | CompanyCmd::Edit { .. } | CompanyCmd::Delete { .. })
+            | Command::Facts(FactsCmd::Set { .. } | FactsCmd::Unset { .. })
+            | Command::Claim(_)
+            | Command::Import { .. }
+            | Command::Restore { .. }
+    );
     let result: Result<String, CliError> = match &cli.command {
         Command::Evaluate { profile: Some(_), save: true, .. } => Err(CliError::usage(
             cx.say(
@@ -425,7 +443,7 @@ fn main() -> ExitCode {
         Command::Restore { file } => sc::restore(&cx, file),
     };
     match result {
-        Ok(out) => emit(&out, lang),
+        Ok(out) => emit(&out, lang, saves),
         Err(e) => {
             let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
             if e.code == 1 {

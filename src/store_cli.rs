@@ -387,7 +387,8 @@ pub fn backup(cx: &Context, out: &Path) -> Result<String, CliError> {
 /// none), and say where the workspace as it was has been kept.
 pub fn restore(cx: &Context, file: &Path) -> Result<String, CliError> {
     let target = cx.workspace_path();
-    let kept = Workspace::restore(&target, file).map_err(|e| cx.store_err(e))?;
+    let packs = cx.packs()?;
+    let kept = Workspace::restore_checked(&target, file, &packs).map_err(|e| cx.store_err(e))?;
     let (f, t) = (file.display(), target.display());
     Ok(match (kept, cx.lang) {
         (Some(k), Lang::Zh) => format!("已恢复 {t}（来自 {f}）；恢复前的工作区已另存为 {}\n", k.display()),

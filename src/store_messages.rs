@@ -15,7 +15,7 @@
 use butie_core::policy::Lang;
 use butie_core::profile::ClaimStatus;
 use butie_store::rusqlite::{self, ErrorCode};
-use butie_store::{CompanyKey, IoAction, NotWorkspaceWhy, StoreError, Table};
+use butie_store::{CompanyKey, FileKind, IoAction, NotWorkspaceWhy, StoreError, Table};
 use std::path::Path;
 
 /// The CLI's line, in `lang`: the field (when the error belongs to one),
@@ -233,6 +233,18 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 (NotWorkspaceWhy::UnknownVersion { found }, false) => format!("it was not made by Butie (schema version {found})"),
                 (NotWorkspaceWhy::MissingTables, true) => "缺少数据表".to_string(),
                 (NotWorkspaceWhy::MissingTables, false) => "its tables are missing".to_string(),
+                (NotWorkspaceWhy::NotAFile { kind }, true) => match kind {
+                    FileKind::Folder => "这是一个文件夹，不是工作区文件".to_string(),
+                    FileKind::Fifo => "这是一个命名管道（FIFO），不是工作区文件".to_string(),
+                    FileKind::Device => "这是一个设备文件，不是工作区文件".to_string(),
+                    FileKind::Other => "不是普通文件".to_string(),
+                },
+                (NotWorkspaceWhy::NotAFile { kind }, false) => match kind {
+                    FileKind::Folder => "it is a folder, not a workspace file".to_string(),
+                    FileKind::Fifo => "it is a named pipe (FIFO), not a workspace file".to_string(),
+                    FileKind::Device => "it is a device, not a workspace file".to_string(),
+                    FileKind::Other => "it is not a regular file".to_string(),
+                },
             };
             if zh {
                 format!("{} 不是可用的补贴通工作区: {why}", path.display())

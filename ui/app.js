@@ -406,13 +406,13 @@ function filingCell(c) {
   amt.value = (c.claim && c.claim.amount) || "";
   amt.dataset.saved = amt.value;
   const err = el("em", { class: "field-error", id: eid, role: "status" });
-  const unit = el("span", { class: "unit", text: t("yuan") });
+  const box = el("div", { class: "numfield" }, amt, el("span", { class: "unit", text: t("yuan") }));
   // The amount field follows the status: enabled only when it takes an amount.
   const shape = () => {
     const kind = (statusOf(sel.value) || {}).amount;
     amt.disabled = !kind;
     amt.placeholder = kind === "approved" ? t("phApproved") : kind === "applied" ? t("phApplied") : "";
-    unit.classList.toggle("hidden", !kind);
+    box.classList.toggle("hidden", !kind);
     sel.dataset.kind = kind || "";
   };
   sel.reshape = shape;
@@ -470,7 +470,7 @@ function filingCell(c) {
   td.append(
     el("label", { class: "sr-only", for: sid, text: t("claimStatusOf", { title: c.title }) }), sel,
     el("label", { class: "sr-only", for: aid, text: t("claimAmountOf", { title: c.title }) }),
-    el("div", { class: "numfield" }, amt, unit),
+    box,
     err);
   if (c.claim && c.claim.estimate && c.claim.status.key !== "submitted") {
     td.append(el("div", { class: "muted small claim-estimate", text: `${t("estimateLabel")} ${grouped(c.claim.estimate)}` }));

@@ -326,10 +326,13 @@ test("the desktop app, as a person uses it", async (t) => {
     const reason = await app.waitText(`${brand} .reason`, (x) => x.includes("2025"));
     assert.match(reason, /2025/);
     assert.equal(await app.count(`${brand} select.claim-status`), 0, "no filing for a clause that cannot be paid");
-    await app.click(`${brand} button.detail-link`);
-    await app.waitText("#detail", (x) => x.includes("2025"));
     await onScreen(brand);
     await app.shot("14-blocked-2026");
+    await app.click(`${brand} button.detail-link`);
+    const detail = await app.waitText("#detail-reasons", (x) => x.includes("2025"));
+    assert.match(detail, /已于2025年度获批（100,000\.00 元），一次性奖励不再重复/);
+    await onScreen("#detail");
+    await app.shot("14b-blocked-2026-detail");
 
     // 申报记录: estimate, approval and difference per claim, per year and overall.
     await app.click("#tab-claims");

@@ -115,6 +115,14 @@ fn file_len(path: &Path) -> u64 {
 /// commits are seen.
 pub(crate) fn examine(path: &Path) -> Result<(Connection, i64)> {
     let meta = std::fs::metadata(path).map_err(|e| io_failure(path, IoAction::Inspect, e))?;
+    // Before SQLite opens it: a FIFO would block forever, a folder or a
+    // device would give a misleading I/O error.
+    if !meta.is_file() {
+        return Err(StoreError::NotAWorkspace {
+            path: path.to_path_buf(),
+            why: NotWorkspaceWhy::NotAFile { kind: crate::FileKind::of(&meta) },
+        });
+    }
     let wal = sibling(path, "-wal");
     if meta.is_file() && meta.len() == 0 && file_len(&wal) == 0 {
         return Err(StoreError::NotAWorkspace { path: path.to_path_buf(), why: NotWorkspaceWhy::Empty });
@@ -171,7 +179,12 @@ fn identify(path: &Path, conn: &Connection) -> Result<i64> {
 pub(crate) fn checked_snapshot(path: &Path) -> Result<(Connection, i64)> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => {}
-        Ok(_) => return Err(StoreError::FileNotFound { path: path.to_path_buf() }),
+        Ok(m) => {
+            return Err(StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+                why: NotWorkspaceWhy::NotAFile { kind: crate::FileKind::of(&m) },
+            })
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::FileNotFound { path: path.to_path_buf() }),
         Err(e) => return Err(io_failure(path, IoAction::Inspect, e)),
     }
@@ -196,6 +209,32 @@ pub(crate) struct TempFile {
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Remove temporary files that a killed backup or restore left beside
+/// `target` (`.NAME.PID-N.tmp` and their journals) whose process is gone:
+/// each may be a whole copy of the data, hidden from the user.
+pub(crate) fn sweep_stale_temps(target: &Path) {
+    let (Some(dir), Some(name)) =
+        (parent_dir(target).or(Some(Path::new("."))), target.file_name().map(|n| n.to_string_lossy().into_owned()))
+    else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else { continue };
+        let core = rest.strip_suffix(".tmp").or_else(|| rest.strip_suffix(".tmp-journal"));
+        let Some(pid) = core.and_then(|c| c.split_once('-')).and_then(|(p, n)| n.parse::<u64>().ok().and(p.parse::<u32>().ok())) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        // Only regular files, never through a link.
+        if !alive && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
 
 impl TempFile {
     /// A new empty file beside `target` (created with `create_new`, so never
@@ -420,5 +459,24 @@ mod safety_copy_tests {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    #[test]
+    fn temp_files_of_dead_processes_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("ws.sqlite");
+        let dead = dir.path().join(".ws.sqlite.4194301-0.tmp"); // above Linux's pid_max default
+        let dead_journal = dir.path().join(".ws.sqlite.4194301-0.tmp-journal");
+        let mine = dir.path().join(format!(".ws.sqlite.{}-7.tmp", std::process::id()));
+        let other = dir.path().join(".notes.txt.4194301-0.tmp");
+        for f in [&dead, &dead_journal, &mine, &other] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        super::sweep_stale_temps(&target);
+        assert!(!dead.exists() && !dead_journal.exists());
+        assert!(mine.exists() && other.exists());
     }
 }

@@ -235,6 +235,34 @@ pub enum NotWorkspaceWhy {
     UnknownVersion { found: i64 },
     /// Butie's tables (companies, facts, evaluations) are not all there.
     MissingTables,
+    /// Not a regular file at all: a folder, a named pipe (FIFO) or a device
+    /// (opening a FIFO would wait forever for a writer).
+    NotAFile { kind: FileKind },
+}
+
+/// What stands at a path that should hold a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Folder,
+    Fifo,
+    Device,
+    Other,
+}
+
+impl FileKind {
+    pub fn of(m: &std::fs::Metadata) -> FileKind {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_dir() {
+            FileKind::Folder
+        } else if t.is_fifo() {
+            FileKind::Fifo
+        } else if t.is_block_device() || t.is_char_device() {
+            FileKind::Device
+        } else {
+            FileKind::Other
+        }
+    }
 }
 
 /// The file-system step that failed.
@@ -316,6 +344,7 @@ impl fmt::Display for StoreError {
                     NotWorkspaceWhy::Damaged { report } => write!(f, "integrity check: {report}"),
                     NotWorkspaceWhy::UnknownVersion { found } => write!(f, "schema version {found}"),
                     NotWorkspaceWhy::MissingTables => f.write_str("tables missing"),
+                    NotWorkspaceWhy::NotAFile { kind } => write!(f, "not a regular file ({kind:?})"),
                 }
             }
             StoreError::NewerVersion { path, found, supported } => {
@@ -998,6 +1027,7 @@ impl Workspace {
     /// `BackupExists`, and a link is not followed. The backup carries the
     /// workspace `application_id`.
     pub fn backup(&self, dest: &Path) -> Result<()> {
+        disk::sweep_stale_temps(dest);
         match dest.symlink_metadata() {
             Ok(_) => return Err(StoreError::BackupExists { path: dest.to_path_buf() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -1041,7 +1071,31 @@ impl Workspace {
     ///    file, its `-wal` and `-shm` are never deleted or renamed, programs
     ///    that have it open see the restored data at their next read, and a
     ///    crash at any moment leaves the old data or the new, whole.
+    /// As [`Workspace::restore`], after also checking that every stored fact
+    /// reads as the loaded packs define it (a fact of the wrong type would
+    /// otherwise stop evaluation and export of its company after the restore).
+    pub fn restore_checked(target: &Path, src: &Path, packs: &[Pack]) -> Result<Option<PathBuf>> {
+        let (conn, _) = disk::checked_snapshot(src)?;
+        let index = fact_index(packs);
+        let mut st = conn.prepare("SELECT rowid, key, value_json FROM facts").map_err(|e| open_failure(src, e))?;
+        let mut rows = st.query([]).map_err(|e| open_failure(src, e))?;
+        while let Some(r) = rows.next().map_err(|e| open_failure(src, e))? {
+            let (rowid, key, text): (i64, String, String) =
+                (r.get(0).unwrap_or_default(), r.get(1).unwrap_or_default(), r.get(2).unwrap_or_default());
+            let Some(def) = index.get(key.as_str()) else { continue };
+            let ok = serde_json::from_str::<Value>(&text).ok().is_some_and(|v| parse_fact_value(&key, def, &v).is_ok());
+            if !ok {
+                return Err(StoreError::BackupDamaged { path: src.to_path_buf(), table: Table::Facts, rowid, column: "value_json" });
+            }
+        }
+        drop(rows);
+        drop(st);
+        drop(conn);
+        Self::restore(target, src)
+    }
+
     pub fn restore(target: &Path, src: &Path) -> Result<Option<PathBuf>> {
+        disk::sweep_stale_temps(target);
         // 1. Check, then stage the checked snapshot.
         let (source, version) = disk::checked_snapshot(src)?;
         check_rows(src, &source, version)?;
@@ -1133,6 +1187,35 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
     fn json(r: &rusqlite::Row, i: usize) -> bool {
         r.get::<_, String>(i).map(|t| serde_json::from_str::<Value>(&t).is_ok()).unwrap_or(false)
     }
+    /// Text as the company form accepts it: no control or bidi characters,
+    /// at most 200 characters (a hand-edited backup must not bring in a name
+    /// that retitles a terminal or cannot be exported again).
+    fn text(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, Option<String>>(i)
+            .map(|o| o.is_none_or(|t| t.chars().count() <= 200 && !t.chars().any(butie_core::profile::is_control_char)))
+            .unwrap_or(false)
+    }
+    fn name(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, String>(i).is_ok() && text(r, i)
+    }
+    fn year(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, i32>(i).is_ok_and(|y| (2000..=2100).contains(&y))
+    }
+    fn money(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, String>(i).is_ok_and(|t| t.parse::<rust_decimal::Decimal>().is_ok())
+    }
+    /// Each pack entry's hash is hex digits, as Butie writes it.
+    fn packs(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, String>(i).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok()).and_then(|v| v.as_array().cloned()).is_some_and(
+            |a| {
+                // Old workspaces kept no hash; a kept one is hex digits.
+                a.iter().all(|p| match p.get("content_hash") {
+                    None => p.is_object(),
+                    Some(h) => h.as_str().is_some_and(|h| h.len() <= 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+                })
+            },
+        )
+    }
     let read = |e: rusqlite::Error| open_failure(path, e);
     let damaged = |table, rowid, column| StoreError::BackupDamaged { path: path.to_path_buf(), table, rowid, column };
     // Columns a version-1 file does not have read as their migration's default.
@@ -1150,23 +1233,23 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
                 v2("archived_at", "NULL")
             ),
             vec![
-                ("name", ok::<String>),
-                ("uscc", ok::<Option<String>>),
-                ("city", ok::<String>),
-                ("district", ok::<String>),
+                ("name", name),
+                ("uscc", text),
+                ("city", name),
+                ("district", name),
                 ("serious_dishonesty_listed", ok::<Option<bool>>),
-                ("legal_rep", ok::<Option<String>>),
-                ("contact", ok::<Option<String>>),
-                ("phone", ok::<Option<String>>),
-                ("bank", ok::<Option<String>>),
-                ("bank_account", ok::<Option<String>>),
+                ("legal_rep", text),
+                ("contact", text),
+                ("phone", text),
+                ("bank", text),
+                ("bank_account", text),
                 ("archived_at", ok::<Option<String>>),
             ],
         ),
         (
             Table::Facts,
             "SELECT rowid, company_id, year, key, value_json FROM facts".to_string(),
-            vec![("company_id", ok::<i64>), ("year", ok::<i32>), ("key", ok::<String>), ("value_json", json)],
+            vec![("company_id", ok::<i64>), ("year", year), ("key", ok::<String>), ("value_json", json)],
         ),
         (
             Table::Evaluations,
@@ -1177,13 +1260,13 @@ fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
             ),
             vec![
                 ("company_id", ok::<i64>),
-                ("year", ok::<i32>),
+                ("year", year),
                 ("created_at", ok::<String>),
                 ("lang", ok::<String>),
                 ("tool_version", ok::<String>),
-                ("packs_json", json),
-                ("total", ok::<String>),
-                ("total_max", ok::<String>),
+                ("packs_json", packs),
+                ("total", money),
+                ("total_max", money),
                 ("inputs_json", json),
                 ("result_json", json),
             ],

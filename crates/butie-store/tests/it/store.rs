@@ -435,6 +435,26 @@ fn restore_checks_the_whole_backup_first_and_a_bad_one_changes_nothing() {
                 |e| matches!(e, StoreError::NotAWorkspace { why: NotWorkspaceWhy::Damaged { report }, .. } if report.starts_with("foreign key")),
             ),
         ),
+        (
+            spoil("escape.sqlite", "UPDATE companies SET name = 'A' || char(27) || ']0;pwned' || char(7)"),
+            Box::new(|e| matches!(e, StoreError::BackupDamaged { table: Table::Companies, column: "name", .. })),
+        ),
+        (
+            spoil("long.sqlite", &format!("UPDATE companies SET contact = '{}'", "长".repeat(201))),
+            Box::new(|e| matches!(e, StoreError::BackupDamaged { table: Table::Companies, column: "contact", .. })),
+        ),
+        (
+            spoil("negyear.sqlite", "UPDATE facts SET year = -5"),
+            Box::new(|e| matches!(e, StoreError::BackupDamaged { table: Table::Facts, column: "year", .. })),
+        ),
+        (
+            spoil("hash.sqlite", &format!("{eval_insert} VALUES ({id}, 2025, 't', '{{}}', '[{{\"id\": \"x\", \"content_hash\": \"哈希哈希\"}}]', '{{}}', '0', '0', 'zh', '')")),
+            Box::new(|e| matches!(e, StoreError::BackupDamaged { table: Table::Evaluations, column: "packs_json", .. })),
+        ),
+        (
+            spoil("total.sqlite", &format!("{eval_insert} VALUES ({id}, 2025, 't', '{{}}', '[]', '{{}}', '一百万', '0', 'zh', '')")),
+            Box::new(|e| matches!(e, StoreError::BackupDamaged { table: Table::Evaluations, column: "total", .. })),
+        ),
         (spoil("newer.sqlite", "PRAGMA user_version = 99"), Box::new(|e| matches!(e, StoreError::NewerVersion { found: 99, .. }))),
         (
             spoil("tables.sqlite", "DROP TABLE facts"),
@@ -856,17 +876,23 @@ fn files_that_are_not_workspaces_say_what_is_wrong() {
         Ok(_) => panic!("opened"),
     }
     assert!(matches!(butie_store::check_workspace_file(&newer), Err(StoreError::NewerVersion { found: 99, .. })));
-    // A folder where the workspace file should be: SQLite cannot open it.
+    // A folder or a named pipe where the workspace file should be: said so
+    // before SQLite touches it (a FIFO would block forever).
     let folder = dir.path().join("folder.sqlite");
     std::fs::create_dir(&folder).unwrap();
     match Workspace::open(&folder) {
-        Err(e @ StoreError::CannotOpen { .. }) => {
-            assert!(std::error::Error::source(&e).is_some());
-            assert!(matches!(e, StoreError::CannotOpen { path, .. } if path == folder));
+        Err(StoreError::NotAWorkspace { path, why: NotWorkspaceWhy::NotAFile { kind: butie_store::FileKind::Folder } }) => {
+            assert_eq!(path, folder)
         }
         Err(e) => panic!("{e:?}"),
         Ok(_) => panic!("opened"),
     }
+    let fifo = dir.path().join("fifo.sqlite");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(matches!(
+        Workspace::open(&fifo),
+        Err(StoreError::NotAWorkspace { why: NotWorkspaceWhy::NotAFile { kind: butie_store::FileKind::Fifo }, .. })
+    ));
     // A file where the workspace's folder should be.
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"").unwrap();
@@ -919,4 +945,25 @@ fn a_backup_with_another_page_size_restores() {
     assert_eq!(names(&ws), ["八K"]);
     assert_eq!(names_in(&safety), ["四K"]);
     ws.add_company(&company("又一", None), &packs).unwrap();
+}
+
+#[test]
+fn restore_checked_refuses_a_fact_of_the_wrong_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs();
+    let path = dir.path().join("ws.sqlite");
+    {
+        let mut ws = Workspace::open_or_create(&path).unwrap();
+        let id = ws.add_company(&company("A", None), &packs).unwrap();
+        let mut f = Facts::new();
+        f.insert("exhibition_cost".into(), FactValue::Num(Decimal::from(15800)));
+        ws.set_facts(id, 2025, &f).unwrap();
+    }
+    let bk = dir.path().join("bk.sqlite");
+    Workspace::open(&path).unwrap().backup(&bk).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    rusqlite::Connection::open(&bk).unwrap().execute_batch("UPDATE facts SET value_json = '[1,2,3]'").unwrap();
+    let e = Workspace::restore_checked(&path, &bk, &packs).unwrap_err();
+    assert!(matches!(e, StoreError::BackupDamaged { table: Table::Facts, column: "value_json", .. }), "{e:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "nothing restored");
 }
