@@ -913,6 +913,24 @@ pub fn facts_to_value(facts: &Facts) -> Value {
     Value::Object(facts.iter().map(|(k, v)| (k.clone(), fact_value_to_json(v))).collect())
 }
 
+/// The catalogue's `history` list.
+pub fn history_to_value(h: &[Claim]) -> Value {
+    Value::Array(
+        h.iter()
+            .map(|c| {
+                let mut m = Map::new();
+                m.insert("clause".into(), Value::String(c.clause.clone()));
+                m.insert("year".into(), Value::from(c.year));
+                m.insert("status".into(), Value::String(c.status.as_str().into()));
+                if let Some(a) = c.amount {
+                    m.insert("amount".into(), Value::String(crate::money::fmt_yuan(a)));
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -987,20 +1005,3 @@ mod tests {
     }
 }
 
-/// The catalogue's `history` list.
-pub fn history_to_value(h: &[Claim]) -> Value {
-    Value::Array(
-        h.iter()
-            .map(|c| {
-                let mut m = Map::new();
-                m.insert("clause".into(), Value::String(c.clause.clone()));
-                m.insert("year".into(), Value::from(c.year));
-                m.insert("status".into(), Value::String(c.status.as_str().into()));
-                if let Some(a) = c.amount {
-                    m.insert("amount".into(), Value::String(crate::money::fmt_yuan(a)));
-                }
-                Value::Object(m)
-            })
-            .collect(),
-    )
-}

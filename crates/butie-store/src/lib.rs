@@ -1051,26 +1051,6 @@ impl Workspace {
         }
     }
 
-    /// Put the backup `src` into the workspace at `target`, keeping what was
-    /// there as a new safety copy. Returns the safety copy's path (`None`
-    /// when there was no workspace at `target`, which is then created).
-    ///
-    /// 1. `src` is checked completely before anything is touched
-    ///    ([`check_workspace_file`]: a Butie workspace, not newer than this
-    ///    build, `integrity_check` ok, every row readable) — any failure
-    ///    refuses and changes nothing — and, in the same read snapshot,
-    ///    copied to a temporary file beside `target`, which is brought to
-    ///    the latest schema.
-    /// 2. The write lock on the live workspace is taken (other programs'
-    ///    writes wait), and what it holds is saved as
-    ///    `<stem>.before-restore-YYYYMMDD-HHMMSS.sqlite` beside it (`-2`,
-    ///    `-3`… when taken), written as `backup` writes: temporary name,
-    ///    flushed, named without replacing anything.
-    /// 3. The checked copy is written into the live workspace with SQLite's
-    ///    online backup API, as one transaction of the live file: the live
-    ///    file, its `-wal` and `-shm` are never deleted or renamed, programs
-    ///    that have it open see the restored data at their next read, and a
-    ///    crash at any moment leaves the old data or the new, whole.
     /// As [`Workspace::restore`], after also checking that every stored fact
     /// reads as the loaded packs define it (a fact of the wrong type would
     /// otherwise stop evaluation and export of its company after the restore).
@@ -1094,6 +1074,26 @@ impl Workspace {
         Self::restore(target, src)
     }
 
+    /// Put the backup `src` into the workspace at `target`, keeping what was
+    /// there as a new safety copy. Returns the safety copy's path (`None`
+    /// when there was no workspace at `target`, which is then created).
+    ///
+    /// 1. `src` is checked completely before anything is touched
+    ///    ([`check_workspace_file`]: a Butie workspace, not newer than this
+    ///    build, `integrity_check` ok, every row readable) — any failure
+    ///    refuses and changes nothing — and, in the same read snapshot,
+    ///    copied to a temporary file beside `target`, which is brought to
+    ///    the latest schema.
+    /// 2. The write lock on the live workspace is taken (other programs'
+    ///    writes wait), and what it holds is saved as
+    ///    `<stem>.before-restore-YYYYMMDD-HHMMSS.sqlite` beside it (`-2`,
+    ///    `-3`… when taken), written as `backup` writes: temporary name,
+    ///    flushed, named without replacing anything.
+    /// 3. The checked copy is written into the live workspace with SQLite's
+    ///    online backup API, as one transaction of the live file: the live
+    ///    file, its `-wal` and `-shm` are never deleted or renamed, programs
+    ///    that have it open see the restored data at their next read, and a
+    ///    crash at any moment leaves the old data or the new, whole.
     pub fn restore(target: &Path, src: &Path) -> Result<Option<PathBuf>> {
         disk::sweep_stale_temps(target);
         // 1. Check, then stage the checked snapshot.
