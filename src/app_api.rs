@@ -7,7 +7,7 @@
 //! whose message is already in the user's language and never carries the
 //! field name, so the page shows it beside the field it names.
 
-use crate::files::{parse_import_text, read_text, write_atomic, write_pdf_set, Content, Replace};
+use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_set, Content, Replace};
 use crate::store_messages::{claim_status_label, store_detail};
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
@@ -865,7 +865,7 @@ impl Session {
 
     pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
         let l = Lang::from(lang);
-        let text = read_text(file).map_err(|e| ApiError::general(e.message(l)))?;
+        let text = read_import_text(file).map_err(|e| ApiError::general(e.message(l)))?;
         // A duplicate key or a format version names a place in the file,
         // not a form field: the whole message, shown with the import.
         let v = parse_import_text(&text)

@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 
 /// Largest JSON file read (profiles, imports, facts, company JSON).
 pub const JSON_LIMIT: u64 = 20 * 1024 * 1024;
+/// Largest import file read: a workspace export of many thousand companies
+/// passes 20 MB, and what export writes, import must read.
+pub const IMPORT_LIMIT: u64 = 512 * 1024 * 1024;
 /// Largest policy file read.
 pub const POLICY_LIMIT: u64 = 2 * 1024 * 1024;
 /// The format version a workspace export carries as `"butie_workspace"`
@@ -401,6 +404,15 @@ fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
 /// start is dropped (Windows Notepad writes one).
 pub fn read_text(path: &Path) -> Result<String, FileError> {
     let mut text = text_of(path, read_limited(path, JSON_LIMIT)?)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Read an import file: as [`read_text`], up to [`IMPORT_LIMIT`].
+pub fn read_import_text(path: &Path) -> Result<String, FileError> {
+    let mut text = text_of(path, read_limited(path, IMPORT_LIMIT)?)?;
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }

@@ -367,7 +367,7 @@ pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) ->
 
 pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliError> {
     let packs = cx.packs()?;
-    let text = cx.read(file, "导入文件", "import file")?;
+    let text = crate::files::read_import_text(file).map_err(|e| CliError::file(cx.say("导入文件", "import file"), &e, cx.lang))?;
     let v = crate::files::parse_import_text(&text).map_err(|e| cx.input(&e))?;
     let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let ids = w.import(&v, &packs, replace).map_err(|e| cx.store_err(e))?;

@@ -1198,3 +1198,22 @@ fn export_killed_200_times() {
     }
     eprintln!("export_killed_200_times: {:?}", started.elapsed());
 }
+
+/// What export writes, import reads: a workspace export past the 20 MB that
+/// profiles may have is still imported (here padded with spaces to 21 MB).
+#[test]
+fn a_large_workspace_export_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from(
+        r#"{"butie_workspace": 1, "companies": [{"company": {"name": "大户", "city": "台州市", "district": "椒江区"}, "years": {"2025": {}}}]}"#,
+    );
+    text.push_str(&" ".repeat(21 * 1024 * 1024));
+    std::fs::write(d.join("big-export.json"), &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_butie"))
+        .current_dir(d)
+        .args(["--workspace", "ws.sqlite", "import", "big-export.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

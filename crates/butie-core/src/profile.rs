@@ -1004,4 +1004,3 @@ mod tests {
         assert_eq!(text_field(v.as_object().unwrap(), "name").unwrap().as_deref(), Some("甲"));
     }
 }
-
