@@ -170,6 +170,9 @@ pub enum Step<'a> {
     ItemCap { cap: Decimal, quote: &'a str },
     /// Sum over the counted items.
     ItemsSum { count: usize, sum: Decimal },
+    /// An earlier year's claim that decides the clause (shown in the working
+    /// as well as in the reason).
+    EarlierClaim { year: i32, status: ClaimStatus, amount: Option<Decimal> },
     /// A per-company cap partly used by earlier years: what is left caps the figure.
     CompanyCap { cap: Decimal, used: Decimal, raw: Decimal, rule: &'a PerCompany },
     /// The final figure, rounded once (`money::round_fen`).
@@ -647,13 +650,18 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
         match rule {
             PerCompany::Once { .. } => {
                 if let Some(c) = earlier.min_by_key(|c| c.year) {
+                    acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
                     acc.causes.push(Cause::AlreadyClaimed { year: c.year, status: c.status, amount: c.amount, rule });
                     excluded = true;
                 }
             }
             PerCompany::Cap { cap, .. } => {
                 if earlier.peek().is_some() {
-                    let used: Decimal = earlier.map(|c| c.amount.unwrap_or_default()).sum();
+                    let mut used = Decimal::ZERO;
+                    for c in earlier {
+                        acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
+                        used += c.amount.unwrap_or_default();
+                    }
                     if used >= *cap {
                         acc.causes.push(Cause::CompanyCapUsed { cap: *cap, used, rule });
                         excluded = true;

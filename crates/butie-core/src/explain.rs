@@ -374,6 +374,22 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         Step::ItemsSum { count, sum } => {
             write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan(*sum, lang))
         }
+        Step::EarlierClaim { year, status, amount } => {
+            let what = match (status, lang) {
+                (ClaimStatus::Approved, Lang::Zh) => "已获批",
+                (ClaimStatus::Submitted, Lang::Zh) => "已申报（待批）",
+                (_, Lang::Zh) => "已申报",
+                (ClaimStatus::Approved, Lang::En) => "approved",
+                (ClaimStatus::Submitted, Lang::En) => "claimed (pending)",
+                (_, Lang::En) => "claimed",
+            };
+            match (lang, amount) {
+                (Lang::Zh, Some(a)) => write!(w, "申报记录：{year} 年度{what} {}", yuan(*a, lang)),
+                (Lang::Zh, None) => write!(w, "申报记录：{year} 年度{what}"),
+                (Lang::En, Some(a)) => write!(w, "filing history: {year} {what}, {}", yuan(*a, lang)),
+                (Lang::En, None) => write!(w, "filing history: {year} {what}"),
+            }
+        }
         Step::CompanyCap { cap, used, raw, rule } => {
             let left = *cap - *used;
             match lang {
