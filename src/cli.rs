@@ -122,7 +122,7 @@ pub fn policies_cmd(cx: &Context, json: bool) -> Result<String, CliError> {
                 })
             })
             .collect();
-        return Ok(serde_json::to_string_pretty(&v).expect("JSON values always serialize") + "\n");
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
     }
     let mut o = String::new();
     for p in &packs {

@@ -239,7 +239,7 @@ pub fn facts_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<Stri
     let (w, id) = cx.company(key)?;
     let (facts, unknown) = w.facts(id, year, &packs).map_err(|e| cx.store_err(e))?;
     if json {
-        return Ok(serde_json::to_string_pretty(&butie_core::profile::facts_to_value(&facts)).expect("JSON") + "\n");
+        return Ok(serde_json::to_string_pretty(&butie_core::profile::facts_to_value(&facts)).unwrap_or_default() + "\n");
     }
     let index = fact_index(&packs);
     let mut o = String::new();
