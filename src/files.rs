@@ -403,7 +403,12 @@ fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, FileError> {
 /// most [`JSON_LIMIT`], UTF-8, not empty. A UTF-8 byte-order mark at the
 /// start is dropped (Windows Notepad writes one).
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let mut text = text_of(path, read_limited(path, JSON_LIMIT)?)?;
+    read_json_text(path, JSON_LIMIT)
+}
+
+/// A user's JSON text of at most `limit` bytes, without a leading byte-order mark.
+fn read_json_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    let mut text = text_of(path, read_limited(path, limit)?)?;
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
@@ -412,11 +417,7 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
 
 /// Read an import file: as [`read_text`], up to [`IMPORT_LIMIT`].
 pub fn read_import_text(path: &Path) -> Result<String, FileError> {
-    let mut text = text_of(path, read_limited(path, IMPORT_LIMIT)?)?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok(text)
+    read_json_text(path, IMPORT_LIMIT)
 }
 
 /// Read a policy file: a regular file of at most [`POLICY_LIMIT`], UTF-8,

@@ -1051,27 +1051,12 @@ impl Workspace {
         }
     }
 
-    /// As [`Workspace::restore`], after also checking that every stored fact
-    /// reads as the loaded packs define it (a fact of the wrong type would
-    /// otherwise stop evaluation and export of its company after the restore).
+    /// As [`Workspace::restore`], also checking, in the same pass over the
+    /// same snapshot, that every stored fact reads as the loaded packs define
+    /// it (a fact of the wrong type would otherwise stop evaluation and
+    /// export of its company after the restore).
     pub fn restore_checked(target: &Path, src: &Path, packs: &[Pack]) -> Result<Option<PathBuf>> {
-        let (conn, _) = disk::checked_snapshot(src)?;
-        let index = fact_index(packs);
-        let mut st = conn.prepare("SELECT rowid, key, value_json FROM facts").map_err(|e| open_failure(src, e))?;
-        let mut rows = st.query([]).map_err(|e| open_failure(src, e))?;
-        while let Some(r) = rows.next().map_err(|e| open_failure(src, e))? {
-            let (rowid, key, text): (i64, String, String) =
-                (r.get(0).unwrap_or_default(), r.get(1).unwrap_or_default(), r.get(2).unwrap_or_default());
-            let Some(def) = index.get(key.as_str()) else { continue };
-            let ok = serde_json::from_str::<Value>(&text).ok().is_some_and(|v| parse_fact_value(&key, def, &v).is_ok());
-            if !ok {
-                return Err(StoreError::BackupDamaged { path: src.to_path_buf(), table: Table::Facts, rowid, column: "value_json" });
-            }
-        }
-        drop(rows);
-        drop(st);
-        drop(conn);
-        Self::restore(target, src)
+        Self::restore_with(target, src, Some(packs))
     }
 
     /// Put the backup `src` into the workspace at `target`, keeping what was
@@ -1095,10 +1080,17 @@ impl Workspace {
     ///    that have it open see the restored data at their next read, and a
     ///    crash at any moment leaves the old data or the new, whole.
     pub fn restore(target: &Path, src: &Path) -> Result<Option<PathBuf>> {
+        Self::restore_with(target, src, None)
+    }
+
+    fn restore_with(target: &Path, src: &Path, packs: Option<&[Pack]>) -> Result<Option<PathBuf>> {
         disk::sweep_stale_temps(target);
         // 1. Check, then stage the checked snapshot.
         let (source, version) = disk::checked_snapshot(src)?;
         check_rows(src, &source, version)?;
+        if let Some(packs) = packs {
+            check_fact_types(src, &source, packs)?;
+        }
         // Never over a file that is not a workspace (looked at read-only).
         if disk::exists(target)? {
             drop(disk::examine(target)?);
@@ -1179,6 +1171,23 @@ pub fn check_workspace_file(path: &Path) -> Result<()> {
 
 /// Every row of `conn` (the file `path`, schema `version`) read as normal use
 /// reads it.
+/// Every stored fact of a key the packs define reads as they define it.
+fn check_fact_types(path: &Path, conn: &Connection, packs: &[Pack]) -> Result<()> {
+    let read = |e: rusqlite::Error| open_failure(path, e);
+    let index = fact_index(packs);
+    let mut st = conn.prepare("SELECT rowid, key, value_json FROM facts").map_err(read)?;
+    let mut rows = st.query([]).map_err(read)?;
+    while let Some(r) = rows.next().map_err(read)? {
+        let (rowid, key, text): (i64, String, String) = (r.get(0).map_err(read)?, r.get(1).map_err(read)?, r.get(2).map_err(read)?);
+        let Some(def) = index.get(key.as_str()) else { continue };
+        let ok = serde_json::from_str::<Value>(&text).ok().is_some_and(|v| parse_fact_value(&key, def, &v).is_ok());
+        if !ok {
+            return Err(StoreError::BackupDamaged { path: path.to_path_buf(), table: Table::Facts, rowid, column: "value_json" });
+        }
+    }
+    Ok(())
+}
+
 fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result<()> {
     use rusqlite::types::FromSql;
     fn ok<T: FromSql>(r: &rusqlite::Row, i: usize) -> bool {
