@@ -126,6 +126,8 @@ pub struct ClauseMeta {
     pub quote: String,
     pub document: String,
     pub one_time: bool,
+    /// "one_time" | "annual" | "not_stated": what the text says about frequency.
+    pub frequency: &'static str,
     pub attachments: Vec<String>,
     pub interpretations: Vec<String>,
 }
@@ -544,7 +546,8 @@ impl Session {
                     place: c.place.clone(),
                     quote: c.quote.clone(),
                     document: p.document.get(l).to_string(),
-                    one_time: c.one_time,
+                    one_time: c.one_time(),
+                    frequency: c.frequency.as_str(),
                     attachments: c.attachments.clone(),
                     interpretations: c.interpretations.iter().map(|i| i.get(l).to_string()).collect(),
                 });
@@ -916,6 +919,8 @@ mod tests {
             .unwrap();
 
         // 2026: blocked by the 2025 approval, with the reason in its row and detail.
+        // (Attending fairs settles 四(四), the other clause that asks about the brand.)
+        s.set_fact(id, 2026, "attended_cbec_exhibition", &Value::Bool(true), UiLang::Zh).unwrap();
         let ev = s.evaluate(id, 2026, UiLang::Zh).unwrap();
         let c = clause(&ev, BRAND);
         assert_eq!((c.status, c.amount.as_deref(), c.claim.is_none()), ("ineligible", None, true));

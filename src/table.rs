@@ -114,6 +114,9 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
     }
     for p in &ev.packs {
         let _ = writeln!(o, "  [{}] {}：{}", pack_status_text(p.status, lang), p.pack.id, explain::pack_note(ev, p, lang));
+        if let Some(rule) = explain::principle(p, lang) {
+            let _ = writeln!(o, "      {rule}");
+        }
     }
     let _ = writeln!(o);
     let head = if zh {

@@ -61,7 +61,8 @@ fn chengdu_sample_by_hand() {
     // 措施二: 236,500,000 > 200,000,000 (超过) → 2,000,000 tier; growth
     // 236,500,000 − 182,000,000 = 54,500,000 ≥ 20% × 182,000,000 = 36,400,000.
     assert_eq!(clause(&ev, "cd.trade.growth_tier").amount, d("2000000.00"));
-    // 措施三: 四川造 18,880,000 × 3% = 566,400; 大平台项目 × 5% = 944,000.
+    // 措施三: 四川造 18,880,000 × 3% = 566,400; 大平台项目: all of it through the
+    // project, 18,880,000 × 5% = 944,000.
     // Same export volume: the higher (944,000) is kept, 566,400 excluded.
     let sm = clause(&ev, "cd.transform.sichuan_made");
     assert_eq!(sm.amount, d("566400.00"));
@@ -88,6 +89,7 @@ fn the_json_has_exactly_the_catalogue_shape() {
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&v), ["year", "city", "district", "packs", "clauses", "total", "total_max"]);
     assert_eq!(keys(&v["packs"][0]), ["id", "status", "note"]);
+    assert_eq!(keys(&v["packs"][1]), ["id", "status", "note"]);
     assert_eq!(keys(&v["clauses"][0]), ["id", "status", "amount", "amount_max", "missing", "reasons", "citation", "trace", "excluded_by"]);
     assert_eq!(v["total"], "3944000.00");
     assert_eq!(v["packs"][0]["status"], "other_city");

@@ -41,6 +41,10 @@ pub enum PackStatus {
 }
 
 impl PackStatus {
+    /// Its clauses are evaluated (in force, in the pack's area or a county following it).
+    pub fn applies(self) -> bool {
+        matches!(self, PackStatus::Applies | PackStatus::CountyReference)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             PackStatus::Applies => "applies",
@@ -137,6 +141,9 @@ pub enum Cause<'a> {
     AlreadyClaimed { year: i32, status: ClaimStatus, amount: Option<Decimal>, rule: &'a PerCompany },
     /// A per-company cap already used up by earlier years' claims.
     CompanyCapUsed { cap: Decimal, used: Decimal, rule: &'a PerCompany },
+    /// A note on an eligible clause: `fact` is unanswered and the award is
+    /// the lowest tier's; answering it may raise the award up to `max`.
+    FigureOpen { fact: &'a str, tiers: &'a [Tier], term: &'a str },
 }
 
 /// One step of a clause's working.
@@ -146,18 +153,28 @@ pub enum Step<'a> {
     Chosen { fact: &'a str, value: &'a str },
     /// A yes/no fact is "yes".
     IsTrue { fact: &'a str },
+    /// A yes/no fact is unanswered and taken as "yes" (a condition the pack
+    /// checks only when answered; see the clause's interpretations).
+    Assumed { fact: &'a str },
     /// A numeric condition holds.
     Met(Comparison<'a>),
     /// A growth condition holds.
     GrowthMet(Growth<'a>),
     /// A fixed amount (or, for a ceiling-only clause, the most it can be).
     Fixed { amount: Decimal, figure: Figure },
-    /// rate × base.
+    /// rate × base (`product` exact, not rounded).
     Rate { fact: &'a str, base: Decimal, rate: Decimal, product: Decimal },
+    /// One base of a rate over several bases that counts.
+    Part { fact: &'a str, amount: Decimal },
+    /// rate × the sum of the counted bases.
+    RateOfSum { count: usize, sum: Decimal, rate: Decimal, product: Decimal },
     /// A cap compared with the raw figure; applied when `raw > cap`.
     Cap { cap: Decimal, raw: Decimal, quote: &'a str },
     /// The tier reached.
     Tier { cmp: Comparison<'a>, amount: Decimal },
+    /// The tier fact is unanswered, but every value reaches the first tier:
+    /// the award is at least `amount`.
+    TierFloor { fact: &'a str, amount: Decimal },
     /// The whole tier table, for checking by hand.
     TierTable { term: &'a str, fact: &'a str, tiers: &'a [Tier] },
     /// An option's amount in a lookup table.
@@ -304,7 +321,7 @@ fn retain_from(v: &mut Vec<Cause<'_>>, from: usize, keep: impl Fn(&Cause) -> boo
 }
 
 fn is_note(c: &Cause) -> bool {
-    matches!(c, Cause::GrowthUndefined { .. })
+    matches!(c, Cause::GrowthUndefined { .. } | Cause::FigureOpen { .. })
 }
 
 impl<'a> Acc<'_, 'a> {
@@ -351,6 +368,17 @@ fn resolve<'a>(pack: &Pack, profile: &'a Profile, out: &mut Vec<Option<&'a FactV
     for key in pack.facts.keys() {
         while given.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
         out.push(given.next_if(|(k, _)| *k == key).map(|(_, v)| v));
+    }
+    // Old facts: a value given under an old name counts as the fact its
+    // selector's option names, unless that fact is answered itself.
+    for (i, def) in pack.facts.values().enumerate() {
+        let (Some(r), Some(v)) = (&def.read_as, out[i]) else { continue };
+        let Some(FactValue::Enum(o)) = out.get(r.by.index()).copied().flatten() else { continue };
+        if let Some(slot) = r.to.get(o.as_str()).and_then(|t| out.get_mut(t.index())) {
+            if slot.is_none() {
+                *slot = Some(v);
+            }
+        }
     }
 }
 
@@ -411,7 +439,7 @@ impl<'a> Ctx<'_, 'a> {
                     Tri::Unknown
                 }
             },
-            Condition::IsTrue { fact } => match self.fact(fact) {
+            Condition::IsTrue { fact, when_known } => match self.fact(fact) {
                 Some(FactValue::Bool(true)) => {
                     acc.trace.push(Step::IsTrue { fact });
                     Tri::Holds
@@ -419,6 +447,10 @@ impl<'a> Ctx<'_, 'a> {
                 Some(_) => {
                     acc.causes.push(Cause::NotTrue { fact });
                     Tri::Fails
+                }
+                None if *when_known => {
+                    acc.trace.push(Step::Assumed { fact });
+                    Tri::Holds
                 }
                 None => {
                     acc.need(fact);
@@ -493,6 +525,9 @@ impl<'a> Ctx<'_, 'a> {
 /// What a formula yields before status is decided.
 enum Outcome {
     Figure { amount: Decimal },
+    /// The formula's fact is unanswered, yet the award is at least `amount`
+    /// and at most `max` (a tier table whose first tier every value reaches).
+    Floor { amount: Decimal, max: Decimal },
     NoFigure,
     Fails,
     Missing,
@@ -526,7 +561,21 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
             Outcome::Figure { amount: capped(acc, raw, *cap, cap_quote) }
         }
         Formula::Tiers { fact, op, term, tiers } => {
-            let Some(v) = cx.num(fact, acc) else { return Outcome::Missing };
+            let Some(v) = cx.num(fact, acc) else {
+                // Facts are never negative: when 0 reaches the first tier,
+                // every answer does, so the award is at least that tier's.
+                return match (tiers.first(), tiers.last()) {
+                    (Some(first), Some(last)) if op.holds(Decimal::ZERO, first.from) => {
+                        acc.trace.push(Step::TierFloor { fact, amount: first.amount });
+                        acc.trace.push(Step::TierTable { term, fact, tiers });
+                        if last.amount > first.amount {
+                            acc.causes.push(Cause::FigureOpen { fact, tiers, term });
+                        }
+                        Outcome::Floor { amount: first.amount, max: last.amount }
+                    }
+                    _ => Outcome::Missing,
+                };
+            };
             match tiers.iter().rev().find(|tier| op.holds(v, tier.from)) {
                 Some(tier) => {
                     let cmp = Comparison { fact, value: v, op: *op, term, threshold: tier.from };
@@ -541,6 +590,39 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
                     Outcome::Fails
                 }
             }
+        }
+        Formula::RateOfParts { parts, rate, cap, cap_quote } => {
+            let (mut sum, mut count, mut open) = (Decimal::ZERO, 0usize, false);
+            for p in parts {
+                let m = acc.mark();
+                let when = cx.cond(&p.when, acc);
+                // The clause's own conditions already show the choice.
+                acc.trace.truncate(m.0);
+                acc.causes.truncate(m.1);
+                match when {
+                    Tri::Holds => match cx.num(&p.base, acc) {
+                        Some(b) => {
+                            acc.trace.push(Step::Part { fact: &p.base, amount: b });
+                            sum += b;
+                            count += 1;
+                        }
+                        None => open = true,
+                    },
+                    Tri::Unknown => open = true,
+                    Tri::Fails => acc.missing.truncate(m.2),
+                }
+            }
+            if open {
+                return Outcome::Missing;
+            }
+            if sum.is_zero() {
+                let fact = parts.first().map(|p| p.base.as_str()).unwrap_or_default();
+                acc.causes.push(Cause::ZeroBase { fact });
+                return Outcome::Fails;
+            }
+            let raw = *rate * sum;
+            acc.trace.push(Step::RateOfSum { count, sum, rate: *rate, product: raw });
+            Outcome::Figure { amount: capped(acc, raw, *cap, cap_quote) }
         }
         Formula::Lookup { fact, table } => match cx.fact(fact) {
             Some(FactValue::Enum(v)) => match table.get(v) {
@@ -673,12 +755,28 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
         }
     }
     let mut outcome = Outcome::NoFigure;
+    // Facts missing for the conditions (a floor's open fact does not block).
+    let mut blocking = base.2;
     if !excluded {
         cx.all(&clause.conditions, &mut acc);
+        blocking = acc.missing.len();
         outcome = eval_formula(cx, clause, &mut acc);
-        if let (Outcome::Figure { amount }, Some((cap, used, rule))) = (&outcome, cap_left) {
-            acc.trace.push(Step::CompanyCap { cap, used, raw: *amount, rule });
-            outcome = Outcome::Figure { amount: (*amount).min(cap - used) };
+        if !matches!(outcome, Outcome::Floor { .. }) {
+            blocking = acc.missing.len();
+        }
+        if let Some((cap, used, rule)) = cap_left {
+            let left = cap - used;
+            match outcome {
+                Outcome::Figure { amount } => {
+                    acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                    outcome = Outcome::Figure { amount: amount.min(left) };
+                }
+                Outcome::Floor { amount, max } => {
+                    acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                    outcome = Outcome::Floor { amount: amount.min(left), max: max.min(left) };
+                }
+                _ => {}
+            }
         }
     }
     let mut r = ClauseResult {
@@ -698,11 +796,23 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
         retain_from(acc.causes, base.1, |c| !is_note(c));
         acc.missing.truncate(base.2);
         r.status = Status::Ineligible;
-    } else if acc.missing.len() > base.2 || matches!(outcome, Outcome::Missing) {
+    } else if blocking > base.2 || matches!(outcome, Outcome::Missing) {
+        // A floor means nothing until the conditions are answered.
+        retain_from(acc.causes, base.1, |c| !matches!(c, Cause::FigureOpen { .. }));
         r.status = Status::NeedsInput;
         r.missing = Span::of(base.2, acc.missing.len());
     } else {
+        // An eligible clause may still have an open fact that can raise it.
+        r.missing = Span::of(base.2, acc.missing.len());
         match outcome {
+            Outcome::Floor { amount, max } => {
+                let m = round_fen(amount);
+                acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+                r.amount_max = Some(round_fen(max));
+                if clause.figure == Figure::Exact {
+                    r.amount = Some(m);
+                }
+            }
             Outcome::Figure { amount } => {
                 let m = round_fen(amount);
                 acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
@@ -841,7 +951,8 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
 /// open, in pack and clause order, without repeats. The interview asks these.
 pub fn open_questions<'a>(ev: &Evaluation<'a>) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
-    for c in ev.clauses.iter().filter(|c| c.status == Status::NeedsInput) {
+    // Eligible clauses too: an open fact there may raise the award.
+    for c in ev.clauses.iter().filter(|c| c.status != Status::Ineligible) {
         for m in ev.missing(c) {
             if !out.contains(m) {
                 out.push(m);

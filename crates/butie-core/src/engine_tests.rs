@@ -104,6 +104,7 @@ fn summary(p: &Pack, facts: &str) -> String {
                 Cause::GrowthUndefined { .. } => "growth_undefined",
                 Cause::AlreadyClaimed { .. } => "already_claimed",
                 Cause::CompanyCapUsed { .. } => "company_cap_used",
+                Cause::FigureOpen { .. } => "figure_open",
             })
             .collect();
         let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), ev.missing(c));
@@ -201,7 +202,7 @@ fn rate_rounds_once_half_up_at_the_end() {
     let pr = profile(&p, r#"{"listed": false, "a": "0.05"}"#);
     let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
     assert!(matches!(ev.trace(&ev.clauses[0]).last(), Some(Step::Rounded { .. })));
-    assert_eq!(trace(&ev, &ev.clauses[0], Lang::Zh), ["甲 × 50% = 0.05 元 × 50% = 0.03 元", "= 0.03 元（四舍五入到分）"]);
+    assert_eq!(trace(&ev, &ev.clauses[0], Lang::Zh), ["甲 × 50% = 0.05 元 × 50% = 0.025 元", "= 0.03 元（四舍五入到分）"]);
 }
 
 #[test]
@@ -387,4 +388,99 @@ fn filing_history_blocks_once_awards_and_uses_up_caps() {
     assert_eq!(crate::profile::parse_history(&h, std::slice::from_ref(&p)).unwrap_err().field, "history[0].clause");
     let h: serde_json::Value = serde_json::from_str(r#"[{"clause": "cap", "year": 2024, "status": "granted"}]"#).unwrap();
     assert_eq!(crate::profile::parse_history(&h, std::slice::from_ref(&p)).unwrap_err().field, "history[0].status");
+}
+
+#[test]
+fn a_tier_table_every_value_reaches_pays_its_floor_while_the_fact_is_open() {
+    let floor = r#"{ kind = "tiers", fact = "a", op = "ge", term = "达到", tiers = [{ from = "0", amount = "10" }, { from = "50", amount = "100" }] }"#;
+    let c = clause("c", r#"{ fact = "flag" }"#, floor);
+    check(&c, r#"{"listed": false, "flag": true}"#, r#"c eligible 10.00 ["a"] | figure_open"#);
+    check(&c, r#"{"listed": false, "flag": true, "a": "50"}"#, r#"c eligible 100.00 [] |"#);
+    // the condition still decides: open condition → needs input, both asked
+    check(&c, r#"{"listed": false}"#, r#"c needs_input - ["flag", "a"] |"#);
+    check(&c, r#"{"listed": false, "flag": false}"#, r#"c ineligible - [] | not_true"#);
+    // a first tier above 0 is no floor: an unknown value may miss it
+    let above = r#"{ kind = "tiers", fact = "a", op = "gt", term = "超过", tiers = [{ from = "0", amount = "10" }] }"#;
+    check(&clause("c", r#"{ fact = "flag" }"#, above), r#"{"listed": false, "flag": true}"#, r#"c needs_input - ["a"] |"#);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false, "flag": true}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert_eq!(ev.clauses[0].amount_max.map(fmt_yuan).as_deref(), Some("100.00"));
+    assert_eq!(crate::engine::open_questions(&ev), vec!["a"], "the open fact is still asked");
+}
+
+#[test]
+fn a_yes_no_condition_checked_when_known_is_assumed_and_says_so() {
+    let c = clause("c", r#"{ fact = "flag", when_known = true }"#, FIXED);
+    check(&c, r#"{"listed": false}"#, r#"c eligible 100.00 [] |"#);
+    check(&c, r#"{"listed": false, "flag": false}"#, r#"c ineligible - [] | not_true"#);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert!(matches!(ev.trace(&ev.clauses[0])[0], Step::Assumed { fact: "flag" }));
+    assert!(trace(&ev, &ev.clauses[0], Lang::Zh)[0].starts_with("【解释】假定 标志：是"));
+}
+
+#[test]
+fn pack_requirements_come_first_in_every_clause() {
+    let text = format!("{HEAD}\n{}{}", clause("c", r#"{ fact = "a", op = "ge", term = "以上", value = "1" }"#, FIXED), clause("d", "", FIXED))
+        .replace("[pack.regions]", "requires = [{ fact = \"flag\" }]\n[pack.regions]");
+    let q = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.clauses[0].fact_keys(), vec!["flag", "a"]);
+    let pr = profile(&q, r#"{"listed": false, "flag": false}"#);
+    let ev = evaluate(std::slice::from_ref(&q), &pr, 2025);
+    assert!(ev.clauses.iter().all(|c| c.status == Status::Ineligible));
+}
+
+const PARTS: &str = r#"{ kind = "rate", rate = "0.03", cap = "100", parts = [
+  { when = { fact = "kind", values = ["x", "z"] }, base = "a" },
+  { when = { fact = "kind", values = ["y", "z"] }, base = "b" },
+] }"#;
+
+#[test]
+fn a_rate_over_parts_sums_the_bases_that_count_then_rounds_once() {
+    let c = clause("c", r#"{ fact = "kind", values = ["x", "y", "z"] }"#, PARTS);
+    // 0.17 + 0.17 = 0.34 × 3% = 0.0102 → 0.01 (each part alone would round to 0.01 + 0.01)
+    check(&c, r#"{"listed": false, "kind": "z", "a": "0.17", "b": "0.17"}"#, r#"c eligible 0.01 [] |"#);
+    check(&c, r#"{"listed": false, "kind": "x", "a": "1000", "b": "5000"}"#, r#"c eligible 30.00 [] |"#);
+    check(&c, r#"{"listed": false, "kind": "z", "a": "1000"}"#, r#"c needs_input - ["b"] |"#);
+    check(&c, r#"{"listed": false, "kind": "z", "a": "4000", "b": "0.01"}"#, r#"c eligible 100.00 [] |"#);
+    check(&c, r#"{"listed": false, "kind": "y", "b": "0"}"#, r#"c ineligible - [] | zero_base"#);
+}
+
+#[test]
+fn an_old_fact_is_read_as_the_one_its_selector_names() {
+    let text = format!("{HEAD}\n{}", clause("c", r#"{ fact = "kind", values = ["x", "y", "z"] }"#, PARTS)).replace(
+        "[facts.flag]",
+        "[facts.old]\ntype = \"money\"\ntopic = \"t\"\nlabel = { zh = \"旧\" }\nread_as = { by = \"kind\", to = { x = \"a\", y = \"b\" } }\n[facts.flag]",
+    );
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let line = |facts: &str| summary(&p, facts);
+    assert_eq!(line(r#"{"listed": false, "kind": "y", "old": "1000"}"#), r#"c eligible 30.00 [] |"#);
+    // the new fact, when given, wins over the old one
+    assert_eq!(line(r#"{"listed": false, "kind": "x", "old": "1000", "a": "2000"}"#), r#"c eligible 60.00 [] |"#);
+    // an option the old fact cannot stand for: each part is asked
+    assert_eq!(line(r#"{"listed": false, "kind": "z", "old": "1000"}"#), r#"c needs_input - ["a", "b"] |"#);
+    assert!(p.clauses[0].fact_keys().iter().all(|k| *k != "old"), "the old fact is never asked");
+}
+
+#[test]
+fn working_lines_show_exact_intermediate_figures() {
+    let c = clause("c", "", r#"{ kind = "rate", base = "a", rate = "0.5" }"#);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false, "a": "0.03"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    let lines = trace(&ev, &ev.clauses[0], Lang::Zh);
+    assert_eq!(lines, vec!["甲 × 50% = 0.03 元 × 50% = 0.015 元", "= 0.02 元（四舍五入到分）"]);
+}
+
+#[test]
+fn growth_just_below_the_threshold_is_shown_with_enough_places() {
+    let c = clause("c", r#"{ fact = "b", growth_over = "b_prev", op = "ge", term = "以上", value = "0.20" }"#, FIXED);
+    let p = pack(&c);
+    let pr = profile(&p, r#"{"listed": false, "b": "80000000", "b_prev": "66666666.67"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    let r = reasons(&ev, &ev.clauses[0], Lang::Zh).join("");
+    assert!(r.contains("19.99999999%"), "{r}");
+    assert!(r.contains("13,333,333.334 元"), "{r}");
 }

@@ -68,6 +68,21 @@ pub fn yuan(d: Decimal, lang: Lang) -> Yuan {
     Yuan(Grouped::yuan(d), lang)
 }
 
+/// An intermediate amount in 元, exact (not yet rounded): the working shows
+/// these so that its lines add up to the rounded result.
+pub fn yuan_exact(d: Decimal, lang: Lang) -> Yuan {
+    Yuan(Grouped::exact(d), lang)
+}
+
+/// A money fact's intermediate figure exact; other kinds as `show_value`.
+fn show_exact(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
+    let value = match def.kind {
+        FactKind::Money | FactKind::MoneyUsd => Grouped::exact(d),
+        _ => Grouped::number(d),
+    };
+    Shown { kind: def.kind, unit: &def.unit, value, lang }
+}
+
 /// What the legal word means for the number (《民法典》第1259条).
 pub fn write_term_note(w: &mut impl Write, op: Op, term: &str, lang: Lang) -> fmt::Result {
     let inclusive = matches!(op, Op::Ge | Op::Le);
@@ -105,6 +120,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     topic: String::new(),
     options: Default::default(),
     fields: Default::default(),
+    read_as: None,
 });
 
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {
@@ -156,7 +172,7 @@ fn comparison_failure(w: &mut impl Write, def: &FactDef, c: &Comparison, lang: L
 
 fn growth_line(w: &mut impl Write, pack: &Pack, g: &Growth, lang: Lang) -> fmt::Result {
     let (d, pd) = (def(pack, g.fact), def(pack, g.prev));
-    let pct = (g.increase() / g.prev_value * Decimal::from(100)).round_dp(2);
+    let pct = growth_percent(g);
     write!(
         w,
         "{} {} − {} {} = {}；{} × {} = {}；{} {}%（{}）",
@@ -167,11 +183,29 @@ fn growth_line(w: &mut impl Write, pack: &Pack, g: &Growth, lang: Lang) -> fmt::
         show_value(d, g.increase(), lang),
         Percent(g.rate),
         show_value(pd, g.prev_value, lang),
-        show_value(d, g.needed(), lang),
+        show_exact(d, g.needed(), lang),
         t(lang, "同比增长", "growth"),
         pct.normalize(),
         TermNote(g.op, g.term, lang),
     )
+}
+
+/// Growth in percent, with as many places as it takes to show on which
+/// side of the threshold it falls (19.99999998% is not "20%").
+fn growth_percent(g: &Growth) -> Decimal {
+    let hundred = Decimal::from(100);
+    let Some(exact) = g.increase().checked_div(g.prev_value).and_then(|r| r.checked_mul(hundred)) else {
+        return Decimal::ZERO;
+    };
+    let threshold = g.rate * hundred;
+    let mut dp = 2;
+    loop {
+        let shown = exact.round_dp(dp);
+        if shown.cmp(&threshold) == exact.cmp(&threshold) || dp >= 20 {
+            return shown;
+        }
+        dp += 1;
+    }
 }
 
 /// One cause as a sentence.
@@ -252,6 +286,23 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             }
             write_rule(w, rule, lang)
         }
+        Cause::FigureOpen { fact, tiers, term } => {
+            let d = def(pack, fact);
+            match lang {
+                Lang::Zh => write!(w, "{}未填写，先按最低一档计；", d.label.get(lang))?,
+                Lang::En => write!(w, "{} not answered: the lowest tier is counted; ", d.label.get(lang))?,
+            }
+            for (i, tier) in tiers.iter().enumerate().skip(1) {
+                if i > 1 {
+                    w.write_str(t(lang, "，", ", "))?;
+                }
+                match lang {
+                    Lang::Zh => write!(w, "{term} {} 可得 {}", show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
+                    Lang::En => write!(w, "{term} {} pays {}", show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
+                }
+            }
+            Ok(())
+        }
         Cause::GrowthUndefined { prev } => write!(
             w,
             "{}{}",
@@ -284,6 +335,12 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             write!(w, "✓ {}: {}", d.label.get(lang), option_label(d, value, lang))
         }
         Step::IsTrue { fact } => write!(w, "✓ {}: {}", def(pack, fact).label.get(lang), t(lang, "是", "yes")),
+        Step::Assumed { fact } => match lang {
+            Lang::Zh => write!(w, "{}假定 {}：是（未回答；如为“否”，本项不符合）", interpretation_mark(lang), def(pack, fact).label.get(lang)),
+            Lang::En => {
+                write!(w, "{}assumed {}: yes (not answered; “no” makes this clause ineligible)", interpretation_mark(lang), def(pack, fact).label.get(lang))
+            }
+        },
         Step::Met(c) => {
             let d = def(pack, c.fact);
             write!(
@@ -308,13 +365,24 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         Step::Rate { fact, base, rate, product } => {
             let d = def(pack, fact);
             let pct = Percent(*rate);
-            write!(w, "{} × {pct} = {} × {pct} = {}", d.label.get(lang), show_value(d, *base, lang), show_value(d, *product, lang))
+            write!(w, "{} × {pct} = {} × {pct} = {}", d.label.get(lang), show_value(d, *base, lang), show_exact(d, *product, lang))
+        }
+        Step::Part { fact, amount } => {
+            let d = def(pack, fact);
+            write!(w, "{} {} {}", t(lang, "计入", "counted:"), d.label.get(lang), show_value(d, *amount, lang))
+        }
+        Step::RateOfSum { count, sum, rate, product } => {
+            let pct = Percent(*rate);
+            match lang {
+                Lang::Zh => write!(w, "{count} 项合计 {} × {pct} = {}", yuan(*sum, lang), yuan_exact(*product, lang)),
+                Lang::En => write!(w, "sum of {count} {} × {pct} = {}", yuan(*sum, lang), yuan_exact(*product, lang)),
+            }
         }
         Step::Cap { cap, raw, quote } => {
             if raw > cap {
                 write!(w, "{} {} ", t(lang, "封顶", "cap"), yuan(*cap, lang))?;
                 write_quote(w, quote)?;
-                write!(w, "→ min({}, {}) = {}", Grouped::yuan(*raw), Grouped::yuan(*cap), yuan(*cap, lang))
+                write!(w, "→ min({}, {}) = {}", Grouped::exact(*raw), Grouped::yuan(*cap), yuan(*cap, lang))
             } else {
                 write!(w, "{} {} ", t(lang, "上限", "cap"), yuan(*cap, lang))?;
                 write_quote(w, quote)?;
@@ -334,6 +402,13 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             )?;
             write_term_note(w, cmp.op, cmp.term, lang)?;
             write!(w, "）→ {}", yuan(*amount, lang))
+        }
+        Step::TierFloor { fact, amount } => {
+            let d = def(pack, fact);
+            match lang {
+                Lang::Zh => write!(w, "{}未填写：任何数值都达到第一档 → 至少 {}", d.label.get(lang), yuan(*amount, lang)),
+                Lang::En => write!(w, "{} not answered: any value reaches the first tier → at least {}", d.label.get(lang), yuan(*amount, lang)),
+            }
         }
         Step::TierTable { term, fact, tiers } => {
             let d = def(pack, fact);
@@ -363,16 +438,16 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
                 d.label.get(lang),
                 show_value(d, *base, lang),
                 Percent(*rate),
-                show_value(d, *product, lang)
+                show_exact(d, *product, lang)
             )?;
             match capped_at {
-                Some(c) => write!(w, " → {} {}", t(lang, "单项封顶", "item cap"), yuan(*c, lang)),
+                Some(c) => write!(w, " → {} {}", t(lang, "单项封顶", "item cap"), yuan_exact(*c, lang)),
                 None => Ok(()),
             }
         }
         Step::ItemCap { cap, quote } => write!(w, "{} {}（“{quote}”）", t(lang, "单项上限", "per-item cap"), yuan(*cap, lang)),
         Step::ItemsSum { count, sum } => {
-            write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan(*sum, lang))
+            write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan_exact(*sum, lang))
         }
         Step::EarlierClaim { year, status, amount } => {
             let what = match (status, lang) {
@@ -516,6 +591,26 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
     }
 }
 
+/// The pack-wide rule (台州 就高不重复), for a pack that applies: one line,
+/// shown once per result.
+pub fn write_principle(w: &mut impl Write, pr: &PackResult, lang: Lang) -> fmt::Result {
+    let Some(p) = pr.pack.stacking_principle.as_ref().filter(|_| pr.status.applies()) else { return Ok(()) };
+    if let Some(s) = &p.summary {
+        w.write_str(s.get(lang))?;
+        w.write_str(t(lang, "（", " ("))?;
+    }
+    write!(w, "{}：“{}”", p.place, p.quote)?;
+    if p.summary.is_some() {
+        w.write_str(t(lang, "）", ")"))?;
+    }
+    Ok(())
+}
+
+pub fn principle(pr: &PackResult, lang: Lang) -> Option<String> {
+    let s = to_string(|w| write_principle(w, pr, lang));
+    (!s.is_empty()).then_some(s)
+}
+
 pub fn pack_note(ev: &Evaluation, pr: &PackResult, lang: Lang) -> String {
     to_string(|w| write_pack_note(w, ev, pr, lang))
 }
@@ -523,6 +618,10 @@ pub fn pack_note(ev: &Evaluation, pr: &PackResult, lang: Lang) -> String {
 /// The one-line outcome of an eligible clause.
 pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
     match (c.clause.figure, c.amount, c.amount_max) {
+        (Figure::Exact, Some(a), Some(m)) if m > a => match lang {
+            Lang::Zh => write!(w, "符合条件，至少可得 {}（{} 万元），最高 {}（{} 万元）", yuan(a, lang), fmt_wan(a), yuan(m, lang), fmt_wan(m))?,
+            Lang::En => write!(w, "eligible: at least {}, at most {}", yuan(a, lang), yuan(m, lang))?,
+        },
         (Figure::Exact, Some(a), _) => match lang {
             Lang::Zh => write!(w, "符合条件，测算可得 {}（{} 万元）", yuan(a, lang), fmt_wan(a))?,
             Lang::En => write!(w, "eligible: estimated award {}", yuan(a, lang))?,
@@ -531,11 +630,15 @@ pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::R
             Lang::Zh => write!(w, "符合条件，最高可得 {}（{} 万元），实际金额由主管部门核定", yuan(m, lang), fmt_wan(m))?,
             Lang::En => write!(w, "eligible: at most {}; the department sets the actual amount", yuan(m, lang))?,
         },
-        _ => w.write_str(t(
-            lang,
-            "符合条件，政策未公布金额，由主管部门核定",
-            "eligible: the policy publishes no figure; the department decides",
-        ))?,
+        _ => match &c.clause.formula_note {
+            // The note says who sets the amount (e.g. each county).
+            Some(n) => write!(w, "{}{}", t(lang, "符合条件。", "eligible. "), n.get(lang))?,
+            None => w.write_str(t(
+                lang,
+                "符合条件，政策未公布金额，由主管部门核定",
+                "eligible: the policy publishes no figure; the department decides",
+            ))?,
+        },
     }
     if c.county {
         w.write_str(t(lang, "（县市参照执行，以当地为准）", " (county follows by reference; local rules decide)"))?;
@@ -602,7 +705,12 @@ pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> 
         Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).collect(),
         Status::Eligible => {
             let mut out = vec![Reason::Summary];
-            out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
+            // Notes only (an eligible clause has no failures): e.g. an open fact that may raise it.
+            out.extend(ev.causes(c).iter().map(Reason::Cause));
+            if c.amount_max.is_some() {
+                // Without a figure, the summary already carries the note.
+                out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
+            }
             out.extend(c.clause.interpretations.iter().map(Reason::Interpretation));
             if c.county {
                 out.extend(ev.pack_result(&c.pack.id).map(Reason::CountyNote));
@@ -716,7 +824,17 @@ impl Serialize for PackJson<'_, '_> {
         let mut m = s.serialize_map(Some(3))?;
         m.serialize_entry("id", &p.pack.id)?;
         m.serialize_entry("status", p.status.as_str())?;
-        m.serialize_entry("note", &Collect(Text(|f: &mut fmt::Formatter<'_>| write_pack_note(f, ev, p, lang))))?;
+        // The catalogue's pack entry has no field of its own for the pack-wide
+        // rule; it follows the note, once per result.
+        let note = |f: &mut fmt::Formatter<'_>| {
+            write_pack_note(f, ev, p, lang)?;
+            if p.pack.stacking_principle.is_some() && p.status.applies() {
+                f.write_str(t(lang, "。", ". "))?;
+                write_principle(f, p, lang)?;
+            }
+            Ok(())
+        };
+        m.serialize_entry("note", &Collect(Text(note)))?;
         m.end()
     }
 }

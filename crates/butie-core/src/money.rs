@@ -46,6 +46,15 @@ impl Grouped {
         r.rescale(2);
         Grouped(r)
     }
+    /// Exact, with at least two places: an intermediate figure before the
+    /// one rounding (16666.665 → "16,666.665", 93000 → "93,000.00").
+    pub fn exact(d: Decimal) -> Self {
+        let mut r = d.normalize();
+        if r.scale() < 2 {
+            r.rescale(2);
+        }
+        Grouped(r)
+    }
     /// As it is, without trailing zeros: 3000.0 → "3,000".
     pub fn number(d: Decimal) -> Self {
         Grouped(d.normalize())

@@ -79,9 +79,14 @@ struct RawPack {
     #[serde(default)]
     exclusion: Option<RawExclusion>,
     #[serde(default)]
-    stacking_principle: Option<Quote>,
+    stacking_principle: Option<Principle>,
     #[serde(default)]
     application: Option<Text2>,
+    /// Conditions on the applicant that every clause of the pack shares
+    /// (e.g. an independent legal person paying tax in the city); the loader
+    /// puts them in front of each clause's own conditions.
+    #[serde(default)]
+    requires: Vec<RawCondition>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +118,16 @@ pub struct Quote {
     pub place: String,
 }
 
+/// A pack-wide rule in the text's words, with a plain summary of it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    pub quote: String,
+    pub place: String,
+    #[serde(default)]
+    pub summary: Option<Text2>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFact {
@@ -129,6 +144,17 @@ struct RawFact {
     options: BTreeMap<String, Text2>,
     #[serde(default)]
     fields: BTreeMap<String, RawFact>,
+    /// An old fact kept so that old profiles still work: its value is read
+    /// as the fact that `by`'s option names (`to.<option> = fact`).
+    #[serde(default)]
+    read_as: Option<RawReadAs>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReadAs {
+    by: String,
+    to: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +263,16 @@ struct RawFormula {
     item_cap_quote: Option<String>,
     #[serde(default)]
     note: Option<Text2>,
+    /// For a rate over several bases: each base counts when its condition holds.
+    #[serde(default)]
+    parts: Vec<RawPart>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPart {
+    when: RawCondition,
+    base: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +351,37 @@ pub struct FactDef {
     pub options: BTreeMap<String, Text2>,
     /// For lists: the fields of each item.
     pub fields: BTreeMap<String, FactDef>,
+    /// An old fact, read as another one chosen by an enum fact's option
+    /// (`by`, option → fact). It is never asked; old profiles keep working.
+    pub read_as: Option<ReadAs>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadAs {
+    pub by: FactKey,
+    pub to: BTreeMap<String, FactKey>,
+}
+
+/// What the text says about how often a clause pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// 一次性: the text says once.
+    OneTime,
+    /// 年度 / 每年 / 全年: the text says per year.
+    Annual,
+    /// The text says nothing about frequency.
+    NotStated,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::OneTime => "one_time",
+            Frequency::Annual => "annual",
+            Frequency::NotStated => "not_stated",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -415,9 +482,12 @@ pub enum Condition {
         fact: FactKey,
         cases: BTreeMap<String, Vec<Condition>>,
     },
-    /// A boolean fact must be true.
+    /// A boolean fact must be true. With `when_known`, an unanswered fact
+    /// is assumed true and the assumption shown in the working (a reading
+    /// the pack marks as an interpretation).
     IsTrue {
         fact: FactKey,
+        when_known: bool,
     },
     /// An enum fact must be one of `values`.
     OneOf {
@@ -468,6 +538,13 @@ pub struct ItemCondition {
     pub value: Decimal,
 }
 
+/// One base of a `RateOfParts` formula and when it counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub when: Condition,
+    pub base: FactKey,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Formula {
@@ -495,6 +572,13 @@ pub enum Formula {
         fact: FactKey,
         table: BTreeMap<String, Decimal>,
     },
+    /// rate × (the sum of the bases whose condition holds), then the cap.
+    RateOfParts {
+        parts: Vec<Part>,
+        rate: Decimal,
+        cap: Option<Decimal>,
+        cap_quote: String,
+    },
     /// Per item of a list: filter, rate × field, item cap; then sum and cap.
     Items {
         list: FactKey,
@@ -514,7 +598,7 @@ pub struct Clause {
     pub title: Text2,
     pub place: String,
     pub quote: String,
-    pub one_time: bool,
+    pub frequency: Frequency,
     pub attachments: Vec<String>,
     pub interpretations: Vec<Text2>,
     pub conditions: Vec<Condition>,
@@ -595,7 +679,8 @@ pub struct Pack {
     pub exclusion_fact: Option<FactKey>,
     pub exclusion_quote: String,
     pub exclusion_reason: Text2,
-    pub stacking_principle: Option<Quote>,
+    /// A rule over the whole pack (台州 就高不重复), shown once per result.
+    pub stacking_principle: Option<Principle>,
     pub application: Option<Text2>,
     pub topics: BTreeMap<String, Text2>,
     pub facts: BTreeMap<String, FactDef>,
@@ -608,6 +693,10 @@ pub struct Pack {
 }
 
 impl Clause {
+    /// Paid once per company (一次性).
+    pub fn one_time(&self) -> bool {
+        self.frequency == Frequency::OneTime
+    }
     /// The fact keys this clause reads, in the order it reads them
     /// (conditions first, then the formula), without repeats.
     pub fn fact_keys(&self) -> Vec<&str> {
@@ -623,7 +712,7 @@ impl Clause {
                     push(fact);
                     cases.values().flatten().for_each(|c| walk(c, out));
                 }
-                Condition::IsTrue { fact } | Condition::OneOf { fact, .. } | Condition::Compare { fact, .. } => push(fact),
+                Condition::IsTrue { fact, .. } | Condition::OneOf { fact, .. } | Condition::Compare { fact, .. } => push(fact),
                 Condition::Growth { fact, prev, .. } => {
                     push(fact);
                     push(prev);
@@ -639,6 +728,15 @@ impl Clause {
             Formula::Rate { base, .. } => Some(base.as_str()),
             Formula::Tiers { fact, .. } | Formula::Lookup { fact, .. } => Some(fact.as_str()),
             Formula::Items { list, .. } => Some(list.as_str()),
+            Formula::RateOfParts { parts, .. } => {
+                for p in parts {
+                    walk(&p.when, &mut out);
+                    if !out.contains(&p.base.as_str()) {
+                        out.push(&p.base);
+                    }
+                }
+                None
+            }
         };
         if let Some(k) = f {
             if !out.contains(&k) {
@@ -815,16 +913,43 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         return Err(cx.err("pack.regions", "至少要有一个适用地区"));
     }
     let mut facts = BTreeMap::new();
-    for (key, f) in raw.facts {
+    let mut read_as = Vec::new();
+    for (key, mut f) in raw.facts {
         let at = format!("facts.{key}");
         if !is_ident(&key) {
             return Err(cx.err(&at, "事实键只能含小写字母、数字、'_'"));
+        }
+        if let Some(r) = f.read_as.take() {
+            read_as.push((key.clone(), r));
         }
         let def = compile_fact(cx, &at, &key, f, true)?;
         if !def.topic.is_empty() && !raw.topics.contains_key(&def.topic) {
             return Err(cx.err(&at, format!("未定义的主题 topic: {}", def.topic)));
         }
         facts.insert(key, def);
+    }
+    for (key, r) in read_as {
+        let at = format!("facts.{key}.read_as");
+        let by = need_fact(cx, &at, &r.by, &facts)?;
+        if by.kind != FactKind::Enum {
+            return Err(cx.err(&at, "read_as.by 须引用 enum 事实"));
+        }
+        let kind = facts[&key].kind;
+        let mut to = BTreeMap::new();
+        for (opt, target) in r.to {
+            if !by.options.contains_key(&opt) {
+                return Err(cx.err(&at, format!("{} 没有选项 {opt:?}", r.by)));
+            }
+            match facts.get(&target) {
+                Some(t) if t.kind == kind && t.read_as.is_none() && target != key => {}
+                _ => return Err(cx.err(&at, format!("read_as.to.{opt} 须为同类型的另一个事实: {target}"))),
+            }
+            to.insert(opt, FactKey::new(target, &facts));
+        }
+        let by = FactKey::new(r.by, &facts);
+        if let Some(d) = facts.get_mut(&key) {
+            d.read_as = Some(ReadAs { by, to });
+        }
     }
 
     let (exclusion_fact, exclusion_quote, exclusion_reason) = match p.exclusion {
@@ -839,6 +964,11 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         None => (None, String::new(), Text2::default()),
     };
 
+    let mut requires = Vec::new();
+    for (i, rc) in p.requires.into_iter().enumerate() {
+        requires.push(compile_condition(cx, &format!("pack.requires[{i}]"), rc, &facts)?);
+    }
+
     let mut clauses: Vec<Clause> = Vec::new();
     for c in raw.clauses {
         let at = format!("clause {}", c.id);
@@ -851,12 +981,13 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         if c.quote.trim().is_empty() {
             return Err(cx.err(&at, "缺少政策原文 quote"));
         }
-        let one_time = match c.frequency.as_str() {
-            "one_time" => true,
-            "annual" => false,
-            other => return Err(cx.err(&at, format!("frequency 应为 one_time 或 annual，而不是 {other:?}"))),
+        let frequency = match c.frequency.as_str() {
+            "one_time" => Frequency::OneTime,
+            "annual" => Frequency::Annual,
+            "not_stated" => Frequency::NotStated,
+            other => return Err(cx.err(&at, format!("frequency 应为 one_time、annual 或 not_stated，而不是 {other:?}"))),
         };
-        let mut conditions = Vec::new();
+        let mut conditions = requires.clone();
         for (i, rc) in c.conditions.into_iter().enumerate() {
             conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, &facts)?);
         }
@@ -879,7 +1010,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             title: c.title,
             place: c.place,
             quote: c.quote,
-            one_time,
+            frequency,
             attachments: c.attachments,
             interpretations: c.interpretations,
             conditions,
@@ -1031,7 +1162,17 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
     if f.label.zh.trim().is_empty() {
         return Err(cx.err(at, "缺少中文标签 label.zh"));
     }
-    Ok(FactDef { key: key.to_string(), kind, unit: f.unit, label: f.label, help: f.help, topic: f.topic, options: f.options, fields })
+    Ok(FactDef {
+        key: key.to_string(),
+        kind,
+        unit: f.unit,
+        label: f.label,
+        help: f.help,
+        topic: f.topic,
+        options: f.options,
+        fields,
+        read_as: None,
+    })
 }
 
 fn numeric(kind: FactKind) -> bool {
@@ -1125,7 +1266,7 @@ fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<Stri
                 Some(toml::Value::Boolean(true)) | None => {}
                 _ => return Err(cx.err(at, "布尔条件只支持 value = true")),
             }
-            Ok(Condition::IsTrue { fact: FactKey::new(key, facts) })
+            Ok(Condition::IsTrue { fact: FactKey::new(key, facts), when_known: rc.when_known.unwrap_or(false) })
         }
         FactKind::Enum => {
             let values = rc.values.ok_or_else(|| cx.err(at, "enum 条件须有 values"))?;
@@ -1179,6 +1320,27 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
     let formula = match f.kind.as_str() {
         "none" => Formula::None,
         "fixed" => Formula::Fixed { amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, "fixed 须有 amount"))? },
+        "rate" if !f.parts.is_empty() => {
+            if f.base.is_some() {
+                return Err(cx.err(at, "rate 公式的 base 与 parts 只能写一个"));
+            }
+            let mut parts = Vec::new();
+            for (i, p) in f.parts.into_iter().enumerate() {
+                let pat = format!("{at}.parts[{i}]");
+                let base = numeric_fact(&Some(p.base), "parts.base")?;
+                if !matches!(facts[&base].kind, FactKind::Money) {
+                    return Err(cx.err(&pat, "parts.base 须为人民币金额事实"));
+                }
+                let when = compile_condition(cx, &format!("{pat}.when"), p.when, facts)?;
+                parts.push(Part { when, base: FactKey::new(base, facts) });
+            }
+            Formula::RateOfParts {
+                parts,
+                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
+                cap: opt_dec(&f.cap, "cap")?,
+                cap_quote: f.cap_quote.unwrap_or_default(),
+            }
+        }
         "rate" => {
             let base = numeric_fact(&f.base, "base")?;
             if matches!(facts[&base].kind, FactKind::MoneyUsd) {
