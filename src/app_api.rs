@@ -228,6 +228,8 @@ pub struct PackView {
     pub id: String,
     pub status: &'static str,
     pub note: String,
+    /// The pack-wide rule (台州 就高不重复) when the pack applies.
+    pub principle: Option<String>,
 }
 
 /// A filing status: its ledger key, its label in the window's language,
@@ -717,7 +719,12 @@ impl Session {
             packs: ev
                 .packs
                 .iter()
-                .map(|p| PackView { id: p.pack.id.clone(), status: p.status.as_str(), note: explain::pack_note(&ev, p, l) })
+                .map(|p| PackView {
+                    id: p.pack.id.clone(),
+                    status: p.status.as_str(),
+                    note: explain::pack_note(&ev, p, l),
+                    principle: explain::principle(p, l),
+                })
                 .collect(),
             clauses: ev
                 .clauses

@@ -490,7 +490,10 @@ function renderResults(savedClause) {
     el("div", { class: "total-card" }, el("div", { class: "muted", text: ev.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
   );
   $("#pack-notes").innerHTML = "";
-  for (const p of ev.packs) $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
+  for (const p of ev.packs) {
+    $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
+    if (p.principle) $("#pack-notes").append(el("div", { class: "pack-note principle", id: "principle-" + p.id, text: p.principle }));
+  }
   $("#hints").innerHTML = "";
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
   const tbody = $("#results-table tbody");
@@ -540,6 +543,7 @@ function showDetail(c, scroll = true) {
   d.append(
     el("h4", { text: t("quote") }),
     el("blockquote", { id: "detail-quote", text: `《${ci.document}》${ci.place}：“${ci.quote}”` }),
+    el("p", { id: "detail-frequency", class: "muted small", text: `${t("frequency")}${t("freq_" + ci.frequency)}` }),
   );
   if (scroll) d.scrollIntoView({ block: "nearest" });
 }

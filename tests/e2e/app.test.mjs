@@ -131,6 +131,33 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.shot("02-results-trace");
   });
 
+  await t.test("Taizhou's 就高不重复 is shown once, and the training working adds up", async () => {
+    assert.equal(await app.count("#pack-notes .principle"), 1);
+    assert.match(await app.text("#principle-taizhou-cbec-2025"), /就高不重复[\s\S]*附件 五\(四\)/);
+    await app.click("#tab-interview");
+    const sessions = [["150", "100000.02"], ["200", "33333.33"], ["150", "0.01"]];
+    for (const [i, [people, cost]] of sessions.entries()) {
+      await app.click("#q-training_sessions-add");
+      await app.answer(`#q-training_sessions-${i}-participants`, people);
+      await app.answer(`#q-training_sessions-${i}-cost`, cost);
+      await app.waitFor(() => app.js("return (state.result.clauses.find(c => c.id === 'tz.eco.training') || {}).trace || []"), (x) => x.length > i);
+    }
+    // 50,000 (capped) + 16,666.665 + 0.005 = 66,666.67; 470,175.25 + 66,666.67.
+    await app.waitFor(() => app.js("return state.result.total"), (x) => x === "536841.92");
+    await app.click("#tab-results");
+    await app.click("tr[data-clause='tz.eco.training'] button.detail-link");
+    const trace = await app.waitText("#detail-trace", (x) => x.includes("16,666.665"));
+    assert.match(trace, /50,000\.01 元 → 单项封顶 50,000\.00 元/);
+    assert.match(trace, /0\.005 元/);
+    assert.match(trace, /合计 3 项 = 66,666\.67 元/);
+    assert.match(await app.text("#detail-frequency"), /按年度（原文写明）/);
+    await app.shot("02b-training-trace-adds-up");
+    await app.click("#tab-interview");
+    await app.click("#q-training_sessions-none");
+    await app.waitFor(() => app.js("return state.result.total"), (x) => x === "470175.25");
+    await app.click("#tab-results");
+  });
+
   await t.test("a wrong USCC is caught as you type and nothing is saved", async () => {
     await app.click("#btn-new-company");
     await app.type("#f-name", "成都测试跨境电子商务有限公司");

@@ -88,3 +88,26 @@ fn file_names_are_safe() {
     assert_eq!(butie_pdf::safe_file_name("a/b:c*?\"<>|d"), "a_b_c______d");
     assert_eq!(butie_pdf::safe_file_name("..台州 "), "台州");
 }
+
+/// Issue 16: the summary carries Taizhou's 就高不重复 once; the training
+/// form's working shows exact item figures that add up to the one rounding.
+#[test]
+fn the_principle_is_on_the_summary_and_the_training_working_adds_up() {
+    let packs = butie::bundled_packs().unwrap();
+    let text = std::fs::read_to_string("samples/taizhou-sample.json").unwrap().replace(
+        "\"training_sessions\": []",
+        r#""training_sessions": [{"participants": 150, "cost": "100000.02"}, {"participants": 200, "cost": "33333.33"}, {"participants": 150, "cost": "0.01"}]"#,
+    );
+    let profile = parse_profile(&text, &packs).unwrap();
+    let ev = evaluate(&packs, &profile, 2025);
+    let dir = tempfile::tempdir().unwrap();
+    let out = butie::files::write_pdfs(&packs, &profile, &ev, dir.path()).expect("pdfs written");
+    let summary = text_of(&out[0]);
+    assert_eq!(summary.matches("就高不重复：").count(), 1, "{summary}");
+    assert!(summary.contains("附件五(四)"));
+    let form = out.iter().find(|p| p.to_string_lossy().contains("技能培训补助")).expect("training form");
+    let t = text_of(form);
+    for line in ["50,000.01元→单项封顶50,000.00元", "=16,666.665元", "=0.005元", "合计3项=66,666.67元", "=66,666.67元（四舍五入到分）", "频次：按年度（原文写明）"] {
+        assert!(t.contains(line), "{line} in {t}");
+    }
+}

@@ -947,14 +947,20 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
     }
 }
 
-/// Facts still worth asking: the missing facts of clauses that are still
-/// open, in pack and clause order, without repeats. The interview asks these.
+/// Facts still worth asking: the missing and assumed facts of clauses that
+/// are not ineligible, in pack and clause order, without repeats. The
+/// interview asks these.
 pub fn open_questions<'a>(ev: &Evaluation<'a>) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
-    // Eligible clauses too: an open fact there may raise the award.
+    // Eligible clauses too: an open fact there may raise the award, and a
+    // fact taken as "yes" until answered is still a question.
     for c in ev.clauses.iter().filter(|c| c.status != Status::Ineligible) {
-        for m in ev.missing(c) {
-            if !out.contains(m) {
+        let assumed = ev.trace(c).iter().filter_map(|s| match s {
+            Step::Assumed { fact } => Some(*fact),
+            _ => None,
+        });
+        for m in ev.missing(c).iter().copied().chain(assumed) {
+            if !out.contains(&m) {
                 out.push(m);
             }
         }

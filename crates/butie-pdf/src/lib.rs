@@ -11,7 +11,7 @@ mod layout;
 use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
-use butie_core::policy::{Clause, FactKind, Figure, Lang, Pack};
+use butie_core::policy::{Clause, FactKind, Figure, Frequency, Lang, Pack};
 use butie_core::profile::{FactValue, Profile};
 use layout::{Column, Faces, Writer, LEFT, RIGHT, WIDTH};
 use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
@@ -175,6 +175,10 @@ fn footer(pack: &Pack) -> String {
 /// The claim block's amount lines, in 元 and in 大写.
 fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
     match (clause.figure, r.amount, r.amount_max) {
+        (Figure::Exact, Some(a), Some(m)) if m > a => vec![
+            format!("测算申请金额：人民币 {} 元（{} 万元），尚有未填数据，最高可达 {} 元", fmt_grouped(a), fmt_wan(a), fmt_grouped(m)),
+            format!("大写：人民币{}", to_chinese_upper(a)),
+        ],
         (Figure::Exact, Some(a), _) => vec![
             format!("测算申请金额：人民币 {} 元（{} 万元）", fmt_grouped(a), fmt_wan(a)),
             format!("大写：人民币{}", to_chinese_upper(a)),
@@ -251,6 +255,12 @@ pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<
     w.para(&format!("《{}》{}：", pack.document.zh, clause.place), 9.5, true, 0.0);
     w.para(&format!("“{}”", clause.quote), 9.5, false, 8.0);
     w.para(&format!("发文单位：{}（{}）；有效期 {} 至 {}。", pack.issuer, pack.issued, pack.valid_from, pack.valid_to), 8.5, false, 0.0);
+    let frequency = match clause.frequency {
+        Frequency::OneTime => "一次性（原文写明）",
+        Frequency::Annual => "按年度（原文写明）",
+        Frequency::NotStated => "原文未规定",
+    };
+    w.para(&format!("频次：{frequency}。"), 8.5, false, 0.0);
 
     w.section("四、申报材料清单");
     w.checklist(&clause.attachments, 9.5);
@@ -333,6 +343,9 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
             PackStatus::OtherCity => "不适用（地区）",
         };
         w.para(&format!("《{name}》：{st}。{}", explain::pack_note(ev, pr, Lang::Zh)), 9.0, false, 0.0);
+        if let Some(rule) = explain::principle(pr, Lang::Zh) {
+            w.para(&rule, 9.0, true, 8.0);
+        }
     }
 
     w.section("三、逐条测算结果");
