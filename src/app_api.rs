@@ -362,6 +362,8 @@ pub struct ClauseView {
     pub place: String,
     pub quote: String,
     pub document: String,
+    /// "one_time" | "annual" | "not_stated": what the text says about frequency.
+    pub frequency: &'static str,
     pub figure: &'static str,
     pub status: &'static str,
     pub amount: Option<String>,
@@ -451,6 +453,7 @@ fn clause_view(ev: &Evaluation, r: &ClauseResult, claim: Option<&ClaimRecord>, l
         place: c.place.clone(),
         quote: c.quote.clone(),
         document: r.pack.document.get(lang).to_string(),
+        frequency: c.frequency.as_str(),
         figure: match c.figure {
             Figure::Exact => "exact",
             Figure::Ceiling => "ceiling",
