@@ -95,8 +95,8 @@ pub struct FactView {
     pub label: String,
     pub help: String,
     pub topic: String,
-    /// Option key → label, in the policy file's key order.
-    pub options: BTreeMap<String, String>,
+    /// Option key → label, in the order the policy file declares them.
+    pub options: serde_json::Map<String, Value>,
     pub fields: BTreeMap<String, FieldView>,
 }
 
@@ -108,7 +108,11 @@ fn fact_view(d: &FactDef, lang: Lang) -> FactView {
         label: d.label.get(lang).to_string(),
         help: d.help.get(lang).to_string(),
         topic: d.topic.clone(),
-        options: d.options.iter().map(|(k, v)| (k.clone(), v.get(lang).to_string())).collect(),
+        options: d
+            .option_order
+            .iter()
+            .filter_map(|k| d.options.get(k).map(|v| (k.clone(), Value::String(v.get(lang).to_string()))))
+            .collect(),
         fields: d
             .fields
             .iter()
@@ -364,6 +368,9 @@ pub struct ClauseView {
     pub document: String,
     /// "one_time" | "annual" | "not_stated": what the text says about frequency.
     pub frequency: &'static str,
+    /// For a `needs_input` clause: what it pays if its open yes/no questions
+    /// go the company's way (see `engine::favourable_profile`).
+    pub provisional: Option<ProvisionalView>,
     pub figure: &'static str,
     pub status: &'static str,
     pub amount: Option<String>,
@@ -409,10 +416,24 @@ pub struct EvaluationView {
     pub clauses: Vec<ClauseView>,
     pub total: String,
     pub total_max: String,
+    /// The totals were the open yes/no questions answered in the company's
+    /// favour (equal to `total`/`total_max` when none is open).
+    pub total_provisional: String,
+    pub total_max_provisional: String,
+    /// The yes/no answers those totals assume, in words.
+    pub provisional_assumes: Vec<String>,
     pub eligible: usize,
     pub questions: Vec<Question>,
     pub progress: Progress,
     pub hints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionalView {
+    pub amount: Option<String>,
+    pub amount_max: Option<String>,
+    /// "若“是否列入严重失信名单”为“否”：测算可得 2,000,000.00 元".
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -440,7 +461,30 @@ fn applies(s: PackStatus) -> bool {
     matches!(s, PackStatus::Applies | PackStatus::CountyReference)
 }
 
-fn clause_view(ev: &Evaluation, r: &ClauseResult, claim: Option<&ClaimRecord>, lang: Lang) -> ClauseView {
+/// A `needs_input` clause's figure in the favourable evaluation, if that
+/// makes it eligible.
+fn provisional_view(ev: &Evaluation, r: &ClauseResult, fav: Option<&(Evaluation, Vec<(String, bool)>)>, lang: Lang) -> Option<ProvisionalView> {
+    let (fev, assumed) = fav?;
+    if r.status != Status::NeedsInput {
+        return None;
+    }
+    let then = fev.clause(&r.clause.id).filter(|x| x.status == Status::Eligible)?;
+    let open: Vec<(&str, bool)> =
+        ev.missing(r).iter().filter_map(|m| assumed.iter().find(|(k, _)| k == m).map(|(_, v)| (*m, *v))).collect();
+    Some(ProvisionalView {
+        amount: then.amount.map(fmt_yuan),
+        amount_max: then.amount_max.map(fmt_yuan),
+        text: explain::provisional(r.pack, &open, then, lang),
+    })
+}
+
+fn clause_view(
+    ev: &Evaluation,
+    r: &ClauseResult,
+    claim: Option<&ClaimRecord>,
+    fav: Option<&(Evaluation, Vec<(String, bool)>)>,
+    lang: Lang,
+) -> ClauseView {
     let c = r.clause;
     let reasons = explain::reason_items(ev, r)
         .iter()
@@ -454,6 +498,7 @@ fn clause_view(ev: &Evaluation, r: &ClauseResult, claim: Option<&ClaimRecord>, l
         quote: c.quote.clone(),
         document: r.pack.document.get(lang).to_string(),
         frequency: c.frequency.as_str(),
+        provisional: provisional_view(ev, r, fav, lang),
         figure: match c.figure {
             Figure::Exact => "exact",
             Figure::Ceiling => "ceiling",
@@ -677,6 +722,8 @@ impl Session {
         let (profile, year) = self.profile(id, year, lang)?;
         let claims = self.ws().claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
         let ev = evaluate(&self.packs, &profile, year);
+        let favourable = butie_core::engine::favourable_profile(&self.packs, &ev);
+        let fav = favourable.as_ref().map(|(p, a)| (evaluate(&self.packs, p, year), a.clone()));
         let open = open_questions(&ev);
         // Answered facts that matter to a pack that applies, so they can be changed.
         let applying: Vec<&Pack> = ev.packs.iter().filter(|r| applies(r.status)).map(|r| r.pack).collect();
@@ -714,6 +761,31 @@ impl Session {
                 push_q(k, true);
             }
         }
+        // A steady questionnaire: policy order, whatever has been answered.
+        // Each fact's place is where the packs first read it (the exclusion
+        // question first, then clause by clause), and its topic's place where
+        // that topic first comes up, both over every clause, answered or not.
+        let mut fact_rank: Vec<&str> = Vec::new();
+        let mut topic_rank: Vec<String> = Vec::new();
+        for p in &applying {
+            let keys = p.exclusion_fact.iter().map(|k| k.as_str()).chain(p.clauses.iter().flat_map(|c| c.fact_keys()));
+            for k in keys {
+                if !fact_rank.contains(&k) {
+                    fact_rank.push(k);
+                    if let Some(d) = p.facts.get(k) {
+                        let topic = format!("{}:{}", p.id, d.topic);
+                        if !topic_rank.contains(&topic) {
+                            topic_rank.push(topic);
+                        }
+                    }
+                }
+            }
+        }
+        let rank = |q: &Question| {
+            let t = topic_rank.iter().position(|x| *x == q.topic).unwrap_or(usize::MAX);
+            (t, fact_rank.iter().position(|k| *k == q.key).unwrap_or(usize::MAX))
+        };
+        questions.sort_by_key(|q| rank(q));
         Ok(EvaluationView {
             year: ev.year,
             city: profile.company.city.clone(),
@@ -732,10 +804,29 @@ impl Session {
             clauses: ev
                 .clauses
                 .iter()
-                .map(|r| clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), l))
+                .map(|r| clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l))
                 .collect(),
             total: fmt_yuan(ev.total),
             total_max: fmt_yuan(ev.total_max),
+            total_provisional: fmt_yuan(fav.as_ref().map_or(ev.total, |(f, _)| f.total)),
+            total_max_provisional: fmt_yuan(fav.as_ref().map_or(ev.total_max, |(f, _)| f.total_max)),
+            provisional_assumes: fav
+                .as_ref()
+                .map(|(_, a)| {
+                    a.iter()
+                        .filter_map(|(k, v)| {
+                            let d = self.packs.iter().find_map(|p| p.facts.get(k))?;
+                            let yes_no = match (l, v) {
+                                (Lang::Zh, true) => "是",
+                                (Lang::Zh, false) => "否",
+                                (Lang::En, true) => "yes",
+                                (Lang::En, false) => "no",
+                            };
+                            Some(format!("{}{}{yes_no}", d.label.get(l), if l == Lang::Zh { "：" } else { ": " }))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             eligible: ev.clauses.iter().filter(|c| c.status == Status::Eligible).count(),
             progress: Progress { answered: answered.len(), open: open.len() },
             questions,

@@ -428,7 +428,7 @@ pub fn parse_claim_status(text: &str) -> Option<ClaimStatus> {
 }
 
 /// `--amount`: the forms a money fact takes on `facts set` (`100000`,
-/// `100000.00`, `"100000"`), non-negative, to the fen.
+/// `100000.00`, `"100000"`, `236,500,000`, `6.2万元`), non-negative, to the fen.
 fn parse_claim_amount(text: &str) -> Result<Decimal, InputError> {
     let value: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| Value::String(text.trim().to_string()));
     butie_store::parse_amount("--amount", &value)

@@ -132,7 +132,6 @@ function showCompanyForm(c) {
   for (const k of ["name", "uscc", "legal_rep", "contact", "phone", "bank", "bank_account"]) $("#f-" + k).value = v[k] || "";
   $("#f-city").value = v.city;
   fillDistricts(v.city, v.district);
-  $("#f-serious_dishonesty_listed").value = v.serious_dishonesty_listed == null ? "" : String(v.serious_dishonesty_listed);
   $("#btn-delete").classList.toggle("hidden", !c);
   $("#btn-export").classList.toggle("hidden", !c);
 }
@@ -151,8 +150,10 @@ async function selectCompany(id) {
 function formFields() {
   const f = {};
   for (const k of ["name", "uscc", "city", "district", "legal_rep", "contact", "phone", "bank", "bank_account"]) f[k] = $("#f-" + k).value;
-  const d = $("#f-serious_dishonesty_listed").value;
-  f.serious_dishonesty_listed = d === "" ? null : d === "true";
+  // 严重失信 is asked once, in the interview (a fact of each year); the
+  // company record keeps whatever it held (an import may have set it).
+  const c = state.companyId != null && state.company ? state.company.company : null;
+  f.serious_dishonesty_listed = c ? c.serious_dishonesty_listed ?? null : null;
   return f;
 }
 
@@ -274,7 +275,7 @@ function updateQuestion(node, q) {
   if (q.def.kind === "bool") {
     for (const [suffix, val] of [["yes", true], ["no", false], ["unknown", null]]) {
       const b = node.querySelector(`#q-${q.key}-${suffix}`);
-      if (b) b.classList.toggle("on", q.value === val);
+      if (b) { b.classList.toggle("on", q.value === val); b.setAttribute("aria-pressed", String(q.value === val)); }
     }
   } else {
     const input = node.querySelector("#q-" + q.key);
@@ -310,7 +311,7 @@ function renderQuestion(q) {
   if (d.kind === "bool") {
     input = el("div", { class: "choices" });
     for (const [val, label] of [[true, t("yes")], [false, t("no")], [null, t("unknown")]]) {
-      const b = el("button", { type: "button", id: `q-${q.key}-${val === null ? "unknown" : val ? "yes" : "no"}`, class: "choice" + (q.value === val ? " on" : ""), text: label });
+      const b = el("button", { type: "button", id: `q-${q.key}-${val === null ? "unknown" : val ? "yes" : "no"}`, class: "choice" + (val === null ? " unknown" : "") + (q.value === val ? " on" : ""), "aria-pressed": String(q.value === val), text: label });
       b.addEventListener("click", () => send(val));
       input.append(b);
     }
@@ -326,12 +327,22 @@ function renderQuestion(q) {
     input = el("div", { class: "numfield" });
     const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: q.value ?? "" });
     box.addEventListener("change", () => send(box.value.trim() === "" ? null : box.value));
-    box.addEventListener("keydown", (e) => { if (e.key === "Enter") box.blur(); });
+    // Enter saves and moves on to the next question, as Tab does.
+    box.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); focusNextQuestion(box); } });
     const unit = d.kind === "money" ? (state.lang === "zh" ? "元" : "yuan") : d.kind === "money_usd" ? (state.lang === "zh" ? "美元" : "USD") : d.unit;
     input.append(box, el("span", { class: "unit", text: unit || "" }));
   }
   wrap.append(input, err);
   return wrap;
+}
+
+// The first control of the question after the one holding `from` (its
+// change event fires as focus leaves, so the answer is saved on the way).
+function focusNextQuestion(from) {
+  const qs = [...document.querySelectorAll("#questions .question")];
+  const i = qs.findIndex((q) => q.contains(from));
+  const next = qs.slice(i + 1).map((q) => q.querySelector("input, select, button.choice")).find(Boolean);
+  if (next) next.focus(); else from.blur();
 }
 
 function renderList(q, send) {
@@ -489,6 +500,14 @@ function renderResults(savedClause) {
     el("div", { class: "total-card" }, el("div", { class: "muted", text: t("totalMax") }), el("div", { id: "total-max", class: "big soft", text: grouped(ev.total_max) + (state.lang === "zh" ? " 元" : " yuan") })),
     el("div", { class: "total-card" }, el("div", { class: "muted", text: ev.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
   );
+  // Confirmed and provisional side by side while yes/no questions are open.
+  if (ev.total_provisional !== ev.total) {
+    $("#totals").insertBefore(
+      el("div", { class: "total-card provisional", title: t("provisionalAssumes") + ev.provisional_assumes.join("；") },
+        el("div", { class: "muted", text: t("totalProvisional") }),
+        el("div", { id: "total-provisional", class: "big", text: grouped(ev.total_provisional) + (state.lang === "zh" ? " 元" : " yuan") })),
+      $("#totals").children[1]);
+  }
   $("#pack-notes").innerHTML = "";
   for (const p of ev.packs) {
     $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
@@ -507,9 +526,8 @@ function renderResults(savedClause) {
       el("td", {}, el("button", { type: "button", id: "detail-link-" + c.id, class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
         el("div", { class: "muted small", text: `${c.place} · ${c.id}` })),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
-      el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
-      el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
-      el("td", { class: "reason", text: c.headline }),
+      ...amountCells(c),
+      el("td", { class: "reason" }, el("span", { text: c.headline }), c.provisional ? el("span", { class: "provisional-text", text: c.provisional.text }) : null),
       filingCell(c));
     tr.addEventListener("click", () => showDetail(c));
     tbody.append(tr);
@@ -517,6 +535,21 @@ function renderResults(savedClause) {
   restoreDrafts(keep);
   const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && x.applies);
   if (open) showDetail(open, false); else $("#detail").classList.add("hidden");
+}
+
+// A needs-input clause with a provisional figure shows it, marked as such.
+function amountCells(c) {
+  const p = c.status === "needs_input" && c.provisional;
+  if (p) {
+    return [
+      el("td", { class: "num amount provisional", title: p.text, text: p.amount ? "≈ " + grouped(p.amount) : "" }),
+      el("td", { class: "num ceiling provisional", title: p.text, text: p.amount_max ? "≈ " + grouped(p.amount_max) : "" }),
+    ];
+  }
+  return [
+    el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
+    el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
+  ];
 }
 
 function showDetail(c, scroll = true) {

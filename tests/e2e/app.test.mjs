@@ -183,7 +183,6 @@ test("the desktop app, as a person uses it", async (t) => {
   await t.test("a good company is saved", async () => {
     await app.type("#f-uscc", "91510107MA6DG8HL5P");
     await app.waitText("#err-uscc", (x) => x === "");
-    await app.select("#f-serious_dishonesty_listed", "false");
     await app.click("#btn-save-company");
     await app.waitFor(() => app.count(".company-item"), (n) => n === 2);
     assert.match(await app.text(".company-item.selected"), /成都测试/);
@@ -194,6 +193,9 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#tab-interview");
     await app.waitFor(() => app.count("#q-cbec_volume"), (n) => n === 1);
     assert.equal(await app.count("#q-intl_trademark_fee"), 0, "Taizhou questions are not asked of a Chengdu company");
+    const before = await app.js("return [...document.querySelectorAll('#questions .question')].map(q => q.dataset.key)");
+    // Options in the order the policy declares them (其他 last).
+    assert.deepEqual(await app.js("return [...document.querySelectorAll('#q-park_rating option')].map(o => o.value)"), ["", "marked", "good", "initial", "none"]);
     await app.shot("05-interview");
     await app.answer("#q-cbec_volume", "abc");
     await app.waitText("#qerr-cbec_volume", (x) => x.includes("不是数字"));
@@ -206,7 +208,25 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#q-provincial_public_overseas_warehouse-yes");
     await app.waitFor(() => app.count("#q-overseas_warehouse_area_sqm"), (n) => n === 1);
     await app.answer("#q-overseas_warehouse_area_sqm", "62000");
+    // 严重失信 still open: nothing is confirmed, but the provisional figures
+    // show what answering "否" would give, side by side with the total.
+    await app.waitFor(() => app.js("return state.result.total_provisional"), (x) => x === "3000000.00");
+    assert.equal(await app.js("return state.result.total"), "0.00");
+    await app.click("#tab-results");
+    await app.waitText("#total-provisional", (x) => x.includes("3,000,000.00"));
+    assert.match(await app.text("tr[data-clause='cd.trade.growth_tier'] .amount"), /≈ 2,000,000\.00/);
+    assert.match(await app.text("tr[data-clause='cd.trade.growth_tier'] .reason"), /若“是否列入严重失信名单”为“否”：测算可得 2,000,000\.00 元/);
+    await app.shot("06b-provisional-figures");
+    await app.click("#tab-interview");
+    assert.equal(await app.js("return document.querySelector('#q-serious_dishonesty_listed-unknown').classList.contains('on')"), true);
+    await app.click("#q-serious_dishonesty_listed-no");
     await app.waitFor(() => app.js("return state.result.total"), (x) => x === "3000000.00");
+    assert.equal(await app.js("return state.result.total_provisional"), "3000000.00");
+    // The questionnaire kept its order while it was answered.
+    const after = await app.js("return [...document.querySelectorAll('#questions .question')].map(q => q.dataset.key)");
+    const common = before.filter((k) => after.includes(k));
+    assert.deepEqual(after.filter((k) => common.includes(k)), common, "same order before and after answering");
+    assert.equal(after[0], "serious_dishonesty_listed", "the exclusion question comes first");
   });
 
   await t.test("results show the expected amounts", async () => {

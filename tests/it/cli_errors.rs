@@ -68,8 +68,11 @@ fn negative_money() {
 
 #[test]
 fn non_numeric_money() {
-    let (code, _, err) = with_profile(&profile_with(r#""intl_trademark_fee": "12万""#), &[]);
+    // 12万 is read (as 120000) since issue 11; numerals in words are not.
+    let (code, _, err) = with_profile(&profile_with(r#""intl_trademark_fee": "十二万""#), &[]);
     assert_one_line_error(code, &err, "facts.intl_trademark_fee: 不是数字");
+    let (code, _, err) = with_profile(&profile_with(r#""intl_trademark_fee": "1,23""#), &[]);
+    assert_one_line_error(code, &err, "facts.intl_trademark_fee: 千分位逗号位置不对");
 }
 
 #[test]

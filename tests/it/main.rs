@@ -9,6 +9,7 @@ mod golden;
 mod hints;
 mod hostile;
 mod pdf;
+mod pdf_glyphs;
 mod policy_cases;
 mod samples;
 mod store_cli;

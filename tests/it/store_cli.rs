@@ -72,6 +72,37 @@ fn bad_values_exit_2_with_one_line_and_save_nothing() {
 }
 
 #[test]
+fn facts_set_reads_numbers_as_people_type_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    run(&ws, &["company", "add", "--name", "Y", "--city", "成都市", "--district", "武侯区"]);
+    let set = |pair: &str| run(&ws, &["facts", "set", "--company", "1", "--year", "2024", pair]);
+    let show = || {
+        let (_, out, _) = run(&ws, &["facts", "show", "--company", "1", "--year", "2024", "--json"]);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["cbec_volume"].clone()
+    };
+    for (typed, stored) in [
+        ("236,500,000", "236500000"),
+        ("18200万", "182000000"),
+        ("6.2万元", "62000"),
+        ("３０００００００", "30000000"),
+        ("２３６，５００，０００.５", "236500000.5"),
+        ("\u{3000}1.5亿 ", "150000000"),
+    ] {
+        let (code, _, err) = set(&format!("cbec_volume={typed}"));
+        assert_eq!(code, 0, "{typed}: {err}");
+        assert_eq!(show(), stored, "{typed}");
+    }
+    for (typed, says) in [("1,23", "千分位逗号位置不对"), ("12万万", "不是数字"), ("－5", "不能为负数"), ("0.0000001万", "最多2位小数")] {
+        let (code, _, err) = set(&format!("cbec_volume={typed}"));
+        assert_eq!(code, 2, "{typed}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{typed}: {err}");
+        assert!(err.contains(&format!("facts.cbec_volume: {says}")), "{typed}: {err}");
+    }
+    assert_eq!(show(), "150000000", "a refused value changes nothing");
+}
+
+#[test]
 fn export_import_backup_restore() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.sqlite");

@@ -968,6 +968,32 @@ pub fn open_questions<'a>(ev: &Evaluation<'a>) -> Vec<&'a str> {
     out
 }
 
+/// The open yes/no questions answered in the company's favour: "no" for a
+/// pack's exclusion fact, "yes" for every other (a yes/no fact is only ever
+/// a condition that must be true). Returns the profile with those answers
+/// filled in and the answers assumed, or `None` when no open question is a
+/// yes/no one. Evaluating that profile gives the provisional figures: what
+/// a `needs_input` clause pays once its yes/no questions go the company's way.
+pub fn favourable_profile(packs: &[Pack], ev: &Evaluation) -> Option<(Profile, Vec<(String, bool)>)> {
+    let mut assumed = Vec::new();
+    for key in open_questions(ev) {
+        let Some(def) = packs.iter().find_map(|p| p.facts.get(key)) else { continue };
+        if def.kind != crate::policy::FactKind::Bool {
+            continue;
+        }
+        let excludes = packs.iter().any(|p| p.exclusion_fact.as_ref().is_some_and(|f| f.as_str() == key));
+        assumed.push((key.to_string(), !excludes));
+    }
+    if assumed.is_empty() {
+        return None;
+    }
+    let mut p = ev.profile.clone();
+    for (k, v) in &assumed {
+        p.facts.insert(k.clone(), FactValue::Bool(*v));
+    }
+    Some((p, assumed))
+}
+
 /// Look up a pack and clause by clause id.
 pub fn find_clause<'a>(packs: &'a [Pack], id: &str) -> Option<(&'a Pack, &'a Clause)> {
     packs.iter().find_map(|p| p.clause(id).map(|c| (p, c)))

@@ -119,6 +119,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     help: crate::policy::Text2::default(),
     topic: String::new(),
     options: Default::default(),
+    option_order: Vec::new(),
     fields: Default::default(),
     read_as: None,
 });
@@ -648,6 +649,34 @@ pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::R
 
 pub fn summary(c: &ClauseResult, lang: Lang) -> String {
     to_string(|w| write_summary(w, c, lang))
+}
+
+/// What a `needs_input` clause would pay were its open yes/no questions
+/// answered in the company's favour: "若“…”为“否”：测算可得 2,000,000.00 元".
+/// `open` is the clause's missing facts with the answers assumed; `then` the
+/// clause's result in the evaluation of the favourable profile.
+pub fn write_provisional(w: &mut impl Write, pack: &Pack, open: &[(&str, bool)], then: &ClauseResult, lang: Lang) -> fmt::Result {
+    w.write_str(t(lang, "若", "if "))?;
+    for (i, (k, v)) in open.iter().enumerate() {
+        if i > 0 {
+            w.write_str(t(lang, "、", ", "))?;
+        }
+        let yes_no = if *v { t(lang, "是", "yes") } else { t(lang, "否", "no") };
+        match lang {
+            Lang::Zh => write!(w, "“{}”为“{yes_no}”", def(pack, k).label.get(lang))?,
+            Lang::En => write!(w, "“{}” is “{yes_no}”", def(pack, k).label.get(lang))?,
+        }
+    }
+    w.write_str(t(lang, "：", ": "))?;
+    match (then.clause.figure, then.amount, then.amount_max) {
+        (Figure::Exact, Some(a), _) => write!(w, "{}{}", t(lang, "测算可得 ", "estimated "), yuan(a, lang)),
+        (_, _, Some(m)) => write!(w, "{}{}", t(lang, "最高 ", "at most "), yuan(m, lang)),
+        _ => w.write_str(t(lang, "符合条件（政策未公布金额）", "eligible (no figure published)")),
+    }
+}
+
+pub fn provisional(pack: &Pack, open: &[(&str, bool)], then: &ClauseResult, lang: Lang) -> String {
+    to_string(|w| write_provisional(w, pack, open, then, lang))
 }
 
 /// The facts a `needs_input` clause still needs, by label.

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod engine;
 pub mod explain;
 pub mod money;
+pub mod numbers;
 pub mod policy;
 pub mod profile;
 pub mod uscc;

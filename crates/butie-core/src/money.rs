@@ -8,6 +8,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::numbers::{read_amount, read_number};
+
 /// ROUND_HALF_UP (half away from zero; amounts are never negative) to 2 places.
 pub fn round_fen(d: Decimal) -> Decimal {
     // Most figures already have at most two places: nothing to round.
@@ -138,6 +140,8 @@ pub enum NumberProblem {
     TooManyDecimals { max: u32 },
     TooLarge,
     NotInteger,
+    /// Thousands separators not between groups of three digits (`1,23`).
+    BadGrouping,
 }
 
 /// Largest amount accepted anywhere: 1e15 元 is far beyond any real figure and
@@ -169,7 +173,9 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
     Ok(d)
 }
 
-/// A non-negative amount with at most `max_dp` decimal places.
+/// A non-negative amount with at most `max_dp` decimal places, strictly
+/// (plain digits only): for text written by programs and policy files.
+/// What people type goes through [`read_amount`] / [`read_number`].
 pub fn parse_non_negative(text: &str, max_dp: u32) -> Result<Decimal, NumberProblem> {
     let d = parse_decimal(text)?;
     if d.is_sign_negative() && !d.is_zero() {

@@ -140,8 +140,9 @@ struct RawFact {
     help: Text2,
     #[serde(default)]
     topic: String,
+    /// In the file's order (the order the window offers them).
     #[serde(default)]
-    options: BTreeMap<String, Text2>,
+    options: toml::Table,
     #[serde(default)]
     fields: BTreeMap<String, RawFact>,
     /// An old fact kept so that old profiles still work: its value is read
@@ -349,6 +350,8 @@ pub struct FactDef {
     pub help: Text2,
     pub topic: String,
     pub options: BTreeMap<String, Text2>,
+    /// The option keys in the policy file's order.
+    pub option_order: Vec<String>,
     /// For lists: the fields of each item.
     pub fields: BTreeMap<String, FactDef>,
     /// An old fact, read as another one chosen by an enum fact's option
@@ -1141,10 +1144,17 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
         "list" if top => FactKind::List,
         other => return Err(cx.err(at, format!("未知的事实类型: {other:?}"))),
     };
-    if kind == FactKind::Enum && f.options.is_empty() {
+    let mut options = BTreeMap::new();
+    let mut option_order = Vec::new();
+    for (k, v) in f.options {
+        let label = Text2::deserialize(v).map_err(|e| cx.err(format!("{at}.options.{k}"), format!("选项标签应为 {{ zh = \"…\", en = \"…\" }}: {e}")))?;
+        option_order.push(k.clone());
+        options.insert(k, label);
+    }
+    if kind == FactKind::Enum && options.is_empty() {
         return Err(cx.err(at, "enum 类型须列出 options"));
     }
-    if kind != FactKind::Enum && !f.options.is_empty() {
+    if kind != FactKind::Enum && !options.is_empty() {
         return Err(cx.err(at, "只有 enum 类型可以有 options"));
     }
     let mut fields = BTreeMap::new();
@@ -1169,7 +1179,8 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
         label: f.label,
         help: f.help,
         topic: f.topic,
-        options: f.options,
+        options,
+        option_order,
         fields,
         read_as: None,
     })

@@ -2,7 +2,7 @@
 //! JSON and checked against the fact definitions of the loaded packs.
 //! Reading never panics; every problem names the field.
 
-use crate::money::{parse_non_negative, NumberProblem};
+use crate::money::{read_number, Grouped, NumberProblem};
 use crate::policy::{FactDef, FactKind, Lang, Pack};
 use crate::uscc::{validate as validate_uscc, UsccProblem};
 use rust_decimal::Decimal;
@@ -286,6 +286,10 @@ impl InputError {
                 (NumberProblem::TooLarge, false) => "number too large".to_string(),
                 (NumberProblem::NotInteger, true) => "应为整数".to_string(),
                 (NumberProblem::NotInteger, false) => "must be a whole number".to_string(),
+                (NumberProblem::BadGrouping, true) => "千分位逗号位置不对（应每三位一组，如 236,500,000）".to_string(),
+                (NumberProblem::BadGrouping, false) => {
+                    "misplaced thousands separator (groups of three digits, e.g. 236,500,000)".to_string()
+                }
             },
             Problem::Uscc(p) => match (p, zh) {
                 (UsccProblem::Length(n), true) => format!("统一社会信用代码应为18位，实为{n}位"),
@@ -830,12 +834,46 @@ fn parse_number(field: &str, kind: FactKind, v: &Value) -> Result<Decimal, Input
         Value::String(s) => s.clone(),
         _ => return Err(InputError::new(field, Problem::WrongType { expected: kind })),
     };
-    let max_dp = match kind {
-        FactKind::Money | FactKind::MoneyUsd => 2,
-        FactKind::Integer => 0,
-        _ => 6,
+    read_fact_number(kind, &text).map_err(|p| InputError::new(field, Problem::Number(p)))
+}
+
+/// A number fact's text as people type it (`236,500,000`, `6.2万元`,
+/// `３０００００００`; see `numbers`): the one reader behind profile strings,
+/// the CLI's `facts set`, the window and imports. Amounts in yuan may end in
+/// 元, dollar amounts in 美元, other numbers in no unit; money has at most 2
+/// places, integers none, other numbers 6.
+pub fn read_fact_number(kind: FactKind, text: &str) -> Result<Decimal, NumberProblem> {
+    let (max_dp, unit) = match kind {
+        FactKind::Money => (2, Some("元")),
+        FactKind::MoneyUsd => (2, Some("美元")),
+        FactKind::Integer => (0, None),
+        _ => (6, None),
     };
-    parse_non_negative(&text, max_dp).map_err(|p| InputError::new(field, Problem::Number(p)))
+    read_number(text, max_dp, unit)
+}
+
+/// What a number field's text is read as, for the window to show while the
+/// user types ("= 236,500,000.00 元"): the value and its grouped digits
+/// (amounts with two places, other numbers as they are). The unit and the
+/// words around it are the caller's, in the user's language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberPreview {
+    pub value: Decimal,
+    pub grouped: String,
+}
+
+/// Read `text` as a fact of `kind` would be read, without saving anything.
+/// A kind that is not a number is `WrongType`; errors name `field`.
+pub fn preview_number(field: &str, kind: FactKind, text: &str) -> Result<NumberPreview, InputError> {
+    let grouped = match kind {
+        FactKind::Money | FactKind::MoneyUsd => Grouped::yuan,
+        FactKind::Integer | FactKind::Number => Grouped::number,
+        FactKind::Bool | FactKind::Enum | FactKind::List => {
+            return Err(InputError::new(field, Problem::WrongType { expected: kind }))
+        }
+    };
+    let value = read_fact_number(kind, text).map_err(|p| InputError::new(field, Problem::Number(p)))?;
+    Ok(NumberPreview { value, grouped: grouped(value).to_string() })
 }
 
 /// The closest known key by edit distance, if it is close enough to be a typo.
@@ -934,6 +972,53 @@ pub fn history_to_value(h: &[Claim]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_facts_read_what_people_type() {
+        use std::str::FromStr;
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let read = |kind, v: Value| parse_number("facts.x", kind, &v);
+        // JSON numbers and plain strings as before.
+        assert_eq!(read(FactKind::Money, serde_json::json!(236500000)), Ok(d("236500000")));
+        assert_eq!(read(FactKind::Money, Value::String("100000.00".into())), Ok(d("100000.00")));
+        // As clerks type them.
+        for t in ["236,500,000", "23650万", "2.365亿元", "２３６，５００，０００", " 236500000元\u{3000}"] {
+            assert_eq!(read(FactKind::Money, Value::String(t.into())), Ok(d("236500000")), "{t}");
+        }
+        assert_eq!(read(FactKind::MoneyUsd, Value::String("5万美元".into())), Ok(d("50000")));
+        assert_eq!(read(FactKind::Integer, Value::String("1.2万".into())), Ok(d("12000")));
+        // A unit the fact does not take is not a number: 元 in a dollar field,
+        // any unit in a count.
+        let problem = |kind, t: &str| read(kind, Value::String(t.into())).unwrap_err().problem;
+        assert_eq!(problem(FactKind::MoneyUsd, "100元"), Problem::Number(NumberProblem::NotANumber));
+        assert_eq!(problem(FactKind::Integer, "100元"), Problem::Number(NumberProblem::NotANumber));
+        assert_eq!(problem(FactKind::Integer, "1.23456万"), Problem::Number(NumberProblem::NotInteger));
+        // JSON numbers in exponent form stay refused.
+        let e = read(FactKind::Money, serde_json::from_str("1e5").unwrap()).unwrap_err();
+        assert_eq!(e.problem, Problem::Number(NumberProblem::NotANumber));
+        // Messages: one line, both languages; the old ones unchanged.
+        let e = read(FactKind::Money, Value::String("1,23".into())).unwrap_err();
+        assert_eq!(e.message(Lang::Zh), "facts.x: 千分位逗号位置不对（应每三位一组，如 236,500,000）");
+        assert_eq!(e.message(Lang::En), "facts.x: misplaced thousands separator (groups of three digits, e.g. 236,500,000)");
+        let e = read(FactKind::Money, Value::String("－5万".into())).unwrap_err();
+        assert_eq!(e.message(Lang::Zh), "facts.x: 不能为负数");
+        let e = read(FactKind::Money, Value::String("0.0000001万".into())).unwrap_err();
+        assert_eq!(e.message(Lang::Zh), "facts.x: 最多2位小数（金额精确到分）");
+    }
+
+    #[test]
+    fn preview_shows_what_was_understood() {
+        let p = preview_number("facts.x", FactKind::Money, "236,500,000").unwrap();
+        assert_eq!(p.grouped, "236,500,000.00");
+        assert_eq!(preview_number("facts.x", FactKind::Money, "6.2万").unwrap().grouped, "62,000.00");
+        assert_eq!(preview_number("facts.x", FactKind::Money, "１．５亿元").unwrap().grouped, "150,000,000.00");
+        assert_eq!(preview_number("facts.x", FactKind::Integer, "18200万").unwrap().grouped, "182,000,000");
+        assert_eq!(preview_number("facts.x", FactKind::Number, "1.5").unwrap().grouped, "1.5");
+        let e = preview_number("facts.x", FactKind::Money, "12万万").unwrap_err();
+        assert_eq!((e.field.as_str(), e.problem), ("facts.x", Problem::Number(NumberProblem::NotANumber)));
+        let e = preview_number("facts.x", FactKind::Enum, "1").unwrap_err();
+        assert_eq!(e.problem, Problem::WrongType { expected: FactKind::Enum });
+    }
 
     #[test]
     fn duplicate_keys_are_named_by_path() {

@@ -2,6 +2,7 @@
 //! rows move whole to the next page (with the header repeated), boxes, and
 //! page numbers added once the page count is known.
 
+use crate::glyphs::drawable;
 use printpdf::{Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rect, Rgb, TextItem};
 
 pub const PAGE_W: f32 = 595.28;
@@ -29,11 +30,13 @@ impl Faces<'_> {
         }
     }
 
-    /// Advance width of `text` in points at `size`.
+    /// Advance width of `text` in points at `size`, as drawn (after
+    /// [`crate::glyphs::SUBSTITUTES`]).
     pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
         let f = self.face(bold);
         let upem = f.pdf_font_metrics.units_per_em.max(1) as f32;
-        text.chars()
+        drawable(text)
+            .chars()
             .map(|c| {
                 let gid = f.lookup_glyph_index(c as u32).unwrap_or(0);
                 f.get_horizontal_advance(gid) as f32
@@ -164,7 +167,7 @@ impl<'a> Writer<'a> {
             Op::SetFillColor { col: grey(0.0) },
             Op::SetFont { font: PdfFontHandle::External(id), size: Pt(size) },
             Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
-            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::ShowText { items: vec![TextItem::Text(drawable(text).into_owned())] },
             Op::EndTextSection,
         ]);
     }

@@ -6,6 +6,7 @@
 //! Amounts arrive as `Decimal` from the engine and are only formatted here
 //! (grouped 元 and 大写); nothing is recomputed.
 
+mod glyphs;
 mod layout;
 
 use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
@@ -18,6 +19,7 @@ use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use glyphs::{drawable, SUBSTITUTES};
 pub use layout::{PAGE_H, PAGE_W};
 
 #[derive(Debug)]
@@ -77,6 +79,21 @@ impl Fonts {
         let dir = Self::locate()
             .ok_or_else(|| PdfError(format!("找不到随程序附带的字体 {REGULAR_FILE}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）")))?;
         Self::load_dir(&dir)
+    }
+
+    /// The characters of `text` that would print as a crossed box: those
+    /// that, after [`SUBSTITUTES`], the regular or the bold face has no
+    /// glyph for (each once, in order). A line break is not drawn (the
+    /// layout breaks the line there), so it is never reported.
+    pub fn undrawable(&self, text: &str) -> Vec<char> {
+        let mut out = Vec::new();
+        for c in drawable(text).chars() {
+            let missing = |f: &ParsedFont| f.lookup_glyph_index(c as u32).is_none();
+            if c != '\n' && (missing(&self.regular) || missing(&self.bold)) && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
     }
 }
 
@@ -193,6 +210,12 @@ fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
 
 /// One application form for one eligible clause.
 pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<Vec<u8>, PdfError> {
+    let (doc, w) = form_pages(fonts, cx, clause_id)?;
+    Ok(save(doc, w))
+}
+
+/// The form laid out, not yet saved.
+fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(PdfDocument, Writer<'f>), PdfError> {
     let r = cx.evaluation.clause(clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
     if r.status != Status::Eligible {
         return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
@@ -294,7 +317,7 @@ pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<
     w.space(22.0);
     w.text_at(RIGHT - 170.0, w.y, "日期：        年      月      日", 10.0, false);
     w.space(6.0);
-    Ok(save(doc, w))
+    Ok((doc, w))
 }
 
 fn status_label(r: &ClauseResult) -> String {
@@ -311,6 +334,12 @@ fn status_label(r: &ClauseResult) -> String {
 /// The summary report of a company and year: every clause with status,
 /// amount, ceiling and reason; interpretations marked; totals.
 pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> {
+    let (doc, w) = summary_pages(fonts, cx)?;
+    Ok(save(doc, w))
+}
+
+/// The summary laid out, not yet saved.
+fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Writer<'f>), PdfError> {
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{} 年度跨境电商补贴测算汇总", ev.year);
@@ -413,7 +442,32 @@ pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> 
             w.para(n, 8.5, false, 0.0);
         }
     }
-    Ok(save(doc, w))
+    Ok((doc, w))
+}
+
+/// Every piece of text the documents of [`render_all`] draw (the summary,
+/// then each eligible clause's form, footers and page numbers included),
+/// exactly as handed to the font, without saving anything. For checks such
+/// as glyph coverage ([`Fonts::undrawable`]).
+pub fn drawn_texts(fonts: &Fonts, cx: &Context) -> Result<Vec<String>, PdfError> {
+    let mut writers = vec![summary_pages(fonts, cx)?.1];
+    for r in cx.evaluation.clauses.iter().filter(|c| c.status == Status::Eligible) {
+        writers.push(form_pages(fonts, cx, &r.clause.id)?.1);
+    }
+    let mut out = Vec::new();
+    for w in writers {
+        for page in w.finish() {
+            for op in page.ops {
+                if let printpdf::Op::ShowText { items } = op {
+                    out.extend(items.into_iter().filter_map(|i| match i {
+                        printpdf::TextItem::Text(t) => Some(t),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Make a file name part safe on every OS while keeping Chinese readable:

@@ -14,7 +14,7 @@
 //! import brings it back (all or nothing, with the rest of the file).
 
 use crate::{now_utc, CompanyKey, Result, StoreError, Workspace};
-use butie_core::money::{fmt_yuan, max_value, parse_non_negative, NumberProblem};
+use butie_core::money::{fmt_yuan, max_value, read_amount, NumberProblem};
 use butie_core::policy::{Date, FactKind, Pack, PerCompany};
 use butie_core::profile::{check_year, is_control_char, parse_year, Claim, ClaimStatus, InputError, Problem};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -135,16 +135,17 @@ fn check_amount(field: &str, d: Decimal) -> Result<Decimal> {
     Ok(d)
 }
 
-/// An amount as the catalogue writes one: a JSON number or a string of
-/// plain digits (`100000`, `"100000.00"`), non-negative, to the fen — the
-/// forms a money fact accepts.
+/// An amount as the catalogue writes one or a person types one: a JSON
+/// number or a string (`100000`, `"100000.00"`, `"236,500,000"`, `"6.2万元"`;
+/// the core's one number reader, `money::read_amount`), non-negative, to the
+/// fen — the forms a money fact accepts.
 pub fn parse_amount(field: &str, v: &Value) -> std::result::Result<Decimal, InputError> {
     let text = match v {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
         _ => return Err(InputError::new(field, Problem::WrongType { expected: FactKind::Money })),
     };
-    let mut d = parse_non_negative(&text, 2).map_err(|p| InputError::new(field, Problem::Number(p)))?;
+    let mut d = read_amount(&text, 2).map_err(|p| InputError::new(field, Problem::Number(p)))?;
     d.rescale(2);
     Ok(d)
 }
@@ -675,7 +676,9 @@ mod tests {
         }
         assert_eq!(parse_amount("a", &Value::String("100000".into())).unwrap().to_string(), "100000.00");
         assert!(parse_amount("a", &Value::Bool(true)).is_err());
-        assert!(parse_amount("a", &Value::String("1,000".into())).is_err());
+        assert!(parse_amount("a", &Value::String("1,00".into())).is_err());
+        assert_eq!(parse_amount("a", &Value::String("1,000".into())).unwrap().to_string(), "1000.00");
+        assert_eq!(parse_amount("a", &Value::String("6.2万元".into())).unwrap().to_string(), "62000.00");
     }
 
     #[test]
