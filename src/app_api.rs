@@ -11,7 +11,7 @@ use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_
 use crate::store_messages::{claim_status_label, store_detail};
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
-use butie_core::money::{fmt_yuan, parse_non_negative};
+use butie_core::money::{fmt_yuan, read_amount};
 use butie_core::policy::{FactDef, FactKind, Figure, Lang, Pack};
 use butie_core::profile::{fact_index, parse_company, parse_fact_value, ClaimStatus, Company, InputError, Problem, Profile};
 use butie_store::{ClaimRecord, ClaimUpdate, StoreError, Workspace};
@@ -428,6 +428,15 @@ pub struct EvaluationView {
     pub hints: Vec<String>,
 }
 
+/// A number as understood while it is typed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Understood {
+    /// The exact decimal that would be saved.
+    pub value: String,
+    /// "= 236,500,000.00 元".
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionalView {
     pub amount: Option<String>,
@@ -653,6 +662,28 @@ impl Session {
         parse_company(fields, &self.packs).map(|_| ()).map_err(|e| ApiError::input(&e, lang))
     }
 
+    /// What a number field's text is read as, while the user types (nothing
+    /// is saved): "= 236,500,000.00 元" for `236,500,000`, `23650万` or
+    /// full-width digits; the same refusal `set_fact` would give otherwise.
+    pub fn read_number(&self, key: &str, text: &str, lang: UiLang) -> ApiResult<Understood> {
+        let field = format!("facts.{key}");
+        let index = fact_index(&self.packs);
+        let def = index.get(key).ok_or_else(|| {
+            ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang)
+        })?;
+        let p = butie_core::profile::preview_number(&field, def.kind, text).map_err(|e| ApiError::input(&e, lang))?;
+        let l = Lang::from(lang);
+        let unit = match (def.kind, l) {
+            (FactKind::Money, Lang::Zh) => "元",
+            (FactKind::Money, Lang::En) => "yuan",
+            (FactKind::MoneyUsd, Lang::Zh) => "美元",
+            (FactKind::MoneyUsd, Lang::En) => "USD",
+            _ => def.unit.as_str(),
+        };
+        let text = if unit.is_empty() { format!("= {}", p.grouped) } else { format!("= {} {unit}", p.grouped) };
+        Ok(Understood { value: p.value.to_string(), text })
+    }
+
     pub fn check_uscc(&self, uscc: &str, lang: UiLang) -> ApiResult<UsccOk> {
         if uscc.trim().is_empty() {
             return Ok(UsccOk { uscc: None });
@@ -864,7 +895,7 @@ impl Session {
         let text = |v: Option<&str>| v.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
         let amount = match text(amount) {
             None => None,
-            Some(a) => Some(parse_non_negative(&a, 2).map_err(|p| bad("claim.amount", Problem::Number(p)))?),
+            Some(a) => Some(read_amount(&a, 2).map_err(|p| bad("claim.amount", Problem::Number(p)))?),
         };
         let mut u = ClaimUpdate { status, amount, date: text(date), note: text(note) };
         let mut ws = self.ws();

@@ -281,7 +281,10 @@ function updateQuestion(node, q) {
     const input = node.querySelector("#q-" + q.key);
     // A field showing a refused entry keeps it, so the user can correct it.
     const refused = node.querySelector(".field-error").textContent !== "";
-    if (input && input !== document.activeElement && !refused) input.value = q.value ?? "";
+    if (input && input !== document.activeElement && !refused) {
+      input.value = q.value ?? "";
+      input.dispatchEvent(new Event("input"));
+    }
   }
   return node;
 }
@@ -330,7 +333,21 @@ function renderQuestion(q) {
     // Enter saves and moves on to the next question, as Tab does.
     box.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); focusNextQuestion(box); } });
     const unit = d.kind === "money" ? (state.lang === "zh" ? "元" : "yuan") : d.kind === "money_usd" ? (state.lang === "zh" ? "美元" : "USD") : d.unit;
-    input.append(box, el("span", { class: "unit", text: unit || "" }));
+    // What the typed text is read as (236,500,000 / 18200万 / ６.２万), as it is typed.
+    const understood = el("span", { class: "understood muted small", id: "qval-" + q.key, "aria-live": "polite" });
+    let timer;
+    const preview = () => {
+      clearTimeout(timer);
+      const text = box.value.trim();
+      if (text === "") { understood.textContent = ""; return; }
+      timer = setTimeout(async () => {
+        try { const u = await invoke("read_number", { key: q.key, text, lang: state.lang }); if (box.value.trim() === text) understood.textContent = u.text; }
+        catch { if (box.value.trim() === text) understood.textContent = ""; }
+      }, 120);
+    };
+    box.addEventListener("input", preview);
+    input.append(box, el("span", { class: "unit", text: unit || "" }), understood);
+    if (q.value != null && q.value !== "") preview();
   }
   wrap.append(input, err);
   return wrap;

@@ -7,7 +7,7 @@
 
 use butie::app_api::{
     ApiError, ClaimsView, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang,
-    UsccOk, Written,
+    UsccOk, Understood, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -31,6 +31,11 @@ fn list_companies(s: State<Session>, search: String, lang: UiLang) -> R<Vec<Comp
 #[tauri::command]
 fn get_company(s: State<Session>, id: i64, lang: UiLang) -> R<CompanyView> {
     s.get_company(id, lang)
+}
+
+#[tauri::command]
+fn read_number(s: State<Session>, key: String, text: String, lang: UiLang) -> R<Understood> {
+    s.read_number(&key, &text, lang)
 }
 
 #[tauri::command]
@@ -195,6 +200,7 @@ fn main() {
             list_companies,
             get_company,
             check_uscc,
+            read_number,
             save_company,
             delete_company,
             set_fact,

@@ -159,7 +159,7 @@ test("the desktop app, as a person uses it", async (t) => {
     assert.match(trace, /50,000\.01 元 → 单项封顶 50,000\.00 元/);
     assert.match(trace, /0\.005 元/);
     assert.match(trace, /合计 3 项 = 66,666\.67 元/);
-    assert.match(await app.text("#detail-frequency"), /按年度（原文写明）/);
+    assert.match(await app.text("#detail-frequency"), /原文未规定/);
     await app.shot("02b-training-trace-adds-up");
     await app.click("#tab-interview");
     await app.click("#q-training_sessions-none");

@@ -6,8 +6,10 @@ use butie::{load_pack, parse_profile, Lang};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// Loaded once: parsing the packs for every case was most of the run time.
 fn packs() -> Vec<butie::Pack> {
-    butie::bundled_packs().unwrap()
+    static PACKS: std::sync::OnceLock<Vec<butie::Pack>> = std::sync::OnceLock::new();
+    PACKS.get_or_init(|| butie::bundled_packs().unwrap()).clone()
 }
 
 /// JSON values biased towards what profiles contain.

@@ -93,7 +93,8 @@ fn facts_set_reads_numbers_as_people_type_them() {
         assert_eq!(code, 0, "{typed}: {err}");
         assert_eq!(show(), stored, "{typed}");
     }
-    for (typed, says) in [("1,23", "千分位逗号位置不对"), ("12万万", "不是数字"), ("－5", "不能为负数"), ("0.0000001万", "最多2位小数")] {
+    for (typed, says) in [("1,23", "千分位逗号位置不对"), ("12万万", "不是数字"), ("－5", "不能为负数"), ("0.0000001万", "最多2位小数")]
+    {
         let (code, _, err) = set(&format!("cbec_volume={typed}"));
         assert_eq!(code, 2, "{typed}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{typed}: {err}");

@@ -141,6 +141,8 @@ pub enum Cause<'a> {
     AlreadyClaimed { year: i32, status: ClaimStatus, amount: Option<Decimal>, rule: &'a PerCompany },
     /// A per-company cap already used up by earlier years' claims.
     CompanyCapUsed { cap: Decimal, used: Decimal, rule: &'a PerCompany },
+    /// A part given as more than its total (a money fact declared `part_of`).
+    ExceedsWhole { fact: &'a str, value: Decimal, whole: &'a str, whole_value: Decimal },
     /// A note on an eligible clause: `fact` is unanswered and the award is
     /// the lowest tier's; answering it may raise the award up to `max`.
     FigureOpen { fact: &'a str, tiers: &'a [Tier], term: &'a str },
@@ -550,8 +552,16 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
             acc.trace.push(Step::Fixed { amount: *amount, figure: clause.figure });
             Outcome::Figure { amount: *amount }
         }
-        Formula::Rate { base, rate, cap, cap_quote } => {
+        Formula::Rate { base, whole, rate, cap, cap_quote } => {
             let Some(b) = cx.num(base, acc) else { return Outcome::Missing };
+            if let Some(w) = whole {
+                if let Some(FactValue::Num(wv)) = cx.fact(w) {
+                    if b > *wv {
+                        acc.causes.push(Cause::ExceedsWhole { fact: base, value: b, whole: w, whole_value: *wv });
+                        return Outcome::Fails;
+                    }
+                }
+            }
             if b.is_zero() {
                 acc.causes.push(Cause::ZeroBase { fact: base });
                 return Outcome::Fails;
@@ -593,6 +603,7 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
         }
         Formula::RateOfParts { parts, rate, cap, cap_quote } => {
             let (mut sum, mut count, mut open) = (Decimal::ZERO, 0usize, false);
+            let mut first_counted: Option<&'a str> = None;
             for p in parts {
                 let m = acc.mark();
                 let when = cx.cond(&p.when, acc);
@@ -605,6 +616,7 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
                             acc.trace.push(Step::Part { fact: &p.base, amount: b });
                             sum += b;
                             count += 1;
+                            first_counted.get_or_insert(&p.base);
                         }
                         None => open = true,
                     },
@@ -615,8 +627,9 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
             if open {
                 return Outcome::Missing;
             }
+            // No part counts: the clause's own conditions say why.
+            let Some(fact) = first_counted else { return Outcome::Fails };
             if sum.is_zero() {
-                let fact = parts.first().map(|p| p.base.as_str()).unwrap_or_default();
                 acc.causes.push(Cause::ZeroBase { fact });
                 return Outcome::Fails;
             }
@@ -757,9 +770,11 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
     let mut outcome = Outcome::NoFigure;
     // Facts missing for the conditions (a floor's open fact does not block).
     let mut blocking = base.2;
+    let mut formula_mark = base.0;
     if !excluded {
         cx.all(&clause.conditions, &mut acc);
         blocking = acc.missing.len();
+        formula_mark = acc.trace.len();
         outcome = eval_formula(cx, clause, &mut acc);
         if !matches!(outcome, Outcome::Floor { .. }) {
             blocking = acc.missing.len();
@@ -792,13 +807,21 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
         county,
     };
     let failed = acc.causes[base.1..].iter().any(|c| !is_note(c));
+    let floor = matches!(outcome, Outcome::Floor { .. });
     if failed || matches!(outcome, Outcome::Fails) {
+        if floor {
+            // No award: a floor's "at least" lines would mislead.
+            acc.trace.truncate(formula_mark);
+        }
         retain_from(acc.causes, base.1, |c| !is_note(c));
         acc.missing.truncate(base.2);
         r.status = Status::Ineligible;
     } else if blocking > base.2 || matches!(outcome, Outcome::Missing) {
         // A floor means nothing until the conditions are answered.
         retain_from(acc.causes, base.1, |c| !matches!(c, Cause::FigureOpen { .. }));
+        if floor {
+            acc.trace.truncate(formula_mark);
+        }
         r.status = Status::NeedsInput;
         r.missing = Span::of(base.2, acc.missing.len());
     } else {

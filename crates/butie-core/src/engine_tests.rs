@@ -104,6 +104,7 @@ fn summary(p: &Pack, facts: &str) -> String {
                 Cause::GrowthUndefined { .. } => "growth_undefined",
                 Cause::AlreadyClaimed { .. } => "already_claimed",
                 Cause::CompanyCapUsed { .. } => "company_cap_used",
+                Cause::ExceedsWhole { .. } => "exceeds_whole",
                 Cause::FigureOpen { .. } => "figure_open",
             })
             .collect();
@@ -457,10 +458,19 @@ fn an_old_fact_is_read_as_the_one_its_selector_names() {
     let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
     let line = |facts: &str| summary(&p, facts);
     assert_eq!(line(r#"{"listed": false, "kind": "y", "old": "1000"}"#), r#"c eligible 30.00 [] |"#);
-    // the new fact, when given, wins over the old one
-    assert_eq!(line(r#"{"listed": false, "kind": "x", "old": "1000", "a": "2000"}"#), r#"c eligible 60.00 [] |"#);
-    // an option the old fact cannot stand for: each part is asked
+    // beside the new fact: refused, naming the replacements
+    let refused = |facts: &str| {
+        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(facts).unwrap();
+        parse_facts(&m, std::slice::from_ref(&p)).unwrap_err().message(Lang::Zh)
+    };
+    assert_eq!(refused(r#"{"kind": "x", "old": "1000", "a": "2000"}"#), "facts.old: 是旧字段，按 kind 所选代为填写，不能与新字段同时出现；请只填 a、b");
+    // under an option it does not map, it counts for nothing: each part is asked
     assert_eq!(line(r#"{"listed": false, "kind": "z", "old": "1000"}"#), r#"c needs_input - ["a", "b"] |"#);
+    // stored values (the store does not go through parse_facts): the new fact wins
+    let mut pr = profile(&p, r#"{"listed": false, "kind": "x", "a": "2000"}"#);
+    pr.facts.insert("old".into(), crate::profile::FactValue::Num(1000.into()));
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert_eq!(ev.clauses[0].amount.map(fmt_yuan).as_deref(), Some("60.00"));
     assert!(p.clauses[0].fact_keys().iter().all(|k| *k != "old"), "the old fact is never asked");
 }
 
@@ -483,4 +493,30 @@ fn growth_just_below_the_threshold_is_shown_with_enough_places() {
     let r = reasons(&ev, &ev.clauses[0], Lang::Zh).join("");
     assert!(r.contains("19.99999999%"), "{r}");
     assert!(r.contains("13,333,333.334 元"), "{r}");
+}
+
+#[test]
+fn a_part_above_its_whole_is_refused_in_the_working() {
+    let text = format!("{HEAD}\n{}", clause("c", "", r#"{ kind = "rate", base = "a", rate = "0.05" }"#))
+        .replace("[facts.b]\ntype = \"money\"", "[facts.b]\ntype = \"money\"")
+        .replace("label = { zh = \"甲\", en = \"A\" }", "label = { zh = \"甲\", en = \"A\" }\npart_of = \"b\"");
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let line = |facts: &str| summary(&p, facts);
+    assert_eq!(line(r#"{"listed": false, "a": "100", "b": "100"}"#), "c eligible 5.00 [] |");
+    assert_eq!(line(r#"{"listed": false, "a": "100.01", "b": "100"}"#), "c ineligible - [] | exceeds_whole");
+    assert_eq!(line(r#"{"listed": false, "a": "100"}"#), "c eligible 5.00 [] |", "the total unknown: nothing to check");
+    let pr = profile(&p, r#"{"listed": false, "a": "100.01", "b": "100"}"#);
+    let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+    assert_eq!(reasons(&ev, &ev.clauses[0], Lang::Zh), ["甲 100.01 元 超过了 乙 100.00 元：前者是后者的一部分，不能更大，请核对"]);
+}
+
+#[test]
+fn a_floor_leaves_no_working_on_a_clause_without_an_award() {
+    let floor = r#"{ kind = "tiers", fact = "a", op = "ge", term = "达到", tiers = [{ from = "0", amount = "10" }, { from = "50", amount = "100" }] }"#;
+    let p = pack(&clause("c", r#"{ fact = "flag" }"#, floor));
+    for facts in [r#"{"listed": false, "flag": false}"#, r#"{"listed": false}"#] {
+        let pr = profile(&p, facts);
+        let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+        assert!(trace(&ev, &ev.clauses[0], Lang::Zh).iter().all(|l| !l.contains("至少")), "{facts}");
+    }
 }

@@ -122,6 +122,8 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     option_order: Vec::new(),
     fields: Default::default(),
     read_as: None,
+    source: None,
+    part_of: None,
 });
 
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {
@@ -217,7 +219,35 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             None => Ok(()),
         },
         Cause::Excluded { .. } => w.write_str(pack.exclusion_reason.get(lang)),
-        Cause::NotTrue { fact } => write!(w, "{}: {}", def(pack, fact).label.get(lang), t(lang, "否", "no")),
+        Cause::NotTrue { fact } => {
+            let d = def(pack, fact);
+            write!(w, "{}: {}", d.label.get(lang), t(lang, "否", "no"))?;
+            match &d.source {
+                Some(src) => write!(w, "{}{}{}", t(lang, "（", " ("), src.get(lang), t(lang, "）", ")")),
+                None => Ok(()),
+            }
+        }
+        Cause::ExceedsWhole { fact, value, whole, whole_value } => {
+            let (d, wd) = (def(pack, fact), def(pack, whole));
+            match lang {
+                Lang::Zh => write!(
+                    w,
+                    "{} {} 超过了 {} {}：前者是后者的一部分，不能更大，请核对",
+                    d.label.get(lang),
+                    show_value(d, *value, lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang)
+                ),
+                Lang::En => write!(
+                    w,
+                    "{} ({}) is more than {} ({}): it is a part of it and cannot be larger; please check",
+                    d.label.get(lang),
+                    show_value(d, *value, lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang)
+                ),
+            }
+        }
         Cause::NotAllowed { fact, value, allowed } => {
             let d = def(pack, fact);
             write!(
@@ -291,7 +321,7 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             let d = def(pack, fact);
             match lang {
                 Lang::Zh => write!(w, "{}未填写，先按最低一档计；", d.label.get(lang))?,
-                Lang::En => write!(w, "{} not answered: the lowest tier is counted; ", d.label.get(lang))?,
+                Lang::En => write!(w, "{} not answered: the lowest tier is counted; from ", d.label.get(lang))?,
             }
             for (i, tier) in tiers.iter().enumerate().skip(1) {
                 if i > 1 {
@@ -299,7 +329,7 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
                 }
                 match lang {
                     Lang::Zh => write!(w, "{term} {} 可得 {}", show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
-                    Lang::En => write!(w, "{term} {} pays {}", show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
+                    Lang::En => write!(w, "{} pays {}", show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
                 }
             }
             Ok(())
@@ -339,7 +369,7 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         Step::Assumed { fact } => match lang {
             Lang::Zh => write!(w, "{}假定 {}：是（未回答；如为“否”，本项不符合）", interpretation_mark(lang), def(pack, fact).label.get(lang)),
             Lang::En => {
-                write!(w, "{}assumed {}: yes (not answered; “no” makes this clause ineligible)", interpretation_mark(lang), def(pack, fact).label.get(lang))
+                write!(w, "{}assumed “yes” for “{}” (not answered; “no” makes this clause ineligible)", interpretation_mark(lang), def(pack, fact).label.get(lang))
             }
         },
         Step::Met(c) => {
@@ -376,7 +406,7 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             let pct = Percent(*rate);
             match lang {
                 Lang::Zh => write!(w, "{count} 项合计 {} × {pct} = {}", yuan(*sum, lang), yuan_exact(*product, lang)),
-                Lang::En => write!(w, "sum of {count} {} × {pct} = {}", yuan(*sum, lang), yuan_exact(*product, lang)),
+                Lang::En => write!(w, "sum of {count} items: {} × {pct} = {}", yuan(*sum, lang), yuan_exact(*product, lang)),
             }
         }
         Step::Cap { cap, raw, quote } => {

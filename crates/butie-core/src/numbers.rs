@@ -165,7 +165,9 @@ fn shift_point(int: &str, frac: &str, shift: usize) -> String {
     s.push_str(int);
     if frac.len() <= shift {
         s.push_str(frac);
-        s.extend(std::iter::repeat('0').take(shift - frac.len()));
+        for _ in frac.len()..shift {
+            s.push('0');
+        }
     } else {
         s.push_str(&frac[..shift]);
         s.push('.');

@@ -149,6 +149,14 @@ struct RawFact {
     /// as the fact that `by`'s option names (`to.<option> = fact`).
     #[serde(default)]
     read_as: Option<RawReadAs>,
+    /// Where a requirement comes from when the quoted text does not say it
+    /// (e.g. the yearly application notice); shown when it is not met.
+    #[serde(default)]
+    source: Option<Text2>,
+    /// A money fact that is a part of another (its total): a part above its
+    /// total is refused in the working.
+    #[serde(default)]
+    part_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,6 +365,10 @@ pub struct FactDef {
     /// An old fact, read as another one chosen by an enum fact's option
     /// (`by`, option → fact). It is never asked; old profiles keep working.
     pub read_as: Option<ReadAs>,
+    /// Where a requirement comes from when the quoted text does not say it.
+    pub source: Option<Text2>,
+    /// The total this fact is a part of.
+    pub part_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -556,9 +568,10 @@ pub enum Formula {
     Fixed {
         amount: Decimal,
     },
-    /// rate × base, then the cap.
+    /// rate × base, then the cap. `whole`: the total `base` is a part of.
     Rate {
         base: FactKey,
+        whole: Option<FactKey>,
         rate: Decimal,
         cap: Option<Decimal>,
         cap_quote: String,
@@ -1183,6 +1196,8 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
         option_order,
         fields,
         read_as: None,
+        source: f.source,
+        part_of: f.part_of,
     })
 }
 
@@ -1357,7 +1372,18 @@ fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, F
             if matches!(facts[&base].kind, FactKind::MoneyUsd) {
                 return Err(cx.err(at, "不能以美元金额为基数计算人民币奖励"));
             }
+            let whole = match facts[&base].part_of.clone() {
+                Some(w) => {
+                    let wd = need_fact(cx, at, &w, facts)?;
+                    if wd.kind != facts[&base].kind {
+                        return Err(cx.err(at, format!("{base} 的 part_of 须为同类型事实: {w}")));
+                    }
+                    Some(FactKey::new(w, facts))
+                }
+                None => None,
+            };
             Formula::Rate {
+                whole,
                 base: FactKey::new(base, facts),
                 rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
                 cap: opt_dec(&f.cap, "cap")?,

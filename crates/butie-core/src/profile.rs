@@ -163,6 +163,11 @@ pub enum Problem {
     },
     /// Nothing but white space.
     Empty,
+    /// An old fact (`read_as`) given beside the fact it stands for.
+    OldFact {
+        by: String,
+        replacements: Vec<String>,
+    },
     /// A workspace export without its format version.
     VersionMissing {
         supported: u64,
@@ -274,9 +279,9 @@ impl InputError {
                 }
             }
             Problem::Number(p) => match (p, zh) {
-                (NumberProblem::NotANumber, true) => "不是数字（请只写数字，如 12345.67，不要加逗号、单位或科学计数法）".to_string(),
+                (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000、6.2万 或 1.5亿元；不用科学计数法）".to_string(),
                 (NumberProblem::NotANumber, false) => {
-                    "not a number (write plain digits such as 12345.67, no commas, units or exponents)".to_string()
+                    "not a number (write e.g. 236500000, 236,500,000, 6.2万 or 1.5亿; no exponents)".to_string()
                 }
                 (NumberProblem::Negative, true) => "不能为负数".to_string(),
                 (NumberProblem::Negative, false) => "must not be negative".to_string(),
@@ -317,6 +322,13 @@ impl InputError {
                     format!("{city}没有这个区县；可选: {}", known.join("、"))
                 } else {
                     format!("no such district in {city}; choose one of: {}", known.join(", "))
+                }
+            }
+            Problem::OldFact { by, replacements } => {
+                if zh {
+                    format!("是旧字段，按 {by} 所选代为填写，不能与新字段同时出现；请只填 {}", replacements.join("、"))
+                } else {
+                    format!("is an old field, read by what {by} picks, and cannot be given beside the new one; give only {}", replacements.join(", "))
                 }
             }
             Problem::NotOption { options } => {
@@ -777,6 +789,20 @@ pub fn parse_facts(m: &Map<String, Value>, packs: &[Pack]) -> Result<Facts, Inpu
             continue; // null is "unknown", the same as leaving it out
         }
         facts.insert(k.clone(), parse_fact_value(&field, def, v)?);
+    }
+    // An old fact is read as the fact its selector's option names; given
+    // beside that fact, it is refused rather than silently ignored.
+    for (k, _) in facts.iter() {
+        let Some(r) = index.get(k.as_str()).and_then(|d| d.read_as.as_ref()) else { continue };
+        let target = match facts.get(r.by.as_str()) {
+            Some(FactValue::Enum(o)) => r.to.get(o.as_str()),
+            _ => continue, // the selector is still open: asked for first
+        };
+        // Under an option it does not map (e.g. "none"), it counts for nothing.
+        if target.is_some_and(|t| facts.contains_key(t.as_str())) {
+            let replacements = r.to.values().map(|t| t.to_string()).collect();
+            return Err(InputError::new(format!("facts.{k}"), Problem::OldFact { by: r.by.to_string(), replacements }));
+        }
     }
     Ok(facts)
 }
