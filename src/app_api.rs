@@ -104,7 +104,7 @@ fn fact_view(d: &FactDef, lang: Lang) -> FactView {
     FactView {
         key: d.key.clone(),
         kind: d.kind,
-        unit: d.unit.clone(),
+        unit: d.unit.get(lang).to_string(),
         label: d.label.get(lang).to_string(),
         help: d.help.get(lang).to_string(),
         topic: d.topic.clone(),
@@ -116,7 +116,7 @@ fn fact_view(d: &FactDef, lang: Lang) -> FactView {
         fields: d
             .fields
             .iter()
-            .map(|(k, f)| (k.clone(), FieldView { kind: f.kind, label: f.label.get(lang).to_string(), unit: f.unit.clone() }))
+            .map(|(k, f)| (k.clone(), FieldView { kind: f.kind, label: f.label.get(lang).to_string(), unit: f.unit.get(lang).to_string() }))
             .collect(),
     }
 }
@@ -171,6 +171,9 @@ pub struct CompanyRow {
     pub district: String,
     pub years: Vec<i32>,
     pub evaluations: i64,
+    /// The sample company a new workspace starts with (its credit code is
+    /// the sample's): marked 示例 in the list.
+    pub sample: bool,
 }
 
 /// A company's fields, as the profile form edits them.
@@ -225,6 +228,11 @@ pub struct Deleted {
 #[derive(Debug, Clone, Serialize)]
 pub struct UsccOk {
     pub uscc: Option<String>,
+    /// Where the code's administrative-division code places the company
+    /// (GB/T 2260, from the policy packs): offered in the form, and a
+    /// warning when the chosen city or district disagrees.
+    pub city: Option<String>,
+    pub district: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -503,7 +511,7 @@ fn clause_view(
         id: c.id.clone(),
         pack: r.pack.id.clone(),
         title: c.title.get(lang).to_string(),
-        place: c.place.clone(),
+        place: if lang == Lang::En { c.place_en.clone() } else { c.place.clone() },
         quote: c.quote.clone(),
         document: r.pack.document.get(lang).to_string(),
         frequency: c.frequency.as_str(),
@@ -602,7 +610,7 @@ impl Session {
                     id: c.id.clone(),
                     pack: p.id.clone(),
                     title: c.title.get(l).to_string(),
-                    place: c.place.clone(),
+                    place: if l == Lang::En { c.place_en.clone() } else { c.place.clone() },
                     quote: c.quote.clone(),
                     document: p.document.get(l).to_string(),
                     one_time: c.one_time(),
@@ -638,9 +646,11 @@ impl Session {
     pub fn list_companies(&self, search: &str, lang: UiLang) -> ApiResult<Vec<CompanyRow>> {
         let s = search.trim();
         let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) }).map_err(|e| ApiError::store(e, lang))?;
+        let sample_uscc = serde_json::from_str::<Value>(SAMPLE).ok().and_then(|v| v["company"]["uscc"].as_str().map(str::to_string));
         Ok(list
             .into_iter()
             .map(|c| CompanyRow {
+                sample: c.uscc.is_some() && c.uscc == sample_uscc,
                 id: c.id,
                 name: c.name,
                 uscc: c.uscc,
@@ -678,7 +688,7 @@ impl Session {
             (FactKind::Money, Lang::En) => "yuan",
             (FactKind::MoneyUsd, Lang::Zh) => "美元",
             (FactKind::MoneyUsd, Lang::En) => "USD",
-            _ => def.unit.as_str(),
+            _ => def.unit.get(l),
         };
         let text = if unit.is_empty() { format!("= {}", p.grouped) } else { format!("= {} {unit}", p.grouped) };
         Ok(Understood { value: p.value.to_string(), text })
@@ -686,11 +696,16 @@ impl Session {
 
     pub fn check_uscc(&self, uscc: &str, lang: UiLang) -> ApiResult<UsccOk> {
         if uscc.trim().is_empty() {
-            return Ok(UsccOk { uscc: None });
+            return Ok(UsccOk { uscc: None, city: None, district: None });
         }
-        butie_core::uscc::validate(uscc)
-            .map(|u| UsccOk { uscc: Some(u) })
-            .map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))
+        let u = butie_core::uscc::validate(uscc)
+            .map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))?;
+        let region = butie_core::uscc::region_of(&u, &self.packs);
+        Ok(UsccOk {
+            city: region.map(|(c, _)| c.to_string()),
+            district: region.and_then(|(_, d)| d.map(str::to_string)),
+            uscc: Some(u),
+        })
     }
 
     /// Add (id = None) or update a company; returns its id.

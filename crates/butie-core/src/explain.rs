@@ -46,12 +46,12 @@ pub fn show_value(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
         FactKind::Money | FactKind::MoneyUsd => Grouped::yuan(d),
         _ => Grouped::number(d),
     };
-    Shown { kind: def.kind, unit: &def.unit, value, lang }
+    Shown { kind: def.kind, unit: def.unit.get(lang), value, lang }
 }
 
 /// Show a threshold from the policy text: as written, without forced decimals.
 pub fn show_threshold(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
-    Shown { kind: def.kind, unit: &def.unit, value: Grouped::number(d), lang }
+    Shown { kind: def.kind, unit: def.unit.get(lang), value: Grouped::number(d), lang }
 }
 
 /// An amount in 元 with two places, grouped.
@@ -80,7 +80,7 @@ fn show_exact(def: &FactDef, d: Decimal, lang: Lang) -> Shown<'_> {
         FactKind::Money | FactKind::MoneyUsd => Grouped::exact(d),
         _ => Grouped::number(d),
     };
-    Shown { kind: def.kind, unit: &def.unit, value, lang }
+    Shown { kind: def.kind, unit: def.unit.get(lang), value, lang }
 }
 
 /// What the legal word means for the number (《民法典》第1259条).
@@ -92,6 +92,33 @@ pub fn write_term_note(w: &mut impl Write, op: Op, term: &str, lang: Lang) -> fm
         (Lang::En, true) => write!(w, "“{term}” includes the number"),
         (Lang::En, false) => write!(w, "“{term}” excludes the number"),
     }
+}
+
+/// The legal word in English: what it does to the number.
+fn op_words(op: Op) -> &'static str {
+    match op {
+        Op::Gt => "over",
+        Op::Ge => "at least",
+        Op::Lt => "under",
+        Op::Le => "at most",
+    }
+}
+
+/// "须超过 X" / "须在 X 以上": 以上、以下、以内 follow the number in Chinese.
+struct MustBe<'a, D: fmt::Display>(&'a str, D);
+
+impl<D: fmt::Display> fmt::Display for MustBe<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            "以上" | "以下" | "以内" => write!(f, "须在 {}{}", self.1, self.0),
+            term => write!(f, "须{term} {}", self.1),
+        }
+    }
+}
+
+/// A tier table's word in English, from the Chinese term it quotes.
+fn tiers_op(term: &str) -> &'static str {
+    crate::policy::op_for_term(term).map(op_words).unwrap_or("from")
 }
 
 /// A term note formatted in place.
@@ -114,7 +141,7 @@ pub fn interpretation_mark(lang: Lang) -> &'static str {
 static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| FactDef {
     key: String::new(),
     kind: FactKind::Number,
-    unit: String::new(),
+    unit: Text2 { zh: String::new(), en: String::new() },
     label: crate::policy::Text2 { zh: "（未定义的事实）".into(), en: "(undefined fact)".into() },
     help: crate::policy::Text2::default(),
     topic: String::new(),
@@ -149,26 +176,29 @@ fn comparison_failure(w: &mut impl Write, def: &FactDef, c: &Comparison, lang: L
         (Op::Gt | Op::Ge, Lang::Zh) => {
             let gap = show_value(def, th - v, lang);
             if v == th {
-                write!(w, "{label} {shown}，恰好等于门槛 {ths}，但须{term}（{note}）")
+                match term {
+                    "以上" | "以内" | "以下" => write!(w, "{label} {shown}，恰好等于门槛 {ths}（{note}）"),
+                    _ => write!(w, "{label} {shown}，恰好等于门槛 {ths}，但须{term}（{note}）"),
+                }
             } else if op == Op::Gt {
-                write!(w, "{label} {shown}，须{term} {ths}（{note}），还差 {gap} 以上")
+                write!(w, "{label} {shown}，{}（{note}），还差 {gap} 以上", MustBe(term, ths))
             } else {
-                write!(w, "{label} {shown}，须{term} {ths}（{note}），还差 {gap}")
+                write!(w, "{label} {shown}，{}（{note}），还差 {gap}", MustBe(term, ths))
             }
         }
         (Op::Gt | Op::Ge, Lang::En) => {
             let gap = show_value(def, th - v, lang);
             if v == th {
-                write!(w, "{label} is {shown}, exactly the threshold {ths}, but it must be {term} it ({note})")
+                write!(w, "{label} is {shown}, exactly the threshold {ths}, but it must be {} it ({note})", op_words(op))
             } else {
-                write!(w, "{label} is {shown}; it must be {term} {ths} ({note}); short by {gap}")
+                write!(w, "{label} is {shown}; it must be {} {ths} ({note}); short by {gap}", op_words(op))
             }
         }
         (Op::Lt | Op::Le, Lang::Zh) => {
-            write!(w, "{label} {shown}，须{term} {ths}（{note}），超出 {}", show_value(def, v - th, lang))
+            write!(w, "{label} {shown}，{}（{note}），超出 {}", MustBe(term, ths), show_value(def, v - th, lang))
         }
         (Op::Lt | Op::Le, Lang::En) => {
-            write!(w, "{label} is {shown}; it must be {term} {ths} ({note}); over by {}", show_value(def, v - th, lang))
+            write!(w, "{label} is {shown}; it must be {} {ths} ({note}); over by {}", op_words(op), show_value(def, v - th, lang))
         }
     }
 }
@@ -277,7 +307,10 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
         }
         Cause::Threshold { cmp, .. } => comparison_failure(w, def(pack, cmp.fact), cmp, lang),
         Cause::GrowthBelow(g) => {
-            write!(w, "{}{}{}{}: ", t(lang, "同比增长未达到", "growth is below "), Percent(g.rate), g.term, t(lang, "", " required"))?;
+            match lang {
+                Lang::Zh => write!(w, "同比增长未达到{}{}: ", Percent(g.rate), g.term)?,
+                Lang::En => write!(w, "growth is below the required {} ({}): ", Percent(g.rate), op_words(g.op))?,
+            }
             growth_line(w, pack, g, lang)
         }
         Cause::ZeroBase { fact } => {
@@ -448,7 +481,10 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
                 if i > 0 {
                     w.write_char('；')?;
                 }
-                write!(w, "{}{} → {}", term, show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?;
+                match lang {
+                    Lang::Zh => write!(w, "{}{} → {}", term, show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
+                    Lang::En => write!(w, "{} {} → {}", tiers_op(term), show_threshold(d, tier.from, lang), yuan(tier.amount, lang))?,
+                }
             }
             Ok(())
         }
@@ -617,7 +653,7 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
         }
         PackReason::OutsideRegions => match lang {
             Lang::Zh => write!(w, "{}不在本政策执行范围内（{}）", c.district, pack.regions_quote),
-            Lang::En => write!(w, "{} is outside this policy's area ({})", c.district, pack.regions_quote),
+            Lang::En => write!(w, "{} is outside this policy's area (“{}”)", c.district, pack.regions_quote),
         },
     }
 }
@@ -630,7 +666,10 @@ pub fn write_principle(w: &mut impl Write, pr: &PackResult, lang: Lang) -> fmt::
         w.write_str(s.get(lang))?;
         w.write_str(t(lang, "（", " ("))?;
     }
-    write!(w, "{}：“{}”", p.place, p.quote)?;
+    match lang {
+        Lang::Zh => write!(w, "{}：“{}”", p.place, p.quote)?,
+        Lang::En => write!(w, "{}: “{}”", crate::policy::place_in(&p.place, &p.place_en, lang), p.quote)?,
+    }
     if p.summary.is_some() {
         w.write_str(t(lang, "）", ")"))?;
     }
@@ -728,7 +767,12 @@ pub fn write_stacked(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::R
     let winner = &s.winner.id;
     match lang {
         Lang::Zh => write!(w, "与 {winner} 不重复享受，按就高原则取金额更高者（{}：“{}”）", group.place, group.quote)?,
-        Lang::En => write!(w, "not combined with {winner}: the higher award is kept ({}: “{}”)", group.place, group.quote)?,
+        Lang::En => write!(
+            w,
+            "not combined with {winner}: the higher award is kept ({}: “{}”)",
+            crate::policy::place_in(&group.place, &group.place_en, lang),
+            group.quote
+        )?,
     }
     if let Some(interp) = &group.interpretation {
         write!(w, "{}{}", interpretation_mark(lang), interp.get(lang))?;
@@ -979,8 +1023,8 @@ pub fn hint(h: &crate::engine::Hint, lang: Lang) -> String {
             let title = clause.title.get(lang);
             let (th, now) = (show_threshold(d, cmp.threshold, lang), show_value(d, cmp.value, lang));
             match lang {
-                Lang::Zh => format!("{title}：{}须{} {th}，目前 {now}", d.label.get(lang), cmp.term),
-                Lang::En => format!("{title}: {} must be {} {th}; now {now}", d.label.get(lang), cmp.term),
+                Lang::Zh => format!("{title}：{}{}，目前 {now}", d.label.get(lang), MustBe(cmp.term, th)),
+                Lang::En => format!("{title}: {} must be {} {th}; now {now}", d.label.get(lang), op_words(cmp.op)),
             }
         }
     }

@@ -98,6 +98,11 @@ struct RawRegions {
     quote: String,
     #[serde(default)]
     county_note: Option<Text2>,
+    /// GB/T 2260 code of the city (e.g. "331000") and of its districts.
+    #[serde(default)]
+    city_code: Option<String>,
+    #[serde(default)]
+    codes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,7 +130,23 @@ pub struct Principle {
     pub quote: String,
     pub place: String,
     #[serde(default)]
+    pub place_en: String,
+    #[serde(default)]
     pub summary: Option<Text2>,
+}
+
+/// A unit: one word (Chinese only) or `{ zh, en }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawUnit {
+    One(String),
+    Both(Text2),
+}
+
+impl Default for RawUnit {
+    fn default() -> Self {
+        RawUnit::One(String::new())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,7 +155,7 @@ struct RawFact {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
-    unit: String,
+    unit: RawUnit,
     label: Text2,
     #[serde(default)]
     help: Text2,
@@ -172,6 +193,9 @@ struct RawClause {
     id: String,
     title: Text2,
     place: String,
+    /// The place in English ("Annex 1(3)", "Measure 5").
+    #[serde(default)]
+    place_en: String,
     quote: String,
     #[serde(default)]
     frequency: String,
@@ -299,6 +323,8 @@ struct RawStacking {
     quote: String,
     place: String,
     #[serde(default)]
+    place_en: String,
+    #[serde(default)]
     interpretation: Option<Text2>,
 }
 
@@ -353,7 +379,8 @@ pub enum FactKind {
 pub struct FactDef {
     pub key: String,
     pub kind: FactKind,
-    pub unit: String,
+    /// The unit in both languages (平方米 / m²); empty for none.
+    pub unit: Text2,
     pub label: Text2,
     pub help: Text2,
     pub topic: String,
@@ -613,6 +640,7 @@ pub struct Clause {
     pub id: String,
     pub title: Text2,
     pub place: String,
+    pub place_en: String,
     pub quote: String,
     pub frequency: Frequency,
     pub attachments: Vec<String>,
@@ -662,6 +690,7 @@ pub struct StackingGroup {
     pub clauses: Vec<String>,
     pub quote: String,
     pub place: String,
+    pub place_en: String,
     pub interpretation: Option<Text2>,
 }
 
@@ -691,6 +720,9 @@ pub struct Pack {
     pub regions: Vec<(String, RegionRole)>,
     pub regions_quote: String,
     pub county_note: Option<Text2>,
+    /// GB/T 2260 codes: the city's and each district's that has one.
+    pub city_code: Option<String>,
+    pub district_codes: BTreeMap<String, String>,
     /// A declared bool fact; a company for which it is true gets nothing from the pack.
     pub exclusion_fact: Option<FactKey>,
     pub exclusion_quote: String,
@@ -706,6 +738,15 @@ pub struct Pack {
     #[serde(skip)]
     pub stacking_of: Vec<Vec<usize>>,
     pub cases: Vec<Case>,
+}
+
+/// A place in the text in the reader's language.
+pub fn place_in(zh: &str, en: &str, lang: Lang) -> String {
+    if lang == Lang::En && !en.is_empty() {
+        en.to_string()
+    } else {
+        zh.to_string()
+    }
 }
 
 impl Clause {
@@ -928,6 +969,18 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
     if regions.is_empty() {
         return Err(cx.err("pack.regions", "至少要有一个适用地区"));
     }
+    let six_digits = |c: &str| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
+    if let Some(c) = p.regions.city_code.as_deref().filter(|c| !six_digits(c)) {
+        return Err(cx.err("pack.regions.city_code", format!("行政区划代码应为 6 位数字: {c:?}")));
+    }
+    for (d, c) in &p.regions.codes {
+        if !regions.iter().any(|(x, _)| x == d) {
+            return Err(cx.err("pack.regions.codes", format!("不是本政策的地区: {d}")));
+        }
+        if !six_digits(c) {
+            return Err(cx.err("pack.regions.codes", format!("{d} 的行政区划代码应为 6 位数字: {c:?}")));
+        }
+    }
     let mut facts = BTreeMap::new();
     let mut read_as = Vec::new();
     for (key, mut f) in raw.facts {
@@ -1024,6 +1077,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         clauses.push(Clause {
             id: c.id,
             title: c.title,
+            place_en: if c.place_en.is_empty() { c.place.clone() } else { c.place_en },
             place: c.place,
             quote: c.quote,
             frequency,
@@ -1051,7 +1105,14 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
                 return Err(cx.err(&at, format!("未知条款: {id}")));
             }
         }
-        stacking.push(StackingGroup { id: s.id, clauses: s.clauses, quote: s.quote, place: s.place, interpretation: s.interpretation });
+        stacking.push(StackingGroup {
+            id: s.id,
+            clauses: s.clauses,
+            quote: s.quote,
+            place: s.place,
+            place_en: s.place_en,
+            interpretation: s.interpretation,
+        });
     }
 
     let mut cases = Vec::new();
@@ -1128,6 +1189,8 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         regions,
         regions_quote: p.regions.quote,
         county_note: p.regions.county_note,
+        city_code: p.regions.city_code,
+        district_codes: p.regions.codes,
         exclusion_fact,
         exclusion_quote,
         exclusion_reason,
@@ -1188,7 +1251,10 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
     Ok(FactDef {
         key: key.to_string(),
         kind,
-        unit: f.unit,
+        unit: match f.unit {
+            RawUnit::One(zh) => Text2 { zh, en: String::new() },
+            RawUnit::Both(t) => t,
+        },
         label: f.label,
         help: f.help,
         topic: f.topic,

@@ -25,9 +25,23 @@ pub fn check_char(first17: &[u8]) -> Option<char> {
     Some(ALPHABET[c as usize] as char)
 }
 
-/// Validate a code; lower-case letters are accepted and read as upper case.
+/// The code as people paste it, made plain: spaces (any, including the
+/// ideographic one) and hyphens dropped, full-width letters and digits made
+/// ASCII, lower case made upper.
+pub fn normalize(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－' | '‐' | '—'))
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// Validate a code as pasted (see `normalize`); returns it plain.
 pub fn validate(code: &str) -> Result<String, UsccProblem> {
-    let up: String = code.trim().to_ascii_uppercase();
+    let up: String = normalize(code);
     let n = up.chars().count();
     if n != 18 {
         return Err(UsccProblem::Length(n));
@@ -58,5 +72,52 @@ mod tests {
         assert_eq!(validate("123"), Err(UsccProblem::Length(3)));
         assert_eq!(validate("9135010OM000100Y43"), Err(UsccProblem::BadChar { pos: 8, ch: 'O' }));
         assert_eq!(validate("91350100M000100Y4中"), Err(UsccProblem::BadChar { pos: 18, ch: '中' }));
+    }
+}
+
+/// Where a credit code's administrative-division code (characters 3–8,
+/// GB/T 2260) places the company among the packs' regions: the city, and
+/// the district when the code names one. Codes registered at city level
+/// (e.g. 510100) give the city only.
+pub fn region_of<'p>(uscc: &str, packs: &'p [crate::policy::Pack]) -> Option<(&'p str, Option<&'p str>)> {
+    let code = uscc.get(2..8)?;
+    for p in packs {
+        if let Some((d, _)) = p.district_codes.iter().find(|(_, c)| c.as_str() == code) {
+            return Some((p.city.as_str(), Some(d.as_str())));
+        }
+    }
+    for p in packs {
+        if let Some(city) = p.city_code.as_deref() {
+            // Same city: the first four digits (a code of the city's own districts not listed).
+            if city.get(..4) == code.get(..4) {
+                return Some((p.city.as_str(), None));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    #[test]
+    fn pasted_codes_are_read_plain() {
+        for pasted in ["9151 0107 MA6D G8HL 5P", " 91510107ma6dg8hl5p ", "91510107-MA6DG8HL5P", "９１５１０１０７ＭＡ６ＤＧ８ＨＬ５Ｐ", "91510107\u{3000}MA6DG8HL5P"] {
+            assert_eq!(super::validate(pasted).as_deref(), Ok("91510107MA6DG8HL5P"), "{pasted}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::region_of;
+
+    #[test]
+    fn the_division_code_names_city_and_district() {
+        let packs = crate::bundled_packs().unwrap();
+        assert_eq!(region_of("91510107MA6DG8HL5P", &packs), Some(("成都市", Some("武侯区"))));
+        assert_eq!(region_of("91331002MA2A8K5L0Y", &packs), Some(("台州市", Some("椒江区"))));
+        assert_eq!(region_of("91510100MA6DG8HL5P", &packs), Some(("成都市", None)), "registered at city level");
+        assert_eq!(region_of("91330106MA2A8K5L0Y", &packs), None, "杭州 is in no pack");
+        assert_eq!(region_of("91", &packs), None);
     }
 }

@@ -2,8 +2,13 @@
 //! rows move whole to the next page (with the header repeated), boxes, and
 //! page numbers added once the page count is known.
 
-use crate::glyphs::drawable;
-use printpdf::{Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rect, Rgb, TextItem};
+use crate::glyphs::{runs, Run, CHECK_ADVANCE, CHECK_TEXT};
+use printpdf::{
+    Color, FontId, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rect,
+    Rgb, TextItem, TextRenderingMode,
+};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
@@ -19,6 +24,10 @@ pub struct Faces<'a> {
     pub bold: &'a ParsedFont,
     pub regular_id: FontId,
     pub bold_id: FontId,
+    /// Advances already looked up, in font units, by (character, bold):
+    /// a cmap lookup parses the subtable each time, and wrapping measures
+    /// the same few hundred characters over and over.
+    pub advances: RefCell<HashMap<(char, bool), f32>>,
 }
 
 impl Faces<'_> {
@@ -33,13 +42,26 @@ impl Faces<'_> {
     /// Advance width of `text` in points at `size`, as drawn (after
     /// [`crate::glyphs::SUBSTITUTES`]).
     pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        runs(text)
+            .iter()
+            .map(|r| match r {
+                Run::Text(t) => self.text_width(t, size, bold),
+                Run::CheckMark => CHECK_ADVANCE * size,
+            })
+            .sum()
+    }
+
+    /// Advance width of text the font draws as it is.
+    fn text_width(&self, text: &str, size: f32, bold: bool) -> f32 {
         let f = self.face(bold);
         let upem = f.pdf_font_metrics.units_per_em.max(1) as f32;
-        drawable(text)
-            .chars()
+        let mut advances = self.advances.borrow_mut();
+        text.chars()
             .map(|c| {
-                let gid = f.lookup_glyph_index(c as u32).unwrap_or(0);
-                f.get_horizontal_advance(gid) as f32
+                *advances.entry((c, bold)).or_insert_with(|| {
+                    let gid = f.lookup_glyph_index(c as u32).unwrap_or(0);
+                    f.get_horizontal_advance(gid) as f32
+                })
             })
             .sum::<f32>()
             * size
@@ -157,18 +179,59 @@ impl<'a> Writer<'a> {
         self.y -= h;
     }
 
+    /// `text` with its baseline starting at (`x`, `y`); characters the
+    /// faces lack are drawn as [`crate::glyphs::SUBSTITUTES`] says.
     pub fn text_at(&mut self, x: f32, y: f32, text: &str, size: f32, bold: bool) {
         if text.is_empty() {
             return;
         }
+        let mut x = x;
+        for run in runs(text) {
+            match run {
+                Run::Text(t) => {
+                    self.show_text(x, y, &t, size, bold);
+                    x += self.faces.text_width(&t, size, bold);
+                }
+                Run::CheckMark => {
+                    self.check_mark(x, y, size, bold);
+                    x += CHECK_ADVANCE * size;
+                }
+            }
+        }
+    }
+
+    fn show_text(&mut self, x: f32, y: f32, text: &str, size: f32, bold: bool) {
         let id = if bold { self.faces.bold_id.clone() } else { self.faces.regular_id.clone() };
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: grey(0.0) },
             Op::SetFont { font: PdfFontHandle::External(id), size: Pt(size) },
             Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
-            Op::ShowText { items: vec![TextItem::Text(drawable(text).into_owned())] },
+            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
             Op::EndTextSection,
+        ]);
+    }
+
+    /// A check mark one em box wide on the baseline at `x`: a short stroke
+    /// down and a long one up, round-capped, about as heavy as the face's
+    /// own strokes. Under it, an invisible √ for text extraction.
+    fn check_mark(&mut self, x: f32, y: f32, size: f32, bold: bool) {
+        let em = |dx: f32, dy: f32| LinePoint { p: Point { x: Pt(x + dx * size), y: Pt(y + dy * size) }, bezier: false };
+        let id = if bold { self.faces.bold_id.clone() } else { self.faces.regular_id.clone() };
+        self.ops.extend([
+            Op::SaveGraphicsState,
+            Op::SetOutlineColor { col: grey(0.0) },
+            Op::SetOutlineThickness { pt: Pt(size * if bold { 0.12 } else { 0.085 }) },
+            Op::SetLineCapStyle { cap: LineCapStyle::Round },
+            Op::SetLineJoinStyle { join: LineJoinStyle::Round },
+            Op::DrawLine { line: Line { points: vec![em(0.16, 0.36), em(0.38, 0.12), em(0.84, 0.74)], is_closed: false } },
+            Op::StartTextSection,
+            Op::SetTextRenderingMode { mode: TextRenderingMode::Invisible },
+            Op::SetFont { font: PdfFontHandle::External(id), size: Pt(size) },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
+            Op::ShowText { items: vec![TextItem::Text(CHECK_TEXT.to_string())] },
+            Op::EndTextSection,
+            Op::RestoreGraphicsState,
         ]);
     }
 

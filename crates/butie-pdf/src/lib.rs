@@ -19,7 +19,7 @@ use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use glyphs::{drawable, SUBSTITUTES};
+pub use glyphs::{drawable, Instead, SUBSTITUTES};
 pub use layout::{PAGE_H, PAGE_W};
 
 #[derive(Debug)]
@@ -88,12 +88,16 @@ impl Fonts {
     pub fn undrawable(&self, text: &str) -> Vec<char> {
         let mut out = Vec::new();
         for c in drawable(text).chars() {
-            let missing = |f: &ParsedFont| f.lookup_glyph_index(c as u32).is_none();
-            if c != '\n' && (missing(&self.regular) || missing(&self.bold)) && !out.contains(&c) {
+            if c != '\n' && !self.has_glyph(c) && !out.contains(&c) {
                 out.push(c);
             }
         }
         out
+    }
+
+    /// Whether both faces have a glyph for `c` as it is (no substitution).
+    pub fn has_glyph(&self, c: char) -> bool {
+        [&self.regular, &self.bold].iter().all(|f| f.lookup_glyph_index(c as u32).is_some())
     }
 }
 
@@ -108,7 +112,7 @@ fn new_doc<'f>(fonts: &'f Fonts, title: &str, footer: String) -> (PdfDocument, W
     let mut doc = PdfDocument::new(title);
     let regular_id = doc.add_font(&fonts.regular);
     let bold_id = doc.add_font(&fonts.bold);
-    let w = Writer::new(Faces { regular: &fonts.regular, bold: &fonts.bold, regular_id, bold_id }, footer);
+    let w = Writer::new(Faces { regular: &fonts.regular, bold: &fonts.bold, regular_id, bold_id, advances: Default::default() }, footer);
     (doc, w)
 }
 
@@ -149,7 +153,7 @@ fn show_fact(pack: &Pack, key: &str, v: &FactValue) -> String {
         FactValue::Num(d) => match def.kind {
             FactKind::Money => format!("{} 元", fmt_grouped(*d)),
             FactKind::MoneyUsd => format!("{} 美元", fmt_grouped(*d)),
-            _ => format!("{} {}", butie_core::money::fmt_number(*d), def.unit).trim().to_string(),
+            _ => format!("{} {}", butie_core::money::fmt_number(*d), def.unit.zh).trim().to_string(),
         },
         FactValue::List(items) => {
             let parts: Vec<String> = items
@@ -163,7 +167,7 @@ fn show_fact(pack: &Pack, key: &str, v: &FactValue) -> String {
                             let label = fd.map(|f| f.label.zh.as_str()).unwrap_or(k);
                             let val = match fd.map(|f| f.kind) {
                                 Some(FactKind::Money) => format!("{} 元", fmt_grouped(*d)),
-                                _ => format!("{} {}", butie_core::money::fmt_number(*d), fd.map(|f| f.unit.as_str()).unwrap_or("")),
+                                _ => format!("{} {}", butie_core::money::fmt_number(*d), fd.map(|f| f.unit.zh.as_str()).unwrap_or("")),
                             };
                             format!("{label} {}", val.trim())
                         })
