@@ -436,6 +436,15 @@ pub struct EvaluationView {
     pub hints: Vec<String>,
 }
 
+/// Standing answers carried over from an earlier year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Copied {
+    pub from: i32,
+    /// The labels of the facts copied.
+    pub labels: Vec<String>,
+    pub evaluation: EvaluationView,
+}
+
 /// A number as understood while it is typed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Understood {
@@ -725,6 +734,28 @@ impl Session {
     pub fn delete_company(&self, id: i64, lang: UiLang) -> ApiResult<Deleted> {
         let archived = self.ws().delete_company(id, true).map_err(|e| ApiError::store(e, lang))?;
         Ok(Deleted { archived })
+    }
+
+    /// Copy the standing answers of `from` into `to` (never replacing one
+    /// already given) and re-evaluate `to`; says what was copied.
+    pub fn copy_facts(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<Copied> {
+        let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
+        let (from, to) = (check(from)?, check(to)?);
+        let copied = self.ws().copy_standing_facts(id, from, to, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let l = Lang::from(lang);
+        let labels = copied.iter().filter_map(|k| self.packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
+        Ok(Copied { from, labels, evaluation: self.evaluate(id, to as i64, lang)? })
+    }
+
+    /// How many standing answers `from` holds that `to` lacks (for the offer).
+    pub fn standing_to_copy(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<usize> {
+        let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
+        let (from, to) = (check(from)?, check(to)?);
+        let ws = self.ws();
+        let (a, _) = ws.facts(id, from, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let (b, _) = ws.facts(id, to, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let index = fact_index(&self.packs);
+        Ok(a.keys().filter(|k| !b.contains_key(*k) && index.get(k.as_str()).is_some_and(|d| d.carries_over)).count())
     }
 
     /// Save one answer (validated against its definition) and re-evaluate.

@@ -225,6 +225,17 @@ enum FactsCmd {
         from_json: Option<PathBuf>,
         pairs: Vec<String>,
     },
+    /// Copy last year's standing answers (recognitions, business types,
+    /// leases — the facts the policy files mark as carrying over) into
+    /// another year; facts already set there are kept.
+    Copy {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        from: i64,
+        #[arg(long)]
+        to: i64,
+    },
     /// Remove facts (they become unknown again).
     Unset {
         #[arg(long)]
@@ -390,7 +401,7 @@ fn main() -> ExitCode {
         &cli.command,
         Command::Evaluate { save: true, .. }
             | Command::Company(CompanyCmd::Add(_) | CompanyCmd::Edit { .. } | CompanyCmd::Delete { .. })
-            | Command::Facts(FactsCmd::Set { .. } | FactsCmd::Unset { .. })
+            | Command::Facts(FactsCmd::Set { .. } | FactsCmd::Unset { .. } | FactsCmd::Copy { .. })
             | Command::Claim(_)
             | Command::Import { .. }
             | Command::Restore { .. }
@@ -422,6 +433,7 @@ fn main() -> ExitCode {
             sc::facts_set(&cx, company, *year, pairs, from_json.as_deref())
         }
         Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(&cx, company, *year, keys),
+        Command::Facts(FactsCmd::Copy { company, from, to }) => sc::facts_copy(&cx, company, *from, *to),
         Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(&cx, company, *year, *json),
         Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, date, note }) => {
             let a = ClaimArgs {

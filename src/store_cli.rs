@@ -232,6 +232,26 @@ pub fn facts_unset(cx: &Context, key: &str, year: i64, keys: &[String]) -> Resul
     Ok(format!("{n}\n"))
 }
 
+pub fn facts_copy(cx: &Context, key: &str, from: i64, to: i64) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let packs = cx.packs()?;
+    let from = cx.year("--from", from)?;
+    let to = cx.year("--to", to)?;
+    let (mut w, id) = cx.company(key)?;
+    let copied = w.copy_standing_facts(id, from, to, &packs).map_err(|e| cx.store_err(e))?;
+    let index = fact_index(&packs);
+    let named: Vec<String> = copied
+        .iter()
+        .map(|k| format!("{}（{k}）", index.get(k.as_str()).map(|d| d.label.get(lang)).unwrap_or(k)))
+        .collect();
+    Ok(match (lang, copied.is_empty()) {
+        (Lang::Zh, true) => format!("没有可沿用的长期情况：{from} 年度没有，或 {to} 年度已经填写\n"),
+        (Lang::En, true) => format!("nothing to carry over: {from} has no standing answers, or {to} already has them\n"),
+        (Lang::Zh, false) => format!("已从 {from} 年度沿用 {} 项长期情况到 {to} 年度：{}\n", copied.len(), named.join("；")),
+        (Lang::En, false) => format!("carried {} standing answers over from {from} to {to}: {}\n", copied.len(), named.join("; ")),
+    })
+}
+
 pub fn facts_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<String, CliError> {
     let lang = cx.lang;
     let packs = cx.packs()?;

@@ -7,7 +7,7 @@
 
 use butie::app_api::{
     ApiError, ClaimsView, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang,
-    UsccOk, Understood, Written,
+    UsccOk, Understood, Written, Copied,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -31,6 +31,16 @@ fn list_companies(s: State<Session>, search: String, lang: UiLang) -> R<Vec<Comp
 #[tauri::command]
 fn get_company(s: State<Session>, id: i64, lang: UiLang) -> R<CompanyView> {
     s.get_company(id, lang)
+}
+
+#[tauri::command]
+fn copy_facts(s: State<Session>, id: i64, from: i64, to: i64, lang: UiLang) -> R<Copied> {
+    s.copy_facts(id, from, to, lang)
+}
+
+#[tauri::command]
+fn standing_to_copy(s: State<Session>, id: i64, from: i64, to: i64, lang: UiLang) -> R<usize> {
+    s.standing_to_copy(id, from, to, lang)
 }
 
 #[tauri::command]
@@ -201,6 +211,8 @@ fn main() {
             get_company,
             check_uscc,
             read_number,
+            copy_facts,
+            standing_to_copy,
             save_company,
             delete_company,
             set_fact,

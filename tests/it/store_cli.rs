@@ -177,3 +177,41 @@ fn workspace_errors_in_english_name_what_is_wrong() {
     let (code, _, err) = run(&ws, &["--lang", "en", "company", "show", "7"]);
     assert_english_error(code, &err, "company #7 not found", "");
 }
+
+#[test]
+fn facts_copy_carries_standing_answers_into_a_new_year_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let add = ["company", "add", "--name", "蓉欧", "--uscc", "91510107MA6DG8HL5P", "--city", "成都市", "--district", "武侯区"];
+    assert_eq!(run(&ws, &add).0, 0);
+    let set = [
+        "facts",
+        "set",
+        "--company",
+        "1",
+        "--year",
+        "2024",
+        "provincial_public_overseas_warehouse=true",
+        "overseas_warehouse_area_sqm=62000",
+        "cbec_volume=236,500,000",
+        "import_pilot=pharma",
+        "registered_on_cd_platform=true",
+    ];
+    let (code, _, err) = run(&ws, &set);
+    assert_eq!(code, 0, "{err}");
+    // 2025 already says something of its own: it is kept.
+    assert_eq!(run(&ws, &["facts", "set", "--company", "1", "--year", "2025", "registered_on_cd_platform=false"]).0, 0);
+    let (code, out, err) = run(&ws, &["facts", "copy", "--company", "1", "--from", "2024", "--to", "2025"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("已从 2024 年度沿用 3 项长期情况到 2025 年度："), "{out}");
+    assert!(out.contains("（overseas_warehouse_area_sqm）") && out.contains("（import_pilot）"), "{out}");
+    let (_, shown, _) = run(&ws, &["facts", "show", "--company", "1", "--year", "2025", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["registered_on_cd_platform"], false, "an answer already given is never replaced");
+    assert_eq!(v["provincial_public_overseas_warehouse"], true);
+    assert!(v.get("cbec_volume").is_none(), "a yearly figure does not carry over");
+    // Again: nothing left to copy, said so.
+    let (code, out, _) = run(&ws, &["--lang", "en", "facts", "copy", "--company", "1", "--from", "2024", "--to", "2025"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("nothing to carry over"), "{out}");
+}

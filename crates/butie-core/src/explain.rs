@@ -151,6 +151,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     read_as: None,
     source: None,
     part_of: None,
+    carries_over: false,
 });
 
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {

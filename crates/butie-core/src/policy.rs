@@ -178,6 +178,11 @@ struct RawFact {
     /// total is refused in the working.
     #[serde(default)]
     part_of: Option<String>,
+    /// A standing status (a recognition, a business type, a lease) that
+    /// stays true from year to year, offered for copying into a new year;
+    /// yearly flows (volumes, costs, investments) do not carry over.
+    #[serde(default)]
+    carries_over: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,6 +401,8 @@ pub struct FactDef {
     pub source: Option<Text2>,
     /// The total this fact is a part of.
     pub part_of: Option<String>,
+    /// A standing status, copied into a new year on request.
+    pub carries_over: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1264,6 +1271,7 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
         read_as: None,
         source: f.source,
         part_of: f.part_of,
+        carries_over: f.carries_over,
     })
 }
 

@@ -822,6 +822,33 @@ impl Workspace {
         })
     }
 
+    /// Copy the standing facts (`carries_over` in the policy files) of year
+    /// `from` into year `to`, never replacing a fact `to` already has; one
+    /// transaction. Returns the keys copied, in key order.
+    pub fn copy_standing_facts(&mut self, id: i64, from: i32, to: i32, packs: &[Pack]) -> Result<Vec<String>> {
+        let (source, _) = self.facts(id, from, packs)?;
+        let index = fact_index(packs);
+        self.write(|tx| {
+            Self::require_company(tx, id)?;
+            let mut copy = Facts::new();
+            for (k, v) in &source {
+                if !index.get(k.as_str()).is_some_and(|d| d.carries_over) {
+                    continue;
+                }
+                let taken: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3)",
+                    params![id, to, k],
+                    |r| r.get(0),
+                )?;
+                if !taken {
+                    copy.insert(k.clone(), v.clone());
+                }
+            }
+            Self::write_facts(tx, id, to, &copy)?;
+            Ok(copy.into_keys().collect())
+        })
+    }
+
     pub fn unset_facts(&mut self, id: i64, year: i32, keys: &[String]) -> Result<usize> {
         self.write(|tx| {
             Self::require_company(tx, id)?;
