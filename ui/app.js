@@ -52,7 +52,12 @@ function applyChrome() {
   $("#app-sub").textContent = t("sub");
   $("#lbl-year").textContent = t("year");
   $("#btn-lang").textContent = t("langBtn");
+  // The button names the other language in that language.
+  $("#btn-lang").lang = state.lang === "zh" ? "en" : "zh-CN";
   $("#company-search").placeholder = t("search");
+  $("#company-search").setAttribute("aria-label", t("searchLabel"));
+  $("#company-list").setAttribute("aria-label", t("companyList"));
+  $("#tabs").setAttribute("aria-label", t("tabsLabel"));
   $("#btn-new-company").textContent = t("newCompany");
   $("#btn-import").textContent = t("import");
   for (const v of VIEWS) $("#tab-" + v).textContent = t(v);
@@ -88,7 +93,11 @@ function showView(v) {
   state.view = v;
   for (const name of VIEWS) {
     $("#view-" + name).classList.toggle("hidden", name !== v);
-    $("#tab-" + name).classList.toggle("active", name === v);
+    const tab = $("#tab-" + name);
+    tab.classList.toggle("active", name === v);
+    // A tablist: the chosen tab is the one Tab stops at; arrows move between them.
+    tab.setAttribute("aria-selected", String(name === v));
+    tab.tabIndex = name === v ? 0 : -1;
   }
   if (v === "interview" || v === "results") refreshEvaluation();
   if (v === "history") loadHistory();
@@ -102,15 +111,56 @@ let usccTimer = null;
 async function loadCompanies() {
   const list = await invoke("list_companies", { search: $("#company-search").value, lang: state.lang });
   const ul = $("#company-list");
+  // The list is rebuilt; the item the keyboard was on keeps the focus.
+  const had = ul.contains(document.activeElement) ? document.activeElement.dataset.id : null;
   ul.innerHTML = "";
   for (const c of list) {
-    const li = el("li", { class: "company-item" + (c.id === state.companyId ? " selected" : ""), "data-id": c.id },
-      el("strong", { text: c.name }),
+    const on = c.id === state.companyId;
+    const li = el("li", { class: "company-item" + (on ? " selected" : ""), "data-id": c.id, id: "company-" + c.id,
+      role: "option", "aria-selected": String(on), tabindex: "-1" },
+      el("strong", { text: c.name }, c.sample ? el("span", { class: "badge sample", text: t("sample") }) : null),
       el("span", { class: "muted small", text: `${c.city}${c.district} · ${c.uscc || "—"}` }));
     li.addEventListener("click", () => selectCompany(c.id));
     ul.append(li);
   }
+  // One item is the list's Tab stop (roving tabindex): the selected one, else the first.
+  const stop = ul.querySelector(".company-item.selected") || ul.querySelector(".company-item");
+  if (stop) stop.tabIndex = 0;
+  if (had != null) { const n = ul.querySelector(`.company-item[data-id="${had}"]`) || stop; if (n) n.focus(); }
+  // First run: one line saying what the sample is and what to do next.
+  $("#sample-hint").textContent = list.length === 1 && list[0].sample ? t("sampleHint") : "";
   return list;
+}
+
+// ↑/↓ (Home/End) move through the companies, Enter or Space opens one.
+function companyListKeys(e) {
+  const items = [...document.querySelectorAll("#company-list .company-item")];
+  const i = items.indexOf(document.activeElement);
+  if (i < 0) return;
+  let j = null;
+  if (e.key === "ArrowDown") j = Math.min(i + 1, items.length - 1);
+  else if (e.key === "ArrowUp") j = Math.max(i - 1, 0);
+  else if (e.key === "Home") j = 0;
+  else if (e.key === "End") j = items.length - 1;
+  else if (e.key === "Enter" || e.key === " ") { e.preventDefault(); items[i].click(); return; }
+  if (j == null) return;
+  e.preventDefault();
+  items.forEach((n, k) => (n.tabIndex = k === j ? 0 : -1));
+  items[j].focus();
+}
+
+// ←/→ (Home/End) move between the tabs and show the one reached.
+function tabKeys(e) {
+  const tabs = [...document.querySelectorAll("#tabs [role=tab]")];
+  const i = tabs.indexOf(document.activeElement);
+  if (i < 0) return;
+  const j = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i - 1 + tabs.length) % tabs.length
+    : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : null;
+  if (j == null) return;
+  e.preventDefault();
+  // Refused (no company saved yet): the focus stays where it was.
+  tabs[j].click();
+  if (tabs[j].getAttribute("aria-selected") === "true") tabs[j].focus();
 }
 
 function fillDistricts(city, selected) {
@@ -127,6 +177,9 @@ function clearFieldErrors() {
 
 function showCompanyForm(c) {
   clearFieldErrors();
+  state.formDirty = false;
+  $("#f-city").dataset.touched = c ? "1" : "";
+  $("#warn-region").textContent = "";
   $("#profile-title").textContent = c ? c.company.name : t("newTitle");
   const v = c ? c.company : { city: Object.keys(state.meta.cities)[0] };
   for (const k of ["name", "uscc", "legal_rep", "contact", "phone", "bank", "bank_account"]) $("#f-" + k).value = v[k] || "";
@@ -136,7 +189,16 @@ function showCompanyForm(c) {
   $("#btn-export").classList.toggle("hidden", !c);
 }
 
+// True when there is nothing unsaved, or the user agrees to drop it.
+async function leaveForm() {
+  if (!state.formDirty) return true;
+  const ok = await confirmModal(t("discardForm"));
+  if (ok) state.formDirty = false;
+  return ok;
+}
+
 async function selectCompany(id) {
+  if (id !== state.companyId && !(await leaveForm())) return;
   if (id !== state.companyId) { state.openDetail = null; state.lastPdf = null; showPdfResult(); }
   state.companyId = id;
   state.company = id == null ? null : await invoke("get_company", { id, lang: state.lang });
@@ -165,6 +227,7 @@ async function saveCompany(ev) {
   try {
     const r = await invoke("save_company", { id: state.companyId, fields: formFields(), lang: state.lang });
     toast(t("saved"));
+    state.formDirty = false;
     await selectCompany(r.id);
   } catch (e) {
     const { field, message } = errMessage(e);
@@ -179,21 +242,65 @@ function checkUsccLive() {
   usccTimer = setTimeout(async () => {
     const v = $("#f-uscc").value;
     const slot = $("#err-uscc");
-    // Only judge a complete code; while typing, count the characters.
-    if (v.trim().length > 0 && v.trim().length < 18) { slot.textContent = `${v.trim().length}/18`; slot.classList.add("soft"); return; }
+    // Only judge a complete code (spaces and hyphens of a pasted code do not
+    // count); while typing, count the characters.
+    const n = v.replace(/[\s\-－]/g, "").length;
+    if (n > 0 && n < 18) { slot.textContent = `${n}/18`; slot.classList.add("soft"); return; }
     slot.classList.remove("soft");
-    try { await invoke("check_uscc", { uscc: v, lang: state.lang }); slot.textContent = ""; }
+    try { const ok = await invoke("check_uscc", { uscc: v, lang: state.lang }); slot.textContent = ""; regionFromUscc(ok); }
     catch (e) { slot.textContent = errMessage(e).message; }
   }, 150);
 }
 
+// The credit code's division code names the city (and usually the
+// district): fill them in for a new company the user has not placed yet,
+// and warn when the chosen ones disagree.
+function regionFromUscc(ok) {
+  const warn = $("#warn-region");
+  warn.textContent = "";
+  if (!ok || !ok.city) return;
+  const placed = $("#f-city").dataset.touched === "1";
+  if (state.companyId == null && !placed) {
+    $("#f-city").value = ok.city;
+    fillDistricts(ok.city, ok.district);
+    return;
+  }
+  const city = $("#f-city").value, district = $("#f-district").value;
+  if (city !== ok.city || (ok.district && district !== ok.district)) {
+    warn.textContent = t("regionDisagrees", { where: ok.city + (ok.district || ""), code: $("#f-uscc").value.replace(/[\s\-－]/g, "").slice(2, 8) });
+  }
+}
+
 function confirmModal(text) {
   return new Promise((resolve) => {
+    // The control that opened the dialog gets the focus back when it closes.
+    const opener = document.activeElement;
+    const behind = [$("#topbar"), $("#layout")];
+    const buttons = [$("#modal-ok"), $("#modal-cancel")];
     $("#modal-text").textContent = text;
     $("#modal").classList.remove("hidden");
-    const done = (v) => { $("#modal").classList.add("hidden"); resolve(v); };
+    // While it is open the dialog is all there is: Tab and Shift+Tab cycle
+    // through its buttons, Esc is Cancel, the window behind is out of reach.
+    const keys = (e) => {
+      if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); done(false); return; }
+      if (e.key !== "Tab") return;
+      e.preventDefault();
+      const i = buttons.indexOf(document.activeElement);
+      buttons[e.shiftKey ? (i <= 0 ? buttons.length - 1 : i - 1) : (i + 1) % buttons.length].focus();
+    };
+    const done = (v) => {
+      $("#modal").classList.add("hidden");
+      document.removeEventListener("keydown", keys, true);
+      for (const n of behind) n.inert = false;
+      if (opener && opener.isConnected && opener.offsetParent !== null) opener.focus();
+      resolve(v);
+    };
+    document.addEventListener("keydown", keys, true);
+    for (const n of behind) n.inert = true;
     $("#modal-ok").onclick = () => done(true);
     $("#modal-cancel").onclick = () => done(false);
+    // The safe choice has the focus.
+    $("#modal-cancel").focus();
   });
 }
 
@@ -239,11 +346,15 @@ function renderInterview() {
   const { answered, open } = r.progress;
   const pct = answered + open === 0 ? 100 : Math.round((100 * answered) / (answered + open));
   $("#progress-fill").style.width = pct + "%";
+  $("#progress-bar").setAttribute("aria-valuenow", String(pct));
   $("#progress-text").textContent = t("progress", { a: answered, o: open });
   $("#interview-intro").textContent = open === 0 ? t("allDone") : t("intro");
+  offerCarryOver();
   const box = $("#questions");
   // Keep focus where the user is typing.
   const focused = document.activeElement && document.activeElement.id;
+  const inQuestion = box.contains(document.activeElement) ? document.activeElement.closest(".question") : null;
+  const order = [...box.querySelectorAll(".question")].map((n) => n.dataset.key);
   // Questions already on screen are updated in place, not rebuilt: a field
   // the user is in, or about to tab into, must not vanish under them.
   const old = new Map();
@@ -265,6 +376,53 @@ function renderInterview() {
   }
   box.replaceChildren(...sets);
   if (focused) { const f = document.getElementById(focused); if (f && f !== document.activeElement) f.focus(); }
+  // The control the user was on is gone (a list redrawn, or the answer
+  // settled the question): the same question, else the next one, takes the
+  // focus, never the page.
+  if (inQuestion && !box.contains(document.activeElement)) {
+    const keys = order.slice(Math.max(order.indexOf(inQuestion.dataset.key), 0));
+    const next = keys.map((k) => box.querySelector(`.question[data-key="${k}"]`)).find(Boolean) || box.querySelector(".question");
+    const c = next && next.querySelector("input, select, button.choice");
+    if (c) c.focus();
+  }
+  // Enter moved on to the next question: the answer may have brought in a
+  // follow-up right after the one answered, which is then the next question.
+  const adv = advanceAfter;
+  advanceAfter = null;
+  if (adv && Date.now() < adv.until && document.activeElement && document.activeElement.id === adv.to) {
+    const qs = [...box.querySelectorAll(".question")];
+    const i = qs.findIndex((n) => n.dataset.key === adv.key);
+    const c = i >= 0 && qs.slice(i + 1).map((n) => n.querySelector("input, select, button.choice")).find(Boolean);
+    if (c && c !== document.activeElement) c.focus();
+  }
+}
+
+// A year with no answers yet: offer the standing answers (recognitions,
+// business types, leases) of the latest earlier year.
+async function offerCarryOver() {
+  const box = $("#carry-over");
+  const years = ((state.company && state.company.years) || []).filter((y) => y < state.year);
+  const answeredHere = state.result.questions.some((q) => q.answered && q.key !== "serious_dishonesty_listed");
+  if (!years.length || answeredHere) { box.classList.add("hidden"); return; }
+  const from = Math.max(...years);
+  try {
+    const n = await invoke("standing_to_copy", { id: state.companyId, from, to: state.year, lang: state.lang });
+    if (!n) { box.classList.add("hidden"); return; }
+    $("#carry-over-text").textContent = t("carryOverOffer", { from, n });
+    const b = $("#btn-carry-over");
+    b.textContent = t("carryOver", { from });
+    b.onclick = async () => {
+      try {
+        const r = await invoke("copy_facts", { id: state.companyId, from, to: state.year, lang: state.lang });
+        state.result = r.evaluation;
+        toast(t("carriedOver", { from: r.from, n: r.labels.length, list: r.labels.join(state.lang === "zh" ? "、" : ", ") }));
+        box.classList.add("hidden");
+        renderInterview();
+        renderResults();
+      } catch (e) { toast(errMessage(e).message, true); }
+    };
+    box.classList.remove("hidden");
+  } catch { box.classList.add("hidden"); }
 }
 
 function updateQuestion(node, q) {
@@ -292,7 +450,10 @@ function updateQuestion(node, q) {
 function renderQuestion(q) {
   const d = q.def;
   const wrap = el("div", { class: "question" + (q.answered ? " done" : ""), id: "question-" + q.key, "data-key": q.key, "data-lang": state.lang },
-    el("div", { class: "q-label" }, el("span", { text: d.label }), el("span", { class: "badge " + (q.answered ? "ok" : "todo"), text: q.answered ? t("answered") : t("unanswered") })));
+    el("div", { class: "q-label" },
+      // The question names its field (a number or a choice list); yes/no
+      // buttons and list rows are a group named by it.
+      d.kind === "bool" || d.kind === "list" ? el("span", { id: "qlabel-" + q.key, text: d.label }) : el("label", { id: "qlabel-" + q.key, for: "q-" + q.key, text: d.label }), el("span", { class: "badge " + (q.answered ? "ok" : "todo"), text: q.answered ? t("answered") : t("unanswered") })));
   if (d.help) wrap.append(el("div", { class: "q-help muted small", text: d.help }));
   const err = el("em", { class: "field-error", id: "qerr-" + q.key });
   const send = async (value) => {
@@ -312,7 +473,7 @@ function renderQuestion(q) {
   };
   let input;
   if (d.kind === "bool") {
-    input = el("div", { class: "choices" });
+    input = el("div", { class: "choices", role: "group", "aria-labelledby": "qlabel-" + q.key });
     for (const [val, label] of [[true, t("yes")], [false, t("no")], [null, t("unknown")]]) {
       const b = el("button", { type: "button", id: `q-${q.key}-${val === null ? "unknown" : val ? "yes" : "no"}`, class: "choice" + (val === null ? " unknown" : "") + (q.value === val ? " on" : ""), "aria-pressed": String(q.value === val), text: label });
       b.addEventListener("click", () => send(val));
@@ -359,8 +520,12 @@ function focusNextQuestion(from) {
   const qs = [...document.querySelectorAll("#questions .question")];
   const i = qs.findIndex((q) => q.contains(from));
   const next = qs.slice(i + 1).map((q) => q.querySelector("input, select, button.choice")).find(Boolean);
+  // If the answer brings in a follow-up question right after this one, the
+  // redrawn questionnaire moves the focus on to it (see renderInterview).
+  advanceAfter = i >= 0 && next && next.id ? { key: qs[i].dataset.key, to: next.id, until: Date.now() + 3000 } : null;
   if (next) next.focus(); else from.blur();
 }
+let advanceAfter = null;
 
 function renderList(q, send) {
   const d = q.def;
@@ -368,11 +533,11 @@ function renderList(q, send) {
   const box = el("div", { class: "list-editor", id: "q-" + q.key });
   const fields = Object.entries(d.fields);
   const table = el("table", { class: "mini" });
-  table.append(el("tr", {}, ...fields.map(([, f]) => el("th", { text: f.label + (f.unit ? `（${f.unit}）` : f.kind === "money" ? (state.lang === "zh" ? "（元）" : " (yuan)") : "") })), el("th")));
+  table.append(el("tr", {}, ...fields.map(([, f]) => el("th", { text: f.label + (f.unit ? `（${f.unit}）` : f.kind === "money" ? (state.lang === "zh" ? "（元）" : " (yuan)") : "") })), el("th", {}, el("span", { class: "sr-only", text: t("removeRow") }))));
   rows.forEach((r, i) => {
     const tr = el("tr");
     for (const [k] of fields) {
-      const inp = el("input", { value: r[k] ?? "", inputmode: "decimal", id: `q-${q.key}-${i}-${k}` });
+      const inp = el("input", { value: r[k] ?? "", inputmode: "decimal", id: `q-${q.key}-${i}-${k}`, "aria-label": `${d.label} · ${t("rowN", { n: i + 1 })} · ${d.fields[k].label}` });
       inp.addEventListener("change", () => { rows[i][k] = inp.value.trim(); if (fields.every(([fk]) => rows[i][fk] !== "" && rows[i][fk] != null)) send(rows); });
       tr.append(el("td", {}, inp));
     }
@@ -385,6 +550,9 @@ function renderList(q, send) {
     q.value = rows;
     const fresh = renderList(q, send);
     box.replaceWith(fresh);
+    // The new row's first field takes the focus.
+    const first = document.getElementById(`q-${q.key}-${rows.length - 1}-${fields[0][0]}`);
+    if (first) first.focus();
   });
   if (rows.length === 0) send.empty = true;
   const none = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-none`, text: state.lang === "zh" ? "没有" : "None", onclick: () => send([]) });
@@ -526,9 +694,15 @@ function renderResults(savedClause) {
       $("#totals").children[1]);
   }
   $("#pack-notes").innerHTML = "";
-  for (const p of ev.packs) {
+  // Packs of other cities: one line naming them (their notes in the tooltip).
+  const other = ev.packs.filter((p) => p.status === "other_city");
+  for (const p of ev.packs.filter((x) => x.status !== "other_city")) {
     $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
     if (p.principle) $("#pack-notes").append(el("div", { class: "pack-note principle", id: "principle-" + p.id, text: p.principle }));
+  }
+  if (other.length) {
+    const title = (id) => ((state.meta.packs || []).find((m) => m.id === id) || {}).title || id;
+    $("#pack-notes").append(el("div", { class: "pack-note other_city", id: "other-packs", title: other.map((p) => p.note).join("\n"), text: t("otherCities", { names: other.map((p) => title(p.id)).join(state.lang === "zh" ? "、" : ", ") }) }));
   }
   $("#hints").innerHTML = "";
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
@@ -567,6 +741,30 @@ function amountCells(c) {
     el("td", { class: "num amount", text: c.amount ? grouped(c.amount) : c.status === "eligible" && c.amount_max ? "—" : "" }),
     el("td", { class: "num ceiling", text: c.amount_max ? grouped(c.amount_max) : "" }),
   ];
+}
+
+// A stored time (UTC, ISO 8601) in the user's local time.
+function localTime(iso) {
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+  if (isNaN(d)) return iso;
+  return d.toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+// A fact by its label in the window's language (the key as a tooltip).
+function factLabel(k) {
+  if (k === "company") return t("topicCompany");
+  const f = state.meta.facts[k];
+  return f ? f.label : k;
+}
+
+function shownValue(k, v) {
+  const f = state.meta.facts[k];
+  if (typeof v === "boolean") return v ? t("yes") : t("no");
+  if (f && f.kind === "enum" && f.options[v]) return f.options[v];
+  if (typeof v === "object") return JSON.stringify(v);
+  if (f && (f.kind === "money" || f.kind === "money_usd")) return grouped(String(v)) + " " + (f.kind === "money" ? t("yuan") : (state.lang === "zh" ? "美元" : "USD"));
+  if (f && f.unit) return grouped(String(v)) + " " + f.unit;
+  return String(v);
 }
 
 function showDetail(c, scroll = true) {
@@ -663,9 +861,10 @@ async function loadHistory() {
   $("#history-detail").classList.add("hidden");
   if (!list.length) ul.append(el("li", { class: "muted", text: t("noHistory") }));
   for (const h of list) {
-    const packs = (h.packs || []).map((p) => `${p.id}@${p.version} sha256:${(p.content_hash || "").slice(0, 12)}`).join("，");
+    const packs = (h.packs || []).map((p) => `${p.id}@${p.version} sha256:${(p.content_hash || "").slice(0, 12)}`).join(state.lang === "zh" ? "，" : ", ");
     const li = el("li", { class: "history-item" },
-      el("strong", { text: `#${h.id} · ${h.year}` }), el("span", { text: ` ${h.created_at.replace("T", " ").slice(0, 19)} UTC · ${t("total")} ${grouped(h.total)}` }),
+      // The saved evaluation opens from its number, a button (the whole card takes a click too).
+      el("button", { type: "button", class: "link history-open", "aria-controls": "history-detail" }, el("strong", { text: `#${h.id} · ${h.year}` })), el("span", { text: ` ${localTime(h.created_at)} · ${t("total")} ${grouped(h.total)}` }),
       el("div", { class: "muted small", text: packs }));
     li.addEventListener("click", () => showHistoryDetail(h));
     ul.append(li);
@@ -683,13 +882,13 @@ function showHistoryDetail(h) {
     el("h3", { text: `#${h.id} · ${h.year} · ${t("total")} ${grouped(h.total)}` }),
     el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${(h.packs || []).map((p) => `${p.id}@${p.version} sha256:${p.content_hash}`).join("，")}` }),
     el("h4", { text: t("inputsUsed") }),
-    el("table", { class: "mini", id: "history-inputs" }, ...Object.entries(facts).map(([k, v]) => el("tr", {}, el("td", { text: k }), el("td", { class: "num", text: typeof v === "object" ? JSON.stringify(v) : String(v) })))),
+    el("table", { class: "mini", id: "history-inputs" }, ...Object.entries(facts).map(([k, v]) => el("tr", {}, el("td", { text: factLabel(k), title: k }), el("td", { class: "num", text: shownValue(k, v) })))),
     el("h4", { text: t("figures") }),
     el("table", { class: "mini", id: "history-clauses" },
       el("tr", {}, el("th", { text: t("clause") }), el("th", { text: t("status") }), el("th", { text: t("amount") }), el("th", { text: t("ceiling") }), el("th", { text: t("reason") })),
       ...rows.map((c) => el("tr", {}, el("td", { text: c.id }), el("td", { text: t(c.excluded_by ? "excluded" : c.status) }),
         el("td", { class: "num", text: c.amount ? grouped(c.amount) : "" }), el("td", { class: "num", text: c.amount_max ? grouped(c.amount_max) : "" }),
-        el("td", { class: "small", text: (c.reasons || []).join(" ") })))),
+        el("td", { class: "small", lang: "zh-CN", title: t("recordedInChinese"), text: (c.reasons || []).join(" ") })))),
   );
 }
 
@@ -740,14 +939,20 @@ async function start() {
   const citySel = $("#f-city");
   citySel.innerHTML = "";
   for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: c }));
-  citySel.addEventListener("change", () => fillDistricts(citySel.value));
+  citySel.addEventListener("change", () => { citySel.dataset.touched = "1"; fillDistricts(citySel.value); checkUsccLive(); });
+  $("#f-district").addEventListener("change", () => { citySel.dataset.touched = "1"; checkUsccLive(); });
+  // Typed but not saved: asked before it is thrown away.
+  $("#company-form").addEventListener("input", () => { state.formDirty = true; });
+  $("#company-form").addEventListener("change", () => { state.formDirty = true; });
   $("#company-form").addEventListener("submit", saveCompany);
   $("#f-uscc").addEventListener("input", checkUsccLive);
   $("#btn-delete").addEventListener("click", deleteCompany);
   $("#btn-export").addEventListener("click", exportCompany);
   $("#btn-import").addEventListener("click", importCompany);
-  $("#btn-new-company").addEventListener("click", () => { state.companyId = null; state.company = null; $("#tabs").classList.remove("hidden"); showView("profile"); showCompanyForm(null); loadCompanies(); });
+  $("#btn-new-company").addEventListener("click", async () => { if (!(await leaveForm())) return; state.companyId = null; state.company = null; $("#tabs").classList.remove("hidden"); showView("profile"); showCompanyForm(null); loadCompanies(); $("#f-name").focus(); });
   $("#company-search").addEventListener("input", () => loadCompanies());
+  $("#company-list").addEventListener("keydown", companyListKeys);
+  $("#tabs").addEventListener("keydown", tabKeys);
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => {
     if (state.companyId == null && b.dataset.view !== "profile") { toast(t("requiredFirst"), true); return; }
     showView(b.dataset.view);

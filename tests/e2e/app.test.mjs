@@ -202,12 +202,21 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.answer("#q-cbec_volume", "-5");
     await app.waitText("#qerr-cbec_volume", (x) => x.includes("不能为负数"));
     await app.shot("06-interview-bad-number");
-    await app.answer("#q-cbec_volume", "236500000");
+    // Numbers as a clerk types them: grouped, 万, full-width digits; the field
+    // says what it understood.
+    await app.type("#q-cbec_volume", "236,500,000");
+    await app.waitText("#qval-cbec_volume", (x) => x === "= 236,500,000.00 元");
+    await app.answer("#q-cbec_volume", "236,500,000");
     await app.waitFor(() => app.count("#q-cbec_volume_prev_year"), (n) => n === 1);
-    await app.answer("#q-cbec_volume_prev_year", "182000000");
+    await app.type("#q-cbec_volume_prev_year", "１８２００万");
+    await app.waitText("#qval-cbec_volume_prev_year", (x) => x === "= 182,000,000.00 元");
+    await app.shot("06a-numbers-understood");
+    await app.answer("#q-cbec_volume_prev_year", "１８２００万");
     await app.click("#q-provincial_public_overseas_warehouse-yes");
     await app.waitFor(() => app.count("#q-overseas_warehouse_area_sqm"), (n) => n === 1);
-    await app.answer("#q-overseas_warehouse_area_sqm", "62000");
+    await app.type("#q-overseas_warehouse_area_sqm", "6.2万");
+    await app.waitText("#qval-overseas_warehouse_area_sqm", (x) => x === "= 62,000 平方米");
+    await app.answer("#q-overseas_warehouse_area_sqm", "6.2万");
     // 严重失信 still open: nothing is confirmed, but the provisional figures
     // show what answering "否" would give, side by side with the total.
     await app.waitFor(() => app.js("return state.result.total_provisional"), (x) => x === "3000000.00");
@@ -251,7 +260,7 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#tab-history");
     await app.waitText("#history-list", (x) => x.includes("3,000,000.00"));
     await app.click(".history-item");
-    await app.waitText("#history-inputs", (x) => x.includes("cbec_volume") && x.includes("236500000"));
+    await app.waitText("#history-inputs", (x) => x.includes("年度跨境电商交易额") && x.includes("236,500,000"));
     assert.match(await app.text("#history-clauses"), /cd\.overseas_warehouse[\s\S]*1,000,000\.00/);
     await app.shot("08-history");
   });
@@ -276,6 +285,49 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitFor(() => app.js("return document.querySelector('#f-uscc').value"), (x) => x === "91510107MA6DG8HL5P");
     await app.click("#btn-lang");
     await app.waitText("#tab-results", (x) => x === "测算结果");
+  });
+
+  await t.test("English everywhere: no Chinese outside company data and quoted policy text", async () => {
+    // Company names, credit codes and place names are the user's data; text
+    // in “…” or 《…》 quotes the policy; all else must be English.
+    const scan = () => app.js(`
+      const data = new Set([...Object.keys(state.meta.cities), ...Object.values(state.meta.cities).flat()]);
+      document.querySelectorAll('.company-item strong').forEach(n => data.add(n.firstChild ? n.firstChild.textContent : ''));
+      if (state.company) data.add(state.company.company.name);
+      // Hidden from readers (the seal), or marked as Chinese on purpose (the
+      // 中文 button, reasons recorded in the filing language): not window text.
+      const skip = [...document.querySelectorAll('[aria-hidden="true"], [lang^="zh"]')].filter(n => n !== document.documentElement);
+      skip.forEach(n => { n.dataset.scanDisplay = n.style.display; });
+      skip.forEach(n => { n.style.display = 'none'; });
+      let text = document.querySelector('main').innerText + '\\n' + document.querySelector('header').innerText;
+      skip.forEach(n => n.style.display = n.dataset.scanDisplay || '');
+      text = text.replace(/“[^”]*”/g, '').replace(/《[^》]*》/g, '');
+      for (const d of [...data].filter(Boolean).sort((a, b) => b.length - a.length)) text = text.split(d).join('');
+      const out = [];
+      for (const m of text.matchAll(/[\\u3400-\\u9fff]+/g)) out.push(text.slice(Math.max(0, m.index - 25), m.index + m[0].length + 15).replace(/\\s+/g, ' '));
+      return out;`);
+    await app.openCompany("成都测试跨境电子商务有限公司");
+    await app.click("#btn-lang");
+    await app.waitText("#tab-results", (x) => x === "Results");
+    const found = {};
+    for (const [tab, name] of [["#tab-results", "results"], ["#tab-interview", "interview"], ["#tab-profile", "profile"], ["#tab-claims", "claims"], ["#tab-history", "history"]]) {
+      await app.click(tab);
+      await sleep(300);
+      if (name === "results") {
+        await app.click("tr[data-clause='cd.overseas_warehouse'] button.detail-link");
+        await app.waitText("#detail-trace", (x) => x.length > 0);
+      }
+      if (name === "history" && (await app.count(".history-item"))) {
+        await app.click(".history-item");
+        await sleep(300);
+      }
+      await app.shot(`09c-english-${name}`);
+      const hits = await scan();
+      if (hits.length) found[name] = hits;
+    }
+    await app.click("#btn-lang");
+    await app.waitText("#tab-results", (x) => x === "测算结果");
+    assert.deepEqual(found, {}, "Chinese text in English mode:\n" + JSON.stringify(found, null, 1));
   });
 
   await t.test("deleting asks first", async () => {
