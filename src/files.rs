@@ -766,8 +766,21 @@ pub fn write_pdf_set(
     workspace: Option<&Path>,
 ) -> Result<Vec<PathBuf>, FileError> {
     let fonts = butie_pdf::Fonts::load_default().map_err(FileError::Pdf)?;
+    write_pdf_set_with(&fonts, packs, profile, ev, out, workspace)
+}
+
+/// [`write_pdf_set`] with fonts loaded once by the caller (`butie batch`
+/// writes many companies' sets).
+pub fn write_pdf_set_with(
+    fonts: &butie_pdf::Fonts,
+    packs: &[Pack],
+    profile: &Profile,
+    ev: &Evaluation,
+    out: &Path,
+    workspace: Option<&Path>,
+) -> Result<Vec<PathBuf>, FileError> {
     let cx = butie_pdf::Context { packs, profile, evaluation: ev };
-    let docs = butie_pdf::render_all(&fonts, &cx).map_err(FileError::Pdf)?;
+    let docs = butie_pdf::render_all(fonts, &cx).map_err(FileError::Pdf)?;
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.is_dir() => {}
         Ok(m) if m.file_type().is_symlink() && std::fs::metadata(out).is_ok_and(|t| t.is_dir()) => {}

@@ -5,6 +5,7 @@
 pub use butie_core::*;
 
 pub mod app_api;
+pub mod batch;
 pub mod cli;
 pub mod files;
 pub mod store_cli;

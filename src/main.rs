@@ -138,6 +138,34 @@ enum Command {
     /// Restore a backup into the workspace (checked first; the workspace as it
     /// was is kept as a new, dated safety copy beside it).
     Restore { file: PathBuf },
+    /// Evaluate every row of a spreadsheet (.xlsx or .csv: a header row, then one row per
+    /// company-year). Exit 0: all rows evaluated; 3: some rows rejected (row, column and
+    /// message on stderr), the rest written; 2: the file is unusable.
+    Batch {
+        /// The spreadsheet: .xlsx (first sheet) or .csv (UTF-8).
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// Data year of rows without a `year` column or cell.
+        #[arg(long)]
+        year: i64,
+        /// Results: .jsonl (catalogue JSON per row), .csv (per clause) or .xlsx (汇总, 明细, 错误).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write each company's application forms and summary, one folder per company.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Save the companies and facts in the workspace (matched by USCC and year).
+        #[arg(long)]
+        save: bool,
+        /// Worker threads (default: one per core); the results are the same for any number.
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Write an Excel template for `butie batch`, made from the policy files.
+    Template {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args, Default)]
@@ -406,6 +434,34 @@ fn main() -> ExitCode {
             | Command::Import { .. }
             | Command::Restore { .. }
     );
+    if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
+        let a = butie::batch::BatchArgs {
+            input: input.clone(),
+            year: *year,
+            out: out.clone(),
+            pdf: pdf.clone(),
+            save: *save,
+            jobs: *jobs,
+        };
+        return match butie::batch::batch_cmd(&cx, &a) {
+            Ok(o) => {
+                for line in &o.stderr {
+                    eprintln!("{line}");
+                }
+                let code = emit(&o.stdout, lang, *save);
+                if o.code == 0 {
+                    code
+                } else {
+                    ExitCode::from(o.code)
+                }
+            }
+            Err(e) => {
+                let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
+                eprintln!("{prefix}{}", e.message);
+                ExitCode::from(e.code as u8)
+            }
+        };
+    }
     let result: Result<String, CliError> = match &cli.command {
         Command::Evaluate { profile: Some(_), save: true, .. } => Err(CliError::usage(
             cx.say(
@@ -453,6 +509,8 @@ fn main() -> ExitCode {
         Command::Import { file, replace } => sc::import(&cx, file, *replace),
         Command::Backup { out } => sc::backup(&cx, out),
         Command::Restore { file } => sc::restore(&cx, file),
+        Command::Template { out } => butie::batch::template_cmd(&cx, out),
+        Command::Batch { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(out) => emit(&out, lang, saves),

@@ -903,7 +903,7 @@ pub fn preview_number(field: &str, kind: FactKind, text: &str) -> Result<NumberP
 }
 
 /// The closest known key by edit distance, if it is close enough to be a typo.
-fn suggest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+pub fn suggest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     for k in known {
         let d = edit_distance(key, k);
