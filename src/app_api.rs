@@ -430,10 +430,35 @@ pub struct EvaluationView {
     pub total_max_provisional: String,
     /// The yes/no answers those totals assume, in words.
     pub provisional_assumes: Vec<String>,
+    /// Clauses counted in `total` that rest on a yes/no question taken as
+    /// "yes" while unanswered (成都's applicant type, shown 【解释】 in their working).
+    pub assumed_in_total: usize,
+    /// Whether any pack applies to the company in this year.
+    pub any_pack_applies: bool,
     pub eligible: usize,
     pub questions: Vec<Question>,
     pub progress: Progress,
     pub hints: Vec<String>,
+}
+
+/// One client in the portfolio overview: a company's year at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewRow {
+    pub id: i64,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    pub total: String,
+    pub total_max: String,
+    /// Provisional total (open yes/no questions answered favourably).
+    pub total_provisional: String,
+    pub eligible: usize,
+    /// Facts still open for the year.
+    pub open: usize,
+    /// Claims of the year in the ledger, by status key.
+    pub claims: BTreeMap<&'static str, usize>,
+    pub sample: bool,
 }
 
 /// Standing answers carried over from an earlier year.
@@ -736,6 +761,40 @@ impl Session {
         Ok(Deleted { archived })
     }
 
+    /// Every company of the workspace for one year: totals, eligible
+    /// clauses, open questions and the year's filing statuses (the 客户总览).
+    pub fn overview(&self, year: i64, lang: UiLang) -> ApiResult<Vec<OverviewRow>> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let sample_uscc = serde_json::from_str::<Value>(SAMPLE).ok().and_then(|v| v["company"]["uscc"].as_str().map(str::to_string));
+        let ws = self.ws();
+        let list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
+        let mut rows = Vec::with_capacity(list.len());
+        for c in list {
+            let profile = ws.profile(c.id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+            let ev = evaluate(&self.packs, &profile, year);
+            let provisional = butie_core::engine::favourable_profile(&self.packs, &ev).map(|(p, _)| evaluate(&self.packs, &p, year).total);
+            let mut claims: BTreeMap<&'static str, usize> = BTreeMap::new();
+            for k in ws.claims(c.id, Some(year)).map_err(|e| ApiError::store(e, lang))? {
+                *claims.entry(k.status.as_str()).or_default() += 1;
+            }
+            rows.push(OverviewRow {
+                id: c.id,
+                sample: c.uscc.is_some() && c.uscc == sample_uscc,
+                name: c.name,
+                uscc: c.uscc,
+                city: c.city,
+                district: c.district,
+                total: fmt_yuan(ev.total),
+                total_max: fmt_yuan(ev.total_max),
+                total_provisional: fmt_yuan(provisional.unwrap_or(ev.total)),
+                eligible: ev.clauses.iter().filter(|r| r.status == Status::Eligible).count(),
+                open: open_questions(&ev).len(),
+                claims,
+            });
+        }
+        Ok(rows)
+    }
+
     /// Copy the standing answers of `from` into `to` (never replacing one
     /// already given) and re-evaluate `to`; says what was copied.
     pub fn copy_facts(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<Copied> {
@@ -905,6 +964,12 @@ impl Session {
                 })
                 .unwrap_or_default(),
             eligible: ev.clauses.iter().filter(|c| c.status == Status::Eligible).count(),
+            assumed_in_total: ev
+                .clauses
+                .iter()
+                .filter(|c| c.counts() && ev.trace(c).iter().any(|s| matches!(s, butie_core::engine::Step::Assumed { .. })))
+                .count(),
+            any_pack_applies: ev.packs.iter().any(|p| applies(p.status)),
             progress: Progress { answered: answered.len(), open: open.len() },
             questions,
             hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),
@@ -1073,6 +1138,28 @@ mod tests {
 
     const BRAND: &str = "tz.brand.provincial_brand";
     const MARK: &str = "tz.brand.trademark";
+
+    #[test]
+    fn the_overview_lists_every_client_with_its_year() {
+        let (_d, s, id) = session();
+        let c = json_company("成都测试", "91510107MA6DG8HL5P", "成都市", "武侯区");
+        let cd = s.save_company(None, &c, UiLang::Zh).unwrap().id;
+        s.set_fact(cd, 2025, "cbec_volume", &Value::String("236,500,000".into()), UiLang::Zh).unwrap();
+        s.set_fact(cd, 2025, "cbec_volume_prev_year", &Value::String("18200万".into()), UiLang::Zh).unwrap();
+        let rows = s.overview(2025, UiLang::Zh).unwrap();
+        assert_eq!(rows.len(), 2);
+        let tz = rows.iter().find(|r| r.id == id).unwrap();
+        assert_eq!((tz.total.as_str(), tz.sample), ("470175.25", true));
+        let c = rows.iter().find(|r| r.id == cd).unwrap();
+        // 严重失信 open: nothing confirmed. Provisional: 2,000,000 (增长 30% ≥ 20%, 超过 2 亿)
+        // + 100,000 (海外仓: "recognised?" answered favourably, area open → its floor).
+        assert_eq!((c.total.as_str(), c.total_provisional.as_str(), c.sample), ("0.00", "2100000.00", false));
+        assert!(c.open > 0);
+    }
+
+    fn json_company(name: &str, uscc: &str, city: &str, district: &str) -> Value {
+        serde_json::json!({ "name": name, "uscc": uscc, "city": city, "district": district })
+    }
 
     #[test]
     fn a_claim_set_in_place_blocks_the_award_later_and_the_ledger_reconciles() {

@@ -60,6 +60,10 @@ function applyChrome() {
   $("#tabs").setAttribute("aria-label", t("tabsLabel"));
   $("#btn-new-company").textContent = t("newCompany");
   $("#btn-import").textContent = t("import");
+  $("#btn-overview").textContent = t("overview");
+  $("#overview-filter").placeholder = t("ovFilter");
+  $("#overview-filter").setAttribute("aria-label", t("ovFilter"));
+  $("#overview-city").setAttribute("aria-label", t("ovPlace"));
   for (const v of VIEWS) $("#tab-" + v).textContent = t(v);
   document.querySelectorAll("[data-t]").forEach((n) => (n.textContent = t(n.dataset.t)));
   $("#btn-save-company").textContent = t("save");
@@ -89,6 +93,9 @@ function fillYears() {
 const VIEWS = ["profile", "interview", "results", "claims", "history"];
 
 function showView(v) {
+  if (v === "overview") return showOverview();
+  $("#view-overview").classList.add("hidden");
+  if (state.companyId != null) $("#tabs").classList.remove("hidden");
   if (v !== state.view) $("#main").scrollTop = 0;
   state.view = v;
   for (const name of VIEWS) {
@@ -102,6 +109,64 @@ function showView(v) {
   if (v === "interview" || v === "results") refreshEvaluation();
   if (v === "history") loadHistory();
   if (v === "claims") loadClaims();
+}
+
+// ------------------------------------------------------------ overview
+
+// Every client for the chosen year, sortable and filterable; a row opens it.
+async function showOverview() {
+  state.view = "overview";
+  for (const name of VIEWS) $("#view-" + name).classList.add("hidden");
+  $("#tabs").classList.add("hidden");
+  $("#empty-state").classList.add("hidden");
+  $("#view-overview").classList.remove("hidden");
+  $("#overview-title").textContent = t("overviewTitle", { year: state.year });
+  try {
+    state.overview = await invoke("overview", { year: state.year, lang: state.lang });
+  } catch (e) { toast(errMessage(e).message, true); state.overview = []; }
+  const city = $("#overview-city");
+  const chosen = city.value;
+  city.replaceChildren(el("option", { value: "", text: t("allCities") }), ...Object.keys(state.meta.cities).map((c) => el("option", { value: c, text: c })));
+  city.value = chosen;
+  renderOverview();
+}
+
+const OVERVIEW_COLUMNS = [
+  ["name", "ovCompany", false], ["place", "ovPlace", false], ["total", "total", true], ["total_provisional", "ovProvisional", true],
+  ["total_max", "ovMax", true], ["eligible", "ovEligible", true], ["open", "ovOpen", true], ["filed", "ovFiled", true],
+];
+
+function renderOverview() {
+  const sort = state.overviewSort || { key: "total", dir: -1 };
+  const q = $("#overview-filter").value.trim().toLowerCase();
+  const city = $("#overview-city").value;
+  const value = (r, k) => k === "place" ? r.city + r.district
+    : k === "filed" ? (r.claims.submitted || 0) + (r.claims.approved || 0)
+    : ["total", "total_max", "total_provisional"].includes(k) ? Number(r[k]) : r[k];
+  const rows = (state.overview || [])
+    .filter((r) => (!city || r.city === city) && (!q || [r.name, r.uscc || "", r.city + r.district].some((x) => x.toLowerCase().includes(q))))
+    .sort((a, b) => { const x = value(a, sort.key), y = value(b, sort.key); return (x < y ? -1 : x > y ? 1 : 0) * sort.dir || a.id - b.id; });
+  $("#overview-head").replaceChildren(...OVERVIEW_COLUMNS.map(([k, label, num]) => el("th", { class: num ? "num" : "", "aria-sort": sort.key === k ? (sort.dir > 0 ? "ascending" : "descending") : "none" },
+    el("button", { type: "button", class: "link sort", text: t(label) + (sort.key === k ? (sort.dir > 0 ? " ▲" : " ▼") : ""),
+      onclick: () => { state.overviewSort = { key: k, dir: sort.key === k ? -sort.dir : (num ? -1 : 1) }; renderOverview(); } }))));
+  const statusText = (r) => Object.entries(r.claims).map(([k, n]) => `${(state.meta.claim_statuses.find((s) => s.key === k) || { label: k }).label} ${n}`).join(state.lang === "zh" ? "，" : ", ");
+  $("#overview-table tbody").replaceChildren(...rows.map((r) => {
+    const tr = el("tr", { "data-company": r.id },
+      el("td", {}, el("button", { type: "button", class: "link", text: r.name, onclick: () => openFromOverview(r.id) }), r.sample ? el("span", { class: "badge sample", text: t("sample") }) : null),
+      el("td", { text: r.city + r.district }),
+      el("td", { class: "num", text: grouped(r.total) }),
+      el("td", { class: "num", text: r.total_provisional !== r.total ? "≈ " + grouped(r.total_provisional) : "" }),
+      el("td", { class: "num", text: grouped(r.total_max) }),
+      el("td", { class: "num", text: String(r.eligible) }),
+      el("td", { class: "num", text: String(r.open) }),
+      el("td", { class: "small", text: statusText(r) }));
+    return tr;
+  }));
+}
+
+async function openFromOverview(id) {
+  state.view = "results";
+  await selectCompany(id);
 }
 
 // ------------------------------------------------------------ companies
@@ -206,7 +271,7 @@ async function selectCompany(id) {
   $("#tabs").classList.remove("hidden");
   showCompanyForm(state.company);
   await loadCompanies();
-  showView(state.view === "history" || state.view === "profile" || id == null ? "profile" : state.view);
+  showView(state.view === "history" || state.view === "profile" || id == null ? "profile" : state.view === "overview" ? "results" : state.view);
 }
 
 function formFields() {
@@ -348,7 +413,7 @@ function renderInterview() {
   $("#progress-fill").style.width = pct + "%";
   $("#progress-bar").setAttribute("aria-valuenow", String(pct));
   $("#progress-text").textContent = t("progress", { a: answered, o: open });
-  $("#interview-intro").textContent = open === 0 ? t("allDone") : t("intro");
+  $("#interview-intro").textContent = !r.any_pack_applies ? t("noPackThisYear", { year: r.year }) : open === 0 ? t("allDone") : t("intro");
   offerCarryOver();
   const box = $("#questions");
   // Keep focus where the user is typing.
@@ -403,7 +468,7 @@ async function offerCarryOver() {
   const box = $("#carry-over");
   const years = ((state.company && state.company.years) || []).filter((y) => y < state.year);
   const answeredHere = state.result.questions.some((q) => q.answered && q.key !== "serious_dishonesty_listed");
-  if (!years.length || answeredHere) { box.classList.add("hidden"); return; }
+  if (!years.length || answeredHere || !state.result.any_pack_applies) { box.classList.add("hidden"); return; }
   const from = Math.max(...years);
   try {
     const n = await invoke("standing_to_copy", { id: state.companyId, from, to: state.year, lang: state.lang });
@@ -503,7 +568,7 @@ function renderQuestion(q) {
       if (text === "") { understood.textContent = ""; return; }
       timer = setTimeout(async () => {
         try { const u = await invoke("read_number", { key: q.key, text, lang: state.lang }); if (box.value.trim() === text) understood.textContent = u.text; }
-        catch { if (box.value.trim() === text) understood.textContent = ""; }
+        catch (e) { if (box.value.trim() === text) understood.textContent = "✗ " + errMessage(e).message; }
       }, 120);
     };
     box.addEventListener("input", preview);
@@ -686,7 +751,12 @@ function renderResults(savedClause) {
     el("div", { class: "total-card" }, el("div", { class: "muted", text: ev.company }), el("div", { class: "big soft", text: `${ev.year} · ${ev.city}${ev.district}` })),
   );
   // Confirmed and provisional side by side while yes/no questions are open.
-  if (ev.total_provisional !== ev.total) {
+  const provisional = ev.total_provisional !== ev.total;
+  if (provisional) {
+    // The most it can be, on the same footing as the provisional total.
+    $("#total-max").textContent = grouped(ev.total_max_provisional) + (state.lang === "zh" ? " 元" : " yuan");
+  }
+  if (provisional) {
     $("#totals").insertBefore(
       el("div", { class: "total-card provisional", title: t("provisionalAssumes") + ev.provisional_assumes.join("；") },
         el("div", { class: "muted", text: t("totalProvisional") }),
@@ -694,6 +764,7 @@ function renderResults(savedClause) {
       $("#totals").children[1]);
   }
   $("#pack-notes").innerHTML = "";
+  if (ev.assumed_in_total) $("#pack-notes").append(el("div", { class: "pack-note assumed", id: "assumed-note", text: t("assumedInTotal", { n: ev.assumed_in_total }) }));
   // Packs of other cities: one line naming them (their notes in the tooltip).
   const other = ev.packs.filter((p) => p.status === "other_city");
   for (const p of ev.packs.filter((x) => x.status !== "other_city")) {
@@ -880,13 +951,13 @@ function showHistoryDetail(h) {
   const rows = (h.result.clauses || []).filter((c) => c.status !== "ineligible" || c.amount_max);
   box.replaceChildren(
     el("h3", { text: `#${h.id} · ${h.year} · ${t("total")} ${grouped(h.total)}` }),
-    el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${(h.packs || []).map((p) => `${p.id}@${p.version} sha256:${p.content_hash}`).join("，")}` }),
+    el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${(h.packs || []).map((p) => `${p.id}@${p.version} sha256:${p.content_hash}`).join(state.lang === "zh" ? "，" : ", ")}` }),
     el("h4", { text: t("inputsUsed") }),
     el("table", { class: "mini", id: "history-inputs" }, ...Object.entries(facts).map(([k, v]) => el("tr", {}, el("td", { text: factLabel(k), title: k }), el("td", { class: "num", text: shownValue(k, v) })))),
     el("h4", { text: t("figures") }),
     el("table", { class: "mini", id: "history-clauses" },
       el("tr", {}, el("th", { text: t("clause") }), el("th", { text: t("status") }), el("th", { text: t("amount") }), el("th", { text: t("ceiling") }), el("th", { text: t("reason") })),
-      ...rows.map((c) => el("tr", {}, el("td", { text: c.id }), el("td", { text: t(c.excluded_by ? "excluded" : c.status) }),
+      ...rows.map((c) => el("tr", {}, el("td", { title: c.id, text: ((state.meta.clauses || []).find((m) => m.id === c.id) || { title: c.id }).title }), el("td", { text: t(c.excluded_by ? "excluded" : c.status) }),
         el("td", { class: "num", text: c.amount ? grouped(c.amount) : "" }), el("td", { class: "num", text: c.amount_max ? grouped(c.amount_max) : "" }),
         el("td", { class: "small", lang: "zh-CN", title: t("recordedInChinese"), text: (c.reasons || []).join(" ") })))),
   );
@@ -957,11 +1028,15 @@ async function start() {
     if (state.companyId == null && b.dataset.view !== "profile") { toast(t("requiredFirst"), true); return; }
     showView(b.dataset.view);
   });
-  $("#year").addEventListener("change", () => { state.year = Number($("#year").value); localStorage.setItem("butie.year", state.year); refreshEvaluation(); });
+  $("#year").addEventListener("change", () => { state.lastPdf = null; showPdfResult(); state.year = Number($("#year").value); localStorage.setItem("butie.year", state.year); if (state.view === "overview") showOverview(); else refreshEvaluation(); });
+  $("#btn-overview").addEventListener("click", async () => { if (await leaveForm()) showOverview(); });
+  $("#overview-filter").addEventListener("input", renderOverview);
+  $("#overview-city").addEventListener("change", renderOverview);
   $("#btn-lang").addEventListener("click", async () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("butie.lang", state.lang);
     state.meta = await invoke("meta", { lang: state.lang });
+    await loadCompanies(); // the list's 示例 badge follows the language
     applyChrome();
     showView(state.view);
   });
@@ -970,8 +1045,9 @@ async function start() {
   const list = await loadCompanies();
   if (list.length) {
     await selectCompany(list[0].id);
-    // A newcomer sees results at once.
+    // A newcomer sees results at once; a portfolio starts with its overview.
     if (state.meta.first_run) showView("results");
+    else if (list.length > 1) await showOverview();
   } else showEmpty();
   document.body.dataset.ready = "1";
 }

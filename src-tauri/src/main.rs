@@ -7,7 +7,7 @@
 
 use butie::app_api::{
     ApiError, ClaimsView, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang,
-    UsccOk, Understood, Written, Copied,
+    UsccOk, Understood, Written, Copied, OverviewRow,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -31,6 +31,11 @@ fn list_companies(s: State<Session>, search: String, lang: UiLang) -> R<Vec<Comp
 #[tauri::command]
 fn get_company(s: State<Session>, id: i64, lang: UiLang) -> R<CompanyView> {
     s.get_company(id, lang)
+}
+
+#[tauri::command]
+fn overview(s: State<Session>, year: i64, lang: UiLang) -> R<Vec<OverviewRow>> {
+    s.overview(year, lang)
 }
 
 #[tauri::command]
@@ -212,6 +217,7 @@ fn main() {
             check_uscc,
             read_number,
             copy_facts,
+            overview,
             standing_to_copy,
             save_company,
             delete_company,

@@ -479,6 +479,17 @@ test("the desktop app, as a person uses it", async (t) => {
   await t.test("reopening the app finds everything still there", async () => {
     app = await App.start();
     assert.equal(await app.count(".company-item"), 3);
+    // Several clients: the app opens on the overview of all of them.
+    await app.waitFor(() => app.count("#overview-table tbody tr"), (n) => n === 3);
+    assert.equal(await app.js("return document.querySelector('#view-overview').classList.contains('hidden')"), false);
+    const firstTotal = () => app.js("return document.querySelector('#overview-table tbody tr td.num').textContent");
+    assert.equal(await firstTotal(), "3,000,000.00", "sorted by total, highest first");
+    await app.click("#overview-head th:nth-child(3) button");
+    await app.waitFor(firstTotal, (x) => x !== "3,000,000.00");
+    await app.type("#overview-filter", "武侯");
+    await app.waitFor(() => app.count("#overview-table tbody tr"), (n) => n === 1);
+    await app.shot("16-overview");
+    await app.erase("#overview-filter");
     await app.openCompany("成都测试跨境电子商务有限公司");
     await app.click("#tab-results");
     await app.waitText("#total", (x) => x.includes("3,000,000.00"));

@@ -209,7 +209,7 @@ fn growth_line(w: &mut impl Write, pack: &Pack, g: &Growth, lang: Lang) -> fmt::
     let pct = growth_percent(g);
     write!(
         w,
-        "{} {} − {} {} = {}；{} × {} = {}；{} {}%（{}）",
+        "{} {} − {} {} = {}{sep}{} × {} = {}{sep}{} {}%{open}{}{close}",
         d.label.get(lang),
         show_value(d, g.value, lang),
         pd.label.get(lang),
@@ -221,6 +221,9 @@ fn growth_line(w: &mut impl Write, pack: &Pack, g: &Growth, lang: Lang) -> fmt::
         t(lang, "同比增长", "growth"),
         pct.normalize(),
         TermNote(g.op, g.term, lang),
+        sep = t(lang, "；", "; "),
+        open = t(lang, "（", " ("),
+        close = t(lang, "）", ")"),
     )
 }
 
@@ -410,14 +413,15 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             let d = def(pack, c.fact);
             write!(
                 w,
-                "✓ {} {} {} {}（",
+                "✓ {} {} {} {}{}",
                 d.label.get(lang),
                 show_value(d, c.value, lang),
                 c.op.symbol(),
                 show_threshold(d, c.threshold, lang),
+                t(lang, "（", " ("),
             )?;
             write_term_note(w, c.op, c.term, lang)?;
-            w.write_str("）")
+            w.write_str(t(lang, "）", ")"))
         }
         Step::GrowthMet(g) => {
             w.write_str("✓ ")?;
@@ -458,15 +462,17 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             let d = def(pack, cmp.fact);
             write!(
                 w,
-                "{} {}：{} {} {}（",
+                "{} {}{}{} {} {}{}",
                 d.label.get(lang),
                 show_value(d, cmp.value, lang),
+                t(lang, "：", ": "),
                 t(lang, "适用档位", "tier"),
                 cmp.op.symbol(),
                 show_threshold(d, cmp.threshold, lang),
+                t(lang, "（", " ("),
             )?;
             write_term_note(w, cmp.op, cmp.term, lang)?;
-            write!(w, "）→ {}", yuan(*amount, lang))
+            write!(w, "{}→ {}", t(lang, "）", ") "), yuan(*amount, lang))
         }
         Step::TierFloor { fact, amount } => {
             let d = def(pack, fact);

@@ -279,9 +279,9 @@ impl InputError {
                 }
             }
             Problem::Number(p) => match (p, zh) {
-                (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000、6.2万 或 1.5亿元；不用科学计数法）".to_string(),
+                (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000 或 6.2万；不用科学计数法）".to_string(),
                 (NumberProblem::NotANumber, false) => {
-                    "not a number (write e.g. 236500000, 236,500,000, 6.2万 or 1.5亿; no exponents)".to_string()
+                    "not a number (write e.g. 236500000, 236,500,000 or 6.2万; no exponents)".to_string()
                 }
                 (NumberProblem::Negative, true) => "不能为负数".to_string(),
                 (NumberProblem::Negative, false) => "must not be negative".to_string(),
