@@ -9,7 +9,7 @@
 
 use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_set, Content, Replace};
 use crate::store_messages::{claim_status_label, store_detail};
-use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, Status};
 use butie_core::explain;
 use butie_core::money::{fmt_yuan, read_amount};
 use butie_core::policy::{FactDef, FactKind, Figure, Lang, Pack};
@@ -508,10 +508,6 @@ pub enum Written {
     Imported { ids: Vec<i64> },
 }
 
-fn applies(s: PackStatus) -> bool {
-    matches!(s, PackStatus::Applies | PackStatus::CountyReference)
-}
-
 /// A `needs_input` clause's figure in the favourable evaluation, if that
 /// makes it eligible.
 fn provisional_view(ev: &Evaluation, r: &ClauseResult, fav: Option<&(Evaluation, Vec<(String, bool)>)>, lang: Lang) -> Option<ProvisionalView> {
@@ -563,7 +559,7 @@ fn clause_view(
         trace: explain::trace(ev, r, lang),
         excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
         interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
-        applies: ev.pack_result(&r.pack.id).is_some_and(|p| applies(p.status)),
+        applies: ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies()),
         claim: claim.map(|c| claim_cell(c, lang)),
     }
 }
@@ -592,6 +588,8 @@ pub struct Session {
     pub packs: Vec<Pack>,
     ws: Mutex<Workspace>,
     pub first_run: bool,
+    /// The sample company's credit code (its rows are marked 示例), read once.
+    sample_uscc: Option<String>,
 }
 
 const SAMPLE: &str = include_str!("../samples/taizhou-sample.json");
@@ -605,11 +603,12 @@ impl Session {
         // Only a first run creates the file (the store's `open` never does).
         let opened = if first_run { Workspace::open_or_create(path) } else { Workspace::open(path) };
         let mut ws = opened.map_err(OpenFailure::Store)?;
+        let sample: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
         if first_run {
-            let v: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
-            ws.import(&v, &packs, false).map_err(OpenFailure::Store)?;
+            ws.import(&sample, &packs, false).map_err(OpenFailure::Store)?;
         }
-        Ok(Session { packs, ws: Mutex::new(ws), first_run })
+        let sample_uscc = sample["company"]["uscc"].as_str().map(str::to_string);
+        Ok(Session { packs, ws: Mutex::new(ws), first_run, sample_uscc })
     }
 
     fn ws(&self) -> std::sync::MutexGuard<'_, Workspace> {
@@ -680,11 +679,10 @@ impl Session {
     pub fn list_companies(&self, search: &str, lang: UiLang) -> ApiResult<Vec<CompanyRow>> {
         let s = search.trim();
         let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) }).map_err(|e| ApiError::store(e, lang))?;
-        let sample_uscc = serde_json::from_str::<Value>(SAMPLE).ok().and_then(|v| v["company"]["uscc"].as_str().map(str::to_string));
         Ok(list
             .into_iter()
             .map(|c| CompanyRow {
-                sample: c.uscc.is_some() && c.uscc == sample_uscc,
+                sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
                 id: c.id,
                 name: c.name,
                 uscc: c.uscc,
@@ -765,7 +763,6 @@ impl Session {
     /// clauses, open questions and the year's filing statuses (the 客户总览).
     pub fn overview(&self, year: i64, lang: UiLang) -> ApiResult<Vec<OverviewRow>> {
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let sample_uscc = serde_json::from_str::<Value>(SAMPLE).ok().and_then(|v| v["company"]["uscc"].as_str().map(str::to_string));
         let ws = self.ws();
         let list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
         let mut rows = Vec::with_capacity(list.len());
@@ -779,7 +776,7 @@ impl Session {
             }
             rows.push(OverviewRow {
                 id: c.id,
-                sample: c.uscc.is_some() && c.uscc == sample_uscc,
+                sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
                 name: c.name,
                 uscc: c.uscc,
                 city: c.city,
@@ -862,7 +859,7 @@ impl Session {
         let fav = favourable.as_ref().map(|(p, a)| (evaluate(&self.packs, p, year), a.clone()));
         let open = open_questions(&ev);
         // Answered facts that matter to a pack that applies, so they can be changed.
-        let applying: Vec<&Pack> = ev.packs.iter().filter(|r| applies(r.status)).map(|r| r.pack).collect();
+        let applying: Vec<&Pack> = ev.packs.iter().filter(|r| r.status.applies()).map(|r| r.pack).collect();
         let mut answered: Vec<&str> = Vec::new();
         for p in &applying {
             if let Some(k) = &p.exclusion_fact {
@@ -969,7 +966,7 @@ impl Session {
                 .iter()
                 .filter(|c| c.counts() && ev.trace(c).iter().any(|s| matches!(s, butie_core::engine::Step::Assumed { .. })))
                 .count(),
-            any_pack_applies: ev.packs.iter().any(|p| applies(p.status)),
+            any_pack_applies: ev.packs.iter().any(|p| p.status.applies()),
             progress: Progress { answered: answered.len(), open: open.len() },
             questions,
             hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),

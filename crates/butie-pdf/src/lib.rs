@@ -391,7 +391,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
     ];
     let mut rows = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    for pr in ev.packs.iter().filter(|pr| matches!(pr.status, PackStatus::Applies | PackStatus::CountyReference)) {
+    for pr in ev.packs.iter().filter(|pr| pr.status.applies()) {
         for r in ev.clauses.iter().filter(|c| c.pack.id == pr.pack.id) {
             let clause = r.clause;
             let interpretations = explain::interpretations(r, Lang::Zh);
