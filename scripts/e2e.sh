@@ -41,7 +41,8 @@ for _ in $(seq 1 50); do
 done
 
 # tauri-driver holds one session at a time: the test files run one after another.
-node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$OUT/node.log"
+# E2E_ONLY=tests/e2e/x.test.mjs runs one file (while working on it).
+node --test --test-concurrency=1 --test-reporter=spec ${E2E_ONLY:-tests/e2e/} 2>&1 | tee "$OUT/node.log"
 status=${PIPESTATUS[0]}
 echo "binary size: $(stat -c %s "$BUTIE_APP") bytes" | tee -a "$OUT/metrics.txt"
 cat "$METRICS_FILE" 2>/dev/null && echo || true

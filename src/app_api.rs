@@ -461,6 +461,108 @@ pub struct OverviewRow {
     pub sample: bool,
 }
 
+/// A spreadsheet as the import would save it, shown before anything is saved.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetPreview {
+    pub file: String,
+    /// Rows read (blank rows and the template's label row not counted).
+    pub read: usize,
+    pub accepted: Vec<PreviewRow>,
+    pub refused: Vec<RefusedRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewRow {
+    pub row: u32,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub city: String,
+    pub district: String,
+    pub year: i32,
+    /// "add", "update" or "same".
+    pub action: &'static str,
+    /// "新增" / "更新 #12" / "无变化 #12".
+    pub action_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedRow {
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+}
+
+/// What saving an import did (one transaction).
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetSaved {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub text: String,
+}
+
+/// Every company's PDFs written by one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfBatchView {
+    pub dir: String,
+    pub companies: usize,
+    pub files: usize,
+    pub cancelled: bool,
+    /// "企业名称: 原因" for each company not written.
+    pub failed: Vec<String>,
+    pub text: String,
+}
+
+/// A PDF run in progress, shared by the worker thread and the window's
+/// polling: counts, the cancel flag and, once finished, the outcome.
+#[derive(Debug, Default)]
+pub struct PdfJob {
+    pub running: std::sync::atomic::AtomicBool,
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+    pub cancel: std::sync::atomic::AtomicBool,
+    pub outcome: Mutex<Option<ApiResult<PdfBatchView>>>,
+}
+
+/// What the window polls while PDFs are written.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfJobStatus {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
+    pub cancelling: bool,
+    pub outcome: Option<ApiResult<PdfBatchView>>,
+}
+
+impl PdfJob {
+    /// Claim the job for a new run; false while one is running.
+    pub fn start(&self, total: usize) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.running.compare_exchange(false, true, SeqCst, SeqCst).is_err() {
+            return false;
+        }
+        self.total.store(total, SeqCst);
+        self.done.store(0, SeqCst);
+        self.cancel.store(false, SeqCst);
+        *self.outcome.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        true
+    }
+    pub fn finish(&self, outcome: ApiResult<PdfBatchView>) {
+        *self.outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+        self.running.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+    pub fn status(&self) -> PdfJobStatus {
+        use std::sync::atomic::Ordering::SeqCst;
+        PdfJobStatus {
+            running: self.running.load(SeqCst),
+            done: self.done.load(SeqCst),
+            total: self.total.load(SeqCst),
+            cancelling: self.cancel.load(SeqCst),
+            outcome: self.outcome.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        }
+    }
+}
+
 /// Standing answers carried over from an earlier year.
 #[derive(Debug, Clone, Serialize)]
 pub struct Copied {
@@ -510,7 +612,12 @@ pub enum Written {
 
 /// A `needs_input` clause's figure in the favourable evaluation, if that
 /// makes it eligible.
-fn provisional_view(ev: &Evaluation, r: &ClauseResult, fav: Option<&(Evaluation, Vec<(String, bool)>)>, lang: Lang) -> Option<ProvisionalView> {
+fn provisional_view(
+    ev: &Evaluation,
+    r: &ClauseResult,
+    fav: Option<&(Evaluation, Vec<(String, bool)>)>,
+    lang: Lang,
+) -> Option<ProvisionalView> {
     let (fev, assumed) = fav?;
     if r.status != Status::NeedsInput {
         return None;
@@ -590,6 +697,8 @@ pub struct Session {
     pub first_run: bool,
     /// The sample company's credit code (its rows are marked 示例), read once.
     sample_uscc: Option<String>,
+    /// A spreadsheet previewed and not yet saved (or discarded).
+    pending_sheet: Mutex<Option<crate::batch::SheetImport>>,
 }
 
 const SAMPLE: &str = include_str!("../samples/taizhou-sample.json");
@@ -608,7 +717,7 @@ impl Session {
             ws.import(&sample, &packs, false).map_err(OpenFailure::Store)?;
         }
         let sample_uscc = sample["company"]["uscc"].as_str().map(str::to_string);
-        Ok(Session { packs, ws: Mutex::new(ws), first_run, sample_uscc })
+        Ok(Session { packs, ws: Mutex::new(ws), first_run, sample_uscc, pending_sheet: Mutex::new(None) })
     }
 
     fn ws(&self) -> std::sync::MutexGuard<'_, Workspace> {
@@ -710,9 +819,8 @@ impl Session {
     pub fn read_number(&self, key: &str, text: &str, lang: UiLang) -> ApiResult<Understood> {
         let field = format!("facts.{key}");
         let index = fact_index(&self.packs);
-        let def = index.get(key).ok_or_else(|| {
-            ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang)
-        })?;
+        let def =
+            index.get(key).ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
         let p = butie_core::profile::preview_number(&field, def.kind, text).map_err(|e| ApiError::input(&e, lang))?;
         let l = Lang::from(lang);
         let unit = match (def.kind, l) {
@@ -730,14 +838,9 @@ impl Session {
         if uscc.trim().is_empty() {
             return Ok(UsccOk { uscc: None, city: None, district: None });
         }
-        let u = butie_core::uscc::validate(uscc)
-            .map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))?;
+        let u = butie_core::uscc::validate(uscc).map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))?;
         let region = butie_core::uscc::region_of(&u, &self.packs);
-        Ok(UsccOk {
-            city: region.map(|(c, _)| c.to_string()),
-            district: region.and_then(|(_, d)| d.map(str::to_string)),
-            uscc: Some(u),
-        })
+        Ok(UsccOk { city: region.map(|(c, _)| c.to_string()), district: region.and_then(|(_, d)| d.map(str::to_string)), uscc: Some(u) })
     }
 
     /// Add (id = None) or update a company; returns its id.
@@ -799,7 +902,8 @@ impl Session {
         let (from, to) = (check(from)?, check(to)?);
         let copied = self.ws().copy_standing_facts(id, from, to, &self.packs).map_err(|e| ApiError::store(e, lang))?;
         let l = Lang::from(lang);
-        let labels = copied.iter().filter_map(|k| self.packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
+        let labels =
+            copied.iter().filter_map(|k| self.packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
         Ok(Copied { from, labels, evaluation: self.evaluate(id, to as i64, lang)? })
     }
 
@@ -1106,6 +1210,156 @@ impl Session {
         Ok(Written::File { file: file.display().to_string() })
     }
 
+    /// The CLI's context for this workspace, for the spreadsheet functions
+    /// `butie batch` uses.
+    fn cli(&self, lang: UiLang) -> crate::cli::Context {
+        crate::cli::Context { lang: lang.into(), policies: None, workspace: Some(self.workspace_path()) }
+    }
+
+    /// Read a spreadsheet (the `butie template` layout, or any sheet
+    /// `butie batch` reads) and say what saving it would do, row by row;
+    /// nothing is saved until [`Session::save_sheet`].
+    pub fn preview_sheet(&self, file: &Path, year: i64, lang: UiLang) -> ApiResult<SheetPreview> {
+        let l = Lang::from(lang);
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let sheet = crate::batch::read_sheet(&self.cli(lang), &self.packs, file, year)
+            .map_err(|e| ApiError { field: "import".into(), message: e.message })?;
+        let rows = sheet.sheet_rows();
+        let actions =
+            if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &self.packs).map_err(|e| ApiError::store(e, lang))? };
+        let accepted = sheet
+            .accepted()
+            .zip(&actions)
+            .map(|(r, a)| {
+                let c = &r.profile.company;
+                let (action, action_text) = match (a, l) {
+                    (butie_store::RowSaved::Added(_), Lang::Zh) => ("add", "新增".to_string()),
+                    (butie_store::RowSaved::Added(_), Lang::En) => ("add", "new".to_string()),
+                    (butie_store::RowSaved::Updated(id), Lang::Zh) => ("update", format!("更新 #{id}")),
+                    (butie_store::RowSaved::Updated(id), Lang::En) => ("update", format!("updates #{id}")),
+                    (butie_store::RowSaved::Unchanged(id), Lang::Zh) => ("same", format!("无变化 #{id}")),
+                    (butie_store::RowSaved::Unchanged(id), Lang::En) => ("same", format!("no change #{id}")),
+                };
+                PreviewRow {
+                    row: r.row,
+                    name: c.name.clone(),
+                    uscc: c.uscc.clone(),
+                    city: c.city.clone(),
+                    district: c.district.clone(),
+                    year: r.year,
+                    action,
+                    action_text,
+                }
+            })
+            .collect();
+        let refused =
+            sheet.errors.iter().map(|e| RefusedRow { row: e.row, column: e.column.clone(), message: e.message.clone() }).collect();
+        let preview = SheetPreview { file: file.display().to_string(), read: sheet.read, accepted, refused };
+        *self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()) = Some(sheet);
+        Ok(preview)
+    }
+
+    /// Save the accepted rows of the previewed spreadsheet in one transaction.
+    pub fn save_sheet(&self, lang: UiLang) -> ApiResult<SheetSaved> {
+        let l = Lang::from(lang);
+        let sheet = self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| {
+            ApiError::general(if l == Lang::Zh {
+                "没有待保存的表格，请重新导入"
+            } else {
+                "no spreadsheet waiting to be saved; import it again"
+            })
+        })?;
+        let rows = sheet.sheet_rows();
+        if rows.is_empty() {
+            return Err(ApiError::general(if l == Lang::Zh {
+                "表格中没有可保存的行"
+            } else {
+                "the spreadsheet has no row that can be saved"
+            }));
+        }
+        let saved = self.ws().save_rows(&rows, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let count = |f: fn(&butie_store::RowSaved) -> bool| saved.iter().filter(|s| f(s)).count();
+        let added = count(|s| matches!(s, butie_store::RowSaved::Added(_)));
+        let updated = count(|s| matches!(s, butie_store::RowSaved::Updated(_)));
+        let unchanged = count(|s| matches!(s, butie_store::RowSaved::Unchanged(_)));
+        let text = match l {
+            Lang::Zh => format!("已保存：新增 {added} 家，更新 {updated} 家，无变化 {unchanged} 家（一次事务）"),
+            Lang::En => format!("Saved: {added} added, {updated} updated, {unchanged} unchanged (one transaction)"),
+        };
+        Ok(SheetSaved { added, updated, unchanged, text })
+    }
+
+    /// The spreadsheet template (`butie template`) written to `file`.
+    pub fn save_template(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        crate::batch::template_cmd(&self.cli(lang), file).map_err(|e| ApiError::general(e.message))?;
+        Ok(Written::File { file: file.display().to_string() })
+    }
+
+    /// Forget a previewed spreadsheet without saving it.
+    pub fn discard_sheet(&self) {
+        *self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn profiles(&self, ids: &[i64], year: i32, lang: UiLang) -> ApiResult<Vec<(i64, Profile)>> {
+        let ws = self.ws();
+        ids.iter().map(|&id| Ok((id, ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?))).collect()
+    }
+
+    /// The overview of these companies (in this order) and every clause's
+    /// result, as a workbook (汇总 and 明细), written to `file`.
+    pub fn export_overview(&self, ids: &[i64], year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let companies = self.profiles(ids, year, lang)?.into_iter().map(|(id, p)| (id, p, year)).collect();
+        let cx = self.cli(lang);
+        let bytes = crate::batch::portfolio_workbook(&cx, &self.packs, companies).map_err(|e| ApiError::general(e.message))?;
+        // The save dialog has asked before replacing; still never a link, a
+        // folder, a database or the workspace.
+        let ws = self.workspace_path();
+        write_atomic(file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        Ok(Written::File { file: file.display().to_string() })
+    }
+
+    /// Every listed company's forms and summary for the year, one folder
+    /// each under `dir`, counting into `job` and stopping when it is
+    /// cancelled. Runs on the caller's thread (the shell gives it its own).
+    pub fn portfolio_pdfs(&self, ids: &[i64], year: i64, dir: &Path, lang: UiLang, job: &PdfJob) -> ApiResult<PdfBatchView> {
+        let l = Lang::from(lang);
+        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let companies: Vec<(Profile, i32)> = self.profiles(ids, year, lang)?.into_iter().map(|(_, p)| (p, year)).collect();
+        // One core is left to the window.
+        let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1);
+        let run = crate::batch::write_portfolio_pdfs(&self.cli(lang), &self.packs, &companies, dir, jobs, &job.done, &job.cancel)
+            .map_err(|e| ApiError::general(e.message))?;
+        let shown = dir.display().to_string();
+        let mut text = match (run.cancelled, l) {
+            (false, Lang::Zh) => format!("已为 {} 家企业写出 {} 个 PDF 文件，保存在 {shown}", run.companies, run.files),
+            (false, Lang::En) => format!("{} PDF files written for {} companies in {shown}", run.files, run.companies),
+            (true, Lang::Zh) => {
+                format!("已取消：{} 家中已完成 {} 家（{} 个文件，保存在 {shown}），其余未生成", companies.len(), run.companies, run.files)
+            }
+            (true, Lang::En) => format!(
+                "Cancelled: {} of {} companies done ({} files in {shown}); the rest were not generated",
+                run.companies,
+                companies.len(),
+                run.files
+            ),
+        };
+        if !run.failed.is_empty() {
+            text.push_str(&match l {
+                Lang::Zh => format!("；{} 家未写出", run.failed.len()),
+                Lang::En => format!("; {} not written", run.failed.len()),
+            });
+        }
+        Ok(PdfBatchView {
+            dir: shown,
+            companies: run.companies,
+            files: run.files,
+            cancelled: run.cancelled,
+            failed: run.failed.into_iter().map(|(n, m)| format!("{n}: {m}")).collect(),
+            text,
+        })
+    }
+
     pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
         let l = Lang::from(lang);
         let text = read_import_text(file).map_err(|e| ApiError::general(e.message(l)))?;
@@ -1152,6 +1406,79 @@ mod tests {
         // + 100,000 (海外仓: "recognised?" answered favourably, area open → its floor).
         assert_eq!((c.total.as_str(), c.total_provisional.as_str(), c.sample), ("0.00", "2100000.00", false));
         assert!(c.open > 0);
+    }
+
+    /// A valid credit code for a district's division code and a serial.
+    fn code(division: &str, n: u32) -> String {
+        let first17 = format!("91{division}{n:09}");
+        let check = butie_core::uscc::check_char(first17.as_bytes()).unwrap();
+        format!("{first17}{check}")
+    }
+
+    #[test]
+    fn a_spreadsheet_is_previewed_then_saved_once_and_a_repeat_changes_nothing() {
+        let (d, s, _) = session();
+        let f = d.path().join("clients.csv");
+        let (a, b, c) = (code("331002", 1), code("510107", 2), code("510107", 3));
+        std::fs::write(
+            &f,
+            format!(
+                "\u{feff}name,uscc,city,district,cbec_volume\n\
+                 甲公司,{a},台州市,椒江区,\"1,200,000\"\n\
+                 乙公司,{c},成都市,武侯区,-5\n\
+                 丙公司,{b},成都市,武侯区,6.2万\n"
+            ),
+        )
+        .unwrap();
+        let p = s.preview_sheet(&f, 2025, UiLang::Zh).unwrap();
+        assert_eq!((p.read, p.accepted.len(), p.refused.len()), (3, 2, 1));
+        assert_eq!(p.refused[0].row, 3);
+        assert!(p.refused[0].column.contains("cbec_volume") && p.refused[0].column.contains("E列"), "{:?}", p.refused);
+        assert_eq!(p.accepted.iter().map(|r| (r.row, r.action)).collect::<Vec<_>>(), [(2, "add"), (4, "add")]);
+        assert_eq!(s.list_companies("", UiLang::Zh).unwrap().len(), 1, "a preview saves nothing");
+        let saved = s.save_sheet(UiLang::Zh).unwrap();
+        assert_eq!((saved.added, saved.updated, saved.unchanged), (2, 0, 0), "{}", saved.text);
+        assert_eq!(s.list_companies("", UiLang::Zh).unwrap().len(), 3);
+        assert!(s.save_sheet(UiLang::Zh).is_err(), "saved once; a second save needs a new import");
+        let again = s.preview_sheet(&f, 2025, UiLang::En).unwrap();
+        assert!(again.accepted.iter().all(|r| r.action == "same"), "{:?}", again.accepted);
+        assert_eq!(s.save_sheet(UiLang::En).unwrap().unchanged, 2);
+        let bad = d.path().join("bad.csv");
+        std::fs::write(&bad, "name,uscc,city,district,turnover\n甲,x,台州市,椒江区,1\n").unwrap();
+        let e = s.preview_sheet(&bad, 2025, UiLang::Zh).unwrap_err();
+        assert!(e.message.contains("turnover"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_overview_exports_as_a_workbook_and_pdfs_are_written_or_cancelled() {
+        use calamine::Reader;
+        let (d, s, id) = session();
+        let c = json_company("成都测试", &code("510107", 7), "成都市", "武侯区");
+        let cd = s.save_company(None, &c, UiLang::Zh).unwrap().id;
+        let out = d.path().join("总览.xlsx");
+        s.export_overview(&[cd, id], 2025, &out, UiLang::Zh).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        assert_eq!(wb.sheet_names(), ["汇总", "明细"]);
+        let sum: Vec<Vec<String>> = wb.worksheet_range("汇总").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert_eq!(sum[0][0], "企业编号");
+        assert_eq!((sum[1][0].clone(), sum[1][2].as_str()), (cd.to_string(), "成都测试"));
+        assert_eq!((sum[2][0].clone(), sum[2][6].as_str()), (id.to_string(), "470175.25"));
+
+        let job = PdfJob::default();
+        assert!(job.start(2));
+        assert!(!job.start(2), "one run at a time");
+        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf"), UiLang::Zh, &job).unwrap();
+        job.finish(Ok(v.clone()));
+        assert_eq!((v.companies, v.cancelled, job.status().done), (2, false, 2));
+        assert!(v.files >= 3, "{v:?}");
+        assert!(d.path().join("pdf").read_dir().unwrap().count() == 2);
+
+        let job = PdfJob::default();
+        job.start(2);
+        job.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf2"), UiLang::Zh, &job).unwrap();
+        assert!(v.cancelled && v.companies == 0, "{v:?}");
+        assert!(v.text.starts_with("已取消"), "{}", v.text);
     }
 
     fn json_company(name: &str, uscc: &str, city: &str, district: &str) -> Value {

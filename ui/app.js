@@ -64,6 +64,10 @@ function applyChrome() {
   $("#overview-filter").placeholder = t("ovFilter");
   $("#overview-filter").setAttribute("aria-label", t("ovFilter"));
   $("#overview-city").setAttribute("aria-label", t("ovPlace"));
+  $("#btn-sheet-import").textContent = t("sheetImport");
+  $("#btn-template").textContent = t("template");
+  $("#btn-overview-export").textContent = t("ovExport");
+  $("#pdf-job-cancel").textContent = t("pdfJobCancel");
   for (const v of VIEWS) $("#tab-" + v).textContent = t(v);
   document.querySelectorAll("[data-t]").forEach((n) => (n.textContent = t(n.dataset.t)));
   $("#btn-save-company").textContent = t("save");
@@ -146,6 +150,11 @@ function renderOverview() {
   const rows = (state.overview || [])
     .filter((r) => (!city || r.city === city) && (!q || [r.name, r.uscc || "", r.city + r.district].some((x) => x.toLowerCase().includes(q))))
     .sort((a, b) => { const x = value(a, sort.key), y = value(b, sort.key); return (x < y ? -1 : x > y ? 1 : 0) * sort.dir || a.id - b.id; });
+  // Export and PDFs take the companies listed, in the order shown.
+  state.overviewRows = rows;
+  $("#btn-overview-pdfs").textContent = t("ovPdfs", { n: rows.length });
+  $("#btn-overview-pdfs").disabled = rows.length === 0 || !!state.pdfJob;
+  $("#btn-overview-export").disabled = rows.length === 0;
   $("#overview-head").replaceChildren(...OVERVIEW_COLUMNS.map(([k, label, num]) => el("th", { class: num ? "num" : "", "aria-sort": sort.key === k ? (sort.dir > 0 ? "ascending" : "descending") : "none" },
     el("button", { type: "button", class: "link sort", text: t(label) + (sort.key === k ? (sort.dir > 0 ? " ▲" : " ▼") : ""),
       onclick: () => { state.overviewSort = { key: k, dir: sort.key === k ? -sort.dir : (num ? -1 : 1) }; renderOverview(); } }))));
@@ -162,6 +171,106 @@ function renderOverview() {
       el("td", { class: "small", text: statusText(r) }));
     return tr;
   }));
+}
+
+// Import: the file is read and every row checked; the user sees the rows
+// accepted and refused, and only "save" writes (one transaction).
+async function importSheet() {
+  let p;
+  try { p = await invoke("import_sheet", { year: state.year, lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); return; }
+  if (p.cancelled) return;
+  state.sheet = p;
+  const box = $("#sheet-preview");
+  const name = p.file.split(/[\\/]/).pop();
+  $("#sheet-preview-title").textContent = t("sheetTitle", { file: name });
+  $("#sheet-preview-summary").textContent = p.accepted.length ? t("sheetSummary", { read: p.read, ok: p.accepted.length, bad: p.refused.length }) : t("sheetNothing");
+  $("#sheet-save").textContent = t("sheetSave", { n: p.accepted.length });
+  $("#sheet-save").disabled = p.accepted.length === 0;
+  $("#sheet-discard").textContent = t("sheetDiscard");
+  const head = (tbl, cols) => $(tbl + " thead tr").replaceChildren(...cols.map((c) => el("th", { text: c })));
+  $("#sheet-refused-title").textContent = t("sheetRefused") + ` (${p.refused.length})`;
+  $("#sheet-refused-title").classList.toggle("hidden", !p.refused.length);
+  $("#sheet-refused").classList.toggle("hidden", !p.refused.length);
+  head("#sheet-refused", [t("row"), t("sheetCol"), t("sheetProblem")]);
+  $("#sheet-refused tbody").replaceChildren(...p.refused.map((r) => el("tr", { class: "refused" },
+    el("td", { class: "num", text: String(r.row) }), el("td", { text: r.column }), el("td", { text: r.message }))));
+  $("#sheet-accepted-title").textContent = t("sheetAccepted") + ` (${p.accepted.length})`;
+  head("#sheet-accepted", [t("row"), t("name"), t("uscc"), t("ovPlace"), t("claimYear"), t("sheetAction")]);
+  $("#sheet-accepted tbody").replaceChildren(...p.accepted.map((r) => el("tr", {},
+    el("td", { class: "num", text: String(r.row) }), el("td", { text: r.name }), el("td", { text: r.uscc || "" }),
+    el("td", { text: r.city + r.district }), el("td", { text: String(r.year) }), el("td", { text: r.action_text }))));
+  box.classList.remove("hidden");
+  (p.accepted.length ? $("#sheet-save") : $("#sheet-discard")).focus();
+}
+
+async function saveSheet() {
+  try {
+    const r = await invoke("save_sheet", { lang: state.lang });
+    toast(r.text);
+  } catch (e) { toast(errMessage(e).message, true); }
+  state.sheet = null;
+  $("#sheet-preview").classList.add("hidden");
+  await loadCompanies();
+  await showOverview();
+}
+
+async function discardSheet() {
+  await invoke("discard_sheet");
+  state.sheet = null;
+  $("#sheet-preview").classList.add("hidden");
+  $("#btn-sheet-import").focus();
+}
+
+async function saveTemplate() {
+  try {
+    const r = await invoke("save_template", { lang: state.lang });
+    if (!r.cancelled) toast(t("templateSaved", { file: r.file }));
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function exportOverview() {
+  const ids = (state.overviewRows || []).map((r) => r.id);
+  try {
+    const r = await invoke("export_overview", { ids, year: state.year, lang: state.lang });
+    if (!r.cancelled) toast(t("ovExported", { n: ids.length, file: r.file }));
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+// PDFs for every listed company run on their own thread; the window polls
+// the count, so it stays usable, and may cancel.
+async function portfolioPdfs() {
+  const ids = (state.overviewRows || []).map((r) => r.id);
+  let st;
+  try { st = await invoke("portfolio_pdfs", { ids, year: state.year, lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); return; }
+  if (st.cancelled) return;
+  state.pdfJob = true;
+  $("#btn-overview-pdfs").disabled = true;
+  $("#pdf-job").classList.remove("hidden");
+  $("#pdf-job-cancel").classList.remove("hidden");
+  $("#pdf-job-cancel").disabled = false;
+  $("#pdf-job-cancel").textContent = t("pdfJobCancel");
+  showPdfJob(st);
+  const poll = async () => {
+    try { st = await invoke("pdf_job"); } catch (e) { st = { running: false, outcome: { Err: errMessage(e) } }; }
+    showPdfJob(st);
+    if (st.running || !st.outcome) { setTimeout(poll, 250); return; }
+    state.pdfJob = false;
+    $("#pdf-job-cancel").classList.add("hidden");
+    $("#btn-overview-pdfs").disabled = !(state.overviewRows || []).length;
+    const o = st.outcome;
+    if (o.Ok) { $("#pdf-job-text").textContent = o.Ok.text + (o.Ok.failed.length ? "：" + o.Ok.failed.join("；") : ""); }
+    else { $("#pdf-job-text").textContent = errMessage(o.Err).message; $("#pdf-job-text").classList.add("bad"); }
+  };
+  setTimeout(poll, 250);
+}
+
+function showPdfJob(st) {
+  $("#pdf-job-text").classList.remove("bad");
+  $("#pdf-job-bar").max = Math.max(1, st.total);
+  $("#pdf-job-bar").value = st.done;
+  $("#pdf-job-text").textContent = st.cancelling && st.running ? t("pdfJobCancelling") : t("pdfJobRunning", { done: st.done, total: st.total });
 }
 
 async function openFromOverview(id) {
@@ -1032,6 +1141,17 @@ async function start() {
   $("#btn-overview").addEventListener("click", async () => { if (await leaveForm()) showOverview(); });
   $("#overview-filter").addEventListener("input", renderOverview);
   $("#overview-city").addEventListener("change", renderOverview);
+  $("#btn-sheet-import").addEventListener("click", importSheet);
+  $("#btn-template").addEventListener("click", saveTemplate);
+  $("#btn-overview-export").addEventListener("click", exportOverview);
+  $("#btn-overview-pdfs").addEventListener("click", portfolioPdfs);
+  $("#sheet-save").addEventListener("click", saveSheet);
+  $("#sheet-discard").addEventListener("click", discardSheet);
+  $("#pdf-job-cancel").addEventListener("click", async () => {
+    $("#pdf-job-cancel").disabled = true;
+    await invoke("cancel_pdf_job");
+    $("#pdf-job-text").textContent = t("pdfJobCancelling");
+  });
   $("#btn-lang").addEventListener("click", async () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("butie.lang", state.lang);

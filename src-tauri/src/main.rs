@@ -6,12 +6,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, ClaimsView, CompanyRow, CompanyView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, Saved, Session, UiLang,
-    UsccOk, Understood, Written, Copied, OverviewRow,
+    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow, PdfJob,
+    PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
@@ -116,15 +117,20 @@ fn e2e_dir() -> Option<PathBuf> {
     std::env::var_os("BUTIE_E2E_DIR").map(PathBuf::from)
 }
 
-/// What a native dialog returned: a path, or the user cancelled.
+/// What a native dialog led to: the command's answer, or the user cancelled.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Picked {
-    Done(Written),
+enum Picked<T = Written> {
+    Done(T),
     Cancelled { cancelled: bool },
 }
 
+#[allow(non_upper_case_globals)]
 const CANCELLED: Picked = Picked::Cancelled { cancelled: true };
+
+fn cancelled<T>() -> Picked<T> {
+    Picked::Cancelled { cancelled: true }
+}
 
 fn dialog_path(p: tauri_plugin_dialog::FilePath) -> R<PathBuf> {
     p.into_path().map_err(|e| ApiError::general(e.to_string()))
@@ -176,6 +182,129 @@ async fn import_company(app: AppHandle, lang: UiLang) -> R<Picked> {
     app.state::<Session>().import_file(&file, lang).map(Picked::Done)
 }
 
+/// Read a spreadsheet chosen in the open dialog and show what saving it
+/// would do; `save_sheet` then saves the accepted rows.
+#[tauri::command]
+async fn import_sheet(app: AppHandle, year: i64, lang: UiLang) -> R<Picked<SheetPreview>> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("import.xlsx"),
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == UiLang::En { "Import a spreadsheet" } else { "导入表格" })
+            .add_filter(if lang == UiLang::En { "Spreadsheet" } else { "表格" }, &["xlsx", "csv"])
+            .blocking_pick_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(cancelled()),
+        },
+    };
+    app.state::<Session>().preview_sheet(&file, year, lang).map(Picked::Done)
+}
+
+#[tauri::command]
+async fn save_template(app: AppHandle, lang: UiLang) -> R<Picked> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("template.xlsx"),
+        None => match app
+            .dialog()
+            .file()
+            .set_file_name(if lang == UiLang::En { "butie-template.xlsx" } else { "补贴通导入模板.xlsx" })
+            .add_filter("Excel", &["xlsx"])
+            .blocking_save_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
+        },
+    };
+    app.state::<Session>().save_template(&file, lang).map(Picked::Done)
+}
+
+#[tauri::command]
+fn save_sheet(s: State<Session>, lang: UiLang) -> R<SheetSaved> {
+    s.save_sheet(lang)
+}
+
+#[tauri::command]
+fn discard_sheet(s: State<Session>) {
+    s.discard_sheet()
+}
+
+#[tauri::command]
+async fn export_overview(app: AppHandle, ids: Vec<i64>, year: i64, lang: UiLang) -> R<Picked> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("overview.xlsx"),
+        None => match app
+            .dialog()
+            .file()
+            .set_file_name(if lang == UiLang::En { format!("clients-{year}.xlsx") } else { format!("客户总览-{year}.xlsx") })
+            .add_filter("Excel", &["xlsx"])
+            .blocking_save_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
+        },
+    };
+    app.state::<Session>().export_overview(&ids, year, &file, lang).map(Picked::Done)
+}
+
+/// Start writing the listed companies' PDFs into a chosen folder on a
+/// thread of its own; the window polls `pdf_job` and may `cancel_pdf_job`.
+#[tauri::command]
+async fn portfolio_pdfs(app: AppHandle, ids: Vec<i64>, year: i64, lang: UiLang) -> R<Picked<PdfJobStatus>> {
+    let job = app.state::<Arc<PdfJob>>().inner().clone();
+    if job.running.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::general(if lang == UiLang::En {
+            "PDFs are already being generated"
+        } else {
+            "正在生成 PDF，请等它完成或取消"
+        }));
+    }
+    let dir = match e2e_dir() {
+        Some(d) => d.join("portfolio"),
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == UiLang::En { "Save every company's PDFs into…" } else { "选择保存各企业 PDF 的文件夹" })
+            .blocking_pick_folder()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(cancelled()),
+        },
+    };
+    if !job.start(ids.len()) {
+        return Err(ApiError::general(if lang == UiLang::En {
+            "PDFs are already being generated"
+        } else {
+            "正在生成 PDF，请等它完成或取消"
+        }));
+    }
+    let worker = job.clone();
+    let handle = app.clone();
+    std::thread::spawn(move || {
+        let out = match handle.try_state::<Session>() {
+            Some(s) => s.portfolio_pdfs(&ids, year, &dir, lang, &worker),
+            None => Err(ApiError::general("workspace not open")),
+        };
+        let open = out.as_ref().is_ok_and(|v| v.files > 0) && e2e_dir().is_none();
+        worker.finish(out);
+        if open {
+            let _ = handle.opener().open_path(dir.to_string_lossy(), None::<&str>);
+        }
+    });
+    Ok(Picked::Done(job.status()))
+}
+
+#[tauri::command]
+fn pdf_job(job: State<Arc<PdfJob>>) -> PdfJobStatus {
+    job.status()
+}
+
+#[tauri::command]
+fn cancel_pdf_job(job: State<Arc<PdfJob>>) {
+    job.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Why the workspace could not be opened, if it could not; the window asks
 /// first and shows it instead of the app.
 struct Startup(Option<OpenFailure>);
@@ -200,7 +329,10 @@ fn workspace_path() -> PathBuf {
 
 fn main() {
     let path = workspace_path();
-    let mut builder = tauri::Builder::default().plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_opener::init());
+    let mut builder = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(Arc::new(PdfJob::default()));
     builder = match Session::open(&path) {
         Ok(s) => builder.manage(s).manage(Startup(None)),
         Err(e) => {
@@ -229,7 +361,15 @@ fn main() {
             claims,
             generate_pdfs,
             export_company,
-            import_company
+            import_company,
+            import_sheet,
+            save_sheet,
+            save_template,
+            discard_sheet,
+            export_overview,
+            portfolio_pdfs,
+            pdf_job,
+            cancel_pdf_job
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -394,3 +394,133 @@ fn save_adds_then_updates_by_credit_code_and_a_repeat_changes_nothing() {
     let (_, list, _) = butie(&["--workspace", s(&ws), "company", "list", "--json"]);
     assert_eq!(serde_json::from_str::<Value>(&list).unwrap().as_array().unwrap().len(), 1);
 }
+
+/// A generated client: one of the two samples (alternating), under its own
+/// name and credit code, its yes/no answers and options varied by `i`, its
+/// figures scaled, and now and then a fact left empty.
+fn generated(i: usize, index: &std::collections::BTreeMap<&str, &butie::policy::FactDef>) -> Value {
+    use butie::policy::FactKind;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let (mut p, division) = if i.is_multiple_of(2) { (sample("taizhou"), "331002") } else { (sample("chengdu"), "510107") };
+    let first17 = format!("91{division}{:09}", 100_000 + i);
+    let check = butie::uscc::check_char(first17.as_bytes()).unwrap();
+    p["company"]["uscc"] = format!("{first17}{check}").into();
+    p["company"]["name"] = format!("生成客户{i:04}有限公司").into();
+    let facts = p["facts"].as_object_mut().unwrap();
+    let keys: Vec<String> = facts.keys().cloned().collect();
+    for (k_no, k) in keys.iter().enumerate() {
+        let Some(def) = index.get(k.as_str()) else { continue };
+        let salt = i * 31 + k_no * 7;
+        if salt.is_multiple_of(13) {
+            facts.remove(k);
+            continue;
+        }
+        let v = match def.kind {
+            FactKind::Bool => Value::Bool((salt / 3).is_multiple_of(2)),
+            FactKind::Enum => {
+                let opts: Vec<&String> =
+                    if def.option_order.is_empty() { def.options.keys().collect() } else { def.option_order.iter().collect() };
+                Value::String(opts[salt % opts.len()].clone())
+            }
+            FactKind::Money | FactKind::MoneyUsd | FactKind::Number | FactKind::Integer => {
+                let Some(t) = facts[k].as_str() else { continue };
+                let factors: &[&str] =
+                    if def.kind == FactKind::Integer { &["0", "1", "2", "3"] } else { &["0", "0.5", "1", "1.5", "2", "3", "10"] };
+                let f = Decimal::from_str(factors[salt % factors.len()]).unwrap();
+                let scaled = (Decimal::from_str(t).unwrap() * f).round_dp(2).normalize();
+                Value::String(scaled.to_string())
+            }
+            FactKind::List => continue,
+        };
+        facts.insert(k.clone(), v);
+    }
+    p
+}
+
+#[test]
+fn the_template_filled_with_a_thousand_generated_clients_gives_what_evaluate_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut keys, mut labels) = template(dir.path());
+    for k in ["hosted_events", "training_sessions"] {
+        keys.push(k.into());
+        labels.push(String::new());
+    }
+    let packs = butie::bundled_packs().unwrap();
+    let index = butie::profile::fact_index(&packs);
+    let mut profiles = vec![sample("taizhou"), sample("chengdu")];
+    profiles.extend((0..1000).map(|i| generated(i, &index)));
+    let rows: Vec<(&Value, &[(&str, &str)])> = profiles.iter().map(|p| (p, &[][..])).collect();
+    let xlsx = dir.path().join("clients.xlsx");
+    fill(&xlsx, &keys, &labels, &rows);
+
+    let out = dir.path().join("x.jsonl");
+    let (code, stdout, err) = butie(&["batch", "--in", s(&xlsx), "--year", "2025", "--out", s(&out), "--jobs", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("已测算 1002 行"), "{stdout}");
+    let lines = jsonl(&out);
+    assert_eq!(lines.len(), 1002);
+    let mut eligible = 0;
+    for (i, (line, p)) in lines.iter().zip(&profiles).enumerate() {
+        assert_eq!(line["row"], i + 3);
+        // `butie evaluate --json` is this very serialisation of this very
+        // evaluation; the process itself is run for every hundredth client.
+        let want = if i % 100 == 1 {
+            evaluate(dir.path(), p, i)
+        } else {
+            let profile = butie::profile::profile_from_value(p, &packs).unwrap();
+            let year = p["year"].as_i64().unwrap() as i32;
+            let ev = butie::engine::evaluate(&packs, &profile, year);
+            serde_json::to_value(butie::explain::Catalogue { ev: &ev, lang: butie::policy::Lang::Zh }).unwrap()
+        };
+        assert_eq!(amounts(line), amounts(&want), "row {}", i + 3);
+        let mut rest = line.clone();
+        rest.as_object_mut().unwrap().retain(|k, _| k != "row" && k != "uscc");
+        assert_eq!(rest, want, "row {}", i + 3);
+        eligible += line["clauses"].as_array().unwrap().iter().filter(|c| c["status"] == "eligible").count();
+    }
+    // The generated clients are not all alike: many clauses are reached.
+    assert!(eligible > 2000, "{eligible}");
+    let totals: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["total"].as_str().unwrap()).collect();
+    assert!(totals.len() > 100, "{}", totals.len());
+}
+
+/// The spreadsheet the window's end-to-end test imports
+/// (`tests/fixtures/portfolio-import.xlsx`): the template filled with three
+/// generated clients and, between them, one whose credit code is mistyped.
+/// `BUTIE_BLESS=1` writes it again; otherwise it is checked to still read so.
+#[test]
+fn the_end_to_end_import_fixture_has_three_good_rows_and_one_bad() {
+    let fixture = PathBuf::from("tests/fixtures/portfolio-import.xlsx");
+    if std::env::var_os("BUTIE_BLESS").is_some() {
+        let dir = tempfile::tempdir().unwrap();
+        let (keys, labels) = template(dir.path());
+        let packs = butie::bundled_packs().unwrap();
+        let index = butie::profile::fact_index(&packs);
+        let mut ps: Vec<Value> = [10, 11, 12, 14].iter().map(|&i| generated(i, &index)).collect();
+        for p in &mut ps {
+            p["year"] = 2025.into();
+        }
+        ps[0]["company"]["name"] = "台州甬台跨境电商有限公司".into();
+        ps[1]["company"]["name"] = "成都锦城出海科技有限公司".into();
+        ps[2]["company"]["name"] = "台州信用代码写错有限公司".into();
+        ps[3]["company"]["name"] = "台州温岭鞋业跨境有限公司".into();
+        let good = ps[2]["company"]["uscc"].as_str().unwrap().to_string();
+        let last = good.chars().last().unwrap();
+        let wrong = if last == '0' { '1' } else { '0' };
+        ps[2]["company"]["uscc"] = format!("{}{wrong}", &good[..17]).into();
+        let rows: Vec<(&Value, &[(&str, &str)])> = ps.iter().map(|p| (p, &[][..])).collect();
+        std::fs::create_dir_all("tests/fixtures").unwrap();
+        fill(&fixture, &keys, &labels, &rows);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.jsonl");
+    let (code, stdout, err) = butie(&["batch", "--in", s(&fixture), "--year", "2025", "--out", s(&out)]);
+    assert_eq!(code, 3, "{stdout}{err}");
+    assert!(err.contains("第5行 uscc（B列）") && err.contains("校验位错误"), "{err}");
+    let lines = jsonl(&out);
+    assert_eq!(lines.iter().map(|l| l["row"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 4, 6]);
+    // Three different totals, so sorting by total means something.
+    let totals: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["total"].as_str().unwrap()).collect();
+    assert_eq!(totals.len(), 3, "{lines:?}");
+}

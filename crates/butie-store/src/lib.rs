@@ -883,6 +883,17 @@ impl Workspace {
     /// written (facts compared by value), so saving the same rows again
     /// changes nothing and says [`RowSaved::Unchanged`]. All or nothing.
     pub fn save_rows(&mut self, rows: &[SheetRow], packs: &[Pack]) -> Result<Vec<RowSaved>> {
+        self.apply_rows(rows, packs, true)
+    }
+
+    /// What [`Workspace::save_rows`] would do with these rows, row by row,
+    /// without changing anything: the same work in a transaction that is
+    /// rolled back (the app's import preview).
+    pub fn preview_rows(&mut self, rows: &[SheetRow], packs: &[Pack]) -> Result<Vec<RowSaved>> {
+        self.apply_rows(rows, packs, false)
+    }
+
+    fn apply_rows(&mut self, rows: &[SheetRow], packs: &[Pack], commit: bool) -> Result<Vec<RowSaved>> {
         let mut checked = Vec::with_capacity(rows.len());
         for r in rows {
             if r.company.uscc.is_none() {
@@ -891,7 +902,7 @@ impl Workspace {
             checked.push(Self::validate_company(&r.company, packs)?);
         }
         let index = fact_index(packs);
-        self.write(|tx| {
+        let apply = |tx: &Transaction<'_>| -> Result<Vec<RowSaved>> {
             let mut added: Vec<i64> = Vec::new();
             let mut out = Vec::with_capacity(rows.len());
             for (r, c) in rows.iter().zip(&checked) {
@@ -954,13 +965,15 @@ impl Workspace {
                         }
                     }
                 }
-                let differs: Facts = r.facts.iter().filter(|(k, v)| current.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+                let differs: Facts =
+                    r.facts.iter().filter(|(k, v)| current.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
                 if !differs.is_empty() {
                     Self::write_facts(tx, id, r.year, &differs)?;
                     changed = true;
                 }
                 for k in &r.clear {
-                    changed |= tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3", params![id, r.year, k])? > 0;
+                    changed |=
+                        tx.execute("DELETE FROM facts WHERE company_id = ?1 AND year = ?2 AND key = ?3", params![id, r.year, k])? > 0;
                 }
                 out.push(if added.contains(&id) {
                     RowSaved::Added(id)
@@ -971,7 +984,14 @@ impl Workspace {
                 });
             }
             Ok(out)
-        })
+        };
+        if commit {
+            return self.write(apply);
+        }
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| write_failure(&path, e.into()))?;
+        // Dropped without commit: rolled back.
+        apply(&tx)
     }
 
     pub fn unset_facts(&mut self, id: i64, year: i32, keys: &[String]) -> Result<usize> {
