@@ -468,7 +468,10 @@ pub struct SheetPreview {
     /// Rows read (blank rows and the template's label row not counted).
     pub read: usize,
     pub accepted: Vec<PreviewRow>,
+    /// One entry per problem; a row may have several.
     pub refused: Vec<RefusedRow>,
+    /// Rows refused (each counted once).
+    pub refused_rows: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -866,8 +869,18 @@ impl Session {
     /// clauses, open questions and the year's filing statuses (the 客户总览).
     pub fn overview(&self, year: i64, lang: UiLang) -> ApiResult<Vec<OverviewRow>> {
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        Ok(self.overview_of(None, year, lang)?.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// The overview rows of `ids` (in that order; ids no longer in the
+    /// workspace are left out) or of every company, with each profile.
+    fn overview_of(&self, ids: Option<&[i64]>, year: i32, lang: UiLang) -> ApiResult<Vec<(OverviewRow, Profile)>> {
         let ws = self.ws();
-        let list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
+        let mut list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
+        if let Some(ids) = ids {
+            let mut by_id: BTreeMap<i64, _> = list.into_iter().map(|c| (c.id, c)).collect();
+            list = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        }
         let mut rows = Vec::with_capacity(list.len());
         for c in list {
             let profile = ws.profile(c.id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
@@ -877,20 +890,23 @@ impl Session {
             for k in ws.claims(c.id, Some(year)).map_err(|e| ApiError::store(e, lang))? {
                 *claims.entry(k.status.as_str()).or_default() += 1;
             }
-            rows.push(OverviewRow {
-                id: c.id,
-                sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
-                name: c.name,
-                uscc: c.uscc,
-                city: c.city,
-                district: c.district,
-                total: fmt_yuan(ev.total),
-                total_max: fmt_yuan(ev.total_max),
-                total_provisional: fmt_yuan(provisional.unwrap_or(ev.total)),
-                eligible: ev.clauses.iter().filter(|r| r.status == Status::Eligible).count(),
-                open: open_questions(&ev).len(),
-                claims,
-            });
+            rows.push((
+                OverviewRow {
+                    id: c.id,
+                    sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
+                    name: c.name,
+                    uscc: c.uscc,
+                    city: c.city,
+                    district: c.district,
+                    total: fmt_yuan(ev.total),
+                    total_max: fmt_yuan(ev.total_max),
+                    total_provisional: fmt_yuan(provisional.unwrap_or(ev.total)),
+                    eligible: ev.clauses.iter().filter(|r| r.status == Status::Eligible).count(),
+                    open: open_questions(&ev).len(),
+                    claims,
+                },
+                profile.clone(),
+            ));
         }
         Ok(rows)
     }
@@ -1254,7 +1270,8 @@ impl Session {
             .collect();
         let refused =
             sheet.errors.iter().map(|e| RefusedRow { row: e.row, column: e.column.clone(), message: e.message.clone() }).collect();
-        let preview = SheetPreview { file: file.display().to_string(), read: sheet.read, accepted, refused };
+        let refused_rows = sheet.errors.iter().map(|e| e.row).collect::<std::collections::BTreeSet<_>>().len();
+        let preview = SheetPreview { file: file.display().to_string(), read: sheet.read, accepted, refused, refused_rows };
         *self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()) = Some(sheet);
         Ok(preview)
     }
@@ -1278,10 +1295,7 @@ impl Session {
             }));
         }
         let saved = self.ws().save_rows(&rows, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-        let count = |f: fn(&butie_store::RowSaved) -> bool| saved.iter().filter(|s| f(s)).count();
-        let added = count(|s| matches!(s, butie_store::RowSaved::Added(_)));
-        let updated = count(|s| matches!(s, butie_store::RowSaved::Updated(_)));
-        let unchanged = count(|s| matches!(s, butie_store::RowSaved::Unchanged(_)));
+        let (added, updated, unchanged) = crate::batch::count_companies(&saved);
         let text = match l {
             Lang::Zh => format!("已保存：新增 {added} 家，更新 {updated} 家，无变化 {unchanged} 家（一次事务）"),
             Lang::En => format!("Saved: {added} added, {updated} updated, {unchanged} unchanged (one transaction)"),
@@ -1300,22 +1314,61 @@ impl Session {
         *self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    fn profiles(&self, ids: &[i64], year: i32, lang: UiLang) -> ApiResult<Vec<(i64, Profile)>> {
-        let ws = self.ws();
-        ids.iter().map(|&id| Ok((id, ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?))).collect()
-    }
-
     /// The overview of these companies (in this order) and every clause's
     /// result, as a workbook (汇总 and 明细), written to `file`.
     pub fn export_overview(&self, ids: &[i64], year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let companies = self.profiles(ids, year, lang)?.into_iter().map(|(id, p)| (id, p, year)).collect();
+        // A name typed without its extension gets it.
+        let file = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            file.to_path_buf()
+        } else {
+            let mut f = file.as_os_str().to_owned();
+            f.push(".xlsx");
+            PathBuf::from(f)
+        };
+        // The save dialog has asked before replacing, but only a workbook is
+        // replaced: never a document of another kind chosen by a slip.
+        if file.exists() && std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) && !crate::batch::is_workbook(&file) {
+            return Err(ApiError::general(match l {
+                Lang::Zh => format!("{}：已存在且不是 Excel 工作簿，未覆盖", file.display()),
+                Lang::En => format!("{}: exists and is not an Excel workbook; not replaced", file.display()),
+            }));
+        }
+        let rows = self.overview_of(Some(ids), year, lang)?;
+        let statuses = |r: &OverviewRow| {
+            r.claims
+                .iter()
+                .map(|(k, n)| {
+                    let label = ClaimStatus::ALL.iter().find(|s| s.as_str() == *k).map(|s| claim_status_label(*s, l)).unwrap_or(k);
+                    format!("{label} {n}")
+                })
+                .collect::<Vec<_>>()
+                .join(if l == Lang::Zh { "，" } else { ", " })
+        };
+        let dec = |t: &str| t.parse::<Decimal>().unwrap_or_default();
+        let lines: Vec<crate::batch::OverviewLine> = rows
+            .iter()
+            .map(|(r, _)| crate::batch::OverviewLine {
+                id: r.id,
+                uscc: r.uscc.clone().unwrap_or_default(),
+                name: r.name.clone(),
+                year,
+                city: r.city.clone(),
+                district: r.district.clone(),
+                total: dec(&r.total),
+                provisional: dec(&r.total_provisional),
+                total_max: dec(&r.total_max),
+                eligible: r.eligible,
+                open: r.open,
+                filings: statuses(r),
+            })
+            .collect();
+        let companies = rows.into_iter().map(|(r, p)| (r.id, p, year)).collect();
         let cx = self.cli(lang);
-        let bytes = crate::batch::portfolio_workbook(&cx, &self.packs, companies).map_err(|e| ApiError::general(e.message))?;
-        // The save dialog has asked before replacing; still never a link, a
-        // folder, a database or the workspace.
+        let bytes = crate::batch::portfolio_workbook(&cx, &self.packs, companies, &lines).map_err(|e| ApiError::general(e.message))?;
         let ws = self.workspace_path();
-        write_atomic(file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
@@ -1325,10 +1378,15 @@ impl Session {
     pub fn portfolio_pdfs(&self, ids: &[i64], year: i64, dir: &Path, lang: UiLang, job: &PdfJob) -> ApiResult<PdfBatchView> {
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let companies: Vec<(Profile, i32)> = self.profiles(ids, year, lang)?.into_iter().map(|(_, p)| (p, year)).collect();
-        // One core is left to the window.
-        let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1);
-        let run = crate::batch::write_portfolio_pdfs(&self.cli(lang), &self.packs, &companies, dir, jobs, &job.done, &job.cancel)
+        let cx = self.cli(lang);
+        crate::batch::check_pdf_dir(&cx, dir).map_err(|e| ApiError::general(e.message))?;
+        // Companies deleted since the list was shown are left out.
+        let companies: Vec<(Profile, i32)> = self.overview_of(Some(ids), year, lang)?.into_iter().map(|(_, p)| (p, year)).collect();
+        job.total.store(companies.len(), std::sync::atomic::Ordering::SeqCst);
+        // The work runs on threads of its own; the window's process is apart
+        // (WebKit), so every core may be used.
+        let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let run = crate::batch::write_portfolio_pdfs(&cx, &self.packs, &companies, dir, jobs, &job.done, &job.cancel)
             .map_err(|e| ApiError::general(e.message))?;
         let shown = dir.display().to_string();
         let mut text = match (run.cancelled, l) {

@@ -64,8 +64,8 @@ const COMPANY_COLUMNS: [(&str, &str, &str); 10] = [
 const YEAR_COLUMN: (&str, &str, &str) = ("year", "年度", "Year");
 /// Columns without which no row can be read: the file is unusable.
 const REQUIRED: [&str; 3] = ["name", "city", "district"];
-/// Optional company fields: a matched company keeps its stored value when
-/// the sheet has no column for one (`--save`).
+/// Optional company fields: a matched company keeps its stored value when a
+/// row leaves one empty (`--save`).
 const OPTIONAL_COMPANY: [&str; 6] = ["serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
 /// The template's sheets, and the batch workbook's.
 const TEMPLATE_SHEETS: [&str; 2] = ["企业", "说明"];
@@ -74,6 +74,8 @@ const RESULT_SHEETS: [&str; 3] = ["汇总", "明细", "错误"];
 const CSV_HEADER: [&str; 9] = ["row", "uscc", "name", "year", "clause", "status", "amount", "amount_max", "reasons"];
 /// Rows of the template that carry drop-downs and formats.
 const TEMPLATE_ROWS: u32 = 10_000;
+/// Rows of one Excel worksheet.
+const XLSX_MAX_ROWS: usize = 1_048_576;
 
 // ------------------------------------------------------------------ columns
 
@@ -313,15 +315,55 @@ fn read_grid(cx: &Context, path: &Path, kind: InKind) -> Result<Grid, CliError> 
         InKind::Xlsx => {
             use calamine::Reader;
             let not_sheet = |e: &dyn std::fmt::Display| {
-                unusable(cx, path, format!("不是可读取的 .xlsx 表格文件（{e}）"), format!("not a readable .xlsx workbook ({e})"))
+                // The reader's own words ("Zip error: … EOCD") mean nothing to
+                // a clerk; what to do does.
+                let zip = e.to_string().contains("Zip");
+                if zip {
+                    unusable(
+                        cx,
+                        path,
+                        "不是可读取的 .xlsx 表格文件（文件已损坏，或是其他格式改成了 .xlsx 扩展名；请在表格软件中另存为 Excel 工作簿）"
+                            .into(),
+                        "not a readable .xlsx workbook (damaged, or another format renamed to .xlsx; save it as an Excel workbook)".into(),
+                    )
+                } else {
+                    unusable(cx, path, format!("不是可读取的 .xlsx 表格文件（{e}）"), format!("not a readable .xlsx workbook ({e})"))
+                }
             };
             let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| not_sheet(&e))?;
-            let range = match wb.worksheet_range_at(0) {
-                Some(r) => r.map_err(|e| not_sheet(&e))?,
-                None => return Err(unusable(cx, path, "工作簿中没有工作表".into(), "the workbook has no sheet".into())),
+            let Some(first) = wb.sheet_names().first().cloned() else {
+                return Err(unusable(cx, path, "工作簿中没有工作表".into(), "the workbook has no sheet".into()));
             };
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            let rows = range.rows().map(|r| r.iter().map(cell_of).collect()).collect();
+            // Cells are streamed and only those with a value kept: a sheet's
+            // declared size (one stray cell at XFD1048576) is never allocated.
+            let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+            {
+                let mut reader = wb.worksheet_cells_reader(&first).map_err(|e| not_sheet(&e))?;
+                while let Some(c) = reader.next_cell().map_err(|e| not_sheet(&e))? {
+                    let (r, col) = c.get_position();
+                    let cell = cell_of(&calamine::Data::from(c.get_value().clone()));
+                    if cell != Cell::Empty {
+                        cells.push((r, col, cell));
+                    }
+                }
+            }
+            let Some(r0) = cells.iter().map(|c| c.0).min() else {
+                return Ok(Grid { first_row: 1, first_col: 0, rows: Vec::new() });
+            };
+            // Nothing right of the header's last cell can be read: dropped.
+            let last_col = cells.iter().filter(|c| c.0 == r0).map(|c| c.1).max().unwrap_or(0);
+            cells.retain(|c| c.1 <= last_col);
+            let c0 = cells.iter().map(|c| c.1).min().unwrap_or(0);
+            let r1 = cells.iter().map(|c| c.0).max().unwrap_or(r0);
+            let mut rows: Vec<Vec<Cell>> = (r0..=r1).map(|_| Vec::new()).collect();
+            for (r, col, cell) in cells {
+                let row = &mut rows[(r - r0) as usize];
+                let at = (col - c0) as usize;
+                if row.len() <= at {
+                    row.resize(at + 1, Cell::Empty);
+                }
+                row[at] = cell;
+            }
             Ok(Grid { first_row: r0 + 1, first_col: c0, rows })
         }
     }
@@ -359,8 +401,10 @@ struct Accepted {
     row: u32,
     profile: Profile,
     year: i32,
-    /// Fact columns this row leaves empty (removed from the workspace on `--save`).
-    clear: Vec<String>,
+    /// Optional company fields this row leaves empty: on saving, a matched
+    /// company keeps what it holds (an empty cell is "not given", never
+    /// "erase"; the same holds for facts, which are only added or replaced).
+    keep: Vec<String>,
 }
 
 /// The header read: for each column of the grid, the field it holds.
@@ -472,6 +516,20 @@ fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &Columns<'p>
     Ok(Header { cols, names, first_col: grid.first_col })
 }
 
+/// Saving matches companies by credit code: a sheet without that column
+/// cannot be saved at all (one message, not one per row).
+fn require_uscc_column(cx: &Context, path: &Path, header: &Header) -> Result<(), CliError> {
+    if header.cols.iter().any(|c| c.is_some_and(|f| f.key() == "uscc")) {
+        return Ok(());
+    }
+    Err(unusable(
+        cx,
+        path,
+        "缺少 uscc（统一社会信用代码）列；保存时按信用代码匹配企业".into(),
+        "the uscc (credit code) column is missing; saving matches companies by it".into(),
+    ))
+}
+
 /// Whether a row is the template's label row: every cell filled is its
 /// column's label (with or without the unit), and there are some.
 fn is_label_row(header: &Header, row: &[Cell]) -> bool {
@@ -492,26 +550,61 @@ fn is_label_row(header: &Header, row: &[Cell]) -> bool {
     any
 }
 
+/// A yes/no cell: 是/否 (the template's drop-down), a boolean cell, and
+/// what people type instead: true/false, yes/no, Y/N, 1/0, √/×.
 fn bool_json(c: &Cell) -> Value {
+    let word = |s: &str| -> Option<bool> {
+        let s = s.trim();
+        match s {
+            "是" | "√" | "✓" | "1" => Some(true),
+            "否" | "×" | "✗" | "0" => Some(false),
+            _ if ["true", "yes", "y"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(true),
+            _ if ["false", "no", "n"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(false),
+            _ => None,
+        }
+    };
     match c {
         Cell::Bool(b) => Value::Bool(*b),
-        Cell::Text(t) => match t.trim() {
-            "是" => Value::Bool(true),
-            "否" => Value::Bool(false),
-            s if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-            s if s.eq_ignore_ascii_case("false") => Value::Bool(false),
-            s => Value::String(s.to_string()),
-        },
-        Cell::Num(n) => Value::String(n.clone()),
+        Cell::Text(t) | Cell::Num(t) => word(t).map(Value::Bool).unwrap_or_else(|| Value::String(t.trim().to_string())),
         Cell::Empty | Cell::Error(_) => Value::Null,
     }
 }
+
+/// What a yes/no or option cell should hold, in the template's words.
+fn cell_expects(d: &FactDef, lang: Lang) -> Option<String> {
+    match d.kind {
+        FactKind::Bool => Some(match lang {
+            Lang::Zh => "应填“是”或“否”".into(),
+            Lang::En => "enter 是 (yes) or 否 (no)".into(),
+        }),
+        FactKind::Enum => {
+            let labels: Vec<&str> = options(d).into_iter().map(|(_, l)| l).collect();
+            Some(match lang {
+                Lang::Zh => format!("应为以下之一：{}", labels.join("、")),
+                Lang::En => format!("must be one of: {}", labels.join(", ")),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Above this a number cell's `f64` no longer holds every digit: a long
+/// account number typed into a number cell has already lost its tail.
+const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 fn text_json(c: &Cell) -> Value {
     match c {
         Cell::Text(t) | Cell::Num(t) => Value::String(t.clone()),
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Empty | Cell::Error(_) => Value::Null,
+    }
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(t) | Cell::Num(t) | Cell::Error(t) => t.trim().to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Empty => String::new(),
     }
 }
 
@@ -561,7 +654,6 @@ fn read_rows(
         let mut company = Map::new();
         let mut facts = Map::new();
         let mut year_cell: Option<Value> = None;
-        let mut clear = Vec::new();
         for (ci, f) in header.cols.iter().enumerate() {
             let Some(f) = f else { continue };
             let cell = cells.get(ci).unwrap_or(&Cell::Empty);
@@ -575,6 +667,16 @@ fn read_rows(
             }
             match *f {
                 Field::Company(k, ..) => {
+                    if let Cell::Num(n) = cell {
+                        if n.parse::<f64>().is_ok_and(|x| x.abs() >= EXACT_LIMIT) {
+                            let message = match lang {
+                                Lang::Zh => "数字太长，表格软件已丢失末尾几位；请把该列设为“文本”格式后重新填写".to_string(),
+                                Lang::En => "too many digits for a number cell (the last ones are already lost); format the column as text and enter it again".to_string(),
+                            };
+                            errs.push(RowError { row, column: header.column_of(k, lang), message });
+                            continue;
+                        }
+                    }
                     let v = if k == COMPANY_STATUS_FACT { bool_json(cell) } else { text_json(cell) };
                     if !v.is_null() {
                         company.insert(k.to_string(), v);
@@ -583,7 +685,6 @@ fn read_rows(
                 Field::Year => year_cell = Some(text_json(cell)).filter(|v| !v.is_null()),
                 Field::Fact(d) => {
                     if *cell == Cell::Empty {
-                        clear.push(d.key.clone());
                         continue;
                     }
                     let field = format!("facts.{}", d.key);
@@ -591,7 +692,16 @@ fn read_rows(
                         Ok(v) => {
                             facts.insert(d.key.clone(), v);
                         }
-                        Err(e) => errs.push(header.error(row, &e, lang)),
+                        Err(e) => {
+                            let mut re = header.error(row, &e, lang);
+                            if let Some(expects) = cell_expects(d, lang) {
+                                re.message = match lang {
+                                    Lang::Zh => format!("“{}”无法识别，{expects}", cell_text(cell)),
+                                    Lang::En => format!("“{}” is not understood; {expects}", cell_text(cell)),
+                                };
+                            }
+                            errs.push(re)
+                        }
                     }
                 }
             }
@@ -627,26 +737,68 @@ fn read_rows(
         root.insert("year".into(), Value::from(y));
         root.insert("facts".into(), Value::Object(facts));
         match profile_from_value(&Value::Object(root), packs) {
-            Ok(profile) => accepted.push(Accepted { row, profile, year: y, clear }),
+            Ok(profile) => {
+                let keep = OPTIONAL_COMPANY.iter().filter(|k| profile_lacks(&profile, k)).map(|k| k.to_string()).collect();
+                accepted.push(Accepted { row, profile, year: y, keep })
+            }
             Err(e) => errors.push(header.error(row, &e, lang)),
         }
     }
     // The same company and year twice: neither row is evaluated.
     let mut dup_rows: BTreeMap<u32, RowError> = BTreeMap::new();
-    for (i, (row, u, y)) in keys.iter().enumerate() {
-        for (other, ou, oy) in &keys[i + 1..] {
-            if u == ou && y == oy {
-                for (a, b) in [(*row, *other), (*other, *row)] {
-                    dup_rows.entry(a).or_insert_with(|| RowError {
-                        row: a,
-                        column: header.column_of("uscc", cx.lang),
+    let mut by_key: HashMap<(&str, i32), Vec<u32>> = HashMap::new();
+    for (row, u, y) in &keys {
+        by_key.entry((u.as_str(), *y)).or_default().push(*row);
+    }
+    for ((u, y), rows) in &by_key {
+        if rows.len() < 2 {
+            continue;
+        }
+        for &a in rows {
+            let b = rows.iter().copied().find(|&b| b != a).unwrap_or(a);
+            dup_rows.insert(
+                a,
+                RowError {
+                    row: a,
+                    column: header.column_of("uscc", cx.lang),
+                    message: match cx.lang {
+                        Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
+                        Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
+                    },
+                },
+            );
+        }
+    }
+    // When saving, one credit code is one company: rows of several years
+    // must agree on its name and place, or saving would flip between them.
+    if need_uscc {
+        let mut first: HashMap<String, &Accepted> = HashMap::new();
+        let mut conflicts: Vec<RowError> = Vec::new();
+        for a in accepted.iter().filter(|a| !dup_rows.contains_key(&a.row)) {
+            let Some(u) = a.profile.company.uscc.clone() else { continue };
+            let Some(f) = first.get(&u) else {
+                first.insert(u, a);
+                continue;
+            };
+            let (c, d) = (&f.profile.company, &a.profile.company);
+            let differs = [("name", &c.name, &d.name), ("city", &c.city, &d.city), ("district", &c.district, &d.district)]
+                .into_iter()
+                .find(|(_, x, y)| x != y);
+            if let Some((field, x, y)) = differs {
+                for (row, other, mine, theirs) in [(f.row, a.row, x, y), (a.row, f.row, y, x)] {
+                    conflicts.push(RowError {
+                        row,
+                        column: header.column_of(field, cx.lang),
                         message: match cx.lang {
-                            Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
-                            Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
+                            Lang::Zh => format!("与第{other}行信用代码相同（{u}），但填的是“{mine}”而那一行是“{theirs}”；同一企业请填写一致，两行都不保存"),
+                            Lang::En => format!("the same credit code as row {other} ({u}) but “{mine}” here and “{theirs}” there; one company must read the same, neither row is saved"),
                         },
                     });
                 }
             }
+        }
+        for e in conflicts {
+            dup_rows.entry(e.row).or_insert(e);
         }
     }
     if !dup_rows.is_empty() {
@@ -851,7 +1003,7 @@ fn write_outputs(cx: &Context, kind: OutKind, rows: &[Accepted], done: &[Done], 
             }
             Ok(buf)
         }
-        OutKind::Xlsx => results_workbook(cx, rows, done, Some(errors), None),
+        OutKind::Xlsx => results_workbook(cx, rows, done, Some(errors), None, None),
     }
 }
 
@@ -865,6 +1017,7 @@ fn results_workbook(
     done: &[Done],
     errors: Option<&[RowError]>,
     first: Option<(&str, &str)>,
+    summary: Option<&[OverviewLine]>,
 ) -> Result<Vec<u8>, CliError> {
     use rust_xlsxwriter::{Format, Workbook};
     let lang = cx.lang;
@@ -874,57 +1027,61 @@ fn results_workbook(
     let yuan = Format::new().set_num_format("#,##0.00");
     let status = |s: Status| crate::table::status_text(s, lang);
 
-    let sheet = wb.add_worksheet();
-    sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
-    let mut head: [&str; 10] = if zh {
-        [
-            "行号",
-            "统一社会信用代码",
-            "企业名称",
-            "年度",
-            "城市",
-            "区县",
-            "测算合计（元）",
-            "最高合计（元）",
-            "符合条件条款数",
-            "待补充条款数",
-        ]
+    if let Some(lines) = summary {
+        overview_sheet(&mut wb, lines, lang)?;
     } else {
-        [
-            "row",
-            "credit code",
-            "company",
-            "year",
-            "city",
-            "district",
-            "total (yuan)",
-            "total max (yuan)",
-            "eligible clauses",
-            "clauses needing input",
-        ]
-    };
-    if let Some((z, e)) = first {
-        head[0] = if zh { z } else { e };
-    }
-    sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
-    for (i, (a, d)) in rows.iter().zip(done).enumerate() {
-        let r = i as u32 + 1;
-        let c = &a.profile.company;
-        sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
-        sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-        sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
-        sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
-        sheet.write_string(r, 4, &c.city).map_err(xlsx_err)?;
-        sheet.write_string(r, 5, &c.district).map_err(xlsx_err)?;
-        sheet.write_number_with_format(r, 6, money_f64(d.total), &yuan).map_err(xlsx_err)?;
-        sheet.write_number_with_format(r, 7, money_f64(d.total_max), &yuan).map_err(xlsx_err)?;
-        let count = |s: Status| d.clauses.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
-        sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
-        sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-    for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0)] {
-        sheet.set_column_width(col, w).map_err(xlsx_err)?;
+        let sheet = wb.add_worksheet();
+        sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
+        let mut head: [&str; 10] = if zh {
+            [
+                "行号",
+                "统一社会信用代码",
+                "企业名称",
+                "年度",
+                "城市",
+                "区县",
+                "测算合计（元）",
+                "最高合计（元）",
+                "符合条件条款数",
+                "待补充条款数",
+            ]
+        } else {
+            [
+                "row",
+                "credit code",
+                "company",
+                "year",
+                "city",
+                "district",
+                "total (yuan)",
+                "total max (yuan)",
+                "eligible clauses",
+                "clauses needing input",
+            ]
+        };
+        if let Some((z, e)) = first {
+            head[0] = if zh { z } else { e };
+        }
+        sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
+        for (i, (a, d)) in rows.iter().zip(done).enumerate() {
+            let r = i as u32 + 1;
+            let c = &a.profile.company;
+            sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
+            sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
+            sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
+            sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
+            sheet.write_string(r, 4, &c.city).map_err(xlsx_err)?;
+            sheet.write_string(r, 5, &c.district).map_err(xlsx_err)?;
+            sheet.write_number_with_format(r, 6, money_f64(d.total), &yuan).map_err(xlsx_err)?;
+            sheet.write_number_with_format(r, 7, money_f64(d.total_max), &yuan).map_err(xlsx_err)?;
+            let count = |s: Status| d.clauses.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
+            sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
+            sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0)] {
+            sheet.set_column_width(col, w).map_err(xlsx_err)?;
+        }
     }
 
     // The 明细 sheet is one row per clause (320,000 for 10,000 companies):
@@ -1014,6 +1171,20 @@ fn results_workbook(
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// Whether a template's 企业 sheet holds anything under its two header rows.
+fn has_rows_below_labels(path: &Path) -> bool {
+    use calamine::Reader;
+    let Ok(mut wb) = calamine::open_workbook::<calamine::Xlsx<_>, _>(path) else { return true };
+    let Ok(range) = wb.worksheet_range(TEMPLATE_SHEETS[0]) else { return true };
+    let start = range.start().map(|(r, _)| r).unwrap_or(0);
+    range.rows().enumerate().any(|(i, r)| start as usize + i >= 2 && r.iter().any(|c| !matches!(c, calamine::Data::Empty)))
+}
+
+/// Whether a file is an `.xlsx` workbook that reads.
+pub fn is_workbook(path: &Path) -> bool {
+    sheet_names(path).is_some()
+}
+
 /// The sheet names of an existing workbook, if it is one.
 fn sheet_names(path: &Path) -> Option<Vec<String>> {
     use calamine::Reader;
@@ -1040,7 +1211,8 @@ fn ours(path: &Path, kind: Option<OutKind>) -> bool {
         Some(OutKind::Jsonl) => head.starts_with(b"{\"row\":"),
         Some(OutKind::Csv) => head.starts_with(format!("\u{feff}{}", CSV_HEADER.join(",")).as_bytes()),
         Some(OutKind::Xlsx) => sheet_names(path).is_some_and(|n| n == RESULT_SHEETS),
-        None => sheet_names(path).is_some_and(|n| n == TEMPLATE_SHEETS),
+        // A template, and still empty: one filled with clients is theirs now.
+        None => sheet_names(path).is_some_and(|n| n == TEMPLATE_SHEETS) && !has_rows_below_labels(path),
     }
 }
 
@@ -1052,7 +1224,7 @@ fn check_out(cx: &Context, out: &Path, kind: Option<OutKind>) -> Result<(), CliE
     if existing.is_some() && !ours(out, kind) {
         let (zh, en) = match kind {
             Some(_) => ("补贴通批量测算结果", "a Butie batch result"),
-            None => ("补贴通模板", "a Butie template"),
+            None => ("空白的补贴通模板（可能已填有企业数据）", "an empty Butie template (it may hold clients' data)"),
         };
         return Err(CliError::usage(match cx.lang {
             Lang::Zh => format!("{}: 已存在且不是{zh}文件，未覆盖", shown(out)),
@@ -1069,20 +1241,101 @@ fn write_out(cx: &Context, out: &Path, bytes: &[u8]) -> Result<(), CliError> {
 
 // ------------------------------------------------------------------ saving
 
-/// The optional company fields the sheet has no column for: a matched
-/// company keeps its stored values of these.
-fn absent_columns(header: &Header) -> Vec<String> {
-    OPTIONAL_COMPANY.iter().filter(|k| !header.cols.iter().any(|c| c.is_some_and(|f| f.key() == **k))).map(|k| k.to_string()).collect()
+/// With `--save`, each row of a company already in the workspace is
+/// evaluated as it will be saved: what the row gives over what is saved
+/// (an empty cell keeps the saved answer), with the company's filing
+/// history — the same figures the app then shows for it.
+fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut [Accepted]) {
+    for r in rows.iter_mut() {
+        let Some(u) = r.profile.company.uscc.clone() else { continue };
+        let Ok(id) = w.find_company(&u) else { continue };
+        let Ok(stored) = w.profile(id, r.year, packs) else { continue };
+        let mut company = r.profile.company.clone();
+        let s = &stored.company;
+        for k in &r.keep {
+            match k.as_str() {
+                "serious_dishonesty_listed" => company.serious_dishonesty_listed = s.serious_dishonesty_listed,
+                "legal_rep" => company.legal_rep = s.legal_rep.clone(),
+                "contact" => company.contact = s.contact.clone(),
+                "phone" => company.phone = s.phone.clone(),
+                "bank" => company.bank = s.bank.clone(),
+                "bank_account" => company.bank_account = s.bank_account.clone(),
+                _ => {}
+            }
+        }
+        let mut facts = stored.facts.clone();
+        facts.remove(COMPANY_STATUS_FACT);
+        for (k, v) in &r.profile.facts {
+            if k != COMPANY_STATUS_FACT {
+                facts.insert(k.clone(), v.clone());
+            }
+        }
+        let mut p = Profile::new(company, Some(r.year), facts);
+        p.history = stored.history;
+        r.profile = p;
+    }
 }
 
-fn sheet_rows(rows: &[Accepted], keep: &[String]) -> Vec<SheetRow> {
+/// Whether a row leaves an optional company field empty.
+fn profile_lacks(p: &Profile, key: &str) -> bool {
+    let c = &p.company;
+    match key {
+        "serious_dishonesty_listed" => c.serious_dishonesty_listed.is_none(),
+        "legal_rep" => c.legal_rep.is_none(),
+        "contact" => c.contact.is_none(),
+        "phone" => c.phone.is_none(),
+        "bank" => c.bank.is_none(),
+        "bank_account" => c.bank_account.is_none(),
+        _ => false,
+    }
+}
+
+fn sheet_rows(rows: &[Accepted]) -> Vec<SheetRow> {
     rows.iter()
         .map(|r| {
             let mut facts = r.profile.facts.clone();
             facts.remove(COMPANY_STATUS_FACT);
-            SheetRow { company: r.profile.company.clone(), keep: keep.to_vec(), year: r.year, facts, clear: r.clear.clone() }
+            SheetRow { company: r.profile.company.clone(), keep: r.keep.clone(), year: r.year, facts, clear: Vec::new() }
         })
         .collect()
+}
+
+/// Companies (not rows: one company may have a row per year) added,
+/// updated and left unchanged by a save.
+pub fn count_companies(saved: &[RowSaved]) -> (usize, usize, usize) {
+    let mut by_id: BTreeMap<i64, u8> = BTreeMap::new();
+    for s in saved {
+        let (id, rank) = match s {
+            RowSaved::Added(id) => (*id, 2),
+            RowSaved::Updated(id) => (*id, 1),
+            RowSaved::Unchanged(id) => (*id, 0),
+        };
+        let e = by_id.entry(id).or_insert(rank);
+        *e = (*e).max(rank);
+    }
+    let n = |r: u8| by_id.values().filter(|&&x| x == r).count();
+    (n(2), n(1), n(0))
+}
+
+/// The `--pdf` folder (or the window's chosen one) made and proved
+/// writable before any work: an unusable folder is said at once.
+pub fn check_pdf_dir(cx: &Context, dir: &Path) -> Result<(), CliError> {
+    let err = |e: FileError| CliError::file("", &e, cx.lang);
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) if m.file_type().is_symlink() && std::fs::metadata(dir).is_ok_and(|t| t.is_dir()) => {}
+        Ok(_) => return Err(err(FileError::NotAFolder { dir: dir.to_path_buf() })),
+        Err(_) => std::fs::create_dir_all(dir).map_err(|e| err(FileError::CannotCreateFolder { dir: dir.to_path_buf(), source: e }))?,
+    }
+    let probe = dir.join(format!(".butie-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(err(FileError::PermissionDenied { path: dir.to_path_buf() })),
+        Err(e) => Err(err(FileError::CannotCreateFolder { dir: dir.to_path_buf(), source: e })),
+    }
 }
 
 // ------------------------------------------------------------------ the app
@@ -1094,7 +1347,6 @@ pub struct SheetImport {
     pub errors: Vec<RowError>,
     /// Rows read (blank rows and the template's label row not counted).
     pub read: usize,
-    keep: Vec<String>,
 }
 
 /// One accepted row of a [`SheetImport`].
@@ -1110,7 +1362,7 @@ impl SheetImport {
     }
     /// The rows as the store saves them (matched by credit code).
     pub fn sheet_rows(&self) -> Vec<SheetRow> {
-        sheet_rows(&self.rows, &self.keep)
+        sheet_rows(&self.rows)
     }
 }
 
@@ -1132,18 +1384,99 @@ pub fn read_sheet(cx: &Context, packs: &[Pack], path: &Path, year: i32) -> Resul
     let columns = Columns::new(packs);
     let grid = read_grid(cx, path, kind)?;
     let header = read_header(cx, path, &grid, &columns)?;
+    require_uscc_column(cx, path, &header)?;
     let (rows, errors, read) = read_rows(cx, packs, &grid, &header, year, true);
-    let keep = absent_columns(&header);
-    Ok(SheetImport { rows, errors, read, keep })
+    Ok(SheetImport { rows, errors, read })
 }
 
-/// The 客户总览 as a workbook: 汇总 and 明细 for the given company-years,
-/// numbered by company id.
-pub fn portfolio_workbook(cx: &Context, packs: &[Pack], companies: Vec<(i64, Profile, i32)>) -> Result<Vec<u8>, CliError> {
+/// One company of the window's 客户总览, with the figures it shows.
+pub struct OverviewLine {
+    pub id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub year: i32,
+    pub city: String,
+    pub district: String,
+    pub total: Decimal,
+    pub provisional: Decimal,
+    pub total_max: Decimal,
+    pub eligible: usize,
+    pub open: usize,
+    /// "已申报 2，已批准 1".
+    pub filings: String,
+}
+
+fn overview_sheet(wb: &mut rust_xlsxwriter::Workbook, lines: &[OverviewLine], lang: Lang) -> Result<(), CliError> {
+    use rust_xlsxwriter::Format;
+    let bold = Format::new().set_bold();
+    let yuan = Format::new().set_num_format("#,##0.00");
+    let sheet = wb.add_worksheet();
+    sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
+    let head: [&str; 12] = match lang {
+        Lang::Zh => [
+            "企业编号",
+            "统一社会信用代码",
+            "企业名称",
+            "年度",
+            "城市",
+            "区县",
+            "测算合计（元）",
+            "暂估合计（元）",
+            "最高合计（元）",
+            "符合条件条款数",
+            "待答问题数",
+            "申报记录",
+        ],
+        Lang::En => [
+            "company #",
+            "credit code",
+            "company",
+            "year",
+            "city",
+            "district",
+            "total (yuan)",
+            "provisional total (yuan)",
+            "total max (yuan)",
+            "eligible clauses",
+            "open questions",
+            "filings",
+        ],
+    };
+    sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
+    for (i, l) in lines.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_number(r, 0, l.id as f64).map_err(xlsx_err)?;
+        sheet.write_string(r, 1, &l.uscc).map_err(xlsx_err)?;
+        sheet.write_string(r, 2, &l.name).map_err(xlsx_err)?;
+        sheet.write_number(r, 3, l.year).map_err(xlsx_err)?;
+        sheet.write_string(r, 4, &l.city).map_err(xlsx_err)?;
+        sheet.write_string(r, 5, &l.district).map_err(xlsx_err)?;
+        for (c, v) in [(6u16, l.total), (7, l.provisional), (8, l.total_max)] {
+            sheet.write_number_with_format(r, c, money_f64(v), &yuan).map_err(xlsx_err)?;
+        }
+        sheet.write_number(r, 9, l.eligible as f64).map_err(xlsx_err)?;
+        sheet.write_number(r, 10, l.open as f64).map_err(xlsx_err)?;
+        sheet.write_string(r, 11, &l.filings).map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0), (8, 16.0), (11, 24.0)] {
+        sheet.set_column_width(col, w).map_err(xlsx_err)?;
+    }
+    Ok(())
+}
+
+/// The 客户总览 as a workbook: 汇总 (the window's columns, the same
+/// figures) and 明细 (every clause of every company), numbered by company id.
+pub fn portfolio_workbook(
+    cx: &Context,
+    packs: &[Pack],
+    companies: Vec<(i64, Profile, i32)>,
+    lines: &[OverviewLine],
+) -> Result<Vec<u8>, CliError> {
     let rows: Vec<Accepted> =
-        companies.into_iter().map(|(id, profile, year)| Accepted { row: id.max(0) as u32, profile, year, clear: Vec::new() }).collect();
+        companies.into_iter().map(|(id, profile, year)| Accepted { row: id.max(0) as u32, profile, year, keep: Vec::new() }).collect();
     let done: Vec<Done> = rows.iter().map(|a| work(cx, packs, a, false, None)).collect();
-    results_workbook(cx, &rows, &done, None, Some(("企业编号", "company #")))
+    results_workbook(cx, &rows, &done, None, Some(("企业编号", "company #")), Some(lines))
 }
 
 /// What a run of [`write_portfolio_pdfs`] did.
@@ -1175,7 +1508,7 @@ pub fn write_portfolio_pdfs(
     let rows: Vec<Accepted> = companies
         .iter()
         .enumerate()
-        .map(|(i, (p, y))| Accepted { row: i as u32, profile: p.clone(), year: *y, clear: Vec::new() })
+        .map(|(i, (p, y))| Accepted { row: i as u32, profile: p.clone(), year: *y, keep: Vec::new() })
         .collect();
     let folders = pdf_folders(dir, &rows);
     let next = AtomicUsize::new(0);
@@ -1295,7 +1628,33 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
     let columns = Columns::new(&packs);
     let grid = read_grid(cx, &a.input, in_kind)?;
     let header = read_header(cx, &a.input, &grid, &columns)?;
-    let (rows, errors, read) = read_rows(cx, &packs, &grid, &header, year, a.save);
+    if a.save {
+        require_uscc_column(cx, &a.input, &header)?;
+    }
+    let (mut rows, errors, read) = read_rows(cx, &packs, &grid, &header, year, a.save);
+    if a.save && cx.workspace_path().exists() {
+        merge_saved(&cx.open(OpenMode::Existing)?, &packs, &mut rows);
+    }
+    if out_kind == OutKind::Xlsx {
+        let per_row: usize = packs.iter().map(|p| p.clauses.len()).sum();
+        if rows.len().saturating_mul(per_row) >= XLSX_MAX_ROWS {
+            return Err(CliError::usage(match lang {
+                Lang::Zh => format!(
+                    "--out: {} 行 × {per_row} 条款的明细超过 Excel 一个工作表的 {XLSX_MAX_ROWS} 行上限；请改用 .jsonl 或 .csv，或把表格分成几份（每份不超过 {} 行）",
+                    rows.len(),
+                    (XLSX_MAX_ROWS - 1) / per_row.max(1)
+                ),
+                Lang::En => format!(
+                    "--out: {} rows × {per_row} clauses exceed the {XLSX_MAX_ROWS} rows of one Excel sheet; use .jsonl or .csv, or split the sheet (at most {} rows each)",
+                    rows.len(),
+                    (XLSX_MAX_ROWS - 1) / per_row.max(1)
+                ),
+            }));
+        }
+    }
+    if let Some(dir) = &a.pdf {
+        check_pdf_dir(cx, dir)?;
+    }
 
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let folders = a.pdf.as_deref().map(|d| pdf_folders(d, &rows));
@@ -1304,17 +1663,32 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
 
     let mut stdout = String::new();
     let mut stderr: Vec<String> = errors.iter().map(|e| error_line(e, lang)).collect();
+    // The results are written first: a result file that cannot be written
+    // then stops the run before anything is saved.
+    let bytes = write_outputs(cx, out_kind, &rows, &done, &errors)?;
+    write_out(cx, &a.out, &bytes)?;
     if a.save && !rows.is_empty() {
-        let sheet = sheet_rows(&rows, &absent_columns(&header));
+        let sheet = sheet_rows(&rows);
+        let ws_path = cx.workspace_path();
+        let created = !ws_path.exists();
         let mut w = cx.open(OpenMode::CreateIfMissing)?;
+        if created {
+            stdout.push_str(&match lang {
+                Lang::Zh => format!("已新建工作区 {}\n", shown(&ws_path)),
+                Lang::En => format!("created the workspace {}\n", shown(&ws_path)),
+            });
+        }
         let saved = w.save_rows(&sheet, &packs).map_err(|e| {
             let mut e = cx.store_err(e);
+            e.message.push_str(&match lang {
+                Lang::Zh => format!("（结果已写入 {}，但没有保存到工作区）", shown(&a.out)),
+                Lang::En => format!(" (the results are in {}, but nothing was saved in the workspace)", shown(&a.out)),
+            });
             for l in stderr.iter().rev() {
                 e.message = format!("{l}\n{}", e.message);
             }
             e
         })?;
-        let (mut added, mut updated, mut same) = (0, 0, 0);
         for (r, s) in rows.iter().zip(&saved) {
             let c = &r.profile.company;
             let who = format!("{} {}", c.uscc.as_deref().unwrap_or(""), c.name);
@@ -1326,25 +1700,18 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
                 (RowSaved::Unchanged(id), Lang::Zh) => format!("企业 #{id} 已是这些内容，未改动"),
                 (RowSaved::Unchanged(id), Lang::En) => format!("company #{id} unchanged (already holds this)"),
             };
-            match s {
-                RowSaved::Added(_) => added += 1,
-                RowSaved::Updated(_) => updated += 1,
-                RowSaved::Unchanged(_) => same += 1,
-            }
             stdout.push_str(&match lang {
                 Lang::Zh => format!("第{}行 {who}（{} 年度）：{what}\n", r.row, r.year),
                 Lang::En => format!("row {} {who} ({}): {what}\n", r.row, r.year),
             });
         }
+        let (added, updated, same) = count_companies(&saved);
         let ws = shown(&cx.workspace_path());
         stdout.push_str(&match lang {
             Lang::Zh => format!("已保存到工作区 {ws}：新增 {added} 家，更新 {updated} 家，未改动 {same} 家（一次事务）\n"),
             Lang::En => format!("saved in the workspace {ws}: {added} added, {updated} updated, {same} unchanged (one transaction)\n"),
         });
     }
-
-    let bytes = write_outputs(cx, out_kind, &rows, &done, &errors)?;
-    write_out(cx, &a.out, &bytes)?;
 
     let mut code = if errors.is_empty() { 0 } else { 3 };
     if let Some(dir) = &a.pdf {

@@ -795,5 +795,27 @@ pub fn write_pdf_set_with(
     for (p, d) in paths.iter().zip(&docs) {
         write_atomic(p, &d.bytes, REPLACE, workspace)?;
     }
+    remove_stale_forms(out, &butie_pdf::file_prefix(profile, ev.year), &paths);
     Ok(paths)
+}
+
+/// Forms of this company-year left in `dir` by an earlier run for clauses
+/// that are no longer eligible: removed, so that nobody files them. Only
+/// regular files named like this set's forms and written by Butie go.
+fn remove_stale_forms(dir: &Path, prefix: &str, written: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(prefix)
+            || !name.ends_with("-申报表.pdf")
+            || written.iter().any(|w| w.file_name() == Some(e.file_name().as_os_str()))
+        {
+            continue;
+        }
+        let path = e.path();
+        let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if regular && std::fs::read(&path).is_ok_and(|b| butie_pdf::is_ours(&b)) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }

@@ -32,9 +32,13 @@ impl Context {
     pub fn store_err(&self, e: StoreError) -> CliError {
         CliError::usage(store_message(&e, self.lang))
     }
-    /// The workspace file: `--workspace`, or the default one.
+    /// The workspace file: `--workspace`, then `$BUTIE_WORKSPACE` (as the
+    /// app reads it), then the default one.
     pub fn workspace_path(&self) -> PathBuf {
-        self.workspace.clone().unwrap_or_else(butie_store::default_path)
+        self.workspace
+            .clone()
+            .or_else(|| std::env::var_os("BUTIE_WORKSPACE").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .unwrap_or_else(butie_store::default_path)
     }
     pub fn open(&self, mode: OpenMode) -> Result<Workspace, CliError> {
         let path = self.workspace_path();
@@ -240,10 +244,8 @@ pub fn facts_copy(cx: &Context, key: &str, from: i64, to: i64) -> Result<String,
     let (mut w, id) = cx.company(key)?;
     let copied = w.copy_standing_facts(id, from, to, &packs).map_err(|e| cx.store_err(e))?;
     let index = fact_index(&packs);
-    let named: Vec<String> = copied
-        .iter()
-        .map(|k| format!("{}（{k}）", index.get(k.as_str()).map(|d| d.label.get(lang)).unwrap_or(k)))
-        .collect();
+    let named: Vec<String> =
+        copied.iter().map(|k| format!("{}（{k}）", index.get(k.as_str()).map(|d| d.label.get(lang)).unwrap_or(k))).collect();
     Ok(match (lang, copied.is_empty()) {
         (Lang::Zh, true) => format!("没有可沿用的长期情况：{from} 年度没有，或 {to} 年度已经填写\n"),
         (Lang::En, true) => format!("nothing to carry over: {from} has no standing answers, or {to} already has them\n"),

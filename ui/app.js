@@ -184,12 +184,12 @@ async function importSheet() {
   const box = $("#sheet-preview");
   const name = p.file.split(/[\\/]/).pop();
   $("#sheet-preview-title").textContent = t("sheetTitle", { file: name });
-  $("#sheet-preview-summary").textContent = p.accepted.length ? t("sheetSummary", { read: p.read, ok: p.accepted.length, bad: p.refused.length }) : t("sheetNothing");
+  $("#sheet-preview-summary").textContent = p.accepted.length ? t("sheetSummary", { read: p.read, ok: p.accepted.length, bad: p.refused_rows }) : t("sheetNothing");
   $("#sheet-save").textContent = t("sheetSave", { n: p.accepted.length });
   $("#sheet-save").disabled = p.accepted.length === 0;
   $("#sheet-discard").textContent = t("sheetDiscard");
   const head = (tbl, cols) => $(tbl + " thead tr").replaceChildren(...cols.map((c) => el("th", { text: c })));
-  $("#sheet-refused-title").textContent = t("sheetRefused") + ` (${p.refused.length})`;
+  $("#sheet-refused-title").textContent = t("sheetRefused") + ` (${p.refused_rows})`;
   $("#sheet-refused-title").classList.toggle("hidden", !p.refused.length);
   $("#sheet-refused").classList.toggle("hidden", !p.refused.length);
   head("#sheet-refused", [t("row"), t("sheetCol"), t("sheetProblem")]);

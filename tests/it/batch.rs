@@ -524,3 +524,105 @@ fn the_end_to_end_import_fixture_has_three_good_rows_and_one_bad() {
     let totals: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["total"].as_str().unwrap()).collect();
     assert_eq!(totals.len(), 3, "{lines:?}");
 }
+
+/// What a careless or hostile consultant found (issue 12's review): an empty
+/// cell erased saved answers; forms of clauses no longer eligible stayed in
+/// the PDF folder; one company under two names flipped on every save.
+#[test]
+fn empty_cells_keep_what_is_saved_and_stale_forms_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let input = dir.path().join("save.csv");
+    let out = dir.path().join("o.jsonl");
+    let pdf = dir.path().join("pdf");
+    let run = |extra: &[&str]| {
+        let mut args =
+            vec!["--workspace", s(&ws), "--lang", "en", "batch", "--in", s(&input), "--year", "2025", "--out", s(&out), "--save"];
+        args.extend_from_slice(extra);
+        butie(&args)
+    };
+    csv_file(&input, &HEADER, &[row("海跃", "91331002MA2A8K5L0Y", "186000", "")]);
+    let (code, stdout, err) = run(&["--pdf", s(&pdf)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("created the workspace"), "{stdout}");
+    let forms = |d: &Path| {
+        std::fs::read_dir(d).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with("申报表.pdf")).count()
+    };
+    let before = forms(&pdf.join("海跃"));
+    assert!(before >= 2, "{before}");
+    // A file the user put there, named like a form, is never touched.
+    std::fs::write(pdf.join("海跃").join("2025-海跃-99-我的笔记-申报表.pdf"), b"%PDF-1.7 mine").unwrap();
+    butie(&["--workspace", s(&ws), "facts", "set", "--company", "1", "--year", "2025", "exhibition_cost=15800"]);
+
+    // The trade mark fee and 省级品牌 left empty: kept; the brand now "否".
+    let mut r = row("海跃", "91331002MA2A8K5L0Y", "", "");
+    r[5] = "否".into();
+    csv_file(&input, &HEADER, &[r]);
+    let (code, stdout, err) = run(&["--pdf", s(&pdf)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("created the workspace"), "{stdout}");
+    let (_, facts, _) = butie(&["--workspace", s(&ws), "facts", "show", "--company", "1", "--year", "2025", "--json"]);
+    let facts: Value = serde_json::from_str(&facts).unwrap();
+    assert_eq!(facts["intl_trademark_fee"], "186000", "an empty cell erases nothing");
+    assert_eq!(facts["exhibition_cost"], "15800", "a fact without a column stays");
+    assert_eq!(facts["provincial_famous_brand"], false);
+    let names: Vec<String> =
+        std::fs::read_dir(pdf.join("海跃")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.contains("省级跨境电商出口知名品牌奖励")), "the brand clause's form went: {names:?}");
+    assert!(names.iter().any(|n| n.contains("商标国际注册")), "the saved fee still counts: {names:?}");
+    assert!(names.iter().any(|n| n.contains("参加跨境电商展会")), "the fact set in between counts: {names:?}");
+    assert!(forms(&pdf.join("海跃")) <= before + 1, "{names:?}");
+    assert!(pdf.join("海跃").join("2025-海跃-99-我的笔记-申报表.pdf").exists(), "not Butie's: kept");
+
+    // One credit code under two names in two years: both rows refused.
+    let mut a = row("旧名", "91331002MA2A8K5L0Y", "1", "2024");
+    let b = row("新名", "91331002MA2A8K5L0Y", "1", "2025");
+    a[5] = "Y".into();
+    csv_file(&input, &HEADER, &[a, b]);
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("row 2") && err.contains("row 3") && err.contains("“旧名” here and “新名” there"), "{err}");
+}
+
+#[test]
+fn a_stray_far_cell_no_uscc_column_long_numbers_and_a_filled_template() {
+    let dir = tempfile::tempdir().unwrap();
+    // One cell at the last row and column Excel has: read in no time, ignored.
+    let far = dir.path().join("far.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sh = wb.add_worksheet();
+    for (c, v) in ["name", "uscc", "city", "district", "bank_account"].iter().enumerate() {
+        sh.write_string(0, c as u16, *v).unwrap();
+    }
+    for (c, v) in ["海跃", "91331002MA2A8K5L0Y", "台州市", "椒江区"].iter().enumerate() {
+        sh.write_string(1, c as u16, *v).unwrap();
+    }
+    sh.write_number(1, 4, 6222021234567890123.0).unwrap();
+    sh.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(&far).unwrap();
+    let out = dir.path().join("o.jsonl");
+    let (code, _, err) = butie(&["batch", "--in", s(&far), "--year", "2025", "--out", s(&out)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("第2行 bank_account（E列）") && err.contains("文本"), "a 19-digit account in a number cell: {err}");
+
+    // Saving without a credit code column: one line, not one per row.
+    let csv = dir.path().join("no-uscc.csv");
+    std::fs::write(&csv, "name,city,district\n甲,台州市,椒江区\n乙,台州市,椒江区\n").unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let (code, _, err) = butie(&["--workspace", s(&ws), "batch", "--in", s(&csv), "--year", "2025", "--out", s(&out), "--save"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("缺少 uscc"), "{err}");
+    assert!(!ws.exists());
+
+    // A template with a client in it is not replaced by a new template.
+    let (keys, labels) = template(dir.path());
+    let filled = dir.path().join("客户.xlsx");
+    let p = sample("taizhou");
+    fill(&filled, &keys, &labels, &[(&p, &[])]);
+    let (code, _, err) = butie(&["template", "--out", s(&filled)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("未覆盖"), "{err}");
+    let (code, _, err) = butie(&["batch", "--in", s(&filled), "--year", "2025", "--out", s(&out)]);
+    assert_eq!(code, 0, "{err}");
+}

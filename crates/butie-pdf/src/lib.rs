@@ -110,6 +110,10 @@ pub struct Context<'a> {
 
 fn new_doc<'f>(fonts: &'f Fonts, title: &str, footer: String) -> (PdfDocument, Writer<'f>) {
     let mut doc = PdfDocument::new(title);
+    // The producer is how a later run knows a PDF in the folder as one of
+    // Butie's own (see `is_ours`).
+    doc.metadata.info.producer = PRODUCER.to_string();
+    doc.metadata.info.creator = format!("补贴通 Butie {}", env!("CARGO_PKG_VERSION"));
     let regular_id = doc.add_font(&fonts.regular);
     let bold_id = doc.add_font(&fonts.bold);
     let w = Writer::new(Faces { regular: &fonts.regular, bold: &fonts.bold, regular_id, bold_id, advances: Default::default() }, footer);
@@ -534,26 +538,46 @@ fn unique_name(stem: &str, ext: &str, taken: &mut Vec<String>) -> String {
     unreachable!("some suffix is free")
 }
 
-/// Render the summary and one form per eligible clause in memory, with
-/// their file names (safe, at most [`MAX_NAME_BYTES`] bytes, unique within
-/// the set), summary first. Nothing is written: the caller writes each file
-/// atomically once everything has rendered.
-pub fn render_all(fonts: &Fonts, cx: &Context) -> Result<Vec<Rendered>, PdfError> {
-    let ev = cx.evaluation;
-    let full = safe_file_name(&cx.profile.company.name);
+const PRODUCER: &str = concat!("Butie ", env!("CARGO_PKG_VERSION"));
+
+/// Whether PDF bytes were written by Butie (any version).
+pub fn is_ours(bytes: &[u8]) -> bool {
+    // printpdf writes the producer as UTF-16 in hex: "Butie " is this.
+    const MARK: &[u8] = b"/Producer<FEFF004200750074006900650020";
+    bytes.starts_with(b"%PDF-") && bytes.windows(MARK.len()).any(|w| w == MARK)
+}
+
+/// The start every file name of a company-year's PDF set shares:
+/// `2025-公司名-` (the name made safe and cut as [`render_all`] does).
+pub fn file_prefix(profile: &Profile, year: i32) -> String {
+    format!("{year}-{}-", company_part(profile))
+}
+
+fn company_part(profile: &Profile) -> String {
+    let full = safe_file_name(&profile.company.name);
     let mut company = cut_bytes(&full, COMPANY_BYTES).trim_end_matches(['.', ' ']).to_string();
     if company.len() < full.len() {
         // Two long names that begin alike must not share files in one folder:
         // a cut name carries the credit code's tail, or a hash of the name.
-        let tag = match &cx.profile.company.uscc {
+        let tag = match &profile.company.uscc {
             Some(u) => u.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<String>(),
-            None => format!("{:08x}", fnv1a(cx.profile.company.name.as_bytes()) as u32),
+            None => format!("{:08x}", fnv1a(profile.company.name.as_bytes()) as u32),
         };
         company = format!("{}~{tag}", cut_bytes(&company, COMPANY_BYTES - 9).trim_end_matches(['.', ' ']));
     }
     if company.is_empty() {
         company = "企业".into();
     }
+    company
+}
+
+/// Render the summary and one form per eligible clause in memory, with
+/// their file names (safe, at most [`MAX_NAME_BYTES`] bytes, unique within
+/// the set), summary first. Nothing is written: the caller writes each file
+/// atomically once everything has rendered.
+pub fn render_all(fonts: &Fonts, cx: &Context) -> Result<Vec<Rendered>, PdfError> {
+    let ev = cx.evaluation;
+    let company = company_part(cx.profile);
     let mut taken = Vec::new();
     let mut out = Vec::new();
     let name = unique_name(&format!("{}-{company}-补贴测算汇总", ev.year), ".pdf", &mut taken);

@@ -729,9 +729,12 @@ impl Workspace {
     /// Resolve a company given as its number or its USCC.
     pub fn find_company(&self, key: &str) -> Result<i64> {
         let key = key.trim();
-        if let Ok(id) = key.parse::<i64>() {
-            Self::require_company(&self.conn, id)?;
-            return Ok(id);
+        // A credit code may be all digits: 18 characters are a code, never an id.
+        if key.chars().count() != 18 {
+            if let Ok(id) = key.parse::<i64>() {
+                Self::require_company(&self.conn, id)?;
+                return Ok(id);
+            }
         }
         let up = key.to_ascii_uppercase();
         self.conn
@@ -989,7 +992,9 @@ impl Workspace {
             return self.write(apply);
         }
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| write_failure(&path, e.into()))?;
+        // Immediate, as for saving: a deferred transaction that later wants
+        // to write fails at once when another program writes, instead of waiting.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| write_failure(&path, e.into()))?;
         // Dropped without commit: rolled back.
         apply(&tx)
     }
