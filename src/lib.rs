@@ -8,6 +8,7 @@ pub mod app_api;
 pub mod batch;
 pub mod cli;
 pub mod files;
+pub mod packet;
 pub mod store_cli;
 pub mod store_messages;
 pub mod table;

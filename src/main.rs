@@ -78,6 +78,37 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The application packet: one PDF with cover, contents, every form filed, the calculation
+    /// annex, the materials checklist with evidence hashes, and the commitment.
+    Packet {
+        #[arg(long, conflicts_with = "company", required_unless_present = "company")]
+        profile: Option<PathBuf>,
+        /// A company in the workspace: its number or USCC (its materials and filings are used).
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long)]
+        year: Option<i64>,
+        /// The PDF file to write (a new file, or a PDF it replaces whole).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The materials each eligible clause asks for, with status and evidence files.
+    #[command(subcommand)]
+    Materials(MaterialsCmd),
+    /// Evidence files kept in the workspace with a clause's material.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
+    /// A filing window from the notice received (per company, year and policy pack).
+    #[command(subcommand)]
+    Deadline(DeadlineCmd),
+    /// Every filing window recorded, soonest first, with the days left.
+    Deadlines {
+        /// Only windows ending within N days (and those already past).
+        #[arg(long)]
+        within: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Companies in the workspace.
     #[command(subcommand)]
     Company(CompanyCmd),
@@ -238,6 +269,97 @@ enum CompanyCmd {
         company: String,
         #[arg(long)]
         archive: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MaterialsCmd {
+    /// List every eligible clause's materials for a year.
+    Show {
+        /// The company: its number or USCC.
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark one material ready, not ready or not applicable.
+    Set {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        /// A clause id (butie policies lists them).
+        #[arg(long)]
+        clause: String,
+        /// The material's number in the clause's list (from 1) or its text.
+        #[arg(long)]
+        item: String,
+        /// ready|not_ready|not_applicable (or 已准备/未准备/不适用).
+        #[arg(long)]
+        status: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCmd {
+    /// Keep a copy of a file (at most 50 MB) with a material; the material becomes ready.
+    Add {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        clause: String,
+        /// The material's number (from 1) or its text.
+        #[arg(long)]
+        item: String,
+        file: PathBuf,
+    },
+    /// Remove a kept file (its number from `butie materials show`).
+    Remove {
+        #[arg(long)]
+        id: i64,
+    },
+    /// Write a kept file out (never over an existing file).
+    Save {
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeadlineCmd {
+    /// Record the filing window the notice gives.
+    Set {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        /// The policy pack's id (butie policies lists them).
+        #[arg(long)]
+        pack: String,
+        /// First day of the window, YYYY-MM-DD (optional).
+        #[arg(long)]
+        start: Option<String>,
+        /// Last day of the window, YYYY-MM-DD.
+        #[arg(long)]
+        end: String,
+        /// The notice's title, as the source of the dates.
+        #[arg(long)]
+        notice: String,
+    },
+    /// Forget a filing window.
+    Clear {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        pack: String,
     },
 }
 
@@ -431,6 +553,9 @@ fn main() -> ExitCode {
             | Command::Company(CompanyCmd::Add(_) | CompanyCmd::Edit { .. } | CompanyCmd::Delete { .. })
             | Command::Facts(FactsCmd::Set { .. } | FactsCmd::Unset { .. } | FactsCmd::Copy { .. })
             | Command::Claim(_)
+            | Command::Materials(MaterialsCmd::Set { .. })
+            | Command::Evidence(EvidenceCmd::Add { .. } | EvidenceCmd::Remove { .. })
+            | Command::Deadline(_)
             | Command::Import { .. }
             | Command::Restore { .. }
     );
@@ -480,6 +605,25 @@ fn main() -> ExitCode {
         Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(&cx, p, *year, out),
         Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
+        Command::Packet { profile: Some(p), year, out, .. } => butie::packet::packet_profile(&cx, p, *year, out),
+        Command::Packet { company: Some(c), year, out, .. } => {
+            need_year(*year).and_then(|y| butie::packet::packet_company(&cx, c, y, out))
+        }
+        Command::Packet { .. } => Err(CliError::usage("--profile or --company".into())),
+        Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::packet::materials_show(&cx, company, *year, *json),
+        Command::Materials(MaterialsCmd::Set { company, year, clause, item, status }) => {
+            butie::packet::materials_set(&cx, company, *year, clause, item, status)
+        }
+        Command::Evidence(EvidenceCmd::Add { company, year, clause, item, file }) => {
+            butie::packet::evidence_add(&cx, company, *year, clause, item, file)
+        }
+        Command::Evidence(EvidenceCmd::Remove { id }) => butie::packet::evidence_remove(&cx, *id),
+        Command::Evidence(EvidenceCmd::Save { id, out }) => butie::packet::evidence_save(&cx, *id, out),
+        Command::Deadline(DeadlineCmd::Set { company, year, pack, start, end, notice }) => {
+            butie::packet::deadline_set(&cx, company, *year, pack, start.as_deref(), end, notice)
+        }
+        Command::Deadline(DeadlineCmd::Clear { company, year, pack }) => butie::packet::deadline_clear(&cx, company, *year, pack),
+        Command::Deadlines { within, json } => butie::packet::deadlines_list(&cx, *within, *json),
         Command::Company(CompanyCmd::Add(f)) => sc::company_add(&cx, &f.fields()),
         Command::Company(CompanyCmd::List { search, json }) => sc::company_list(&cx, search.as_deref(), *json),
         Command::Company(CompanyCmd::Show { company }) => sc::company_show(&cx, company),

@@ -49,7 +49,7 @@ impl Context {
         .map_err(|e| self.store_err(e))
     }
     /// Open the (existing) workspace and find a company by number or USCC.
-    fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
+    pub(crate) fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
         let w = self.open(OpenMode::Existing)?;
         let id = w.find_company(key).map_err(|e| self.store_err(e))?;
         Ok((w, id))

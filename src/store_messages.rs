@@ -32,6 +32,8 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         (StoreError::HasEvaluations { .. }, Lang::En) => "; use --archive to remove it from the list",
         (StoreError::HasClaims { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
         (StoreError::HasClaims { .. }, Lang::En) => "; use --archive to remove it from the list",
+        (StoreError::HasEvidence { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
+        (StoreError::HasEvidence { .. }, Lang::En) => "; use --archive to remove it from the list",
         (StoreError::WorkspaceMissing { .. }, Lang::Zh) => "；添加企业（company add）或导入（import）时会新建工作区",
         (StoreError::WorkspaceMissing { .. }, Lang::En) => "; adding a company (company add) or importing (import) creates one",
         _ => "",
@@ -67,6 +69,63 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
             (CompanyKey::Uscc(k), true) => format!("找不到企业 {k}"),
             (CompanyKey::Uscc(k), false) => format!("company {k} not found in the workspace"),
         },
+        StoreError::HasEvidence { id, count } => {
+            if zh {
+                format!("企业 #{id} 存有 {count} 个证明材料文件，不能直接删除")
+            } else {
+                format!("company #{id} keeps {count} evidence files and cannot simply be deleted")
+            }
+        }
+        StoreError::UnknownMaterial { item, count } => {
+            if zh {
+                format!("没有材料 {item:?}：该条款列有 {count} 项材料，请写编号 1–{count} 或材料名称")
+            } else {
+                format!("no material {item:?}: the clause lists {count}; give a number 1–{count} or the material's text")
+            }
+        }
+        StoreError::EvidenceTooLarge { name, size, limit } => {
+            let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
+            if zh {
+                format!("{name} 有 {}，超过单个文件 {} 的上限，未保存（请压缩或拆分后再添加）", mb(*size), mb(*limit))
+            } else {
+                format!("{name} is {}, above the {} limit for one file; not kept (compress or split it)", mb(*size), mb(*limit))
+            }
+        }
+        StoreError::EvidenceNotFound { id } => {
+            if zh {
+                format!("找不到证明材料文件 #{id}")
+            } else {
+                format!("evidence file #{id} not found")
+            }
+        }
+        StoreError::EvidenceDamaged { id, name } => {
+            if zh {
+                format!("证明材料文件 #{id} {name} 的内容与保存时的 SHA-256 不符（工作区可能已损坏），未取出")
+            } else {
+                format!("evidence file #{id} {name} no longer matches the SHA-256 recorded (the workspace may be damaged); not read")
+            }
+        }
+        StoreError::EvidenceMismatch { name, .. } => {
+            if zh {
+                format!("{name} 的内容与文件中记录的大小或 SHA-256 不符（文件可能在传输中损坏），未导入任何内容")
+            } else {
+                format!("{name}: the data does not match the size or SHA-256 written beside it (damaged in transit?); nothing imported")
+            }
+        }
+        StoreError::UnknownPack { pack, known } => {
+            if zh {
+                format!("没有政策包 {pack:?}；可用：{}", known.join("、"))
+            } else {
+                format!("no policy pack {pack:?}; known: {}", known.join(", "))
+            }
+        }
+        StoreError::DeadlineBeforeStart { start, end } => {
+            if zh {
+                format!("截止日期 {end} 早于开始日期 {start}")
+            } else {
+                format!("the end {end} is before the start {start}")
+            }
+        }
         StoreError::EvaluationNotFound { id } => {
             if zh {
                 format!("找不到测算记录 #{id}")

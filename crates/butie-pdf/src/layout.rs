@@ -163,6 +163,41 @@ impl<'a> Writer<'a> {
         Writer { faces, pages: Vec::new(), ops: Vec::new(), y: TOP, footer_left }
     }
 
+    /// The page being written, from 1.
+    pub fn page_number(&self) -> usize {
+        self.pages.len() + 1
+    }
+
+    /// Start the next content on a page of its own (nothing if this page is still empty).
+    pub fn fresh_page(&mut self) {
+        if !self.ops.is_empty() || self.y < TOP {
+            self.new_page();
+        }
+    }
+
+    /// A writer for the same document (same font ids and footer), to lay
+    /// out pages that are placed into this one later ([`Writer::put_page`]).
+    pub fn sibling(&self) -> Writer<'a> {
+        let f = &self.faces;
+        let faces = Faces { regular: f.regular, bold: f.bold, regular_id: f.regular_id.clone(), bold_id: f.bold_id.clone(), advances: Default::default() };
+        Writer::new(faces, self.footer_left.clone())
+    }
+
+    /// The pages laid out so far, without footers.
+    pub fn into_raw_pages(mut self) -> Vec<Vec<Op>> {
+        if !self.ops.is_empty() || self.pages.is_empty() {
+            self.pages.push(std::mem::take(&mut self.ops));
+        }
+        self.pages
+    }
+
+    /// Replace page `number` (from 1, already finished) with `ops`.
+    pub fn put_page(&mut self, number: usize, ops: Vec<Op>) {
+        if let Some(p) = self.pages.get_mut(number - 1) {
+            *p = ops;
+        }
+    }
+
     pub fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));
         self.y = TOP;

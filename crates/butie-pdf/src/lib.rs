@@ -8,6 +8,7 @@
 
 mod glyphs;
 mod layout;
+mod packet;
 
 use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
 use butie_core::explain;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use glyphs::{drawable, Instead, SUBSTITUTES};
 pub use layout::{PAGE_H, PAGE_W};
+pub use packet::{packet, MaterialLine, PacketInput};
 
 #[derive(Debug)]
 pub struct PdfError(pub String);
@@ -230,10 +232,18 @@ fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(Pd
     }
     let (pack, clause) =
         butie_core::engine::find_clause(cx.packs, clause_id).ok_or_else(|| PdfError(format!("政策包中没有条款 {clause_id}")))?;
+    let title = format!("{}申报表", clause.title.zh);
+    let (doc, mut w) = new_doc(fonts, &title, footer(pack));
+    write_form(&mut w, cx, r, pack, clause, true);
+    Ok((doc, w))
+}
+
+/// One clause's form into `w`: applicant, the claim with its working, the
+/// policy basis, the materials and (`commitment`) the signed commitment.
+fn write_form(w: &mut Writer, cx: &Context, r: &ClauseResult, pack: &Pack, clause: &Clause, commitment: bool) {
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{}申报表", clause.title.zh);
-    let (doc, mut w) = new_doc(fonts, &title, footer(pack));
 
     w.centered(&pack.document.zh, 10.0, false);
     w.centered(&title, 17.0, true);
@@ -299,21 +309,27 @@ fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(Pd
         w.space(2.0);
         w.para(&a.zh, 8.5, false, 0.0);
     }
+    if !commitment {
+        return;
+    }
 
     // The commitment letter with signature and seal boxes stays on one page.
     w.ensure(250.0);
     w.section("五、承诺书");
-    w.para(
-        &format!(
-            "本单位郑重承诺：本次申报“{}”所填报的信息及提交的材料真实、准确、完整，\
-             不存在虚报、冒领、重复申报等行为；本单位未列入严重失信名单、联合惩戒目录等名单；\
-             同一事项不重复享受财政奖补。如有不实，本单位愿承担相应法律责任，并退回已获得的资金。",
-            clause.title.zh
-        ),
-        10.0,
-        false,
-        0.0,
-    );
+    w.para(&commitment_text(&format!("“{}”", clause.title.zh)), 10.0, false, 0.0);
+    signature_boxes(w);
+}
+
+fn commitment_text(what: &str) -> String {
+    format!(
+        "本单位郑重承诺：本次申报{what}所填报的信息及提交的材料真实、准确、完整，\
+         不存在虚报、冒领、重复申报等行为；本单位未列入严重失信名单、联合惩戒目录等名单；\
+         同一事项不重复享受财政奖补。如有不实，本单位愿承担相应法律责任，并退回已获得的资金。"
+    )
+}
+
+/// Signature and seal boxes, then the date line.
+fn signature_boxes(w: &mut Writer) {
     w.space(14.0);
     let top = w.y;
     let box_w = (WIDTH - 20.0) / 2.0;
@@ -325,7 +341,6 @@ fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(Pd
     w.space(22.0);
     w.text_at(RIGHT - 170.0, w.y, "日期：        年      月      日", 10.0, false);
     w.space(6.0);
-    Ok((doc, w))
 }
 
 fn status_label(r: &ClauseResult) -> String {

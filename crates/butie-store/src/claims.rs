@@ -151,7 +151,7 @@ pub fn parse_amount(field: &str, v: &Value) -> std::result::Result<Decimal, Inpu
 }
 
 /// `YYYY-MM-DD` and a real calendar date; blank is no date.
-fn check_date(field: &str, date: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn check_date(field: &str, date: Option<&str>) -> Result<Option<String>> {
     let Some(t) = date.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
     let shape = t.len() == 10 && t.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if shape && Date::parse(t).is_some() {

@@ -46,7 +46,9 @@ use std::path::{Path, PathBuf};
 
 mod claims;
 mod disk;
+mod materials;
 mod migrations;
+pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE};
 pub use claims::{
     claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
 };
@@ -106,6 +108,46 @@ pub enum StoreError {
     HasClaims {
         id: i64,
         count: i64,
+    },
+    /// Deleting (not archiving) a company that keeps evidence files.
+    HasEvidence {
+        id: i64,
+        count: i64,
+    },
+    /// A material named by a number or text its clause does not list.
+    UnknownMaterial {
+        item: String,
+        /// How many materials the clause lists.
+        count: usize,
+    },
+    /// An evidence file above [`MAX_EVIDENCE`].
+    EvidenceTooLarge {
+        name: String,
+        size: u64,
+        limit: u64,
+    },
+    EvidenceNotFound {
+        id: i64,
+    },
+    /// An evidence file whose bytes no longer match the SHA-256 recorded.
+    EvidenceDamaged {
+        id: i64,
+        name: String,
+    },
+    /// An import file's evidence whose data does not match its size or SHA-256.
+    EvidenceMismatch {
+        field: String,
+        name: String,
+    },
+    /// A filing window for a pack no loaded pack is.
+    UnknownPack {
+        pack: String,
+        known: Vec<String>,
+    },
+    /// A filing window that ends before it starts.
+    DeadlineBeforeStart {
+        start: String,
+        end: String,
     },
     /// A claim names a clause no loaded pack has (`field`: `claim.clause`,
     /// or the entry of an import file).
@@ -294,6 +336,11 @@ impl StoreError {
             | StoreError::ClaimAmountRequired { field, .. }
             | StoreError::BadClaimDate { field, .. }
             | StoreError::BadClaimTime { field, .. } => field,
+            StoreError::UnknownMaterial { .. } => "material.item",
+            StoreError::EvidenceMismatch { field, .. } => field,
+            StoreError::EvidenceTooLarge { .. } => "evidence",
+            StoreError::UnknownPack { .. } => "deadline.pack",
+            StoreError::DeadlineBeforeStart { .. } => "deadline.end",
             // About the workspace or a file as a whole, not a form field.
             StoreError::CompanyNotFound { .. }
             | StoreError::EvaluationNotFound { .. }
@@ -301,6 +348,9 @@ impl StoreError {
             | StoreError::WorkspaceMissing { .. }
             | StoreError::HasEvaluations { .. }
             | StoreError::HasClaims { .. }
+            | StoreError::HasEvidence { .. }
+            | StoreError::EvidenceNotFound { .. }
+            | StoreError::EvidenceDamaged { .. }
             | StoreError::NotAWorkspace { .. }
             | StoreError::NewerVersion { .. }
             | StoreError::CannotOpen { .. }
@@ -323,6 +373,14 @@ impl fmt::Display for StoreError {
             StoreError::CompanyNotFound { key: CompanyKey::Id(id) } => write!(f, "company #{id} not found"),
             StoreError::CompanyNotFound { key: CompanyKey::Uscc(k) } => write!(f, "company {k} not found"),
             StoreError::EvaluationNotFound { id } => write!(f, "evaluation #{id} not found"),
+            StoreError::HasEvidence { id, count } => write!(f, "company #{id} keeps {count} evidence files"),
+            StoreError::UnknownMaterial { item, count } => write!(f, "no material {item:?} (the clause lists {count})"),
+            StoreError::EvidenceTooLarge { name, size, limit } => write!(f, "{name}: {size} bytes, above the {limit}-byte limit"),
+            StoreError::EvidenceNotFound { id } => write!(f, "evidence file #{id} not found"),
+            StoreError::EvidenceDamaged { id, name } => write!(f, "evidence file #{id} {name}: bytes do not match their SHA-256"),
+            StoreError::UnknownPack { pack, .. } => write!(f, "no policy pack {pack:?}"),
+            StoreError::EvidenceMismatch { name, .. } => write!(f, "{name}: the data does not match its size or SHA-256"),
+            StoreError::DeadlineBeforeStart { start, end } => write!(f, "the window ends ({end}) before it starts ({start})"),
             StoreError::FileNotFound { path } => write!(f, "file not found: {}", path.display()),
             StoreError::WorkspaceMissing { path } => write!(f, "no workspace at {}", path.display()),
             StoreError::UsccTaken { uscc, other_id, .. } => write!(f, "company.uscc: {uscc} already used by company #{other_id}"),
@@ -517,6 +575,16 @@ pub struct Workspace {
     /// Whether the file has the claims ledger (schema 4 on): a workspace
     /// from before it, opened read-only, reads as having no claims.
     ledger: bool,
+    /// Whether the file has the materials, evidence and deadline tables
+    /// (schema 5 on); as `ledger`.
+    has_materials: bool,
+}
+
+/// The date of a Unix time in this machine's time zone, `YYYY-MM-DD`
+/// (SQLite's own time-zone conversion, so that no other crate is needed).
+pub fn local_date(unix: i64) -> String {
+    let day = |c: &Connection| c.query_row("SELECT date(?1, 'unixepoch', 'localtime')", [unix], |r| r.get::<_, String>(0));
+    Connection::open_in_memory().and_then(|c| day(&c)).unwrap_or_else(|_| "1970-01-01".into())
 }
 
 fn now_utc(conn: &Connection) -> Result<String> {
@@ -592,7 +660,7 @@ impl Workspace {
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
             e => write_failure(path, e),
         })?;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true })
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true, has_materials: true })
     }
 
     /// The read-only fallback: a plain read-only connection (which reads a
@@ -616,7 +684,9 @@ impl Workspace {
         };
         let ledger =
             conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'claims'", [], |r| r.get::<_, i64>(0))? > 0;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger })
+        let has_materials =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence'", [], |r| r.get::<_, i64>(0))? > 0;
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials })
     }
 
     pub fn path(&self) -> &Path {
@@ -814,12 +884,15 @@ impl Workspace {
             Self::require_company(tx, id)?;
             let evals: i64 = tx.query_row("SELECT count(*) FROM evaluations WHERE company_id = ?1", [id], |r| r.get(0))?;
             let claims: i64 = tx.query_row("SELECT count(*) FROM claims WHERE company_id = ?1", [id], |r| r.get(0))?;
-            if evals > 0 || claims > 0 {
+            let evidence: i64 = tx.query_row("SELECT count(*) FROM evidence WHERE company_id = ?1", [id], |r| r.get(0))?;
+            if evals > 0 || claims > 0 || evidence > 0 {
                 if !archive {
                     return Err(if evals > 0 {
                         StoreError::HasEvaluations { id, count: evals }
-                    } else {
+                    } else if claims > 0 {
                         StoreError::HasClaims { id, count: claims }
+                    } else {
+                        StoreError::HasEvidence { id, count: evidence }
                     });
                 }
                 let now = now_utc(tx)?;
@@ -827,6 +900,8 @@ impl Workspace {
                 return Ok(true);
             }
             tx.execute("DELETE FROM facts WHERE company_id = ?1", [id])?;
+            tx.execute("DELETE FROM materials WHERE company_id = ?1", [id])?;
+            tx.execute("DELETE FROM deadlines WHERE company_id = ?1", [id])?;
             tx.execute("DELETE FROM companies WHERE id = ?1", [id])?;
             Ok(false)
         })
@@ -1127,6 +1202,7 @@ impl Workspace {
         if !claims.is_empty() {
             v["claims"] = Value::Array(claims);
         }
+        self.export_papers(id, &mut v)?;
         Ok(v)
     }
 
@@ -1165,7 +1241,7 @@ impl Workspace {
         self.write(|tx| {
             let mut ids = Vec::new();
             let now = now_utc(tx)?;
-            for ImportEntry { company: c, years, claims } in &entries {
+            for ImportEntry { company: c, years, claims, papers } in &entries {
                 let existing = match Self::uscc_taken(tx, &c.uscc, None)? {
                     Some((other_id, other_name)) if !replace => {
                         return Err(StoreError::ImportUsccTaken { uscc: c.uscc.clone().unwrap_or_default(), other_id, other_name })
@@ -1188,6 +1264,7 @@ impl Workspace {
                 for claim in claims {
                     Self::import_claim(tx, id, claim, &now)?;
                 }
+                Self::import_papers(tx, id, papers, &now)?;
                 ids.push(id);
             }
             Ok(ids)
@@ -1512,6 +1589,7 @@ pub struct ImportEntry {
     pub company: Company,
     pub years: Vec<(i32, Facts)>,
     pub claims: Vec<ImportedClaim>,
+    pub papers: materials::Papers,
 }
 
 /// Validate an import file completely, writing nothing.
@@ -1554,7 +1632,7 @@ fn prefix(e: StoreError, p: &str) -> StoreError {
 fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
     let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
     if obj.contains_key("years") {
-        const KEYS: [&str; 3] = ["company", "years", "claims"];
+        const KEYS: [&str; 6] = ["company", "years", "claims", "materials", "evidence", "deadlines"];
         for k in obj.keys() {
             if !KEYS.contains(&k.as_str()) {
                 return Err(InputError::new(k.clone(), Problem::UnknownField { known: KEYS.to_vec() }).into());
@@ -1573,12 +1651,13 @@ fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
             out.push((year, f));
         }
         let claims = parse_claims(obj.get("claims").unwrap_or(&Value::Null), packs)?;
-        return Ok(ImportEntry { company, years: out, claims });
+        let papers = materials::parse_papers(obj, packs)?;
+        return Ok(ImportEntry { company, years: out, claims, papers });
     }
     let p = butie_core::profile::profile_from_value(v, packs)?;
     let year = p.year.ok_or_else(|| InputError::new("year", Problem::Missing))?;
     let claims = claims_from_history(&p.history)?;
-    Ok(ImportEntry { company: p.company, years: vec![(year, p.facts)], claims })
+    Ok(ImportEntry { company: p.company, years: vec![(year, p.facts)], claims, papers: Default::default() })
 }
 
 #[cfg(test)]
@@ -1642,7 +1721,7 @@ mod tests {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .unwrap();
-        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true };
+        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true, has_materials: true };
         assert!(matches!(ws.add_company(&company("甲"), &packs), Err(StoreError::ReadOnly { path: p }) if p == path));
         let full = write_failure(&path, StoreError::Sql(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None)));
         assert!(matches!(full, StoreError::DiskFull { path: p } if p == path));

@@ -123,9 +123,46 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         CREATE TRIGGER claim_events_no_delete BEFORE DELETE ON claim_events
             BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;",
     ),
+    (
+        5,
+        "application materials: each policy material's status per company, year and clause; evidence files kept \
+         in the workspace (name, size, SHA-256, bytes); filing windows per company, year and pack",
+        "CREATE TABLE materials (
+            company_id INTEGER NOT NULL REFERENCES companies(id),
+            year INTEGER NOT NULL,
+            clause TEXT NOT NULL,
+            item TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ready', 'not_ready', 'not_applicable')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (company_id, year, clause, item)
+        );
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            company_id INTEGER NOT NULL REFERENCES companies(id),
+            year INTEGER NOT NULL,
+            clause TEXT NOT NULL,
+            item TEXT NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            data BLOB NOT NULL
+        );
+        CREATE INDEX evidence_item ON evidence(company_id, year, clause, item);
+        CREATE TABLE deadlines (
+            company_id INTEGER NOT NULL REFERENCES companies(id),
+            year INTEGER NOT NULL,
+            pack TEXT NOT NULL,
+            start TEXT,
+            end TEXT NOT NULL,
+            notice TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (company_id, year, pack)
+        );",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

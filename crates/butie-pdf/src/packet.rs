@@ -1,0 +1,312 @@
+//! The application packet: one bound PDF with a cover, a table of contents
+//! whose page numbers are those where each part really starts, one form per
+//! clause filed, the calculation annex (the quoted text, the working step
+//! by step, the interpretations marked), the materials with their status
+//! and evidence files (name, size, SHA-256), and one signed commitment.
+//! Bookmarks for every part and clause; title, author, creator and
+//! creation date in the document information.
+//!
+//! Laid out in one pass: the cover, then as many empty pages as the
+//! contents will take (every entry is one line, so that is known before),
+//! then the body, noting the page each heading lands on; the contents are
+//! drawn last into the pages kept for them.
+
+use crate::layout::{Column, Writer, LEFT, RIGHT, TOP, WIDTH};
+use crate::{amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Context, Fonts, PdfError};
+use butie_core::engine::Status;
+use butie_core::explain;
+use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
+use butie_core::policy::Lang;
+use rust_decimal::Decimal;
+
+/// Where one material stands, as the packet prints it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialLine {
+    pub item: String,
+    /// 已准备 / 未准备 / 不适用.
+    pub status: String,
+    /// (file name, size in bytes, SHA-256 hex) of each evidence file.
+    pub files: Vec<(String, u64, String)>,
+}
+
+/// What the packet needs beyond the evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct PacketInput {
+    /// The clauses filed, in order (eligible ones; the caller leaves out
+    /// those the ledger marks rejected or withdrawn).
+    pub filed: Vec<String>,
+    /// Per clause filed, its materials in the policy file's order.
+    pub materials: Vec<(String, Vec<MaterialLine>)>,
+    /// The creation time written into the document (Unix seconds, UTC).
+    pub created_unix: i64,
+    /// The date printed on the cover: "2026 年 11 月 26 日".
+    pub date_text: String,
+    pub version: String,
+}
+
+/// The contents' lines per page (each entry is one line).
+const TOC_LINES: usize = 34;
+const TOC_LH: f32 = 19.0;
+
+struct Entry {
+    text: String,
+    page: usize,
+    sub: bool,
+}
+
+/// The packet as PDF bytes.
+pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8>, PdfError> {
+    let ev = cx.evaluation;
+    let p = cx.profile;
+    let mut filed = Vec::new();
+    for id in &input.filed {
+        let r = ev.clause(id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {id}")))?;
+        if r.status != Status::Eligible {
+            return Err(PdfError(format!("条款 {id} 不符合条件，不列入申报材料")));
+        }
+        let (pack, clause) = butie_core::engine::find_clause(cx.packs, id).ok_or_else(|| PdfError(format!("政策包中没有条款 {id}")))?;
+        filed.push((r, pack, clause));
+    }
+    if filed.is_empty() {
+        return Err(PdfError("没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款".into()));
+    }
+    let title = format!("{} {} 年度跨境电商补贴申报材料", p.company.name, ev.year);
+    let foot = format!(
+        "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
+        cx.packs
+            .iter()
+            .filter(|k| filed.iter().any(|(_, pk, _)| pk.id == k.id))
+            .map(|k| format!("{} {} sha256:{}", k.id, k.version, butie_core::short_hash(&k.content_hash)))
+            .collect::<Vec<_>>()
+            .join("；")
+    );
+    let (mut doc, mut w) = new_doc(fonts, &title, foot);
+    let info = &mut doc.metadata.info;
+    info.author = p.company.name.clone();
+    info.subject = format!("{} 年度跨境电商补贴申报", ev.year);
+    info.creator = format!("补贴通 Butie {}", input.version);
+    let when = printpdf::OffsetDateTime::from_unix_timestamp(input.created_unix).map_err(|e| PdfError(e.to_string()))?;
+    info.creation_date = when;
+    info.modification_date = when;
+    info.metadata_date = when;
+
+    // The cover.
+    let total: Decimal = filed.iter().filter_map(|(r, _, _)| r.amount).sum();
+    w.space(90.0);
+    w.centered("跨境电商补贴申报材料", 24.0, true);
+    w.space(10.0);
+    w.centered(&format!("{} 年度", ev.year), 14.0, false);
+    w.space(40.0);
+    let cover_rows = vec![
+        vec!["申报单位".to_string(), p.company.name.clone()],
+        vec!["统一社会信用代码".to_string(), p.company.uscc.clone().unwrap_or_default()],
+        vec!["申报年度".to_string(), format!("{} 年度", ev.year)],
+        vec!["联系人".to_string(), p.company.contact.clone().unwrap_or_default()],
+        vec!["联系电话".to_string(), p.company.phone.clone().unwrap_or_default()],
+        vec!["日期".to_string(), input.date_text.clone()],
+    ];
+    let cols = vec![
+        Column { title: String::new(), width: 120.0, right: false },
+        Column { title: String::new(), width: WIDTH - 120.0, right: false },
+    ];
+    w.table(&cols, &cover_rows, 11.0, false);
+    w.space(16.0);
+    w.para("申报项目：", 11.0, true, 0.0);
+    let item_cols = vec![
+        Column { title: "序号".into(), width: 34.0, right: false },
+        Column { title: "申报项目".into(), width: WIDTH - 34.0 - 110.0 - 120.0, right: false },
+        Column { title: "条款".into(), width: 110.0, right: false },
+        Column { title: "测算金额（元）".into(), width: 120.0, right: true },
+    ];
+    let items: Vec<Vec<String>> = filed
+        .iter()
+        .enumerate()
+        .map(|(i, (r, _, c))| {
+            let amount = match (r.amount, r.amount_max) {
+                (Some(a), _) => fmt_grouped(a),
+                (None, Some(m)) => format!("最高 {}", fmt_grouped(m)),
+                (None, None) => "由主管部门核定".into(),
+            };
+            vec![format!("{}", i + 1), c.title.zh.clone(), c.place.clone(), amount]
+        })
+        .collect();
+    w.table(&item_cols, &items, 9.5, true);
+    w.space(6.0);
+    w.para(&format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(total), fmt_wan(total)), 11.0, true, 0.0);
+    w.para(&format!("大写：人民币{}", to_chinese_upper(total)), 10.0, false, 0.0);
+    w.space(10.0);
+    w.para("本材料由补贴通根据企业填报的数据和政策原文测算生成，测算结果仅供参考，以主管部门核定为准。", 8.5, false, 0.0);
+
+    // Pages kept for the contents: one line per entry.
+    let n = filed.len();
+    let entries_count = 4 + 3 * n;
+    let toc_pages = entries_count.div_ceil(TOC_LINES);
+    w.new_page();
+    let toc_first = w.page_number();
+    for _ in 0..toc_pages {
+        w.new_page();
+    }
+
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut marks: Vec<(String, usize)> = vec![("01 封面".into(), 1), ("02 目录".into(), toc_first)];
+    let mark = |name: String, page: usize, marks: &mut Vec<(String, usize)>| {
+        let k = marks.len() + 1;
+        marks.push((format!("{k:02} {name}"), page));
+    };
+
+    // Part one: the forms, each on its own pages.
+    for (i, (r, pack, clause)) in filed.iter().enumerate() {
+        w.fresh_page();
+        let page = w.page_number();
+        if i == 0 {
+            entries.push(Entry { text: "第一部分　申报表".into(), page, sub: false });
+            mark("第一部分 申报表".into(), page, &mut marks);
+        }
+        entries.push(Entry { text: format!("{}. {}申报表", i + 1, clause.title.zh), page, sub: true });
+        mark(format!("申报表 {}. {}", i + 1, clause.title.zh), page, &mut marks);
+        write_form(&mut w, cx, r, pack, clause, false);
+    }
+
+    // Part two: how each figure was reached.
+    w.fresh_page();
+    let page = w.page_number();
+    entries.push(Entry { text: "第二部分　测算说明".into(), page, sub: false });
+    mark("第二部分 测算说明".into(), page, &mut marks);
+    w.centered("第二部分　测算说明", 16.0, true);
+    w.para(
+        "以下逐项列出测算所依据的政策原文、计算过程（含封顶和舍入）及测算所依据的解释。金额按政策原文和企业填报数据计算，仅供参考，以主管部门核定为准。",
+        9.0,
+        false,
+        0.0,
+    );
+    for (i, (r, pack, clause)) in filed.iter().enumerate() {
+        w.ensure(120.0);
+        w.space(6.0);
+        let heading = format!("测算说明 {}. {}", i + 1, clause.title.zh);
+        // The heading and its first lines stay together on one page.
+        w.ensure(60.0);
+        let page = w.page_number();
+        w.section(&heading);
+        entries.push(Entry { text: format!("{}. {}", i + 1, clause.title.zh), page, sub: true });
+        mark(heading.clone(), page, &mut marks);
+        w.para(&format!("政策依据：《{}》{}（条款 {}）", pack.document.zh, clause.place, clause.id), 9.5, true, 0.0);
+        w.para(&format!("原文：“{}”", clause.quote), 9.0, false, 8.0);
+        w.para("计算过程：", 9.5, true, 0.0);
+        for (k, t) in explain::trace(ev, r, Lang::Zh).iter().enumerate() {
+            w.para(&format!("{}. {t}", k + 1), 9.0, false, 8.0);
+        }
+        for line in amount_lines(clause, r) {
+            w.para(&line, 10.0, true, 0.0);
+        }
+        let interpretations = explain::interpretations(r, Lang::Zh);
+        if interpretations.is_empty() {
+            w.para("本项测算未依据任何解释，按原文直接计算。", 8.5, false, 0.0);
+        } else {
+            w.para("【解释】本项测算依据以下对原文的解释（原文不明确之处所作的一种理解，请以主管部门口径为准）：", 9.0, true, 0.0);
+            for t in interpretations {
+                w.para(&format!("【解释】{t}"), 9.0, false, 8.0);
+            }
+        }
+    }
+
+    // Part three: the materials, with their evidence.
+    w.fresh_page();
+    let page = w.page_number();
+    entries.push(Entry { text: "第三部分　材料清单".into(), page, sub: false });
+    mark("第三部分 材料清单".into(), page, &mut marks);
+    w.centered("第三部分　材料清单", 16.0, true);
+    w.para("每项材料的准备情况；已附证明文件的，列出文件名、大小和 SHA-256 校验值，供核对所附文件与工作区中保存的是否一致。", 9.0, false, 0.0);
+    for (i, (_, _, clause)) in filed.iter().enumerate() {
+        w.ensure(80.0);
+        let heading = format!("材料清单 {}. {}", i + 1, clause.title.zh);
+        let page = w.page_number();
+        w.section(&heading);
+        entries.push(Entry { text: format!("{}. {}", i + 1, clause.title.zh), page, sub: true });
+        mark(heading.clone(), page, &mut marks);
+        let lines = input.materials.iter().find(|(c, _)| *c == clause.id).map(|(_, l)| l.as_slice()).unwrap_or(&[]);
+        if lines.is_empty() {
+            w.para("政策文件未列出该项的申报材料，请按申报通知准备。", 9.0, false, 0.0);
+        }
+        let (ready, total) = (lines.iter().filter(|m| m.status == "已准备").count(), lines.iter().filter(|m| m.status != "不适用").count());
+        if !lines.is_empty() {
+            w.para(&format!("已准备 {ready} / {total} 项（不适用的不计）"), 9.0, true, 0.0);
+        }
+        for (k, m) in lines.iter().enumerate() {
+            w.para(&format!("{}. {}　【{}】", k + 1, m.item, m.status), 9.5, false, 0.0);
+            for (name, size, sha) in &m.files {
+                w.para(&format!("证明文件：{name}（{} 字节）", fmt_bytes(*size)), 8.5, false, 16.0);
+                w.para(&format!("SHA-256：{sha}"), 8.0, false, 16.0);
+            }
+        }
+    }
+
+    // Part four: one commitment for everything filed.
+    w.fresh_page();
+    let page = w.page_number();
+    entries.push(Entry { text: "第四部分　承诺书".into(), page, sub: false });
+    mark("第四部分 承诺书".into(), page, &mut marks);
+    w.centered("第四部分　承诺书", 16.0, true);
+    w.space(10.0);
+    let list: Vec<String> = filed.iter().map(|(_, _, c)| format!("“{}”", c.title.zh)).collect();
+    w.para(&commitment_text(&list.join("、")), 10.5, false, 0.0);
+    w.space(8.0);
+    w.table(&applicant_cols(), &applicant_rows(p), 9.5, false);
+    signature_boxes(&mut w);
+
+    // The contents, into the pages kept for them.
+    let mut t = w.sibling();
+    for (k, chunk) in entries.chunks(TOC_LINES).enumerate() {
+        if k > 0 {
+            t.new_page();
+        }
+        if k == 0 {
+            t.centered("目　录", 18.0, true);
+            t.space(10.0);
+        }
+        for e in chunk {
+            t.y -= TOC_LH;
+            let size = if e.sub { 10.0 } else { 11.0 };
+            let x = if e.sub { LEFT + 22.0 } else { LEFT };
+            let num = e.page.to_string();
+            let num_w = t.faces.width(&num, size, false);
+            let room = RIGHT - x - num_w - 40.0;
+            let text = fit(&t, &e.text, size, !e.sub, room);
+            t.text_at(x, t.y, &text, size, !e.sub);
+            // Dot leaders from the entry to its page number.
+            let start = x + t.faces.width(&text, size, !e.sub) + 6.0;
+            let dot_w = t.faces.width("·", size, false).max(1.0);
+            let count = ((RIGHT - num_w - 6.0 - start) / dot_w).floor().max(0.0) as usize;
+            t.text_at(start, t.y, &"·".repeat(count), size, false);
+            t.text_at(RIGHT - num_w, t.y, &num, size, false);
+        }
+    }
+    debug_assert!(t.y <= TOP);
+    for (k, ops) in t.into_raw_pages().into_iter().enumerate().take(toc_pages) {
+        w.put_page(toc_first + k, ops);
+    }
+
+    for (name, page) in &marks {
+        doc.add_bookmark(name, *page);
+    }
+    Ok(save(doc, w))
+}
+
+/// `text` cut with "…" to fit `room` points.
+fn fit(w: &Writer, text: &str, size: f32, bold: bool, room: f32) -> String {
+    if w.faces.width(text, size, bold) <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if w.faces.width(&format!("{out}{c}…"), size, bold) > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn fmt_bytes(n: u64) -> String {
+    fmt_grouped(Decimal::from(n)).trim_end_matches(".00").to_string()
+}
