@@ -395,6 +395,8 @@ pub struct ClauseView {
     pub applies: bool,
     /// The company's claim of this clause for the year shown.
     pub claim: Option<ClaimCell>,
+    /// Materials ready and needed (不适用 not counted), for a clause filed.
+    pub materials: Option<[usize; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -441,6 +443,102 @@ pub struct EvaluationView {
     pub hints: Vec<String>,
 }
 
+fn material_counts(ms: &[butie_store::Material]) -> [usize; 2] {
+    use butie_store::MaterialStatus;
+    [
+        ms.iter().filter(|m| m.status == MaterialStatus::Ready).count(),
+        ms.iter().filter(|m| m.status != MaterialStatus::NotApplicable).count(),
+    ]
+}
+
+fn size_text(n: u64) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / 1_048_576.0)
+    } else if n >= 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub name: String,
+    pub size: u64,
+    pub size_text: String,
+    pub sha256: String,
+    pub added_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialItemView {
+    pub number: usize,
+    pub item: String,
+    /// "ready" | "not_ready" | "not_applicable".
+    pub status: &'static str,
+    pub label: &'static str,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialClauseView {
+    pub clause: String,
+    pub title: String,
+    pub place: String,
+    pub amount: Option<String>,
+    pub amount_max: Option<String>,
+    pub ready: usize,
+    pub needed: usize,
+    pub items: Vec<MaterialItemView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    pub pack: String,
+    pub pack_title: String,
+    pub year: i32,
+    pub start: Option<String>,
+    pub end: String,
+    pub notice: String,
+    pub days_left: Option<i64>,
+    /// "还剩 12 天" / "今天截止" / "已逾期 3 天".
+    pub text: String,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackChoice {
+    pub id: String,
+    pub title: String,
+}
+
+/// What the 申报材料 page shows for a company and year.
+#[derive(Debug, Clone, Serialize)]
+pub struct PapersView {
+    pub year: i32,
+    pub today: String,
+    pub clauses: Vec<MaterialClauseView>,
+    pub deadlines: Vec<DeadlineView>,
+    /// The packs that apply to the company this year: a window may be set for each.
+    pub packs: Vec<PackChoice>,
+}
+
+fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &str, lang: Lang) -> DeadlineView {
+    let left = crate::packet::days_left(today, &d.end);
+    DeadlineView {
+        pack: d.pack.clone(),
+        pack_title: packs.iter().find(|p| p.id == d.pack).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| d.pack.clone()),
+        year: d.year,
+        start: d.start.clone(),
+        end: d.end.clone(),
+        notice: d.notice.clone(),
+        days_left: left,
+        text: left.map(|n| crate::packet::days_text(n, lang)).unwrap_or_default(),
+        overdue: left.is_some_and(|n| n < 0),
+    }
+}
+
 /// One client in the portfolio overview: a company's year at a glance.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewRow {
@@ -459,6 +557,8 @@ pub struct OverviewRow {
     /// Claims of the year in the ledger, by status key.
     pub claims: BTreeMap<&'static str, usize>,
     pub sample: bool,
+    /// The year's filing window ending soonest, if one is recorded.
+    pub deadline: Option<DeadlineView>,
 }
 
 /// A spreadsheet as the import would save it, shown before anything is saved.
@@ -671,6 +771,7 @@ fn clause_view(
         interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
         applies: ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies()),
         claim: claim.map(|c| claim_cell(c, lang)),
+        materials: None,
     }
 }
 
@@ -881,6 +982,8 @@ impl Session {
             let mut by_id: BTreeMap<i64, _> = list.into_iter().map(|c| (c.id, c)).collect();
             list = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         }
+        let deadlines = ws.deadlines(None).map_err(|e| ApiError::store(e, lang))?;
+        let today = crate::packet::today();
         let mut rows = Vec::with_capacity(list.len());
         for c in list {
             let profile = ws.profile(c.id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
@@ -904,6 +1007,10 @@ impl Session {
                     eligible: ev.clauses.iter().filter(|r| r.status == Status::Eligible).count(),
                     open: open_questions(&ev).len(),
                     claims,
+                    deadline: deadlines
+                        .iter()
+                        .find(|d| d.company_id == c.id && d.year == year)
+                        .map(|d| deadline_view(d, &self.packs, &today, lang.into())),
                 },
                 profile.clone(),
             ));
@@ -1054,11 +1161,20 @@ impl Session {
                     principle: explain::principle(p, l),
                 })
                 .collect(),
-            clauses: ev
-                .clauses
-                .iter()
-                .map(|r| clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l))
-                .collect(),
+            clauses: {
+                let ws = self.ws();
+                let filed = crate::packet::filed_clauses(&ev, Some((&ws, id))).map_err(|e| ApiError::store(e, lang))?;
+                let mut views = Vec::with_capacity(ev.clauses.len());
+                for r in &ev.clauses {
+                    let mut v = clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l);
+                    if filed.contains(&r.clause.id) {
+                        let ms = ws.materials(id, year, &r.clause.id, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+                        v.materials = Some(material_counts(&ms));
+                    }
+                    views.push(v);
+                }
+                views
+            },
             total: fmt_yuan(ev.total),
             total_max: fmt_yuan(ev.total_max),
             total_provisional: fmt_yuan(fav.as_ref().map_or(ev.total, |(f, _)| f.total)),
@@ -1223,6 +1339,135 @@ impl Session {
         let ws = self.workspace_path();
         write_atomic(file, text.as_bytes(), Replace::Only(Content::Json), Some(&ws))
             .map_err(|e| ApiError::general(e.message(lang.into())))?;
+        Ok(Written::File { file: file.display().to_string() })
+    }
+
+    /// The materials of every clause filed this year, with their evidence,
+    /// and the year's filing windows (the 申报材料 page).
+    pub fn papers(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<PapersView> {
+        let l = Lang::from(lang);
+        let (profile, year) = self.profile(id, year, lang)?;
+        let ev = evaluate(&self.packs, &profile, year);
+        let ws = self.ws();
+        let store = |e| ApiError::store(e, lang);
+        let filed = crate::packet::filed_clauses(&ev, Some((&ws, id))).map_err(store)?;
+        let mut clauses = Vec::new();
+        for cid in &filed {
+            let Some(r) = ev.clause(cid) else { continue };
+            let ms = ws.materials(id, year, cid, &self.packs).map_err(store)?;
+            let [ready, needed] = material_counts(&ms);
+            clauses.push(MaterialClauseView {
+                clause: cid.clone(),
+                title: r.clause.title.get(l).to_string(),
+                place: if l == Lang::En { r.clause.place_en.clone() } else { r.clause.place.clone() },
+                amount: r.amount.map(fmt_yuan),
+                amount_max: r.amount_max.map(fmt_yuan),
+                ready,
+                needed,
+                items: ms
+                    .into_iter()
+                    .map(|m| MaterialItemView {
+                        number: m.number,
+                        item: m.item,
+                        status: m.status.as_str(),
+                        label: crate::packet::material_label(m.status, l),
+                        evidence: m
+                            .evidence
+                            .into_iter()
+                            .map(|e| EvidenceView {
+                                id: e.id,
+                                size_text: size_text(e.size),
+                                name: e.name,
+                                size: e.size,
+                                sha256: e.sha256,
+                                added_at: e.added_at,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            });
+        }
+        let today = crate::packet::today();
+        let deadlines = ws
+            .deadlines(Some(id))
+            .map_err(store)?
+            .iter()
+            .filter(|d| d.year == year)
+            .map(|d| deadline_view(d, &self.packs, &today, l))
+            .collect();
+        let packs = ev
+            .packs
+            .iter()
+            .filter(|p| p.status.applies())
+            .map(|p| PackChoice { id: p.pack.id.clone(), title: p.pack.title.get(l).to_string() })
+            .collect();
+        Ok(PapersView { year, today, clauses, deadlines, packs })
+    }
+
+    pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str, lang: UiLang) -> ApiResult<PapersView> {
+        let s = crate::packet::parse_material_status(status)
+            .ok_or_else(|| ApiError { field: "material.status".into(), message: format!("{status:?}") })?;
+        self.ws().set_material(id, year, clause, &item.to_string(), s, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        self.papers(id, year, lang)
+    }
+
+    /// Keep a copy of a file chosen in the open dialog with a material.
+    pub fn add_evidence(&self, id: i64, year: i64, clause: &str, item: usize, file: &Path, lang: UiLang) -> ApiResult<PapersView> {
+        let (name, bytes) =
+            crate::packet::read_evidence_file(file, lang.into()).map_err(|m| ApiError { field: "evidence".into(), message: m })?;
+        self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        self.papers(id, year, lang)
+    }
+
+    pub fn remove_evidence(&self, id: i64, year: i64, evidence: i64, lang: UiLang) -> ApiResult<PapersView> {
+        self.ws().remove_evidence(evidence).map_err(|e| ApiError::store(e, lang))?;
+        self.papers(id, year, lang)
+    }
+
+    /// An evidence file written out under `dir` (to be opened), its bytes
+    /// checked against their SHA-256 first; returns the file.
+    pub fn evidence_copy(&self, evidence: i64, dir: &Path, lang: UiLang) -> ApiResult<PathBuf> {
+        let (meta, bytes) = self.ws().evidence_bytes(evidence).map_err(|e| ApiError::store(e, lang))?;
+        std::fs::create_dir_all(dir).map_err(|e| ApiError::general(e.to_string()))?;
+        let name = butie_pdf::safe_file_name(&meta.name);
+        let file = dir.join(format!("{}-{}", meta.id, if name.is_empty() { "file".to_string() } else { name }));
+        let ws = self.workspace_path();
+        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        Ok(file)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_deadline(
+        &self,
+        id: i64,
+        year: i64,
+        pack: &str,
+        start: Option<&str>,
+        end: &str,
+        notice: &str,
+        lang: UiLang,
+    ) -> ApiResult<PapersView> {
+        self.ws().set_deadline(id, year, pack, start, end, notice, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        self.papers(id, year, lang)
+    }
+
+    pub fn clear_deadline(&self, id: i64, year: i64, pack: &str, lang: UiLang) -> ApiResult<PapersView> {
+        self.ws().clear_deadline(id, year, pack).map_err(|e| ApiError::store(e, lang))?;
+        self.papers(id, year, lang)
+    }
+
+    /// The application packet of a company and year, written to `file`.
+    pub fn write_packet(&self, id: i64, year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let l = Lang::from(lang);
+        crate::packet::check_pdf_name(file, l).map_err(ApiError::general)?;
+        let (profile, year) = self.profile(id, year, lang)?;
+        let ev = evaluate(&self.packs, &profile, year);
+        let bytes = {
+            let ws = self.ws();
+            crate::packet::packet_bytes(&self.packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::general(e.message(l)))?
+        };
+        let ws = self.workspace_path();
+        crate::packet::write_packet(file, &bytes, &ws).map_err(|e| ApiError::general(e.message(l)))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 

@@ -94,7 +94,7 @@ function fillYears() {
   sel.value = String(state.year);
 }
 
-const VIEWS = ["profile", "interview", "results", "claims", "history"];
+const VIEWS = ["profile", "interview", "results", "materials", "claims", "history"];
 
 function showView(v) {
   if (v === "overview") return showOverview();
@@ -113,6 +113,7 @@ function showView(v) {
   if (v === "interview" || v === "results") refreshEvaluation();
   if (v === "history") loadHistory();
   if (v === "claims") loadClaims();
+  if (v === "materials") loadPapers();
 }
 
 // ------------------------------------------------------------ overview
@@ -137,7 +138,7 @@ async function showOverview() {
 
 const OVERVIEW_COLUMNS = [
   ["name", "ovCompany", false], ["place", "ovPlace", false], ["total", "total", true], ["total_provisional", "ovProvisional", true],
-  ["total_max", "ovMax", true], ["eligible", "ovEligible", true], ["open", "ovOpen", true], ["filed", "ovFiled", true],
+  ["total_max", "ovMax", true], ["eligible", "ovEligible", true], ["open", "ovOpen", true], ["filed", "ovFiled", true], ["deadline", "ovDeadline", true],
 ];
 
 function renderOverview() {
@@ -146,6 +147,7 @@ function renderOverview() {
   const city = $("#overview-city").value;
   const value = (r, k) => k === "place" ? r.city + r.district
     : k === "filed" ? (r.claims.submitted || 0) + (r.claims.approved || 0)
+    : k === "deadline" ? (r.deadline && r.deadline.days_left != null ? r.deadline.days_left : Infinity)
     : ["total", "total_max", "total_provisional"].includes(k) ? Number(r[k]) : r[k];
   const rows = (state.overview || [])
     .filter((r) => (!city || r.city === city) && (!q || [r.name, r.uscc || "", r.city + r.district].some((x) => x.toLowerCase().includes(q))))
@@ -168,7 +170,9 @@ function renderOverview() {
       el("td", { class: "num", text: grouped(r.total_max) }),
       el("td", { class: "num", text: String(r.eligible) }),
       el("td", { class: "num", text: String(r.open) }),
-      el("td", { class: "small", text: statusText(r) }));
+      el("td", { class: "small", text: statusText(r) }),
+      el("td", { class: "small deadline-cell" + (r.deadline && r.deadline.overdue ? " overdue" : ""), title: r.deadline ? `${r.deadline.pack_title} · ${r.deadline.end} · ${r.deadline.notice}` : "",
+        text: r.deadline ? `${r.deadline.end}（${r.deadline.text}）` : "" }));
     return tr;
   }));
 }
@@ -895,7 +899,9 @@ function renderResults(savedClause) {
     const mark = c.interpretations.length ? " ※" : "";
     const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
       el("td", {}, el("button", { type: "button", id: "detail-link-" + c.id, class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
-        el("div", { class: "muted small", text: `${c.place} · ${c.id}` })),
+        el("div", { class: "muted small", text: `${c.place} · ${c.id}` }),
+        c.materials ? el("button", { type: "button", class: "link small materials-chip" + (c.materials[0] >= c.materials[1] ? " done" : ""), text: t("materialsChip", { ready: c.materials[0], needed: c.materials[1] }),
+          onclick: (e) => { e.stopPropagation(); showView("materials"); } }) : null),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
       ...amountCells(c),
       el("td", { class: "reason" }, el("span", { text: c.headline }), c.provisional ? el("span", { class: "provisional-text", text: c.provisional.text }) : null),
@@ -989,6 +995,112 @@ async function generatePdfs() {
     state.lastPdf = await invoke("generate_pdfs", { id: state.companyId, year: state.year, lang: state.lang });
   } catch (e) { state.lastPdf = { error: errMessage(e).message }; }
   showPdfResult();
+}
+
+// ------------------------------------------------------------ materials
+
+// The 申报材料 page: each filed clause's materials with status and evidence,
+// the year's filing windows, and the packet. Everything comes from Rust.
+async function loadPapers() {
+  if (state.companyId == null) return;
+  let v;
+  try { v = await invoke("papers", { id: state.companyId, year: state.year, lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); return; }
+  renderPapers(v);
+}
+
+function renderPapers(v) {
+  state.papers = v;
+  $("#materials-title").textContent = t("materialsTitle", { year: v.year });
+  $("#materials-intro").textContent = t("materialsIntro");
+  $("#btn-packet").textContent = t("packet");
+  $("#btn-packet").disabled = v.clauses.length === 0;
+  $("#deadlines-title").textContent = t("deadlinesTitle");
+  $("#materials-list-title").textContent = t("materialsListTitle");
+  for (const [id, k] of [["lbl-dl-pack", "dlPack"], ["lbl-dl-start", "dlStart"], ["lbl-dl-end", "dlEnd"], ["lbl-dl-notice", "dlNotice"]]) $("#" + id).textContent = t(k);
+  $("#dl-save").textContent = t("dlSave");
+  const pack = $("#dl-pack");
+  const chosen = pack.value;
+  pack.replaceChildren(...v.packs.map((p) => el("option", { value: p.id, text: p.title })));
+  if (v.packs.some((p) => p.id === chosen)) pack.value = chosen;
+  $("#deadline-form").classList.toggle("hidden", v.packs.length === 0);
+  $("#deadline-list").replaceChildren(...(v.deadlines.length ? v.deadlines.map((d) => el("li", { class: "deadline" + (d.overdue ? " overdue" : ""), "data-pack": d.pack },
+    el("strong", { text: d.pack_title }), " · ",
+    el("span", { text: (d.start ? d.start + " – " : "") + d.end }), " · ",
+    el("span", { class: "days-left" + (d.overdue ? " overdue" : ""), text: d.text }), " · ",
+    el("span", { class: "muted", text: d.notice }), " ",
+    el("button", { type: "button", class: "link", text: t("dlRemove"), onclick: () => clearDeadline(d.pack) }))) : [el("li", { class: "muted", text: t("noDeadlines") })]));
+  const body = $("#materials-body");
+  if (!v.clauses.length) { body.replaceChildren(el("p", { class: "muted", text: t("noFiled") })); return; }
+  body.replaceChildren(...v.clauses.map((c) => el("div", { class: "material-clause", "data-clause": c.clause },
+    el("h4", {}, el("span", { text: `${c.title} · ${c.place}` }), " ", el("span", { class: "chip " + (c.ready >= c.needed ? "eligible" : "needs_input"), text: t("readyCount", { ready: c.ready, needed: c.needed }) })),
+    el("ol", { class: "material-items" }, ...c.items.map((m) => {
+      const sel = el("select", { class: "material-status", "aria-label": t("materialStatusOf", { item: m.item }), "data-item": String(m.number),
+        onchange: (e) => setMaterial(c.clause, m.number, e.target.value) },
+        ...["ready", "not_ready", "not_applicable"].map((k) => el("option", { value: k, text: t(k) })));
+      sel.value = m.status;
+      return el("li", { class: "material " + m.status, "data-item": String(m.number) },
+        el("div", { class: "material-row" }, el("span", { class: "material-text", text: m.item }), sel,
+          el("button", { type: "button", class: "ghost small attach", text: t("attach"), onclick: () => attachEvidence(c.clause, m.number) })),
+        m.evidence.length ? el("ul", { class: "evidence" }, ...m.evidence.map((f) => el("li", { "data-evidence": String(f.id) },
+          el("span", { text: `${f.name}（${f.size_text}）` }), " ",
+          el("code", { class: "sha", title: "SHA-256 " + f.sha256, text: f.sha256.slice(0, 16) + "…" }), " ",
+          el("button", { type: "button", class: "link", text: t("open"), onclick: () => openEvidence(f.id) }), " ",
+          el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) })))) : null);
+    })))));
+}
+
+async function setMaterial(clause, item, status) {
+  try { renderPapers(await invoke("set_material", { id: state.companyId, year: state.year, clause, item, status, lang: state.lang })); }
+  catch (e) { toast(errMessage(e).message, true); loadPapers(); }
+}
+
+async function attachEvidence(clause, item) {
+  try {
+    const r = await invoke("attach_evidence", { id: state.companyId, year: state.year, clause, item, lang: state.lang });
+    if (r.cancelled) return;
+    renderPapers(r);
+    const c = r.clauses.find((x) => x.clause === clause);
+    const m = c && c.items.find((x) => x.number === item);
+    const f = m && m.evidence[m.evidence.length - 1];
+    if (f) toast(t("evidenceSaved", { name: f.name }));
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function openEvidence(evidence) {
+  try { await invoke("open_evidence", { evidence, lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function removeEvidence(f) {
+  if (!(await confirmModal(t("confirmRemoveEvidence", { name: f.name })))) return;
+  try {
+    renderPapers(await invoke("remove_evidence", { id: state.companyId, year: state.year, evidence: f.id, lang: state.lang }));
+    toast(t("evidenceRemoved", { name: f.name }));
+  } catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function saveDeadline(ev) {
+  ev.preventDefault();
+  $("#dl-error").textContent = "";
+  try {
+    renderPapers(await invoke("set_deadline", { id: state.companyId, year: state.year, pack: $("#dl-pack").value,
+      start: $("#dl-start").value || null, end: $("#dl-end").value, notice: $("#dl-notice").value, lang: state.lang }));
+    toast(t("deadlineSaved"));
+  } catch (e) { $("#dl-error").textContent = errMessage(e).message; }
+}
+
+async function clearDeadline(pack) {
+  try { renderPapers(await invoke("clear_deadline", { id: state.companyId, year: state.year, pack, lang: state.lang })); }
+  catch (e) { toast(errMessage(e).message, true); }
+}
+
+async function generatePacket() {
+  $("#packet-result").textContent = "…";
+  try {
+    const r = await invoke("generate_packet", { id: state.companyId, year: state.year, name: state.company.company.name, lang: state.lang });
+    $("#packet-result").textContent = r.cancelled ? t("cancelled") : t("packetDone", { file: r.file });
+  } catch (e) { $("#packet-result").textContent = errMessage(e).message; }
 }
 
 // The claims ledger of the company: every year's claims with the estimate,
@@ -1162,6 +1274,8 @@ async function start() {
   });
   $("#btn-save-eval").addEventListener("click", saveEvaluation);
   $("#btn-pdf").addEventListener("click", generatePdfs);
+  $("#btn-packet").addEventListener("click", generatePacket);
+  $("#deadline-form").addEventListener("submit", saveDeadline);
   const list = await loadCompanies();
   if (list.length) {
     await selectCompany(list[0].id);

@@ -7,7 +7,7 @@
 
 use butie::app_api::{
     ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow, PdfJob,
-    PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
+    PapersView, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -305,6 +305,99 @@ fn cancel_pdf_job(job: State<Arc<PdfJob>>) {
     job.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
+#[tauri::command]
+fn papers(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<PapersView> {
+    s.papers(id, year, lang)
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+fn set_material(s: State<Session>, id: i64, year: i64, clause: String, item: usize, status: String, lang: UiLang) -> R<PapersView> {
+    s.set_material(id, year, &clause, item, &status, lang)
+}
+
+/// Attach a file chosen in the open dialog to a material.
+#[tauri::command]
+async fn attach_evidence(app: AppHandle, id: i64, year: i64, clause: String, item: usize, lang: UiLang) -> R<Picked<PapersView>> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("evidence.pdf"),
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == UiLang::En { "Attach a file (at most 50 MB)" } else { "选择要附上的证明文件（不超过 50 MB）" })
+            .blocking_pick_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(cancelled()),
+        },
+    };
+    app.state::<Session>().add_evidence(id, year, &clause, item, &file, lang).map(Picked::Done)
+}
+
+#[tauri::command]
+fn remove_evidence(s: State<Session>, id: i64, year: i64, evidence: i64, lang: UiLang) -> R<PapersView> {
+    s.remove_evidence(id, year, evidence, lang)
+}
+
+/// Open a kept evidence file with the system's program for it: its bytes
+/// (checked against their SHA-256) are written to a folder of the app's
+/// own in the temporary directory first.
+#[tauri::command]
+fn open_evidence(app: AppHandle, evidence: i64, lang: UiLang) -> R<Written> {
+    let dir = match e2e_dir() {
+        Some(d) => d.join("opened"),
+        None => std::env::temp_dir().join("butie-evidence"),
+    };
+    let file = app.state::<Session>().evidence_copy(evidence, &dir, lang)?;
+    if e2e_dir().is_none() {
+        app.opener().open_path(file.to_string_lossy(), None::<&str>).map_err(|e| ApiError::general(e.to_string()))?;
+    }
+    Ok(Written::File { file: file.display().to_string() })
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+fn set_deadline(
+    s: State<Session>,
+    id: i64,
+    year: i64,
+    pack: String,
+    start: Option<String>,
+    end: String,
+    notice: String,
+    lang: UiLang,
+) -> R<PapersView> {
+    s.set_deadline(id, year, &pack, start.as_deref(), &end, &notice, lang)
+}
+
+#[tauri::command]
+fn clear_deadline(s: State<Session>, id: i64, year: i64, pack: String, lang: UiLang) -> R<PapersView> {
+    s.clear_deadline(id, year, &pack, lang)
+}
+
+/// The application packet, saved where the save dialog says.
+#[tauri::command]
+async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String, lang: UiLang) -> R<Picked> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("packet.pdf"),
+        None => match app
+            .dialog()
+            .file()
+            .set_file_name(if lang == UiLang::En { format!("{name}-{year}-application.pdf") } else { format!("{name}-{year}年度-申报材料.pdf") })
+            .add_filter("PDF", &["pdf"])
+            .blocking_save_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(CANCELLED),
+        },
+    };
+    let out = app.state::<Session>().write_packet(id, year, &file, lang)?;
+    if e2e_dir().is_none() {
+        let _ = app.opener().open_path(file.to_string_lossy(), None::<&str>);
+    }
+    Ok(Picked::Done(out))
+}
+
 /// Why the workspace could not be opened, if it could not; the window asks
 /// first and shows it instead of the app.
 struct Startup(Option<OpenFailure>);
@@ -369,7 +462,15 @@ fn main() {
             export_overview,
             portfolio_pdfs,
             pdf_job,
-            cancel_pdf_job
+            cancel_pdf_job,
+            papers,
+            set_material,
+            attach_evidence,
+            remove_evidence,
+            open_evidence,
+            set_deadline,
+            clear_deadline,
+            generate_packet
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

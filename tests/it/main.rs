@@ -9,6 +9,7 @@ mod generate;
 mod golden;
 mod hints;
 mod hostile;
+mod packet;
 mod pdf;
 mod pdf_glyphs;
 mod policy_cases;

@@ -161,6 +161,8 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         if i == 0 {
             entries.push(Entry { text: "第一部分　申报表".into(), page, sub: false });
             mark("第一部分 申报表".into(), page, &mut marks);
+            w.centered("第一部分　申报表", 16.0, true);
+            w.space(6.0);
         }
         entries.push(Entry { text: format!("{}. {}申报表", i + 1, clause.title.zh), page, sub: true });
         mark(format!("申报表 {}. {}", i + 1, clause.title.zh), page, &mut marks);
