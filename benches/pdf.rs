@@ -60,7 +60,13 @@ fn main() {
             (id.clone(), lines)
         })
         .collect();
-    let input = butie_pdf::PacketInput { filed, materials, created_unix: 1_764_115_200, date_text: "2025 年 11 月 26 日".into(), version: "bench".into() };
+    let input = butie_pdf::PacketInput {
+        filed,
+        materials,
+        created_unix: 1_764_115_200,
+        date_text: "2025 年 11 月 26 日".into(),
+        version: "bench".into(),
+    };
     let cx9 = butie_pdf::Context { packs: &packs, profile: &nine, evaluation: &ev9 };
     measure("packet, 9 clauses (font already loaded)", &mut || butie_pdf::packet(&fonts, &cx9, &input).unwrap());
     measure("packet, 9 clauses (font loaded with it)", &mut || {

@@ -560,14 +560,7 @@ fn main() -> ExitCode {
             | Command::Restore { .. }
     );
     if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
-        let a = butie::batch::BatchArgs {
-            input: input.clone(),
-            year: *year,
-            out: out.clone(),
-            pdf: pdf.clone(),
-            save: *save,
-            jobs: *jobs,
-        };
+        let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
         return match butie::batch::batch_cmd(&cx, &a) {
             Ok(o) => {
                 for line in &o.stderr {
@@ -606,9 +599,7 @@ fn main() -> ExitCode {
         Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
         Command::Packet { profile: Some(p), year, out, .. } => butie::packet::packet_profile(&cx, p, *year, out),
-        Command::Packet { company: Some(c), year, out, .. } => {
-            need_year(*year).and_then(|y| butie::packet::packet_company(&cx, c, y, out))
-        }
+        Command::Packet { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| butie::packet::packet_company(&cx, c, y, out)),
         Command::Packet { .. } => Err(CliError::usage("--profile or --company".into())),
         Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::packet::materials_show(&cx, company, *year, *json),
         Command::Materials(MaterialsCmd::Set { company, year, clause, item, status }) => {

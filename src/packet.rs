@@ -87,12 +87,7 @@ pub fn filed_clauses(ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<V
 
 /// The packet's bytes for an evaluation; materials from the workspace
 /// when the company is one of it (a profile file has none: all 未准备).
-pub fn packet_bytes(
-    packs: &[Pack],
-    profile: &Profile,
-    ev: &Evaluation,
-    ws: Option<(&Workspace, i64)>,
-) -> Result<Vec<u8>, PacketError> {
+pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<Vec<u8>, PacketError> {
     let filed = filed_clauses(ev, ws).map_err(PacketError::Store)?;
     let mut materials = Vec::new();
     for id in &filed {
@@ -124,7 +119,8 @@ pub fn packet_bytes(
         (Some(y), Some(m), Some(dd)) => format!("{y} 年 {} 月 {} 日", m.trim_start_matches('0'), dd.trim_start_matches('0')),
         _ => d.clone(),
     };
-    let input = butie_pdf::PacketInput { filed, materials, created_unix: created, date_text, version: env!("CARGO_PKG_VERSION").to_string() };
+    let input =
+        butie_pdf::PacketInput { filed, materials, created_unix: created, date_text, version: env!("CARGO_PKG_VERSION").to_string() };
     let fonts = butie_pdf::Fonts::load_default().map_err(PacketError::Pdf)?;
     let cx = butie_pdf::Context { packs, profile, evaluation: ev };
     butie_pdf::packet(&fonts, &cx, &input).map_err(PacketError::Pdf)
@@ -252,8 +248,11 @@ pub fn materials_set(cx: &Context, key: &str, year: i64, clause: &str, item: &st
     let packs = cx.packs()?;
     let s = parse_material_status(status).ok_or_else(|| {
         CliError::usage(
-            cx.say("--status: 应为 ready/not_ready/not_applicable（或 已准备/未准备/不适用）", "--status: ready, not_ready or not_applicable (or 已准备/未准备/不适用)")
-                .into(),
+            cx.say(
+                "--status: 应为 ready/not_ready/not_applicable（或 已准备/未准备/不适用）",
+                "--status: ready, not_ready or not_applicable (or 已准备/未准备/不适用)",
+            )
+            .into(),
         )
     })?;
     let (mut w, id) = cx.company(key)?;
@@ -307,7 +306,15 @@ pub fn evidence_save(cx: &Context, id: i64, out: &Path) -> Result<String, CliErr
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn deadline_set(cx: &Context, key: &str, year: i64, pack: &str, start: Option<&str>, end: &str, notice: &str) -> Result<String, CliError> {
+pub fn deadline_set(
+    cx: &Context,
+    key: &str,
+    year: i64,
+    pack: &str,
+    start: Option<&str>,
+    end: &str,
+    notice: &str,
+) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let (mut w, id) = cx.company(key)?;
     w.set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| cx.store_err(e))?;

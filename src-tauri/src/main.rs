@@ -6,8 +6,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow, PdfJob,
-    PapersView, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
+    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow,
+    PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -324,7 +324,11 @@ async fn attach_evidence(app: AppHandle, id: i64, year: i64, clause: String, ite
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En { "Attach a file (at most 50 MB)" } else { "选择要附上的证明文件（不超过 50 MB）" })
+            .set_title(if lang == UiLang::En {
+                "Attach a file (at most 50 MB)"
+            } else {
+                "选择要附上的证明文件（不超过 50 MB）"
+            })
             .blocking_pick_file()
         {
             Some(p) => dialog_path(p)?,
@@ -383,7 +387,11 @@ async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String, lang:
         None => match app
             .dialog()
             .file()
-            .set_file_name(if lang == UiLang::En { format!("{name}-{year}-application.pdf") } else { format!("{name}-{year}年度-申报材料.pdf") })
+            .set_file_name(if lang == UiLang::En {
+                format!("{name}-{year}-application.pdf")
+            } else {
+                format!("{name}-{year}年度-申报材料.pdf")
+            })
             .add_filter("PDF", &["pdf"])
             .blocking_save_file()
         {

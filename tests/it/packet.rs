@@ -30,7 +30,8 @@ fn ok(ws: &Path, args: &[&str]) -> String {
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name}: {e} (poppler-utils is installed by scripts/deps.sh)"));
+    let out =
+        Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name}: {e} (poppler-utils is installed by scripts/deps.sh)"));
     assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -65,7 +66,8 @@ fn outline(pdf: &Path) -> Vec<String> {
     while let Some(id) = next {
         let d = doc.get_dictionary(id).unwrap();
         let raw = d.get(b"Title").unwrap().as_str().unwrap();
-        let units: Vec<u16> = raw.strip_prefix(&[0xFE, 0xFF][..]).unwrap_or(raw).chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> =
+            raw.strip_prefix(&[0xFE, 0xFF][..]).unwrap_or(raw).chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         titles.push(String::from_utf16(&units).unwrap());
         next = d.get(b"Next").ok().and_then(|o| o.as_reference().ok());
     }
@@ -81,10 +83,30 @@ fn the_packet_holds_every_figure_its_working_and_contents_that_point_at_the_righ
     let evidence = dir.path().join("商标注册发票.pdf");
     std::fs::write(&evidence, b"%PDF-1.4 an invoice for the trade mark fee").unwrap();
     let sha = butie_store::sha256_hex(&std::fs::read(&evidence).unwrap());
-    let added = ok(&ws, &["evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "3", s(&evidence)]);
+    let added =
+        ok(&ws, &["evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "3", s(&evidence)]);
     assert!(added.contains(&sha), "{added}");
-    ok(&ws, &["materials", "set", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "1", "--status", "已准备"]);
-    ok(&ws, &["materials", "set", "--company", "1", "--year", "2025", "--clause", "tz.brand.patent", "--item", "2", "--status", "not_applicable"]);
+    ok(
+        &ws,
+        &["materials", "set", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "1", "--status", "已准备"],
+    );
+    ok(
+        &ws,
+        &[
+            "materials",
+            "set",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--clause",
+            "tz.brand.patent",
+            "--item",
+            "2",
+            "--status",
+            "not_applicable",
+        ],
+    );
     // A rejected claim is not filed again.
     ok(&ws, &["claim", "set", "--company", "1", "--year", "2025", "--clause", "tz.platform.livestream", "--status", "rejected"]);
     let shown = ok(&ws, &["materials", "show", "--company", "1", "--year", "2025"]);
@@ -102,7 +124,8 @@ fn the_packet_holds_every_figure_its_working_and_contents_that_point_at_the_righ
     let text = tool("pdftotext", &["-layout", s(&pdf), "-"]);
     let pages: Vec<&str> = text.split('\u{c}').collect();
     let all = squeeze(&text);
-    for needle in ["临海市东湖出海贸易有限公司", "91331082MA2K7Q3R5", "目录", "测算说明", "材料清单", "承诺书", "【解释】", &sha] {
+    for needle in ["临海市东湖出海贸易有限公司", "91331082MA2K7Q3R5", "目录", "测算说明", "材料清单", "承诺书", "【解释】", &sha]
+    {
         assert!(all.contains(&squeeze(needle)), "{needle} missing");
     }
     assert!(!all.contains("跨境直播合作支持申报表"), "the rejected clause is not filed");
@@ -178,13 +201,30 @@ fn evidence_survives_backup_restore_export_and_import_and_a_big_file_is_refused(
     let f = dir.path().join("合同扫描件.bin");
     std::fs::write(&f, &big).unwrap();
     let sha = butie_store::sha256_hex(&big);
-    ok(&ws, &["evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "商标国际注册证书", s(&f)]);
+    ok(
+        &ws,
+        &["evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "商标国际注册证书", s(&f)],
+    );
 
     let too_big = dir.path().join("录像.mp4");
     let file = std::fs::File::create(&too_big).unwrap();
     file.set_len(60 * 1024 * 1024).unwrap();
     let (code, _, err) = butie_env(
-        &["--workspace", s(&ws), "evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "1", s(&too_big)],
+        &[
+            "--workspace",
+            s(&ws),
+            "evidence",
+            "add",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--clause",
+            "tz.brand.trademark",
+            "--item",
+            "1",
+            s(&too_big),
+        ],
         &[],
     );
     assert_eq!(code, 2);
@@ -233,9 +273,43 @@ fn filing_windows_are_listed_with_the_days_left_and_bad_ones_refused() {
     let ws = dir.path().join("ws.sqlite");
     ok(&ws, &["import", "samples/taizhou-sample.json"]);
     ok(&ws, &["import", "samples/chengdu-sample.json"]);
-    let say = ok(&ws, &["deadline", "set", "--company", "1", "--year", "2025", "--pack", "taizhou-cbec-2025", "--start", "2099-01-01", "--end", "2099-03-31", "--notice", "关于组织申报2025年度跨境电商扶持资金的通知"]);
+    let say = ok(
+        &ws,
+        &[
+            "deadline",
+            "set",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--pack",
+            "taizhou-cbec-2025",
+            "--start",
+            "2099-01-01",
+            "--end",
+            "2099-03-31",
+            "--notice",
+            "关于组织申报2025年度跨境电商扶持资金的通知",
+        ],
+    );
     assert!(say.contains("2099-03-31") && say.contains("还剩"), "{say}");
-    ok(&ws, &["deadline", "set", "--company", "2", "--year", "2024", "--pack", "chengdu-cbec-2023", "--end", "2020-06-30", "--notice", "成都市商务局通知"]);
+    ok(
+        &ws,
+        &[
+            "deadline",
+            "set",
+            "--company",
+            "2",
+            "--year",
+            "2024",
+            "--pack",
+            "chengdu-cbec-2023",
+            "--end",
+            "2020-06-30",
+            "--notice",
+            "成都市商务局通知",
+        ],
+    );
     let all = ok(&ws, &["deadlines"]);
     let lines: Vec<&str> = all.lines().collect();
     assert_eq!(lines.len(), 2, "{all}");
@@ -256,8 +330,25 @@ fn filing_windows_are_listed_with_the_days_left_and_bad_ones_refused() {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(want) && err.lines().count() == 1, "{want}: {err}");
     }
-    let (code, _, err) =
-        butie_env(&["--workspace", s(&ws), "deadline", "set", "--company", "1", "--year", "2025", "--pack", "nope", "--end", "2025-05-01", "--notice", "x"], &[]);
+    let (code, _, err) = butie_env(
+        &[
+            "--workspace",
+            s(&ws),
+            "deadline",
+            "set",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--pack",
+            "nope",
+            "--end",
+            "2025-05-01",
+            "--notice",
+            "x",
+        ],
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("taizhou-cbec-2025"), "the packs known are named: {err}");
 }

@@ -179,7 +179,13 @@ impl<'a> Writer<'a> {
     /// out pages that are placed into this one later ([`Writer::put_page`]).
     pub fn sibling(&self) -> Writer<'a> {
         let f = &self.faces;
-        let faces = Faces { regular: f.regular, bold: f.bold, regular_id: f.regular_id.clone(), bold_id: f.bold_id.clone(), advances: Default::default() };
+        let faces = Faces {
+            regular: f.regular,
+            bold: f.bold,
+            regular_id: f.regular_id.clone(),
+            bold_id: f.bold_id.clone(),
+            advances: Default::default(),
+        };
         Writer::new(faces, self.footer_left.clone())
     }
 

@@ -12,7 +12,9 @@
 //! drawn last into the pages kept for them.
 
 use crate::layout::{Column, Writer, LEFT, RIGHT, TOP, WIDTH};
-use crate::{amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Context, Fonts, PdfError};
+use crate::{
+    amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Context, Fonts, PdfError,
+};
 use butie_core::engine::Status;
 use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
@@ -217,7 +219,12 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
     entries.push(Entry { text: "第三部分　材料清单".into(), page, sub: false });
     mark("第三部分 材料清单".into(), page, &mut marks);
     w.centered("第三部分　材料清单", 16.0, true);
-    w.para("每项材料的准备情况；已附证明文件的，列出文件名、大小和 SHA-256 校验值，供核对所附文件与工作区中保存的是否一致。", 9.0, false, 0.0);
+    w.para(
+        "每项材料的准备情况；已附证明文件的，列出文件名、大小和 SHA-256 校验值，供核对所附文件与工作区中保存的是否一致。",
+        9.0,
+        false,
+        0.0,
+    );
     for (i, (_, _, clause)) in filed.iter().enumerate() {
         w.ensure(80.0);
         let heading = format!("材料清单 {}. {}", i + 1, clause.title.zh);

@@ -48,10 +48,10 @@ mod claims;
 mod disk;
 mod materials;
 mod migrations;
-pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE};
 pub use claims::{
     claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
 };
+pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE};
 pub use migrations::{migrate, migrate_to, APPLICATION_ID, LATEST_VERSION, READABLE_FROM};
 /// The SQLite binding whose errors `StoreError` carries (and whose `Connection` `Workspace::connection` lends).
 pub use rusqlite;
@@ -684,8 +684,9 @@ impl Workspace {
         };
         let ledger =
             conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'claims'", [], |r| r.get::<_, i64>(0))? > 0;
-        let has_materials =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence'", [], |r| r.get::<_, i64>(0))? > 0;
+        let has_materials = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence'", [], |r| r.get::<_, i64>(0))?
+            > 0;
         Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials })
     }
 

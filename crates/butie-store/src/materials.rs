@@ -20,9 +20,9 @@
 
 use crate::claims::check_date;
 use crate::{now_utc, Result, StoreError, Workspace};
+use base64::Engine;
 use butie_core::policy::Pack;
 use butie_core::profile::{check_year, InputError, Problem};
-use base64::Engine;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -109,7 +109,11 @@ fn item_of(items: &[String], item: &str) -> Result<String> {
             return Ok(items[n - 1].clone());
         }
     }
-    items.iter().find(|i| i.as_str() == t).cloned().ok_or_else(|| StoreError::UnknownMaterial { item: item.to_string(), count: items.len() })
+    items
+        .iter()
+        .find(|i| i.as_str() == t)
+        .cloned()
+        .ok_or_else(|| StoreError::UnknownMaterial { item: item.to_string(), count: items.len() })
 }
 
 impl Workspace {
@@ -153,7 +157,15 @@ impl Workspace {
     }
 
     /// Set one material's status; `item` is its number (from 1) or its text.
-    pub fn set_material(&mut self, company_id: i64, year: i64, clause: &str, item: &str, status: MaterialStatus, packs: &[Pack]) -> Result<()> {
+    pub fn set_material(
+        &mut self,
+        company_id: i64,
+        year: i64,
+        clause: &str,
+        item: &str,
+        status: MaterialStatus,
+        packs: &[Pack],
+    ) -> Result<()> {
         let year = check_year("material.year", year)?;
         let item = item_of(items_of(packs, clause, "material.clause")?, item)?;
         self.write(|tx| {
@@ -231,7 +243,13 @@ impl Workspace {
             .conn
             .query_row("SELECT id, name, size, sha256, added_at, data FROM evidence WHERE id = ?1", [id], |r| {
                 Ok((
-                    EvidenceMeta { id: r.get(0)?, name: r.get(1)?, size: r.get::<_, i64>(2)? as u64, sha256: r.get(3)?, added_at: r.get(4)? },
+                    EvidenceMeta {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        size: r.get::<_, i64>(2)? as u64,
+                        sha256: r.get(3)?,
+                        added_at: r.get(4)?,
+                    },
                     r.get::<_, Vec<u8>>(5)?,
                 ))
             })
@@ -248,7 +266,13 @@ impl Workspace {
         self.write(|tx| {
             let meta = tx
                 .query_row("SELECT id, name, size, sha256, added_at FROM evidence WHERE id = ?1", [id], |r| {
-                    Ok(EvidenceMeta { id: r.get(0)?, name: r.get(1)?, size: r.get::<_, i64>(2)? as u64, sha256: r.get(3)?, added_at: r.get(4)? })
+                    Ok(EvidenceMeta {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        size: r.get::<_, i64>(2)? as u64,
+                        sha256: r.get(3)?,
+                        added_at: r.get(4)?,
+                    })
                 })
                 .optional()?
                 .ok_or(StoreError::EvidenceNotFound { id })?;
@@ -275,7 +299,8 @@ impl Workspace {
             return Err(StoreError::UnknownPack { pack: pack.to_string(), known: packs.iter().map(|p| p.id.clone()).collect() });
         }
         let start = check_date("deadline.start", start)?;
-        let end = check_date("deadline.end", Some(end))?.ok_or_else(|| StoreError::from(InputError::new("deadline.end", Problem::Missing)))?;
+        let end =
+            check_date("deadline.end", Some(end))?.ok_or_else(|| StoreError::from(InputError::new("deadline.end", Problem::Missing)))?;
         if let Some(s) = &start {
             if *s > end {
                 return Err(StoreError::DeadlineBeforeStart { start: s.clone(), end });
@@ -338,14 +363,24 @@ impl Workspace {
     }
 }
 
+/// An evidence file of an import file, its bytes checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedEvidence {
+    pub year: i32,
+    pub clause: String,
+    pub item: String,
+    pub name: String,
+    pub added_at: Option<String>,
+    pub data: Vec<u8>,
+}
+
 /// A company's materials, evidence and filing windows as an import file
 /// gives them, checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Papers {
     /// (year, clause, item, status)
     pub materials: Vec<(i32, String, String, MaterialStatus)>,
-    /// (year, clause, item, name, added_at, bytes)
-    pub evidence: Vec<(i32, String, String, String, Option<String>, Vec<u8>)>,
+    pub evidence: Vec<ImportedEvidence>,
     /// (year, pack, start, end, notice)
     pub deadlines: Vec<(i32, String, Option<String>, String, String)>,
 }
@@ -380,8 +415,12 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
         let year = year_of(&f, o)?;
         let clause = text(o, &f, "clause")?;
         let item = item_of(items_of(packs, clause, &format!("{f}.clause"))?, text(o, &f, "item")?)?;
-        let status = MaterialStatus::parse(text(o, &f, "status")?)
-            .ok_or_else(|| InputError::new(format!("{f}.status"), Problem::NotOption { options: MaterialStatus::ALL.iter().map(|m| m.as_str().to_string()).collect() }))?;
+        let status = MaterialStatus::parse(text(o, &f, "status")?).ok_or_else(|| {
+            InputError::new(
+                format!("{f}.status"),
+                Problem::NotOption { options: MaterialStatus::ALL.iter().map(|m| m.as_str().to_string()).collect() },
+            )
+        })?;
         p.materials.push((year, clause.to_string(), item, status));
     }
     for (f, o) in entries(obj, "evidence")? {
@@ -400,7 +439,7 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
             return Err(StoreError::EvidenceMismatch { field: format!("{f}.sha256"), name });
         }
         let added = o.get("added_at").and_then(Value::as_str).map(str::to_string);
-        p.evidence.push((year, clause.to_string(), item, name, added, data));
+        p.evidence.push(ImportedEvidence { year, clause: clause.to_string(), item, name, added_at: added, data });
     }
     for (f, o) in entries(obj, "deadlines")? {
         let year = year_of(&f, o)?;
@@ -423,7 +462,9 @@ impl Workspace {
         if !self.has_materials {
             return Ok(());
         }
-        let mut st = self.conn.prepare_cached("SELECT year, clause, item, status FROM materials WHERE company_id = ?1 ORDER BY year, clause, item")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT year, clause, item, status FROM materials WHERE company_id = ?1 ORDER BY year, clause, item")?;
         let materials: Vec<Value> = st
             .query_map([id], |r| {
                 Ok(json!({"year": r.get::<_, i64>(0)?, "clause": r.get::<_, String>(1)?, "item": r.get::<_, String>(2)?, "status": r.get::<_, String>(3)?}))
@@ -442,7 +483,8 @@ impl Workspace {
                 }))
             })?
             .collect::<std::result::Result<_, _>>()?;
-        let mut st = self.conn.prepare_cached("SELECT year, pack, start, end, notice FROM deadlines WHERE company_id = ?1 ORDER BY year, pack")?;
+        let mut st =
+            self.conn.prepare_cached("SELECT year, pack, start, end, notice FROM deadlines WHERE company_id = ?1 ORDER BY year, pack")?;
         let deadlines: Vec<Value> = st
             .query_map([id], |r| {
                 Ok(json!({"year": r.get::<_, i64>(0)?, "pack": r.get::<_, String>(1)?, "start": r.get::<_, Option<String>>(2)?,
@@ -468,7 +510,7 @@ impl Workspace {
                 params![id, year, clause, item, status.as_str(), now],
             )?;
         }
-        for (year, clause, item, name, added, data) in &p.evidence {
+        for ImportedEvidence { year, clause, item, name, added_at: added, data } in &p.evidence {
             let sha = sha256_hex(data);
             let exists: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND name = ?5 AND sha256 = ?6)",
