@@ -811,11 +811,12 @@ impl Session {
     /// Open the workspace; a new one starts with the sample company so a
     /// newcomer sees results at once.
     pub fn open(path: &Path) -> Result<Session, OpenFailure> {
-        let packs = butie_core::bundled_packs().map_err(|e| OpenFailure::Build(e.to_string()))?;
         let first_run = !path.exists();
         // Only a first run creates the file (the store's `open` never does).
         let opened = if first_run { Workspace::open_or_create(path) } else { Workspace::open(path) };
         let mut ws = opened.map_err(OpenFailure::Store)?;
+        // With the pack versions imported into this workspace.
+        let packs = crate::packs::packs_with(&ws).map_err(OpenFailure::Build)?;
         let sample: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
         if first_run {
             ws.import(&sample, &packs, false).map_err(OpenFailure::Store)?;

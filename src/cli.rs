@@ -57,7 +57,17 @@ impl Context {
             en
         }
     }
+    /// The packs in use: `--policies DIR` if given; else the built-in ones
+    /// with the versions imported into the workspace (when there is one).
     pub fn packs(&self) -> Result<Vec<Pack>, CliError> {
+        if self.policies.is_none() {
+            let path = self.workspace_path();
+            if path.exists() {
+                if let Ok(w) = butie_store::Workspace::open(&path) {
+                    return crate::packs::packs_with(&w).map_err(CliError::usage);
+                }
+            }
+        }
         load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))
     }
     /// Read a JSON (or other text) file the user named; `what_*` is its role.

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod cli;
 pub mod files;
 pub mod packet;
+pub mod packs;
 pub mod store_cli;
 pub mod store_messages;
 pub mod table;

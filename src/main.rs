@@ -62,7 +62,12 @@ enum Command {
     Policies {
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        cmd: Option<PoliciesCmd>,
     },
+    /// The publishers' public keys this workspace trusts for signed policy packs.
+    #[command(subcommand)]
+    Keys(KeysCmd),
     /// Validate the policy files in DIR and run their embedded test cases.
     CheckPolicies { dir: PathBuf },
     /// Write application forms (one per eligible clause) and the summary as PDF.
@@ -131,8 +136,11 @@ enum Command {
     },
     /// Saved evaluations of a company, or one of them in full.
     History {
-        #[arg(long, required_unless_present = "show")]
+        #[arg(long, required_unless_present_any = ["show", "verify"])]
         company: Option<String>,
+        /// Recompute every saved evaluation with the pack versions it names and report any that differ.
+        #[arg(long, conflicts_with_all = ["company", "show"])]
+        verify: bool,
         /// Show one saved evaluation (inputs, pack versions, result).
         #[arg(long)]
         show: Option<i64>,
@@ -269,6 +277,47 @@ enum CompanyCmd {
         company: String,
         #[arg(long)]
         archive: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PoliciesCmd {
+    /// Import a policy pack file (new versions arrive as files), checked and its cases run first.
+    Import {
+        file: PathBuf,
+        /// Its minisign signature (default: FILE.minisig beside it, if there).
+        #[arg(long)]
+        sig: Option<PathBuf>,
+        /// Import without a signature from a trusted key; its figures are marked 未验证.
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// What changes between two versions of a pack: clauses, conditions, rates, caps, tiers,
+    /// validity, quoted text; with --impact, the workspace's companies whose figures change.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        impact: bool,
+        /// The data year for --impact (default: every year each company has).
+        #[arg(long)]
+        year: Option<i64>,
+    },
+    /// Every pack version kept in the workspace, with where it came from and whether it is verified.
+    Versions,
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Trust a publisher's key: NAME and a minisign.pub file (or its RW… line).
+    Add {
+        name: String,
+        key: String,
+    },
+    List,
+    /// Stop trusting a key (by its id or name).
+    Remove {
+        key: String,
     },
 }
 
@@ -558,6 +607,8 @@ fn main() -> ExitCode {
             | Command::Deadline(_)
             | Command::Import { .. }
             | Command::Restore { .. }
+            | Command::Keys(KeysCmd::Add { .. } | KeysCmd::Remove { .. })
+            | Command::Policies { cmd: Some(PoliciesCmd::Import { .. }), .. }
     );
     if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
         let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
@@ -593,7 +644,18 @@ fn main() -> ExitCode {
             need_year(*year).and_then(|y| sc::evaluate_company(&cx, c, y, *save, sc::Show { json: *json, explain: *explain }))
         }
         Command::Evaluate { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Policies { json } => policies_cmd(&cx, *json),
+        Command::Policies { json, cmd: None } => policies_cmd(&cx, *json),
+        Command::Policies { cmd: Some(PoliciesCmd::Import { file, sig, allow_unsigned }), .. } => {
+            butie::packs::import_cmd(&cx, file, sig.as_deref(), *allow_unsigned)
+        }
+        Command::Policies { cmd: Some(PoliciesCmd::Diff { old, new, impact, year }), .. } => {
+            butie::packs::diff_cmd(&cx, old, new, *impact, *year)
+        }
+        Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::packs::versions_cmd(&cx),
+        Command::Keys(KeysCmd::Add { name, key }) => butie::packs::keys_add(&cx, name, key),
+        Command::Keys(KeysCmd::List) => butie::packs::keys_list(&cx),
+        Command::Keys(KeysCmd::Remove { key }) => butie::packs::keys_remove(&cx, key),
+        Command::History { verify: true, .. } => butie::packs::history_verify(&cx),
         Command::CheckPolicies { dir } => check_policies_cmd(&cx, dir),
         Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(&cx, p, *year, out),
         Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),

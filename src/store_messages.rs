@@ -91,6 +91,13 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 format!("{name} is {}, above the {} limit for one file; not kept (compress or split it)", mb(*size), mb(*limit))
             }
         }
+        StoreError::KeyNotFound { key } => {
+            if zh {
+                format!("没有名为或编号为 {key:?} 的受信任公钥（butie keys list 列出全部）")
+            } else {
+                format!("no trusted key named or numbered {key:?} (butie keys list shows them)")
+            }
+        }
         StoreError::EvidenceNotFound { id } => {
             if zh {
                 format!("找不到证明材料文件 #{id}")

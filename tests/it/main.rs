@@ -10,6 +10,7 @@ mod golden;
 mod hints;
 mod hostile;
 mod packet;
+mod packs;
 mod pdf;
 mod pdf_glyphs;
 mod policy_cases;

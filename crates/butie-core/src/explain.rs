@@ -404,9 +404,16 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         }
         Step::IsTrue { fact } => write!(w, "✓ {}: {}", def(pack, fact).label.get(lang), t(lang, "是", "yes")),
         Step::Assumed { fact } => match lang {
-            Lang::Zh => write!(w, "{}假定 {}：是（未回答；如为“否”，本项不符合）", interpretation_mark(lang), def(pack, fact).label.get(lang)),
+            Lang::Zh => {
+                write!(w, "{}假定 {}：是（未回答；如为“否”，本项不符合）", interpretation_mark(lang), def(pack, fact).label.get(lang))
+            }
             Lang::En => {
-                write!(w, "{}assumed “yes” for “{}” (not answered; “no” makes this clause ineligible)", interpretation_mark(lang), def(pack, fact).label.get(lang))
+                write!(
+                    w,
+                    "{}assumed “yes” for “{}” (not answered; “no” makes this clause ineligible)",
+                    interpretation_mark(lang),
+                    def(pack, fact).label.get(lang)
+                )
             }
         },
         Step::Met(c) => {
@@ -478,7 +485,9 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             let d = def(pack, fact);
             match lang {
                 Lang::Zh => write!(w, "{}未填写：任何数值都达到第一档 → 至少 {}", d.label.get(lang), yuan(*amount, lang)),
-                Lang::En => write!(w, "{} not answered: any value reaches the first tier → at least {}", d.label.get(lang), yuan(*amount, lang)),
+                Lang::En => {
+                    write!(w, "{} not answered: any value reaches the first tier → at least {}", d.label.get(lang), yuan(*amount, lang))
+                }
             }
         }
         Step::TierTable { term, fact, tiers } => {
@@ -621,6 +630,14 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
         Some(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
         None => Ok(()),
     };
+    // An imported pack no trusted key signed: said before anything it gives.
+    if pack.unverified {
+        w.write_str(t(
+            lang,
+            "【未验证】此政策包导入时没有受信任的签名，其测算结果未经验证。",
+            "[unverified] this pack was imported without a trusted signature; its figures are unverified. ",
+        ))?;
+    }
     match pr.reason {
         PackReason::OtherCity => match lang {
             Lang::Zh => write!(w, "本政策只适用于{}，企业注册地为{}", pack.city, c.city),
@@ -696,7 +713,9 @@ pub fn pack_note(ev: &Evaluation, pr: &PackResult, lang: Lang) -> String {
 pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::Result {
     match (c.clause.figure, c.amount, c.amount_max) {
         (Figure::Exact, Some(a), Some(m)) if m > a => match lang {
-            Lang::Zh => write!(w, "符合条件，至少可得 {}（{} 万元），最高 {}（{} 万元）", yuan(a, lang), fmt_wan(a), yuan(m, lang), fmt_wan(m))?,
+            Lang::Zh => {
+                write!(w, "符合条件，至少可得 {}（{} 万元），最高 {}（{} 万元）", yuan(a, lang), fmt_wan(a), yuan(m, lang), fmt_wan(m))?
+            }
             Lang::En => write!(w, "eligible: at least {}, at most {}", yuan(a, lang), yuan(m, lang))?,
         },
         (Figure::Exact, Some(a), _) => match lang {

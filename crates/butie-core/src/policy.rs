@@ -714,6 +714,14 @@ pub struct Pack {
     pub version: String,
     /// SHA-256 of the policy file's bytes, hex.
     pub content_hash: String,
+    /// The file's text, as loaded (its SHA-256 is `content_hash`): what the
+    /// workspace keeps so that an evaluation can be recomputed with it.
+    #[serde(skip)]
+    pub text: std::sync::Arc<str>,
+    /// Imported without a signature from a trusted key: every figure it
+    /// gives is shown as 未验证 (set by the loader's caller, not the file).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
     pub title: Text2,
     pub document: Text2,
     pub issuer: String,
@@ -946,7 +954,9 @@ pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
         let out = h.finalize();
         out.iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
-    compile(&cx, raw, hash)
+    let mut pack = compile(&cx, raw, hash)?;
+    pack.text = std::sync::Arc::from(text);
+    Ok(pack)
 }
 
 fn dec(cx: &Ctx, at: &str, s: &str) -> Result<Decimal, PolicyError> {
@@ -1183,6 +1193,8 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         id: p.id,
         version: p.version,
         content_hash,
+        text: std::sync::Arc::from(""),
+        unverified: false,
         title: p.title,
         document: p.document,
         issuer: p.issuer,

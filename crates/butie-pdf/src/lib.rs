@@ -192,11 +192,21 @@ fn show_fact(pack: &Pack, key: &str, v: &FactValue) -> String {
 
 fn footer(pack: &Pack) -> String {
     format!(
-        "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · 政策包 {} 版本 {} · sha256:{}",
+        "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · 政策包 {} 版本 {} · sha256:{}{}",
         pack.id,
         pack.version,
-        butie_core::short_hash(&pack.content_hash)
+        butie_core::short_hash(&pack.content_hash),
+        unverified_mark(pack)
     )
+}
+
+/// " · 未验证" for an imported pack no trusted key signed.
+fn unverified_mark(pack: &Pack) -> &'static str {
+    if pack.unverified {
+        " · 未验证（无受信任的签名）"
+    } else {
+        ""
+    }
 }
 
 /// The claim block's amount lines, in 元 and in 大写.
@@ -373,7 +383,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
         cx.packs
             .iter()
-            .map(|k| format!("{} {} sha256:{}", k.id, k.version, butie_core::short_hash(&k.content_hash)))
+            .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), unverified_mark(k)))
             .collect::<Vec<_>>()
             .join("；")
     );

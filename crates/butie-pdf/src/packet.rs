@@ -78,7 +78,7 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         cx.packs
             .iter()
             .filter(|k| filed.iter().any(|(_, pk, _)| pk.id == k.id))
-            .map(|k| format!("{} {} sha256:{}", k.id, k.version, butie_core::short_hash(&k.content_hash)))
+            .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), crate::unverified_mark(k)))
             .collect::<Vec<_>>()
             .join("；")
     );

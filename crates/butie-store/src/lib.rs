@@ -48,6 +48,8 @@ mod claims;
 mod disk;
 mod materials;
 mod migrations;
+mod packs;
+pub use packs::{PackOrigin, StoredPack, TrustedKey};
 pub use claims::{
     claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
 };
@@ -138,6 +140,10 @@ pub enum StoreError {
     EvidenceMismatch {
         field: String,
         name: String,
+    },
+    /// No trusted key with this id or name.
+    KeyNotFound {
+        key: String,
     },
     /// A filing window for a pack no loaded pack is.
     UnknownPack {
@@ -350,6 +356,7 @@ impl StoreError {
             | StoreError::HasClaims { .. }
             | StoreError::HasEvidence { .. }
             | StoreError::EvidenceNotFound { .. }
+            | StoreError::KeyNotFound { .. }
             | StoreError::EvidenceDamaged { .. }
             | StoreError::NotAWorkspace { .. }
             | StoreError::NewerVersion { .. }
@@ -377,6 +384,7 @@ impl fmt::Display for StoreError {
             StoreError::UnknownMaterial { item, count } => write!(f, "no material {item:?} (the clause lists {count})"),
             StoreError::EvidenceTooLarge { name, size, limit } => write!(f, "{name}: {size} bytes, above the {limit}-byte limit"),
             StoreError::EvidenceNotFound { id } => write!(f, "evidence file #{id} not found"),
+            StoreError::KeyNotFound { key } => write!(f, "no trusted key {key:?}"),
             StoreError::EvidenceDamaged { id, name } => write!(f, "evidence file #{id} {name}: bytes do not match their SHA-256"),
             StoreError::UnknownPack { pack, .. } => write!(f, "no policy pack {pack:?}"),
             StoreError::EvidenceMismatch { name, .. } => write!(f, "{name}: the data does not match its size or SHA-256"),
@@ -578,6 +586,8 @@ pub struct Workspace {
     /// Whether the file has the materials, evidence and deadline tables
     /// (schema 5 on); as `ledger`.
     has_materials: bool,
+    /// Whether the file keeps pack texts and trusted keys (schema 6 on).
+    has_packs: bool,
 }
 
 /// The date of a Unix time in this machine's time zone, `YYYY-MM-DD`
@@ -660,7 +670,7 @@ impl Workspace {
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
             e => write_failure(path, e),
         })?;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true, has_materials: true })
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true, has_materials: true, has_packs: true })
     }
 
     /// The read-only fallback: a plain read-only connection (which reads a
@@ -687,7 +697,9 @@ impl Workspace {
         let has_materials = conn
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence'", [], |r| r.get::<_, i64>(0))?
             > 0;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials })
+        let has_packs =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pack_texts'", [], |r| r.get::<_, i64>(0))? > 0;
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials, has_packs })
     }
 
     pub fn path(&self) -> &Path {
@@ -1124,11 +1136,28 @@ impl Workspace {
     pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack]) -> Result<i64> {
         let inputs = profile_to_value(profile).to_string();
         let pack_list: Vec<Value> =
-            packs.iter().map(|p| json!({"id": p.id, "version": p.version, "content_hash": p.content_hash})).collect();
+            packs
+                .iter()
+                .map(|p| {
+                    let mut v = json!({"id": p.id, "version": p.version, "content_hash": p.content_hash});
+                    if p.unverified {
+                        v["unverified"] = Value::Bool(true);
+                    }
+                    v
+                })
+                .collect();
         let result = to_json(ev, Lang::Zh);
         self.write(|tx| {
         Self::require_company(tx, id)?;
         let now = now_utc(tx)?;
+        // The rules it was computed with are kept beside it (once per version).
+        for p in packs.iter().filter(|p| !p.text.is_empty()) {
+            tx.execute(
+                "INSERT OR IGNORE INTO pack_texts (sha256, pack_id, version, text, origin, signer, verified, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7)",
+                params![p.content_hash, p.id, p.version, &*p.text, if p.unverified { "imported" } else { "bundled" }, (!p.unverified) as i64, now],
+            )?;
+        }
         tx.execute(
             "INSERT INTO evaluations (company_id, year, created_at, lang, tool_version, inputs_json, packs_json, result_json, total, total_max)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1174,6 +1203,13 @@ impl Workspace {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {} FROM evaluations WHERE company_id = ?1 ORDER BY id DESC", Self::RECORD_COLS))?;
         let v = st.query_map([id], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(v)
+    }
+
+    /// Every saved evaluation of every company, oldest first.
+    pub fn all_evaluations(&self) -> Result<Vec<EvaluationRecord>> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {} FROM evaluations ORDER BY id", Self::RECORD_COLS))?;
+        let v = st.query_map([], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
         Ok(v)
     }
 
@@ -1722,7 +1758,7 @@ mod tests {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .unwrap();
-        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true, has_materials: true };
+        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true, has_materials: true, has_packs: true };
         assert!(matches!(ws.add_company(&company("甲"), &packs), Err(StoreError::ReadOnly { path: p }) if p == path));
         let full = write_failure(&path, StoreError::Sql(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None)));
         assert!(matches!(full, StoreError::DiskFull { path: p } if p == path));

@@ -160,9 +160,30 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
             PRIMARY KEY (company_id, year, pack)
         );",
     ),
+    (
+        6,
+        "policy packs as files: the text of every pack version used or imported, by its SHA-256, with where it \
+         came from and whether a trusted key signed it; the trusted publishers' public keys",
+        "CREATE TABLE pack_texts (
+            sha256 TEXT PRIMARY KEY,
+            pack_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('bundled', 'imported')),
+            signer TEXT,
+            verified INTEGER NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE trusted_keys (
+            key_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

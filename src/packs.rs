@@ -1,0 +1,556 @@
+//! Policy packs as files that travel: importing a pack file with its
+//! minisign signature, the trusted publishers' keys, the set of packs in
+//! use (the built-in ones and, for each pack id, a newer version imported
+//! into the workspace), re-checking saved evaluations against the exact
+//! pack versions they were made with, and what a new version changes.
+
+use crate::cli::{CliError, Context};
+use crate::files::{read_limited, shown, FileError};
+use crate::store_cli::OpenMode;
+use base64::Engine;
+use butie_core::cases::run_cases;
+use butie_core::engine::evaluate;
+use butie_core::explain;
+use butie_core::policy::{Lang, Pack};
+use butie_store::{PackOrigin, StoredPack, TrustedKey, Workspace};
+use std::path::Path;
+
+/// The largest pack file read, in bytes.
+const PACK_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// minisign's key id of a public key or signature line: bytes 2..10 of the
+/// decoded line, shown as minisign shows it (the little-endian number in hex).
+fn key_id(line: &str) -> Option<String> {
+    let bin = base64::engine::general_purpose::STANDARD.decode(line.trim()).ok()?;
+    let id = bin.get(2..10)?;
+    Some(id.iter().rev().map(|b| format!("{b:02X}")).collect())
+}
+
+/// A public key as the user gives it: a `minisign.pub` file's text or its
+/// base64 line. Returns (key id, base64 line).
+pub fn parse_public_key(text: &str) -> Option<(String, String)> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))?;
+    minisign_verify::PublicKey::from_base64(line).ok()?;
+    Some((key_id(line)?, line.to_string()))
+}
+
+/// What a signature says of a pack file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SigCheck {
+    /// Signed by this trusted key, and the file is exactly what it signed.
+    Verified(TrustedKey),
+    /// No signature given.
+    Unsigned,
+    /// Signed by a key the workspace does not trust.
+    UnknownKey(String),
+    /// The signature does not match the file (changed after signing), or
+    /// it is not a minisign signature at all.
+    Bad(String),
+}
+
+pub fn check_signature(bytes: &[u8], sig: Option<&str>, keys: &[TrustedKey]) -> SigCheck {
+    let Some(sig) = sig else { return SigCheck::Unsigned };
+    let Ok(s) = minisign_verify::Signature::decode(sig) else {
+        return SigCheck::Bad("not a minisign signature".into());
+    };
+    let sig_key = sig.lines().nth(1).and_then(key_id).unwrap_or_default();
+    for k in keys {
+        let Ok(pk) = minisign_verify::PublicKey::from_base64(&k.public_key) else { continue };
+        match pk.verify(bytes, &s, false) {
+            Ok(()) => return SigCheck::Verified(k.clone()),
+            Err(minisign_verify::Error::UnexpectedKeyId) => continue,
+            Err(e) => return SigCheck::Bad(e.to_string()),
+        }
+    }
+    SigCheck::UnknownKey(sig_key)
+}
+
+/// The packs in use with a workspace: the built-in ones, each replaced by
+/// the newest version of the same pack imported into the workspace (by
+/// version, then by import), and imported packs of new ids added. Imported
+/// packs without a trusted signature are marked unverified.
+pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
+    let builtin = butie_core::bundled_packs().map_err(|e| e.to_string())?;
+    let stored = ws.stored_packs().map_err(|e| e.to_string())?;
+    let imported: Vec<&StoredPack> = stored.iter().filter(|s| s.origin == PackOrigin::Imported).collect();
+    if imported.is_empty() {
+        return Ok(builtin);
+    }
+    let mut chosen: Vec<(String, String, String, bool)> =
+        builtin.iter().map(|p| (p.id.clone(), p.version.clone(), p.text.to_string(), false)).collect();
+    for s in imported {
+        match chosen.iter_mut().find(|c| c.0 == s.pack_id) {
+            // A later import of the same version replaces an earlier one.
+            Some(c) if s.version >= c.1 => *c = (s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified),
+            Some(_) => {}
+            None => chosen.push((s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified)),
+        }
+    }
+    let mut packs =
+        butie_core::load_packs(chosen.iter().map(|(id, _, text, _)| (id.as_str(), text.as_str()))).map_err(|e| e.to_string())?;
+    for (p, c) in packs.iter_mut().zip(&chosen) {
+        p.unverified = c.3;
+    }
+    Ok(packs)
+}
+
+/// `butie policies import FILE [--sig FILE] [--allow-unsigned]`.
+pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned: bool) -> Result<String, CliError> {
+    let lang = cx.lang;
+    let bytes = read_limited(file, PACK_LIMIT).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, lang))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| CliError::file("", &FileError::NotUtf8 { path: file.to_path_buf() }, lang))?;
+    let sig_path = sig.map(Path::to_path_buf).or_else(|| {
+        let mut s = file.as_os_str().to_owned();
+        s.push(".minisig");
+        let p = std::path::PathBuf::from(s);
+        p.exists().then_some(p)
+    });
+    let sig_text = match &sig_path {
+        Some(p) => Some(
+            String::from_utf8(read_limited(p, 64 * 1024).map_err(|e| CliError::file(cx.say("签名文件", "signature file"), &e, lang))?)
+                .map_err(|_| CliError::usage(format!("{}: {}", shown(p), cx.say("不是签名文件", "not a signature file"))))?,
+        ),
+        None => None,
+    };
+    let mut w = cx.open(OpenMode::CreateIfMissing)?;
+    let keys = w.keys().map_err(|e| cx.store_err(e))?;
+    let check = check_signature(&bytes, sig_text.as_deref(), &keys);
+    let outcome = accept(&mut w, &file.display().to_string(), &text, &check, allow_unsigned, lang).map_err(CliError::usage)?;
+    Ok(outcome + "\n")
+}
+
+/// Validate a pack text, run its embedded cases, check it against the
+/// packs it joins, and keep it: the one path the CLI and the window share.
+/// Returns the line that says what was imported.
+pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow_unsigned: bool, lang: Lang) -> Result<String, String> {
+    let zh = lang == Lang::Zh;
+    let (signer, verified) = match check {
+        SigCheck::Verified(k) => (Some(format!("{}（{}）", k.name, k.key_id)), true),
+        SigCheck::Bad(why) => {
+            return Err(if zh {
+                format!("{name}: 签名无效（{why}）：文件在签名后被改动过，或签名不属于这个文件；未导入")
+            } else {
+                format!("{name}: bad signature ({why}): the file was changed after it was signed, or the signature is another file's; not imported")
+            })
+        }
+        SigCheck::UnknownKey(id) if !allow_unsigned => {
+            return Err(if zh {
+                format!("{name}: 签名来自未受信任的公钥 {id}；如确认来源可靠，请先用 butie keys add 添加该公钥，或加 --allow-unsigned 以“未验证”导入")
+            } else {
+                format!("{name}: signed by a key this workspace does not trust ({id}); add it with butie keys add, or import it as unverified with --allow-unsigned")
+            })
+        }
+        SigCheck::Unsigned if !allow_unsigned => {
+            return Err(if zh {
+                format!("{name}: 没有签名（.minisig）；如确认来源可靠，请加 --allow-unsigned 以“未验证”导入，其测算结果会标明“未验证”")
+            } else {
+                format!("{name}: no signature (.minisig); to import it anyway add --allow-unsigned: its figures are then marked unverified")
+            })
+        }
+        SigCheck::UnknownKey(_) | SigCheck::Unsigned => (None, false),
+    };
+    let mut pack = butie_core::policy::load_pack(name, text).map_err(|e| e.to_string())?;
+    let (n, failures) = run_cases(&pack);
+    if !failures.is_empty() {
+        let list: Vec<String> = failures.iter().take(3).map(|f| f.to_string()).collect();
+        return Err(if zh {
+            format!("{name}: 政策包自带的 {} 个测试用例中有 {} 个不通过，未导入：{}", n, failures.len(), list.join("；"))
+        } else {
+            format!("{name}: {} of its {} embedded cases fail; not imported: {}", failures.len(), n, list.join("; "))
+        });
+    }
+    pack.unverified = !verified;
+    // It must also fit with the packs it joins (fact definitions agree).
+    let mut set = packs_with(w).map_err(|e| e.to_string())?;
+    set.retain(|p| p.id != pack.id);
+    set.push(pack.clone());
+    butie_core::policy::check_set(&set).map_err(|e| e.to_string())?;
+    let new = w
+        .keep_pack(&pack, PackOrigin::Imported, signer.as_deref(), verified)
+        .map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    let trust = match (&signer, zh) {
+        (Some(s), true) => format!("已验证：{s} 签名"),
+        (Some(s), false) => format!("verified: signed by {s}"),
+        (None, true) => "未验证（没有受信任的签名），测算结果将标明“未验证”".to_string(),
+        (None, false) => "unverified (no trusted signature); its figures are marked unverified".to_string(),
+    };
+    let again = if new {
+        ""
+    } else if zh {
+        "（此版本已在工作区中）"
+    } else {
+        " (this version was already in the workspace)"
+    };
+    Ok(if zh {
+        format!(
+            "已导入政策包 {} 版本 {}（{} 条，{} 个用例通过；有效期 {} 至 {}；sha256:{}）{again}；{trust}",
+            pack.id,
+            pack.version,
+            pack.clauses.len(),
+            n,
+            pack.valid_from,
+            pack.valid_to,
+            butie_core::short_hash(&pack.content_hash)
+        )
+    } else {
+        format!(
+            "imported pack {} version {} ({} clauses, {} cases pass; in force {} to {}; sha256:{}){again}; {trust}",
+            pack.id,
+            pack.version,
+            pack.clauses.len(),
+            n,
+            pack.valid_from,
+            pack.valid_to,
+            butie_core::short_hash(&pack.content_hash)
+        )
+    })
+}
+
+/// `butie keys add NAME KEY`: KEY is a `minisign.pub` file or its base64 line.
+pub fn keys_add(cx: &Context, name: &str, key: &str) -> Result<String, CliError> {
+    let text = if Path::new(key).is_file() {
+        String::from_utf8(read_limited(Path::new(key), 64 * 1024).map_err(|e| CliError::file("", &e, cx.lang))?).unwrap_or_default()
+    } else {
+        key.to_string()
+    };
+    let (id, line) = parse_public_key(&text).ok_or_else(|| {
+        CliError::usage(
+            cx.say(
+                "不是 minisign 公钥（应为 minisign.pub 文件或其中以 RW 开头的一行）",
+                "not a minisign public key (a minisign.pub file or its line starting RW)",
+            )
+            .into(),
+        )
+    })?;
+    let mut w = cx.open(OpenMode::CreateIfMissing)?;
+    w.add_key(&id, name, &line).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
+        Lang::Zh => format!("已信任公钥 {id}（{}）：由它签名的政策包导入时标为“已验证”\n", name.trim()),
+        Lang::En => format!("trusting key {id} ({}): packs it signs import as verified\n", name.trim()),
+    })
+}
+
+pub fn keys_list(cx: &Context) -> Result<String, CliError> {
+    let w = cx.open(OpenMode::Existing)?;
+    let keys = w.keys().map_err(|e| cx.store_err(e))?;
+    if keys.is_empty() {
+        return Ok(cx.say("没有受信任的公钥（内置政策包无需公钥）\n", "no trusted keys (the built-in packs need none)\n").into());
+    }
+    Ok(keys.iter().map(|k| format!("{}  {}  {}\n", k.key_id, k.name, k.public_key)).collect())
+}
+
+pub fn keys_remove(cx: &Context, key: &str) -> Result<String, CliError> {
+    let mut w = cx.open(OpenMode::Existing)?;
+    let k = w.remove_key(key).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
+        Lang::Zh => format!("不再信任公钥 {}（{}）；已导入的政策包保持导入时的记录\n", k.key_id, k.name),
+        Lang::En => format!("no longer trusting key {} ({}); packs already imported keep what was recorded\n", k.key_id, k.name),
+    })
+}
+
+/// `butie history --verify`: recompute every saved evaluation with the
+/// very pack versions it names (kept in the workspace by SHA-256) and say
+/// which still give the same result.
+pub fn history_verify(cx: &Context) -> Result<String, CliError> {
+    let w = cx.open(OpenMode::Existing)?;
+    let saved = w.all_evaluations().map_err(|e| cx.store_err(e))?;
+    let mut out = String::new();
+    let (mut same, mut differ, mut missing) = (0, 0, 0);
+    for e in &saved {
+        let mut texts = Vec::new();
+        let mut lacking = Vec::new();
+        for p in e.packs.as_array().into_iter().flatten() {
+            let hash = p["content_hash"].as_str().unwrap_or_default();
+            match w.stored_pack(hash).map_err(|e| cx.store_err(e))? {
+                Some(s) => texts.push((s.pack_id, s.text)),
+                None => match butie_core::bundled_packs().ok().and_then(|b| b.into_iter().find(|b| b.content_hash == hash)) {
+                    Some(b) => texts.push((b.id.clone(), b.text.to_string())),
+                    None => lacking.push(format!("{} {}", p["id"].as_str().unwrap_or("?"), p["version"].as_str().unwrap_or("?"))),
+                },
+            }
+        }
+        if !lacking.is_empty() {
+            missing += 1;
+            out.push_str(&match cx.lang {
+                Lang::Zh => format!("#{} 无法复算：缺少政策包 {}\n", e.id, lacking.join("、")),
+                Lang::En => format!("#{} cannot be recomputed: pack {} is not kept\n", e.id, lacking.join(", ")),
+            });
+            continue;
+        }
+        let mut packs =
+            butie_core::load_packs(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| CliError::usage(e.to_string()))?;
+        // As it was when saved: an unverified pack's notes say so.
+        for (p, named) in packs.iter_mut().zip(e.packs.as_array().into_iter().flatten()) {
+            p.unverified = named["unverified"].as_bool().unwrap_or(false);
+        }
+        let profile = butie_core::profile::profile_from_value(&e.inputs, &packs).map_err(|er| CliError::input(&er, cx.lang))?;
+        let ev = evaluate(&packs, &profile, e.year);
+        let now = explain::to_json(&ev, Lang::Zh);
+        if now == e.result {
+            same += 1;
+        } else {
+            differ += 1;
+            out.push_str(&match cx.lang {
+                Lang::Zh => format!("#{} 复算结果不同：保存时合计 {}，现在 {}\n", e.id, e.result["total"], now["total"]),
+                Lang::En => format!("#{} differs: total {} when saved, {} now\n", e.id, e.result["total"], now["total"]),
+            });
+        }
+    }
+    out.push_str(&match cx.lang {
+        Lang::Zh => {
+            format!("共 {} 条测算记录：{same} 条按当时的政策包版本复算一致，{differ} 条不一致，{missing} 条缺少政策包\n", saved.len())
+        }
+        Lang::En => format!(
+            "{} saved evaluations: {same} reproduce with the pack versions they name, {differ} differ, {missing} lack a pack\n",
+            saved.len()
+        ),
+    });
+    if differ + missing > 0 {
+        return Err(CliError { code: 1, message: out });
+    }
+    Ok(out)
+}
+
+/// Words for the parts of a clause a diff names.
+fn part_word(key: &str, lang: Lang) -> String {
+    let zh = match key {
+        "conditions" | "condition" | "when" => "条件",
+        "formula" => "计算方式",
+        "rate" => "比例",
+        "cap" | "caps" | "max" => "封顶",
+        "tiers" => "档次",
+        "threshold" | "value" | "at_least" => "门槛",
+        "amount" => "金额",
+        "quote" => "原文",
+        "place" => "位置",
+        "title" => "名称",
+        "frequency" => "频次",
+        "per_company" => "每家企业限额",
+        "attachments" => "申报材料",
+        "interpretations" => "解释",
+        "term" => "法律用语",
+        "op" => "比较",
+        "fact" => "数据项",
+        "parts" => "组成部分",
+        _ => return key.to_string(),
+    };
+    if lang == Lang::Zh {
+        zh.to_string()
+    } else {
+        key.replace('_', " ")
+    }
+}
+
+fn show_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        other => {
+            let t = other.to_string();
+            if t.chars().count() > 160 {
+                format!("{}…", t.chars().take(160).collect::<String>())
+            } else {
+                t
+            }
+        }
+    }
+}
+
+/// Leaf-by-leaf differences of two JSON values: (path, old, new).
+fn json_diff(path: &mut Vec<String>, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<(Vec<String>, String, String)>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                path.push(k.clone());
+                json_diff(path, x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+                path.pop();
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                path.push(format!("[{}]", i + 1));
+                json_diff(path, p, q, out);
+                path.pop();
+            }
+        }
+        _ if a != b => out.push((path.clone(), show_value(a), show_value(b))),
+        _ => {}
+    }
+}
+
+/// One line per change between two versions of a pack, in words.
+pub fn diff_lines(old: &Pack, new: &Pack, lang: Lang) -> Vec<String> {
+    let zh = lang == Lang::Zh;
+    let mut out = Vec::new();
+    if old.id != new.id {
+        out.push(if zh {
+            format!("注意：两个文件是不同的政策包（{} 与 {}）", old.id, new.id)
+        } else {
+            format!("note: two different packs ({} and {})", old.id, new.id)
+        });
+    }
+    if old.version != new.version {
+        out.push(if zh {
+            format!("版本：{} → {}", old.version, new.version)
+        } else {
+            format!("version: {} → {}", old.version, new.version)
+        });
+    }
+    if (old.valid_from, old.valid_to) != (new.valid_from, new.valid_to) {
+        out.push(if zh {
+            format!("有效期：{} 至 {} → {} 至 {}", old.valid_from, old.valid_to, new.valid_from, new.valid_to)
+        } else {
+            format!("in force: {} to {} → {} to {}", old.valid_from, old.valid_to, new.valid_from, new.valid_to)
+        });
+    }
+    for c in &old.clauses {
+        if new.clause(&c.id).is_none() {
+            out.push(if zh {
+                format!("删除条款 {}（{}）", c.id, c.title.zh)
+            } else {
+                format!("clause removed: {} ({})", c.id, c.title.en)
+            });
+        }
+    }
+    for c in &new.clauses {
+        let Some(o) = old.clause(&c.id) else {
+            out.push(if zh {
+                format!("新增条款 {}（{}）", c.id, c.title.zh)
+            } else {
+                format!("clause added: {} ({})", c.id, c.title.en)
+            });
+            continue;
+        };
+        let (a, b) = (serde_json::to_value(o).unwrap_or_default(), serde_json::to_value(c).unwrap_or_default());
+        let mut diffs = Vec::new();
+        json_diff(&mut Vec::new(), &a, &b, &mut diffs);
+        for (path, x, y) in diffs {
+            let words: Vec<String> = path.iter().filter(|p| !p.starts_with('[') || path.len() < 4).map(|p| part_word(p, lang)).collect();
+            let title = if zh { &c.title.zh } else { &c.title.en };
+            out.push(format!("{} {}：{} {x} → {y}", c.id, title, words.join(" · ")).replace("：", if zh { "：" } else { ": " }));
+        }
+    }
+    out
+}
+
+fn read_pack_file(cx: &Context, path: &Path) -> Result<Pack, CliError> {
+    let bytes = read_limited(path, PACK_LIMIT).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, cx.lang))?;
+    let text = String::from_utf8(bytes).map_err(|_| CliError::file("", &FileError::NotUtf8 { path: path.to_path_buf() }, cx.lang))?;
+    butie_core::policy::load_pack(&path.display().to_string(), &text).map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// `butie policies diff OLD NEW [--impact] [--year Y]`.
+pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option<i64>) -> Result<String, CliError> {
+    let (a, b) = (read_pack_file(cx, old)?, read_pack_file(cx, new)?);
+    let lines = diff_lines(&a, &b, cx.lang);
+    let mut out = String::new();
+    if lines.is_empty() {
+        out.push_str(
+            cx.say(
+                "两个版本的规则相同（条款、条件、比例、封顶、档次、有效期和原文都没有变化）\n",
+                "the two versions have the same rules\n",
+            ),
+        );
+    }
+    for l in &lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    if !impact {
+        return Ok(out);
+    }
+    let w = cx.open(OpenMode::Existing)?;
+    let current = packs_with(&w).map_err(CliError::usage)?;
+    let with = |p: &Pack| -> Vec<Pack> {
+        let mut set: Vec<Pack> = current.iter().filter(|c| c.id != p.id).cloned().collect();
+        set.push(p.clone());
+        set
+    };
+    let (set_a, set_b) = (with(&a), with(&b));
+    let mut changed = Vec::new();
+    let mut seen = 0;
+    for c in w.list_companies(None).map_err(|e| cx.store_err(e))? {
+        let years: Vec<i32> = match year {
+            Some(y) => vec![cx.year("--year", y)?],
+            None => c.years.clone(),
+        };
+        for y in years {
+            seen += 1;
+            let pa = w.profile(c.id, y, &set_a).map_err(|e| cx.store_err(e))?;
+            let pb = w.profile(c.id, y, &set_b).map_err(|e| cx.store_err(e))?;
+            let (ea, eb) = (evaluate(&set_a, &pa, y), evaluate(&set_b, &pb, y));
+            if (ea.total, ea.total_max) != (eb.total, eb.total_max) {
+                changed.push(format!(
+                    "#{} {} {y}: {} → {}",
+                    c.id,
+                    c.name,
+                    butie_core::money::fmt_grouped(ea.total),
+                    butie_core::money::fmt_grouped(eb.total)
+                ));
+            }
+        }
+    }
+    out.push_str(&match cx.lang {
+        Lang::Zh => format!("对客户的影响：{seen} 个企业年度中有 {} 个的测算合计改变（旧 → 新，元）\n", changed.len()),
+        Lang::En => format!("for your clients: {} of {seen} company-years change (old → new total, yuan)\n", changed.len()),
+    });
+    for l in changed {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `butie policies versions`: every pack version kept, and which is in use.
+pub fn versions_cmd(cx: &Context) -> Result<String, CliError> {
+    let w = cx.open(OpenMode::Existing)?;
+    let in_use = packs_with(&w).map_err(CliError::usage)?;
+    let mut out = String::new();
+    for p in &in_use {
+        out.push_str(&match cx.lang {
+            Lang::Zh => format!(
+                "使用中：{} 版本 {}（有效期 {} 至 {}）sha256:{}{}\n",
+                p.id,
+                p.version,
+                p.valid_from,
+                p.valid_to,
+                butie_core::short_hash(&p.content_hash),
+                if p.unverified { " 未验证" } else { "" }
+            ),
+            Lang::En => format!(
+                "in use: {} version {} (in force {} to {}) sha256:{}{}\n",
+                p.id,
+                p.version,
+                p.valid_from,
+                p.valid_to,
+                butie_core::short_hash(&p.content_hash),
+                if p.unverified { " unverified" } else { "" }
+            ),
+        });
+    }
+    for s in w.stored_packs().map_err(|e| cx.store_err(e))? {
+        let origin = match (s.origin, cx.lang) {
+            (PackOrigin::Bundled, Lang::Zh) => "内置",
+            (PackOrigin::Bundled, Lang::En) => "built in",
+            (PackOrigin::Imported, Lang::Zh) => "导入",
+            (PackOrigin::Imported, Lang::En) => "imported",
+        };
+        let trust = match (&s.signer, s.verified, cx.lang) {
+            (Some(k), _, Lang::Zh) => format!("已验证（{k}）"),
+            (Some(k), _, Lang::En) => format!("verified ({k})"),
+            (None, true, Lang::Zh) => "随程序提供".into(),
+            (None, true, Lang::En) => "shipped with the program".into(),
+            (None, false, Lang::Zh) => "未验证".into(),
+            (None, false, Lang::En) => "unverified".into(),
+        };
+        out.push_str(&format!(
+            "  {} {} sha256:{} · {origin} · {trust} · {}\n",
+            s.pack_id,
+            s.version,
+            butie_core::short_hash(&s.sha256),
+            s.added_at
+        ));
+    }
+    Ok(out)
+}
