@@ -539,6 +539,51 @@ fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &str, lang: L
     }
 }
 
+/// A pack in use, as the window lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackInUse {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub city: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    /// "built_in" | "verified" | "unverified".
+    pub trust: &'static str,
+    /// "随程序提供" / "已验证：园区商务办（C4D6…）" / "未验证".
+    pub trust_text: String,
+    pub sha256: String,
+}
+
+/// What importing a pack file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackImported {
+    pub text: String,
+    pub packs: Vec<PackInUse>,
+}
+
+/// A new version against the one in use, and the clients it changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackDiffView {
+    pub pack: String,
+    pub old_version: String,
+    pub new_version: String,
+    pub changes: Vec<String>,
+    /// "#3 某公司 2025: 100,000.00 → 150,000.00".
+    pub clients: Vec<String>,
+    pub checked: usize,
+}
+
+/// For the company's city: which data years each pack covers, and whether
+/// its term has ended or does not reach the year shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageView {
+    pub pack: String,
+    pub text: String,
+    /// The year shown is outside the term, or the term has ended.
+    pub warn: bool,
+}
+
 /// One client in the portfolio overview: a company's year at a glance.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewRow {
@@ -796,7 +841,9 @@ impl OpenFailure {
 }
 
 pub struct Session {
-    pub packs: Vec<Pack>,
+    /// The packs in use: the built-in ones with the versions imported into
+    /// the workspace; replaced whole when a pack is imported.
+    pack_set: std::sync::RwLock<std::sync::Arc<Vec<Pack>>>,
     ws: Mutex<Workspace>,
     pub first_run: bool,
     /// The sample company's credit code (its rows are marked 示例), read once.
@@ -822,7 +869,19 @@ impl Session {
             ws.import(&sample, &packs, false).map_err(OpenFailure::Store)?;
         }
         let sample_uscc = sample["company"]["uscc"].as_str().map(str::to_string);
-        Ok(Session { packs, ws: Mutex::new(ws), first_run, sample_uscc, pending_sheet: Mutex::new(None) })
+        Ok(Session {
+            pack_set: std::sync::RwLock::new(std::sync::Arc::new(packs)),
+            ws: Mutex::new(ws),
+            first_run,
+            sample_uscc,
+            pending_sheet: Mutex::new(None),
+        })
+    }
+
+    /// The packs in use now (a snapshot: an import meanwhile does not
+    /// change the set one operation works with).
+    pub fn packs(&self) -> std::sync::Arc<Vec<Pack>> {
+        self.pack_set.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn ws(&self) -> std::sync::MutexGuard<'_, Workspace> {
@@ -836,16 +895,17 @@ impl Session {
     }
 
     pub fn meta(&self, lang: UiLang) -> Meta {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let mut cities = serde_json::Map::new();
-        for c in butie_core::profile::known_cities(&self.packs) {
-            let d = butie_core::profile::known_districts(&self.packs, &c);
+        for c in butie_core::profile::known_cities(&packs) {
+            let d = butie_core::profile::known_districts(&packs, &c);
             cities.insert(c, Value::from(d));
         }
         let mut facts = BTreeMap::new();
         let mut topics = BTreeMap::new();
         let mut clauses = Vec::new();
-        for p in &self.packs {
+        for p in packs.iter() {
             for (k, t) in &p.topics {
                 topics.insert(format!("{}:{k}", p.id), t.get(l).to_string());
             }
@@ -872,8 +932,7 @@ impl Session {
             facts,
             topics,
             clauses,
-            packs: self
-                .packs
+            packs: packs
                 .iter()
                 .map(|p| PackMeta {
                     id: p.id.clone(),
@@ -915,15 +974,17 @@ impl Session {
 
     /// Check company fields (the page calls this as the user types).
     pub fn check_company(&self, fields: &Value, lang: UiLang) -> ApiResult<()> {
-        parse_company(fields, &self.packs).map(|_| ()).map_err(|e| ApiError::input(&e, lang))
+        let packs = self.packs();
+        parse_company(fields, &packs).map(|_| ()).map_err(|e| ApiError::input(&e, lang))
     }
 
     /// What a number field's text is read as, while the user types (nothing
     /// is saved): "= 236,500,000.00 元" for `236,500,000`, `23650万` or
     /// full-width digits; the same refusal `set_fact` would give otherwise.
     pub fn read_number(&self, key: &str, text: &str, lang: UiLang) -> ApiResult<Understood> {
+        let packs = self.packs();
         let field = format!("facts.{key}");
-        let index = fact_index(&self.packs);
+        let index = fact_index(&packs);
         let def =
             index.get(key).ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
         let p = butie_core::profile::preview_number(&field, def.kind, text).map_err(|e| ApiError::input(&e, lang))?;
@@ -940,24 +1001,26 @@ impl Session {
     }
 
     pub fn check_uscc(&self, uscc: &str, lang: UiLang) -> ApiResult<UsccOk> {
+        let packs = self.packs();
         if uscc.trim().is_empty() {
             return Ok(UsccOk { uscc: None, city: None, district: None });
         }
         let u = butie_core::uscc::validate(uscc).map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))?;
-        let region = butie_core::uscc::region_of(&u, &self.packs);
+        let region = butie_core::uscc::region_of(&u, &packs);
         Ok(UsccOk { city: region.map(|(c, _)| c.to_string()), district: region.and_then(|(_, d)| d.map(str::to_string)), uscc: Some(u) })
     }
 
     /// Add (id = None) or update a company; returns its id.
     pub fn save_company(&self, id: Option<i64>, fields: &Value, lang: UiLang) -> ApiResult<Saved> {
-        let c: Company = parse_company(fields, &self.packs).map_err(|e| ApiError::input(&e, lang))?;
+        let packs = self.packs();
+        let c: Company = parse_company(fields, &packs).map_err(|e| ApiError::input(&e, lang))?;
         let mut ws = self.ws();
         let id = match id {
             Some(id) => {
-                ws.update_company(id, &c, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+                ws.update_company(id, &c, &packs).map_err(|e| ApiError::store(e, lang))?;
                 id
             }
-            None => ws.add_company(&c, &self.packs).map_err(|e| ApiError::store(e, lang))?,
+            None => ws.add_company(&c, &packs).map_err(|e| ApiError::store(e, lang))?,
         };
         Ok(Saved { id })
     }
@@ -977,6 +1040,7 @@ impl Session {
     /// The overview rows of `ids` (in that order; ids no longer in the
     /// workspace are left out) or of every company, with each profile.
     fn overview_of(&self, ids: Option<&[i64]>, year: i32, lang: UiLang) -> ApiResult<Vec<(OverviewRow, Profile)>> {
+        let packs = self.packs();
         let ws = self.ws();
         let mut list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
         if let Some(ids) = ids {
@@ -987,9 +1051,9 @@ impl Session {
         let today = crate::packet::today();
         let mut rows = Vec::with_capacity(list.len());
         for c in list {
-            let profile = ws.profile(c.id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-            let ev = evaluate(&self.packs, &profile, year);
-            let provisional = butie_core::engine::favourable_profile(&self.packs, &ev).map(|(p, _)| evaluate(&self.packs, &p, year).total);
+            let profile = ws.profile(c.id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+            let ev = evaluate(&packs, &profile, year);
+            let provisional = butie_core::engine::favourable_profile(&packs, &ev).map(|(p, _)| evaluate(&packs, &p, year).total);
             let mut claims: BTreeMap<&'static str, usize> = BTreeMap::new();
             for k in ws.claims(c.id, Some(year)).map_err(|e| ApiError::store(e, lang))? {
                 *claims.entry(k.status.as_str()).or_default() += 1;
@@ -1011,7 +1075,7 @@ impl Session {
                     deadline: deadlines
                         .iter()
                         .find(|d| d.company_id == c.id && d.year == year)
-                        .map(|d| deadline_view(d, &self.packs, &today, lang.into())),
+                        .map(|d| deadline_view(d, &packs, &today, lang.into())),
                 },
                 profile.clone(),
             ));
@@ -1022,29 +1086,31 @@ impl Session {
     /// Copy the standing answers of `from` into `to` (never replacing one
     /// already given) and re-evaluate `to`; says what was copied.
     pub fn copy_facts(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<Copied> {
+        let packs = self.packs();
         let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
         let (from, to) = (check(from)?, check(to)?);
-        let copied = self.ws().copy_standing_facts(id, from, to, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let copied = self.ws().copy_standing_facts(id, from, to, &packs).map_err(|e| ApiError::store(e, lang))?;
         let l = Lang::from(lang);
-        let labels =
-            copied.iter().filter_map(|k| self.packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
+        let labels = copied.iter().filter_map(|k| packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
         Ok(Copied { from, labels, evaluation: self.evaluate(id, to as i64, lang)? })
     }
 
     /// How many standing answers `from` holds that `to` lacks (for the offer).
     pub fn standing_to_copy(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<usize> {
+        let packs = self.packs();
         let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
         let (from, to) = (check(from)?, check(to)?);
         let ws = self.ws();
-        let (a, _) = ws.facts(id, from, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-        let (b, _) = ws.facts(id, to, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-        let index = fact_index(&self.packs);
+        let (a, _) = ws.facts(id, from, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let (b, _) = ws.facts(id, to, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let index = fact_index(&packs);
         Ok(a.keys().filter(|k| !b.contains_key(*k) && index.get(k.as_str()).is_some_and(|d| d.carries_over)).count())
     }
 
     /// Save one answer (validated against its definition) and re-evaluate.
     /// `null` clears the answer.
     pub fn set_fact(&self, id: i64, year: i64, key: &str, value: &Value, lang: UiLang) -> ApiResult<EvaluationView> {
+        let packs = self.packs();
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         let field = format!("facts.{key}");
         {
@@ -1052,7 +1118,7 @@ impl Session {
             if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
                 ws.unset_facts(id, year, &[key.to_string()]).map_err(|e| ApiError::store(e, lang))?;
             } else {
-                let index = fact_index(&self.packs);
+                let index = fact_index(&packs);
                 let def = index
                     .get(key)
                     .ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
@@ -1071,20 +1137,22 @@ impl Session {
     }
 
     fn profile(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<(Profile, i32)> {
+        let packs = self.packs();
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let profile = self.ws().profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let profile = self.ws().profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
         Ok((profile, year))
     }
 
     /// The evaluation of a company-year with everything the results and
     /// interview screens show.
     pub fn evaluate(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<EvaluationView> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let (profile, year) = self.profile(id, year, lang)?;
         let claims = self.ws().claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
-        let ev = evaluate(&self.packs, &profile, year);
-        let favourable = butie_core::engine::favourable_profile(&self.packs, &ev);
-        let fav = favourable.as_ref().map(|(p, a)| (evaluate(&self.packs, p, year), a.clone()));
+        let ev = evaluate(&packs, &profile, year);
+        let favourable = butie_core::engine::favourable_profile(&packs, &ev);
+        let fav = favourable.as_ref().map(|(p, a)| (evaluate(&packs, p, year), a.clone()));
         let open = open_questions(&ev);
         // Answered facts that matter to a pack that applies, so they can be changed.
         let applying: Vec<&Pack> = ev.packs.iter().filter(|r| r.status.applies()).map(|r| r.pack).collect();
@@ -1169,7 +1237,7 @@ impl Session {
                 for r in &ev.clauses {
                     let mut v = clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l);
                     if filed.contains(&r.clause.id) {
-                        let ms = ws.materials(id, year, &r.clause.id, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+                        let ms = ws.materials(id, year, &r.clause.id, &packs).map_err(|e| ApiError::store(e, lang))?;
                         v.materials = Some(material_counts(&ms));
                     }
                     views.push(v);
@@ -1185,7 +1253,7 @@ impl Session {
                 .map(|(_, a)| {
                     a.iter()
                         .filter_map(|(k, v)| {
-                            let d = self.packs.iter().find_map(|p| p.facts.get(k))?;
+                            let d = packs.iter().find_map(|p| p.facts.get(k))?;
                             let yes_no = match (l, v) {
                                 (Lang::Zh, true) => "是",
                                 (Lang::Zh, false) => "否",
@@ -1228,10 +1296,11 @@ impl Session {
         note: Option<&str>,
         lang: UiLang,
     ) -> ApiResult<EvaluationView> {
+        let packs = self.packs();
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         let bad = |field: &str, p: Problem| ApiError::input(&InputError::new(field, p), lang);
         let clause = clause.trim();
-        if !self.packs.iter().any(|p| p.clause(clause).is_some()) {
+        if !packs.iter().any(|p| p.clause(clause).is_some()) {
             return Err(bad("claim.clause", Problem::UnknownClause));
         }
         let status = ClaimStatus::parse(status.trim()).ok_or_else(|| {
@@ -1247,18 +1316,19 @@ impl Session {
         if status == ClaimStatus::Submitted && u.amount.is_none() {
             let recorded = ws.claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
             if !recorded.iter().any(|c| c.clause == clause && c.estimate.is_some()) {
-                let profile = ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-                let ev = evaluate(&self.packs, &profile, year);
+                let profile = ws.profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+                let ev = evaluate(&packs, &profile, year);
                 u.amount = ev.clauses.iter().find(|r| r.clause.id == clause).and_then(|r| r.amount);
             }
         }
-        ws.set_claim(id, year, clause, &u, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        ws.set_claim(id, year, clause, &u, &packs).map_err(|e| ApiError::store(e, lang))?;
         drop(ws);
         self.evaluate(id, year as i64, lang)
     }
 
     /// Every claim of a company, year by year, with totals per year and overall.
     pub fn claims(&self, id: i64, lang: UiLang) -> ApiResult<ClaimsView> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let (company, records) = {
             let ws = self.ws();
@@ -1268,7 +1338,7 @@ impl Session {
         let mut by_year: BTreeMap<i32, (Vec<ClaimRow>, Sums)> = BTreeMap::new();
         let mut all = Sums::default();
         for r in &records {
-            let title = self.packs.iter().find_map(|p| p.clause(&r.clause)).map(|c| c.title.get(l).to_string()).unwrap_or_default();
+            let title = packs.iter().find_map(|p| p.clause(&r.clause)).map(|c| c.title.get(l).to_string()).unwrap_or_default();
             let (rows, sums) = by_year.entry(r.year).or_default();
             sums.add(r);
             all.add(r);
@@ -1298,11 +1368,12 @@ impl Session {
     }
 
     pub fn save_evaluation(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<Saved> {
+        let packs = self.packs();
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         let mut ws = self.ws();
-        let profile = ws.profile(id, year, &self.packs).map_err(|e| ApiError::store(e, lang))?;
-        let ev = evaluate(&self.packs, &profile, year);
-        let eid = ws.save_evaluation(id, &profile, &ev, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let profile = ws.profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let ev = evaluate(&packs, &profile, year);
+        let eid = ws.save_evaluation(id, &profile, &ev, &packs).map_err(|e| ApiError::store(e, lang))?;
         Ok(Saved { id: eid })
     }
 
@@ -1325,15 +1396,17 @@ impl Session {
 
     /// Write the summary and forms into `dir`; returns the files written.
     pub fn generate_pdfs(&self, id: i64, year: i64, dir: &Path, lang: UiLang) -> ApiResult<Written> {
+        let packs = self.packs();
         let (profile, year) = self.profile(id, year, lang)?;
-        let ev = evaluate(&self.packs, &profile, year);
+        let ev = evaluate(&packs, &profile, year);
         let ws = self.workspace_path();
-        let out = write_pdf_set(&self.packs, &profile, &ev, dir, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        let out = write_pdf_set(&packs, &profile, &ev, dir, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::Files { dir: dir.display().to_string(), files: out.iter().map(|p| p.display().to_string()).collect() })
     }
 
     pub fn export_company(&self, id: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
-        let v = self.ws().export_company(id, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let packs = self.packs();
+        let v = self.ws().export_company(id, &packs).map_err(|e| ApiError::store(e, lang))?;
         let text = serde_json::to_string_pretty(&v).map_err(|e| ApiError::general(e.to_string()))?;
         // The save dialog has asked before replacing; still never a link, a
         // folder, a database or the workspace, and only a JSON file.
@@ -1343,19 +1416,147 @@ impl Session {
         Ok(Written::File { file: file.display().to_string() })
     }
 
+    /// The packs in use, with their versions and where they came from.
+    pub fn packs_in_use(&self, lang: UiLang) -> ApiResult<Vec<PackInUse>> {
+        let l = Lang::from(lang);
+        let packs = self.packs();
+        let stored = self.ws().stored_packs().map_err(|e| ApiError::store(e, lang))?;
+        Ok(packs
+            .iter()
+            .map(|p| {
+                let kept = stored.iter().find(|s| s.sha256 == p.content_hash && s.origin == butie_store::PackOrigin::Imported);
+                let (trust, trust_text) = match kept {
+                    Some(k) if k.verified => (
+                        "verified",
+                        match l {
+                            Lang::Zh => format!("已验证：{}", k.signer.clone().unwrap_or_default()),
+                            Lang::En => format!("verified: {}", k.signer.clone().unwrap_or_default()),
+                        },
+                    ),
+                    Some(_) => ("unverified", if l == Lang::Zh { "未验证（导入时没有受信任的签名）".into() } else { "unverified (no trusted signature)".into() }),
+                    None => ("built_in", if l == Lang::Zh { "随程序提供".into() } else { "shipped with the program".into() }),
+                };
+                PackInUse {
+                    id: p.id.clone(),
+                    title: p.title.get(l).to_string(),
+                    version: p.version.clone(),
+                    city: p.city.clone(),
+                    valid_from: p.valid_from.to_string(),
+                    valid_to: p.valid_to.to_string(),
+                    trust,
+                    trust_text,
+                    sha256: p.content_hash.clone(),
+                }
+            })
+            .collect())
+    }
+
+    /// Import a pack file chosen in the window (its signature read from
+    /// `FILE.minisig` beside it). Without a trusted signature it is refused
+    /// with `field` "pack.unsigned" unless `allow_unsigned` (the window asks
+    /// first); the packs in use are reloaded.
+    pub fn import_pack(&self, file: &Path, allow_unsigned: bool, lang: UiLang) -> ApiResult<PackImported> {
+        let l = Lang::from(lang);
+        let bytes = crate::files::read_limited(file, 4 * 1024 * 1024).map_err(|e| ApiError::general(e.message(l)))?;
+        let text = String::from_utf8(bytes.clone())
+            .map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
+        let mut sig_path = file.as_os_str().to_owned();
+        sig_path.push(".minisig");
+        let sig = std::fs::read_to_string(PathBuf::from(sig_path)).ok();
+        let mut ws = self.ws();
+        let keys = ws.keys().map_err(|e| ApiError::store(e, lang))?;
+        let check = crate::packs::check_signature(&bytes, sig.as_deref(), &keys);
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let needs_consent = matches!(check, crate::packs::SigCheck::Unsigned | crate::packs::SigCheck::UnknownKey(_));
+        let said = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned, l)
+            .map_err(|m| ApiError { field: if needs_consent && !allow_unsigned { "pack.unsigned".into() } else { "pack".into() }, message: m })?;
+        let packs = crate::packs::packs_with(&ws).map_err(ApiError::general)?;
+        drop(ws);
+        *self.pack_set.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(packs);
+        Ok(PackImported { text: said, packs: self.packs_in_use(lang)? })
+    }
+
+    /// A pack file against the version of the same pack in use: the
+    /// changes in words, and the workspace's companies whose totals change.
+    pub fn diff_pack(&self, file: &Path, lang: UiLang) -> ApiResult<PackDiffView> {
+        let l = Lang::from(lang);
+        let bytes = crate::files::read_limited(file, 4 * 1024 * 1024).map_err(|e| ApiError::general(e.message(l)))?;
+        let text = String::from_utf8(bytes).map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
+        let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.to_string()))?;
+        let packs = self.packs();
+        let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| {
+            ApiError::general(match l {
+                Lang::Zh => format!("没有正在使用的政策包 {}，无从比较", new.id),
+                Lang::En => format!("no pack {} in use to compare with", new.id),
+            })
+        })?;
+        let changes = crate::packs::diff_lines(old, &new, l);
+        let set_b: Vec<Pack> = packs.iter().map(|p| if p.id == new.id { new.clone() } else { p.clone() }).collect();
+        let ws = self.ws();
+        let mut clients = Vec::new();
+        let mut checked = 0;
+        for c in ws.list_companies(None).map_err(|e| ApiError::store(e, lang))? {
+            for y in &c.years {
+                checked += 1;
+                let pa = ws.profile(c.id, *y, &packs).map_err(|e| ApiError::store(e, lang))?;
+                let pb = ws.profile(c.id, *y, &set_b).map_err(|e| ApiError::store(e, lang))?;
+                let (a, b) = (evaluate(&packs, &pa, *y), evaluate(&set_b, &pb, *y));
+                if (a.total, a.total_max) != (b.total, b.total_max) {
+                    clients.push(format!("#{} {} {y}: {} → {}", c.id, c.name, butie_core::money::fmt_grouped(a.total), butie_core::money::fmt_grouped(b.total)));
+                }
+            }
+        }
+        Ok(PackDiffView { pack: new.id.clone(), old_version: old.version.clone(), new_version: new.version.clone(), changes, clients, checked })
+    }
+
+    /// The terms of the packs of a company's city, said plainly: which
+    /// data years can be estimated, and when a term has ended.
+    pub fn coverage(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<Vec<CoverageView>> {
+        let l = Lang::from(lang);
+        let c = self.ws().get_company(id).map_err(|e| ApiError::store(e, lang))?;
+        let today = crate::packet::today();
+        let packs = self.packs();
+        let mut out = Vec::new();
+        for p in packs.iter().filter(|p| p.city == c.company.city) {
+            let (from, to) = (i64::from(p.valid_from.y), i64::from(p.valid_to.y));
+            let title = p.title.get(l);
+            let ended = today.as_str() > p.valid_to.to_string().as_str();
+            let outside = year < from || year > to;
+            let text = match (l, ended || outside) {
+                (Lang::Zh, false) => format!("《{title}》（版本 {}）可测算 {from}—{to} 年度的数据。", p.version),
+                (Lang::En, false) => format!("{title} (version {}) covers data years {from}–{to}.", p.version),
+                (Lang::Zh, true) => format!(
+                    "《{title}》的期限{}：{from}—{to} 年度的数据仍可测算；{} 年度起，本程序没有已知的{}政策——新政策发布后，请用“导入政策包”导入。",
+                    if ended { format!("已于 {} 结束", p.valid_to) } else { format!("为 {} 至 {}", p.valid_from, p.valid_to) },
+                    if year > to { year } else { to + 1 },
+                    p.city
+                ),
+                (Lang::En, true) => format!(
+                    "{title}: its term {} ({from}–{to} can still be estimated); for {} on no {} policy is known to this program — import a pack when one is published.",
+                    if ended { format!("ended on {}", p.valid_to) } else { format!("runs {} to {}", p.valid_from, p.valid_to) },
+                    if year > to { year } else { to + 1 },
+                    p.city
+                ),
+            };
+            out.push(CoverageView { pack: p.id.clone(), text, warn: ended || outside });
+        }
+        Ok(out)
+    }
+
     /// The materials of every clause filed this year, with their evidence,
     /// and the year's filing windows (the 申报材料 page).
     pub fn papers(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<PapersView> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let (profile, year) = self.profile(id, year, lang)?;
-        let ev = evaluate(&self.packs, &profile, year);
+        let ev = evaluate(&packs, &profile, year);
         let ws = self.ws();
         let store = |e| ApiError::store(e, lang);
         let filed = crate::packet::filed_clauses(&ev, Some((&ws, id))).map_err(store)?;
         let mut clauses = Vec::new();
         for cid in &filed {
             let Some(r) = ev.clause(cid) else { continue };
-            let ms = ws.materials(id, year, cid, &self.packs).map_err(store)?;
+            let ms = ws.materials(id, year, cid, &packs).map_err(store)?;
             let [ready, needed] = material_counts(&ms);
             clauses.push(MaterialClauseView {
                 clause: cid.clone(),
@@ -1389,13 +1590,8 @@ impl Session {
             });
         }
         let today = crate::packet::today();
-        let deadlines = ws
-            .deadlines(Some(id))
-            .map_err(store)?
-            .iter()
-            .filter(|d| d.year == year)
-            .map(|d| deadline_view(d, &self.packs, &today, l))
-            .collect();
+        let deadlines =
+            ws.deadlines(Some(id)).map_err(store)?.iter().filter(|d| d.year == year).map(|d| deadline_view(d, &packs, &today, l)).collect();
         let packs = ev
             .packs
             .iter()
@@ -1406,17 +1602,19 @@ impl Session {
     }
 
     pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str, lang: UiLang) -> ApiResult<PapersView> {
+        let packs = self.packs();
         let s = crate::packet::parse_material_status(status)
             .ok_or_else(|| ApiError { field: "material.status".into(), message: format!("{status:?}") })?;
-        self.ws().set_material(id, year, clause, &item.to_string(), s, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        self.ws().set_material(id, year, clause, &item.to_string(), s, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
 
     /// Keep a copy of a file chosen in the open dialog with a material.
     pub fn add_evidence(&self, id: i64, year: i64, clause: &str, item: usize, file: &Path, lang: UiLang) -> ApiResult<PapersView> {
+        let packs = self.packs();
         let (name, bytes) =
             crate::packet::read_evidence_file(file, lang.into()).map_err(|m| ApiError { field: "evidence".into(), message: m })?;
-        self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
 
@@ -1448,7 +1646,8 @@ impl Session {
         notice: &str,
         lang: UiLang,
     ) -> ApiResult<PapersView> {
-        self.ws().set_deadline(id, year, pack, start, end, notice, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let packs = self.packs();
+        self.ws().set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
 
@@ -1459,13 +1658,14 @@ impl Session {
 
     /// The application packet of a company and year, written to `file`.
     pub fn write_packet(&self, id: i64, year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         crate::packet::check_pdf_name(file, l).map_err(ApiError::general)?;
         let (profile, year) = self.profile(id, year, lang)?;
-        let ev = evaluate(&self.packs, &profile, year);
+        let ev = evaluate(&packs, &profile, year);
         let bytes = {
             let ws = self.ws();
-            crate::packet::packet_bytes(&self.packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::general(e.message(l)))?
+            crate::packet::packet_bytes(&packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::general(e.message(l)))?
         };
         let ws = self.workspace_path();
         crate::packet::write_packet(file, &bytes, &ws).map_err(|e| ApiError::general(e.message(l)))?;
@@ -1482,13 +1682,14 @@ impl Session {
     /// `butie batch` reads) and say what saving it would do, row by row;
     /// nothing is saved until [`Session::save_sheet`].
     pub fn preview_sheet(&self, file: &Path, year: i64, lang: UiLang) -> ApiResult<SheetPreview> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let sheet = crate::batch::read_sheet(&self.cli(lang), &self.packs, file, year)
+        let sheet = crate::batch::read_sheet(&self.cli(lang), &packs, file, year)
             .map_err(|e| ApiError { field: "import".into(), message: e.message })?;
         let rows = sheet.sheet_rows();
         let actions =
-            if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &self.packs).map_err(|e| ApiError::store(e, lang))? };
+            if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &packs).map_err(|e| ApiError::store(e, lang))? };
         let accepted = sheet
             .accepted()
             .zip(&actions)
@@ -1524,6 +1725,7 @@ impl Session {
 
     /// Save the accepted rows of the previewed spreadsheet in one transaction.
     pub fn save_sheet(&self, lang: UiLang) -> ApiResult<SheetSaved> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let sheet = self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| {
             ApiError::general(if l == Lang::Zh {
@@ -1540,7 +1742,7 @@ impl Session {
                 "the spreadsheet has no row that can be saved"
             }));
         }
-        let saved = self.ws().save_rows(&rows, &self.packs).map_err(|e| ApiError::store(e, lang))?;
+        let saved = self.ws().save_rows(&rows, &packs).map_err(|e| ApiError::store(e, lang))?;
         let (added, updated, unchanged) = crate::batch::count_companies(&saved);
         let text = match l {
             Lang::Zh => format!("已保存：新增 {added} 家，更新 {updated} 家，无变化 {unchanged} 家（一次事务）"),
@@ -1563,6 +1765,7 @@ impl Session {
     /// The overview of these companies (in this order) and every clause's
     /// result, as a workbook (汇总 and 明细), written to `file`.
     pub fn export_overview(&self, ids: &[i64], year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         // A name typed without its extension gets it.
@@ -1612,7 +1815,7 @@ impl Session {
             .collect();
         let companies = rows.into_iter().map(|(r, p)| (r.id, p, year)).collect();
         let cx = self.cli(lang);
-        let bytes = crate::batch::portfolio_workbook(&cx, &self.packs, companies, &lines).map_err(|e| ApiError::general(e.message))?;
+        let bytes = crate::batch::portfolio_workbook(&cx, &packs, companies, &lines).map_err(|e| ApiError::general(e.message))?;
         let ws = self.workspace_path();
         write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::File { file: file.display().to_string() })
@@ -1622,6 +1825,7 @@ impl Session {
     /// each under `dir`, counting into `job` and stopping when it is
     /// cancelled. Runs on the caller's thread (the shell gives it its own).
     pub fn portfolio_pdfs(&self, ids: &[i64], year: i64, dir: &Path, lang: UiLang, job: &PdfJob) -> ApiResult<PdfBatchView> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
         let cx = self.cli(lang);
@@ -1632,7 +1836,7 @@ impl Session {
         // The work runs on threads of its own; the window's process is apart
         // (WebKit), so every core may be used.
         let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let run = crate::batch::write_portfolio_pdfs(&cx, &self.packs, &companies, dir, jobs, &job.done, &job.cancel)
+        let run = crate::batch::write_portfolio_pdfs(&cx, &packs, &companies, dir, jobs, &job.done, &job.cancel)
             .map_err(|e| ApiError::general(e.message))?;
         let shown = dir.display().to_string();
         let mut text = match (run.cancelled, l) {
@@ -1665,13 +1869,14 @@ impl Session {
     }
 
     pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
+        let packs = self.packs();
         let l = Lang::from(lang);
         let text = read_import_text(file).map_err(|e| ApiError::general(e.message(l)))?;
         // A duplicate key or a format version names a place in the file,
         // not a form field: the whole message, shown with the import.
         let v = parse_import_text(&text)
             .map_err(|e| ApiError { field: "import".into(), message: if e.field == "import" { e.detail(l) } else { e.message(l) } })?;
-        let ids = self.ws().import(&v, &self.packs, false).map_err(|e| ApiError::store(e, lang))?;
+        let ids = self.ws().import(&v, &packs, false).map_err(|e| ApiError::store(e, lang))?;
         Ok(Written::Imported { ids })
     }
 }

@@ -61,6 +61,7 @@ function applyChrome() {
   $("#btn-new-company").textContent = t("newCompany");
   $("#btn-import").textContent = t("import");
   $("#btn-overview").textContent = t("overview");
+  $("#btn-packs").textContent = t("packs");
   $("#overview-filter").placeholder = t("ovFilter");
   $("#overview-filter").setAttribute("aria-label", t("ovFilter"));
   $("#overview-city").setAttribute("aria-label", t("ovPlace"));
@@ -98,7 +99,9 @@ const VIEWS = ["profile", "interview", "results", "materials", "claims", "histor
 
 function showView(v) {
   if (v === "overview") return showOverview();
+  if (v === "packs") return showPacks();
   $("#view-overview").classList.add("hidden");
+  $("#view-packs").classList.add("hidden");
   if (state.companyId != null) $("#tabs").classList.remove("hidden");
   if (v !== state.view) $("#main").scrollTop = 0;
   state.view = v;
@@ -119,8 +122,70 @@ function showView(v) {
 // ------------------------------------------------------------ overview
 
 // Every client for the chosen year, sortable and filterable; a row opens it.
+// ------------------------------------------------------------ policy packs
+
+async function showPacks() {
+  state.view = "packs";
+  for (const name of VIEWS) $("#view-" + name).classList.add("hidden");
+  $("#tabs").classList.add("hidden");
+  $("#empty-state").classList.add("hidden");
+  $("#view-overview").classList.add("hidden");
+  $("#view-packs").classList.remove("hidden");
+  $("#packs-title").textContent = t("packsTitle");
+  $("#packs-intro").textContent = t("packsIntro");
+  $("#btn-pack-import").textContent = t("packImport");
+  $("#btn-pack-diff").textContent = t("packDiff");
+  try { renderPacks(await invoke("packs_in_use", { lang: state.lang })); }
+  catch (e) { toast(errMessage(e).message, true); }
+}
+
+function renderPacks(list) {
+  $("#packs-table thead tr").replaceChildren(...["packCol", "packVersion", "packTerm", "packTrust"].map((k) => el("th", { text: t(k) })));
+  $("#packs-table tbody").replaceChildren(...list.map((p) => el("tr", { "data-pack": p.id },
+    el("td", {}, el("strong", { text: p.title }), el("div", { class: "muted small", text: `${p.city} · ${p.id} · sha256:${p.sha256.slice(0, 12)}` })),
+    el("td", { text: p.version }),
+    el("td", { text: `${p.valid_from} — ${p.valid_to}` }),
+    el("td", {}, el("span", { class: "chip trust-" + p.trust, text: p.trust_text })))));
+}
+
+async function importPack() {
+  $("#pack-result").textContent = "";
+  let picked;
+  try { picked = await invoke("pick_pack_file", { lang: state.lang }); }
+  catch (e) { toast(errMessage(e).message, true); return; }
+  if (picked.cancelled) return;
+  let r;
+  for (const allowUnsigned of [false, true]) {
+    try { r = await invoke("import_pack", { file: picked.file, allowUnsigned, lang: state.lang }); break; }
+    catch (e) {
+      const err = errMessage(e);
+      // Unsigned, or a key not trusted: only with the user's consent.
+      if (err.field === "pack.unsigned" && !allowUnsigned && await confirmModal(t("confirmUnsigned", { message: err.message }), t("importAnyway"))) continue;
+      if (err.field !== "pack.unsigned") { $("#pack-result").textContent = err.message; $("#pack-result").className = "bad"; }
+      return;
+    }
+  }
+  $("#pack-result").className = "";
+  $("#pack-result").textContent = r.text;
+  renderPacks(r.packs);
+  state.meta = await invoke("meta", { lang: state.lang });
+}
+
+async function diffPack() {
+  let d;
+  try { d = await invoke("diff_pack", { lang: state.lang }); }
+  catch (e) { $("#pack-result").textContent = errMessage(e).message; $("#pack-result").className = "bad"; return; }
+  if (d.cancelled) return;
+  $("#pack-diff").classList.remove("hidden");
+  $("#pack-diff-title").textContent = t("diffTitle", { pack: d.pack, old: d.old_version, new: d.new_version });
+  $("#pack-diff-changes").replaceChildren(...(d.changes.length ? d.changes.map((c) => el("li", { text: c })) : [el("li", { text: t("diffNone") })]));
+  $("#pack-diff-clients-title").textContent = t("diffClients", { n: d.clients.length, checked: d.checked });
+  $("#pack-diff-clients").replaceChildren(...d.clients.map((c) => el("li", { text: c })));
+}
+
 async function showOverview() {
   state.view = "overview";
+  $("#view-packs").classList.add("hidden");
   for (const name of VIEWS) $("#view-" + name).classList.add("hidden");
   $("#tabs").classList.add("hidden");
   $("#empty-state").classList.add("hidden");
@@ -449,7 +514,8 @@ function regionFromUscc(ok) {
   }
 }
 
-function confirmModal(text) {
+function confirmModal(text, okLabel) {
+  $("#modal-ok").textContent = okLabel || t("ok");
   return new Promise((resolve) => {
     // The control that opened the dialog gets the focus back when it closes.
     const opener = document.activeElement;
@@ -1251,6 +1317,9 @@ async function start() {
   });
   $("#year").addEventListener("change", () => { state.lastPdf = null; showPdfResult(); state.year = Number($("#year").value); localStorage.setItem("butie.year", state.year); if (state.view === "overview") showOverview(); else refreshEvaluation(); });
   $("#btn-overview").addEventListener("click", async () => { if (await leaveForm()) showOverview(); });
+  $("#btn-packs").addEventListener("click", async () => { if (await leaveForm()) showPacks(); });
+  $("#btn-pack-import").addEventListener("click", () => importPack());
+  $("#btn-pack-diff").addEventListener("click", diffPack);
   $("#overview-filter").addEventListener("input", renderOverview);
   $("#overview-city").addEventListener("change", renderOverview);
   $("#btn-sheet-import").addEventListener("click", importSheet);

@@ -7,7 +7,7 @@
 
 use butie::app_api::{
     ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow,
-    PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
+    CoverageView, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -406,6 +406,62 @@ async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String, lang:
     Ok(Picked::Done(out))
 }
 
+#[tauri::command]
+fn packs_in_use(s: State<Session>, lang: UiLang) -> R<Vec<PackInUse>> {
+    s.packs_in_use(lang)
+}
+
+#[tauri::command]
+fn coverage(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<Vec<CoverageView>> {
+    s.coverage(id, year, lang)
+}
+
+/// Choose a pack file in the open dialog (nothing is read yet).
+#[tauri::command]
+async fn pick_pack_file(app: AppHandle, lang: UiLang) -> R<Picked<Written>> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("pack.toml"),
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == UiLang::En { "Import a policy pack" } else { "导入政策包" })
+            .add_filter(if lang == UiLang::En { "Policy pack" } else { "政策包" }, &["toml"])
+            .blocking_pick_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(cancelled()),
+        },
+    };
+    Ok(Picked::Done(Written::File { file: file.display().to_string() }))
+}
+
+/// Import the pack file chosen (its `.minisig` beside it); the window asks
+/// before calling again with `allow_unsigned` for a pack without a trusted
+/// signature.
+#[tauri::command]
+fn import_pack(s: State<Session>, file: String, allow_unsigned: bool, lang: UiLang) -> R<PackImported> {
+    s.import_pack(std::path::Path::new(&file), allow_unsigned, lang)
+}
+
+/// Compare a pack file chosen in the open dialog with the version in use.
+#[tauri::command]
+async fn diff_pack(app: AppHandle, lang: UiLang) -> R<Picked<PackDiffView>> {
+    let file = match e2e_dir() {
+        Some(d) => d.join("diff.toml"),
+        None => match app
+            .dialog()
+            .file()
+            .set_title(if lang == UiLang::En { "Compare with a pack file" } else { "选择要比较的政策包文件" })
+            .add_filter(if lang == UiLang::En { "Policy pack" } else { "政策包" }, &["toml"])
+            .blocking_pick_file()
+        {
+            Some(p) => dialog_path(p)?,
+            None => return Ok(cancelled()),
+        },
+    };
+    app.state::<Session>().diff_pack(&file, lang).map(Picked::Done)
+}
+
 /// Why the workspace could not be opened, if it could not; the window asks
 /// first and shows it instead of the app.
 struct Startup(Option<OpenFailure>);
@@ -478,7 +534,12 @@ fn main() {
             open_evidence,
             set_deadline,
             clear_deadline,
-            generate_packet
+            generate_packet,
+            packs_in_use,
+            coverage,
+            pick_pack_file,
+            import_pack,
+            diff_pack
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
