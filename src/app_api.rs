@@ -522,6 +522,18 @@ pub struct PapersView {
     pub deadlines: Vec<DeadlineView>,
     /// The packs that apply to the company this year: a window may be set for each.
     pub packs: Vec<PackChoice>,
+    /// Evidence kept for a clause not filed this year, or a material the
+    /// policy file no longer lists: shown so that it can be removed.
+    pub others: Vec<OtherEvidenceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherEvidenceView {
+    pub id: i64,
+    pub name: String,
+    pub size_text: String,
+    pub clause: String,
+    pub item: String,
 }
 
 fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &str, lang: Lang) -> DeadlineView {
@@ -1433,7 +1445,14 @@ impl Session {
                             Lang::En => format!("verified: {}", k.signer.clone().unwrap_or_default()),
                         },
                     ),
-                    Some(_) => ("unverified", if l == Lang::Zh { "未验证（导入时没有受信任的签名）".into() } else { "unverified (no trusted signature)".into() }),
+                    Some(_) => (
+                        "unverified",
+                        if l == Lang::Zh {
+                            "未验证（导入时没有受信任的签名）".into()
+                        } else {
+                            "unverified (no trusted signature)".into()
+                        },
+                    ),
                     None => ("built_in", if l == Lang::Zh { "随程序提供".into() } else { "shipped with the program".into() }),
                 };
                 PackInUse {
@@ -1468,8 +1487,10 @@ impl Session {
         let check = crate::packs::check_signature(&bytes, sig.as_deref(), &keys);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let needs_consent = matches!(check, crate::packs::SigCheck::Unsigned | crate::packs::SigCheck::UnknownKey(_));
-        let said = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned, l)
-            .map_err(|m| ApiError { field: if needs_consent && !allow_unsigned { "pack.unsigned".into() } else { "pack".into() }, message: m })?;
+        let said = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned, l).map_err(|m| ApiError {
+            field: if needs_consent && !allow_unsigned { "pack.unsigned".into() } else { "pack".into() },
+            message: m,
+        })?;
         let packs = crate::packs::packs_with(&ws).map_err(ApiError::general)?;
         drop(ws);
         *self.pack_set.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(packs);
@@ -1481,7 +1502,8 @@ impl Session {
     pub fn diff_pack(&self, file: &Path, lang: UiLang) -> ApiResult<PackDiffView> {
         let l = Lang::from(lang);
         let bytes = crate::files::read_limited(file, 4 * 1024 * 1024).map_err(|e| ApiError::general(e.message(l)))?;
-        let text = String::from_utf8(bytes).map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
         let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.to_string()))?;
         let packs = self.packs();
         let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| {
@@ -1502,11 +1524,24 @@ impl Session {
                 let pb = ws.profile(c.id, *y, &set_b).map_err(|e| ApiError::store(e, lang))?;
                 let (a, b) = (evaluate(&packs, &pa, *y), evaluate(&set_b, &pb, *y));
                 if (a.total, a.total_max) != (b.total, b.total_max) {
-                    clients.push(format!("#{} {} {y}: {} → {}", c.id, c.name, butie_core::money::fmt_grouped(a.total), butie_core::money::fmt_grouped(b.total)));
+                    clients.push(format!(
+                        "#{} {} {y}: {} → {}",
+                        c.id,
+                        c.name,
+                        butie_core::money::fmt_grouped(a.total),
+                        butie_core::money::fmt_grouped(b.total)
+                    ));
                 }
             }
         }
-        Ok(PackDiffView { pack: new.id.clone(), old_version: old.version.clone(), new_version: new.version.clone(), changes, clients, checked })
+        Ok(PackDiffView {
+            pack: new.id.clone(),
+            old_version: old.version.clone(),
+            new_version: new.version.clone(),
+            changes,
+            clients,
+            checked,
+        })
     }
 
     /// The terms of the packs of a company's city, said plainly: which
@@ -1598,13 +1633,23 @@ impl Session {
             .filter(|p| p.status.applies())
             .map(|p| PackChoice { id: p.pack.id.clone(), title: p.pack.title.get(l).to_string() })
             .collect();
-        Ok(PapersView { year, today, clauses, deadlines, packs })
+        let shown: Vec<(&str, &str)> =
+            clauses.iter().flat_map(|c| c.items.iter().map(move |i| (c.clause.as_str(), i.item.as_str()))).collect();
+        let others = ws
+            .evidence_of(id, year)
+            .map_err(store)?
+            .into_iter()
+            .filter(|(c, i, _)| !shown.contains(&(c.as_str(), i.as_str())))
+            .map(|(clause, item, e)| OtherEvidenceView { id: e.id, size_text: size_text(e.size), name: e.name, clause, item })
+            .collect();
+        Ok(PapersView { year, today, clauses, deadlines, packs, others })
     }
 
     pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str, lang: UiLang) -> ApiResult<PapersView> {
         let packs = self.packs();
         let s = crate::packet::parse_material_status(status)
             .ok_or_else(|| ApiError { field: "material.status".into(), message: format!("{status:?}") })?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause, lang.into()).map_err(ApiError::general)?;
         self.ws().set_material(id, year, clause, &item.to_string(), s, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
@@ -1614,6 +1659,7 @@ impl Session {
         let packs = self.packs();
         let (name, bytes) =
             crate::packet::read_evidence_file(file, lang.into()).map_err(|m| ApiError { field: "evidence".into(), message: m })?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause, lang.into()).map_err(ApiError::general)?;
         self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
@@ -1647,6 +1693,7 @@ impl Session {
         lang: UiLang,
     ) -> ApiResult<PapersView> {
         let packs = self.packs();
+        crate::packet::require_pack_applies(&self.ws(), &packs, id, year, pack, lang.into()).map_err(ApiError::general)?;
         self.ws().set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }

@@ -481,7 +481,8 @@ enum ClaimCmd {
 /// The language asked for on the command line, read before clap so that
 /// clap's own errors can be worded in it too.
 fn lang_from_args() -> Lang {
-    let args: Vec<String> = std::env::args().collect();
+    // args_os: an argument that is not UTF-8 (a GBK file name) must not panic here.
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     let en = args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en") || args.iter().any(|a| a == "--lang=en");
     if en {
         Lang::En

@@ -15,14 +15,20 @@ use std::path::Path;
 /// runs give the same bytes), else now. Unix seconds.
 pub fn creation_time() -> i64 {
     if let Some(t) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()) {
-        return t;
+        // Not before 1970 nor after 9999: a PDF date has four digits.
+        return t.clamp(0, 253_402_300_799);
     }
+    now()
+}
+
+fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-/// Today as `YYYY-MM-DD` in the machine's time zone (for days left).
+/// Today as `YYYY-MM-DD` in the machine's time zone (for days left): the
+/// real today, whatever SOURCE_DATE_EPOCH says of a document's date.
 pub fn today() -> String {
-    butie_store::local_date(creation_time())
+    butie_store::local_date(now())
 }
 
 /// Days from `today` to `end` (both `YYYY-MM-DD`); negative once past.
@@ -79,10 +85,57 @@ pub fn filed_clauses(ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<V
     Ok(ev
         .clauses
         .iter()
-        .filter(|r| r.status == Status::Eligible && ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies()))
+        // Eligible, not set aside by 就高不重复 (the higher award is filed), in a pack that applies.
+        .filter(|r| {
+            r.status == Status::Eligible && r.excluded_by.is_none() && ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies())
+        })
         .filter(|r| !dropped.contains(&r.clause.id))
         .map(|r| r.clause.id.clone())
         .collect())
+}
+
+/// Materials and evidence belong to a clause the company files this year;
+/// anything else would be kept where no list shows it.
+pub fn require_filed(w: &Workspace, packs: &[Pack], id: i64, year: i64, clause: &str, lang: Lang) -> Result<(), String> {
+    let y = butie_core::profile::check_year("year", year).map_err(|e| e.message(lang))?;
+    let profile = w.profile(id, y, packs).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    let ev = evaluate(packs, &profile, y);
+    let filed = filed_clauses(&ev, Some((w, id))).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    if filed.iter().any(|c| c == clause) {
+        return Ok(());
+    }
+    Err(match lang {
+        Lang::Zh => format!(
+            "{clause}：{y} 年度不在本企业的申报之列（不符合条件、不适用、被就高排除，或已被驳回/撤回），无需为它准备材料；butie materials show 列出要准备的条款"
+        ),
+        Lang::En => format!(
+            "{clause} is not among this company's filings for {y} (not eligible, not applicable, set aside as the lower award, or rejected/withdrawn); butie materials show lists the clauses to prepare"
+        ),
+    })
+}
+
+/// A filing window belongs to a pack that applies to the company that year.
+pub fn require_pack_applies(w: &Workspace, packs: &[Pack], id: i64, year: i64, pack: &str, lang: Lang) -> Result<(), String> {
+    if !packs.iter().any(|p| p.id == pack) {
+        return Ok(()); // the store names the packs known
+    }
+    let y = butie_core::profile::check_year("year", year).map_err(|e| e.message(lang))?;
+    let profile = w.profile(id, y, packs).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    let ev = evaluate(packs, &profile, y);
+    if ev.pack_result(pack).is_some_and(|p| p.status.applies()) {
+        return Ok(());
+    }
+    let applying: Vec<&str> = ev.packs.iter().filter(|p| p.status.applies()).map(|p| p.pack.id.as_str()).collect();
+    Err(match lang {
+        Lang::Zh => format!(
+            "{pack} 不适用于本企业的 {y} 年度（地区或有效期不符）；适用的政策包：{}",
+            if applying.is_empty() { "无".to_string() } else { applying.join("、") }
+        ),
+        Lang::En => format!(
+            "{pack} does not apply to this company in {y} (place or term); packs that apply: {}",
+            if applying.is_empty() { "none".to_string() } else { applying.join(", ") }
+        ),
+    })
 }
 
 /// The packet's bytes for an evaluation; materials from the workspace
@@ -103,6 +156,13 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
                 })
                 .unwrap_or_default(),
         };
+        // The hashes printed are those of the bytes kept now: a file damaged
+        // in the workspace stops the packet instead of being vouched for.
+        if let Some((w, _)) = ws {
+            for e in list.iter().flat_map(|m| &m.evidence) {
+                w.evidence_bytes(e.id).map_err(PacketError::Store)?;
+            }
+        }
         let lines = list
             .into_iter()
             .map(|m| butie_pdf::MaterialLine {
@@ -235,8 +295,35 @@ pub fn materials_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<
             }
         }
     }
+    // Evidence kept where no list above shows it (a clause no longer filed,
+    // a material the policy file no longer lists): shown so it can be removed.
+    let mut shown_items: Vec<(String, String)> = Vec::new();
+    for c in &filed {
+        for m in w.materials(id, year, c, &packs).map_err(|e| cx.store_err(e))? {
+            shown_items.push((c.clone(), m.item));
+        }
+    }
+    let others: Vec<_> = w
+        .evidence_of(id, year)
+        .map_err(|e| cx.store_err(e))?
+        .into_iter()
+        .filter(|(c, i, _)| !shown_items.iter().any(|(sc, si)| sc == c && si == i))
+        .collect();
     if json {
-        return Ok(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n");
+        let mut v = serde_json::Value::Array(list);
+        if !others.is_empty() {
+            v = serde_json::json!({"clauses": v, "other_evidence": others.iter().map(|(c, i, e)| serde_json::json!({"clause": c, "item": i, "id": e.id, "name": e.name, "size": e.size, "sha256": e.sha256})).collect::<Vec<_>>()});
+        }
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+    }
+    if !others.is_empty() {
+        out.push_str(cx.say(
+            "其他已保存的证明文件（其条款本年度不在申报之列，或材料已不在政策清单中；可用 butie evidence remove --id N 删除）：\n",
+            "Other evidence kept (its clause is not filed this year, or the material is no longer listed; remove with butie evidence remove --id N):\n",
+        ));
+        for (c, i, e) in &others {
+            out.push_str(&format!("  #{} {} {} · {c} · {i}\n", e.id, e.name, size_text(e.size)));
+        }
     }
     if filed.is_empty() {
         out.push_str(cx.say("本年度没有符合条件的条款，无需准备材料\n", "no eligible clause this year: no materials to prepare\n"));
@@ -256,6 +343,7 @@ pub fn materials_set(cx: &Context, key: &str, year: i64, clause: &str, item: &st
         )
     })?;
     let (mut w, id) = cx.company(key)?;
+    require_filed(&w, &packs, id, year, clause, cx.lang).map_err(CliError::usage)?;
     w.set_material(id, year, clause, item, s, &packs).map_err(|e| cx.store_err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已记录：{clause} 材料 {item}：{}\n", material_label(s, cx.lang)),
@@ -277,6 +365,7 @@ pub fn evidence_add(cx: &Context, key: &str, year: i64, clause: &str, item: &str
     })?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
     let (mut w, id) = cx.company(key)?;
+    require_filed(&w, &packs, id, year, clause, cx.lang).map_err(CliError::usage)?;
     let m = w.add_evidence(id, year, clause, item, &name, &bytes, &packs).map_err(|e| cx.store_err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已保存证明文件 #{} {}（{}，sha256:{}）\n", m.id, m.name, size_text(m.size), m.sha256),
@@ -317,6 +406,7 @@ pub fn deadline_set(
 ) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let (mut w, id) = cx.company(key)?;
+    require_pack_applies(&w, &packs, id, year, pack, cx.lang).map_err(CliError::usage)?;
     w.set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| cx.store_err(e))?;
     let left = days_left(&today(), end.trim()).map(|d| days_text(d, cx.lang)).unwrap_or_default();
     Ok(match cx.lang {
@@ -342,9 +432,9 @@ pub fn days_text(days: i64, lang: Lang) -> String {
         (std::cmp::Ordering::Greater, Lang::Zh) => format!("还剩 {days} 天"),
         (std::cmp::Ordering::Equal, Lang::Zh) => "今天截止".into(),
         (std::cmp::Ordering::Less, Lang::Zh) => format!("已逾期 {} 天", -days),
-        (std::cmp::Ordering::Greater, Lang::En) => format!("{days} days left"),
+        (std::cmp::Ordering::Greater, Lang::En) => format!("{days} day{} left", if days == 1 { "" } else { "s" }),
         (std::cmp::Ordering::Equal, Lang::En) => "ends today".into(),
-        (std::cmp::Ordering::Less, Lang::En) => format!("{} days overdue", -days),
+        (std::cmp::Ordering::Less, Lang::En) => format!("{} day{} overdue", -days, if days == -1 { "" } else { "s" }),
     }
 }
 

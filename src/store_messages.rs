@@ -83,8 +83,29 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 format!("no material {item:?}: the clause lists {count}; give a number 1–{count} or the material's text")
             }
         }
+        StoreError::BadEvidenceName { name } => {
+            if zh {
+                format!("文件名 {name:?} 不可用（空、超过 255 个字符，或含控制字符、文字方向控制字符）；请改名后再添加")
+            } else {
+                format!("the file name {name:?} cannot be kept (empty, over 255 characters, or with control or text-direction characters); rename it first")
+            }
+        }
+        StoreError::EvidenceEmpty { name } => {
+            if zh {
+                format!("{name} 是空文件（0 字节），不能作为证明材料")
+            } else {
+                format!("{name} is empty (0 bytes) and proves nothing")
+            }
+        }
         StoreError::EvidenceTooLarge { name, size, limit } => {
-            let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
+            // Bytes where the rounded sizes would read the same.
+            let mb = |b: u64| {
+                if (*size as f64 / 1_048_576.0 * 10.0).round() == (*limit as f64 / 1_048_576.0 * 10.0).round() {
+                    format!("{b} {}", if zh { "字节" } else { "bytes" })
+                } else {
+                    format!("{:.1} MB", b as f64 / 1_048_576.0)
+                }
+            };
             if zh {
                 format!("{name} 有 {}，超过单个文件 {} 的上限，未保存（请压缩或拆分后再添加）", mb(*size), mb(*limit))
             } else {

@@ -1097,7 +1097,12 @@ function renderPapers(v) {
     el("span", { class: "muted", text: d.notice }), " ",
     el("button", { type: "button", class: "link", text: t("dlRemove"), onclick: () => clearDeadline(d.pack) }))) : [el("li", { class: "muted", text: t("noDeadlines") })]));
   const body = $("#materials-body");
-  if (!v.clauses.length) { body.replaceChildren(el("p", { class: "muted", text: t("noFiled") })); return; }
+  const others = v.others.length ? el("div", { class: "material-clause others" },
+    el("h4", { text: t("otherEvidence") }),
+    el("ul", { class: "evidence" }, ...v.others.map((f) => el("li", { "data-evidence": String(f.id) },
+      el("span", { text: `${f.name}（${f.size_text}） · ${f.clause} · ${f.item}` }), " ",
+      el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) }))))) : null;
+  if (!v.clauses.length) { body.replaceChildren(el("p", { class: "muted", text: t("noFiled") }), ...(others ? [others] : [])); return; }
   body.replaceChildren(...v.clauses.map((c) => el("div", { class: "material-clause", "data-clause": c.clause },
     el("h4", {}, el("span", { text: `${c.title} · ${c.place}` }), " ", el("span", { class: "chip " + (c.ready >= c.needed ? "eligible" : "needs_input"), text: t("readyCount", { ready: c.ready, needed: c.needed }) })),
     el("ol", { class: "material-items" }, ...c.items.map((m) => {
@@ -1114,6 +1119,7 @@ function renderPapers(v) {
           el("button", { type: "button", class: "link", text: t("open"), onclick: () => openEvidence(f.id) }), " ",
           el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) })))) : null);
     })))));
+  if (others) body.append(others);
 }
 
 async function setMaterial(clause, item, status) {

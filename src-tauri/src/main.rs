@@ -6,8 +6,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure, OverviewRow,
-    CoverageView, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
+    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, CoverageView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure,
+    OverviewRow, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang,
+    Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;

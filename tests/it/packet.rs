@@ -352,3 +352,96 @@ fn filing_windows_are_listed_with_the_days_left_and_bad_ones_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("taizhou-cbec-2025"), "the packs known are named: {err}");
 }
+
+/// What a careless or hostile clerk found (issue 13's review).
+#[test]
+fn the_packet_files_what_evaluate_counts_and_papers_stay_with_filed_clauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
+    ok(&ws, &["import", "samples/taizhou-sample.json"]);
+    // 就高不重复: the clause set aside is not filed, and the total is evaluate's.
+    let pdf = dir.path().join("cd.pdf");
+    ok(&ws, &["packet", "--company", "1", "--year", "2024", "--out", s(&pdf)]);
+    let text = squeeze(&tool("pdftotext", &[s(&pdf), "-"]));
+    assert!(text.contains("测算金额合计：人民币3,944,000.00元"), "the cover's total is evaluate's");
+    assert!(!text.contains("“四川造”跨境电商出口奖励申报表"), "the lower award is not filed");
+    // Papers only for clauses filed this year, packs that apply.
+    let f = dir.path().join("x.pdf");
+    std::fs::write(&f, b"%PDF-1.4 x").unwrap();
+    for args in [
+        vec!["evidence", "add", "--company", "1", "--year", "2024", "--clause", "cd.transform.sichuan_made", "--item", "1", s(&f)],
+        vec!["materials", "set", "--company", "2", "--year", "2025", "--clause", "tz.entity.new_store", "--item", "1", "--status", "ready"],
+        vec!["deadline", "set", "--company", "2", "--year", "2025", "--pack", "chengdu-cbec-2023", "--end", "2026-03-31", "--notice", "x"],
+        vec!["deadline", "set", "--company", "2", "--year", "2030", "--pack", "taizhou-cbec-2025", "--end", "2031-03-31", "--notice", "x"],
+    ] {
+        let mut a = vec!["--workspace", s(&ws)];
+        a.extend(args.iter().copied());
+        let (code, _, err) = butie_env(&a, &[]);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // An empty file proves nothing.
+    let empty = dir.path().join("empty.pdf");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, _, err) = butie_env(
+        &[
+            "--workspace",
+            s(&ws),
+            "evidence",
+            "add",
+            "--company",
+            "2",
+            "--year",
+            "2025",
+            "--clause",
+            "tz.brand.trademark",
+            "--item",
+            "1",
+            s(&empty),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("空文件"), "{err}");
+    // SOURCE_DATE_EPOCH dates documents, not today.
+    ok(
+        &ws,
+        &["deadline", "set", "--company", "2", "--year", "2025", "--pack", "taizhou-cbec-2025", "--end", "2020-01-01", "--notice", "通知"],
+    );
+    let (_, out, _) = butie_env(&["--workspace", s(&ws), "deadlines"], &[("SOURCE_DATE_EPOCH", "0")]);
+    assert!(out.contains("已逾期"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_an_error_not_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/taizhou-sample.json"]);
+    // 发票.pdf in GBK, as unzipped from a Windows archive.
+    let name = std::ffi::OsStr::from_bytes(b"\xb7\xa2\xc6\xb1.pdf");
+    let f = dir.path().join(name);
+    std::fs::write(&f, b"%PDF-1.4 gbk").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_butie"))
+        .args([
+            "--workspace",
+            s(&ws),
+            "evidence",
+            "add",
+            "--company",
+            "1",
+            "--year",
+            "2025",
+            "--clause",
+            "tz.brand.trademark",
+            "--item",
+            "3",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(101), "no panic: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.code().is_some());
+}

@@ -144,10 +144,11 @@ fn applicant_rows(p: &Profile) -> Vec<Vec<String>> {
 
 fn applicant_cols() -> Vec<Column> {
     vec![
+        // Wide enough for 统一社会信用代码 on one line.
         Column { title: String::new(), width: 62.0, right: false },
         Column { title: String::new(), width: 190.0, right: false },
-        Column { title: String::new(), width: 92.0, right: false },
-        Column { title: String::new(), width: WIDTH - 344.0, right: false },
+        Column { title: String::new(), width: 94.0, right: false },
+        Column { title: String::new(), width: WIDTH - 346.0, right: false },
     ]
 }
 

@@ -243,6 +243,8 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         for (k, m) in lines.iter().enumerate() {
             w.para(&format!("{}. {}　【{}】", k + 1, m.item, m.status), 9.5, false, 0.0);
             for (name, size, sha) in &m.files {
+                // A file's name and its hash on one page.
+                w.ensure(8.5 * 1.55 * 2.0 + 8.0 * 1.55);
                 w.para(&format!("证明文件：{name}（{} 字节）", fmt_bytes(*size)), 8.5, false, 16.0);
                 w.para(&format!("SHA-256：{sha}"), 8.0, false, 16.0);
             }

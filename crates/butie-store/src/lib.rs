@@ -145,6 +145,15 @@ pub enum StoreError {
     KeyNotFound {
         key: String,
     },
+    /// An evidence file's name that is empty, too long, or holds control
+    /// or bidirectional-text characters.
+    BadEvidenceName {
+        name: String,
+    },
+    /// An evidence file with nothing in it.
+    EvidenceEmpty {
+        name: String,
+    },
     /// A filing window for a pack no loaded pack is.
     UnknownPack {
         pack: String,
@@ -344,7 +353,7 @@ impl StoreError {
             | StoreError::BadClaimTime { field, .. } => field,
             StoreError::UnknownMaterial { .. } => "material.item",
             StoreError::EvidenceMismatch { field, .. } => field,
-            StoreError::EvidenceTooLarge { .. } => "evidence",
+            StoreError::EvidenceTooLarge { .. } | StoreError::BadEvidenceName { .. } | StoreError::EvidenceEmpty { .. } => "evidence",
             StoreError::UnknownPack { .. } => "deadline.pack",
             StoreError::DeadlineBeforeStart { .. } => "deadline.end",
             // About the workspace or a file as a whole, not a form field.
@@ -385,6 +394,8 @@ impl fmt::Display for StoreError {
             StoreError::EvidenceTooLarge { name, size, limit } => write!(f, "{name}: {size} bytes, above the {limit}-byte limit"),
             StoreError::EvidenceNotFound { id } => write!(f, "evidence file #{id} not found"),
             StoreError::KeyNotFound { key } => write!(f, "no trusted key {key:?}"),
+            StoreError::BadEvidenceName { name } => write!(f, "evidence file name {name:?} not acceptable"),
+            StoreError::EvidenceEmpty { name } => write!(f, "{name}: empty file"),
             StoreError::EvidenceDamaged { id, name } => write!(f, "evidence file #{id} {name}: bytes do not match their SHA-256"),
             StoreError::UnknownPack { pack, .. } => write!(f, "no policy pack {pack:?}"),
             StoreError::EvidenceMismatch { name, .. } => write!(f, "{name}: the data does not match its size or SHA-256"),
@@ -664,7 +675,9 @@ impl Workspace {
         }
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(|e| open_failure(path, e))?;
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // secure_delete: a removed evidence file's bytes are overwritten, not
+        // left in free pages (and so in later backups).
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;")?;
         migrate(&conn).map_err(|e| match e {
             // Name the file as the caller did, not as SQLite resolved it.
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },

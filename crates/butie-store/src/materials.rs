@@ -197,8 +197,11 @@ impl Workspace {
         let year = check_year("material.year", year)?;
         let item = item_of(items_of(packs, clause, "material.clause")?, item)?;
         let name = name.trim();
-        if name.is_empty() || name.chars().any(|c| c.is_control()) || name.chars().count() > 255 {
-            return Err(InputError::new("evidence.name", Problem::NotText).into());
+        if name.is_empty() || name.chars().any(butie_core::profile::is_control_char) || name.chars().count() > 255 {
+            return Err(StoreError::BadEvidenceName { name: name.to_string() });
+        }
+        if bytes.is_empty() {
+            return Err(StoreError::EvidenceEmpty { name: name.to_string() });
         }
         if bytes.len() as u64 > MAX_EVIDENCE {
             return Err(StoreError::EvidenceTooLarge { name: name.to_string(), size: bytes.len() as u64, limit: MAX_EVIDENCE });
@@ -231,6 +234,24 @@ impl Workspace {
             )?;
             Ok(EvidenceMeta { id, name: name.to_string(), size: bytes.len() as u64, sha256: sha, added_at: now })
         })
+    }
+
+    /// Every evidence file of a company and year: (clause, item, record).
+    pub fn evidence_of(&self, company_id: i64, year: i32) -> Result<Vec<(String, String, EvidenceMeta)>> {
+        if !self.has_materials {
+            return Ok(Vec::new());
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT clause, item, id, name, size, sha256, added_at FROM evidence WHERE company_id = ?1 AND year = ?2 ORDER BY id",
+        )?;
+        let rows = st.query_map(params![company_id, year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                EvidenceMeta { id: r.get(2)?, name: r.get(3)?, size: r.get::<_, i64>(4)? as u64, sha256: r.get(5)?, added_at: r.get(6)? },
+            ))
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// An evidence file's record and bytes; the bytes are checked against
@@ -313,7 +334,7 @@ impl Workspace {
         if notice.chars().count() > MAX_NOTICE {
             return Err(InputError::new("deadline.notice", Problem::TooLong { max: MAX_NOTICE }).into());
         }
-        if notice.chars().any(|c| c.is_control()) {
+        if notice.chars().any(butie_core::profile::is_control_char) {
             return Err(InputError::new("deadline.notice", Problem::NotText).into());
         }
         self.write(|tx| {
@@ -427,7 +448,10 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
         let year = year_of(&f, o)?;
         let clause = text(o, &f, "clause")?;
         let item = item_of(items_of(packs, clause, &format!("{f}.clause"))?, text(o, &f, "item")?)?;
-        let name = text(o, &f, "name")?.to_string();
+        let name = text(o, &f, "name")?.trim().to_string();
+        if name.is_empty() || name.chars().any(butie_core::profile::is_control_char) || name.chars().count() > 255 {
+            return Err(StoreError::BadEvidenceName { name });
+        }
         let data = base64::engine::general_purpose::STANDARD
             .decode(text(o, &f, "data_base64")?)
             .map_err(|_| InputError::new(format!("{f}.data_base64"), Problem::NotText))?;
@@ -450,7 +474,15 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
         let start = check_date(&format!("{f}.start"), o.get("start").and_then(Value::as_str))?;
         let end = check_date(&format!("{f}.end"), Some(text(o, &f, "end")?))?
             .ok_or_else(|| StoreError::from(InputError::new(format!("{f}.end"), Problem::Missing)))?;
+        if let Some(s) = &start {
+            if *s > end {
+                return Err(StoreError::DeadlineBeforeStart { start: s.clone(), end });
+            }
+        }
         let notice = text(o, &f, "notice")?.trim().to_string();
+        if notice.is_empty() || notice.chars().count() > MAX_NOTICE || notice.chars().any(butie_core::profile::is_control_char) {
+            return Err(InputError::new(format!("{f}.notice"), Problem::NotText).into());
+        }
         p.deadlines.push((year, pack.to_string(), start, end, notice));
     }
     Ok(p)
