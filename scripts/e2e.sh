@@ -9,6 +9,8 @@ ROOT=$(pwd)
 
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --quiet
 cargo build --release -p butie-app --quiet
+# The CLI too: the policy-pack test trusts its test key with `butie keys add`.
+cargo build --release -p butie --bin butie --quiet
 # axe-core (pinned in tests/e2e/package-lock.json) for the accessibility checks.
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -16,6 +18,7 @@ OUT="$ROOT/target/e2e"
 rm -rf "$OUT"
 mkdir -p "$OUT/screenshots" "$OUT/files" "$OUT/axe"
 export BUTIE_APP="$ROOT/target/release/butie-app"
+export BUTIE_CLI="$ROOT/target/release/butie"
 export BUTIE_WORKSPACE="$OUT/workspace.sqlite"
 export BUTIE_E2E_DIR="$OUT/files"
 export SCREENSHOT_DIR="$OUT/screenshots"

@@ -449,7 +449,7 @@ async function selectCompany(id) {
   $("#tabs").classList.remove("hidden");
   showCompanyForm(state.company);
   await loadCompanies();
-  showView(state.view === "history" || state.view === "profile" || id == null ? "profile" : state.view === "overview" ? "results" : state.view);
+  showView(state.view === "history" || state.view === "profile" || id == null ? "profile" : state.view === "overview" || state.view === "packs" ? "results" : state.view);
 }
 
 function formFields() {
@@ -573,6 +573,7 @@ async function refreshEvaluation() {
   if (state.companyId == null) return;
   try {
     state.result = await invoke("evaluate", { id: state.companyId, year: state.year, lang: state.lang });
+    state.coverage = await invoke("coverage", { id: state.companyId, year: state.year, lang: state.lang });
     renderInterview();
     renderResults();
   } catch (e) { toast(errMessage(e).message, true); }
@@ -947,12 +948,17 @@ function renderResults(savedClause) {
   // Packs of other cities: one line naming them (their notes in the tooltip).
   const other = ev.packs.filter((p) => p.status === "other_city");
   for (const p of ev.packs.filter((x) => x.status !== "other_city")) {
-    $("#pack-notes").append(el("div", { class: "pack-note " + p.status, text: p.note }));
+    const unverified = p.note.startsWith("【未验证】") || p.note.startsWith("[unverified]");
+    $("#pack-notes").append(el("div", { class: "pack-note " + p.status + (unverified ? " unverified" : ""), text: p.note }));
     if (p.principle) $("#pack-notes").append(el("div", { class: "pack-note principle", id: "principle-" + p.id, text: p.principle }));
   }
   if (other.length) {
     const title = (id) => ((state.meta.packs || []).find((m) => m.id === id) || {}).title || id;
     $("#pack-notes").append(el("div", { class: "pack-note other_city", id: "other-packs", title: other.map((p) => p.note).join("\n"), text: t("otherCities", { names: other.map((p) => title(p.id)).join(state.lang === "zh" ? "、" : ", ") }) }));
+  }
+  // Which data years the city's packs cover; said plainly once a term has ended.
+  for (const c of state.coverage || []) {
+    $("#pack-notes").append(el("div", { class: "pack-note coverage" + (c.warn ? " warn" : ""), "data-coverage": c.pack, text: c.text }));
   }
   $("#hints").innerHTML = "";
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));

@@ -66,6 +66,11 @@ export class App {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, name + ".png"), Buffer.from(b64, "base64"));
   }
+  // Click a company in the list by name and wait until its page is loaded.
+  async openCompany(name) {
+    await this.js("document.querySelectorAll('.company-item').forEach(e => { if (e.textContent.includes(arguments[0])) e.click(); })", [name]);
+    await this.waitFor(() => this.js("return state.company && state.company.company.name"), (x) => x === name);
+  }
   async quit() { await wd("DELETE", this.s("")); }
 }
 
