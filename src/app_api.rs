@@ -1524,13 +1524,7 @@ impl Session {
                 let pb = ws.profile(c.id, *y, &set_b).map_err(|e| ApiError::store(e, lang))?;
                 let (a, b) = (evaluate(&packs, &pa, *y), evaluate(&set_b, &pb, *y));
                 if (a.total, a.total_max) != (b.total, b.total_max) {
-                    clients.push(format!(
-                        "#{} {} {y}: {} → {}",
-                        c.id,
-                        c.name,
-                        butie_core::money::fmt_grouped(a.total),
-                        butie_core::money::fmt_grouped(b.total)
-                    ));
+                    clients.push(crate::packs::impact_line(c.id, &c.name, *y, (a.total, a.total_max), (b.total, b.total_max), l));
                 }
             }
         }

@@ -68,7 +68,17 @@ impl Context {
                 }
             }
         }
-        load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))
+        let mut packs = load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))?;
+        // Files from a folder carry no signature: unless a file is the very
+        // text built into this program, its figures are 未验证.
+        if self.policies.is_some() {
+            let builtin: Vec<String> =
+                butie_core::bundled_packs().map(|b| b.into_iter().map(|p| p.content_hash).collect()).unwrap_or_default();
+            for p in &mut packs {
+                p.unverified = !builtin.contains(&p.content_hash);
+            }
+        }
+        Ok(packs)
     }
     /// Read a JSON (or other text) file the user named; `what_*` is its role.
     pub fn read(&self, path: &Path, what_zh: &str, what_en: &str) -> Result<String, CliError> {

@@ -51,15 +51,16 @@ pub enum SigCheck {
 pub fn check_signature(bytes: &[u8], sig: Option<&str>, keys: &[TrustedKey]) -> SigCheck {
     let Some(sig) = sig else { return SigCheck::Unsigned };
     let Ok(s) = minisign_verify::Signature::decode(sig) else {
-        return SigCheck::Bad("not a minisign signature".into());
+        return SigCheck::Bad("format".into());
     };
     let sig_key = sig.lines().nth(1).and_then(key_id).unwrap_or_default();
     for k in keys {
         let Ok(pk) = minisign_verify::PublicKey::from_base64(&k.public_key) else { continue };
-        match pk.verify(bytes, &s, false) {
+        // Legacy (not pre-hashed) signatures are still minisign's: `minisign -V` accepts them.
+        match pk.verify(bytes, &s, true) {
             Ok(()) => return SigCheck::Verified(k.clone()),
             Err(minisign_verify::Error::UnexpectedKeyId) => continue,
-            Err(e) => return SigCheck::Bad(e.to_string()),
+            Err(_) => return SigCheck::Bad("signature".into()),
         }
     }
     SigCheck::UnknownKey(sig_key)
@@ -79,9 +80,20 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
     let mut chosen: Vec<(String, String, String, bool)> =
         builtin.iter().map(|p| (p.id.clone(), p.version.clone(), p.text.to_string(), false)).collect();
     for s in imported {
+        // A text that no longer matches the SHA-256 it was kept under was
+        // changed inside the workspace: never used.
+        if butie_store::sha256_hex(s.text.as_bytes()) != s.sha256 {
+            return Err(format!(
+                "政策包 {} 版本 {} 在工作区中保存的内容与其 SHA-256 不符（工作区文件被改动过），请从备份恢复或重新导入 / the text kept for pack {} {} does not match its SHA-256",
+                s.pack_id, s.version, s.pack_id, s.version
+            ));
+        }
         match chosen.iter_mut().find(|c| c.0 == s.pack_id) {
-            // A later import of the same version replaces an earlier one.
-            Some(c) if s.version >= c.1 => *c = (s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified),
+            // A newer date wins; on the same date a verified text beats an
+            // unverified one, and among equals the later import.
+            Some(c) if s.version > c.1 || (s.version == c.1 && (s.verified || c.3)) => {
+                *c = (s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified)
+            }
             Some(_) => {}
             None => chosen.push((s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified)),
         }
@@ -126,11 +138,18 @@ pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow
     let zh = lang == Lang::Zh;
     let (signer, verified) = match check {
         SigCheck::Verified(k) => (Some(format!("{}（{}）", k.name, k.key_id)), true),
-        SigCheck::Bad(why) => {
+        SigCheck::Bad(why) if why == "format" => {
             return Err(if zh {
-                format!("{name}: 签名无效（{why}）：文件在签名后被改动过，或签名不属于这个文件；未导入")
+                format!("{name}: 签名文件不是 minisign 签名（空、损坏或其他格式）；未导入")
             } else {
-                format!("{name}: bad signature ({why}): the file was changed after it was signed, or the signature is another file's; not imported")
+                format!("{name}: the signature file is not a minisign signature (empty, damaged or another format); not imported")
+            })
+        }
+        SigCheck::Bad(_) => {
+            return Err(if zh {
+                format!("{name}: 签名无效：文件或签名中的可信注释在签名后被改动过，或签名属于另一个文件；未导入")
+            } else {
+                format!("{name}: bad signature: the file or the signature's trusted comment was changed after signing, or the signature is another file's; not imported")
             })
         }
         SigCheck::UnknownKey(id) if !allow_unsigned => {
@@ -150,6 +169,21 @@ pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow
         SigCheck::UnknownKey(_) | SigCheck::Unsigned => (None, false),
     };
     let mut pack = butie_core::policy::load_pack(name, text).map_err(|e| e.to_string())?;
+    // Versions are dates: the newest is the one in use, so they must compare as dates.
+    let real_date = pack.version.len() == 10 && butie_core::policy::Date::parse(&pack.version).is_some();
+    if !real_date {
+        return Err(if zh {
+            format!("{name}: 版本 {:?} 应为发布日期 YYYY-MM-DD（版本按日期比较新旧）；未导入", pack.version)
+        } else {
+            format!("{name}: version {:?} must be the issue date, YYYY-MM-DD (versions are compared as dates); not imported", pack.version)
+        });
+    }
+    // The same text kept already as verified stays verified.
+    let kept = w.stored_pack(&pack.content_hash).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    let (signer, verified) = match kept {
+        Some(k) if k.verified && !verified => (k.signer, true),
+        _ => (signer, verified),
+    };
     let (n, failures) = run_cases(&pack);
     if !failures.is_empty() {
         let list: Vec<String> = failures.iter().take(3).map(|f| f.to_string()).collect();
@@ -181,6 +215,17 @@ pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow
     } else {
         " (this version was already in the workspace)"
     };
+    let in_use = packs_with(w)?;
+    let not_used = match in_use.iter().find(|p| p.id == pack.id) {
+        Some(u) if u.content_hash != pack.content_hash => {
+            if zh {
+                format!("；注意：使用中的仍是版本 {}，因为它的版本日期更新，或同一日期的已验证版本优先", u.version)
+            } else {
+                format!("; note: version {} stays in use (a newer date, or a verified text of the same date)", u.version)
+            }
+        }
+        _ => String::new(),
+    };
     Ok(if zh {
         format!(
             "已导入政策包 {} 版本 {}（{} 条，{} 个用例通过；有效期 {} 至 {}；sha256:{}）{again}；{trust}",
@@ -191,7 +236,7 @@ pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow
             pack.valid_from,
             pack.valid_to,
             butie_core::short_hash(&pack.content_hash)
-        )
+        ) + &not_used
     } else {
         format!(
             "imported pack {} version {} ({} clauses, {} cases pass; in force {} to {}; sha256:{}){again}; {trust}",
@@ -202,7 +247,7 @@ pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow
             pack.valid_from,
             pack.valid_to,
             butie_core::short_hash(&pack.content_hash)
-        )
+        ) + &not_used
     })
 }
 
@@ -286,13 +331,39 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
         let profile = butie_core::profile::profile_from_value(&e.inputs, &packs).map_err(|er| CliError::input(&er, cx.lang))?;
         let ev = evaluate(&packs, &profile, e.year);
         let now = explain::to_json(&ev, Lang::Zh);
-        if now == e.result {
+        let columns_agree =
+            e.total == now["total"].as_str().unwrap_or_default() && e.total_max == now["total_max"].as_str().unwrap_or_default();
+        if now == e.result && columns_agree {
             same += 1;
         } else {
             differ += 1;
+            // Which clauses differ, so that the difference can be found.
+            let clauses = |v: &serde_json::Value| v["clauses"].as_array().cloned().unwrap_or_default();
+            let (was, is) = (clauses(&e.result), clauses(&now));
+            let mut which: Vec<String> =
+                is.iter().filter(|c| !was.contains(c)).filter_map(|c| c["id"].as_str().map(str::to_string)).collect();
+            if !columns_agree {
+                which.push(if cx.lang == Lang::Zh {
+                    format!("记录的合计 {}", e.total)
+                } else {
+                    format!("the recorded total {}", e.total)
+                });
+            }
             out.push_str(&match cx.lang {
-                Lang::Zh => format!("#{} 复算结果不同：保存时合计 {}，现在 {}\n", e.id, e.result["total"], now["total"]),
-                Lang::En => format!("#{} differs: total {} when saved, {} now\n", e.id, e.result["total"], now["total"]),
+                Lang::Zh => format!(
+                    "#{} 复算结果不同：保存时合计 {}，现在 {}；不同之处：{}\n",
+                    e.id,
+                    e.result["total"],
+                    now["total"],
+                    which.join("、")
+                ),
+                Lang::En => format!(
+                    "#{} differs: total {} when saved, {} now; differing: {}\n",
+                    e.id,
+                    e.result["total"],
+                    now["total"],
+                    which.join(", ")
+                ),
             });
         }
     }
@@ -404,6 +475,22 @@ pub fn diff_lines(old: &Pack, new: &Pack, lang: Lang) -> Vec<String> {
             format!("in force: {} to {} → {} to {}", old.valid_from, old.valid_to, new.valid_from, new.valid_to)
         });
     }
+    // The pack's own rules (regions, exclusion, stacking, quotes) and its facts.
+    let strip = |p: &Pack| {
+        let mut v = serde_json::to_value(p).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            for k in ["clauses", "cases", "version", "valid_from", "valid_to", "content_hash", "stacking_of", "unverified"] {
+                o.remove(k);
+            }
+        }
+        v
+    };
+    let mut diffs = Vec::new();
+    json_diff(&mut Vec::new(), &strip(old), &strip(new), &mut diffs);
+    for (path, x, y) in diffs {
+        let words: Vec<String> = path.iter().map(|p| part_word(p, lang)).collect();
+        out.push(format!("{}{} {x} → {y}", if zh { "政策包：" } else { "pack: " }, words.join(" · ")));
+    }
     for c in &old.clauses {
         if new.clause(&c.id).is_none() {
             out.push(if zh {
@@ -481,13 +568,7 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
             let pb = w.profile(c.id, y, &set_b).map_err(|e| cx.store_err(e))?;
             let (ea, eb) = (evaluate(&set_a, &pa, y), evaluate(&set_b, &pb, y));
             if (ea.total, ea.total_max) != (eb.total, eb.total_max) {
-                changed.push(format!(
-                    "#{} {} {y}: {} → {}",
-                    c.id,
-                    c.name,
-                    butie_core::money::fmt_grouped(ea.total),
-                    butie_core::money::fmt_grouped(eb.total)
-                ));
+                changed.push(impact_line(c.id, &c.name, y, (ea.total, ea.total_max), (eb.total, eb.total_max), cx.lang));
             }
         }
     }
@@ -500,6 +581,27 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
         out.push('\n');
     }
     Ok(out)
+}
+
+/// "#3 某公司 2024: 100,000.00 → 150,000.00" (with the most it can be when
+/// that is what changes).
+pub fn impact_line(
+    id: i64,
+    name: &str,
+    year: i32,
+    old: (rust_decimal::Decimal, rust_decimal::Decimal),
+    new: (rust_decimal::Decimal, rust_decimal::Decimal),
+    lang: Lang,
+) -> String {
+    let g = butie_core::money::fmt_grouped;
+    let mut line = format!("#{id} {name} {year}: {} → {}", g(old.0), g(new.0));
+    if old.1 != new.1 {
+        line.push_str(&match lang {
+            Lang::Zh => format!("（最多 {} → {}）", g(old.1), g(new.1)),
+            Lang::En => format!(" (at most {} → {})", g(old.1), g(new.1)),
+        });
+    }
+    line
 }
 
 /// `butie policies versions`: every pack version kept, and which is in use.

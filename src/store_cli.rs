@@ -329,10 +329,11 @@ pub fn history(cx: &Context, key: &str, json: bool) -> Result<String, CliError> 
                 a.iter()
                     .map(|p| {
                         format!(
-                            "{}@{} sha256:{}",
+                            "{}@{} sha256:{}{}",
                             p["id"].as_str().unwrap_or(""),
                             p["version"].as_str().unwrap_or(""),
-                            butie_core::short_hash(p["content_hash"].as_str().unwrap_or(""))
+                            butie_core::short_hash(p["content_hash"].as_str().unwrap_or("")),
+                            if p["unverified"].as_bool() == Some(true) { cx.say(" 未验证", " unverified") } else { "" }
                         )
                     })
                     .collect()

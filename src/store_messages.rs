@@ -112,6 +112,13 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 format!("{name} is {}, above the {} limit for one file; not kept (compress or split it)", mb(*size), mb(*limit))
             }
         }
+        StoreError::KeyNameTaken { name, other } => {
+            if zh {
+                format!("名称 {name:?} 已用于公钥 {other}（或是它的编号），请换一个名称")
+            } else {
+                format!("the name {name:?} is already key {other}'s (or its id); choose another")
+            }
+        }
         StoreError::KeyNotFound { key } => {
             if zh {
                 format!("没有名为或编号为 {key:?} 的受信任公钥（butie keys list 列出全部）")

@@ -167,3 +167,68 @@ fn a_diff_lists_exactly_the_changes_and_the_clients_they_touch() {
     // The same file twice: no change.
     assert!(ok(&ws, &["policies", "diff", s(&new), s(&new)]).contains("规则相同"));
 }
+
+/// What a hostile consultant found (issue 14's review).
+#[test]
+fn versions_are_dates_verified_wins_a_tie_and_tampering_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
+    let text = std::fs::read_to_string(SIGNED).unwrap();
+    // A version that is no date cannot be compared: refused.
+    let v2 = dir.path().join("v2.toml");
+    std::fs::write(&v2, text.replace("version = \"2025-06-01\"", "version = \"v2\"")).unwrap();
+    let (code, _, err) = run(&ws, &["policies", "import", s(&v2), "--allow-unsigned"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    // An unsigned text of the same version does not push out the signed one.
+    ok(&ws, &["keys", "add", "测试", "tests/fixtures/keys/butie-test.pub"]);
+    ok(&ws, &["policies", "import", SIGNED]);
+    let same = dir.path().join("same.toml");
+    std::fs::write(&same, text.replace("单个企业不超过100万元", "单个企业不超过 100 万元")).unwrap();
+    let out = ok(&ws, &["policies", "import", s(&same), "--allow-unsigned"]);
+    assert!(out.contains("使用中的仍是版本 2025-06-01"), "{out}");
+    assert!(ok(&ws, &["policies", "versions"])
+        .lines()
+        .any(|l| l.starts_with("使用中：chengdu-cbec-2023 版本 2025-06-01") && !l.contains("未验证")));
+    // A key removed vouches for nothing any more.
+    ok(&ws, &["keys", "remove", "测试"]);
+    assert!(ok(&ws, &["policies", "versions"]).lines().any(|l| l.starts_with("使用中：chengdu-cbec-2023") && l.contains("未验证")));
+    // Two keys cannot share a name.
+    let (code, _, err) = run(&ws, &["keys", "add", "C4D63BFD4EC9A287", "tests/fixtures/keys/butie-test.pub"]);
+    assert_eq!(code, 0, "its own id as its name is fine: {err}");
+
+    // A saved evaluation whose recorded total was changed is reported.
+    ok(&ws, &["evaluate", "--company", "1", "--year", "2024", "--save"]);
+    let c = butie_store::rusqlite::Connection::open(&ws).unwrap();
+    c.execute_batch("DROP TRIGGER IF EXISTS evaluations_no_update; UPDATE evaluations SET total = '9999999.00';").unwrap();
+    drop(c);
+    let (code, out, err) = run(&ws, &["history", "--verify"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("记录的合计 9999999.00"), "{out}{err}");
+    // A kept pack text changed inside the workspace is never used.
+    let c = butie_store::rusqlite::Connection::open(&ws).unwrap();
+    c.execute("UPDATE pack_texts SET text = replace(text, '0.03', '0.30') WHERE origin = 'imported'", []).unwrap();
+    drop(c);
+    let (code, _, err) = run(&ws, &["evaluate", "--company", "1", "--year", "2024"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("SHA-256 不符"), "{err}");
+}
+
+#[test]
+fn a_policies_folder_with_changed_text_is_unverified_and_saved_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
+    let folder = dir.path().join("pd");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy("policies/taizhou-cbec-2025.toml", folder.join("taizhou-cbec-2025.toml")).unwrap();
+    let text = std::fs::read_to_string("policies/chengdu-cbec-2023.toml").unwrap();
+    std::fs::write(folder.join("chengdu-cbec-2023.toml"), text.replace("version = \"2023-02-14\"", "version = \"2026-01-01\"")).unwrap();
+    let table = ok(&ws, &["--policies", s(&folder), "evaluate", "--company", "1", "--year", "2024", "--save"]);
+    assert!(table.contains("【未验证】"), "{table}");
+    let hist = ok(&ws, &["history", "--company", "1"]);
+    assert!(hist.contains("chengdu-cbec-2023@2026-01-01") && hist.contains("未验证"), "{hist}");
+    // The repository's own folder is the built-in text: not marked.
+    assert!(!ok(&ws, &["--policies", "policies", "evaluate", "--company", "1", "--year", "2024"]).contains("未验证"));
+}

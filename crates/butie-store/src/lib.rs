@@ -145,6 +145,11 @@ pub enum StoreError {
     KeyNotFound {
         key: String,
     },
+    /// Another trusted key has this name (or this name is its id).
+    KeyNameTaken {
+        name: String,
+        other: String,
+    },
     /// An evidence file's name that is empty, too long, or holds control
     /// or bidirectional-text characters.
     BadEvidenceName {
@@ -366,6 +371,7 @@ impl StoreError {
             | StoreError::HasEvidence { .. }
             | StoreError::EvidenceNotFound { .. }
             | StoreError::KeyNotFound { .. }
+            | StoreError::KeyNameTaken { .. }
             | StoreError::EvidenceDamaged { .. }
             | StoreError::NotAWorkspace { .. }
             | StoreError::NewerVersion { .. }
@@ -394,6 +400,7 @@ impl fmt::Display for StoreError {
             StoreError::EvidenceTooLarge { name, size, limit } => write!(f, "{name}: {size} bytes, above the {limit}-byte limit"),
             StoreError::EvidenceNotFound { id } => write!(f, "evidence file #{id} not found"),
             StoreError::KeyNotFound { key } => write!(f, "no trusted key {key:?}"),
+            StoreError::KeyNameTaken { name, other } => write!(f, "the name {name:?} is taken by key {other}"),
             StoreError::BadEvidenceName { name } => write!(f, "evidence file name {name:?} not acceptable"),
             StoreError::EvidenceEmpty { name } => write!(f, "{name}: empty file"),
             StoreError::EvidenceDamaged { id, name } => write!(f, "evidence file #{id} {name}: bytes do not match their SHA-256"),

@@ -122,6 +122,17 @@ impl Workspace {
             return Err(InputError::new("key.name", Problem::NotText).into());
         }
         self.write(|tx| {
+            // A name names one key, and is never another key's id.
+            let clash: Option<String> = tx
+                .query_row(
+                    "SELECT key_id FROM trusted_keys WHERE (name = ?1 OR key_id = ?1) AND key_id <> ?2",
+                    params![name, key_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(other) = clash {
+                return Err(StoreError::KeyNameTaken { name: name.to_string(), other });
+            }
             let now = now_utc(tx)?;
             tx.execute(
                 "INSERT INTO trusted_keys (key_id, name, public_key, added_at) VALUES (?1, ?2, ?3, ?4)
@@ -154,6 +165,11 @@ impl Workspace {
                 .optional()?
                 .ok_or_else(|| StoreError::KeyNotFound { key: key.clone() })?;
             tx.execute("DELETE FROM trusted_keys WHERE key_id = ?1", [&found.key_id])?;
+            // What it vouched for is no longer vouched for.
+            tx.execute(
+                "UPDATE pack_texts SET verified = 0, signer = NULL WHERE origin = 'imported' AND signer LIKE '%' || ?1 || '%'",
+                [&found.key_id],
+            )?;
             Ok(found)
         })
     }
