@@ -305,6 +305,10 @@ enum PoliciesCmd {
     },
     /// Every pack version kept in the workspace, with where it came from and whether it is verified.
     Versions,
+    /// Use one kept (or built-in) version of a pack, given by version date or SHA-256 prefix, whatever is newer.
+    Pin { pack: String, version: String },
+    /// Go back to the newest version of a pack.
+    Unpin { pack: String },
 }
 
 #[derive(Subcommand)]
@@ -609,7 +613,7 @@ fn main() -> ExitCode {
             | Command::Import { .. }
             | Command::Restore { .. }
             | Command::Keys(KeysCmd::Add { .. } | KeysCmd::Remove { .. })
-            | Command::Policies { cmd: Some(PoliciesCmd::Import { .. }), .. }
+            | Command::Policies { cmd: Some(PoliciesCmd::Import { .. } | PoliciesCmd::Pin { .. } | PoliciesCmd::Unpin { .. }), .. }
     );
     if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
         let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
@@ -653,6 +657,8 @@ fn main() -> ExitCode {
             butie::packs::diff_cmd(&cx, old, new, *impact, *year)
         }
         Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::packs::versions_cmd(&cx),
+        Command::Policies { cmd: Some(PoliciesCmd::Pin { pack, version }), .. } => butie::packs::pin_cmd(&cx, pack, version),
+        Command::Policies { cmd: Some(PoliciesCmd::Unpin { pack }), .. } => butie::packs::unpin_cmd(&cx, pack),
         Command::Keys(KeysCmd::Add { name, key }) => butie::packs::keys_add(&cx, name, key),
         Command::Keys(KeysCmd::List) => butie::packs::keys_list(&cx),
         Command::Keys(KeysCmd::Remove { key }) => butie::packs::keys_remove(&cx, key),

@@ -74,7 +74,8 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
     let builtin = butie_core::bundled_packs().map_err(|e| e.to_string())?;
     let stored = ws.stored_packs().map_err(|e| e.to_string())?;
     let imported: Vec<&StoredPack> = stored.iter().filter(|s| s.origin == PackOrigin::Imported).collect();
-    if imported.is_empty() {
+    let pins = ws.pack_pins().map_err(|e| e.to_string())?;
+    if imported.is_empty() && pins.is_empty() {
         return Ok(builtin);
     }
     let mut chosen: Vec<(String, String, String, bool)> =
@@ -96,6 +97,17 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
             }
             Some(_) => {}
             None => chosen.push((s.pack_id.clone(), s.version.clone(), s.text.clone(), !s.verified)),
+        }
+    }
+    // A version the user pinned is used whatever is newer.
+    for (id, sha) in &pins {
+        let found = stored
+            .iter()
+            .find(|s| &s.sha256 == sha && butie_store::sha256_hex(s.text.as_bytes()) == s.sha256)
+            .map(|s| (s.version.clone(), s.text.clone(), !s.verified))
+            .or_else(|| builtin.iter().find(|b| &b.content_hash == sha).map(|b| (b.version.clone(), b.text.to_string(), false)));
+        if let (Some((version, text, unverified)), Some(c)) = (found, chosen.iter_mut().find(|c| &c.0 == id)) {
+            *c = (id.clone(), version, text, unverified);
         }
     }
     let mut packs =
@@ -608,26 +620,30 @@ pub fn impact_line(
 pub fn versions_cmd(cx: &Context) -> Result<String, CliError> {
     let w = cx.open(OpenMode::Existing)?;
     let in_use = packs_with(&w).map_err(CliError::usage)?;
+    let pins = w.pack_pins().map_err(|e| cx.store_err(e))?;
     let mut out = String::new();
     for p in &in_use {
+        let pinned = pins.iter().any(|(id, sha)| *id == p.id && *sha == p.content_hash);
         out.push_str(&match cx.lang {
             Lang::Zh => format!(
-                "使用中：{} 版本 {}（有效期 {} 至 {}）sha256:{}{}\n",
+                "使用中：{} 版本 {}（有效期 {} 至 {}）sha256:{}{}{}\n",
                 p.id,
                 p.version,
                 p.valid_from,
                 p.valid_to,
                 butie_core::short_hash(&p.content_hash),
-                if p.unverified { " 未验证" } else { "" }
+                if p.unverified { " 未验证" } else { "" },
+                if pinned { " 已固定" } else { "" }
             ),
             Lang::En => format!(
-                "in use: {} version {} (in force {} to {}) sha256:{}{}\n",
+                "in use: {} version {} (in force {} to {}) sha256:{}{}{}\n",
                 p.id,
                 p.version,
                 p.valid_from,
                 p.valid_to,
                 butie_core::short_hash(&p.content_hash),
-                if p.unverified { " unverified" } else { "" }
+                if p.unverified { " unverified" } else { "" },
+                if pinned { " pinned" } else { "" }
             ),
         });
     }
@@ -655,4 +671,41 @@ pub fn versions_cmd(cx: &Context) -> Result<String, CliError> {
         ));
     }
     Ok(out)
+}
+
+/// `butie policies pin PACK VERSION` (or the start of a SHA-256, 8 hex
+/// digits at least): that kept or built-in version is used for the pack
+/// from now on, whatever is newer; `unpin` goes back to the newest.
+pub fn pin_cmd(cx: &Context, pack: &str, which: &str) -> Result<String, CliError> {
+    let mut w = cx.open(OpenMode::Existing)?;
+    let which = which.trim();
+    let stored = w.stored_packs().map_err(|e| cx.store_err(e))?;
+    let builtin = butie_core::bundled_packs().map_err(|e| CliError::usage(e.to_string()))?;
+    let matches = |id: &str, version: &str, sha: &str| id == pack && (version == which || (which.len() >= 8 && sha.starts_with(which)));
+    let found =
+        stored.iter().find(|s| matches(&s.pack_id, &s.version, &s.sha256)).map(|s| (s.version.clone(), s.sha256.clone())).or_else(|| {
+            builtin.iter().find(|b| matches(&b.id, &b.version, &b.content_hash)).map(|b| (b.version.clone(), b.content_hash.clone()))
+        });
+    let Some((version, sha)) = found else {
+        return Err(CliError::usage(match cx.lang {
+            Lang::Zh => format!("没有政策包 {pack} 的版本 {which}（butie policies versions 列出保存的版本）"),
+            Lang::En => format!("no version {which} of pack {pack} (butie policies versions lists the versions kept)"),
+        }));
+    };
+    w.pin_pack(pack, &sha).map_err(|e| cx.store_err(e))?;
+    Ok(match cx.lang {
+        Lang::Zh => format!("已固定：{pack} 使用版本 {version}（sha256:{}），即使有更新的版本；butie policies unpin {pack} 恢复使用最新版本\n", butie_core::short_hash(&sha)),
+        Lang::En => format!("pinned: {pack} uses version {version} (sha256:{}) even when a newer one is kept; butie policies unpin {pack} goes back to the newest\n", butie_core::short_hash(&sha)),
+    })
+}
+
+pub fn unpin_cmd(cx: &Context, pack: &str) -> Result<String, CliError> {
+    let mut w = cx.open(OpenMode::Existing)?;
+    let had = w.unpin_pack(pack).map_err(|e| cx.store_err(e))?;
+    Ok(match (had, cx.lang) {
+        (true, Lang::Zh) => format!("{pack} 恢复使用最新版本\n"),
+        (true, Lang::En) => format!("{pack} uses the newest version again\n"),
+        (false, Lang::Zh) => format!("{pack} 没有固定版本，未改动\n"),
+        (false, Lang::En) => format!("{pack} was not pinned; nothing changed\n"),
+    })
 }

@@ -232,3 +232,25 @@ fn a_policies_folder_with_changed_text_is_unverified_and_saved_so() {
     // The repository's own folder is the built-in text: not marked.
     assert!(!ok(&ws, &["--policies", "policies", "evaluate", "--company", "1", "--year", "2024"]).contains("未验证"));
 }
+
+#[test]
+fn a_pinned_version_is_used_until_unpinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
+    ok(&ws, &["keys", "add", "测试", "tests/fixtures/keys/butie-test.pub"]);
+    ok(&ws, &["policies", "import", SIGNED]);
+    let in_use = |ws: &Path| {
+        ok(ws, &["policies", "versions"]).lines().find(|l| l.contains("chengdu-cbec-2023") && l.starts_with("使用中")).unwrap().to_string()
+    };
+    assert!(in_use(&ws).contains("2025-06-01"));
+    let said = ok(&ws, &["policies", "pin", "chengdu-cbec-2023", "2023-02-14"]);
+    assert!(said.contains("已固定"), "{said}");
+    let line = in_use(&ws);
+    assert!(line.contains("版本 2023-02-14") && line.contains("已固定"), "{line}");
+    let (code, _, err) = run(&ws, &["policies", "pin", "chengdu-cbec-2023", "1999-01-01"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("policies versions"), "{err}");
+    ok(&ws, &["policies", "unpin", "chengdu-cbec-2023"]);
+    assert!(in_use(&ws).contains("2025-06-01"));
+}

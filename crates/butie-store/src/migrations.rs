@@ -181,9 +181,18 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
             added_at TEXT NOT NULL
         );",
     ),
+    (
+        7,
+        "pinned pack versions: the user's choice of the version used for a pack, in place of the newest",
+        "CREATE TABLE pack_pins (
+            pack_id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            pinned_at TEXT NOT NULL
+        );",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -174,3 +174,35 @@ impl Workspace {
         })
     }
 }
+
+impl Workspace {
+    /// Use this kept version (by SHA-256) for its pack, whatever is newer.
+    pub fn pin_pack(&mut self, pack_id: &str, sha256: &str) -> Result<()> {
+        self.write(|tx| {
+            let now = now_utc(tx)?;
+            tx.execute(
+                "INSERT INTO pack_pins (pack_id, sha256, pinned_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (pack_id) DO UPDATE SET sha256 = excluded.sha256, pinned_at = excluded.pinned_at",
+                params![pack_id, sha256, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Back to the newest version; true if a pin was removed.
+    pub fn unpin_pack(&mut self, pack_id: &str) -> Result<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM pack_pins WHERE pack_id = ?1", [pack_id])? > 0))
+    }
+
+    /// (pack id, SHA-256) of every pinned version.
+    pub fn pack_pins(&self) -> Result<Vec<(String, String)>> {
+        let exists: bool =
+            self.conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'pack_pins'", [], |r| r.get(0))?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let mut st = self.conn.prepare_cached("SELECT pack_id, sha256 FROM pack_pins ORDER BY pack_id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
