@@ -1276,6 +1276,34 @@ fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut [Accepted]
     }
 }
 
+/// A row whose credit code's division code names another place than the
+/// city and district given: evaluated as given, with a note (the app warns
+/// the same way as a code is typed).
+fn region_notes(cx: &Context, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in rows {
+        let c = &r.profile.company;
+        let Some(u) = &c.uscc else { continue };
+        let Some((city, district)) = butie_core::uscc::region_of(u, packs) else { continue };
+        let differs = city != c.city || district.is_some_and(|d| d != c.district);
+        if differs {
+            let place = format!("{city}{}", district.unwrap_or(""));
+            let column = header.column_of("district", cx.lang);
+            out.push(match cx.lang {
+                Lang::Zh => format!(
+                    "第{}行 {column}: 提示：信用代码的行政区划码对应{place}，与所填{}{}不一致，请核对（仍按所填测算）",
+                    r.row, c.city, c.district
+                ),
+                Lang::En => format!(
+                    "row {}, {column}: note: the credit code's division is {place}, not {} {} as given; please check (evaluated as given)",
+                    r.row, c.city, c.district
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// Whether a row leaves an optional company field empty.
 fn profile_lacks(p: &Profile, key: &str) -> bool {
     let c = &p.company;
@@ -1632,6 +1660,7 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
         require_uscc_column(cx, &a.input, &header)?;
     }
     let (mut rows, errors, read) = read_rows(cx, &packs, &grid, &header, year, a.save);
+    let notes = region_notes(cx, &packs, &rows, &header);
     if a.save && cx.workspace_path().exists() {
         merge_saved(&cx.open(OpenMode::Existing)?, &packs, &mut rows);
     }
@@ -1663,6 +1692,7 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
 
     let mut stdout = String::new();
     let mut stderr: Vec<String> = errors.iter().map(|e| error_line(e, lang)).collect();
+    stderr.extend(notes);
     // The results are written first: a result file that cannot be written
     // then stops the run before anything is saved.
     let bytes = write_outputs(cx, out_kind, &rows, &done, &errors)?;

@@ -432,10 +432,13 @@ enum FactsCmd {
     /// leases — the facts the policy files mark as carrying over) into
     /// another year; facts already set there are kept.
     Copy {
+        /// The company: its number or USCC.
         #[arg(long)]
         company: String,
+        /// The earlier year whose standing answers are copied.
         #[arg(long)]
         from: i64,
+        /// The later year they are copied into (answers it has are kept).
         #[arg(long)]
         to: i64,
     },

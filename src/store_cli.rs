@@ -241,6 +241,13 @@ pub fn facts_copy(cx: &Context, key: &str, from: i64, to: i64) -> Result<String,
     let packs = cx.packs()?;
     let from = cx.year("--from", from)?;
     let to = cx.year("--to", to)?;
+    // Standing answers carry forward, from an earlier year into a later one.
+    if from >= to {
+        return Err(CliError::usage(match lang {
+            Lang::Zh => format!("--from {from} 应早于 --to {to}：长期情况只从较早的年度沿用到较晚的年度"),
+            Lang::En => format!("--from {from} must be before --to {to}: standing answers carry forward from an earlier year"),
+        }));
+    }
     let (mut w, id) = cx.company(key)?;
     let copied = w.copy_standing_facts(id, from, to, &packs).map_err(|e| cx.store_err(e))?;
     let index = fact_index(&packs);

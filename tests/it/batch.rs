@@ -626,3 +626,28 @@ fn a_stray_far_cell_no_uscc_column_long_numbers_and_a_filled_template() {
     let (code, _, err) = butie(&["batch", "--in", s(&filled), "--year", "2025", "--out", s(&out)]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_credit_code_of_another_place_is_noted_and_copying_runs_forward_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("x.csv");
+    // A Taizhou (椒江区) code given with a Chengdu district.
+    csv_file(
+        &input,
+        &["name", "uscc", "city", "district"],
+        &[vec!["甲".into(), "91331002MA2A8K5L0Y".into(), "成都市".into(), "武侯区".into()]],
+    );
+    let out = dir.path().join("o.jsonl");
+    let (code, _, err) = butie(&["batch", "--in", s(&input), "--year", "2025", "--out", s(&out)]);
+    assert_eq!(code, 0, "a note, not an error: {err}");
+    assert!(err.contains("第2行") && err.contains("台州市椒江区") && err.contains("请核对"), "{err}");
+    assert_eq!(jsonl(&out).len(), 1);
+
+    let ws = dir.path().join("ws.sqlite");
+    butie(&["--workspace", s(&ws), "import", "samples/taizhou-sample.json"]);
+    for (from, to) in [("2025", "2025"), ("2026", "2024")] {
+        let (code, _, err) = butie(&["--workspace", s(&ws), "facts", "copy", "--company", "1", "--from", from, "--to", to]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("应早于"), "{err}");
+    }
+}
