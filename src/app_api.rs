@@ -8,6 +8,7 @@
 //! field name, so the page shows it beside the field it names.
 
 use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_set, Content, Replace};
+use crate::packet::size_text;
 use crate::store_messages::{claim_status_label, store_detail};
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, Status};
 use butie_core::explain;
@@ -449,16 +450,6 @@ fn material_counts(ms: &[butie_store::Material]) -> [usize; 2] {
         ms.iter().filter(|m| m.status == MaterialStatus::Ready).count(),
         ms.iter().filter(|m| m.status != MaterialStatus::NotApplicable).count(),
     ]
-}
-
-fn size_text(n: u64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / 1_048_576.0)
-    } else if n >= 1024 {
-        format!("{:.1} KB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1476,15 +1467,12 @@ impl Session {
     /// first); the packs in use are reloaded.
     pub fn import_pack(&self, file: &Path, allow_unsigned: bool, lang: UiLang) -> ApiResult<PackImported> {
         let l = Lang::from(lang);
-        let bytes = crate::files::read_limited(file, 4 * 1024 * 1024).map_err(|e| ApiError::general(e.message(l)))?;
-        let text = String::from_utf8(bytes.clone())
-            .map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
-        let mut sig_path = file.as_os_str().to_owned();
-        sig_path.push(".minisig");
-        let sig = std::fs::read_to_string(PathBuf::from(sig_path)).ok();
+        let text = crate::packs::read_pack_text(file).map_err(|e| ApiError::general(e.message(l)))?;
+        let bytes = text.as_bytes();
+        let sig = std::fs::read_to_string(crate::packs::sig_beside(file)).ok();
         let mut ws = self.ws();
         let keys = ws.keys().map_err(|e| ApiError::store(e, lang))?;
-        let check = crate::packs::check_signature(&bytes, sig.as_deref(), &keys);
+        let check = crate::packs::check_signature(bytes, sig.as_deref(), &keys);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let needs_consent = matches!(check, crate::packs::SigCheck::Unsigned | crate::packs::SigCheck::UnknownKey(_));
         let said = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned, l).map_err(|m| ApiError {
@@ -1501,9 +1489,7 @@ impl Session {
     /// changes in words, and the workspace's companies whose totals change.
     pub fn diff_pack(&self, file: &Path, lang: UiLang) -> ApiResult<PackDiffView> {
         let l = Lang::from(lang);
-        let bytes = crate::files::read_limited(file, 4 * 1024 * 1024).map_err(|e| ApiError::general(e.message(l)))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ApiError::general(crate::files::FileError::NotUtf8 { path: file.to_path_buf() }.message(l)))?;
+        let text = crate::packs::read_pack_text(file).map_err(|e| ApiError::general(e.message(l)))?;
         let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.to_string()))?;
         let packs = self.packs();
         let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| {
@@ -1514,20 +1500,7 @@ impl Session {
         })?;
         let changes = crate::packs::diff_lines(old, &new, l);
         let set_b: Vec<Pack> = packs.iter().map(|p| if p.id == new.id { new.clone() } else { p.clone() }).collect();
-        let ws = self.ws();
-        let mut clients = Vec::new();
-        let mut checked = 0;
-        for c in ws.list_companies(None).map_err(|e| ApiError::store(e, lang))? {
-            for y in &c.years {
-                checked += 1;
-                let pa = ws.profile(c.id, *y, &packs).map_err(|e| ApiError::store(e, lang))?;
-                let pb = ws.profile(c.id, *y, &set_b).map_err(|e| ApiError::store(e, lang))?;
-                let (a, b) = (evaluate(&packs, &pa, *y), evaluate(&set_b, &pb, *y));
-                if (a.total, a.total_max) != (b.total, b.total_max) {
-                    clients.push(crate::packs::impact_line(c.id, &c.name, *y, (a.total, a.total_max), (b.total, b.total_max), l));
-                }
-            }
-        }
+        let (checked, clients) = crate::packs::client_impact(&self.ws(), &packs, &set_b, None, l).map_err(|e| ApiError::store(e, lang))?;
         Ok(PackDiffView {
             pack: new.id.clone(),
             old_version: old.version.clone(),

@@ -369,6 +369,15 @@ fn read_grid(cx: &Context, path: &Path, kind: InKind) -> Result<Grid, CliError> 
     }
 }
 
+/// The kind of spreadsheet a file is, by its extension.
+fn in_kind(cx: &Context, path: &Path) -> Result<InKind, CliError> {
+    match extension(path).as_str() {
+        "xlsx" => Ok(InKind::Xlsx),
+        "csv" => Ok(InKind::Csv),
+        _ => Err(unusable(cx, path, "不是表格文件（应为 .xlsx 或 .csv）".into(), "not a spreadsheet (.xlsx or .csv expected)".into())),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum InKind {
     Csv,
@@ -1251,18 +1260,7 @@ fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut [Accepted]
         let Ok(id) = w.find_company(&u) else { continue };
         let Ok(stored) = w.profile(id, r.year, packs) else { continue };
         let mut company = r.profile.company.clone();
-        let s = &stored.company;
-        for k in &r.keep {
-            match k.as_str() {
-                "serious_dishonesty_listed" => company.serious_dishonesty_listed = s.serious_dishonesty_listed,
-                "legal_rep" => company.legal_rep = s.legal_rep.clone(),
-                "contact" => company.contact = s.contact.clone(),
-                "phone" => company.phone = s.phone.clone(),
-                "bank" => company.bank = s.bank.clone(),
-                "bank_account" => company.bank_account = s.bank_account.clone(),
-                _ => {}
-            }
-        }
+        butie_store::keep_fields(&mut company, &stored.company, &r.keep);
         let mut facts = stored.facts.clone();
         facts.remove(COMPANY_STATUS_FACT);
         for (k, v) in &r.profile.facts {
@@ -1397,18 +1395,7 @@ impl SheetImport {
 /// Read a spreadsheet with the very rules of `butie batch --save`: every
 /// row needs a credit code; a row without a year column cell is `year`.
 pub fn read_sheet(cx: &Context, packs: &[Pack], path: &Path, year: i32) -> Result<SheetImport, CliError> {
-    let kind = match extension(path).as_str() {
-        "xlsx" => InKind::Xlsx,
-        "csv" => InKind::Csv,
-        _ => {
-            return Err(unusable(
-                cx,
-                path,
-                "不是表格文件（应为 .xlsx 或 .csv）".into(),
-                "not a spreadsheet (.xlsx or .csv expected)".into(),
-            ))
-        }
-    };
+    let kind = in_kind(cx, path)?;
     let columns = Columns::new(packs);
     let grid = read_grid(cx, path, kind)?;
     let header = read_header(cx, path, &grid, &columns)?;
@@ -1614,18 +1601,7 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
     if a.jobs == Some(0) {
         return Err(CliError::usage(cx.say("--jobs: 至少为 1", "--jobs: at least 1").into()));
     }
-    let in_kind = match extension(&a.input).as_str() {
-        "xlsx" => InKind::Xlsx,
-        "csv" => InKind::Csv,
-        _ => {
-            return Err(unusable(
-                cx,
-                &a.input,
-                "不是表格文件（应为 .xlsx 或 .csv）".into(),
-                "not a spreadsheet (.xlsx or .csv expected)".into(),
-            ))
-        }
-    };
+    let in_kind = in_kind(cx, &a.input)?;
     let out_kind = match extension(&a.out).as_str() {
         "jsonl" => OutKind::Jsonl,
         "csv" => OutKind::Csv,

@@ -251,7 +251,8 @@ pub fn packet_profile(cx: &Context, path: &Path, year: Option<i64>, out: &Path) 
     Ok(packet_report(cx, out, &profile, &ev, filed))
 }
 
-fn size_text(n: u64) -> String {
+/// A file size as people read it: "4.9 KB", "10.0 MB".
+pub fn size_text(n: u64) -> String {
     if n >= 1024 * 1024 {
         format!("{:.1} MB", n as f64 / 1_048_576.0)
     } else if n >= 1024 {

@@ -18,6 +18,19 @@ use std::path::Path;
 /// The largest pack file read, in bytes.
 const PACK_LIMIT: u64 = 4 * 1024 * 1024;
 
+/// A pack file's text: at most [`PACK_LIMIT`] bytes of UTF-8.
+pub fn read_pack_text(path: &Path) -> Result<String, FileError> {
+    let bytes = read_limited(path, PACK_LIMIT)?;
+    String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 { path: path.to_path_buf() })
+}
+
+/// Where a pack file's signature is looked for: `FILE.minisig` beside it.
+pub fn sig_beside(file: &Path) -> std::path::PathBuf {
+    let mut s = file.as_os_str().to_owned();
+    s.push(".minisig");
+    std::path::PathBuf::from(s)
+}
+
 /// minisign's key id of a public key or signature line: bytes 2..10 of the
 /// decoded line, shown as minisign shows it (the little-endian number in hex).
 fn key_id(line: &str) -> Option<String> {
@@ -121,12 +134,10 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
 /// `butie policies import FILE [--sig FILE] [--allow-unsigned]`.
 pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned: bool) -> Result<String, CliError> {
     let lang = cx.lang;
-    let bytes = read_limited(file, PACK_LIMIT).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, lang))?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| CliError::file("", &FileError::NotUtf8 { path: file.to_path_buf() }, lang))?;
+    let text = read_pack_text(file).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, lang))?;
+    let bytes = text.as_bytes();
     let sig_path = sig.map(Path::to_path_buf).or_else(|| {
-        let mut s = file.as_os_str().to_owned();
-        s.push(".minisig");
-        let p = std::path::PathBuf::from(s);
+        let p = sig_beside(file);
         p.exists().then_some(p)
     });
     let sig_text = match &sig_path {
@@ -138,7 +149,7 @@ pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned:
     };
     let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let keys = w.keys().map_err(|e| cx.store_err(e))?;
-    let check = check_signature(&bytes, sig_text.as_deref(), &keys);
+    let check = check_signature(bytes, sig_text.as_deref(), &keys);
     let outcome = accept(&mut w, &file.display().to_string(), &text, &check, allow_unsigned, lang).map_err(CliError::usage)?;
     Ok(outcome + "\n")
 }
@@ -311,6 +322,7 @@ pub fn keys_remove(cx: &Context, key: &str) -> Result<String, CliError> {
 pub fn history_verify(cx: &Context) -> Result<String, CliError> {
     let w = cx.open(OpenMode::Existing)?;
     let saved = w.all_evaluations().map_err(|e| cx.store_err(e))?;
+    let builtin = butie_core::bundled_packs().unwrap_or_default();
     let mut out = String::new();
     let (mut same, mut differ, mut missing) = (0, 0, 0);
     for e in &saved {
@@ -320,7 +332,7 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
             let hash = p["content_hash"].as_str().unwrap_or_default();
             match w.stored_pack(hash).map_err(|e| cx.store_err(e))? {
                 Some(s) => texts.push((s.pack_id, s.text)),
-                None => match butie_core::bundled_packs().ok().and_then(|b| b.into_iter().find(|b| b.content_hash == hash)) {
+                None => match builtin.iter().find(|b| b.content_hash == hash) {
                     Some(b) => texts.push((b.id.clone(), b.text.to_string())),
                     None => lacking.push(format!("{} {}", p["id"].as_str().unwrap_or("?"), p["version"].as_str().unwrap_or("?"))),
                 },
@@ -534,8 +546,7 @@ pub fn diff_lines(old: &Pack, new: &Pack, lang: Lang) -> Vec<String> {
 }
 
 fn read_pack_file(cx: &Context, path: &Path) -> Result<Pack, CliError> {
-    let bytes = read_limited(path, PACK_LIMIT).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, cx.lang))?;
-    let text = String::from_utf8(bytes).map_err(|_| CliError::file("", &FileError::NotUtf8 { path: path.to_path_buf() }, cx.lang))?;
+    let text = read_pack_text(path).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, cx.lang))?;
     butie_core::policy::load_pack(&path.display().to_string(), &text).map_err(|e| CliError::usage(e.to_string()))
 }
 
@@ -567,23 +578,8 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
         set
     };
     let (set_a, set_b) = (with(&a), with(&b));
-    let mut changed = Vec::new();
-    let mut seen = 0;
-    for c in w.list_companies(None).map_err(|e| cx.store_err(e))? {
-        let years: Vec<i32> = match year {
-            Some(y) => vec![cx.year("--year", y)?],
-            None => c.years.clone(),
-        };
-        for y in years {
-            seen += 1;
-            let pa = w.profile(c.id, y, &set_a).map_err(|e| cx.store_err(e))?;
-            let pb = w.profile(c.id, y, &set_b).map_err(|e| cx.store_err(e))?;
-            let (ea, eb) = (evaluate(&set_a, &pa, y), evaluate(&set_b, &pb, y));
-            if (ea.total, ea.total_max) != (eb.total, eb.total_max) {
-                changed.push(impact_line(c.id, &c.name, y, (ea.total, ea.total_max), (eb.total, eb.total_max), cx.lang));
-            }
-        }
-    }
+    let year = year.map(|y| cx.year("--year", y)).transpose()?;
+    let (seen, changed) = client_impact(&w, &set_a, &set_b, year, cx.lang).map_err(|e| cx.store_err(e))?;
     out.push_str(&match cx.lang {
         Lang::Zh => format!("对客户的影响：{seen} 个企业年度中有 {} 个的测算合计改变（旧 → 新，元）\n", changed.len()),
         Lang::En => format!("for your clients: {} of {seen} company-years change (old → new total, yuan)\n", changed.len()),
@@ -593,6 +589,36 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Every company-year of the workspace (or each company's `year`)
+/// evaluated under two pack sets: how many were checked, and an
+/// [`impact_line`] for each whose figures differ. The CLI's `--impact` and
+/// the window's comparison both use it.
+pub fn client_impact(
+    w: &Workspace,
+    before: &[Pack],
+    after: &[Pack],
+    year: Option<i32>,
+    lang: Lang,
+) -> Result<(usize, Vec<String>), butie_store::StoreError> {
+    let mut changed = Vec::new();
+    let mut seen = 0;
+    for c in w.list_companies(None)? {
+        let years = match year {
+            Some(y) => vec![y],
+            None => c.years.clone(),
+        };
+        for y in years {
+            seen += 1;
+            let (pa, pb) = (w.profile(c.id, y, before)?, w.profile(c.id, y, after)?);
+            let (ea, eb) = (evaluate(before, &pa, y), evaluate(after, &pb, y));
+            if (ea.total, ea.total_max) != (eb.total, eb.total_max) {
+                changed.push(impact_line(c.id, &c.name, y, (ea.total, ea.total_max), (eb.total, eb.total_max), lang));
+            }
+        }
+    }
+    Ok((seen, changed))
 }
 
 /// "#3 某公司 2024: 100,000.00 → 150,000.00" (with the most it can be when

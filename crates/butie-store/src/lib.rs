@@ -49,12 +49,12 @@ mod disk;
 mod materials;
 mod migrations;
 mod packs;
-pub use packs::{PackOrigin, StoredPack, TrustedKey};
 pub use claims::{
     claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
 };
 pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE};
 pub use migrations::{migrate, migrate_to, APPLICATION_ID, LATEST_VERSION, READABLE_FROM};
+pub use packs::{PackOrigin, StoredPack, TrustedKey};
 /// The SQLite binding whose errors `StoreError` carries (and whose `Connection` `Workspace::connection` lends).
 pub use rusqlite;
 
@@ -594,6 +594,23 @@ pub enum RowSaved {
     Unchanged(i64),
 }
 
+/// Take the optional company fields named in `keys` (`legal_rep`,
+/// `contact`, `phone`, `bank`, `bank_account`, `serious_dishonesty_listed`)
+/// from `from`: what a spreadsheet row that leaves them empty keeps.
+pub fn keep_fields(into: &mut Company, from: &Company, keys: &[String]) {
+    for k in keys {
+        match k.as_str() {
+            "serious_dishonesty_listed" => into.serious_dishonesty_listed = from.serious_dishonesty_listed,
+            "legal_rep" => into.legal_rep = from.legal_rep.clone(),
+            "contact" => into.contact = from.contact.clone(),
+            "phone" => into.phone = from.phone.clone(),
+            "bank" => into.bank = from.bank.clone(),
+            "bank_account" => into.bank_account = from.bank_account.clone(),
+            _ => {}
+        }
+    }
+}
+
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
@@ -717,8 +734,9 @@ impl Workspace {
         let has_materials = conn
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence'", [], |r| r.get::<_, i64>(0))?
             > 0;
-        let has_packs =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pack_texts'", [], |r| r.get::<_, i64>(0))? > 0;
+        let has_packs = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pack_texts'", [], |r| r.get::<_, i64>(0))?
+            > 0;
         Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials, has_packs })
     }
 
@@ -1045,17 +1063,7 @@ impl Workspace {
                 )?;
                 let mut merged = c.clone();
                 merged.uscc = stored.uscc.clone();
-                for k in &r.keep {
-                    match k.as_str() {
-                        "serious_dishonesty_listed" => merged.serious_dishonesty_listed = stored.serious_dishonesty_listed,
-                        "legal_rep" => merged.legal_rep = stored.legal_rep.clone(),
-                        "contact" => merged.contact = stored.contact.clone(),
-                        "phone" => merged.phone = stored.phone.clone(),
-                        "bank" => merged.bank = stored.bank.clone(),
-                        "bank_account" => merged.bank_account = stored.bank_account.clone(),
-                        _ => {}
-                    }
-                }
+                keep_fields(&mut merged, &stored, &r.keep);
                 let mut changed = merged != stored;
                 if changed {
                     Self::write_company(tx, id, &merged, false)?;
@@ -1155,17 +1163,16 @@ impl Workspace {
     /// language, whatever language the user reads; the `lang` column says so.
     pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack]) -> Result<i64> {
         let inputs = profile_to_value(profile).to_string();
-        let pack_list: Vec<Value> =
-            packs
-                .iter()
-                .map(|p| {
-                    let mut v = json!({"id": p.id, "version": p.version, "content_hash": p.content_hash});
-                    if p.unverified {
-                        v["unverified"] = Value::Bool(true);
-                    }
-                    v
-                })
-                .collect();
+        let pack_list: Vec<Value> = packs
+            .iter()
+            .map(|p| {
+                let mut v = json!({"id": p.id, "version": p.version, "content_hash": p.content_hash});
+                if p.unverified {
+                    v["unverified"] = Value::Bool(true);
+                }
+                v
+            })
+            .collect();
         let result = to_json(ev, Lang::Zh);
         self.write(|tx| {
         Self::require_company(tx, id)?;

@@ -87,6 +87,18 @@ pub struct Deadline {
     pub notice: String,
 }
 
+/// An evidence record from a row, given the columns of its id, name, size,
+/// SHA-256 and time added.
+fn evidence_meta(r: &rusqlite::Row, [id, name, size, sha, added]: [usize; 5]) -> rusqlite::Result<EvidenceMeta> {
+    Ok(EvidenceMeta {
+        id: r.get(id)?,
+        name: r.get(name)?,
+        size: r.get::<_, i64>(size)? as u64,
+        sha256: r.get(sha)?,
+        added_at: r.get(added)?,
+    })
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
@@ -141,12 +153,7 @@ impl Workspace {
         let mut st = self.conn.prepare_cached(
             "SELECT id, item, name, size, sha256, added_at FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 ORDER BY id",
         )?;
-        let rows = st.query_map(params![company_id, year, clause], |r| {
-            Ok((
-                r.get::<_, String>(1)?,
-                EvidenceMeta { id: r.get(0)?, name: r.get(2)?, size: r.get::<_, i64>(3)? as u64, sha256: r.get(4)?, added_at: r.get(5)? },
-            ))
-        })?;
+        let rows = st.query_map(params![company_id, year, clause], |r| Ok((r.get::<_, String>(1)?, evidence_meta(r, [0, 2, 3, 4, 5])?)))?;
         for row in rows {
             let (item, meta) = row?;
             if let Some(m) = out.iter_mut().find(|m| m.item == item) {
@@ -215,7 +222,7 @@ impl Workspace {
                     "SELECT id, name, size, sha256, added_at FROM evidence
                      WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND sha256 = ?5 AND name = ?6",
                     params![company_id, year, clause, item, sha, name],
-                    |r| Ok(EvidenceMeta { id: r.get(0)?, name: r.get(1)?, size: r.get::<_, i64>(2)? as u64, sha256: r.get(3)?, added_at: r.get(4)? }),
+                    |r| evidence_meta(r, [0, 1, 2, 3, 4]),
                 )
                 .optional()?;
             if let Some(m) = same {
@@ -245,11 +252,7 @@ impl Workspace {
             "SELECT clause, item, id, name, size, sha256, added_at FROM evidence WHERE company_id = ?1 AND year = ?2 ORDER BY id",
         )?;
         let rows = st.query_map(params![company_id, year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                EvidenceMeta { id: r.get(2)?, name: r.get(3)?, size: r.get::<_, i64>(4)? as u64, sha256: r.get(5)?, added_at: r.get(6)? },
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, evidence_meta(r, [2, 3, 4, 5, 6])?))
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
@@ -263,16 +266,7 @@ impl Workspace {
         let (meta, data) = self
             .conn
             .query_row("SELECT id, name, size, sha256, added_at, data FROM evidence WHERE id = ?1", [id], |r| {
-                Ok((
-                    EvidenceMeta {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        size: r.get::<_, i64>(2)? as u64,
-                        sha256: r.get(3)?,
-                        added_at: r.get(4)?,
-                    },
-                    r.get::<_, Vec<u8>>(5)?,
-                ))
+                Ok((evidence_meta(r, [0, 1, 2, 3, 4])?, r.get::<_, Vec<u8>>(5)?))
             })
             .optional()?
             .ok_or(StoreError::EvidenceNotFound { id })?;
@@ -287,13 +281,7 @@ impl Workspace {
         self.write(|tx| {
             let meta = tx
                 .query_row("SELECT id, name, size, sha256, added_at FROM evidence WHERE id = ?1", [id], |r| {
-                    Ok(EvidenceMeta {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        size: r.get::<_, i64>(2)? as u64,
-                        sha256: r.get(3)?,
-                        added_at: r.get(4)?,
-                    })
+                    evidence_meta(r, [0, 1, 2, 3, 4])
                 })
                 .optional()?
                 .ok_or(StoreError::EvidenceNotFound { id })?;
