@@ -243,6 +243,11 @@ pub struct PackView {
     pub note: String,
     /// The pack-wide rule (台州 就高不重复) when the pack applies.
     pub principle: Option<String>,
+    pub version: String,
+    /// Imported without a trusted signature: every figure it gives is 未验证.
+    pub unverified: bool,
+    /// A draft for comments (征求意见稿).
+    pub draft: bool,
 }
 
 /// A filing status: its ledger key, its label in the window's language,
@@ -394,6 +399,10 @@ pub struct ClauseView {
     pub interpretations: Vec<String>,
     /// The pack applies (or applies by county reference) to this company and year.
     pub applies: bool,
+    /// From a pack imported without a trusted signature (未验证), or from a
+    /// draft for comments (征求意见稿): marked on the clause's own row.
+    pub unverified: bool,
+    pub draft: bool,
     /// The company's claim of this clause for the year shown.
     pub claim: Option<ClaimCell>,
     /// Materials ready and needed (不适用 not counted), for a clause filed.
@@ -818,6 +827,8 @@ fn clause_view(
         excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
         interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
         applies: ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies()),
+        unverified: r.pack.unverified,
+        draft: r.pack.draft.is_some(),
         claim: claim.map(|c| claim_cell(c, lang)),
         materials: None,
     }
@@ -1231,6 +1242,9 @@ impl Session {
                     status: p.status.as_str(),
                     note: explain::pack_note(&ev, p, l),
                     principle: explain::principle(p, l),
+                    version: p.pack.version.clone(),
+                    unverified: p.pack.unverified,
+                    draft: p.pack.draft.is_some(),
                 })
                 .collect(),
             clauses: {
@@ -1519,11 +1533,12 @@ impl Session {
         let today = crate::packet::today();
         let packs = self.packs();
         let mut out = Vec::new();
-        for p in packs.iter().filter(|p| p.city == c.company.city) {
+        for p in packs.iter().filter(|p| p.covers_city(&c.company.city)) {
             let (from, to) = (i64::from(p.valid_from.y), i64::from(p.valid_to.y));
             let title = p.title.get(l);
             let ended = today.as_str() > p.valid_to.to_string().as_str();
-            let outside = year < from || year > to;
+            // Another kept version may cover the year (said below).
+            let outside = (year < from || year > to) && p.for_year(i32::try_from(year).unwrap_or(i32::MAX)).content_hash == p.content_hash;
             let text = match (l, ended || outside) {
                 (Lang::Zh, false) => format!("《{title}》（版本 {}）可测算 {from}—{to} 年度的数据。", p.version),
                 (Lang::En, false) => format!("{title} (version {}) covers data years {from}–{to}.", p.version),
@@ -1541,6 +1556,15 @@ impl Session {
                 ),
             };
             out.push(CoverageView { pack: p.id.clone(), text, warn: ended || outside });
+            // Other versions kept: the data years each one still estimates.
+            for alt in &p.alternates {
+                let (f, t) = (alt.valid_from.y, alt.valid_to.y);
+                let text = match l {
+                    Lang::Zh => format!("同时保存了版本 {}（{f}—{t} 年度），这些年度用它测算。", alt.version),
+                    Lang::En => format!("Version {} is also kept ({f}–{t}); those data years use it.", alt.version),
+                };
+                out.push(CoverageView { pack: p.id.clone(), text, warn: false });
+            }
         }
         Ok(out)
     }

@@ -127,6 +127,26 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
         butie_core::load_packs(chosen.iter().map(|(id, _, text, _)| (id.as_str(), text.as_str()))).map_err(|e| e.to_string())?;
     for (p, c) in packs.iter_mut().zip(&chosen) {
         p.unverified = c.3;
+        // Every other kept version stays at hand for the data years this
+        // one's term does not cover; a pinned version is used for all years.
+        if pins.iter().any(|(id, _)| *id == p.id) {
+            continue;
+        }
+        let mut seen = vec![p.content_hash.clone()];
+        let others = builtin
+            .iter()
+            .filter(|b| b.id == p.id)
+            .map(|b| (b.content_hash.clone(), b.text.to_string(), false))
+            .chain(stored.iter().filter(|s| s.origin == PackOrigin::Imported && s.pack_id == p.id).map(|s| (s.sha256.clone(), s.text.clone(), !s.verified)));
+        for (sha, text, unverified) in others {
+            if seen.contains(&sha) {
+                continue;
+            }
+            seen.push(sha);
+            let mut alt = butie_core::load_pack(&p.id, &text).map_err(|e| e.to_string())?;
+            alt.unverified = unverified;
+            p.alternates.push(alt);
+        }
     }
     Ok(packs)
 }

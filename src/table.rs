@@ -112,7 +112,16 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
     } else {
         let _ = writeln!(o, "Butie · data year {} · {} {} · {}", ev.year, c.city, c.district, c.name);
     }
-    for p in &ev.packs {
+    // Packs of other places: one line naming them; their clauses are not listed.
+    let other = |p: &butie_core::PackResult| p.status == PackStatus::OtherCity;
+    let others: Vec<&str> = ev.packs.iter().filter(|p| other(p)).map(|p| p.pack.id.as_str()).collect();
+    if !others.is_empty() {
+        let _ = match lang {
+            Lang::Zh => writeln!(o, "  [{}] {}：企业注册地为{}，不适用", pack_status_text(PackStatus::OtherCity, lang), others.join("、"), c.city),
+            Lang::En => writeln!(o, "  [{}] {}: the company is in {}; not applicable", pack_status_text(PackStatus::OtherCity, lang), others.join(", "), c.city),
+        };
+    }
+    for p in ev.packs.iter().filter(|p| !other(p)) {
         let _ = writeln!(o, "  [{}] {}：{}", pack_status_text(p.status, lang), p.pack.id, explain::pack_note(ev, p, lang));
         if let Some(rule) = explain::principle(p, lang) {
             let _ = writeln!(o, "      {rule}");
@@ -136,7 +145,7 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         format_args!("  {}", head[5])
     );
     let _ = writeln!(o, "{}", "─".repeat(130));
-    for cr in &ev.clauses {
+    for cr in ev.clauses.iter().filter(|cr| !ev.pack_result(&cr.pack.id).is_some_and(other)) {
         let title = cr.clause.title.get(lang);
         let mut status = status_text(cr.status, lang).to_string();
         if cr.excluded_by.is_some() {

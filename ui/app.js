@@ -63,6 +63,8 @@ function applyChrome() {
   $("#btn-overview").textContent = t("overview");
   $("#btn-packs").textContent = t("packs");
   $("#overview-filter").placeholder = t("ovFilter");
+  $("#f-district-text").placeholder = t("districtFree");
+  $("#f-district-text").setAttribute("aria-label", t("district"));
   $("#overview-filter").setAttribute("aria-label", t("ovFilter"));
   $("#overview-city").setAttribute("aria-label", t("ovPlace"));
   $("#btn-sheet-import").textContent = t("sheetImport");
@@ -406,11 +408,21 @@ function tabKeys(e) {
   if (tabs[j].getAttribute("aria-selected") === "true") tabs[j].focus();
 }
 
+// A city a pack covers whole (江苏省's cities, say) has no list of
+// districts: the district is typed instead of chosen.
 function fillDistricts(city, selected) {
-  const sel = $("#f-district");
+  const sel = $("#f-district"), text = $("#f-district-text");
+  const list = state.meta.cities[city] || [];
   sel.innerHTML = "";
-  for (const d of state.meta.cities[city] || []) sel.append(el("option", { value: d, text: d }));
-  if (selected) sel.value = selected;
+  for (const d of list) sel.append(el("option", { value: d, text: d }));
+  sel.classList.toggle("hidden", list.length === 0);
+  text.classList.toggle("hidden", list.length > 0);
+  if (list.length === 0) text.value = selected || "";
+  else if (selected) sel.value = selected;
+}
+
+function districtValue() {
+  return (state.meta.cities[$("#f-city").value] || []).length ? $("#f-district").value : $("#f-district-text").value.trim();
 }
 
 function clearFieldErrors() {
@@ -454,7 +466,8 @@ async function selectCompany(id) {
 
 function formFields() {
   const f = {};
-  for (const k of ["name", "uscc", "city", "district", "legal_rep", "contact", "phone", "bank", "bank_account"]) f[k] = $("#f-" + k).value;
+  for (const k of ["name", "uscc", "city", "legal_rep", "contact", "phone", "bank", "bank_account"]) f[k] = $("#f-" + k).value;
+  f.district = districtValue();
   // 严重失信 is asked once, in the interview (a fact of each year); the
   // company record keeps whatever it held (an import may have set it).
   const c = state.companyId != null && state.company ? state.company.company : null;
@@ -508,7 +521,7 @@ function regionFromUscc(ok) {
     fillDistricts(ok.city, ok.district);
     return;
   }
-  const city = $("#f-city").value, district = $("#f-district").value;
+  const city = $("#f-city").value, district = districtValue();
   if (city !== ok.city || (ok.district && district !== ok.district)) {
     warn.textContent = t("regionDisagrees", { where: ok.city + (ok.district || ""), code: $("#f-uscc").value.replace(/[\s\-－]/g, "").slice(2, 8) });
   }
@@ -948,7 +961,7 @@ function renderResults(savedClause) {
   // Packs of other cities: one line naming them (their notes in the tooltip).
   const other = ev.packs.filter((p) => p.status === "other_city");
   for (const p of ev.packs.filter((x) => x.status !== "other_city")) {
-    const unverified = p.note.startsWith("【未验证】") || p.note.startsWith("[unverified]");
+    const unverified = p.unverified;
     $("#pack-notes").append(el("div", { class: "pack-note " + p.status + (unverified ? " unverified" : ""), text: p.note }));
     if (p.principle) $("#pack-notes").append(el("div", { class: "pack-note principle", id: "principle-" + p.id, text: p.principle }));
   }
@@ -971,7 +984,9 @@ function renderResults(savedClause) {
     const mark = c.interpretations.length ? " ※" : "";
     const tr = el("tr", { "data-clause": c.id, class: "row-" + status },
       el("td", {}, el("button", { type: "button", id: "detail-link-" + c.id, class: "link detail-link", title: t("trace"), text: c.title + mark, onclick: (e) => { e.stopPropagation(); showDetail(c); } }),
-        el("div", { class: "muted small", text: `${c.place} · ${c.id}` }),
+        el("div", { class: "muted small", text: `${c.place} · ${c.id}` },
+          c.unverified ? el("span", { class: "badge unverified", text: " " + t("unverifiedBadge") }) : null,
+          c.draft ? el("span", { class: "badge draft", text: " " + t("draftBadge") }) : null),
         c.materials ? el("button", { type: "button", class: "link small materials-chip" + (c.materials[0] >= c.materials[1] ? " done" : ""), text: t("materialsChip", { ready: c.materials[0], needed: c.materials[1] }),
           onclick: (e) => { e.stopPropagation(); showView("materials"); } }) : null),
       el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
@@ -1311,6 +1326,7 @@ async function start() {
   for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: c }));
   citySel.addEventListener("change", () => { citySel.dataset.touched = "1"; fillDistricts(citySel.value); checkUsccLive(); });
   $("#f-district").addEventListener("change", () => { citySel.dataset.touched = "1"; checkUsccLive(); });
+  $("#f-district-text").addEventListener("change", () => { citySel.dataset.touched = "1"; checkUsccLive(); });
   // Typed but not saved: asked before it is thrown away.
   $("#company-form").addEventListener("input", () => { state.formDirty = true; });
   $("#company-form").addEventListener("change", () => { state.formDirty = true; });

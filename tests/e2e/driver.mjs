@@ -44,6 +44,15 @@ export class App {
       }
     }
   }
+  // Clear a field and type into it as a user would (keys, not a value set).
+  async type(css, text) {
+    const id = await this.find(css);
+    await wd("POST", this.s(`/element/${id}/clear`), {});
+    await wd("POST", this.s(`/element/${id}/value`), { text });
+  }
+  async select(css, value) {
+    await this.js("const s=document.querySelector(arguments[0]); s.value=arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));", [css, value]);
+  }
   async text(css) { return wd("GET", this.s(`/element/${await this.find(css)}/text`)); }
   async count(css) { return this.js("return document.querySelectorAll(arguments[0]).length", [css]); }
   async visible(css) { return this.js("const e=document.querySelector(arguments[0]); return !!e && !e.closest('.hidden') && e.getClientRects().length > 0", [css]); }

@@ -23,6 +23,8 @@ const SHOTS = process.env.SCREENSHOT_DIR || path.join(OUT, "screenshots");
 const WORKSPACE = path.join(OUT, "packs-workspace.sqlite");
 const SIGNED = path.join(ROOT, "tests/fixtures/packs/chengdu-cbec-2023-v2.toml");
 const CHENGDU = "成都蓉欧优品跨境电子商务有限公司";
+const JIANGSU = "泰州海陵跨境贸易有限公司";
+const TIANJIN = "天津滨海跨境电商有限公司";
 
 const cli = (...args) => execFileSync(CLI, ["--workspace", WORKSPACE, ...args]).toString();
 const row = (app, id) => app.js("const r=document.querySelector(`#packs-table tr[data-pack='${arguments[0]}']`); return r ? [...r.cells].map(c => c.textContent) : null", [id]);
@@ -32,6 +34,9 @@ test("a consultant imports policy packs from files, compares versions, and sees 
   fs.rmSync(WORKSPACE, { force: true });
   for (const f of ["pack.toml", "pack.toml.minisig", "diff.toml"]) fs.rmSync(path.join(FILES, f), { force: true });
   cli("import", path.join(ROOT, "samples/chengdu-sample.json"));
+  const tianjin = path.join(OUT, "tianjin-company.json");
+  fs.writeFileSync(tianjin, JSON.stringify({ company: { name: TIANJIN, city: "天津市", district: "滨海新区" }, year: 2025, facts: { tj_cbec_enterprise: true } }));
+  cli("import", tianjin);
   cli("keys", "add", "园区商务办（测试公钥）", path.join(ROOT, "tests/fixtures/keys/butie-test.pub"));
   const app = await App.start(APP, ["--workspace", WORKSPACE]);
   try {
@@ -98,6 +103,37 @@ test("a consultant imports policy packs from files, compares versions, and sees 
       assert.ok(changes.some((c) => c.includes("cd.transform.sichuan_made") && c.includes("封顶 1000000 → 1500000")), changes.join("\n"));
       assert.match(await app.text("#pack-diff-clients-title"), /个企业年度中有 \d+ 个/);
       await app.shot(SHOTS, "packs-diff");
+    });
+
+    await t.test("a Jiangsu company sees its province's measures, without figures; 泰州 is not 台州", async () => {
+      await app.click("#btn-new-company");
+      await app.type("#f-name", JIANGSU);
+      await app.select("#f-city", "泰州市");
+      // A city covered whole has no list of districts: the district is typed.
+      await app.waitFor(() => app.visible("#f-district-text"), (v) => v === true);
+      assert.equal(await app.visible("#f-district"), false);
+      await app.type("#f-district-text", "海陵区");
+      await app.click("#btn-save-company");
+      await app.waitFor(() => app.js("return state.company && state.company.company.district"), (d) => d === "海陵区");
+      await app.js("const y=document.querySelector('#year'); y.value='2025'; y.dispatchEvent(new Event('change'));");
+      await app.click("#tab-results");
+      await app.waitFor(() => app.count("#results-table tr[data-clause^='js.']"), (n) => n === 14);
+      assert.equal(await app.count("#results-table tr[data-clause^='tz.']"), 0, "台州's clauses are not 泰州's");
+      const notes = await app.js("return [...document.querySelectorAll('#pack-notes .pack-note')].map(n => n.textContent).join('|')");
+      assert.match(notes, /本文件未公布具体标准/);
+      assert.match(await app.text("#results-table tr[data-clause='js.overseas_warehouse']"), /公共海外仓/);
+      await app.shot(SHOTS, "packs-jiangsu-reference");
+    });
+
+    await t.test("a Tianjin company is told its document is a draft for comments", async () => {
+      await app.waitFor(() => app.count(".company-item"), (n) => n === 3);
+      await app.openCompany(TIANJIN);
+      await app.js("const y=document.querySelector('#year'); y.value='2025'; y.dispatchEvent(new Event('change'));");
+      await app.click("#tab-results");
+      await app.waitFor(() => app.count("#results-table tr[data-clause^='tj.'] .badge.draft"), (n) => n === 15);
+      const notes = await app.js("return [...document.querySelectorAll('#pack-notes .pack-note')].map(n => n.textContent).join('|')");
+      assert.match(notes, /【征求意见稿】/);
+      await app.shot(SHOTS, "packs-tianjin-draft");
     });
   } finally {
     await app.quit();

@@ -254,3 +254,34 @@ fn a_pinned_version_is_used_until_unpinned() {
     ok(&ws, &["policies", "unpin", "chengdu-cbec-2023"]);
     assert!(in_use(&ws).contains("2025-06-01"));
 }
+
+/// The catalogue: for a data year, the newest version whose term covers it.
+/// A later Chengdu version (2026–2028) is used for 2026 only; 2024 is still
+/// estimated with the built-in 2023–2025 text, and each result names its version.
+#[test]
+fn each_data_year_uses_the_newest_version_in_force_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let mut text = std::fs::read_to_string("policies/chengdu-cbec-2023.toml").unwrap();
+    for (from, to) in [("year = 2026", "year = 2029"), ("year = 2025", "year = 2028"), ("year = 2024", "year = 2027"), ("year = 2023", "year = 2026")] {
+        text = text.replace(from, to);
+    }
+    text = text
+        .replace("version = \"2023-02-14\"", "version = \"2026-01-01\"")
+        .replace("valid_from = \"2023-02-14\"", "valid_from = \"2026-01-01\"")
+        .replace("valid_to = \"2025-12-31\"", "valid_to = \"2028-12-31\"");
+    let file = dir.path().join("chengdu-2026.toml");
+    std::fs::write(&file, &text).unwrap();
+    ok(&ws, &["policies", "import", s(&file), "--allow-unsigned"]);
+    let pack = |year: &str| {
+        let out = ok(&ws, &["evaluate", "--profile", "samples/chengdu-sample.json", "--year", year, "--json"]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["packs"].as_array().unwrap().iter().find(|p| p["id"] == "chengdu-cbec-2023").unwrap().clone()
+    };
+    let (old, new) = (pack("2024"), pack("2026"));
+    assert_eq!((old["version"].as_str(), old["verified"].as_bool(), old["status"].as_str()), (Some("2023-02-14"), Some(true), Some("applies")));
+    assert_eq!((new["version"].as_str(), new["verified"].as_bool(), new["status"].as_str()), (Some("2026-01-01"), Some(false), Some("applies")));
+    // 2029: no version covers it; the newest says its term has ended.
+    let later = pack("2029");
+    assert_eq!((later["version"].as_str(), later["status"].as_str()), (Some("2026-01-01"), Some("not_in_force")));
+}

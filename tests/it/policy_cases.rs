@@ -8,7 +8,7 @@ use std::path::Path;
 #[test]
 fn every_bundled_case_passes() {
     let packs = butie::bundled_packs().expect("bundled packs load");
-    assert_eq!(packs.len(), 2);
+    assert_eq!(packs.len(), 5, "台州, 成都 and the three reference packs");
     let mut total = 0;
     for p in &packs {
         let (n, failures) = run_cases(p);
@@ -44,6 +44,32 @@ fn every_catalogue_clause_is_encoded_and_has_a_case() {
             .replace(' ', "");
         assert!(seed.contains(&clause.quote.replace(' ', "")), "{id}: quote not found verbatim in {}", pack.source_file);
     }
+}
+
+/// Every clause of every bundled pack (the reference packs included) quotes
+/// its seed verbatim and has a case; a reference pack publishes no figure,
+/// and a draft's own words saying so are in its text.
+#[test]
+fn every_clause_of_every_pack_quotes_its_source_and_has_a_case() {
+    let packs = butie::bundled_packs().unwrap();
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let mut reference = Vec::new();
+    for pack in &packs {
+        let seed = squash(&std::fs::read_to_string(Path::new("policies/sources").join(&pack.source_file)).unwrap());
+        for clause in &pack.clauses {
+            assert!(seed.contains(&squash(&clause.quote)), "{}: quote not found verbatim in {}", clause.id, pack.source_file);
+            assert!(pack.cases.iter().any(|c| c.expect.contains_key(&clause.id)), "{} has no case", clause.id);
+        }
+        if let Some(d) = &pack.draft {
+            assert!(seed.contains(&squash(&d.quote)), "{}: draft_quote not in its text", pack.id);
+        }
+        if pack.reference_only() {
+            reference.push(pack.id.as_str());
+        }
+    }
+    assert_eq!(reference, ["tianjin-cbec-2024", "jiangsu-cbec-2021", "shandong-cbec-2023"]);
+    let drafts: Vec<&str> = packs.iter().filter(|p| p.draft.is_some()).map(|p| p.id.as_str()).collect();
+    assert_eq!(drafts, ["tianjin-cbec-2024"], "only the Tianjin document is a 征求意见稿");
 }
 
 /// The policy texts and the catalogue are kept in `policies/sources/` so a

@@ -31,7 +31,7 @@ pub fn case_profile(pack: &Pack, case: &Case) -> Result<Profile, InputError> {
     let district = case.district.clone().unwrap_or_else(|| pack.regions.first().map(|(d, _)| d.clone()).unwrap_or_default());
     let company = Company {
         name: format!("测试企业（{}）", case.name),
-        city: case.city.clone().unwrap_or_else(|| pack.city.clone()),
+        city: case.city.clone().unwrap_or_else(|| pack.cities.first().cloned().unwrap_or_default()),
         district,
         serious_dishonesty_listed: case.serious_dishonesty_listed.or(Some(false)),
         ..Company::default()
@@ -110,6 +110,6 @@ mod tests {
             assert!(n > 0);
             assert!(failures.is_empty(), "{}", failures.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
         }
-        assert_eq!(crate::bundled_packs().map(|p| p.len()).unwrap_or(0), 2);
+        assert_eq!(crate::bundled_packs().map(|p| p.len()).unwrap_or(0), 5);
     }
 }

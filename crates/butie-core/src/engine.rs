@@ -697,7 +697,7 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
 
 fn pack_status(pack: &Pack, profile: &Profile, year: i32) -> (PackStatus, PackReason) {
     let c = &profile.company;
-    if c.city != pack.city {
+    if !pack.covers_city(&c.city) {
         return (PackStatus::OtherCity, PackReason::OtherCity);
     }
     if year < pack.valid_from.y || year > pack.valid_to.y {
@@ -918,6 +918,8 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
     let mut lists = Lists { steps: Vec::with_capacity(64), ..Lists::default() };
     let mut values = Vec::new();
     for pack in packs {
+        // Another kept version of the same pack may be the one for this year.
+        let pack = pack.for_year(year);
         let (status, reason) = pack_status(pack, profile, year);
         let start = clauses.len();
         match status {

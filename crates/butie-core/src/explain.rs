@@ -631,12 +631,19 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
         None => Ok(()),
     };
     // An imported pack no trusted key signed: said before anything it gives.
-    if pack.unverified {
+    if pack.unverified && !matches!(pr.reason, PackReason::OtherCity) {
         w.write_str(t(
             lang,
             "【未验证】此政策包导入时没有受信任的签名，其测算结果未经验证。",
             "[unverified] this pack was imported without a trusted signature; its figures are unverified. ",
         ))?;
+    }
+    // A draft for comments is not yet policy: said before anything it gives.
+    if let (Some(d), false) = (&pack.draft, matches!(pr.reason, PackReason::OtherCity)) {
+        match lang {
+            Lang::Zh => write!(w, "【征求意见稿】{}（原文：“{}”）。", d.note.get(lang), d.quote)?,
+            Lang::En => write!(w, "[draft for comments] {} (the text: “{}”). ", d.note.get(lang), d.quote)?,
+        }
     }
     match pr.reason {
         PackReason::OtherCity => match lang {
@@ -659,6 +666,13 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
                 (false, _) => {}
                 (true, Lang::Zh) => write!(w, "；{year} 年度自 {} 起适用", pack.valid_from)?,
                 (true, Lang::En) => write!(w, "; in {year} it applies from {}", pack.valid_from)?,
+            }
+            if pack.reference_only() {
+                w.write_str(t(
+                    lang,
+                    "。本文件未公布具体标准：以下列出其支持企业的措施及所需条件，金额以当地部门的申报通知为准",
+                    ". The document publishes no specific standard: below are its measures for companies and what they ask; amounts are set by the local departments' notices",
+                ))?;
             }
             interp(w)
         }
@@ -731,8 +745,8 @@ pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::R
             Some(n) => write!(w, "{}{}", t(lang, "符合条件。", "eligible. "), n.get(lang))?,
             None => w.write_str(t(
                 lang,
-                "符合条件，政策未公布金额，由主管部门核定",
-                "eligible: the policy publishes no figure; the department decides",
+                "符合条件；政策未公布具体标准，金额由主管部门核定",
+                "eligible; the policy publishes no specific standard (未公布具体标准): the department decides the amount",
             ))?,
         },
     }
@@ -766,7 +780,7 @@ pub fn write_provisional(w: &mut impl Write, pack: &Pack, open: &[(&str, bool)],
     match (then.clause.figure, then.amount, then.amount_max) {
         (Figure::Exact, Some(a), _) => write!(w, "{}{}", t(lang, "测算可得 ", "estimated "), yuan(a, lang)),
         (_, _, Some(m)) => write!(w, "{}{}", t(lang, "最高 ", "at most "), yuan(m, lang)),
-        _ => w.write_str(t(lang, "符合条件（政策未公布金额）", "eligible (no figure published)")),
+        _ => w.write_str(t(lang, "符合条件（未公布具体标准）", "eligible (no specific standard published)")),
     }
 }
 
@@ -816,6 +830,9 @@ pub enum Reason<'e, 'a> {
     Interpretation(&'a Text2),
     CountyNote(&'e PackResult<'a>),
     Stacked,
+    /// The pack's standing: imported without a trusted signature (未验证)
+    /// and/or a draft for comments (征求意见稿), said on each clause it gives.
+    Standing,
 }
 
 impl Reason<'_, '_> {
@@ -829,6 +846,14 @@ impl Reason<'_, '_> {
 /// outcome, the formula's note, the interpretations it rests on, the county
 /// note and the stacking rule that dropped it; otherwise its causes.
 pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
+    let mut out = reason_items_of_result(ev, c);
+    if c.status != Status::Ineligible && (c.pack.unverified || c.pack.draft.is_some()) {
+        out.push(Reason::Standing);
+    }
+    out
+}
+
+fn reason_items_of_result<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
     match c.status {
         Status::Ineligible => ev.causes(c).iter().map(Reason::Cause).collect(),
         Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).collect(),
@@ -861,6 +886,17 @@ pub fn write_reason(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, r: &R
         Reason::Interpretation(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
         Reason::CountyNote(pr) => write_pack_note(w, ev, pr, lang),
         Reason::Stacked => write_stacked(w, c, lang),
+        Reason::Standing => {
+            if c.pack.unverified {
+                w.write_str(t(lang, "【未验证】所依据的政策包导入时没有受信任的签名", "[unverified] the pack this rests on was imported without a trusted signature"))?;
+            }
+            if c.pack.draft.is_some() {
+                let sep = if c.pack.unverified { t(lang, "；", "; ") } else { "" };
+                w.write_str(sep)?;
+                w.write_str(t(lang, "【征求意见稿】所依据的文件尚未正式印发，内容可能变化", "[draft for comments] the document this rests on is not yet issued in final form and may change"))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -950,9 +986,15 @@ impl<I: Iterator<Item = T> + Clone, T: Serialize> Serialize for Seq<I> {
 impl Serialize for PackJson<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (ev, p, lang) = (self.0, self.1, self.2);
-        let mut m = s.serialize_map(Some(3))?;
+        let mut m = s.serialize_map(Some(7))?;
         m.serialize_entry("id", &p.pack.id)?;
         m.serialize_entry("status", p.status.as_str())?;
+        m.serialize_entry("version", &p.pack.version)?;
+        // Bundled, or signed by a trusted key (see the catalogue's packs as files).
+        m.serialize_entry("verified", &!p.pack.unverified)?;
+        // A draft for comments (征求意见稿) and a pack that publishes no figures.
+        m.serialize_entry("draft", &p.pack.draft.is_some())?;
+        m.serialize_entry("reference_only", &p.pack.reference_only())?;
         // The catalogue's pack entry has no field of its own for the pack-wide
         // rule; it follows the note, once per result.
         let note = |f: &mut fmt::Formatter<'_>| {

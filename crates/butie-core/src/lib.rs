@@ -23,6 +23,10 @@ pub use profile::{parse_profile, Company, FactValue, Facts, InputError, Profile}
 pub const BUNDLED_POLICIES: &[(&str, &str)] = &[
     ("taizhou-cbec-2025.toml", include_str!("../../../policies/taizhou-cbec-2025.toml")),
     ("chengdu-cbec-2023.toml", include_str!("../../../policies/chengdu-cbec-2023.toml")),
+    // Reference packs: documents that name measures but publish no amounts.
+    ("tianjin-cbec-2024.toml", include_str!("../../../policies/tianjin-cbec-2024.toml")),
+    ("jiangsu-cbec-2021.toml", include_str!("../../../policies/jiangsu-cbec-2021.toml")),
+    ("shandong-cbec-2023.toml", include_str!("../../../policies/shandong-cbec-2023.toml")),
 ];
 
 /// Load the bundled packs. They are checked by the test suite, so failure

@@ -75,6 +75,12 @@ struct RawPack {
     #[serde(default)]
     validity_interpretation: Option<Text2>,
     city: String,
+    /// A draft for comments (征求意见稿): what users are told, and the
+    /// document's own words that say so.
+    #[serde(default)]
+    draft: Option<Text2>,
+    #[serde(default)]
+    draft_quote: Option<String>,
     regions: RawRegions,
     #[serde(default)]
     exclusion: Option<RawExclusion>,
@@ -92,7 +98,14 @@ struct RawPack {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRegions {
+    /// Districts of `city` (one-city packs).
+    #[serde(default)]
     applies: Vec<String>,
+    /// Whole cities, any district of them (packs over several cities).
+    #[serde(default)]
+    cities: Vec<String>,
+    #[serde(default)]
+    city_codes: BTreeMap<String, String>,
     #[serde(default)]
     county_reference: Vec<String>,
     quote: String,
@@ -701,6 +714,13 @@ pub struct StackingGroup {
     pub interpretation: Option<Text2>,
 }
 
+/// A draft for comments: the note users see and the text that says so.
+#[derive(Debug, Clone, Serialize)]
+pub struct Draft {
+    pub note: Text2,
+    pub quote: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionRole {
@@ -731,12 +751,19 @@ pub struct Pack {
     pub valid_to: Date,
     pub validity_quote: String,
     pub validity_interpretation: Option<Text2>,
+    /// The area as users read it: a city (成都市) or several (江苏省).
     pub city: String,
+    /// Set when the document is a draft for comments (征求意见稿).
+    pub draft: Option<Draft>,
+    /// The cities a company can be registered in to be covered.
+    pub cities: Vec<String>,
+    /// GB/T 2260 code of each city that has one.
+    pub city_codes: BTreeMap<String, String>,
+    /// The districts of a one-city pack; empty when whole cities are covered.
     pub regions: Vec<(String, RegionRole)>,
     pub regions_quote: String,
     pub county_note: Option<Text2>,
-    /// GB/T 2260 codes: the city's and each district's that has one.
-    pub city_code: Option<String>,
+    /// GB/T 2260 code of each district that has one.
     pub district_codes: BTreeMap<String, String>,
     /// A declared bool fact; a company for which it is true gets nothing from the pack.
     pub exclusion_fact: Option<FactKey>,
@@ -753,6 +780,11 @@ pub struct Pack {
     #[serde(skip)]
     pub stacking_of: Vec<Vec<usize>>,
     pub cases: Vec<Case>,
+    /// Other versions of this pack kept beside it (older ones, or newer
+    /// ones whose term has not begun), for data years its own term does
+    /// not cover. Set by the caller that chose this version.
+    #[serde(skip)]
+    pub alternates: Vec<Pack>,
 }
 
 /// A place in the text in the reader's language.
@@ -820,8 +852,30 @@ impl Clause {
 }
 
 impl Pack {
+    /// A pack over whole cities applies in any of their districts.
     pub fn region_role(&self, district: &str) -> Option<RegionRole> {
+        if self.regions.is_empty() {
+            return Some(RegionRole::Applies);
+        }
         self.regions.iter().find(|(d, _)| d == district).map(|(_, r)| *r)
+    }
+    /// The version for a data year: this one when its term covers the
+    /// year (or nothing else is kept); otherwise the newest kept version
+    /// whose term does.
+    pub fn for_year(&self, year: i32) -> &Pack {
+        let covers = |p: &Pack| p.valid_from.y <= year && year <= p.valid_to.y;
+        if self.alternates.is_empty() || covers(self) {
+            return self;
+        }
+        self.alternates.iter().filter(|p| covers(p)).max_by(|a, b| a.version.cmp(&b.version)).unwrap_or(self)
+    }
+    pub fn covers_city(&self, city: &str) -> bool {
+        self.cities.iter().any(|c| c == city)
+    }
+    /// No clause publishes a figure: the pack says which measures exist and
+    /// what they ask, nothing more.
+    pub fn reference_only(&self) -> bool {
+        self.clauses.iter().all(|c| matches!(c.formula, Formula::None))
     }
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
@@ -983,9 +1037,36 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         }
         regions.push((d.clone(), RegionRole::CountyReference));
     }
-    if regions.is_empty() {
-        return Err(cx.err("pack.regions", "至少要有一个适用地区"));
+    for (i, c) in p.regions.cities.iter().enumerate() {
+        if c.trim().is_empty() || p.regions.cities[..i].contains(c) {
+            return Err(cx.err("pack.regions.cities", format!("城市为空或重复: {c:?}")));
+        }
     }
+    match (regions.is_empty(), p.regions.cities.is_empty()) {
+        (true, true) => return Err(cx.err("pack.regions", "至少要有一个适用地区")),
+        (false, false) => {
+            return Err(cx.err("pack.regions", "applies/county_reference（一个城市的区县）与 cities（若干整个城市）只能选一种"))
+        }
+        _ => {}
+    }
+    let cities = if p.regions.cities.is_empty() { vec![p.city.clone()] } else { p.regions.cities.clone() };
+    for (c, code) in &p.regions.city_codes {
+        if !p.regions.cities.contains(c) {
+            return Err(cx.err("pack.regions.city_codes", format!("不是本政策的城市: {c}")));
+        }
+        if !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(cx.err("pack.regions.city_codes", format!("{c} 的行政区划代码应为 6 位数字: {code:?}")));
+        }
+    }
+    let mut city_codes = p.regions.city_codes.clone();
+    if let Some(code) = &p.regions.city_code {
+        city_codes.insert(p.city.clone(), code.clone());
+    }
+    let draft = match (p.draft, p.draft_quote) {
+        (Some(note), Some(quote)) if !quote.trim().is_empty() => Some(Draft { note, quote }),
+        (None, None) => None,
+        _ => return Err(cx.err("pack.draft", "draft 与 draft_quote（原文中说明为征求意见稿的文字）须同时给出")),
+    };
     let six_digits = |c: &str| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
     if let Some(c) = p.regions.city_code.as_deref().filter(|c| !six_digits(c)) {
         return Err(cx.err("pack.regions.city_code", format!("行政区划代码应为 6 位数字: {c:?}")));
@@ -1205,10 +1286,12 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         validity_quote: p.validity_quote,
         validity_interpretation: p.validity_interpretation,
         city: p.city,
+        draft,
+        cities,
+        city_codes,
         regions,
         regions_quote: p.regions.quote,
         county_note: p.regions.county_note,
-        city_code: p.regions.city_code,
         district_codes: p.regions.codes,
         exclusion_fact,
         exclusion_quote,
@@ -1221,6 +1304,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         stacking,
         stacking_of,
         cases,
+        alternates: Vec::new(),
     })
 }
 

@@ -709,17 +709,22 @@ pub fn is_control_char(c: char) -> bool {
 /// The cities and districts the loaded packs know, in file order.
 pub fn known_cities(packs: &[Pack]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for p in packs {
-        if !v.contains(&p.city) {
-            v.push(p.city.clone());
+    for c in packs.iter().flat_map(|p| &p.cities) {
+        if !v.contains(c) {
+            v.push(c.clone());
         }
     }
     v
 }
 
+/// The districts of `city` the packs list; empty when a pack covers the
+/// whole city (any district is then accepted).
 pub fn known_districts(packs: &[Pack], city: &str) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for p in packs.iter().filter(|p| p.city == city) {
+    for p in packs.iter().filter(|p| p.covers_city(city)) {
+        if p.regions.is_empty() {
+            return Vec::new();
+        }
         for (d, _) in &p.regions {
             if !v.contains(d) {
                 v.push(d.clone());
@@ -736,7 +741,7 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
         return Err(InputError::new("company.city", Problem::UnknownCity { known: cities }));
     }
     let districts = known_districts(packs, city);
-    if !districts.iter().any(|d| d == district) {
+    if !districts.is_empty() && !districts.iter().any(|d| d == district) {
         return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known: districts }));
     }
     Ok(())

@@ -83,14 +83,15 @@ pub fn region_of<'p>(uscc: &str, packs: &'p [crate::policy::Pack]) -> Option<(&'
     let code = uscc.get(2..8)?;
     for p in packs {
         if let Some((d, _)) = p.district_codes.iter().find(|(_, c)| c.as_str() == code) {
-            return Some((p.city.as_str(), Some(d.as_str())));
+            // A district code belongs to a one-city pack: its city.
+            return Some((p.cities.first().map_or(p.city.as_str(), String::as_str), Some(d.as_str())));
         }
     }
     for p in packs {
-        if let Some(city) = p.city_code.as_deref() {
+        for (city, city_code) in &p.city_codes {
             // Same city: the first four digits (a code of the city's own districts not listed).
-            if city.get(..4) == code.get(..4) {
-                return Some((p.city.as_str(), None));
+            if city_code.get(..4) == code.get(..4) {
+                return Some((city.as_str(), None));
             }
         }
     }

@@ -201,12 +201,14 @@ fn footer(pack: &Pack) -> String {
     )
 }
 
-/// " · 未验证" for an imported pack no trusted key signed.
+/// " · 未验证" for an imported pack no trusted key signed, " · 征求意见稿"
+/// for a draft for comments.
 fn unverified_mark(pack: &Pack) -> &'static str {
-    if pack.unverified {
-        " · 未验证（无受信任的签名）"
-    } else {
-        ""
+    match (pack.unverified, pack.draft.is_some()) {
+        (true, true) => " · 未验证（无受信任的签名） · 征求意见稿（尚未正式印发）",
+        (true, false) => " · 未验证（无受信任的签名）",
+        (false, true) => " · 征求意见稿（尚未正式印发）",
+        (false, false) => "",
     }
 }
 
