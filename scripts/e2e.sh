@@ -27,21 +27,8 @@ export AXE_DIR="$OUT/axe"
 export BUTIE_FONT_DIR="$ROOT/assets/fonts"
 # A fresh web-view profile each run (language choice, caches), apart from the user's.
 export XDG_DATA_HOME="$OUT/xdg-data" XDG_CACHE_HOME="$OUT/xdg-cache" XDG_CONFIG_HOME="$OUT/xdg-config"
-# Software rendering: no GPU under Xvfb.
-export WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
-
-DISP=":$((90 + RANDOM % 9))"
-Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
-XVFB=$!
-export DISPLAY="$DISP"
-tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"$OUT/driver.log" 2>&1 &
-DRIVER=$!
-cleanup() { kill "$DRIVER" "$XVFB" 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 1 50); do
-  curl -s http://127.0.0.1:4444/status >/dev/null 2>&1 && break
-  sleep 0.2
-done
+source scripts/display.sh
+start_display "$OUT"
 
 # tauri-driver holds one session at a time: the test files run one after another.
 # E2E_ONLY=tests/e2e/x.test.mjs runs one file (while working on it).

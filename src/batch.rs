@@ -829,6 +829,9 @@ struct ClauseLine {
     excluded_by: Option<String>,
     missing: Vec<String>,
     reasons: Vec<String>,
+    /// Of a pack for another place than the company's (kept in the `.csv`,
+    /// one row per clause as the catalogue says; left out of 明细).
+    elsewhere: bool,
 }
 
 /// One row's results, made by a worker.
@@ -860,6 +863,7 @@ fn work(cx: &Context, packs: &[Pack], a: &Accepted, json: bool, pdf: Option<(&bu
             excluded_by: c.excluded_by.map(|x| x.winner.id.clone()),
             missing: ev.missing(c).iter().map(|s| s.to_string()).collect(),
             reasons: explain::reasons(&ev, c, cx.lang),
+            elsewhere: ev.pack_result(&c.pack.id).is_some_and(|p| p.status == butie_core::PackStatus::OtherCity),
         })
         .collect();
     let pdf = pdf.map(|(fonts, dir)| {
@@ -997,7 +1001,7 @@ fn write_outputs(cx: &Context, kind: OutKind, rows: &[Accepted], done: &[Done], 
                         w.write_record([
                             a.row.to_string().as_str(),
                             c.uscc.as_deref().unwrap_or(""),
-                            &c.name,
+                            &spreadsheet_safe(&c.name),
                             &a.year.to_string(),
                             &l.id,
                             l.status.as_str(),
@@ -1013,6 +1017,17 @@ fn write_outputs(cx: &Context, kind: OutKind, rows: &[Accepted], done: &[Done], 
             Ok(buf)
         }
         OutKind::Xlsx => results_workbook(cx, rows, done, Some(errors), None, None),
+    }
+}
+
+/// A text cell of a `.csv` a spreadsheet program will open: one that
+/// begins like a formula (=, +, -, @, or a tab/CR before one) is written
+/// behind a ' so it is shown, never run (the `.xlsx` writer stores text as
+/// text already).
+fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
     }
 }
 
@@ -1140,7 +1155,7 @@ fn results_workbook(
     let mut r = 1u32;
     for (a, d) in rows.iter().zip(done) {
         let c = &a.profile.company;
-        for l in &d.clauses {
+        for l in d.clauses.iter().filter(|l| !l.elsewhere) {
             sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
             sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
             sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;

@@ -142,6 +142,9 @@ pub fn require_pack_applies(w: &Workspace, packs: &[Pack], id: i64, year: i64, p
 /// when the company is one of it (a profile file has none: all 未准备).
 pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<Vec<u8>, PacketError> {
     let filed = filed_clauses(ev, ws).map_err(PacketError::Store)?;
+    if filed.is_empty() {
+        return Err(PacketError::NothingToFile { year: ev.year });
+    }
     let mut materials = Vec::new();
     for id in &filed {
         let list: Vec<Material> = match ws {
@@ -190,6 +193,8 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
 pub enum PacketError {
     Store(butie_store::StoreError),
     Pdf(butie_pdf::PdfError),
+    /// No clause is eligible and still to be filed: nothing to put in it.
+    NothingToFile { year: i32 },
 }
 
 impl PacketError {
@@ -197,6 +202,10 @@ impl PacketError {
         match self {
             PacketError::Store(e) => crate::store_messages::store_message(e, lang),
             PacketError::Pdf(e) => FileError::Pdf(butie_pdf::PdfError(e.0.clone())).message(lang),
+            PacketError::NothingToFile { year } => match lang {
+                Lang::Zh => format!("{year} 年度没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款"),
+                Lang::En => format!("nothing to file for {year}: a packet needs at least one eligible clause that was not rejected or withdrawn"),
+            },
         }
     }
 }

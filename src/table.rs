@@ -166,7 +166,19 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         );
     }
     let _ = writeln!(o, "{}", "─".repeat(130));
-    if zh {
+    let no_figures = ev.total_max.is_zero() && ev.clauses.iter().any(|c| c.status == Status::Eligible && c.amount_max.is_none());
+    if no_figures {
+        // Only measures that publish no figure (reference packs): no 0 元 total.
+        let _ = writeln!(
+            o,
+            "{}",
+            if zh {
+                "合计：符合条件的措施均未公布具体标准，金额由主管部门核定（不测算金额）"
+            } else {
+                "Total: the eligible measures publish no specific standard; the departments decide the amounts (nothing to estimate)"
+            }
+        );
+    } else if zh {
         let _ = writeln!(
             o,
             "合计：测算金额 {} 万元（{} 元）；含上限类条款的最高合计 {} 万元（{} 元）",

@@ -956,6 +956,11 @@ function renderResults(savedClause) {
         el("div", { id: "total-provisional", class: "big", text: grouped(ev.total_provisional) + (state.lang === "zh" ? " 元" : " yuan") })),
       $("#totals").children[1]);
   }
+  // Only measures that publish no figure (reference packs): no "0.00 元".
+  if (Number(ev.total_max) === 0 && ev.clauses.some((c) => c.applies && c.status === "eligible" && !c.amount_max)) {
+    $("#total").textContent = t("noFigureTotal");
+    $("#total-max").textContent = "—";
+  }
   $("#pack-notes").innerHTML = "";
   if (ev.assumed_in_total) $("#pack-notes").append(el("div", { class: "pack-note assumed", id: "assumed-note", text: t("assumedInTotal", { n: ev.assumed_in_total }) }));
   // Packs of other cities: one line naming them (their notes in the tooltip).

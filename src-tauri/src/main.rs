@@ -490,7 +490,15 @@ fn main() {
     let mut builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(Arc::new(PdfJob::default()));
+        .manage(Arc::new(PdfJob::default()))
+        // The PDF fonts ship as bundle resources (tauri.conf.json); an
+        // installed app finds them through Tauri's resource path.
+        .setup(|app| {
+            if let Ok(dir) = app.path().resource_dir() {
+                butie_pdf::set_resource_dir(dir.join("fonts"));
+            }
+            Ok(())
+        });
     builder = match Session::open(&path) {
         Ok(s) => builder.manage(s).manage(Startup(None)),
         Err(e) => {

@@ -272,7 +272,14 @@ fn each_data_year_uses_the_newest_version_in_force_for_it() {
         .replace("valid_to = \"2025-12-31\"", "valid_to = \"2028-12-31\"");
     let file = dir.path().join("chengdu-2026.toml");
     std::fs::write(&file, &text).unwrap();
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
     ok(&ws, &["policies", "import", s(&file), "--allow-unsigned"]);
+    // Saved after the import: the record names the version that computed
+    // 2024 (the built-in one, verified), and still reproduces.
+    ok(&ws, &["evaluate", "--company", "1", "--year", "2024", "--save"]);
+    let hist = ok(&ws, &["history", "--company", "1"]);
+    assert!(hist.contains("chengdu-cbec-2023@2023-02-14") && !hist.contains("未验证"), "{hist}");
+    ok(&ws, &["history", "--verify"]);
     let pack = |year: &str| {
         let out = ok(&ws, &["evaluate", "--profile", "samples/chengdu-sample.json", "--year", year, "--json"]);
         let v: Value = serde_json::from_str(&out).unwrap();
@@ -284,4 +291,32 @@ fn each_data_year_uses_the_newest_version_in_force_for_it() {
     // 2029: no version covers it; the newest says its term has ended.
     let later = pack("2029");
     assert_eq!((later["version"].as_str(), later["status"].as_str()), (Some("2026-01-01"), Some("not_in_force")));
+}
+
+/// A city covered whole (Jiangsu's) has no list of districts: what is typed
+/// must still be a district, and not another city's (椒江区 is 台州's).
+#[test]
+fn a_typed_district_is_checked_for_what_it_can_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let eval = |district: &str| {
+        let f = dir.path().join("p.json");
+        let p = serde_json::json!({"company": {"name": "泰州测试", "city": "泰州市", "district": district}, "year": 2025, "facts": {}});
+        std::fs::write(&f, p.to_string()).unwrap();
+        run(&ws, &["evaluate", "--profile", s(&f), "--json"])
+    };
+    let (code, out, _) = eval("海陵区");
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let status = |id: &str| v["packs"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["status"].clone();
+    assert_eq!((status("jiangsu-cbec-2021"), status("taizhou-cbec-2025")), ("applies".into(), "other_city".into()));
+    assert_eq!(v["packs"].as_array().unwrap().iter().find(|p| p["id"] == "jiangsu-cbec-2021").unwrap()["reference_only"], true);
+    let (code, _, err) = eval("椒江区");
+    assert_eq!(code, 2);
+    assert!(err.contains("company.district") && err.contains("台州市"), "{err}");
+    for bad in ["-", "=1+1", "泰州市", "\u{200b}海陵区"] {
+        let (code, _, err) = eval(bad);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }

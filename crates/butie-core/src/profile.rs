@@ -146,6 +146,13 @@ pub enum Problem {
         city: String,
         known: Vec<String>,
     },
+    /// A district a pack lists under another city (椒江区 is 台州's, not 泰州's).
+    DistrictOfOtherCity {
+        city: String,
+        other: String,
+    },
+    /// Not the name of a county-level division (those end in 区, 县, 市 or 旗).
+    NotADistrict,
     NotOption {
         options: Vec<String>,
     },
@@ -322,6 +329,20 @@ impl InputError {
                     format!("{city}没有这个区县；可选: {}", known.join("、"))
                 } else {
                     format!("no such district in {city}; choose one of: {}", known.join(", "))
+                }
+            }
+            Problem::DistrictOfOtherCity { city, other } => {
+                if zh {
+                    format!("这个区县属于{other}，不在{city}；请核对注册城市和区县")
+                } else {
+                    format!("this district is in {other}, not in {city}; check the city and district")
+                }
+            }
+            Problem::NotADistrict => {
+                if zh {
+                    "不是区县名称：应以“区”“县”“市”或“旗”结尾，如“海陵区”".to_string()
+                } else {
+                    "not a district name: it ends in 区, 县, 市 or 旗, e.g. 海陵区".to_string()
                 }
             }
             Problem::OldFact { by, replacements } => {
@@ -699,17 +720,22 @@ fn text_field(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Inp
     }
 }
 
-/// A control character (C0, DEL, C1) or a bidirectional-text control
-/// (U+200E/F, U+202A–U+202E, U+2066–U+2069, U+061C): never part of a name,
+/// A control character (C0, DEL, C1), a zero-width one or a bidirectional-text
+/// control (U+200E/F, U+202A–U+202E, U+2066–U+2069, U+061C): never part of a name,
 /// and the bidi ones make text display differently from what is stored.
 pub fn is_control_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+    // Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) too: invisible,
+    // they make two equal-looking names differ.
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
 /// The cities and districts the loaded packs know, in file order.
 pub fn known_cities(packs: &[Pack]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for c in packs.iter().flat_map(|p| &p.cities) {
+    // Every kept version counts: a year an older version serves may cover
+    // places the newest no longer does.
+    for c in packs.iter().flat_map(|p| std::iter::once(p).chain(&p.alternates)).flat_map(|p| &p.cities) {
         if !v.contains(c) {
             v.push(c.clone());
         }
@@ -721,7 +747,7 @@ pub fn known_cities(packs: &[Pack]) -> Vec<String> {
 /// whole city (any district is then accepted).
 pub fn known_districts(packs: &[Pack], city: &str) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for p in packs.iter().filter(|p| p.covers_city(city)) {
+    for p in packs.iter().flat_map(|p| std::iter::once(p).chain(&p.alternates)).filter(|p| p.covers_city(city)) {
         if p.regions.is_empty() {
             return Vec::new();
         }
@@ -743,6 +769,16 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
     let districts = known_districts(packs, city);
     if !districts.is_empty() && !districts.iter().any(|d| d == district) {
         return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known: districts }));
+    }
+    if districts.is_empty() {
+        // A city covered whole lists no districts: the name is typed, so
+        // it is checked for what it can be.
+        if let Some(other) = known_cities(packs).into_iter().find(|c| c != city && known_districts(packs, c).iter().any(|d| d == district)) {
+            return Err(InputError::new("company.district", Problem::DistrictOfOtherCity { city: city.to_string(), other }));
+        }
+        if district == city || !["区", "县", "市", "旗"].iter().any(|end| district.ends_with(end)) || district.chars().count() < 2 {
+            return Err(InputError::new("company.district", Problem::NotADistrict));
+        }
     }
     Ok(())
 }

@@ -35,6 +35,16 @@ impl fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
+/// The fonts folder of the desktop app's bundle (Tauri's resource path),
+/// set once at start-up by the shell: the PDF writer does no path lookups
+/// of its own through Tauri.
+static RESOURCE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Say where the app's bundle keeps its fonts (first call wins).
+pub fn set_resource_dir(dir: PathBuf) {
+    let _ = RESOURCE_DIR.set(dir);
+}
+
 pub const REGULAR_FILE: &str = "NotoSansSC-Regular.otf";
 pub const BOLD_FILE: &str = "NotoSansSC-Bold.otf";
 
@@ -58,22 +68,36 @@ impl Fonts {
         Self::from_bytes(&read(REGULAR_FILE)?, &read(BOLD_FILE)?)
     }
 
-    /// Find the app's own font folder: `$BUTIE_FONT_DIR`, then `fonts/` or
-    /// `assets/fonts/` beside the executable (and one level up, for
-    /// `target/<profile>/`), then the source tree this build came from.
+    /// Find the app's own font folder, in this order: `$BUTIE_FONT_DIR`;
+    /// the folder the desktop app's bundle put them in (its resource path,
+    /// see [`set_resource_dir`]); `fonts/` beside the executable (a copied
+    /// or Windows build); `../share/butie/fonts` and `../lib/butie/fonts`
+    /// from it (an installed CLI). Only a program built in this source tree
+    /// and run from its own `target/` folder also looks at the tree's
+    /// `assets/fonts`: an installed or copied binary never walks up to
+    /// wherever it was built.
     pub fn locate() -> Option<PathBuf> {
         let mut candidates = Vec::new();
         if let Some(d) = std::env::var_os("BUTIE_FONT_DIR") {
             candidates.push(PathBuf::from(d));
         }
-        if let Ok(exe) = std::env::current_exe() {
-            for dir in exe.ancestors().skip(1).take(4) {
-                candidates.push(dir.join("fonts"));
-                candidates.push(dir.join("assets/fonts"));
-                candidates.push(dir.join("share/butie/fonts"));
+        if let Some(d) = RESOURCE_DIR.get() {
+            candidates.push(d.clone());
+        }
+        let exe = std::env::current_exe().ok();
+        if let Some(dir) = exe.as_deref().and_then(Path::parent) {
+            candidates.push(dir.join("fonts"));
+            candidates.push(dir.join("../share/butie/fonts"));
+            candidates.push(dir.join("../lib/butie/fonts"));
+        }
+        let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        if let (Some(exe), Ok(target)) = (exe.as_deref(), tree.join("target").canonicalize()) {
+            let built_here = exe.canonicalize().is_ok_and(|e| e.starts_with(&target))
+                || std::env::var_os("CARGO_TARGET_DIR").is_some_and(|t| Path::new(&t).canonicalize().is_ok_and(|t| exe.starts_with(t)));
+            if built_here {
+                candidates.push(tree.join("assets/fonts"));
             }
         }
-        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts"));
         candidates.into_iter().find(|d| d.join(REGULAR_FILE).is_file() && d.join(BOLD_FILE).is_file())
     }
 
@@ -212,6 +236,15 @@ fn unverified_mark(pack: &Pack) -> &'static str {
     }
 }
 
+/// What a total says when every eligible clause publishes no figure.
+pub(crate) const NO_FIGURE_TOTAL: &str = "测算金额合计：符合条件的措施均未公布具体标准，金额由主管部门核定（本程序不测算金额）";
+
+/// A total in 元 and 万元, then in 大写.
+pub(crate) fn total_lines(w: &mut Writer, total: rust_decimal::Decimal) {
+    w.para(&format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(total), fmt_wan(total)), 11.0, true, 0.0);
+    w.para(&format!("大写：人民币{}", to_chinese_upper(total)), 10.0, false, 0.0);
+}
+
 /// The claim block's amount lines, in 元 and in 大写.
 fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
     match (clause.figure, r.amount, r.amount_max) {
@@ -243,8 +276,8 @@ fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(Pd
     if r.status != Status::Eligible {
         return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
     }
-    let (pack, clause) =
-        butie_core::engine::find_clause(cx.packs, clause_id).ok_or_else(|| PdfError(format!("政策包中没有条款 {clause_id}")))?;
+    // The version that computed this year (Pack::for_year), not merely the newest.
+    let (pack, clause) = (r.pack, r.clause);
     let title = format!("{}申报表", clause.title.zh);
     let (doc, mut w) = new_doc(fonts, &title, footer(pack));
     write_form(&mut w, cx, r, pack, clause, true);
@@ -384,8 +417,11 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
     }
     let foot = format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
-        cx.packs
+        // The packs that gave this company's figures, in the versions used.
+        ev.packs
             .iter()
+            .filter(|pr| pr.status.applies())
+            .map(|pr| pr.pack)
             .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), unverified_mark(k)))
             .collect::<Vec<_>>()
             .join("；")
@@ -448,8 +484,14 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
     w.table(&cols, &rows, 8.0, true);
 
     w.section("四、合计");
-    w.para(&format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(ev.total), fmt_wan(ev.total)), 11.0, true, 0.0);
-    w.para(&format!("大写：人民币{}", to_chinese_upper(ev.total)), 10.0, false, 0.0);
+    let eligible_without_figures = ev.clauses.iter().any(|c| c.status == Status::Eligible && c.amount_max.is_none());
+    if ev.total_max.is_zero() && eligible_without_figures {
+        // Only clauses that publish no figure (reference packs): 零元整 on a
+        // page to be signed would read as "nothing is due".
+        w.para(NO_FIGURE_TOTAL, 11.0, true, 0.0);
+    } else {
+        total_lines(&mut w, ev.total);
+    }
     w.para(
         &format!(
             "含“只规定上限”条款的最高合计：人民币 {} 元（{} 万元）；大写：人民币{}",

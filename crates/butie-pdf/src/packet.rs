@@ -17,7 +17,7 @@ use crate::{
 };
 use butie_core::engine::Status;
 use butie_core::explain;
-use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
+use butie_core::money::fmt_grouped;
 use butie_core::policy::Lang;
 use rust_decimal::Decimal;
 
@@ -66,7 +66,7 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         if r.status != Status::Eligible {
             return Err(PdfError(format!("条款 {id} 不符合条件，不列入申报材料")));
         }
-        let (pack, clause) = butie_core::engine::find_clause(cx.packs, id).ok_or_else(|| PdfError(format!("政策包中没有条款 {id}")))?;
+        let (pack, clause) = (r.pack, r.clause);
         filed.push((r, pack, clause));
     }
     if filed.is_empty() {
@@ -75,8 +75,9 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
     let title = format!("{} {} 年度跨境电商补贴申报材料", p.company.name, ev.year);
     let foot = format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
-        cx.packs
+        ev.packs
             .iter()
+            .map(|pr| pr.pack)
             .filter(|k| filed.iter().any(|(_, pk, _)| pk.id == k.id))
             .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), crate::unverified_mark(k)))
             .collect::<Vec<_>>()
@@ -134,8 +135,11 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         .collect();
     w.table(&item_cols, &items, 9.5, true);
     w.space(6.0);
-    w.para(&format!("测算金额合计：人民币 {} 元（{} 万元）", fmt_grouped(total), fmt_wan(total)), 11.0, true, 0.0);
-    w.para(&format!("大写：人民币{}", to_chinese_upper(total)), 10.0, false, 0.0);
+    if total.is_zero() && filed.iter().all(|(r, _, _)| r.amount_max.is_none()) {
+        w.para(crate::NO_FIGURE_TOTAL, 11.0, true, 0.0);
+    } else {
+        crate::total_lines(&mut w, total);
+    }
     w.space(10.0);
     w.para("本材料由补贴通根据企业填报的数据和政策原文测算生成，测算结果仅供参考，以主管部门核定为准。", 8.5, false, 0.0);
 

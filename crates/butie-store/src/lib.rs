@@ -313,17 +313,22 @@ pub enum FileKind {
 
 impl FileKind {
     pub fn of(m: &std::fs::Metadata) -> FileKind {
-        use std::os::unix::fs::FileTypeExt;
         let t = m.file_type();
         if t.is_dir() {
-            FileKind::Folder
-        } else if t.is_fifo() {
-            FileKind::Fifo
-        } else if t.is_block_device() || t.is_char_device() {
-            FileKind::Device
-        } else {
-            FileKind::Other
+            return FileKind::Folder;
         }
+        // FIFOs and device nodes exist only on Unix.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return FileKind::Fifo;
+            }
+            if t.is_block_device() || t.is_char_device() {
+                return FileKind::Device;
+            }
+        }
+        FileKind::Other
     }
 }
 
@@ -1163,11 +1168,16 @@ impl Workspace {
     /// language, whatever language the user reads; the `lang` column says so.
     pub fn save_evaluation(&mut self, id: i64, profile: &Profile, ev: &Evaluation, packs: &[Pack]) -> Result<i64> {
         let inputs = profile_to_value(profile).to_string();
-        let pack_list: Vec<Value> = packs
+        // The versions that computed this year (an older kept version may
+        // serve a year the newest's term does not cover); 未验证 is recorded
+        // for a pack whose figures the result uses.
+        let used: Vec<&Pack> = packs.iter().map(|p| ev.packs.iter().find(|pr| pr.pack.id == p.id).map_or(p, |pr| pr.pack)).collect();
+        let pack_list: Vec<Value> = used
             .iter()
             .map(|p| {
                 let mut v = json!({"id": p.id, "version": p.version, "content_hash": p.content_hash});
-                if p.unverified {
+                let applies = ev.packs.iter().any(|pr| pr.pack.id == p.id && pr.status.applies());
+                if p.unverified && applies {
                     v["unverified"] = Value::Bool(true);
                 }
                 v
@@ -1178,7 +1188,7 @@ impl Workspace {
         Self::require_company(tx, id)?;
         let now = now_utc(tx)?;
         // The rules it was computed with are kept beside it (once per version).
-        for p in packs.iter().filter(|p| !p.text.is_empty()) {
+        for p in used.iter().filter(|p| !p.text.is_empty()) {
             tx.execute(
                 "INSERT OR IGNORE INTO pack_texts (sha256, pack_id, version, text, origin, signer, verified, added_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7)",
