@@ -21,8 +21,10 @@ check "usr/share/icons/hicolor/128x128/apps"
 for f in NotoSansSC-Regular.otf NotoSansSC-Bold.otf OFL.txt; do
   check "$(cd "$SCRATCH/root" && find usr/lib -path "*/fonts/$f" | head -1)"
 done
-grep -q '^Exec=' "$SCRATCH"/root/usr/share/applications/*.desktop && grep -q '^Icon=' "$SCRATCH"/root/usr/share/applications/*.desktop \
-  || { echo "the desktop entry lacks Exec= or Icon="; missing=1; }
+desktop=$(ls "$SCRATCH"/root/usr/share/applications/*.desktop | head -1)
+for key in '^Exec=butie-app' '^Icon=' '^Name\[zh_CN\]=补贴通'; do
+  grep -q "$key" "$desktop" && echo "ok   desktop entry $key" || { echo "MISSING desktop entry $key"; missing=1; }
+done
 [ "$missing" -eq 0 ] || exit 1
 
 OUT="$SCRATCH/run"

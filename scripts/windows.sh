@@ -89,8 +89,8 @@ took
 
 # --- scratch folder: exe, fonts/ beside it, test-only stub DLL --------------
 step "scratch folder $SCRATCH"
-rm -rf "$SCRATCH/app" "$SCRATCH/nofonts" "$SCRATCH/stub" "$SCRATCH/out"
-mkdir -p "$SCRATCH/app/fonts" "$SCRATCH/nofonts" "$SCRATCH/stub" "$SCRATCH/out"
+rm -rf "$SCRATCH/stub" "$SCRATCH/out" "$SCRATCH/app" "$SCRATCH/nofonts"
+mkdir -p "$SCRATCH/stub" "$SCRATCH/out"
 cat >"$SCRATCH/stub/stub.c" <<'EOF'
 /* TEST ONLY: Wine 8.0 lacks bcryptprimitives.dll (ProcessPrng), which Rust's
    standard library imports on Windows. Never ship this. */
@@ -104,11 +104,6 @@ __declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
 }
 EOF
 x86_64-w64-mingw32-gcc -shared -O2 -o "$SCRATCH/stub/bcryptprimitives.dll" "$SCRATCH/stub/stub.c" -ladvapi32
-cp "$EXE" "$SCRATCH/stub/bcryptprimitives.dll" "$SCRATCH/app/"
-cp assets/fonts/*.otf "$SCRATCH/app/fonts/"
-# The same exe with no fonts/ beside it: `pdf` must then fail (shows that the
-# fonts were found beside the exe, not through the source tree).
-cp "$EXE" "$SCRATCH/stub/bcryptprimitives.dll" "$SCRATCH/nofonts/"
 took
 
 # --- Wine prefix --------------------------------------------------------------
@@ -117,8 +112,14 @@ export WINEPREFIX=$SCRATCH/wineprefix WINEARCH=win64 WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY WAYLAND_DISPLAY BUTIE_FONT_DIR CARGO_TARGET_DIR
 step "wine prefix ($($WINE --version 2>/dev/null || echo '?')) at $WINEPREFIX"
+WINESERVER=$(command -v wineserver || echo "$(dirname "$WINE")/wineserver")
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
-  if ! timeout 300 "$WINE" wineboot --init >"$SCRATCH/wineboot.log" 2>&1 || [ ! -f "$WINEPREFIX/system.reg" ]; then
+  # A 64-bit-only Wine says it "failed to open C:\windows\syswow64\rundll32.exe"
+  # (no 32-bit side): harmless here. The registry is written when the
+  # wineserver exits, hence the wait.
+  timeout 300 "$WINE" wineboot --init >"$SCRATCH/wineboot.log" 2>&1 || true
+  timeout 120 "$WINESERVER" -w || true
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
     took
     fail "wineboot --init did not make a prefix: $(grep -v '^$' "$SCRATCH/wineboot.log" | head -3 | tr '\n' ' ')"
     exit 1
@@ -126,12 +127,25 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
 fi
 took
 
-# Runs a Windows program with C:\ as its current folder, so no relative or
-# drive-rooted path can reach the source tree through Z:.
+# The exe as installed: C:\butie\butie.exe with fonts\ beside it (inside the
+# prefix, so still under target/windows-test/). Not run from Z:\...\target:
+# a binary run from this tree's target/ may also use the tree's assets/fonts,
+# and Wine resolves the build's Unix path to it (real Windows would not).
+APPDIR=$WINEPREFIX/drive_c/butie
+NOFONTS=$WINEPREFIX/drive_c/butie-nofonts
+rm -rf "$APPDIR" "$NOFONTS"
+mkdir -p "$APPDIR/fonts" "$NOFONTS"
+cp "$EXE" "$SCRATCH/stub/bcryptprimitives.dll" "$APPDIR/"
+cp assets/fonts/*.otf "$APPDIR/fonts/"
+# The same exe with no fonts\ beside it: `pdf` must then fail (shows that the
+# fonts were found beside the exe, and nowhere else).
+cp "$EXE" "$SCRATCH/stub/bcryptprimitives.dll" "$NOFONTS/"
+
+# Runs a Windows program with C:\ as its current folder (not the tree's Z:\).
 wrun() { (cd "$WINEPREFIX/drive_c" && timeout 300 "$WINE" "$@"); }
 winpath() { local p; p=$(realpath -m "$1"); printf 'Z:%s' "${p//\//\\}"; }
 crlf() { sed 's/\r$//' "$1"; }
-WEXE=$SCRATCH/app/butie.exe
+WEXE='C:\butie\butie.exe'
 WSCRATCH=$SCRATCH/out/workspace-linux.sqlite  # the Linux side's own workspace
 
 compare() { # name, then the butie arguments (samples/… become Z:\… paths for Windows)
@@ -176,16 +190,29 @@ if [ $rc -ne 0 ]; then
   fail "pdf: butie.exe exited $rc ($(head -c 300 "$SCRATCH/out/pdf.stderr"))"
 elif [ "$got" -eq 0 ] || [ "$got" -ne "$want" ]; then
   fail "pdf: $got PDFs in C:\\butie-test\\pdf, Linux writes $want"
-elif [ -z "$summary" ] || ! pdftotext "$summary" - 2>/dev/null | grep -qF "$company"; then
+elif [ -z "$summary" ] || [[ "$(pdftotext "$summary" - 2>/dev/null)" != *"$company"* ]]; then
   fail "pdf: the summary PDF's text lacks the company name $company"
 else
-  pass "pdf: $got PDFs written to C:\\butie-test\\pdf (as many as Linux), summary's text has $company"
+  pass "pdf: C:\\butie\\butie.exe wrote $got PDFs to C:\\butie-test\\pdf (as many as Linux), summary's text has $company"
+fi
+
+# Again into the same folder: each same-named PDF is replaced (a rename over
+# an existing file, which Windows does differently from Unix).
+rc=0
+wrun "$WEXE" --workspace 'C:\butie-test\pdf.sqlite' pdf --profile "$(winpath samples/taizhou-sample.json)" --year 2025 --out 'C:\butie-test\pdf' \
+  >/dev/null 2>"$SCRATCH/out/pdf.stderr" || rc=$?
+again=$(find "$pdfdir" -name '*.pdf' 2>/dev/null | wc -l)
+leftovers=$(find "$pdfdir" -mindepth 1 ! -name '*.pdf' 2>/dev/null | wc -l)
+if [ $rc -eq 0 ] && [ "$again" -eq "$want" ] && [ "$leftovers" -eq 0 ]; then
+  pass "pdf again into the same folder: the $again PDFs replaced, no temporary files left"
+else
+  fail "pdf again into the same folder: exit $rc, $again PDFs, $leftovers other files ($(head -c 300 "$SCRATCH/out/pdf.stderr"))"
 fi
 
 # The same without fonts/ beside the exe must fail: nothing else finds them.
 rm -rf "$WINEPREFIX/drive_c/butie-test/pdf-nofonts"
 rc=0
-wrun "$SCRATCH/nofonts/butie.exe" --workspace 'C:\butie-test\pdf.sqlite' pdf --profile "$(winpath samples/taizhou-sample.json)" --year 2025 \
+wrun 'C:\butie-nofonts\butie.exe' --workspace 'C:\butie-test\pdf.sqlite' pdf --profile "$(winpath samples/taizhou-sample.json)" --year 2025 \
   --out 'C:\butie-test\pdf-nofonts' >/dev/null 2>"$SCRATCH/out/pdf-nofonts.stderr" || rc=$?
 if [ $rc -ne 0 ] && [ -z "$(find "$WINEPREFIX/drive_c/butie-test/pdf-nofonts" -name '*.pdf' 2>/dev/null)" ]; then
   pass "pdf without fonts/ beside the exe: refused (exit $rc: $(head -1 "$SCRATCH/out/pdf-nofonts.stderr" | head -c 160)), so the run above used fonts/ beside the exe"
@@ -225,9 +252,26 @@ appdata_unix=$(WINEDEBUG=-all timeout 60 "$WINE" winepath -u "$appdata" 2>/dev/n
 if [ -z "$appdata_unix" ]; then
   fail "default workspace: could not find %APPDATA% in the prefix (got '$appdata')"
 else
-  workspace_check "default workspace ($appdata\\butie\\workspace.sqlite)" "${appdata_unix%/}/butie/workspace.sqlite"
+  workspace_check "default workspace ($appdata\\butie\\workspace.sqlite)" "$(realpath -m "$appdata_unix")/butie/workspace.sqlite"
+fi
+
+# backup, then restore (which keeps the workspace as it was beside it).
+ws='C:\butie-test\ws\w.sqlite'; wsdir=$WINEPREFIX/drive_c/butie-test/ws
+rm -f "$WINEPREFIX/drive_c/butie-test/backup.sqlite"
+rc=0
+{ wrun "$WEXE" --workspace "$ws" backup --out 'C:\butie-test\backup.sqlite' &&
+  wrun "$WEXE" --workspace "$ws" import "$(winpath samples/taizhou-sample.json)" &&
+  wrun "$WEXE" --workspace "$ws" restore 'C:\butie-test\backup.sqlite'; } >"$SCRATCH/out/restore.stdout" 2>"$SCRATCH/out/restore.stderr" || rc=$?
+listed=$(wrun "$WEXE" --workspace "$ws" company list 2>/dev/null | grep -c . || true)
+kept=$(find "$wsdir" -name 'w.before-restore-*.sqlite' | wc -l)
+if [ $rc -eq 0 ] && [ "$listed" -eq 1 ] && [ "$kept" -eq 1 ]; then
+  pass "backup and restore under C:\\butie-test: the workspace is back to 1 company, the one before restore kept beside it"
+else
+  fail "backup and restore: exit $rc, $listed companies listed after restore, $kept safety copies ($(head -c 300 "$SCRATCH/out/restore.stderr"))"
 fi
 took
+
+"$WINESERVER" -k 2>/dev/null || true  # this prefix's server only
 
 if [ $fails -ne 0 ]; then echo "== $fails check(s) failed"; exit 1; fi
 echo "== all checks passed"
