@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 if ! cargo tauri --version >/dev/null 2>&1; then
   echo "== installing tauri-cli"
-  cargo install tauri-cli --locked --version "^2" --quiet
+  # A debug build of the tool: half the compile time of an optimised one,
+  # and bundling is mostly copying and compressing (a few seconds more).
+  cargo install tauri-cli --locked --version "^2" --debug --quiet
 fi
 echo "== cargo tauri build (deb, rpm)"
 (cd src-tauri && cargo tauri build --bundles deb,rpm)

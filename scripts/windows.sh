@@ -17,7 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TARGET=x86_64-pc-windows-gnu
-EXE=target/$TARGET/release/butie.exe
+# The test build: the shipped release settings without whole-program LTO and
+# with parallel codegen (the same code, half the build time on 2 cores; the
+# shipped size is measured with `cargo build --release --target …`).
+PROFILE=wintest
+EXE=target/$TARGET/$PROFILE/butie.exe
 SCRATCH=$ROOT/target/windows-test
 LINUX_BIN=$ROOT/target/release/butie
 
@@ -30,7 +34,7 @@ took() { echo "   ($(( SECONDS - step_start )) s)"; }
 
 # --- installs --------------------------------------------------------------
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep "install ok installed" >/dev/null; }
 apt_updated=0
 apt_install() { # quiet install of the given packages; returns apt-get's status
   if [ $apt_updated -eq 0 ]; then $SUDO apt-get update -qq || return 1; apt_updated=1; fi
@@ -38,7 +42,7 @@ apt_install() { # quiet install of the given packages; returns apt-get's status
 }
 
 step "installs"
-if ! rustup target list --installed | grep -qx "$TARGET"; then
+if ! rustup target list --installed | grep -x "$TARGET" >/dev/null; then
   echo "   rustup target add $TARGET"
   rustup target add "$TARGET"
 fi
@@ -63,14 +67,14 @@ fi
 took
 
 # --- cross-build -------------------------------------------------------------
-step "cargo build --release --target $TARGET --bin butie"
+step "cargo build --profile $PROFILE --target $TARGET --bin butie"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-if nice -n 10 cargo build --release --target "$TARGET" --bin butie; then
+if nice -n 10 cargo build --profile "$PROFILE" --target "$TARGET" --bin butie; then
   took
   pass "build: $EXE ($(stat -c %s "$EXE") bytes)"
 else
   took
-  fail "build: cargo build --release --target $TARGET --bin butie failed"
+  fail "build: cargo build --profile $PROFILE --target $TARGET --bin butie failed"
   exit 1
 fi
 
@@ -110,7 +114,9 @@ took
 export WINEPREFIX=$SCRATCH/wineprefix WINEARCH=win64 WINEDEBUG=-all
 # No Mono/Gecko install prompts; a console program needs no display.
 export WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY BUTIE_FONT_DIR CARGO_TARGET_DIR
+unset DISPLAY WAYLAND_DISPLAY BUTIE_FONT_DIR CARGO_TARGET_DIR BUTIE_WORKSPACE
+# Wine turns the arguments into UTF-16 by the locale: Chinese paths need UTF-8.
+export LC_ALL=C.UTF-8
 step "wine prefix ($($WINE --version 2>/dev/null || echo '?')) at $WINEPREFIX"
 WINESERVER=$(command -v wineserver || echo "$(dirname "$WINE")/wineserver")
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
@@ -246,7 +252,8 @@ workspace_check() { # label, file (Linux path of the sqlite), then --workspace a
 rm -f "$SCRATCH/out/ws-linux.sqlite"
 "$LINUX_BIN" --workspace "$SCRATCH/out/ws-linux.sqlite" import samples/chengdu-sample.json >/dev/null
 "$LINUX_BIN" --workspace "$SCRATCH/out/ws-linux.sqlite" evaluate --company "$uscc" --year 2024 --json >"$SCRATCH/out/ws-eval.linux"
-workspace_check 'workspace C:\butie-test\ws\w.sqlite' "$WINEPREFIX/drive_c/butie-test/ws/w.sqlite" --workspace 'C:\butie-test\ws\w.sqlite'
+# (A folder name with Chinese and a space: SQLite is given such paths as URIs.)
+workspace_check 'workspace C:\butie-test\工作 区\w.sqlite' "$WINEPREFIX/drive_c/butie-test/工作 区/w.sqlite" --workspace 'C:\butie-test\工作 区\w.sqlite'
 appdata=$(wrun cmd /c echo %APPDATA% 2>/dev/null | tr -d '\r' || true)
 appdata_unix=$(WINEDEBUG=-all timeout 60 "$WINE" winepath -u "$appdata" 2>/dev/null | tr -d '\r' || true)
 if [ -z "$appdata_unix" ]; then
@@ -256,16 +263,16 @@ else
 fi
 
 # backup, then restore (which keeps the workspace as it was beside it).
-ws='C:\butie-test\ws\w.sqlite'; wsdir=$WINEPREFIX/drive_c/butie-test/ws
-rm -f "$WINEPREFIX/drive_c/butie-test/backup.sqlite"
+ws='C:\butie-test\工作 区\w.sqlite'; wsdir="$WINEPREFIX/drive_c/butie-test/工作 区"
+rm -f "$wsdir/备份 1.sqlite"
 rc=0
-{ wrun "$WEXE" --workspace "$ws" backup --out 'C:\butie-test\backup.sqlite' &&
+{ wrun "$WEXE" --workspace "$ws" backup --out 'C:\butie-test\工作 区\备份 1.sqlite' &&
   wrun "$WEXE" --workspace "$ws" import "$(winpath samples/taizhou-sample.json)" &&
-  wrun "$WEXE" --workspace "$ws" restore 'C:\butie-test\backup.sqlite'; } >"$SCRATCH/out/restore.stdout" 2>"$SCRATCH/out/restore.stderr" || rc=$?
+  wrun "$WEXE" --workspace "$ws" restore 'C:\butie-test\工作 区\备份 1.sqlite'; } >"$SCRATCH/out/restore.stdout" 2>"$SCRATCH/out/restore.stderr" || rc=$?
 listed=$(wrun "$WEXE" --workspace "$ws" company list 2>/dev/null | grep -c . || true)
 kept=$(find "$wsdir" -name 'w.before-restore-*.sqlite' | wc -l)
 if [ $rc -eq 0 ] && [ "$listed" -eq 1 ] && [ "$kept" -eq 1 ]; then
-  pass "backup and restore under C:\\butie-test: the workspace is back to 1 company, the one before restore kept beside it"
+  pass "backup and restore in C:\\butie-test\\工作 区: the workspace is back to 1 company, the one before restore kept beside it"
 else
   fail "backup and restore: exit $rc, $listed companies listed after restore, $kept safety copies ($(head -c 300 "$SCRATCH/out/restore.stderr"))"
 fi

@@ -228,7 +228,14 @@ pub(crate) fn sweep_stale_temps(target: &Path) {
         let Some(pid) = core.and_then(|c| c.split_once('-')).and_then(|(p, n)| n.parse::<u64>().ok().and(p.parse::<u32>().ok())) else {
             continue;
         };
-        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        // Where there is no /proc (Windows, macOS) another process cannot be
+        // asked about this way: its file is left alone unless a day old.
+        let alive = pid == std::process::id()
+            || if Path::new("/proc/self").exists() {
+                Path::new(&format!("/proc/{pid}")).exists()
+            } else {
+                e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_none_or(|age| age.as_secs() < 86_400)
+            };
         // Only regular files, never through a link.
         if !alive && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(e.path());
