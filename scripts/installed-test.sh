@@ -18,6 +18,7 @@ bin_name=$(cd "$SCRATCH/root/usr/bin" && ls | head -1)
 check "usr/bin/$bin_name"
 check "usr/share/applications/$(cd "$SCRATCH/root/usr/share/applications" && ls | head -1)"
 check "usr/share/icons/hicolor/128x128/apps"
+check "usr/share/doc/butie/copyright"
 for f in NotoSansSC-Regular.otf NotoSansSC-Bold.otf OFL.txt; do
   check "$(cd "$SCRATCH/root" && find usr/lib -path "*/fonts/$f" | head -1)"
 done
