@@ -225,6 +225,11 @@ fn footer(pack: &Pack) -> String {
     )
 }
 
+/// A pack as a footer names it: id, version, short SHA-256 and its marks.
+fn pack_stamp(k: &Pack) -> String {
+    format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), unverified_mark(k))
+}
+
 /// " · 未验证" for an imported pack no trusted key signed, " · 征求意见稿"
 /// for a draft for comments.
 fn unverified_mark(pack: &Pack) -> &'static str {
@@ -422,7 +427,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
             .iter()
             .filter(|pr| pr.status.applies())
             .map(|pr| pr.pack)
-            .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), unverified_mark(k)))
+            .map(pack_stamp)
             .collect::<Vec<_>>()
             .join("；")
     );

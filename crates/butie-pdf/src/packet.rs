@@ -79,7 +79,7 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
             .iter()
             .map(|pr| pr.pack)
             .filter(|k| filed.iter().any(|(_, pk, _)| pk.id == k.id))
-            .map(|k| format!("{} {} sha256:{}{}", k.id, k.version, butie_core::short_hash(&k.content_hash), crate::unverified_mark(k)))
+            .map(crate::pack_stamp)
             .collect::<Vec<_>>()
             .join("；")
     );
