@@ -825,7 +825,7 @@ fn clause_view(
         reasons,
         trace: explain::trace(ev, r, lang),
         excluded_by: r.excluded_by.map(|s| s.winner.id.clone()),
-        interpretations: explain::interpretations(r, lang).into_iter().map(str::to_string).collect(),
+        interpretations: explain::interpretations(ev, r, lang),
         applies: ev.pack_result(&r.pack.id).is_some_and(|p| p.status.applies()),
         unverified: r.pack.unverified,
         draft: r.pack.draft.is_some(),

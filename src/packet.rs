@@ -194,7 +194,9 @@ pub enum PacketError {
     Store(butie_store::StoreError),
     Pdf(butie_pdf::PdfError),
     /// No clause is eligible and still to be filed: nothing to put in it.
-    NothingToFile { year: i32 },
+    NothingToFile {
+        year: i32,
+    },
 }
 
 impl PacketError {
@@ -204,7 +206,9 @@ impl PacketError {
             PacketError::Pdf(e) => FileError::Pdf(butie_pdf::PdfError(e.0.clone())).message(lang),
             PacketError::NothingToFile { year } => match lang {
                 Lang::Zh => format!("{year} 年度没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款"),
-                Lang::En => format!("nothing to file for {year}: a packet needs at least one eligible clause that was not rejected or withdrawn"),
+                Lang::En => {
+                    format!("nothing to file for {year}: a packet needs at least one eligible clause that was not rejected or withdrawn")
+                }
             },
         }
     }

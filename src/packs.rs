@@ -133,11 +133,12 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
             continue;
         }
         let mut seen = vec![p.content_hash.clone()];
-        let others = builtin
-            .iter()
-            .filter(|b| b.id == p.id)
-            .map(|b| (b.content_hash.clone(), b.text.to_string(), false))
-            .chain(stored.iter().filter(|s| s.origin == PackOrigin::Imported && s.pack_id == p.id).map(|s| (s.sha256.clone(), s.text.clone(), !s.verified)));
+        let others = builtin.iter().filter(|b| b.id == p.id).map(|b| (b.content_hash.clone(), b.text.to_string(), false)).chain(
+            stored
+                .iter()
+                .filter(|s| s.origin == PackOrigin::Imported && s.pack_id == p.id)
+                .map(|s| (s.sha256.clone(), s.text.clone(), !s.verified)),
+        );
         for (sha, text, unverified) in others {
             if seen.contains(&sha) {
                 continue;

@@ -96,6 +96,7 @@ fn money_cell(c: &ClauseResult, max: bool, lang: Lang) -> String {
     match v {
         Some(d) => fmt_wan(d),
         None if c.status == Status::Eligible && !max && c.amount_max.is_some() => "—".into(),
+        None if c.status == Status::Eligible && !c.clause.monetary => if lang == Lang::Zh { "不涉及资金" } else { "no money" }.into(),
         None if c.status == Status::Eligible => if lang == Lang::Zh { "未公布" } else { "no figure" }.into(),
         None => String::new(),
     }
@@ -117,8 +118,16 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
     let others: Vec<&str> = ev.packs.iter().filter(|p| other(p)).map(|p| p.pack.id.as_str()).collect();
     if !others.is_empty() {
         let _ = match lang {
-            Lang::Zh => writeln!(o, "  [{}] {}：企业注册地为{}，不适用", pack_status_text(PackStatus::OtherCity, lang), others.join("、"), c.city),
-            Lang::En => writeln!(o, "  [{}] {}: the company is in {}; not applicable", pack_status_text(PackStatus::OtherCity, lang), others.join(", "), c.city),
+            Lang::Zh => {
+                writeln!(o, "  [{}] {}：企业注册地为{}，不适用", pack_status_text(PackStatus::OtherCity, lang), others.join("、"), c.city)
+            }
+            Lang::En => writeln!(
+                o,
+                "  [{}] {}: the company is in {}; not applicable",
+                pack_status_text(PackStatus::OtherCity, lang),
+                others.join(", "),
+                c.city
+            ),
         };
     }
     for p in ev.packs.iter().filter(|p| !other(p)) {
@@ -151,7 +160,7 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         if cr.excluded_by.is_some() {
             status = if zh { "就高排除".into() } else { "excluded".into() };
         }
-        let mark = if explain::interpretations(cr, lang).is_empty() { "" } else { " ※" };
+        let mark = if explain::interpretations(ev, cr, lang).is_empty() { "" } else { " ※" };
         let why = explain::headline(ev, cr, lang);
         let _ = writeln!(
             o,

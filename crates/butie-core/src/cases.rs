@@ -4,7 +4,7 @@ use crate::engine::{evaluate, Status};
 use crate::explain::reasons;
 use crate::money::fmt_yuan;
 use crate::policy::{Case, Lang, Pack};
-use crate::profile::{parse_facts, parse_history, Company, InputError, Profile};
+use crate::profile::{parse_facts, parse_history, Company, InputError, PreviousYear, Profile};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone)]
@@ -38,6 +38,10 @@ pub fn case_profile(pack: &Pack, case: &Case) -> Result<Profile, InputError> {
     };
     let mut profile = Profile::new(company, Some(case.year), facts);
     profile.history = parse_history(&case.history, std::slice::from_ref(pack))?;
+    if let Some(prev) = &case.previous_year_facts {
+        let facts = parse_facts(prev, std::slice::from_ref(pack)).map_err(|e| e.within("previous_year_facts"))?;
+        profile.previous_year = Some(PreviousYear { year: case.year - 1, facts });
+    }
     Ok(profile)
 }
 

@@ -75,6 +75,9 @@ pub struct PackResult<'a> {
     pub pack: &'a Pack,
     pub status: PackStatus,
     pub reason: PackReason,
+    /// The district the company's typed district was taken as (a functional
+    /// zone the pack names as another name of a district).
+    pub district_as: Option<&'a str>,
 }
 
 /// Growth of a fact over its previous-period value, as compared.
@@ -146,6 +149,16 @@ pub enum Cause<'a> {
     /// A note on an eligible clause: `fact` is unanswered and the award is
     /// the lowest tier's; answering it may raise the award up to `max`.
     FigureOpen { fact: &'a str, tiers: &'a [Tier], term: &'a str },
+    /// The clause is in the plans of `cities` only (a pack over several
+    /// cities' plans), not in the plan of the company's city.
+    NotInCityPlan { cities: &'a [String] },
+    /// A note: `fact` was given as `given`, but the company's saved facts of
+    /// `year` say `saved` for `source`; the given value is used.
+    SavedYearDiffers { fact: &'a str, given: Decimal, source: &'a str, saved: Decimal, year: i32 },
+    /// A note on a `needs_input` clause whose rate base is a part
+    /// (`fact`) of a known whole (`whole`): the part is at most the whole, so
+    /// the award is at most `most` (the whole read as the base).
+    PartOpen { fact: &'a str, whole: &'a str, whole_value: Decimal, most: Decimal },
 }
 
 /// One step of a clause's working.
@@ -196,8 +209,11 @@ pub enum Step<'a> {
     CompanyCap { cap: Decimal, used: Decimal, raw: Decimal, rule: &'a PerCompany },
     /// The final figure, rounded once (`money::round_fen`).
     Rounded { amount: Decimal, figure: Figure },
-    /// The policy publishes no figure.
-    NoFigure,
+    /// The policy publishes no figure; `monetary` false: no money is involved.
+    NoFigure { monetary: bool },
+    /// A fact not given for the year, read from the company's saved facts of
+    /// the year before (`source` there: last year's volume is that year's volume).
+    FromSavedYear { fact: &'a str, source: &'a str, year: i32, value: Decimal },
 }
 
 /// A clause's share of one of the evaluation's lists (see `Evaluation::causes`).
@@ -323,7 +339,13 @@ fn retain_from(v: &mut Vec<Cause<'_>>, from: usize, keep: impl Fn(&Cause) -> boo
 }
 
 fn is_note(c: &Cause) -> bool {
-    matches!(c, Cause::GrowthUndefined { .. } | Cause::FigureOpen { .. })
+    matches!(c, Cause::GrowthUndefined { .. } | Cause::FigureOpen { .. } | Cause::SavedYearDiffers { .. } | Cause::PartOpen { .. })
+}
+
+/// A note that stays whatever the clause's status: the user must know which
+/// of two values for one fact was used.
+fn always_said(c: &Cause) -> bool {
+    matches!(c, Cause::SavedYearDiffers { .. })
 }
 
 impl<'a> Acc<'_, 'a> {
@@ -360,12 +382,38 @@ struct Ctx<'v, 'a> {
     values: &'v [Option<&'a FactValue>],
     history: &'a [Claim],
     year: i32,
+    /// The company's city (clauses scoped to some cities' plans).
+    city: &'a str,
+    /// The first and last data year of the pack version's term: only claims
+    /// of these years count against its once-per-company and cumulative rules.
+    term: (i32, i32),
+    /// Facts read from (or checked against) the saved year before.
+    saved: &'v [SavedFact<'a>],
+}
+
+/// A fact the pack reads from the company's saved year before
+/// (`FactDef::previous_year_of`).
+#[derive(Clone, Copy)]
+enum SavedFact<'a> {
+    /// Not given for the year: the saved value is used.
+    Used { fact: &'a str, source: &'a str, year: i32, value: Decimal },
+    /// Given, and the saved value differs: the given value is used, and said.
+    Differs { fact: &'a str, given: Decimal, source: &'a str, saved: Decimal, year: i32 },
+}
+
+impl SavedFact<'_> {
+    fn fact(&self) -> &str {
+        match self {
+            SavedFact::Used { fact, .. } | SavedFact::Differs { fact, .. } => fact,
+        }
+    }
 }
 
 /// Line up the profile's facts with the pack's: both are sorted by key, so
 /// one pass finds every value (no lookup by name during evaluation).
-fn resolve<'a>(pack: &Pack, profile: &'a Profile, out: &mut Vec<Option<&'a FactValue>>) {
+fn resolve<'a>(pack: &'a Pack, profile: &'a Profile, year: i32, out: &mut Vec<Option<&'a FactValue>>, saved: &mut Vec<SavedFact<'a>>) {
     out.clear();
+    saved.clear();
     let mut given = profile.facts.iter().peekable();
     for key in pack.facts.keys() {
         while given.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
@@ -380,6 +428,23 @@ fn resolve<'a>(pack: &Pack, profile: &'a Profile, out: &mut Vec<Option<&'a FactV
             if slot.is_none() {
                 *slot = Some(v);
             }
+        }
+    }
+    // Last year's figures the company saved: a fact that is "the previous
+    // year's X" reads the saved X of that year when it is not given.
+    let Some(prev) = profile.previous_year.as_ref().filter(|p| p.year == year - 1) else { return };
+    for (i, (key, def)) in pack.facts.iter().enumerate() {
+        let Some(source) = def.previous_year_of.as_deref() else { continue };
+        let Some(FactValue::Num(saved_value)) = prev.facts.get(source) else { continue };
+        match out[i] {
+            None => {
+                out[i] = prev.facts.get(source);
+                saved.push(SavedFact::Used { fact: key, source, year: prev.year, value: *saved_value });
+            }
+            Some(FactValue::Num(given)) if given != saved_value => {
+                saved.push(SavedFact::Differs { fact: key, given: *given, source, saved: *saved_value, year: prev.year });
+            }
+            Some(_) => {}
         }
     }
 }
@@ -526,10 +591,15 @@ impl<'a> Ctx<'_, 'a> {
 
 /// What a formula yields before status is decided.
 enum Outcome {
-    Figure { amount: Decimal },
+    Figure {
+        amount: Decimal,
+    },
     /// The formula's fact is unanswered, yet the award is at least `amount`
     /// and at most `max` (a tier table whose first tier every value reaches).
-    Floor { amount: Decimal, max: Decimal },
+    Floor {
+        amount: Decimal,
+        max: Decimal,
+    },
     NoFigure,
     Fails,
     Missing,
@@ -553,7 +623,18 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
             Outcome::Figure { amount: *amount }
         }
         Formula::Rate { base, whole, rate, cap, cap_quote } => {
-            let Some(b) = cx.num(base, acc) else { return Outcome::Missing };
+            let Some(b) = cx.num(base, acc) else {
+                // The part is at most its whole: with the whole known, the
+                // award is at most the whole's (the text's literal base).
+                if let Some(w) = whole {
+                    if let Some(FactValue::Num(wv)) = cx.fact(w).filter(|v| !matches!(v, FactValue::Num(d) if d.is_zero())) {
+                        let raw = *rate * *wv;
+                        let most = cap.map_or(raw, |c| raw.min(c));
+                        acc.causes.push(Cause::PartOpen { fact: base, whole: w, whole_value: *wv, most: round_fen(most) });
+                    }
+                }
+                return Outcome::Missing;
+            };
             if let Some(w) = whole {
                 if let Some(FactValue::Num(wv)) = cx.fact(w) {
                     if b > *wv {
@@ -696,6 +777,7 @@ fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>)
 }
 
 fn pack_status(pack: &Pack, profile: &Profile, year: i32) -> (PackStatus, PackReason) {
+    // Claims and terms are by data year; a pack's place rules come first.
     let c = &profile.company;
     if !pack.covers_city(&c.city) {
         return (PackStatus::OtherCity, PackReason::OtherCity);
@@ -724,9 +806,24 @@ struct Lists<'a> {
 fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, county: bool, lists: &mut Lists<'a>) -> ClauseResult<'a> {
     let base = Mark(lists.steps.len(), lists.causes.len(), lists.missing.len());
     let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base };
-    // Exclusion list first: a listed company gets nothing from the pack.
+    // Facts read from the saved year before: said in the working of each
+    // clause that reads them.
+    for s in cx.saved.iter().filter(|s| clause.fact_keys().contains(&s.fact())) {
+        match *s {
+            SavedFact::Used { fact, source, year, value } => acc.trace.push(Step::FromSavedYear { fact, source, year, value }),
+            SavedFact::Differs { fact, given, source, saved, year } => {
+                acc.causes.push(Cause::SavedYearDiffers { fact, given, source, saved, year })
+            }
+        }
+    }
+    // A measure of some cities' plans only: nothing for the others.
     let mut excluded = false;
-    if let Some(flag) = &pack.exclusion_fact {
+    if !Pack::clause_covers_city(clause, cx.city) {
+        acc.causes.push(Cause::NotInCityPlan { cities: &clause.cities });
+        excluded = true;
+    }
+    // Exclusion list first: a listed company gets nothing from the pack.
+    if let (false, Some(flag)) = (excluded, &pack.exclusion_fact) {
         match cx.fact(flag) {
             Some(FactValue::Bool(true)) => {
                 acc.causes.push(Cause::Excluded { fact: flag });
@@ -741,7 +838,14 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
     // blocks nothing.
     let mut cap_left: Option<(Decimal, Decimal, &'a PerCompany)> = None;
     if let (false, Some(rule)) = (excluded, &clause.per_company) {
-        let mut earlier = cx.history.iter().filter(|c| c.clause == clause.id && c.year < cx.year && c.status.counts()).peekable();
+        // Only claims of years inside the pack's term count: the plan
+        // replaced the rules before it (台州: 自2025年1月1日起施行).
+        let (from, to) = cx.term;
+        let mut earlier = cx
+            .history
+            .iter()
+            .filter(|c| c.clause == clause.id && c.year < cx.year && (from..=to).contains(&c.year) && c.status.counts())
+            .peekable();
         match rule {
             PerCompany::Once { .. } => {
                 if let Some(c) = earlier.min_by_key(|c| c.year) {
@@ -813,7 +917,7 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
             // No award: a floor's "at least" lines would mislead.
             acc.trace.truncate(formula_mark);
         }
-        retain_from(acc.causes, base.1, |c| !is_note(c));
+        retain_from(acc.causes, base.1, |c| !is_note(c) || always_said(c));
         acc.missing.truncate(base.2);
         r.status = Status::Ineligible;
     } else if blocking > base.2 || matches!(outcome, Outcome::Missing) {
@@ -824,6 +928,14 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
         }
         r.status = Status::NeedsInput;
         r.missing = Span::of(base.2, acc.missing.len());
+        // Only the part is open: the most it can pay is known.
+        if acc.missing.len() == base.2 + 1 {
+            if let Some(Cause::PartOpen { fact, most, .. }) = acc.causes[base.1..].iter().find(|c| matches!(c, Cause::PartOpen { .. })) {
+                if acc.missing[base.2] == *fact {
+                    r.amount_max = Some(*most);
+                }
+            }
+        }
     } else {
         // An eligible clause may still have an open fact that can raise it.
         r.missing = Span::of(base.2, acc.missing.len());
@@ -844,7 +956,7 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
                     r.amount = Some(m);
                 }
             }
-            _ => acc.trace.push(Step::NoFigure),
+            _ => acc.trace.push(Step::NoFigure { monetary: clause.monetary }),
         }
     }
     r.causes = Span::of(base.1, acc.causes.len());
@@ -917,6 +1029,7 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
     let mut clauses = Vec::with_capacity(packs.iter().map(|p| p.clauses.len()).sum());
     let mut lists = Lists { steps: Vec::with_capacity(64), ..Lists::default() };
     let mut values = Vec::new();
+    let mut saved = Vec::new();
     for pack in packs {
         // Another kept version of the same pack may be the one for this year.
         let pack = pack.for_year(year);
@@ -924,8 +1037,15 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
         let start = clauses.len();
         match status {
             PackStatus::Applies | PackStatus::CountyReference => {
-                resolve(pack, profile, &mut values);
-                let cx = Ctx { values: &values, history: &profile.history, year };
+                resolve(pack, profile, year, &mut values, &mut saved);
+                let cx = Ctx {
+                    values: &values,
+                    history: &profile.history,
+                    year,
+                    city: &profile.company.city,
+                    term: (pack.valid_from.y, pack.valid_to.y),
+                    saved: &saved,
+                };
                 let county = status == PackStatus::CountyReference;
                 for clause in &pack.clauses {
                     clauses.push(evaluate_clause(&cx, pack, clause, county, &mut lists));
@@ -951,7 +1071,8 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
                 }
             }
         }
-        pack_results.push(PackResult { pack, status, reason });
+        let district_as = if status.applies() { pack.district_alias(&profile.company.district) } else { None };
+        pack_results.push(PackResult { pack, status, reason, district_as });
     }
     let mut total = Decimal::ZERO;
     let mut total_max = Decimal::ZERO;

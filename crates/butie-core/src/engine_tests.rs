@@ -424,8 +424,9 @@ fn a_yes_no_condition_checked_when_known_is_assumed_and_says_so() {
 
 #[test]
 fn pack_requirements_come_first_in_every_clause() {
-    let text = format!("{HEAD}\n{}{}", clause("c", r#"{ fact = "a", op = "ge", term = "以上", value = "1" }"#, FIXED), clause("d", "", FIXED))
-        .replace("[pack.regions]", "requires = [{ fact = \"flag\" }]\n[pack.regions]");
+    let text =
+        format!("{HEAD}\n{}{}", clause("c", r#"{ fact = "a", op = "ge", term = "以上", value = "1" }"#, FIXED), clause("d", "", FIXED))
+            .replace("[pack.regions]", "requires = [{ fact = \"flag\" }]\n[pack.regions]");
     let q = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(q.clauses[0].fact_keys(), vec!["flag", "a"]);
     let pr = profile(&q, r#"{"listed": false, "flag": false}"#);
@@ -463,7 +464,10 @@ fn an_old_fact_is_read_as_the_one_its_selector_names() {
         let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(facts).unwrap();
         parse_facts(&m, std::slice::from_ref(&p)).unwrap_err().message(Lang::Zh)
     };
-    assert_eq!(refused(r#"{"kind": "x", "old": "1000", "a": "2000"}"#), "facts.old: 是旧字段，按 kind 所选代为填写，不能与新字段同时出现；请只填 a、b");
+    assert_eq!(
+        refused(r#"{"kind": "x", "old": "1000", "a": "2000"}"#),
+        "facts.old: 是旧字段，按 kind 所选代为填写，不能与新字段同时出现；请只填 a、b"
+    );
     // under an option it does not map, it counts for nothing: each part is asked
     assert_eq!(line(r#"{"listed": false, "kind": "z", "old": "1000"}"#), r#"c needs_input - ["a", "b"] |"#);
     // stored values (the store does not go through parse_facts): the new fact wins

@@ -151,6 +151,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     read_as: None,
     source: None,
     part_of: None,
+    previous_year_of: None,
     carries_over: false,
 });
 
@@ -371,6 +372,57 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             }
             Ok(())
         }
+        Cause::NotInCityPlan { cities } => {
+            let city = &ev.profile.company.city;
+            match lang {
+                Lang::Zh => write!(w, "此项只见于{}的实施方案，{city}的方案没有此项", cities.join("、")),
+                Lang::En => write!(w, "only the plan of {} states this measure; the plan of {city} does not", cities.join(", ")),
+            }
+        }
+        Cause::SavedYearDiffers { fact, given, source, saved, year } => {
+            let (d, sd) = (def(pack, fact), def(pack, source));
+            match lang {
+                Lang::Zh => write!(
+                    w,
+                    "本年度填写的{} {} 与已保存的{year}年度{} {} 不同，按本年度填写的计算；请核对",
+                    d.label.get(lang),
+                    show_value(d, *given, lang),
+                    sd.label.get(lang),
+                    show_value(sd, *saved, lang)
+                ),
+                Lang::En => write!(
+                    w,
+                    "{} given for this year ({}) differs from the saved {year} {} ({}); the figure given is used; please check",
+                    d.label.get(lang),
+                    show_value(d, *given, lang),
+                    sd.label.get(lang),
+                    show_value(sd, *saved, lang)
+                ),
+            }
+        }
+        Cause::PartOpen { fact, whole, whole_value, most } => {
+            let (d, wd) = (def(pack, fact), def(pack, whole));
+            match lang {
+                Lang::Zh => write!(
+                    w,
+                    "{}未填写；它不超过{} {}，故本项最多 {}（按原文字面以全部{}为基数计算的金额）",
+                    d.label.get(lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang),
+                    yuan(*most, lang),
+                    wd.label.get(lang)
+                ),
+                Lang::En => write!(
+                    w,
+                    "{} not answered; it is at most {} ({}), so this clause pays at most {} (the text's literal base: all of {})",
+                    d.label.get(lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang),
+                    yuan(*most, lang),
+                    wd.label.get(lang)
+                ),
+            }
+        }
         Cause::GrowthUndefined { prev } => write!(
             w,
             "{}{}",
@@ -403,6 +455,21 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             write!(w, "✓ {}: {}", d.label.get(lang), option_label(d, value, lang))
         }
         Step::IsTrue { fact } => write!(w, "✓ {}: {}", def(pack, fact).label.get(lang), t(lang, "是", "yes")),
+        Step::FromSavedYear { fact, source, year, value } => {
+            let (d, sd) = (def(pack, fact), def(pack, source));
+            match lang {
+                Lang::Zh => {
+                    write!(w, "{}未填写，取已保存的{year}年度{}：{}", d.label.get(lang), sd.label.get(lang), show_value(sd, *value, lang))
+                }
+                Lang::En => write!(
+                    w,
+                    "{} not given: the saved {year} {} is used: {}",
+                    d.label.get(lang),
+                    sd.label.get(lang),
+                    show_value(sd, *value, lang)
+                ),
+            }
+        }
         Step::Assumed { fact } => match lang {
             Lang::Zh => {
                 write!(w, "{}假定 {}：是（未回答；如为“否”，本项不符合）", interpretation_mark(lang), def(pack, fact).label.get(lang))
@@ -580,7 +647,10 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             (Figure::Ceiling, Lang::Zh) => write!(w, "最高 {}：政策只规定上限，实际金额由主管部门核定", yuan(*amount, lang)),
             (Figure::Ceiling, Lang::En) => write!(w, "at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
         },
-        Step::NoFigure => w.write_str(t(lang, "政策未公布金额", "no figure published")),
+        Step::NoFigure { monetary: true } => w.write_str(t(lang, "政策未公布金额", "no figure published")),
+        Step::NoFigure { monetary: false } => {
+            w.write_str(t(lang, "不涉及资金（便利、资格或规则类措施）", "no money involved (a facilitation, status or rule)"))
+        }
     }
 }
 
@@ -740,6 +810,11 @@ pub fn write_summary(w: &mut impl Write, c: &ClauseResult, lang: Lang) -> fmt::R
             Lang::Zh => write!(w, "符合条件，最高可得 {}（{} 万元），实际金额由主管部门核定", yuan(m, lang), fmt_wan(m))?,
             Lang::En => write!(w, "eligible: at most {}; the department sets the actual amount", yuan(m, lang))?,
         },
+        _ if !c.clause.monetary => w.write_str(t(
+            lang,
+            "符合条件；此项不涉及资金（便利、资格或规则类措施），以主管部门办理为准",
+            "eligible; no money is involved (a facilitation, status or rule): the department applies it",
+        ))?,
         _ => match &c.clause.formula_note {
             // The note says who sets the amount (e.g. each county).
             Some(n) => write!(w, "{}{}", t(lang, "符合条件。", "eligible. "), n.get(lang))?,
@@ -780,6 +855,7 @@ pub fn write_provisional(w: &mut impl Write, pack: &Pack, open: &[(&str, bool)],
     match (then.clause.figure, then.amount, then.amount_max) {
         (Figure::Exact, Some(a), _) => write!(w, "{}{}", t(lang, "测算可得 ", "estimated "), yuan(a, lang)),
         (_, _, Some(m)) => write!(w, "{}{}", t(lang, "最高 ", "at most "), yuan(m, lang)),
+        _ if !then.clause.monetary => w.write_str(t(lang, "符合条件（不涉及资金）", "eligible (no money involved)")),
         _ => w.write_str(t(lang, "符合条件（未公布具体标准）", "eligible (no specific standard published)")),
     }
 }
@@ -830,6 +906,9 @@ pub enum Reason<'e, 'a> {
     Interpretation(&'a Text2),
     CountyNote(&'e PackResult<'a>),
     Stacked,
+    /// An applicant condition not answered and taken as "yes" (an
+    /// interpretation: the notice's condition is checked only when answered).
+    Assumed(&'a str),
     /// The pack's standing: imported without a trusted signature (未验证)
     /// and/or a draft for comments (征求意见稿), said on each clause it gives.
     Standing,
@@ -838,7 +917,7 @@ pub enum Reason<'e, 'a> {
 impl Reason<'_, '_> {
     /// A reading of unclear policy text (shown marked as such).
     pub fn is_interpretation(&self) -> bool {
-        matches!(self, Reason::Interpretation(_))
+        matches!(self, Reason::Interpretation(_) | Reason::Assumed(_))
     }
 }
 
@@ -853,19 +932,30 @@ pub fn reason_items<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> 
     out
 }
 
+/// The applicant conditions a clause took as "yes" without an answer.
+fn assumed<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> impl Iterator<Item = Reason<'e, 'a>> + 'e {
+    ev.trace(c).iter().filter_map(|s| match s {
+        Step::Assumed { fact } => Some(Reason::Assumed(fact)),
+        _ => None,
+    })
+}
+
 fn reason_items_of_result<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
     match c.status {
         Status::Ineligible => ev.causes(c).iter().map(Reason::Cause).collect(),
-        Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).collect(),
+        Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).chain(assumed(ev, c)).collect(),
         Status::Eligible => {
             let mut out = vec![Reason::Summary];
             // Notes only (an eligible clause has no failures): e.g. an open fact that may raise it.
             out.extend(ev.causes(c).iter().map(Reason::Cause));
+            out.extend(assumed(ev, c));
             if c.amount_max.is_some() {
                 // Without a figure, the summary already carries the note.
                 out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
             }
             out.extend(c.clause.interpretations.iter().map(Reason::Interpretation));
+            // How the text's limit across years is read (一次性, 单家企业…累计).
+            out.extend(c.clause.per_company.as_ref().and_then(|r| r.interpretation()).map(Reason::Interpretation));
             if c.county {
                 out.extend(ev.pack_result(&c.pack.id).map(Reason::CountyNote));
             }
@@ -886,17 +976,43 @@ pub fn write_reason(w: &mut impl Write, ev: &Evaluation, c: &ClauseResult, r: &R
         Reason::Interpretation(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
         Reason::CountyNote(pr) => write_pack_note(w, ev, pr, lang),
         Reason::Stacked => write_stacked(w, c, lang),
+        Reason::Assumed(fact) => write_assumed(w, c.pack, fact, lang),
         Reason::Standing => {
             if c.pack.unverified {
-                w.write_str(t(lang, "【未验证】所依据的政策包导入时没有受信任的签名", "[unverified] the pack this rests on was imported without a trusted signature"))?;
+                w.write_str(t(
+                    lang,
+                    "【未验证】所依据的政策包导入时没有受信任的签名",
+                    "[unverified] the pack this rests on was imported without a trusted signature",
+                ))?;
             }
             if c.pack.draft.is_some() {
                 let sep = if c.pack.unverified { t(lang, "；", "; ") } else { "" };
                 w.write_str(sep)?;
-                w.write_str(t(lang, "【征求意见稿】所依据的文件尚未正式印发，内容可能变化", "[draft for comments] the document this rests on is not yet issued in final form and may change"))?;
+                w.write_str(t(
+                    lang,
+                    "【征求意见稿】所依据的文件尚未正式印发，内容可能变化",
+                    "[draft for comments] the document this rests on is not yet issued in final form and may change",
+                ))?;
             }
             Ok(())
         }
+    }
+}
+
+fn write_assumed(w: &mut impl Write, pack: &Pack, fact: &str, lang: Lang) -> fmt::Result {
+    let d = def(pack, fact);
+    match lang {
+        Lang::Zh => write!(w, "{}未回答“{}”，按“是”计算；如为“否”，本项不符合", interpretation_mark(lang), d.label.get(lang))?,
+        Lang::En => write!(
+            w,
+            "{}“{}” not answered: taken as “yes”; if it is “no”, this clause does not apply",
+            interpretation_mark(lang),
+            d.label.get(lang)
+        )?,
+    }
+    match &d.source {
+        Some(src) => write!(w, "{}{}{}", t(lang, "（", " ("), src.get(lang), t(lang, "）", ")")),
+        None => Ok(()),
     }
 }
 
@@ -916,12 +1032,20 @@ pub fn headline(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> String {
     pick.map(|r| reason(ev, c, &r, lang)).unwrap_or_default()
 }
 
-/// Interpretations an eligible clause's figure rests on.
-pub fn interpretations<'p>(c: &ClauseResult<'p>, lang: Lang) -> Vec<&'p str> {
+/// Interpretations an eligible clause's figure rests on: the clause's own
+/// readings of the text, then each applicant condition taken as "yes".
+pub fn interpretations(ev: &Evaluation, c: &ClauseResult, lang: Lang) -> Vec<String> {
     if c.status != Status::Eligible {
         return Vec::new();
     }
-    c.clause.interpretations.iter().map(|i| i.get(lang)).collect()
+    let mut out: Vec<String> = c.clause.interpretations.iter().map(|i| i.get(lang).to_string()).collect();
+    out.extend(c.clause.per_company.as_ref().and_then(|r| r.interpretation()).map(|i| i.get(lang).to_string()));
+    for r in assumed(ev, c) {
+        let text = reason(ev, c, &r, lang);
+        // The mark is the caller's to draw (※ in tables and PDFs).
+        out.push(text.strip_prefix(interpretation_mark(lang)).map(str::to_string).unwrap_or(text));
+    }
+    out
 }
 
 // ------------------------------------------------------------------ catalogue JSON

@@ -137,7 +137,9 @@ pub fn fmt_percent(rate: Decimal) -> String {
 pub enum NumberProblem {
     NotANumber,
     Negative,
-    TooManyDecimals { max: u32 },
+    TooManyDecimals {
+        max: u32,
+    },
     TooLarge,
     NotInteger,
     /// Thousands separators not between groups of three digits (`1,23`).

@@ -116,6 +116,10 @@ struct RawRegions {
     city_code: Option<String>,
     #[serde(default)]
     codes: BTreeMap<String, String>,
+    /// Names a company may type for its district that stand for one of
+    /// `applies` (a functional zone inside a district: 东疆 → 滨海新区).
+    #[serde(default)]
+    district_aliases: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,6 +195,11 @@ struct RawFact {
     /// total is refused in the working.
     #[serde(default)]
     part_of: Option<String>,
+    /// This fact is the year before's value of another (上年交易额 of
+    /// 交易额): for a saved company, a year without it reads that fact of the
+    /// saved year before.
+    #[serde(default)]
+    previous_year_of: Option<String>,
     /// A standing status (a recognition, a business type, a lease) that
     /// stays true from year to year, offered for copying into a new year;
     /// yearly flows (volumes, costs, investments) do not carry over.
@@ -228,6 +237,14 @@ struct RawClause {
     applicant: Option<Text2>,
     #[serde(default)]
     per_company: Option<RawPerCompany>,
+    /// In a pack over several cities' plans: the cities whose plan states
+    /// this measure (empty: all of the pack's cities).
+    #[serde(default)]
+    cities: Vec<String>,
+    /// `false` for a measure that involves no money (an exemption, a
+    /// certification, a netting rule…).
+    #[serde(default)]
+    monetary: Option<bool>,
 }
 
 /// What the text says of a clause across years for one company.
@@ -359,6 +376,10 @@ struct RawCase {
     serious_dishonesty_listed: Option<bool>,
     #[serde(default)]
     facts: toml::Table,
+    /// The company's saved facts of the year before (`year - 1`), as a
+    /// saved company's profile carries them.
+    #[serde(default)]
+    previous_year_facts: Option<toml::Table>,
     /// Earlier claims, as the profile's `history` list.
     #[serde(default)]
     history: Vec<toml::Value>,
@@ -414,6 +435,8 @@ pub struct FactDef {
     pub source: Option<Text2>,
     /// The total this fact is a part of.
     pub part_of: Option<String>,
+    /// The fact whose value in the year before this one is.
+    pub previous_year_of: Option<String>,
     /// A standing status, copied into a new year on request.
     pub carries_over: bool,
 }
@@ -679,6 +702,11 @@ pub struct Clause {
     pub citation_json: Box<serde_json::value::RawValue>,
     /// What the text says across years for one company, if anything.
     pub per_company: Option<PerCompany>,
+    /// The cities whose plan states this measure; empty: every city of the pack.
+    pub cities: Vec<String>,
+    /// The measure involves money (an award, a subsidy, funds); `false` for
+    /// exemptions, certifications, netting rules and the like (不涉及资金).
+    pub monetary: bool,
 }
 
 /// A clause's rule across years for one company, with the words it rests on.
@@ -765,6 +793,8 @@ pub struct Pack {
     pub county_note: Option<Text2>,
     /// GB/T 2260 code of each district that has one.
     pub district_codes: BTreeMap<String, String>,
+    /// Other names for a district of `regions` (functional zones inside it).
+    pub district_aliases: BTreeMap<String, String>,
     /// A declared bool fact; a company for which it is true gets nothing from the pack.
     pub exclusion_fact: Option<FactKey>,
     pub exclusion_quote: String,
@@ -857,7 +887,18 @@ impl Pack {
         if self.regions.is_empty() {
             return Some(RegionRole::Applies);
         }
+        let district = self.district_alias(district).unwrap_or(district);
         self.regions.iter().find(|(d, _)| d == district).map(|(_, r)| *r)
+    }
+    /// The district of `regions` that `name` stands for, when it is one of
+    /// the pack's other names (a functional zone).
+    pub fn district_alias(&self, name: &str) -> Option<&str> {
+        self.district_aliases.get(name).map(String::as_str)
+    }
+    /// The clause applies to a company of `city` (a clause scoped to some
+    /// cities of a pack over several cities' plans).
+    pub fn clause_covers_city(clause: &Clause, city: &str) -> bool {
+        clause.cities.is_empty() || clause.cities.iter().any(|c| c == city)
     }
     /// The version for a data year: this one when its term covers the
     /// year (or nothing else is kept); otherwise the newest kept version
@@ -932,6 +973,8 @@ pub struct Case {
     pub facts: serde_json::Map<String, serde_json::Value>,
     /// Earlier claims, as the profile's `history` JSON.
     pub history: serde_json::Value,
+    /// Saved facts of the year before, as JSON.
+    pub previous_year_facts: Option<serde_json::Map<String, serde_json::Value>>,
     pub expect: BTreeMap<String, Expect>,
 }
 
@@ -1079,6 +1122,15 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             return Err(cx.err("pack.regions.codes", format!("{d} 的行政区划代码应为 6 位数字: {c:?}")));
         }
     }
+    for (alias, d) in &p.regions.district_aliases {
+        if !regions.iter().any(|(x, r)| x == d && *r == RegionRole::Applies) {
+            return Err(cx.err("pack.regions.district_aliases", format!("{alias} 所指的不是本政策适用的区县: {d}")));
+        }
+        if alias.trim().is_empty() || regions.iter().any(|(x, _)| x == alias) {
+            return Err(cx.err("pack.regions.district_aliases", format!("别名为空或与区县同名: {alias:?}")));
+        }
+    }
+    let district_aliases = p.regions.district_aliases.clone();
     let mut facts = BTreeMap::new();
     let mut read_as = Vec::new();
     for (key, mut f) in raw.facts {
@@ -1094,6 +1146,14 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             return Err(cx.err(&at, format!("未定义的主题 topic: {}", def.topic)));
         }
         facts.insert(key, def);
+    }
+    for (key, def) in &facts {
+        if let Some(src) = &def.previous_year_of {
+            match facts.get(src) {
+                Some(d) if d.kind == def.kind && numeric(d.kind) && src != key => {}
+                _ => return Err(cx.err(format!("facts.{key}"), format!("previous_year_of 须为同类型的另一个数值事实: {src}"))),
+            }
+        }
     }
     for (key, r) in read_as {
         let at = format!("facts.{key}.read_as");
@@ -1159,6 +1219,15 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, &facts)?);
         }
         let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
+        for (i, city) in c.cities.iter().enumerate() {
+            if !p.regions.cities.contains(city) || c.cities[..i].contains(city) {
+                return Err(cx.err(&at, format!("cities 须为本政策 [pack.regions] cities 中的城市，且不重复: {city}")));
+            }
+        }
+        let monetary = c.monetary.unwrap_or(true);
+        if !monetary && !matches!(formula, Formula::None) {
+            return Err(cx.err(&at, "monetary = false（不涉及资金）的条款不能有金额公式"));
+        }
         let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
         let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, e.to_string()))?;
         let per_company = match c.per_company {
@@ -1189,6 +1258,8 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             citation,
             citation_json,
             per_company,
+            cities: c.cities,
+            monetary,
         });
     }
 
@@ -1254,6 +1325,11 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
             serious_dishonesty_listed: rc.serious_dishonesty_listed,
             facts: facts_json,
             history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, e.to_string()))?,
+            previous_year_facts: match rc.previous_year_facts.map(|t| serde_json::to_value(&t)) {
+                None => None,
+                Some(Ok(serde_json::Value::Object(m))) => Some(m),
+                Some(_) => return Err(cx.err(&at, "previous_year_facts 无法转为 JSON")),
+            },
             expect,
         });
     }
@@ -1293,6 +1369,7 @@ fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyE
         regions_quote: p.regions.quote,
         county_note: p.regions.county_note,
         district_codes: p.regions.codes,
+        district_aliases,
         exclusion_fact,
         exclusion_quote,
         exclusion_reason,
@@ -1326,7 +1403,8 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
     let mut options = BTreeMap::new();
     let mut option_order = Vec::new();
     for (k, v) in f.options {
-        let label = Text2::deserialize(v).map_err(|e| cx.err(format!("{at}.options.{k}"), format!("选项标签应为 {{ zh = \"…\", en = \"…\" }}: {e}")))?;
+        let label = Text2::deserialize(v)
+            .map_err(|e| cx.err(format!("{at}.options.{k}"), format!("选项标签应为 {{ zh = \"…\", en = \"…\" }}: {e}")))?;
         option_order.push(k.clone());
         options.insert(k, label);
     }
@@ -1367,6 +1445,7 @@ fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<
         read_as: None,
         source: f.source,
         part_of: f.part_of,
+        previous_year_of: f.previous_year_of,
         carries_over: f.carries_over,
     })
 }

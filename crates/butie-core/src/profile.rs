@@ -43,6 +43,16 @@ pub struct Profile {
     /// Claims filed in any year (the catalogue's `history`): what the
     /// company has already applied for or received.
     pub history: Vec<Claim>,
+    /// The company's saved facts of the year before (the facts some pack
+    /// reads as last year's: `FactDef::previous_year_of`).
+    pub previous_year: Option<PreviousYear>,
+}
+
+/// Facts saved for the year before the one evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousYear {
+    pub year: i32,
+    pub facts: Facts,
 }
 
 /// Where a claim stands (计划申报 / 已申报 / 已批准 / 未获批 / 已撤回).
@@ -105,7 +115,7 @@ impl Profile {
             }
             None => {}
         }
-        Profile { company, year, facts, history: Vec::new() }
+        Profile { company, year, facts, history: Vec::new(), previous_year: None }
     }
 }
 
@@ -203,6 +213,12 @@ impl InputError {
         InputError { field: field.into(), problem }
     }
 
+    /// The same error on a field inside `outer` (`previous_year.facts.x`).
+    pub fn within(mut self, outer: &str) -> Self {
+        self.field = format!("{outer}.{}", self.field);
+        self
+    }
+
     /// One line: the field, then the problem in the user's language.
     pub fn message(&self, lang: Lang) -> String {
         if self.field.is_empty() {
@@ -287,9 +303,7 @@ impl InputError {
             }
             Problem::Number(p) => match (p, zh) {
                 (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000 或 6.2万；不用科学计数法）".to_string(),
-                (NumberProblem::NotANumber, false) => {
-                    "not a number (write e.g. 236500000, 236,500,000 or 6.2万; no exponents)".to_string()
-                }
+                (NumberProblem::NotANumber, false) => "not a number (write e.g. 236500000, 236,500,000 or 6.2万; no exponents)".to_string(),
                 (NumberProblem::Negative, true) => "不能为负数".to_string(),
                 (NumberProblem::Negative, false) => "must not be negative".to_string(),
                 (NumberProblem::TooManyDecimals { max }, true) => format!("最多{max}位小数（金额精确到分）"),
@@ -349,7 +363,10 @@ impl InputError {
                 if zh {
                     format!("是旧字段，按 {by} 所选代为填写，不能与新字段同时出现；请只填 {}", replacements.join("、"))
                 } else {
-                    format!("is an old field, read by what {by} picks, and cannot be given beside the new one; give only {}", replacements.join(", "))
+                    format!(
+                        "is an old field, read by what {by} picks, and cannot be given beside the new one; give only {}",
+                        replacements.join(", ")
+                    )
                 }
             }
             Problem::NotOption { options } => {
@@ -442,7 +459,7 @@ impl fmt::Display for InputError {
 
 const COMPANY_FIELDS: [&str; 10] =
     ["name", "uscc", "city", "district", "serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
-const TOP_FIELDS: [&str; 4] = ["company", "year", "facts", "history"];
+const TOP_FIELDS: [&str; 5] = ["company", "year", "facts", "history", "previous_year"];
 const MAX_TEXT: usize = 200;
 const MAX_LIST: usize = 10_000;
 
@@ -623,6 +640,25 @@ pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputErr
     if let Some(h) = obj.get("history") {
         profile.history = parse_history(h, packs)?;
     }
+    match obj.get("previous_year") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for k in m.keys() {
+                if !["year", "facts"].contains(&k.as_str()) {
+                    return Err(InputError::new(format!("previous_year.{k}"), Problem::UnknownField { known: vec!["year", "facts"] }));
+                }
+            }
+            let y = m.get("year").ok_or_else(|| InputError::new("previous_year.year", Problem::Missing))?;
+            let year = parse_year("previous_year.year", y)?;
+            let facts = match m.get("facts") {
+                None | Some(Value::Null) => Facts::new(),
+                Some(Value::Object(f)) => parse_facts(f, packs).map_err(|e| e.within("previous_year"))?,
+                Some(_) => return Err(InputError::new("previous_year.facts", Problem::NotAnObject)),
+            };
+            profile.previous_year = Some(PreviousYear { year, facts });
+        }
+        Some(_) => return Err(InputError::new("previous_year", Problem::NotAnObject)),
+    }
     Ok(profile)
 }
 
@@ -773,7 +809,8 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
     if districts.is_empty() {
         // A city covered whole lists no districts: the name is typed, so
         // it is checked for what it can be.
-        if let Some(other) = known_cities(packs).into_iter().find(|c| c != city && known_districts(packs, c).iter().any(|d| d == district)) {
+        if let Some(other) = known_cities(packs).into_iter().find(|c| c != city && known_districts(packs, c).iter().any(|d| d == district))
+        {
             return Err(InputError::new("company.district", Problem::DistrictOfOtherCity { city: city.to_string(), other }));
         }
         if district == city || !["区", "县", "市", "旗"].iter().any(|end| district.ends_with(end)) || district.chars().count() < 2 {
@@ -935,9 +972,7 @@ pub fn preview_number(field: &str, kind: FactKind, text: &str) -> Result<NumberP
     let grouped = match kind {
         FactKind::Money | FactKind::MoneyUsd => Grouped::yuan,
         FactKind::Integer | FactKind::Number => Grouped::number,
-        FactKind::Bool | FactKind::Enum | FactKind::List => {
-            return Err(InputError::new(field, Problem::WrongType { expected: kind }))
-        }
+        FactKind::Bool | FactKind::Enum | FactKind::List => return Err(InputError::new(field, Problem::WrongType { expected: kind })),
     };
     let value = read_fact_number(kind, text).map_err(|p| InputError::new(field, Problem::Number(p)))?;
     Ok(NumberPreview { value, grouped: grouped(value).to_string() })
@@ -999,6 +1034,9 @@ pub fn profile_to_value(p: &Profile) -> Value {
     root.insert("facts".into(), facts_to_value(&p.facts));
     if !p.history.is_empty() {
         root.insert("history".into(), history_to_value(&p.history));
+    }
+    if let Some(prev) = &p.previous_year {
+        root.insert("previous_year".into(), serde_json::json!({ "year": prev.year, "facts": facts_to_value(&prev.facts) }));
     }
     Value::Object(root)
 }

@@ -102,7 +102,13 @@ pub fn region_of<'p>(uscc: &str, packs: &'p [crate::policy::Pack]) -> Option<(&'
 mod normalize_tests {
     #[test]
     fn pasted_codes_are_read_plain() {
-        for pasted in ["9151 0107 MA6D G8HL 5P", " 91510107ma6dg8hl5p ", "91510107-MA6DG8HL5P", "９１５１０１０７ＭＡ６ＤＧ８ＨＬ５Ｐ", "91510107\u{3000}MA6DG8HL5P"] {
+        for pasted in [
+            "9151 0107 MA6D G8HL 5P",
+            " 91510107ma6dg8hl5p ",
+            "91510107-MA6DG8HL5P",
+            "９１５１０１０７ＭＡ６ＤＧ８ＨＬ５Ｐ",
+            "91510107\u{3000}MA6DG8HL5P",
+        ] {
             assert_eq!(super::validate(pasted).as_deref(), Ok("91510107MA6DG8HL5P"), "{pasted}");
         }
     }

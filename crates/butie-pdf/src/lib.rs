@@ -423,13 +423,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
     let foot = format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
         // The packs that gave this company's figures, in the versions used.
-        ev.packs
-            .iter()
-            .filter(|pr| pr.status.applies())
-            .map(|pr| pr.pack)
-            .map(pack_stamp)
-            .collect::<Vec<_>>()
-            .join("；")
+        ev.packs.iter().filter(|pr| pr.status.applies()).map(|pr| pr.pack).map(pack_stamp).collect::<Vec<_>>().join("；")
     );
     let (doc, mut w) = new_doc(fonts, &title, foot);
     w.centered(&p.company.name, 11.0, false);
@@ -467,11 +461,12 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
     for pr in ev.packs.iter().filter(|pr| pr.status.applies()) {
         for r in ev.clauses.iter().filter(|c| c.pack.id == pr.pack.id) {
             let clause = r.clause;
-            let interpretations = explain::interpretations(r, Lang::Zh);
+            let interpretations = explain::interpretations(ev, r, Lang::Zh);
             let mark = if interpretations.is_empty() { "" } else { " ※" };
             let amount = match (r.status, r.amount, r.amount_max) {
                 (Status::Eligible, Some(a), _) => fmt_grouped(a),
                 (Status::Eligible, None, Some(_)) => "由主管部门核定".into(),
+                (Status::Eligible, None, None) if !clause.monetary => "不涉及资金".into(),
                 (Status::Eligible, None, None) => "未公布".into(),
                 _ => String::new(),
             };

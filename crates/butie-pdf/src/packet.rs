@@ -206,7 +206,7 @@ pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8
         for line in amount_lines(clause, r) {
             w.para(&line, 10.0, true, 0.0);
         }
-        let interpretations = explain::interpretations(r, Lang::Zh);
+        let interpretations = explain::interpretations(ev, r, Lang::Zh);
         if interpretations.is_empty() {
             w.para("本项测算未依据任何解释，按原文直接计算。", 8.5, false, 0.0);
         } else {

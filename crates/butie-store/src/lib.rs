@@ -37,7 +37,7 @@ use butie_core::explain::to_json;
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{
     fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, ClaimStatus, Company, Facts, InputError,
-    Problem, Profile,
+    PreviousYear, Problem, Profile,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{json, Map, Value};
@@ -642,7 +642,7 @@ fn now_utc(conn: &Connection) -> Result<String> {
 }
 
 fn company_to_value(c: &Company) -> Value {
-    let v = profile_to_value(&Profile { company: c.clone(), year: None, facts: Facts::new(), history: Vec::new() });
+    let v = profile_to_value(&Profile { company: c.clone(), year: None, facts: Facts::new(), history: Vec::new(), previous_year: None });
     v["company"].clone()
 }
 
@@ -1160,7 +1160,21 @@ impl Workspace {
         let (facts, _) = self.facts(id, year, packs)?;
         let mut p = Profile::new(c.company, Some(year), facts);
         p.history = self.history_of(id, packs)?;
+        p.previous_year = self.previous_year(id, year, packs)?;
         Ok(p)
+    }
+
+    /// The saved facts of the year before `year` that some pack reads as
+    /// last year's (`previous_year_of`: 上年交易额 is last year's 交易额), or
+    /// `None` when none is saved.
+    pub fn previous_year(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Option<PreviousYear>> {
+        let sources: Vec<&str> = packs.iter().flat_map(|p| p.facts.values()).filter_map(|d| d.previous_year_of.as_deref()).collect();
+        if sources.is_empty() {
+            return Ok(None);
+        }
+        let (mut facts, _) = self.facts(id, year - 1, packs)?;
+        facts.retain(|k, _| sources.contains(&k.as_str()));
+        Ok((!facts.is_empty()).then_some(PreviousYear { year: year - 1, facts }))
     }
 
     /// Save an evaluation with everything needed to reproduce it.
