@@ -284,6 +284,8 @@ pub struct ClaimCell {
     pub amount: Option<String>,
     pub date: Option<String>,
     pub note: Option<String>,
+    /// Kept with an approved amount above the most the clause can pay that year.
+    pub warning: Option<String>,
 }
 
 fn claim_cell(r: &ClaimRecord, lang: Lang) -> ClaimCell {
@@ -299,6 +301,7 @@ fn claim_cell(r: &ClaimRecord, lang: Lang) -> ClaimCell {
         amount: amount.map(fmt_yuan),
         date: r.date.clone(),
         note: r.note.clone(),
+        warning: crate::store_messages::above_most_warning(r, lang),
     }
 }
 
@@ -316,6 +319,8 @@ pub struct ClaimRow {
     pub difference: Option<String>,
     pub date: Option<String>,
     pub note: Option<String>,
+    /// Kept with an approved amount above the most the clause can pay that year.
+    pub warning: Option<String>,
     pub updated_at: String,
 }
 
@@ -1373,6 +1378,7 @@ impl Session {
                 },
                 date: r.date.clone(),
                 note: r.note.clone(),
+                warning: crate::store_messages::above_most_warning(r, l),
                 updated_at: r.updated_at.clone(),
             });
         }

@@ -1298,7 +1298,8 @@ fn region_notes(cx: &Context, packs: &[Pack], rows: &[Accepted], header: &Header
         let c = &r.profile.company;
         let Some(u) = &c.uscc else { continue };
         let Some((city, district)) = butie_core::uscc::region_of(u, packs) else { continue };
-        let differs = city != c.city || district.is_some_and(|d| d != c.district);
+        let typed = butie_core::profile::district_as(packs, &c.city, &c.district);
+        let differs = city != c.city || district.is_some_and(|d| d != typed);
         if differs {
             let place = format!("{city}{}", district.unwrap_or(""));
             let column = header.column_of("district", cx.lang);

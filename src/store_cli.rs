@@ -493,10 +493,18 @@ pub fn claim_set(cx: &Context, key: &str, year: i64, a: &ClaimArgs) -> Result<St
     let cid = w.set_claim(id, year, &a.clause, &u, &packs).map_err(|e| claim_err(cx, e))?;
     let clause = a.clause.trim();
     let label = claim_status_label(status, lang);
-    Ok(match lang {
+    let mut out = match lang {
         Lang::Zh => format!("已保存申报记录 #{cid}（企业 #{id}，{year} 年度，{clause}：{label}）\n"),
         Lang::En => format!("saved claim #{cid} (company #{id}, {year}, {clause}: {label})\n"),
-    })
+    };
+    let saved = w.claims(id, Some(year)).map_err(|e| cx.store_err(e))?;
+    if let Some(c) = saved.iter().find(|c| c.id == cid) {
+        if let Some(line) = crate::store_messages::above_most_warning(c, lang) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 /// Approved minus estimate, when the claim has both.
@@ -568,7 +576,8 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
                 serde_json::json!({
                     "id": c.id, "year": c.year, "clause": c.clause, "title": clause_title(&packs, &c.clause, lang),
                     "status": c.status.as_str(), "estimate": money(c.estimate), "approved": money(c.approved),
-                    "difference": money(difference(c)), "date": c.date, "note": c.note, "updated_at": c.updated_at,
+                    "difference": money(difference(c)), "date": c.date, "note": c.note, "above_most": money(c.above_most),
+                    "warning": crate::store_messages::above_most_warning(c, lang), "updated_at": c.updated_at,
                     "events": c.events.iter().map(|e| serde_json::json!({
                         "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
                         "date": e.date, "note": e.note,
@@ -601,7 +610,17 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
             amount(c.approved),
             difference(c).map(signed).unwrap_or_else(|| none.to_string()),
             c.date.clone().unwrap_or_else(|| none.to_string()),
-            c.note.clone().unwrap_or_default(),
+            match (c.above_most, &c.note) {
+                (Some(m), note) => {
+                    let w = if lang == Lang::Zh {
+                        format!("⚠ 超过最多可得 {}", fmt_grouped(m))
+                    } else {
+                        format!("⚠ above the most, {}", fmt_grouped(m))
+                    };
+                    note.as_ref().map_or(w.clone(), |n| format!("{w}；{n}"))
+                }
+                (None, note) => note.clone().unwrap_or_default(),
+            },
         ]
     };
     let total_row = |label: String, t: Totals| -> [String; 9] {

@@ -265,6 +265,27 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
                 format!("unknown clause id {clause:?} (butie policies lists them)")
             }
         }
+        StoreError::ClaimOutsideTerm { clause, year, valid_from, valid_to, .. } => {
+            if zh {
+                format!("{clause} 所属政策的有效期为 {valid_from} 至 {valid_to}，{year} 年度不在有效期内，不能记录这一申报")
+            } else {
+                format!("{clause} belongs to a policy in force from {valid_from} to {valid_to}; {year} is outside it, so no claim can be recorded")
+            }
+        }
+        StoreError::ClaimOtherPlace { clause, pack_area, city, district, .. } => {
+            if zh {
+                format!("{clause} 所属政策只适用于{pack_area}，企业注册地为{city}{district}，不能记录这一申报")
+            } else {
+                format!("{clause} belongs to a policy for {pack_area}; the company is in {city} {district}, so no claim can be recorded")
+            }
+        }
+        StoreError::ClaimNotInCityPlan { clause, cities, city, .. } => {
+            if zh {
+                format!("{clause} 只见于{}的实施方案，{city}的方案没有此项，不能记录这一申报", cities.join("、"))
+            } else {
+                format!("{clause} is in the plan of {} only, not in that of {city}, so no claim can be recorded", cities.join(", "))
+            }
+        }
         StoreError::ClaimAmountNotAllowed { status, .. } => {
             let label = claim_status_label(*status, lang);
             if zh {
@@ -492,6 +513,26 @@ fn io_why(e: &std::io::Error, lang: Lang) -> String {
     s.to_string()
 }
 
+/// The warning kept with a claim whose approved amount is above the most
+/// the clause can pay that year.
+pub fn above_most_warning(c: &butie_store::ClaimRecord, lang: Lang) -> Option<String> {
+    let (most, approved) = (c.above_most?, c.approved?);
+    Some(match lang {
+        Lang::Zh => format!(
+            "提示：批准金额 {} 元超过本条 {} 年度最多可得的 {} 元（政策上限扣除此前已获部分）；已照录并记下此提示，请核对批复文件",
+            butie_core::money::fmt_grouped(approved),
+            c.year,
+            butie_core::money::fmt_grouped(most)
+        ),
+        Lang::En => format!(
+            "warning: the approved {} yuan is above the most this clause can pay in {} ({} yuan: the policy's cap less earlier awards); recorded as given, with this warning; please check the decision",
+            butie_core::money::fmt_grouped(approved),
+            c.year,
+            butie_core::money::fmt_grouped(most)
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,6 +571,26 @@ mod tests {
             StoreError::HasClaims { id: 1, count: 1 },
             StoreError::HasClaims { id: 1, count: 2 },
             StoreError::UnknownClause { field: "claim.clause".into(), clause: "tz.nope".into() },
+            StoreError::ClaimOutsideTerm {
+                field: "claim.year".into(),
+                clause: "tz.brand.trademark".into(),
+                year: 2024,
+                valid_from: butie_core::policy::Date { y: 2025, m: 1, d: 1 },
+                valid_to: butie_core::policy::Date { y: 2027, m: 12, d: 31 },
+            },
+            StoreError::ClaimOtherPlace {
+                field: "claim.clause".into(),
+                clause: "cd.park".into(),
+                pack_area: "成都市".into(),
+                city: "台州市".into(),
+                district: "椒江区".into(),
+            },
+            StoreError::ClaimNotInCityPlan {
+                field: "claim.clause".into(),
+                clause: "sd.online.independent_site".into(),
+                cities: vec!["德州市".into()],
+                city: "济宁市".into(),
+            },
             StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status: ClaimStatus::Planned },
             StoreError::ClaimAmountNotAllowed { field: "claim.amount".into(), status: ClaimStatus::Withdrawn },
             StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Approved },

@@ -929,6 +929,7 @@ function filingCell(c) {
   if (c.claim && c.claim.estimate && c.claim.status.key !== "submitted") {
     td.append(el("div", { class: "muted small claim-estimate", text: `${t("estimateLabel")} ${grouped(c.claim.estimate)}` }));
   }
+  if (c.claim && c.claim.warning) td.append(el("div", { class: "small claim-warning", role: "note", text: "⚠ " + c.claim.warning }));
   return td;
 }
 
@@ -1230,7 +1231,7 @@ async function loadClaims() {
         el("td", {}, el("span", { class: "chip claim " + c.status.key, text: c.status.label })),
         num("estimate", c.estimate), num("approved", c.approved), num("difference", c.difference),
         el("td", { class: "small", text: c.date || "" }),
-        el("td", { class: "small", text: c.note || "" })));
+        el("td", { class: "small" }, c.warning ? el("div", { class: "claim-warning", text: "⚠ " + c.warning }) : "", c.note || "")));
     });
     tb.append(el("tr", { class: "subtotal", "data-year": y.year },
       el("th", { scope: "row", colspan: "3", text: t("yearTotal", { year: y.year }) }),

@@ -1203,3 +1203,73 @@ pub fn hints<'a>(ev: &Evaluation<'a>) -> Vec<Hint<'a>> {
 #[cfg(test)]
 #[path = "engine_tests.rs"]
 mod tests;
+
+/// Why a claim cannot be entered in the ledger: the claim names a year or
+/// a place the clause's pack does not cover, so it could never have been
+/// filed (and would feed later years' once-per-company and cap rules).
+#[derive(Debug, Clone, Copy)]
+pub enum ClaimRefusal<'a> {
+    /// No kept version of the clause's pack is in force in the claim's year.
+    OutsideTerm { pack: &'a Pack, year: i32 },
+    /// The clause's pack does not cover the company's city or district.
+    OtherPlace { pack: &'a Pack },
+    /// The clause is in the plans of `cities` only (a pack over several
+    /// cities' plans), and the company is in another of its cities.
+    NotInCityPlan { pack: &'a Pack, cities: &'a [String] },
+}
+
+/// Check a claim of `clause_id` for `year` against the packs: the version
+/// of the clause's pack in force that year, and that it covers the
+/// company's place. Returns that version and the clause. `None` when no
+/// pack has the clause (the caller's own error).
+pub fn check_claim<'a>(
+    packs: &'a [Pack],
+    company: &crate::profile::Company,
+    clause_id: &str,
+    year: i32,
+) -> Option<Result<(&'a Pack, &'a Clause), ClaimRefusal<'a>>> {
+    let pack = packs.iter().find(|p| std::iter::once(*p).chain(&p.alternates).any(|v| v.clause(clause_id).is_some()))?;
+    let in_force = std::iter::once(pack)
+        .chain(&pack.alternates)
+        .filter(|v| v.valid_from.y <= year && year <= v.valid_to.y)
+        .filter_map(|v| v.clause(clause_id).map(|c| (v, c)))
+        .max_by(|a, b| a.0.version.cmp(&b.0.version));
+    let Some((version, clause)) = in_force else {
+        return Some(Err(ClaimRefusal::OutsideTerm { pack, year }));
+    };
+    if !version.covers_city(&company.city) || version.region_role(&company.district).is_none() {
+        return Some(Err(ClaimRefusal::OtherPlace { pack: version }));
+    }
+    if !Pack::clause_covers_city(clause, &company.city) {
+        return Some(Err(ClaimRefusal::NotInCityPlan { pack: version, cities: &clause.cities }));
+    }
+    Some(Ok((version, clause)))
+}
+
+/// The most a clause can pay a company in `year`, whatever its facts: the
+/// formula's own ceiling (a fixed amount, a cap, the top tier or option),
+/// less what a per-company rule leaves after the counting claims of earlier
+/// years of the term. `None` when the text sets no ceiling (a rate without
+/// a cap, a measure without a figure).
+pub fn clause_most(pack: &Pack, clause: &Clause, year: i32, history: &[Claim]) -> Option<Decimal> {
+    let ceiling = match &clause.formula {
+        Formula::None => None,
+        Formula::Fixed { amount } => Some(*amount),
+        Formula::Rate { cap, .. } | Formula::RateOfParts { cap, .. } => *cap,
+        Formula::Items { cap, .. } => *cap,
+        Formula::Tiers { tiers, .. } => tiers.iter().map(|t| t.amount).max(),
+        Formula::Lookup { table, .. } => table.values().copied().max(),
+    };
+    let (from, to) = (pack.valid_from.y, pack.valid_to.y);
+    let mut earlier =
+        history.iter().filter(|c| c.clause == clause.id && c.year < year && (from..=to).contains(&c.year) && c.status.counts());
+    match &clause.per_company {
+        Some(PerCompany::Once { .. }) if earlier.next().is_some() => Some(Decimal::ZERO),
+        Some(PerCompany::Cap { cap, .. }) => {
+            let used: Decimal = earlier.filter_map(|c| c.amount).sum();
+            let left = (*cap - used).max(Decimal::ZERO);
+            Some(ceiling.map_or(left, |c| c.min(left)))
+        }
+        _ => ceiling,
+    }
+}

@@ -732,6 +732,12 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
                 Lang::Zh => write!(w, "适用：{}{}，有效期 {} 至 {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
                 Lang::En => write!(w, "applies: {} {}, in force {} to {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
             }
+            if let Some(d) = pr.district_as {
+                match lang {
+                    Lang::Zh => write!(w, "（{}位于{d}，按{d}计算——{}本工具的理解）", c.district, interpretation_mark(lang))?,
+                    Lang::En => write!(w, " ({} lies in {d} and is taken as {d}: {}our reading)", c.district, interpretation_mark(lang))?,
+                }
+            }
             match (from_mid_year, lang) {
                 (false, _) => {}
                 (true, Lang::Zh) => write!(w, "；{year} 年度自 {} 起适用", pack.valid_from)?,

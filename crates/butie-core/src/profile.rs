@@ -796,6 +796,12 @@ pub fn known_districts(packs: &[Pack], city: &str) -> Vec<String> {
     v
 }
 
+/// The district a typed name stands for: a functional zone one of the
+/// packs names (东疆综合保税区 → 滨海新区), or the name itself.
+pub fn district_as<'a>(packs: &'a [Pack], city: &str, district: &'a str) -> &'a str {
+    packs.iter().filter(|p| p.covers_city(city)).find_map(|p| p.district_alias(district)).unwrap_or(district)
+}
+
 /// Check a city/district pair against the packs.
 pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), InputError> {
     let cities = known_cities(packs);
@@ -803,7 +809,12 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
         return Err(InputError::new("company.city", Problem::UnknownCity { known: cities }));
     }
     let districts = known_districts(packs, city);
-    if !districts.is_empty() && !districts.iter().any(|d| d == district) {
+    // A functional zone a pack names as part of one of its districts.
+    let alias = packs
+        .iter()
+        .flat_map(|p| std::iter::once(p).chain(&p.alternates))
+        .any(|p| p.covers_city(city) && p.district_alias(district).is_some());
+    if !districts.is_empty() && !alias && !districts.iter().any(|d| d == district) {
         return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known: districts }));
     }
     if districts.is_empty() {

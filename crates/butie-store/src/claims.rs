@@ -14,6 +14,7 @@
 //! import brings it back (all or nothing, with the rest of the file).
 
 use crate::{now_utc, CompanyKey, Result, StoreError, Workspace};
+use butie_core::engine::{check_claim, clause_most, ClaimRefusal};
 use butie_core::money::{fmt_yuan, max_value, read_amount, NumberProblem};
 use butie_core::policy::{Date, FactKind, Pack, PerCompany};
 use butie_core::profile::{check_year, is_control_char, parse_year, Claim, ClaimStatus, InputError, Problem};
@@ -55,6 +56,9 @@ pub struct ClaimRecord {
     pub approved: Option<Decimal>,
     pub date: Option<String>,
     pub note: Option<String>,
+    /// Set when the approved amount was above the most the clause can pay
+    /// the company that year: that most (a warning kept with the claim).
+    pub above_most: Option<Decimal>,
     /// When the claim last changed (UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`).
     pub updated_at: String,
     pub events: Vec<ClaimEvent>,
@@ -78,6 +82,8 @@ pub struct ClaimEvent {
     pub approved: Option<Decimal>,
     pub date: Option<String>,
     pub note: Option<String>,
+    /// The warning of this change: the clause's most, when the approved amount was above it.
+    pub above_most: Option<Decimal>,
 }
 
 /// What a claim holds, without its identity and times.
@@ -88,11 +94,19 @@ pub(crate) struct State {
     pub approved: Option<Decimal>,
     pub date: Option<String>,
     pub note: Option<String>,
+    pub above_most: Option<Decimal>,
 }
 
 impl ClaimEvent {
     fn state(&self) -> State {
-        State { status: self.status, estimate: self.estimate, approved: self.approved, date: self.date.clone(), note: self.note.clone() }
+        State {
+            status: self.status,
+            estimate: self.estimate,
+            approved: self.approved,
+            date: self.date.clone(),
+            note: self.note.clone(),
+            above_most: self.above_most,
+        }
     }
 }
 
@@ -229,7 +243,7 @@ fn money(d: Option<Decimal>) -> Option<String> {
     d.map(fmt_yuan)
 }
 
-/// Columns 0..5 of a claim or event row: status, estimate, approved, date, note.
+/// Columns 0..6 of a claim or event row: status, estimate, approved, date, note, above_most.
 fn state_at(r: &rusqlite::Row, from: usize) -> rusqlite::Result<State> {
     Ok(State {
         status: status_at(r, from)?,
@@ -237,14 +251,16 @@ fn state_at(r: &rusqlite::Row, from: usize) -> rusqlite::Result<State> {
         approved: amount_at(r, from + 2)?,
         date: r.get(from + 3)?,
         note: r.get(from + 4)?,
+        above_most: amount_at(r, from + 5)?,
     })
 }
 
 fn insert_event(tx: &Connection, claim_id: i64, at: &str, s: &State) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO claim_events (claim_id, at, status, estimate, approved, date, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO claim_events (claim_id, at, status, estimate, approved, date, note, above_most)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![claim_id, at, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note])?;
+    .execute(params![claim_id, at, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, money(s.above_most)])?;
     Ok(())
 }
 
@@ -252,7 +268,8 @@ fn insert_event(tx: &Connection, claim_id: i64, at: &str, s: &State) -> Result<(
 fn current(tx: &Connection, company_id: i64, year: i32, clause: &str) -> Result<Option<(i64, State)>> {
     Ok(tx
         .prepare_cached(
-            "SELECT id, status, estimate, approved, date, note FROM claims WHERE company_id = ?1 AND year = ?2 AND clause = ?3",
+            "SELECT id, status, estimate, approved, date, note, above_most FROM claims
+             WHERE company_id = ?1 AND year = ?2 AND clause = ?3",
         )?
         .query_row(params![company_id, year, clause], |r| Ok((r.get(0)?, state_at(r, 1)?)))
         .optional()?)
@@ -263,14 +280,25 @@ fn current(tx: &Connection, company_id: i64, year: i32, clause: &str) -> Result<
 fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing: Option<i64>, s: &State, at: &str) -> Result<i64> {
     Ok(match existing {
         Some(id) => {
-            tx.prepare_cached("UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7 WHERE id=?1")?
-                .execute(params![id, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, at])?;
+            tx.prepare_cached(
+                "UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7, above_most=?8 WHERE id=?1",
+            )?
+            .execute(params![
+                id,
+                s.status.as_str(),
+                money(s.estimate),
+                money(s.approved),
+                s.date,
+                s.note,
+                at,
+                money(s.above_most)
+            ])?;
             id
         }
         None => {
             tx.prepare_cached(
-                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at, above_most)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 company_id,
@@ -281,7 +309,8 @@ fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing
                 money(s.approved),
                 s.date,
                 s.note,
-                at
+                at,
+                money(s.above_most)
             ])?;
             tx.last_insert_rowid()
         }
@@ -328,6 +357,50 @@ impl Workspace {
         let date = check_date("claim.date", u.date.as_deref())?;
         let note = check_note("claim.note", u.note.as_deref())?;
         let capped = capped(packs, clause);
+        // A claim the policy could not have received is refused: it would
+        // feed later years' once-per-company and cumulative rules.
+        let company = self.get_company(company_id)?.company;
+        let (pack, found) = match check_claim(packs, &company, clause, year) {
+            None => return Err(StoreError::UnknownClause { field: "claim.clause".into(), clause: clause.to_string() }),
+            Some(Err(ClaimRefusal::OutsideTerm { pack, year })) => {
+                let (from, to) = std::iter::once(pack)
+                    .chain(&pack.alternates)
+                    .filter(|v| v.clause(clause).is_some())
+                    .fold((pack.valid_from, pack.valid_to), |(f, t), v| (f.min(v.valid_from), t.max(v.valid_to)));
+                return Err(StoreError::ClaimOutsideTerm {
+                    field: "claim.year".into(),
+                    clause: clause.to_string(),
+                    year,
+                    valid_from: from,
+                    valid_to: to,
+                });
+            }
+            Some(Err(ClaimRefusal::OtherPlace { pack })) => {
+                return Err(StoreError::ClaimOtherPlace {
+                    field: "claim.clause".into(),
+                    clause: clause.to_string(),
+                    pack_area: pack.city.clone(),
+                    city: company.city,
+                    district: company.district,
+                })
+            }
+            Some(Err(ClaimRefusal::NotInCityPlan { cities, .. })) => {
+                return Err(StoreError::ClaimNotInCityPlan {
+                    field: "claim.clause".into(),
+                    clause: clause.to_string(),
+                    cities: cities.to_vec(),
+                    city: company.city,
+                })
+            }
+            Some(Ok(found)) => found,
+        };
+        // An approved amount above what the clause can pay that year is kept,
+        // with the most it can be as a warning (the department may know better).
+        let history = self.history_of(company_id, packs)?;
+        let above_most = match (status, amount, clause_most(pack, found, year, &history)) {
+            (ClaimStatus::Approved, Some(a), Some(most)) if a > most => Some(most),
+            _ => None,
+        };
         self.write(|tx| {
             Self::require_company(tx, company_id)?;
             let old = current(tx, company_id, year, clause)?;
@@ -340,7 +413,7 @@ impl Workspace {
                 return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status });
             }
             let approved = if status == ClaimStatus::Approved { amount } else { None };
-            let new = State { status, estimate, approved, date, note };
+            let new = State { status, estimate, approved, date, note, above_most };
             if let Some((id, s)) = &old {
                 if *s == new {
                     return Ok(*id);
@@ -369,7 +442,7 @@ impl Workspace {
             return Ok(Vec::new());
         }
         let mut st = self.conn.prepare_cached(
-            "SELECT id, year, clause, status, estimate, approved, date, note, updated_at FROM claims
+            "SELECT id, year, clause, status, estimate, approved, date, note, above_most, updated_at FROM claims
              WHERE company_id = ?1 AND (?2 IS NULL OR year = ?2) ORDER BY year, clause",
         )?;
         let mut out = st
@@ -384,7 +457,8 @@ impl Workspace {
                     approved: s.approved,
                     date: s.date,
                     note: s.note,
-                    updated_at: r.get(8)?,
+                    above_most: s.above_most,
+                    updated_at: r.get(9)?,
                     events: Vec::new(),
                 })
             })?
@@ -393,13 +467,21 @@ impl Workspace {
             return Ok(out);
         }
         let mut st = self.conn.prepare_cached(
-            "SELECT e.claim_id, e.at, e.status, e.estimate, e.approved, e.date, e.note FROM claim_events e
+            "SELECT e.claim_id, e.at, e.status, e.estimate, e.approved, e.date, e.note, e.above_most FROM claim_events e
              JOIN claims c ON c.id = e.claim_id
              WHERE c.company_id = ?1 AND (?2 IS NULL OR c.year = ?2) ORDER BY e.claim_id, e.at, e.id",
         )?;
         let rows = st.query_map(params![company_id, year], |r| {
             let s = state_at(r, 2)?;
-            let e = ClaimEvent { at: r.get(1)?, status: s.status, estimate: s.estimate, approved: s.approved, date: s.date, note: s.note };
+            let e = ClaimEvent {
+                at: r.get(1)?,
+                status: s.status,
+                estimate: s.estimate,
+                approved: s.approved,
+                date: s.date,
+                note: s.note,
+                above_most: s.above_most,
+            };
             Ok((r.get::<_, i64>(0)?, e))
         })?;
         let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
@@ -436,9 +518,12 @@ impl Workspace {
             let n: i64 = tx
                 .prepare_cached(
                     "SELECT count(*) FROM claim_events WHERE claim_id = ?1 AND at = ?2 AND status = ?3 AND estimate IS ?4
-                     AND approved IS ?5 AND date IS ?6 AND note IS ?7",
+                     AND approved IS ?5 AND date IS ?6 AND note IS ?7 AND above_most IS ?8",
                 )?
-                .query_row(params![id, e.at, e.status.as_str(), money(e.estimate), money(e.approved), e.date, e.note], |r| r.get(0))?;
+                .query_row(
+                    params![id, e.at, e.status.as_str(), money(e.estimate), money(e.approved), e.date, e.note, money(e.above_most)],
+                    |r| r.get(0),
+                )?;
             Ok(n > 0)
         };
         for e in &c.events {
@@ -448,7 +533,8 @@ impl Workspace {
         }
         let last: Option<State> = tx
             .prepare_cached(
-                "SELECT status, estimate, approved, date, note FROM claim_events WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+                "SELECT status, estimate, approved, date, note, above_most FROM claim_events
+                 WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
             )?
             .query_row([id], |r| state_at(r, 0))
             .optional()?;
@@ -474,12 +560,14 @@ fn state_fields(
     approved: Option<Decimal>,
     date: &Option<String>,
     note: &Option<String>,
+    above_most: Option<Decimal>,
 ) {
     m.insert("status".into(), Value::String(status.as_str().into()));
     put(m, "estimate", money(estimate));
     put(m, "approved", money(approved));
     put(m, "date", date.clone());
     put(m, "note", note.clone());
+    put(m, "above_most", money(above_most));
 }
 
 /// A claim as the export writes it: `{year, clause, status, estimate,
@@ -489,7 +577,7 @@ pub fn claim_to_value(c: &ClaimRecord) -> Value {
     let mut m = Map::new();
     m.insert("year".into(), Value::from(c.year));
     m.insert("clause".into(), Value::String(c.clause.clone()));
-    state_fields(&mut m, c.status, c.estimate, c.approved, &c.date, &c.note);
+    state_fields(&mut m, c.status, c.estimate, c.approved, &c.date, &c.note, c.above_most);
     m.insert("updated_at".into(), Value::String(c.updated_at.clone()));
     let events = c
         .events
@@ -497,7 +585,7 @@ pub fn claim_to_value(c: &ClaimRecord) -> Value {
         .map(|e| {
             let mut em = Map::new();
             em.insert("at".into(), Value::String(e.at.clone()));
-            state_fields(&mut em, e.status, e.estimate, e.approved, &e.date, &e.note);
+            state_fields(&mut em, e.status, e.estimate, e.approved, &e.date, &e.note, e.above_most);
             Value::Object(em)
         })
         .collect();
@@ -505,8 +593,8 @@ pub fn claim_to_value(c: &ClaimRecord) -> Value {
     Value::Object(m)
 }
 
-const CLAIM_KEYS: [&str; 9] = ["year", "clause", "status", "estimate", "approved", "date", "note", "updated_at", "events"];
-const EVENT_KEYS: [&str; 6] = ["at", "status", "estimate", "approved", "date", "note"];
+const CLAIM_KEYS: [&str; 10] = ["year", "clause", "status", "estimate", "approved", "date", "note", "above_most", "updated_at", "events"];
+const EVENT_KEYS: [&str; 7] = ["at", "status", "estimate", "approved", "date", "note", "above_most"];
 
 fn known_keys(obj: &Map<String, Value>, known: &[&'static str], at: &dyn Fn(&str) -> String) -> Result<()> {
     for k in obj.keys() {
@@ -550,7 +638,8 @@ fn state_of(obj: &Map<String, Value>, at: &dyn Fn(&str) -> String) -> Result<Sta
     let approved = opt_amount(obj, "approved", at)?;
     let date = check_date(&at("date"), opt_text(obj, "date", at)?)?;
     let note = check_note(&at("note"), opt_text(obj, "note", at)?)?;
-    Ok(State { status, estimate, approved, date, note })
+    let above_most = opt_amount(obj, "above_most", at)?;
+    Ok(State { status, estimate, approved, date, note, above_most })
 }
 
 /// An export's `claims` list, checked completely: known keys and clauses,
@@ -612,6 +701,7 @@ pub fn parse_claims(v: &Value, packs: &[Pack]) -> Result<Vec<ImportedClaim>> {
                         approved: s.approved,
                         date: s.date,
                         note: s.note,
+                        above_most: s.above_most,
                     });
                 }
                 events
@@ -633,7 +723,7 @@ pub fn claims_from_history(history: &[Claim]) -> Result<Vec<ImportedClaim>> {
     let mut out: Vec<ImportedClaim> = Vec::with_capacity(history.len());
     for (i, c) in history.iter().enumerate() {
         let (estimate, approved) = if c.status == ClaimStatus::Approved { (None, c.amount) } else { (c.amount, None) };
-        let state = State { status: c.status, estimate, approved, date: None, note: None };
+        let state = State { status: c.status, estimate, approved, date: None, note: None, above_most: None };
         if out.iter().any(|o| o.year == c.year && o.clause == c.clause) {
             return Err(InputError::new(format!("history[{i}]"), Problem::DuplicateKey).into());
         }

@@ -175,6 +175,32 @@ pub enum StoreError {
         field: String,
         clause: String,
     },
+    /// A claim for a year in which no version of the clause's pack is in
+    /// force (`field`: `claim.year`): it could not have been filed.
+    ClaimOutsideTerm {
+        field: String,
+        clause: String,
+        year: i32,
+        valid_from: butie_core::policy::Date,
+        valid_to: butie_core::policy::Date,
+    },
+    /// A claim of a clause whose pack does not cover the company's place
+    /// (`field`: `claim.clause`): `pack_area` is where the pack applies.
+    ClaimOtherPlace {
+        field: String,
+        clause: String,
+        pack_area: String,
+        city: String,
+        district: String,
+    },
+    /// A claim of a clause found only in other cities' plans of a pack over
+    /// several cities (`field`: `claim.clause`).
+    ClaimNotInCityPlan {
+        field: String,
+        clause: String,
+        cities: Vec<String>,
+        city: String,
+    },
     /// An amount given for a claim whose status takes none: planned,
     /// rejected, withdrawn (or, in an import file, an approved amount on a
     /// claim that is not approved).
@@ -357,6 +383,9 @@ impl StoreError {
             StoreError::UsccTaken { .. } => "company.uscc",
             StoreError::ImportUsccTaken { .. } | StoreError::DuplicateUsccInImport { .. } => "import",
             StoreError::UnknownClause { field, .. }
+            | StoreError::ClaimOutsideTerm { field, .. }
+            | StoreError::ClaimOtherPlace { field, .. }
+            | StoreError::ClaimNotInCityPlan { field, .. }
             | StoreError::ClaimAmountNotAllowed { field, .. }
             | StoreError::ClaimAmountRequired { field, .. }
             | StoreError::BadClaimDate { field, .. }
@@ -420,6 +449,15 @@ impl fmt::Display for StoreError {
             StoreError::HasEvaluations { id, count } => write!(f, "company #{id} has {count} saved evaluations; not deleted"),
             StoreError::HasClaims { id, count } => write!(f, "company #{id} has {count} claims; not deleted"),
             StoreError::UnknownClause { field, clause } => write!(f, "{field}: unknown clause {clause}"),
+            StoreError::ClaimOutsideTerm { field, clause, year, valid_from, valid_to } => {
+                write!(f, "{field}: {clause} is in force {valid_from} to {valid_to}, not in {year}")
+            }
+            StoreError::ClaimOtherPlace { field, clause, pack_area, city, district } => {
+                write!(f, "{field}: {clause} applies in {pack_area}, not in {city}{district}")
+            }
+            StoreError::ClaimNotInCityPlan { field, clause, cities, city } => {
+                write!(f, "{field}: {clause} is in the plans of {} only, not of {city}", cities.join(", "))
+            }
             StoreError::ClaimAmountNotAllowed { field, status } => write!(f, "{field}: no amount on a {} claim", status.as_str()),
             StoreError::ClaimAmountRequired { field, status } => write!(f, "{field}: a {} claim needs its amount", status.as_str()),
             StoreError::BadClaimDate { field, date } => write!(f, "{field}: {date:?} is not a date YYYY-MM-DD"),

@@ -190,9 +190,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
             pinned_at TEXT NOT NULL
         );",
     ),
+    (
+        8,
+        "claims: the warning kept with an approved amount above the most the clause can pay that year",
+        "ALTER TABLE claims ADD COLUMN above_most TEXT;
+        ALTER TABLE claim_events ADD COLUMN above_most TEXT;",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 7;
+pub const LATEST_VERSION: i64 = 8;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
