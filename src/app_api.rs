@@ -790,8 +790,10 @@ fn provisional_view(
     let then = fev.clause(&r.clause.id).filter(|x| x.status == Status::Eligible)?;
     let open: Vec<(&str, bool)> =
         ev.missing(r).iter().filter_map(|m| assumed.iter().find(|(k, _)| k == m).map(|(_, v)| (*m, *v))).collect();
+    // Only a part taken as its whole: the figure is a most, not an estimate.
+    let part_only = open.len() < ev.missing(r).len();
     Some(ProvisionalView {
-        amount: then.amount.map(fmt_yuan),
+        amount: if part_only { None } else { then.amount.map(fmt_yuan) },
         amount_max: then.amount_max.map(fmt_yuan),
         text: explain::provisional(r.pack, &open, then, lang),
     })

@@ -580,7 +580,7 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
                     "warning": crate::store_messages::above_most_warning(c, lang), "updated_at": c.updated_at,
                     "events": c.events.iter().map(|e| serde_json::json!({
                         "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
-                        "date": e.date, "note": e.note,
+                        "date": e.date, "note": e.note, "above_most": money(e.above_most),
                     })).collect::<Vec<_>>(),
                 })
             })

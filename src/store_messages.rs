@@ -276,14 +276,18 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
             if zh {
                 format!("{clause} 所属政策只适用于{pack_area}，企业注册地为{city}{district}，不能记录这一申报")
             } else {
-                format!("{clause} belongs to a policy for {pack_area}; the company is in {city} {district}, so no claim can be recorded")
+                // Place names are Chinese data: the English line names the clause only.
+                let _ = (pack_area, city, district);
+                format!("{clause} belongs to a policy that does not cover the company's city and district, so no claim can be recorded")
             }
         }
         StoreError::ClaimNotInCityPlan { clause, cities, city, .. } => {
             if zh {
                 format!("{clause} 只见于{}的实施方案，{city}的方案没有此项，不能记录这一申报", cities.join("、"))
             } else {
-                format!("{clause} is in the plan of {} only, not in that of {city}, so no claim can be recorded", cities.join(", "))
+                format!(
+                    "{clause} is stated only in other cities' plans, not in the plan of the company's city, so no claim can be recorded"
+                )
             }
         }
         StoreError::ClaimAmountNotAllowed { status, .. } => {

@@ -471,6 +471,19 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#tab-claims", (x) => x === "申报记录");
     // Back to the year the other steps use.
     await app.select("#year", "2025");
+    // An approved amount above the clause's most (商标: 10 万 in all) is
+    // kept as given, with a warning beside it; back to 90,000 it goes away.
+    await app.click("#tab-results");
+    await app.waitFor(() => app.count(`${mark} input.claim-amount`), (n) => n === 1);
+    await app.answer(`${mark} input.claim-amount`, "150000");
+    await app.waitFor(() => clause("tz.brand.trademark"), (c) => c.claim && c.claim.approved === "150000.00");
+    const warned = await app.waitText(`${mark} .claim-warning`, (x) => x.includes("100,000.00"));
+    assert.match(warned, /批准金额 150,000\.00 元超过本条 2025 年度最多可得的 100,000\.00 元/);
+    await onScreen(mark);
+    await app.shot("15b-claim-above-most");
+    await app.answer(`${mark} input.claim-amount`, "90000");
+    await app.waitFor(() => clause("tz.brand.trademark"), (c) => c.claim && c.claim.approved === "90000.00" && !c.claim.warning);
+    assert.equal(await app.count(`${mark} .claim-warning`), 0);
   });
 
   metrics.memory = memoryOfApp();

@@ -1,6 +1,7 @@
 //! Integration tests of the `butie` package, in one test binary (linking one
 //! binary instead of eight is a large share of CI time on two cores).
 
+mod audit;
 mod batch;
 mod claims;
 mod cli_errors;

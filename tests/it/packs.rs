@@ -263,7 +263,9 @@ fn each_data_year_uses_the_newest_version_in_force_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws.sqlite");
     let mut text = std::fs::read_to_string("policies/chengdu-cbec-2023.toml").unwrap();
-    for (from, to) in [("year = 2026", "year = 2029"), ("year = 2025", "year = 2028"), ("year = 2024", "year = 2027"), ("year = 2023", "year = 2026")] {
+    for (from, to) in
+        [("year = 2026", "year = 2029"), ("year = 2025", "year = 2028"), ("year = 2024", "year = 2027"), ("year = 2023", "year = 2026")]
+    {
         text = text.replace(from, to);
     }
     text = text
@@ -286,8 +288,14 @@ fn each_data_year_uses_the_newest_version_in_force_for_it() {
         v["packs"].as_array().unwrap().iter().find(|p| p["id"] == "chengdu-cbec-2023").unwrap().clone()
     };
     let (old, new) = (pack("2024"), pack("2026"));
-    assert_eq!((old["version"].as_str(), old["verified"].as_bool(), old["status"].as_str()), (Some("2023-02-14"), Some(true), Some("applies")));
-    assert_eq!((new["version"].as_str(), new["verified"].as_bool(), new["status"].as_str()), (Some("2026-01-01"), Some(false), Some("applies")));
+    assert_eq!(
+        (old["version"].as_str(), old["verified"].as_bool(), old["status"].as_str()),
+        (Some("2023-02-14"), Some(true), Some("applies"))
+    );
+    assert_eq!(
+        (new["version"].as_str(), new["verified"].as_bool(), new["status"].as_str()),
+        (Some("2026-01-01"), Some(false), Some("applies"))
+    );
     // 2029: no version covers it; the newest says its term has ended.
     let later = pack("2029");
     assert_eq!((later["version"].as_str(), later["status"].as_str()), (Some("2026-01-01"), Some("not_in_force")));

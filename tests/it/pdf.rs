@@ -107,7 +107,14 @@ fn the_principle_is_on_the_summary_and_the_training_working_adds_up() {
     assert!(summary.contains("附件五(四)"));
     let form = out.iter().find(|p| p.to_string_lossy().contains("技能培训补助")).expect("training form");
     let t = text_of(form);
-    for line in ["50,000.01元→单项封顶50,000.00元", "=16,666.665元", "=0.005元", "合计3项=66,666.67元", "=66,666.67元（四舍五入到分）", "频次：原文未规定"] {
+    for line in [
+        "50,000.01元→单项封顶50,000.00元",
+        "=16,666.665元",
+        "=0.005元",
+        "合计3项=66,666.67元",
+        "=66,666.67元（四舍五入到分）",
+        "频次：原文未规定",
+    ] {
         assert!(t.contains(line), "{line} in {t}");
     }
 }

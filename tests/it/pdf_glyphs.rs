@@ -284,8 +284,8 @@ fn check_explained(cov: &mut Coverage, ev: &Evaluation, place: &str, lang: Lang,
         for t in explain::reasons(ev, r, lang) {
             cov.check(|| format!("{place} {code} reason {id}"), &t);
         }
-        for t in explain::interpretations(r, lang) {
-            cov.check(|| format!("{place} {code} interpretation {id}"), t);
+        for t in explain::interpretations(ev, r, lang) {
+            cov.check(|| format!("{place} {code} interpretation {id}"), &t);
         }
     }
 }

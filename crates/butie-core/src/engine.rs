@@ -1120,6 +1120,8 @@ pub fn open_questions<'a>(ev: &Evaluation<'a>) -> Vec<&'a str> {
 /// filled in and the answers assumed, or `None` when no open question is a
 /// yes/no one. Evaluating that profile gives the provisional figures: what
 /// a `needs_input` clause pays once its yes/no questions go the company's way.
+/// A money fact left open that is a part of a known whole is set to the
+/// whole (the most it can be; not listed among the answers assumed).
 pub fn favourable_profile(packs: &[Pack], ev: &Evaluation) -> Option<(Profile, Vec<(String, bool)>)> {
     let mut assumed = Vec::new();
     for key in open_questions(ev) {
@@ -1130,12 +1132,24 @@ pub fn favourable_profile(packs: &[Pack], ev: &Evaluation) -> Option<(Profile, V
         let excludes = packs.iter().any(|p| p.exclusion_fact.as_ref().is_some_and(|f| f.as_str() == key));
         assumed.push((key.to_string(), !excludes));
     }
-    if assumed.is_empty() {
+    // A part left open whose whole is known is at most the whole: the
+    // literal reading (the whole as the base) is the favourable one.
+    let mut parts = Vec::new();
+    for key in open_questions(ev) {
+        let Some(whole) = packs.iter().find_map(|p| p.facts.get(key)).and_then(|d| d.part_of.as_deref()) else { continue };
+        if let Some(v @ FactValue::Num(_)) = ev.profile.facts.get(whole) {
+            parts.push((key.to_string(), v.clone()));
+        }
+    }
+    if assumed.is_empty() && parts.is_empty() {
         return None;
     }
     let mut p = ev.profile.clone();
     for (k, v) in &assumed {
         p.facts.insert(k.clone(), FactValue::Bool(*v));
+    }
+    for (k, v) in parts {
+        p.facts.insert(k, v);
     }
     Some((p, assumed))
 }

@@ -106,6 +106,9 @@ fn summary(p: &Pack, facts: &str) -> String {
                 Cause::CompanyCapUsed { .. } => "company_cap_used",
                 Cause::ExceedsWhole { .. } => "exceeds_whole",
                 Cause::FigureOpen { .. } => "figure_open",
+                Cause::NotInCityPlan { .. } => "not_in_city_plan",
+                Cause::SavedYearDiffers { .. } => "saved_year_differs",
+                Cause::PartOpen { .. } => "part_open",
             })
             .collect();
         let mut line = format!("{} {} {amount} {:?} |", c.clause.id, c.status.as_str(), ev.missing(c));
@@ -353,9 +356,16 @@ fn filing_history_blocks_once_awards_and_uses_up_caps() {
         "frequency = \"annual\"\nper_company = { rule = \"cap\", cap = \"1000\", quote = \"累计最高1000元\" }\n",
     );
     clauses += &capped;
-    // Evaluated for 2025: an earlier year blocks, the same year does not.
-    let p = pack(&clauses);
+    // Evaluated for 2025 under a pack in force 2024–2025: an earlier year of
+    // the term blocks, the same year does not, a year before the term counts
+    // for nothing.
+    let text = format!("{HEAD}\n{clauses}").replace("valid_from = \"2025-01-01\"", "valid_from = \"2024-01-01\"");
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
     let facts = r#"{"listed": false, "a": "1000"}"#;
+    let r = with_history(&p, facts, r#"[{"clause": "once", "year": 2023, "status": "approved", "amount": "100"}]"#, 2025);
+    assert_eq!(r[0].0, "100.00", "a claim before the term counts for nothing");
+    let r = with_history(&p, facts, r#"[{"clause": "cap", "year": 2023, "status": "approved", "amount": "1000"}]"#, 2025);
+    assert_eq!(r[1].0, "500.00", "nor against a cap");
     let r = with_history(&p, facts, r#"[{"clause": "once", "year": 2024, "status": "approved", "amount": "100"}]"#, 2025);
     assert_eq!(r[0].0, "ineligible");
     assert_eq!(r[0].1, ["已于2024年度获批（100.00 元），一次性奖励不再重复（“一次性”）"]);
@@ -376,7 +386,7 @@ fn filing_history_blocks_once_awards_and_uses_up_caps() {
     let r = with_history(
         &p,
         facts,
-        r#"[{"clause": "cap", "year": 2023, "status": "approved", "amount": "600"}, {"clause": "cap", "year": 2024, "status": "submitted", "amount": "400"}]"#,
+        r#"[{"clause": "cap", "year": 2024, "status": "approved", "amount": "600"}, {"clause": "cap", "year": 2024, "status": "submitted", "amount": "400"}]"#,
         2025,
     );
     assert_eq!(r[1].0, "ineligible");
@@ -523,4 +533,84 @@ fn a_floor_leaves_no_working_on_a_clause_without_an_award() {
         let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
         assert!(trace(&ev, &ev.clauses[0], Lang::Zh).iter().all(|l| !l.contains("至少")), "{facts}");
     }
+}
+
+#[test]
+fn a_part_left_open_waits_with_its_whole_as_the_most() {
+    let text = format!(
+        "{HEAD}\n[facts.a_part]\ntype = \"money\"\ntopic = \"t\"\nlabel = {{ zh = \"甲之部分\" }}\npart_of = \"a\"\n{}",
+        clause("c", "", r#"{ kind = "rate", base = "a_part", rate = "0.05", cap = "1000", cap_quote = "不超过1000" }"#)
+    );
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let got = |facts: &str| summary(&p, facts);
+    // Whole known: waits, the most is 5% of the whole.
+    assert_eq!(got(r#"{"listed": false, "a": "10000"}"#), r#"c needs_input ≤500.00 ["a_part"] | part_open"#);
+    // Capped.
+    assert_eq!(got(r#"{"listed": false, "a": "100000"}"#), r#"c needs_input ≤1000.00 ["a_part"] | part_open"#);
+    // Whole unknown too: nothing to say of the most.
+    assert_eq!(got(r#"{"listed": false}"#), r#"c needs_input - ["a_part"] |"#);
+    // A condition open as well: the note stays, no most is claimed.
+    let text2 = text.replace("conditions = []", "conditions = [{ fact = \"flag\" }]");
+    let p2 = load_pack("t.toml", &text2).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary(&p2, r#"{"listed": false, "a": "10000"}"#), r#"c needs_input - ["flag", "a_part"] | part_open"#);
+}
+
+#[test]
+fn last_years_value_is_read_from_the_saved_year_before() {
+    let text = HEAD.replace(
+        "label = { zh = \"上年乙\", en = \"B last year\" }",
+        "label = { zh = \"上年乙\", en = \"B last year\" }\nprevious_year_of = \"b\"",
+    ) + &clause("c", r#"{ fact = "b_prev", op = "le", term = "不超过", value = "100", when_known = true }"#, FIXED);
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let with_prev = |facts: &str, prev: &str, prev_year: i32| {
+        let mut pr = profile(&p, facts);
+        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(prev).unwrap();
+        let facts = parse_facts(&m, std::slice::from_ref(&p)).unwrap();
+        pr.previous_year = Some(crate::profile::PreviousYear { year: prev_year, facts });
+        let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+        let c = ev.clause("c").unwrap();
+        (c.status, reasons(&ev, c, Lang::Zh).join("；"), trace(&ev, c, Lang::Zh).join("；"))
+    };
+    // Not given: the saved 2024 value decides (100.01 is over 100).
+    let (st, _, tr) = with_prev(r#"{"listed": false}"#, r#"{"b": "100.01"}"#, 2024);
+    assert_eq!(st, Status::Ineligible);
+    assert!(tr.contains("上年乙未填写，取已保存的2024年度资料中的乙"), "{tr}");
+    let (st, _, _) = with_prev(r#"{"listed": false}"#, r#"{"b": "100"}"#, 2024);
+    assert_eq!(st, Status::Eligible);
+    // A saved year that is not the year before is not last year.
+    let (st, _, tr) = with_prev(r#"{"listed": false}"#, r#"{"b": "500"}"#, 2023);
+    assert_eq!(st, Status::Eligible, "{tr}");
+    // Given and different: the given one is used, and the reasons say so.
+    let (st, why, _) = with_prev(r#"{"listed": false, "b_prev": "50"}"#, r#"{"b": "500"}"#, 2024);
+    assert_eq!(st, Status::Eligible);
+    assert!(why.contains("与已保存的2024年度资料中的乙"), "{why}");
+    let (st, why, _) = with_prev(r#"{"listed": false, "b_prev": "150"}"#, r#"{"b": "50"}"#, 2024);
+    assert_eq!(st, Status::Ineligible);
+    assert!(why.contains("与已保存的2024年度资料中的乙"), "kept on an ineligible clause too: {why}");
+}
+
+#[test]
+fn a_measure_of_some_cities_plans_is_nothing_elsewhere() {
+    let text = HEAD.replace("[pack.regions]\napplies = [\"甲区\"]", "[pack.regions]\ncities = [\"甲市\", \"乙市\"]")
+        + &clause("c", "", r#"{ kind = "none" }"#).replace("formula =", "cities = [\"乙市\"]\nmonetary = false\nformula =");
+    let p = load_pack("t.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let ev_of = |city: &str| {
+        let mut pr = profile(&p, r#"{"listed": false}"#);
+        pr.company.city = city.into();
+        let ev = evaluate(std::slice::from_ref(&p), &pr, 2025);
+        let c = ev.clause("c").unwrap();
+        (c.status, reasons(&ev, c, Lang::Zh).join("；"), trace(&ev, c, Lang::Zh).join("；"))
+    };
+    let (st, why, _) = ev_of("甲市");
+    assert_eq!(st, Status::Ineligible);
+    assert_eq!(why, "此项只见于乙市的实施方案，甲市的方案没有此项");
+    let (st, why, tr) = ev_of("乙市");
+    assert_eq!(st, Status::Eligible);
+    assert!(why.contains("不涉及资金") && tr.contains("不涉及资金"), "{why} / {tr}");
+    // Scoping names cities of the pack only; no money means no formula.
+    let bad = text.replace("cities = [\"乙市\"]", "cities = [\"丙市\"]");
+    assert!(load_pack("t.toml", &bad).unwrap_err().to_string().contains("丙市"));
+    let bad =
+        text.replace("monetary = false\nformula = { kind = \"none\" }", "monetary = false\nformula = { kind = \"fixed\", amount = \"1\" }");
+    assert!(load_pack("t.toml", &bad).unwrap_err().to_string().contains("不涉及资金"));
 }

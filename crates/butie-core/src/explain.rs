@@ -384,7 +384,7 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             match lang {
                 Lang::Zh => write!(
                     w,
-                    "本年度填写的{} {} 与已保存的{year}年度{} {} 不同，按本年度填写的计算；请核对",
+                    "本年度填写的{} {} 与已保存的{year}年度资料中的{} {} 不同，按本年度填写的计算；请核对",
                     d.label.get(lang),
                     show_value(d, *given, lang),
                     sd.label.get(lang),
@@ -459,7 +459,13 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             let (d, sd) = (def(pack, fact), def(pack, source));
             match lang {
                 Lang::Zh => {
-                    write!(w, "{}未填写，取已保存的{year}年度{}：{}", d.label.get(lang), sd.label.get(lang), show_value(sd, *value, lang))
+                    write!(
+                        w,
+                        "{}未填写，取已保存的{year}年度资料中的{}：{}",
+                        d.label.get(lang),
+                        sd.label.get(lang),
+                        show_value(sd, *value, lang)
+                    )
                 }
                 Lang::En => write!(
                     w,
@@ -846,6 +852,13 @@ pub fn summary(c: &ClauseResult, lang: Lang) -> String {
 /// `open` is the clause's missing facts with the answers assumed; `then` the
 /// clause's result in the evaluation of the favourable profile.
 pub fn write_provisional(w: &mut impl Write, pack: &Pack, open: &[(&str, bool)], then: &ClauseResult, lang: Lang) -> fmt::Result {
+    if open.is_empty() {
+        // Only a part taken as its known whole (the text's literal base).
+        return match then.amount_max {
+            Some(m) => write!(w, "{}{}", t(lang, "按原文字面计算，最多 ", "on the text's literal reading, at most "), yuan(m, lang)),
+            None => w.write_str(t(lang, "按原文字面计算：符合条件", "on the text's literal reading: eligible")),
+        };
+    }
     w.write_str(t(lang, "若", "if "))?;
     for (i, (k, v)) in open.iter().enumerate() {
         if i > 0 {
