@@ -117,11 +117,13 @@ test("a consultant imports policy packs from files, compares versions, and sees 
       await app.waitFor(() => app.js("return state.company && state.company.company.district"), (d) => d === "海陵区");
       await app.js("const y=document.querySelector('#year'); y.value='2025'; y.dispatchEvent(new Event('change'));");
       await app.click("#tab-results");
-      await app.waitFor(() => app.count("#results-table tr[data-clause^='js.']"), (n) => n === 14);
+      await app.waitFor(() => app.count("#results-table tr[data-clause^='js.']"), (n) => n === 33);
       assert.equal(await app.count("#results-table tr[data-clause^='tz.']"), 0, "台州's clauses are not 泰州's");
       const notes = await app.js("return [...document.querySelectorAll('#pack-notes .pack-note')].map(n => n.textContent).join('|')");
       assert.match(notes, /本文件未公布具体标准/);
       assert.match(await app.text("#results-table tr[data-clause='js.overseas_warehouse']"), /公共海外仓/);
+      // A measure that is no money says so, not "no published amount".
+      assert.match(await app.text("#results-table tr[data-clause='js.fx.netting']"), /不涉及资金|需要补充/);
       await app.shot(SHOTS, "packs-jiangsu-reference");
     });
 
@@ -130,7 +132,7 @@ test("a consultant imports policy packs from files, compares versions, and sees 
       await app.openCompany(TIANJIN);
       await app.js("const y=document.querySelector('#year'); y.value='2025'; y.dispatchEvent(new Event('change'));");
       await app.click("#tab-results");
-      await app.waitFor(() => app.count("#results-table tr[data-clause^='tj.'] .badge.draft"), (n) => n === 15);
+      await app.waitFor(() => app.count("#results-table tr[data-clause^='tj.'] .badge.draft"), (n) => n === 45);
       const notes = await app.js("return [...document.querySelectorAll('#pack-notes .pack-note')].map(n => n.textContent).join('|')");
       assert.match(notes, /【征求意见稿】/);
       await app.shot(SHOTS, "packs-tianjin-draft");

@@ -267,3 +267,243 @@ fn a_tianjin_functional_zone_is_taken_as_its_district() {
     assert_eq!(tj["status"], "applies", "{tj}");
     assert!(tj["note"].as_str().unwrap().contains("东疆综合保税区位于滨海新区，按滨海新区计算"), "{tj}");
 }
+
+/// Every yes/no fact of a reference pack (its prefix) answered "yes", and
+/// its money facts (Tianjin's FX threshold) well below any threshold.
+fn all_yes(pack_file: &str, prefix: &str) -> serde_json::Map<String, Value> {
+    let text = std::fs::read_to_string(pack_file).unwrap();
+    let mut out = serde_json::Map::new();
+    let mut key: Option<&str> = None;
+    for l in text.lines() {
+        if let Some(k) = l.strip_prefix("[facts.").and_then(|r| r.strip_suffix(']')) {
+            key = Some(k).filter(|k| k.starts_with(prefix));
+        } else if let (Some(k), Some(t)) = (key, l.strip_prefix("type = ")) {
+            out.insert(k.to_string(), if t.contains("bool") { Value::Bool(true) } else { Value::String("1000".into()) });
+            key = None;
+        }
+    }
+    out
+}
+
+fn eligible_with(dir: &Path, city: &str, district: &str, facts: &serde_json::Map<String, Value>, prefix: &str) -> (Vec<String>, Value) {
+    let f = dir.join(format!("{city}{district}.json"));
+    let p = serde_json::json!({
+        "company": { "name": "参考企业", "city": city, "district": district, "serious_dishonesty_listed": false },
+        "facts": facts,
+    });
+    std::fs::write(&f, p.to_string()).unwrap();
+    let ev = json(&ok(&dir.join("ws.sqlite"), &["evaluate", "--profile", f.to_str().unwrap(), "--year", "2025", "--json"]));
+    let ids = ev["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "eligible")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(ids.iter().all(|i| i.starts_with(prefix)), "only its own region's clauses: {ids:?}");
+    (ids, ev)
+}
+
+/// Each of the seven Shandong cities, with every fact "yes", sees exactly
+/// the measures its own plan states (read from the seed by two readers);
+/// the others say which plans have them.
+#[test]
+fn each_shandong_city_sees_its_own_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = all_yes("policies/shandong-cbec-2023.toml", "sd_");
+    let expected: &[(&str, &str, &[&str])] = &[
+        (
+            "枣庄市",
+            "滕州市",
+            &[
+                "sd.entity.traditional_trade",
+                "sd.entity.local_leader",
+                "sd.entity.sme_incubation",
+                "sd.warehouse.public",
+                "sd.online.own_or_third_party",
+                "sd.incubator",
+                "sd.service.local_expansion",
+                "sd.service.online_platform",
+                "sd.finance.credit_insurance",
+                "sd.tax.retail_export",
+                "sd.customs.facilitation",
+                "sd.import.tax_guarantee",
+                "sd.talent.training",
+                "sd.talent.training_provider",
+                "sd.logistics.freight_cooperation",
+            ],
+        ),
+        (
+            "济宁市",
+            "任城区",
+            &[
+                "sd.entity.traditional_trade",
+                "sd.entity.category_champion",
+                "sd.warehouse.public",
+                "sd.warehouse.own",
+                "sd.brand.trademark",
+                "sd.incubator",
+                "sd.service.local_expansion",
+                "sd.service.online_platform",
+                "sd.carrier.display_center",
+                "sd.market.development",
+                "sd.park.project",
+                "sd.finance.credit_insurance",
+                "sd.talent.training",
+            ],
+        ),
+        (
+            "泰安市",
+            "泰山区",
+            &[
+                "sd.entity.transformation",
+                "sd.warehouse.public",
+                "sd.warehouse.own",
+                "sd.online.platform_building",
+                "sd.brand.trademark",
+                "sd.service.online_platform",
+                "sd.market.development",
+                "sd.park.cultivation",
+                "sd.finance.credit_insurance",
+                "sd.tax.retail_export",
+                "sd.customs.facilitation",
+                "sd.import.direct_bonded",
+                "sd.talent.training",
+                "sd.logistics.freight_cooperation",
+            ],
+        ),
+        (
+            "德州市",
+            "德城区",
+            &[
+                "sd.entity.traditional_trade",
+                "sd.entity.sme_incubation",
+                "sd.warehouse.public",
+                "sd.online.independent_site",
+                "sd.online.platform_building",
+                "sd.brand.trademark",
+                "sd.brand.showroom_coop",
+                "sd.incubator",
+                "sd.service.online_platform",
+                "sd.park.cultivation",
+                "sd.finance.credit_insurance",
+                "sd.tax.retail_export",
+                "sd.tax.overseas_warehouse_refund",
+                "sd.customs.facilitation",
+                "sd.customs.list_clearance",
+                "sd.customs.returns",
+                "sd.customs.same_warehouse",
+                "sd.talent.training",
+                "sd.logistics.freight_cooperation",
+            ],
+        ),
+        (
+            "聊城市",
+            "东昌府区",
+            &[
+                "sd.warehouse.public",
+                "sd.warehouse.own",
+                "sd.online.sme_platform_store",
+                "sd.online.industry_site",
+                "sd.online.platform_building",
+                "sd.brand.trademark",
+                "sd.service.online_platform",
+                "sd.carrier.display_center",
+                "sd.market.development",
+                "sd.park.cultivation",
+                "sd.finance.credit_insurance",
+                "sd.talent.training",
+                "sd.logistics.smart",
+            ],
+        ),
+        (
+            "滨州市",
+            "滨城区",
+            &[
+                "sd.entity.traditional_trade",
+                "sd.entity.sme_incubation",
+                "sd.warehouse.public",
+                "sd.warehouse.own",
+                "sd.online.own_or_third_party",
+                "sd.online.platform_building",
+                "sd.brand.trademark",
+                "sd.service.integrated",
+                "sd.service.public_center",
+                "sd.service.online_platform",
+                "sd.carrier.display_center",
+                "sd.market.development",
+                "sd.park.cultivation",
+                "sd.finance.credit_insurance",
+                "sd.tax.retail_export",
+                "sd.tax.first_class_exporter",
+                "sd.tax.refund_efficiency",
+                "sd.customs.facilitation",
+                "sd.customs.list_clearance",
+                "sd.customs.returns",
+                "sd.talent.training",
+            ],
+        ),
+        (
+            "菏泽市",
+            "牡丹区",
+            &[
+                "sd.entity.heze_policy",
+                "sd.warehouse.public",
+                "sd.warehouse.use_public",
+                "sd.online.platform_store",
+                "sd.brand.trademark",
+                "sd.service.integrated",
+                "sd.service.brand_registration",
+                "sd.service.online_platform",
+                "sd.carrier.overseas_service",
+                "sd.park.cultivation",
+                "sd.finance.credit_insurance",
+                "sd.tax.retail_export",
+                "sd.customs.facilitation",
+                "sd.talent.training",
+                "sd.talent.training_provider",
+            ],
+        ),
+    ];
+    for (city, district, want) in expected {
+        let (got, ev) = eligible_with(dir.path(), city, district, &facts, "sd.");
+        assert_eq!(got, *want, "{city}");
+        for c in
+            ev["clauses"].as_array().unwrap().iter().filter(|c| c["status"] == "ineligible" && c["id"].as_str().unwrap().starts_with("sd."))
+        {
+            let why = c["reasons"][0].as_str().unwrap();
+            assert!(why.starts_with("此项只见于") && why.ends_with(&format!("{city}的方案没有此项")), "{city} {}: {why}", c["id"]);
+        }
+    }
+    // The auditor's examples: 济宁 has neither the independent site (德州) nor the platform store (菏泽).
+    let (jining, ev) = eligible_with(dir.path(), "济宁市", "微山县", &facts, "sd.");
+    assert!(!jining.iter().any(|i| i == "sd.online.independent_site" || i == "sd.online.platform_store"));
+    assert_eq!(clause(&ev, "sd.online.independent_site")["reasons"][0], "此项只见于德州市的实施方案，济宁市的方案没有此项");
+}
+
+#[test]
+fn tianjin_and_jiangsu_companies_see_their_own_measures_and_no_money_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let tj = all_yes("policies/tianjin-cbec-2024.toml", "tj_");
+    let (ids, ev) = eligible_with(dir.path(), "天津市", "中新天津生态城", &tj, "tj.");
+    assert_eq!(ids.len(), 45, "{ids:?}");
+    let netting = clause(&ev, "tj.fx.netting");
+    assert!(netting["reasons"][0].as_str().unwrap().contains("不涉及资金"), "{netting}");
+    assert!(netting["reasons"].to_string().contains("征求意见稿"), "{netting}");
+    let js = all_yes("policies/jiangsu-cbec-2021.toml", "js_");
+    let (ids, ev) = eligible_with(dir.path(), "苏州市", "吴江区", &js, "js.");
+    assert_eq!(ids.len(), 33, "{ids:?}");
+    assert!(ids.iter().any(|i| i == "js.ftsp.tax_refund_agency"), "代办退税 help is its own clause");
+    let adv = clause(&ev, "js.fx.advance_payment");
+    assert_eq!((adv["amount"].clone(), adv["amount_max"].clone()), (Value::Null, Value::Null));
+    assert!(adv["reasons"][0].as_str().unwrap().contains("不涉及资金"), "{adv}");
+    // A service company without AEO still sees the tax-refund help.
+    let mut no_aeo = js.clone();
+    for (k, v) in no_aeo.iter_mut() {
+        if k.contains("aeo") {
+            *v = Value::Bool(false);
+        }
+    }
+    let (ids, _) = eligible_with(dir.path(), "南京市", "玄武区", &no_aeo, "js.");
+    assert!(ids.iter().any(|i| i == "js.ftsp.tax_refund_agency") && !ids.iter().any(|i| i == "js.ftsp.aeo"), "{ids:?}");
+}
