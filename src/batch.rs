@@ -1285,7 +1285,19 @@ fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut [Accepted]
         }
         let mut p = Profile::new(company, Some(r.year), facts);
         p.history = stored.history;
+        p.previous_year = stored.previous_year;
         r.profile = p;
+    }
+    // A row of the year before in the same file is saved with it: its
+    // figures are that year's, whatever the workspace held.
+    let by_year: HashMap<(String, i32), usize> =
+        rows.iter().enumerate().filter_map(|(i, r)| r.profile.company.uscc.clone().map(|u| ((u, r.year), i))).collect();
+    for i in 0..rows.len() {
+        let Some(u) = rows[i].profile.company.uscc.clone() else { continue };
+        let Some(&j) = by_year.get(&(u, rows[i].year - 1)) else { continue };
+        if let Some(prev) = butie_core::profile::previous_year_from(packs, rows[j].year, &rows[j].profile.facts) {
+            rows[i].profile.previous_year = Some(prev);
+        }
     }
 }
 

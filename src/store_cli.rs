@@ -615,7 +615,7 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
                     let w = if lang == Lang::Zh {
                         format!("⚠ 超过最多可得 {}", fmt_grouped(m))
                     } else {
-                        format!("⚠ above the most, {}", fmt_grouped(m))
+                        format!("⚠ above the most it can pay ({})", fmt_grouped(m))
                     };
                     note.as_ref().map_or(w.clone(), |n| format!("{w}；{n}"))
                 }

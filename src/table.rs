@@ -160,7 +160,9 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         if cr.excluded_by.is_some() {
             status = if zh { "就高排除".into() } else { "excluded".into() };
         }
-        let mark = if explain::interpretations(ev, cr, lang).is_empty() { "" } else { " ※" };
+        // ※ where any reason rests on a reading of the text (an applicant
+        // condition taken as "yes" counts, on a waiting clause too).
+        let mark = if explain::reason_items(ev, cr).iter().any(|r| r.is_interpretation()) { " ※" } else { "" };
         let why = explain::headline(ev, cr, lang);
         let _ = writeln!(
             o,

@@ -507,3 +507,103 @@ fn tianjin_and_jiangsu_companies_see_their_own_measures_and_no_money_is_said() {
     let (ids, _) = eligible_with(dir.path(), "南京市", "玄武区", &no_aeo, "js.");
     assert!(ids.iter().any(|i| i == "js.ftsp.tax_refund_agency") && !ids.iter().any(|i| i == "js.ftsp.aeo"), "{ids:?}");
 }
+
+#[test]
+fn warnings_follow_the_whole_ledger_whatever_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let tz = add_company(&ws, dir.path(), "台州甲", "台州市", "椒江区");
+    let warned = |ws: &Path| -> Vec<(i64, Value)> {
+        json(&ok(ws, &["claims", "--company", &tz, "--json"]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["clause"] == "tz.brand.trademark")
+            .map(|c| (c["year"].as_i64().unwrap(), c["above_most"].clone()))
+            .collect()
+    };
+    // 2026 entered first, then 2025: 120,000 against 100,000 in all.
+    assert_eq!(claim(&ws, &tz, "2026", "tz.brand.trademark", "approved", Some("60000")).0, 0);
+    assert_eq!(claim(&ws, &tz, "2025", "tz.brand.trademark", "approved", Some("60000")).0, 0);
+    assert_eq!(warned(&ws), [(2025, Value::Null), (2026, Value::from("40000.00"))]);
+    // 2025 rejected after all: 2026 is within the cap again.
+    assert_eq!(claim(&ws, &tz, "2025", "tz.brand.trademark", "rejected", None).0, 0);
+    assert_eq!(warned(&ws), [(2025, Value::Null), (2026, Value::Null)]);
+    // A measure with no money: any approved amount is above what it pays.
+    let jn = add_company(&ws, dir.path(), "菏泽乙", "菏泽市", "牡丹区");
+    let (code, out, _) = claim(&ws, &jn, "2024", "sd.tax.retail_export", "approved", Some("500000"));
+    assert_eq!(code, 0);
+    assert!(out.contains("最多可得的 0.00 元"), "{out}");
+}
+
+#[test]
+fn an_import_is_checked_like_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let file = |name: &str, claims: Value| {
+        let f = dir.path().join(name);
+        let v = serde_json::json!({
+            "company": { "name": name, "city": "台州市", "district": "椒江区", "serious_dishonesty_listed": false },
+            "years": { "2025": {} },
+            "claims": claims,
+        });
+        std::fs::write(&f, v.to_string()).unwrap();
+        f
+    };
+    let before = file(
+        "早.json",
+        serde_json::json!([{ "year": 2024, "clause": "tz.brand.trademark", "status": "approved", "approved": "100000.00" }]),
+    );
+    refused(&ws, &["import", before.to_str().unwrap()], "claims[0].year");
+    let other = file("外.json", serde_json::json!([{ "year": 2025, "clause": "cd.park", "status": "planned" }]));
+    refused(&ws, &["import", other.to_str().unwrap()], "只适用于成都市");
+    // A warning in the file is not believed; the ledger's own is worked out.
+    let forged = file(
+        "伪.json",
+        serde_json::json!([
+            { "year": 2025, "clause": "tz.brand.trademark", "status": "approved", "approved": "1.00", "above_most": "100000.00" },
+            { "year": 2026, "clause": "tz.brand.trademark", "status": "approved", "approved": "150000.00" },
+        ]),
+    );
+    ok(&ws, &["import", forged.to_str().unwrap()]);
+    let list = json(&ok(&ws, &["claims", "--company", "1", "--json"]));
+    let most: Vec<&Value> = list.as_array().unwrap().iter().map(|c| &c["above_most"]).collect();
+    assert_eq!(most, [&Value::Null, &Value::from("99999.00")], "{list}");
+}
+
+#[test]
+fn batch_with_save_reads_the_saved_year_before_as_evaluate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let f = dir.path().join("c.json");
+    std::fs::write(
+        &f,
+        serde_json::json!({ "company": { "name": "成都首次甲有限公司", "uscc": "91510107MA6DG8HL5P", "city": "成都市", "district": "武侯区", "serious_dishonesty_listed": false } }).to_string(),
+    )
+    .unwrap();
+    ok(&ws, &["company", "add", "--from-json", f.to_str().unwrap()]);
+    ok(&ws, &["facts", "set", "--company", "1", "--year", "2024", "cbec_volume=1,500,000"]);
+    let csv = dir.path().join("b.csv");
+    std::fs::write(
+        &csv,
+        "name,uscc,city,district,serious_dishonesty_listed,cbec_volume,first_time_over_1m\n成都首次甲有限公司,91510107MA6DG8HL5P,成都市,武侯区,否,300万,是\n",
+    )
+    .unwrap();
+    let out = dir.path().join("r.jsonl");
+    ok(&ws, &["batch", "--in", csv.to_str().unwrap(), "--year", "2025", "--out", out.to_str().unwrap(), "--save"]);
+    let row = json(std::fs::read_to_string(&out).unwrap().lines().next().unwrap());
+    assert_eq!(clause(&row, "cd.transform.first_million")["status"], "ineligible", "{}", clause(&row, "cd.transform.first_million"));
+    let ev = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2025", "--json"]));
+    assert_eq!(clause(&ev, "cd.transform.first_million")["status"], "ineligible");
+    // Two years in one file: the 2024 row is the 2025 row's year before.
+    let csv2 = dir.path().join("b2.csv");
+    std::fs::write(
+        &csv2,
+        "name,uscc,city,district,serious_dishonesty_listed,year,cbec_volume,first_time_over_1m\n成都首次甲有限公司,91510107MA6DG8HL5P,成都市,武侯区,否,2024,80万,否\n成都首次甲有限公司,91510107MA6DG8HL5P,成都市,武侯区,否,2025,300万,是\n",
+    )
+    .unwrap();
+    ok(&ws, &["batch", "--in", csv2.to_str().unwrap(), "--year", "2025", "--out", out.to_str().unwrap(), "--save"]);
+    let rows: Vec<Value> = std::fs::read_to_string(&out).unwrap().lines().map(json).collect();
+    let r25 = rows.iter().find(|r| r["year"] == 2025).unwrap();
+    assert_eq!(clause(r25, "cd.transform.first_million")["amount"], "30000.00", "{}", clause(r25, "cd.transform.first_million"));
+}

@@ -32,7 +32,7 @@ fn every_catalogue_clause_is_encoded_and_has_a_case() {
             }
         }
     }
-    assert_eq!(ids.len(), 18 + 12, "catalogue rows: {ids:?}");
+    assert_eq!(ids.len(), 20 + 12, "catalogue rows: {ids:?}");
     for id in &ids {
         let pack = packs.iter().find(|p| p.clause(id).is_some()).unwrap_or_else(|| panic!("{id} not encoded"));
         assert!(pack.cases.iter().any(|c| c.expect.contains_key(id)), "{id} has no case");

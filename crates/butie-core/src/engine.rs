@@ -913,8 +913,9 @@ fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, cou
     let failed = acc.causes[base.1..].iter().any(|c| !is_note(c));
     let floor = matches!(outcome, Outcome::Floor { .. });
     if failed || matches!(outcome, Outcome::Fails) {
-        if floor {
-            // No award: a floor's "at least" lines would mislead.
+        if failed || floor {
+            // No award: the formula's lines (a rate worked out, a floor's
+            // "at least") would read as if something were paid.
             acc.trace.truncate(formula_mark);
         }
         retain_from(acc.causes, base.1, |c| !is_note(c) || always_said(c));
@@ -1267,6 +1268,8 @@ pub fn check_claim<'a>(
 /// a cap, a measure without a figure).
 pub fn clause_most(pack: &Pack, clause: &Clause, year: i32, history: &[Claim]) -> Option<Decimal> {
     let ceiling = match &clause.formula {
+        // A measure that is no money pays nothing.
+        Formula::None if !clause.monetary => Some(Decimal::ZERO),
         Formula::None => None,
         Formula::Fixed { amount } => Some(*amount),
         Formula::Rate { cap, .. } | Formula::RateOfParts { cap, .. } => *cap,

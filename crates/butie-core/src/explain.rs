@@ -961,7 +961,11 @@ fn assumed<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> impl Iter
 
 fn reason_items_of_result<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a>) -> Vec<Reason<'e, 'a>> {
     match c.status {
-        Status::Ineligible => ev.causes(c).iter().map(Reason::Cause).collect(),
+        // What rules the clause out first; notes (two values of one fact) after.
+        Status::Ineligible => {
+            let (notes, failures): (Vec<_>, Vec<_>) = ev.causes(c).iter().partition(|x| matches!(x, Cause::SavedYearDiffers { .. }));
+            failures.into_iter().chain(notes).map(Reason::Cause).collect()
+        }
         Status::NeedsInput => std::iter::once(Reason::Needs).chain(ev.causes(c).iter().map(Reason::Cause)).chain(assumed(ev, c)).collect(),
         Status::Eligible => {
             let mut out = vec![Reason::Summary];

@@ -48,6 +48,15 @@ pub struct Profile {
     pub previous_year: Option<PreviousYear>,
 }
 
+/// The facts of `year` that some pack reads as last year's (their
+/// `previous_year_of` sources), as the year before of the year after it;
+/// `None` when none of them is there.
+pub fn previous_year_from(packs: &[Pack], year: i32, facts: &Facts) -> Option<PreviousYear> {
+    let sources: Vec<&str> = packs.iter().flat_map(|p| p.facts.values()).filter_map(|d| d.previous_year_of.as_deref()).collect();
+    let kept: Facts = facts.iter().filter(|(k, _)| sources.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    (!kept.is_empty()).then_some(PreviousYear { year, facts: kept })
+}
+
 /// Facts saved for the year before the one evaluated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreviousYear {

@@ -94,7 +94,17 @@ pub(crate) struct State {
     pub approved: Option<Decimal>,
     pub date: Option<String>,
     pub note: Option<String>,
+    /// The warning given with this change (kept on its event); the claim's
+    /// own `above_most` is worked out again whenever a claim of its clause
+    /// changes ([`refresh_warnings`]).
     pub above_most: Option<Decimal>,
+}
+
+impl State {
+    /// The same claim, whatever warning came with it.
+    fn same_claim(&self, o: &State) -> bool {
+        (self.status, self.estimate, self.approved, &self.date, &self.note) == (o.status, o.estimate, o.approved, &o.date, &o.note)
+    }
 }
 
 impl ClaimEvent {
@@ -278,27 +288,17 @@ fn current(tx: &Connection, company_id: i64, year: i32, clause: &str) -> Result<
 /// Write the claim's state: a new row, or over the row `existing`.
 /// Returns the claim's id.
 fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing: Option<i64>, s: &State, at: &str) -> Result<i64> {
+    // The claim's warning is not the change's: `refresh_warnings` sets it.
     Ok(match existing {
         Some(id) => {
-            tx.prepare_cached(
-                "UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7, above_most=?8 WHERE id=?1",
-            )?
-            .execute(params![
-                id,
-                s.status.as_str(),
-                money(s.estimate),
-                money(s.approved),
-                s.date,
-                s.note,
-                at,
-                money(s.above_most)
-            ])?;
+            tx.prepare_cached("UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7 WHERE id=?1")?
+                .execute(params![id, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, at])?;
             id
         }
         None => {
             tx.prepare_cached(
-                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at, above_most)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 company_id,
@@ -309,8 +309,7 @@ fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing
                 money(s.approved),
                 s.date,
                 s.note,
-                at,
-                money(s.above_most)
+                at
             ])?;
             tx.last_insert_rowid()
         }
@@ -360,40 +359,7 @@ impl Workspace {
         // A claim the policy could not have received is refused: it would
         // feed later years' once-per-company and cumulative rules.
         let company = self.get_company(company_id)?.company;
-        let (pack, found) = match check_claim(packs, &company, clause, year) {
-            None => return Err(StoreError::UnknownClause { field: "claim.clause".into(), clause: clause.to_string() }),
-            Some(Err(ClaimRefusal::OutsideTerm { pack, year })) => {
-                let (from, to) = std::iter::once(pack)
-                    .chain(&pack.alternates)
-                    .filter(|v| v.clause(clause).is_some())
-                    .fold((pack.valid_from, pack.valid_to), |(f, t), v| (f.min(v.valid_from), t.max(v.valid_to)));
-                return Err(StoreError::ClaimOutsideTerm {
-                    field: "claim.year".into(),
-                    clause: clause.to_string(),
-                    year,
-                    valid_from: from,
-                    valid_to: to,
-                });
-            }
-            Some(Err(ClaimRefusal::OtherPlace { pack })) => {
-                return Err(StoreError::ClaimOtherPlace {
-                    field: "claim.clause".into(),
-                    clause: clause.to_string(),
-                    pack_area: pack.city.clone(),
-                    city: company.city,
-                    district: company.district,
-                })
-            }
-            Some(Err(ClaimRefusal::NotInCityPlan { cities, .. })) => {
-                return Err(StoreError::ClaimNotInCityPlan {
-                    field: "claim.clause".into(),
-                    clause: clause.to_string(),
-                    cities: cities.to_vec(),
-                    city: company.city,
-                })
-            }
-            Some(Ok(found)) => found,
-        };
+        let (pack, found) = refusal(packs, &company, clause, year, "claim")?;
         // An approved amount above what the clause can pay that year is kept,
         // with the most it can be as a warning (the department may know better).
         let history = self.history_of(company_id, packs)?;
@@ -415,12 +381,14 @@ impl Workspace {
             let approved = if status == ClaimStatus::Approved { amount } else { None };
             let new = State { status, estimate, approved, date, note, above_most };
             if let Some((id, s)) = &old {
-                if *s == new {
+                if s.same_claim(&new) {
                     return Ok(*id);
                 }
             }
             let now = now_utc(tx)?;
-            write_state(tx, company_id, year, clause, old.map(|(id, _)| id), &new, &now)
+            let id = write_state(tx, company_id, year, clause, old.map(|(id, _)| id), &new, &now)?;
+            refresh_warnings(tx, company_id, &company, clause, packs)?;
+            Ok(id)
         })
     }
 
@@ -511,7 +479,7 @@ impl Workspace {
         let old = current(tx, company_id, c.year, &c.clause)?;
         let id = match &old {
             None => write_row(tx, company_id, c.year, &c.clause, None, &c.state, c.updated_at.as_deref().unwrap_or(now))?,
-            Some((id, s)) if *s != c.state => write_row(tx, company_id, c.year, &c.clause, Some(*id), &c.state, now)?,
+            Some((id, s)) if !s.same_claim(&c.state) => write_row(tx, company_id, c.year, &c.clause, Some(*id), &c.state, now)?,
             Some((id, _)) => *id,
         };
         let recorded = |e: &ClaimEvent| -> Result<bool> {
@@ -538,7 +506,7 @@ impl Workspace {
             )?
             .query_row([id], |r| state_at(r, 0))
             .optional()?;
-        if last.as_ref() != Some(&c.state) {
+        if !last.as_ref().is_some_and(|l| l.same_claim(&c.state)) {
             insert_event(tx, id, now, &c.state)?;
         }
         Ok(())
@@ -669,7 +637,9 @@ pub fn parse_claims(v: &Value, packs: &[Pack]) -> Result<Vec<ImportedClaim>> {
             Some(_) => return Err(InputError::new(at("clause"), Problem::NotText).into()),
             None => return Err(InputError::new(at("clause"), Problem::Missing).into()),
         };
-        let state = state_of(obj, &at)?;
+        let mut state = state_of(obj, &at)?;
+        // The claim's warning is worked out again on import, never taken from a file.
+        state.above_most = None;
         if state.approved.is_some() && state.status != ClaimStatus::Approved {
             return Err(StoreError::ClaimAmountNotAllowed { field: at("approved"), status: state.status });
         }
@@ -777,5 +747,96 @@ mod tests {
         assert_eq!(check_note("n", Some("")).unwrap(), None);
         assert!(check_note("n", Some("a\nb")).is_err());
         assert!(check_note("n", Some(&"长".repeat(MAX_NOTE + 1))).is_err());
+    }
+}
+
+/// Work out again the warning of every claim of `clause` of a company: an
+/// approved amount above the most the clause can pay that year, given the
+/// company's other claims of the clause (a cap used up by earlier years, a
+/// one-time award already received). Called inside the transaction that
+/// changed one of them, so the warnings never depend on the order claims
+/// were entered and never go stale.
+pub(crate) fn refresh_warnings(
+    tx: &Connection,
+    company_id: i64,
+    company: &butie_core::profile::Company,
+    clause: &str,
+    packs: &[Pack],
+) -> Result<()> {
+    let rows: Vec<(i64, i32, State)> = tx
+        .prepare_cached(
+            "SELECT id, year, status, estimate, approved, date, note, NULL FROM claims WHERE company_id = ?1 AND clause = ?2 ORDER BY year",
+        )?
+        .query_map(params![company_id, clause], |r| Ok((r.get(0)?, r.get(1)?, state_at(r, 2)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    let history: Vec<Claim> = rows
+        .iter()
+        .map(|(_, year, s)| {
+            let amount = if s.status == ClaimStatus::Approved { s.approved } else { s.estimate };
+            Claim { clause: clause.to_string(), year: *year, status: s.status, amount }
+        })
+        .collect();
+    for (id, year, s) in &rows {
+        let most = match check_claim(packs, company, clause, *year) {
+            Some(Ok((pack, c))) => clause_most(pack, c, *year, &history),
+            _ => None,
+        };
+        let above = match (s.status, s.approved, most) {
+            (ClaimStatus::Approved, Some(a), Some(m)) if a > m => Some(m),
+            _ => None,
+        };
+        tx.prepare_cached("UPDATE claims SET above_most = ?2 WHERE id = ?1 AND above_most IS NOT ?2")?
+            .execute(params![id, money(above)])?;
+    }
+    Ok(())
+}
+
+/// Claims of an import file the policy could not have received (a year
+/// outside the pack's term, another place's pack) are refused as
+/// `claim set` refuses them, the field naming the entry (`claims[1].year`).
+pub(crate) fn check_imported(packs: &[Pack], company: &butie_core::profile::Company, claims: &[ImportedClaim], list: &str) -> Result<()> {
+    for (i, c) in claims.iter().enumerate() {
+        refusal(packs, company, &c.clause, c.year, &format!("{list}[{i}]"))?;
+    }
+    Ok(())
+}
+
+/// `check_claim` as a store error, its fields under `at` (`claim`, `claims[1]`).
+fn refusal<'p>(
+    packs: &'p [Pack],
+    company: &butie_core::profile::Company,
+    clause: &str,
+    year: i32,
+    at: &str,
+) -> Result<(&'p Pack, &'p butie_core::policy::Clause)> {
+    match check_claim(packs, company, clause, year) {
+        None => Err(StoreError::UnknownClause { field: format!("{at}.clause"), clause: clause.to_string() }),
+        Some(Err(ClaimRefusal::OutsideTerm { pack, year })) => {
+            let (from, to) = std::iter::once(pack)
+                .chain(&pack.alternates)
+                .filter(|v| v.clause(clause).is_some())
+                .fold((pack.valid_from, pack.valid_to), |(f, t), v| (f.min(v.valid_from), t.max(v.valid_to)));
+            Err(StoreError::ClaimOutsideTerm {
+                field: format!("{at}.year"),
+                clause: clause.to_string(),
+                year,
+                valid_from: from,
+                valid_to: to,
+            })
+        }
+        Some(Err(ClaimRefusal::OtherPlace { pack })) => Err(StoreError::ClaimOtherPlace {
+            field: format!("{at}.clause"),
+            clause: clause.to_string(),
+            pack_area: pack.city.clone(),
+            city: company.city.clone(),
+            district: company.district.clone(),
+        }),
+        Some(Err(ClaimRefusal::NotInCityPlan { cities, .. })) => Err(StoreError::ClaimNotInCityPlan {
+            field: format!("{at}.clause"),
+            clause: clause.to_string(),
+            cities: cities.to_vec(),
+            city: company.city.clone(),
+        }),
+        Some(Ok(found)) => Ok(found),
     }
 }

@@ -37,7 +37,7 @@ use butie_core::explain::to_json;
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{
     fact_index, fact_value_to_json, parse_company, parse_fact_value, parse_year, profile_to_value, ClaimStatus, Company, Facts, InputError,
-    PreviousYear, Problem, Profile,
+    Problem, Profile,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::{json, Map, Value};
@@ -1205,14 +1205,12 @@ impl Workspace {
     /// The saved facts of the year before `year` that some pack reads as
     /// last year's (`previous_year_of`: 上年交易额 is last year's 交易额), or
     /// `None` when none is saved.
-    pub fn previous_year(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Option<PreviousYear>> {
-        let sources: Vec<&str> = packs.iter().flat_map(|p| p.facts.values()).filter_map(|d| d.previous_year_of.as_deref()).collect();
-        if sources.is_empty() {
+    pub fn previous_year(&self, id: i64, year: i32, packs: &[Pack]) -> Result<Option<butie_core::profile::PreviousYear>> {
+        if !packs.iter().flat_map(|p| p.facts.values()).any(|d| d.previous_year_of.is_some()) {
             return Ok(None);
         }
-        let (mut facts, _) = self.facts(id, year - 1, packs)?;
-        facts.retain(|k, _| sources.contains(&k.as_str()));
-        Ok((!facts.is_empty()).then_some(PreviousYear { year: year - 1, facts }))
+        let (facts, _) = self.facts(id, year - 1, packs)?;
+        Ok(butie_core::profile::previous_year_from(packs, year - 1, &facts))
     }
 
     /// Save an evaluation with everything needed to reproduce it.
@@ -1389,6 +1387,13 @@ impl Workspace {
                 }
                 for claim in claims {
                     Self::import_claim(tx, id, claim, &now)?;
+                }
+                // Warnings are worked out again from the ledger as it now is.
+                let mut clauses: Vec<&str> = claims.iter().map(|c| c.clause.as_str()).collect();
+                clauses.sort_unstable();
+                clauses.dedup();
+                for clause in clauses {
+                    claims::refresh_warnings(tx, id, c, clause, packs)?;
                 }
                 Self::import_papers(tx, id, papers, &now)?;
                 ids.push(id);
@@ -1777,12 +1782,14 @@ fn parse_company_export(v: &Value, packs: &[Pack]) -> Result<ImportEntry> {
             out.push((year, f));
         }
         let claims = parse_claims(obj.get("claims").unwrap_or(&Value::Null), packs)?;
+        claims::check_imported(packs, &company, &claims, "claims")?;
         let papers = materials::parse_papers(obj, packs)?;
         return Ok(ImportEntry { company, years: out, claims, papers });
     }
     let p = butie_core::profile::profile_from_value(v, packs)?;
     let year = p.year.ok_or_else(|| InputError::new("year", Problem::Missing))?;
     let claims = claims_from_history(&p.history)?;
+    claims::check_imported(packs, &p.company, &claims, "history")?;
     Ok(ImportEntry { company: p.company, years: vec![(year, p.facts)], claims, papers: Default::default() })
 }
 

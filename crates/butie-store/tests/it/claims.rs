@@ -99,7 +99,7 @@ fn a_workspace_of_the_schema_before_the_ledger_opens_with_its_data_intact_and_no
     let mut ws = Workspace::open(&path).unwrap();
     let v: i64 = ws.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, butie_store::LATEST_VERSION);
-    assert_eq!(v, 7, "the ledger (4), materials (5), pack texts and keys (6), pins (7)");
+    assert_eq!(v, 8, "the ledger (4), materials (5), pack texts and keys (6), pins (7), claim warnings (8)");
     // Companies: the two listed, the archived one kept.
     let list = ws.list_companies(None).unwrap();
     assert_eq!(
@@ -373,7 +373,7 @@ fn export_and_import_carry_the_ledger_with_its_events() {
     assert_eq!(ledger(&fresh), before);
     // A file whose claim differs: its state wins, the change is an event, the
     // claims it does not mention stay.
-    fresh.set_claim(ids[0], 2024, "tz.brand.patent", &update(ClaimStatus::Submitted, Some("10000")), &packs).unwrap();
+    fresh.set_claim(ids[0], 2027, "tz.brand.patent", &update(ClaimStatus::Submitted, Some("10000")), &packs).unwrap();
     let mut changed = export.clone();
     changed["claims"][1]["status"] = json!("withdrawn");
     fresh.import(&changed, &packs, true).unwrap();
