@@ -6,6 +6,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || exit 1
 
+echo "== guardrails: cargo fmt --check, cargo clippy -D warnings"
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all --check || { echo "FAIL cargo fmt --check: run cargo fmt --all"; exit 1; }
+cargo clippy --workspace --all-targets --quiet -- -D warnings || { echo "FAIL cargo clippy"; exit 1; }
+
 echo "== policy packs: validate and run embedded cases"
 cargo run --quiet --bin butie -- check-policies policies || exit 1
 

@@ -702,54 +702,6 @@ pub fn claims_from_history(history: &[Claim]) -> Result<Vec<ImportedClaim>> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_times_are_real_and_in_the_one_form() {
-        for good in ["2025-06-30", "2024-02-29", " 2025-01-01 "] {
-            assert!(check_date("d", Some(good)).unwrap().is_some(), "{good}");
-        }
-        assert_eq!(check_date("d", Some("  ")).unwrap(), None);
-        for bad in ["2025-02-29", "2025-13-01", "2025-6-30", "2025/06/30", "20250630", "2025-06-31", "tomorrow", "２０２５-06-30"] {
-            assert!(matches!(check_date("d", Some(bad)), Err(StoreError::BadClaimDate { .. })), "{bad}");
-        }
-        for good in ["2025-06-30T08:01:02.123Z", "2025-06-30T23:59:59Z"] {
-            assert_eq!(check_time("t", good).unwrap(), good);
-        }
-        for bad in ["2025-06-30", "2025-06-30T24:00:00Z", "2025-06-30T08:01:02", "2025-02-30T08:01:02Z", "2025-06-30T8:1:2Z", "x"] {
-            assert!(matches!(check_time("t", bad), Err(StoreError::BadClaimTime { .. })), "{bad}");
-        }
-    }
-
-    #[test]
-    fn amounts_are_non_negative_to_the_fen_and_kept_with_two_places() {
-        assert_eq!(check_amount("a", Decimal::new(1000005, 1)).unwrap().to_string(), "100000.50");
-        assert_eq!(check_amount("a", Decimal::new(-0, 0)).unwrap().to_string(), "0.00");
-        assert_eq!(check_amount("a", Decimal::new(1000000, 4)).unwrap().to_string(), "100.00");
-        for (d, p) in [(Decimal::new(-1, 0), NumberProblem::Negative), (Decimal::new(1001, 3), NumberProblem::TooManyDecimals { max: 2 })] {
-            match check_amount("claim.amount", d) {
-                Err(StoreError::Input(e)) => assert_eq!((e.field.as_str(), e.problem), ("claim.amount", Problem::Number(p))),
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(parse_amount("a", &Value::String("100000".into())).unwrap().to_string(), "100000.00");
-        assert!(parse_amount("a", &Value::Bool(true)).is_err());
-        assert!(parse_amount("a", &Value::String("1,00".into())).is_err());
-        assert_eq!(parse_amount("a", &Value::String("1,000".into())).unwrap().to_string(), "1000.00");
-        assert_eq!(parse_amount("a", &Value::String("6.2万元".into())).unwrap().to_string(), "62000.00");
-    }
-
-    #[test]
-    fn notes_are_trimmed_and_refuse_control_characters() {
-        assert_eq!(check_note("n", Some("  材料已交  ")).unwrap().as_deref(), Some("材料已交"));
-        assert_eq!(check_note("n", Some("")).unwrap(), None);
-        assert!(check_note("n", Some("a\nb")).is_err());
-        assert!(check_note("n", Some(&"长".repeat(MAX_NOTE + 1))).is_err());
-    }
-}
-
 /// Work out again the warning of every claim of `clause` of a company: an
 /// approved amount above the most the clause can pay that year, given the
 /// company's other claims of the clause (a cap used up by earlier years, a
@@ -838,5 +790,53 @@ fn refusal<'p>(
             city: company.city.clone(),
         }),
         Some(Ok(found)) => Ok(found),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_are_real_and_in_the_one_form() {
+        for good in ["2025-06-30", "2024-02-29", " 2025-01-01 "] {
+            assert!(check_date("d", Some(good)).unwrap().is_some(), "{good}");
+        }
+        assert_eq!(check_date("d", Some("  ")).unwrap(), None);
+        for bad in ["2025-02-29", "2025-13-01", "2025-6-30", "2025/06/30", "20250630", "2025-06-31", "tomorrow", "２０２５-06-30"] {
+            assert!(matches!(check_date("d", Some(bad)), Err(StoreError::BadClaimDate { .. })), "{bad}");
+        }
+        for good in ["2025-06-30T08:01:02.123Z", "2025-06-30T23:59:59Z"] {
+            assert_eq!(check_time("t", good).unwrap(), good);
+        }
+        for bad in ["2025-06-30", "2025-06-30T24:00:00Z", "2025-06-30T08:01:02", "2025-02-30T08:01:02Z", "2025-06-30T8:1:2Z", "x"] {
+            assert!(matches!(check_time("t", bad), Err(StoreError::BadClaimTime { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_non_negative_to_the_fen_and_kept_with_two_places() {
+        assert_eq!(check_amount("a", Decimal::new(1000005, 1)).unwrap().to_string(), "100000.50");
+        assert_eq!(check_amount("a", Decimal::new(-0, 0)).unwrap().to_string(), "0.00");
+        assert_eq!(check_amount("a", Decimal::new(1000000, 4)).unwrap().to_string(), "100.00");
+        for (d, p) in [(Decimal::new(-1, 0), NumberProblem::Negative), (Decimal::new(1001, 3), NumberProblem::TooManyDecimals { max: 2 })] {
+            match check_amount("claim.amount", d) {
+                Err(StoreError::Input(e)) => assert_eq!((e.field.as_str(), e.problem), ("claim.amount", Problem::Number(p))),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(parse_amount("a", &Value::String("100000".into())).unwrap().to_string(), "100000.00");
+        assert!(parse_amount("a", &Value::Bool(true)).is_err());
+        assert!(parse_amount("a", &Value::String("1,00".into())).is_err());
+        assert_eq!(parse_amount("a", &Value::String("1,000".into())).unwrap().to_string(), "1000.00");
+        assert_eq!(parse_amount("a", &Value::String("6.2万元".into())).unwrap().to_string(), "62000.00");
+    }
+
+    #[test]
+    fn notes_are_trimmed_and_refuse_control_characters() {
+        assert_eq!(check_note("n", Some("  材料已交  ")).unwrap().as_deref(), Some("材料已交"));
+        assert_eq!(check_note("n", Some("")).unwrap(), None);
+        assert!(check_note("n", Some("a\nb")).is_err());
+        assert!(check_note("n", Some(&"长".repeat(MAX_NOTE + 1))).is_err());
     }
 }
