@@ -10,7 +10,6 @@ use crate::store_cli::OpenMode;
 use base64::Engine;
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
-use butie_core::explain;
 use butie_core::policy::{Lang, Pack};
 use butie_store::{PackOrigin, StoredPack, TrustedKey, Workspace};
 use std::path::Path;
@@ -375,18 +374,18 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
         }
         let profile = butie_core::profile::profile_from_value(&e.inputs, &packs).map_err(|er| CliError::input(&er, cx.lang))?;
         let ev = evaluate(&packs, &profile, e.year);
-        let now = explain::to_json(&ev, Lang::Zh);
-        let columns_agree =
-            e.total == now["total"].as_str().unwrap_or_default() && e.total_max == now["total_max"].as_str().unwrap_or_default();
-        if now == e.result && columns_agree {
+        // Figures and outcomes are compared, never the words: a sentence
+        // worded differently today is the same result.
+        let (total, total_max) = (butie_core::money::fmt_yuan(ev.total), butie_core::money::fmt_yuan(ev.total_max));
+        let columns_agree = e.total == total && e.total_max == total_max;
+        let now = butie_store::SavedClause::of(&ev);
+        if now == e.clauses && columns_agree {
             same += 1;
         } else {
             differ += 1;
             // Which clauses differ, so that the difference can be found.
-            let clauses = |v: &serde_json::Value| v["clauses"].as_array().cloned().unwrap_or_default();
-            let (was, is) = (clauses(&e.result), clauses(&now));
-            let mut which: Vec<String> =
-                is.iter().filter(|c| !was.contains(c)).filter_map(|c| c["id"].as_str().map(str::to_string)).collect();
+            let mut which: Vec<String> = now.iter().filter(|c| !e.clauses.contains(c)).map(|c| c.clause.clone()).collect();
+            which.extend(e.clauses.iter().filter(|c| !now.iter().any(|n| n.clause == c.clause)).map(|c| c.clause.clone()));
             if !columns_agree {
                 which.push(if cx.lang == Lang::Zh {
                     format!("记录的合计 {}", e.total)
@@ -395,20 +394,8 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
                 });
             }
             out.push_str(&match cx.lang {
-                Lang::Zh => format!(
-                    "#{} 复算结果不同：保存时合计 {}，现在 {}；不同之处：{}\n",
-                    e.id,
-                    e.result["total"],
-                    now["total"],
-                    which.join("、")
-                ),
-                Lang::En => format!(
-                    "#{} differs: total {} when saved, {} now; differing: {}\n",
-                    e.id,
-                    e.result["total"],
-                    now["total"],
-                    which.join(", ")
-                ),
+                Lang::Zh => format!("#{} 复算结果不同：保存时合计 {}，现在 {}；不同之处：{}\n", e.id, e.total, total, which.join("、")),
+                Lang::En => format!("#{} differs: total {} when saved, {} now; differing: {}\n", e.id, e.total, total, which.join(", ")),
             });
         }
     }

@@ -328,3 +328,36 @@ fn a_typed_district_is_checked_for_what_it_can_be() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+/// `history --verify` compares what a saved evaluation found (each clause's
+/// status and amounts, the totals), not how it was worded: a sentence
+/// worded differently today leaves it verified; a changed figure does not.
+#[test]
+fn history_verify_compares_figures_not_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["import", "samples/chengdu-sample.json"]);
+    ok(&ws, &["evaluate", "--company", "1", "--year", "2024", "--save"]);
+    let c = butie_store::rusqlite::Connection::open(&ws).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS evaluations_no_update;
+         UPDATE evaluations SET result_json = replace(replace(result_json, '符合条件', '满足条件'), '需要补充', '尚需填写');",
+    )
+    .unwrap();
+    let changed: String = c.query_row("SELECT result_json FROM evaluations", [], |r| r.get(0)).unwrap();
+    assert!(changed.contains("满足条件"), "the wording really changed");
+    drop(c);
+    let out = ok(&ws, &["history", "--verify"]);
+    assert!(out.contains("1 条按当时的政策包版本复算一致"), "{out}");
+    // A figure changed in the typed record is found, and its clause named.
+    let c = butie_store::rusqlite::Connection::open(&ws).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS evaluation_clauses_no_update;
+         UPDATE evaluation_clauses SET amount = '1.00' WHERE clause = 'cd.trade.growth_tier';",
+    )
+    .unwrap();
+    drop(c);
+    let (code, out, err) = run(&ws, &["history", "--verify"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(format!("{out}{err}").contains("cd.trade.growth_tier"), "{out}{err}");
+}

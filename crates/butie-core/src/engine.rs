@@ -23,6 +23,10 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status named by `as_str`.
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Eligible, Status::Ineligible, Status::NeedsInput].into_iter().find(|x| x.as_str() == s)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Eligible => "eligible",

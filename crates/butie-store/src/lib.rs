@@ -608,6 +608,35 @@ pub struct EvaluationRecord {
     pub total_max: String,
     pub inputs: Value,
     pub result: Value,
+    /// Each clause's outcome as typed data (what `history --verify`
+    /// compares; the rendered `result` may be worded differently today).
+    pub clauses: Vec<SavedClause>,
+}
+
+/// One clause's outcome in a saved evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedClause {
+    pub clause: String,
+    pub status: butie_core::engine::Status,
+    pub amount: Option<rust_decimal::Decimal>,
+    pub amount_max: Option<rust_decimal::Decimal>,
+    pub excluded_by: Option<String>,
+}
+
+impl SavedClause {
+    /// The outcomes of an evaluation, as saved.
+    pub fn of(ev: &Evaluation) -> Vec<SavedClause> {
+        ev.clauses
+            .iter()
+            .map(|c| SavedClause {
+                clause: c.clause.id.clone(),
+                status: c.status,
+                amount: c.amount,
+                amount_max: c.amount_max,
+                excluded_by: c.excluded_by.map(|s| s.winner.id.clone()),
+            })
+            .collect()
+    }
 }
 
 /// One spreadsheet row for [`Workspace::save_rows`]: a company (matched by
@@ -1257,11 +1286,25 @@ impl Workspace {
                 inputs,
                 Value::Array(pack_list).to_string(),
                 result.to_string(),
-                result["total"].as_str().unwrap_or("0.00"),
-                result["total_max"].as_str().unwrap_or("0.00"),
+                butie_core::money::fmt_yuan(ev.total),
+                butie_core::money::fmt_yuan(ev.total_max),
             ],
         )?;
-        Ok(tx.last_insert_rowid())
+        let eval_id = tx.last_insert_rowid();
+        let mut st = tx.prepare_cached(
+            "INSERT INTO evaluation_clauses (evaluation_id, clause, status, amount, amount_max, excluded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for c in SavedClause::of(ev) {
+            st.execute(params![
+                eval_id,
+                c.clause,
+                c.status.as_str(),
+                c.amount.map(butie_core::money::fmt_yuan),
+                c.amount_max.map(butie_core::money::fmt_yuan),
+                c.excluded_by
+            ])?;
+        }
+        Ok(eval_id)
         })
     }
 
@@ -1279,7 +1322,36 @@ impl Workspace {
             total_max: r.get(8)?,
             inputs: parse(r.get(9)?),
             result: parse(r.get(10)?),
+            clauses: Vec::new(),
         })
+    }
+
+    /// The typed clause outcomes of saved evaluations, filled into `records`.
+    fn with_clauses(&self, mut records: Vec<EvaluationRecord>) -> Result<Vec<EvaluationRecord>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT clause, status, amount, amount_max, excluded_by FROM evaluation_clauses WHERE evaluation_id = ?1")?;
+        for rec in &mut records {
+            let rows = st.query_map([rec.id], |r| {
+                let status: String = r.get(1)?;
+                let status = butie_core::engine::Status::parse(&status).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, format!("status {status:?}").into())
+                })?;
+                Ok(SavedClause {
+                    clause: r.get(0)?,
+                    status,
+                    amount: claims::amount_at(r, 2)?,
+                    amount_max: claims::amount_at(r, 3)?,
+                    excluded_by: r.get(4)?,
+                })
+            })?;
+            let mut clauses = rows.collect::<std::result::Result<Vec<_>, _>>()?;
+            // In the evaluation's own order (its rendered clause list).
+            let order: Vec<&str> = rec.result["clauses"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
+            clauses.sort_by_key(|c| order.iter().position(|o| *o == c.clause).unwrap_or(usize::MAX));
+            rec.clauses = clauses;
+        }
+        Ok(records)
     }
 
     const RECORD_COLS: &'static str =
@@ -1290,21 +1362,25 @@ impl Workspace {
         let mut st =
             self.conn.prepare_cached(&format!("SELECT {} FROM evaluations WHERE company_id = ?1 ORDER BY id DESC", Self::RECORD_COLS))?;
         let v = st.query_map([id], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(v)
+        drop(st);
+        self.with_clauses(v)
     }
 
     /// Every saved evaluation of every company, oldest first.
     pub fn all_evaluations(&self) -> Result<Vec<EvaluationRecord>> {
         let mut st = self.conn.prepare_cached(&format!("SELECT {} FROM evaluations ORDER BY id", Self::RECORD_COLS))?;
         let v = st.query_map([], Self::record)?.collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(v)
+        drop(st);
+        self.with_clauses(v)
     }
 
     pub fn evaluation(&self, eval_id: i64) -> Result<EvaluationRecord> {
-        self.conn
+        let rec = self
+            .conn
             .query_row(&format!("SELECT {} FROM evaluations WHERE id = ?1", Self::RECORD_COLS), [eval_id], Self::record)
             .optional()?
-            .ok_or(StoreError::EvaluationNotFound { id: eval_id })
+            .ok_or(StoreError::EvaluationNotFound { id: eval_id })?;
+        Ok(self.with_clauses(vec![rec])?.remove(0))
     }
 
     // ------------------------------------------------------------ export / import

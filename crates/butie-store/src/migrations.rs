@@ -196,9 +196,34 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ALTER TABLE claims ADD COLUMN above_most TEXT;
         ALTER TABLE claim_events ADD COLUMN above_most TEXT;",
     ),
+    (
+        9,
+        "saved evaluations as typed records: each clause's status and amounts beside the rendered text (append-only), \
+         filled in for evaluations saved before from their stored result",
+        "CREATE TABLE evaluation_clauses (
+            evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+            clause TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('eligible', 'ineligible', 'needs_input')),
+            amount TEXT,
+            amount_max TEXT,
+            excluded_by TEXT,
+            PRIMARY KEY (evaluation_id, clause)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO evaluation_clauses (evaluation_id, clause, status, amount, amount_max, excluded_by)
+            SELECT e.id, json_extract(c.value, '$.id'), json_extract(c.value, '$.status'), json_extract(c.value, '$.amount'),
+                   json_extract(c.value, '$.amount_max'), json_extract(c.value, '$.excluded_by')
+            FROM evaluations e, json_each(e.result_json, '$.clauses') c
+            WHERE json_valid(e.result_json)
+              AND json_extract(c.value, '$.status') IN ('eligible', 'ineligible', 'needs_input')
+              AND json_type(c.value, '$.id') = 'text';
+        CREATE TRIGGER evaluation_clauses_no_update BEFORE UPDATE ON evaluation_clauses
+            BEGIN SELECT RAISE(ABORT, 'saved evaluations are append-only'); END;
+        CREATE TRIGGER evaluation_clauses_no_delete BEFORE DELETE ON evaluation_clauses
+            BEGIN SELECT RAISE(ABORT, 'saved evaluations are append-only'); END;",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 8;
+pub const LATEST_VERSION: i64 = 9;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -273,5 +298,38 @@ mod tests {
         assert_eq!(user_version(&c).unwrap(), LATEST_VERSION);
         // Running it again changes nothing and takes no lock.
         migrate(&c).unwrap();
+    }
+
+    #[test]
+    fn evaluations_saved_before_get_their_typed_clauses_from_the_stored_result() {
+        let c = Connection::open_in_memory().unwrap();
+        migrate_to(&c, 8).unwrap();
+        c.execute_batch(
+            r#"INSERT INTO companies (id, name, city, district, created_at, updated_at) VALUES (1, '甲', '台州市', '椒江区', 't', 't');
+               INSERT INTO evaluations (company_id, year, created_at, lang, tool_version, inputs_json, packs_json, result_json, total, total_max)
+               VALUES (1, 2025, 't', 'zh', '0.1.0', '{}', '[]',
+                 '{"clauses":[{"id":"tz.brand.trademark","status":"eligible","amount":"93000.00","amount_max":"93000.00","excluded_by":null},
+                              {"id":"tz.platform.demo_park","status":"ineligible","amount":null,"amount_max":null,"excluded_by":null}]}',
+                 '93000.00', '93000.00');
+               INSERT INTO evaluations (company_id, year, created_at, lang, tool_version, inputs_json, packs_json, result_json, total, total_max)
+               VALUES (1, 2025, 't', 'zh', '0.1.0', '{}', '[]', 'not json', '0.00', '0.00');"#,
+        )
+        .unwrap();
+        migrate(&c).unwrap();
+        let rows: Vec<(i64, String, String, Option<String>)> = c
+            .prepare("SELECT evaluation_id, clause, status, amount FROM evaluation_clauses ORDER BY clause")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "tz.brand.trademark".into(), "eligible".into(), Some("93000.00".into())),
+                (1, "tz.platform.demo_park".into(), "ineligible".into(), None)
+            ]
+        );
+        assert!(c.execute("DELETE FROM evaluation_clauses", []).is_err(), "append-only");
     }
 }
