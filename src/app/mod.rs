@@ -873,7 +873,7 @@ pub struct Session {
     pending_sheet: Mutex<Option<crate::batch::SheetImport>>,
 }
 
-const SAMPLE: &str = include_str!("../samples/taizhou-sample.json");
+const SAMPLE: &str = include_str!("../../samples/taizhou-sample.json");
 
 impl Session {
     /// Open the workspace; a new one starts with the sample company so a

@@ -1,6 +1,9 @@
 //! The CLI's operations as plain functions returning text or an error, so
 //! tests call them without spawning a process.
 
+pub mod store;
+pub mod table;
+
 use crate::files::{load_policies, policy_files, read_policy_text, read_text, write_atomic, write_pdf_set, FileError, Replace};
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
