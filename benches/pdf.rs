@@ -20,7 +20,7 @@ fn main() {
     let t = Instant::now();
     let fonts = butie_pdf::Fonts::load_default().expect("fonts");
     println!("font load (regular + bold): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-    let cx = butie_pdf::Context { packs: &packs, profile: &profile, evaluation: &ev };
+    let cx = butie_pdf::Evaluated { packs: &packs, profile: &profile, evaluation: &ev };
     let measure = |name: &str, f: &mut dyn FnMut() -> Vec<u8>| {
         let _ = f();
         let mut times = Vec::new();
@@ -67,7 +67,7 @@ fn main() {
         date_text: "2025 年 11 月 26 日".into(),
         version: "bench".into(),
     };
-    let cx9 = butie_pdf::Context { packs: &packs, profile: &nine, evaluation: &ev9 };
+    let cx9 = butie_pdf::Evaluated { packs: &packs, profile: &nine, evaluation: &ev9 };
     measure("packet, 9 clauses (font already loaded)", &mut || butie_pdf::packet(&fonts, &cx9, &input).unwrap());
     measure("packet, 9 clauses (font loaded with it)", &mut || {
         let fonts = butie_pdf::Fonts::load_default().unwrap();

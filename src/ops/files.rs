@@ -779,7 +779,7 @@ pub fn write_pdf_set_with(
     out: &Path,
     workspace: Option<&Path>,
 ) -> Result<Vec<PathBuf>, FileError> {
-    let cx = butie_pdf::Context { packs, profile, evaluation: ev };
+    let cx = butie_pdf::Evaluated { packs, profile, evaluation: ev };
     let docs = butie_pdf::render_all(fonts, &cx).map_err(FileError::Pdf)?;
     match std::fs::symlink_metadata(out) {
         Ok(m) if m.is_dir() => {}

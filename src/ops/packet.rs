@@ -185,7 +185,7 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
     let input =
         butie_pdf::PacketInput { filed, materials, created_unix: created, date_text, version: env!("CARGO_PKG_VERSION").to_string() };
     let fonts = butie_pdf::Fonts::load_default().map_err(PacketError::Pdf)?;
-    let cx = butie_pdf::Context { packs, profile, evaluation: ev };
+    let cx = butie_pdf::Evaluated { packs, profile, evaluation: ev };
     butie_pdf::packet(&fonts, &cx, &input).map_err(PacketError::Pdf)
 }
 

@@ -301,7 +301,7 @@ fn check_amounts(cov: &mut Coverage, ev: &Evaluation, place: &str) {
 
 /// The writer's own drawing of `profile`'s documents.
 fn check_rendered(cov: &mut Coverage, packs: &[Pack], profile: &Profile, ev: &Evaluation, place: &str) {
-    let cx = butie_pdf::Context { packs, profile, evaluation: ev };
+    let cx = butie_pdf::Evaluated { packs, profile, evaluation: ev };
     let texts = butie_pdf::drawn_texts(&cov.fonts, &cx).unwrap_or_else(|e| panic!("{place}: {e}"));
     assert!(!texts.is_empty(), "{place}: nothing drawn");
     for t in &texts {

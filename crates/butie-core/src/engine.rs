@@ -382,7 +382,7 @@ impl<'a> Acc<'_, 'a> {
 
 /// The profile's values for one pack, by the position of each fact in the
 /// pack (`FactKey::index`), and what the company filed before.
-struct Ctx<'v, 'a> {
+struct ClauseInputs<'v, 'a> {
     values: &'v [Option<&'a FactValue>],
     history: &'a [Claim],
     year: i32,
@@ -453,7 +453,7 @@ fn resolve<'a>(pack: &'a Pack, profile: &'a Profile, year: i32, out: &mut Vec<Op
     }
 }
 
-impl<'a> Ctx<'_, 'a> {
+impl<'a> ClauseInputs<'_, 'a> {
     fn fact(&self, key: &FactKey) -> Option<&'a FactValue> {
         self.values.get(key.index()).copied().flatten()
     }
@@ -619,7 +619,7 @@ fn capped<'a>(acc: &mut Acc<'_, 'a>, raw: Decimal, cap: Option<Decimal>, quote: 
     }
 }
 
-fn eval_formula<'a>(cx: &Ctx<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>) -> Outcome {
+fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>) -> Outcome {
     match &clause.formula {
         Formula::None => Outcome::NoFigure,
         Formula::Fixed { amount } => {
@@ -807,7 +807,13 @@ struct Lists<'a> {
     missing: Vec<&'a str>,
 }
 
-fn evaluate_clause<'a>(cx: &Ctx<'_, 'a>, pack: &'a Pack, clause: &'a Clause, county: bool, lists: &mut Lists<'a>) -> ClauseResult<'a> {
+fn evaluate_clause<'a>(
+    cx: &ClauseInputs<'_, 'a>,
+    pack: &'a Pack,
+    clause: &'a Clause,
+    county: bool,
+    lists: &mut Lists<'a>,
+) -> ClauseResult<'a> {
     let base = Mark(lists.steps.len(), lists.causes.len(), lists.missing.len());
     let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base };
     // Facts read from the saved year before: said in the working of each
@@ -1043,7 +1049,7 @@ pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evalu
         match status {
             PackStatus::Applies | PackStatus::CountyReference => {
                 resolve(pack, profile, year, &mut values, &mut saved);
-                let cx = Ctx {
+                let cx = ClauseInputs {
                     values: &values,
                     history: &profile.history,
                     year,

@@ -1022,11 +1022,11 @@ impl fmt::Display for PolicyError {
     }
 }
 
-struct Ctx<'a> {
+struct Loading<'a> {
     file: &'a str,
 }
 
-impl Ctx<'_> {
+impl Loading<'_> {
     fn err(&self, at: impl Into<String>, problem: impl Into<String>) -> PolicyError {
         PolicyError { file: self.file.to_string(), at: at.into(), problem: problem.into(), syntax: None }
     }
@@ -1036,7 +1036,7 @@ impl Ctx<'_> {
 
 /// Read one policy file. `name` is used in error messages only.
 pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
-    let cx = Ctx { file: name };
+    let cx = Loading { file: name };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         // One line: the parser's message may span several.
         let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
@@ -1056,11 +1056,11 @@ pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
     Ok(pack)
 }
 
-fn dec(cx: &Ctx, at: &str, s: &str) -> Result<Decimal, PolicyError> {
+fn dec(cx: &Loading, at: &str, s: &str) -> Result<Decimal, PolicyError> {
     parse_non_negative(s, 10).map_err(|_| cx.err(at, format!("不是非负的十进制数: {s:?}")))
 }
 
-fn compile(cx: &Ctx, raw: RawFile, content_hash: String) -> Result<Pack, PolicyError> {
+fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, PolicyError> {
     let p = raw.pack;
     if !is_ident(&p.id) {
         return Err(cx.err("pack.id", format!("id 只能含小写字母、数字、'-'、'.'、'_': {:?}", p.id)));
@@ -1389,7 +1389,7 @@ fn is_ident(s: &str) -> bool {
     !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
-fn compile_fact(cx: &Ctx, at: &str, key: &str, f: RawFact, top: bool) -> Result<FactDef, PolicyError> {
+fn compile_fact(cx: &Loading, at: &str, key: &str, f: RawFact, top: bool) -> Result<FactDef, PolicyError> {
     let kind = match f.kind.as_str() {
         "bool" => FactKind::Bool,
         "money" => FactKind::Money,
@@ -1454,11 +1454,11 @@ fn numeric(kind: FactKind) -> bool {
     matches!(kind, FactKind::Money | FactKind::MoneyUsd | FactKind::Integer | FactKind::Number)
 }
 
-fn need_fact<'a>(cx: &Ctx, at: &str, key: &str, facts: &'a BTreeMap<String, FactDef>) -> Result<&'a FactDef, PolicyError> {
+fn need_fact<'a>(cx: &Loading, at: &str, key: &str, facts: &'a BTreeMap<String, FactDef>) -> Result<&'a FactDef, PolicyError> {
     facts.get(key).ok_or_else(|| cx.err(at, format!("引用了未定义的事实: {key}")))
 }
 
-fn term_op(cx: &Ctx, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(Op, String), PolicyError> {
+fn term_op(cx: &Loading, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(Op, String), PolicyError> {
     let term = term.ok_or_else(|| cx.err(at, "比较须写明原文用语 term（如 超过、以上、达到）"))?;
     let from_term = op_for_term(term).ok_or_else(|| cx.err(at, format!("未知的原文用语 term: {term:?}")))?;
     if let Some(op) = op {
@@ -1476,7 +1476,7 @@ fn term_op(cx: &Ctx, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(
     Ok((from_term, term.to_string()))
 }
 
-fn compile_condition(cx: &Ctx, at: &str, rc: RawCondition, facts: &BTreeMap<String, FactDef>) -> Result<Condition, PolicyError> {
+fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<String, FactDef>) -> Result<Condition, PolicyError> {
     if let Some(all) = rc.all {
         let mut v = Vec::new();
         for (i, c) in all.into_iter().enumerate() {
@@ -1568,14 +1568,14 @@ type Compiled = (Formula, Figure, Option<Text2>);
 
 /// Award rates are proportions of a base: 0 < rate ≤ 1. This also keeps
 /// every product inside `Decimal`'s range.
-fn proportion(cx: &Ctx, at: &str, rate: Decimal) -> Result<Decimal, PolicyError> {
+fn proportion(cx: &Loading, at: &str, rate: Decimal) -> Result<Decimal, PolicyError> {
     if rate.is_zero() || rate > Decimal::ONE {
         return Err(cx.err(at, format!("比例 rate 应大于 0 且不超过 1，而不是 {rate}")));
     }
     Ok(rate)
 }
 
-fn compile_formula(cx: &Ctx, at: &str, f: RawFormula, facts: &BTreeMap<String, FactDef>) -> Result<Compiled, PolicyError> {
+fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<String, FactDef>) -> Result<Compiled, PolicyError> {
     let figure = match f.figure.as_deref() {
         None | Some("exact") => Figure::Exact,
         Some("ceiling") => Figure::Ceiling,

@@ -128,7 +128,7 @@ impl Fonts {
 }
 
 /// Everything a document needs about one evaluation.
-pub struct Context<'a> {
+pub struct Evaluated<'a> {
     pub packs: &'a [Pack],
     pub profile: &'a Profile,
     pub evaluation: &'a Evaluation<'a>,
@@ -270,13 +270,13 @@ fn amount_lines(clause: &Clause, r: &ClauseResult) -> Vec<String> {
 }
 
 /// One application form for one eligible clause.
-pub fn application_form(fonts: &Fonts, cx: &Context, clause_id: &str) -> Result<Vec<u8>, PdfError> {
+pub fn application_form(fonts: &Fonts, cx: &Evaluated, clause_id: &str) -> Result<Vec<u8>, PdfError> {
     let (doc, w) = form_pages(fonts, cx, clause_id)?;
     Ok(save(doc, w))
 }
 
 /// The form laid out, not yet saved.
-fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(PdfDocument, Writer<'f>), PdfError> {
+fn form_pages<'f>(fonts: &'f Fonts, cx: &Evaluated, clause_id: &str) -> Result<(PdfDocument, Writer<'f>), PdfError> {
     let r = cx.evaluation.clause(clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
     if r.status != Status::Eligible {
         return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
@@ -291,7 +291,7 @@ fn form_pages<'f>(fonts: &'f Fonts, cx: &Context, clause_id: &str) -> Result<(Pd
 
 /// One clause's form into `w`: applicant, the claim with its working, the
 /// policy basis, the materials and (`commitment`) the signed commitment.
-fn write_form(w: &mut Writer, cx: &Context, r: &ClauseResult, pack: &Pack, clause: &Clause, commitment: bool) {
+fn write_form(w: &mut Writer, cx: &Evaluated, r: &ClauseResult, pack: &Pack, clause: &Clause, commitment: bool) {
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{}申报表", clause.title.zh);
@@ -407,13 +407,13 @@ fn status_label(r: &ClauseResult) -> String {
 
 /// The summary report of a company and year: every clause with status,
 /// amount, ceiling and reason; interpretations marked; totals.
-pub fn summary_report(fonts: &Fonts, cx: &Context) -> Result<Vec<u8>, PdfError> {
+pub fn summary_report(fonts: &Fonts, cx: &Evaluated) -> Result<Vec<u8>, PdfError> {
     let (doc, w) = summary_pages(fonts, cx)?;
     Ok(save(doc, w))
 }
 
 /// The summary laid out, not yet saved.
-fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Writer<'f>), PdfError> {
+fn summary_pages<'f>(fonts: &'f Fonts, cx: &Evaluated) -> Result<(PdfDocument, Writer<'f>), PdfError> {
     let ev = cx.evaluation;
     let p = cx.profile;
     let title = format!("{} 年度跨境电商补贴测算汇总", ev.year);
@@ -527,7 +527,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Context) -> Result<(PdfDocument, Wri
 /// then each eligible clause's form, footers and page numbers included),
 /// exactly as handed to the font, without saving anything. For checks such
 /// as glyph coverage ([`Fonts::undrawable`]).
-pub fn drawn_texts(fonts: &Fonts, cx: &Context) -> Result<Vec<String>, PdfError> {
+pub fn drawn_texts(fonts: &Fonts, cx: &Evaluated) -> Result<Vec<String>, PdfError> {
     let mut writers = vec![summary_pages(fonts, cx)?.1];
     for r in cx.evaluation.clauses.iter().filter(|c| c.status == Status::Eligible) {
         writers.push(form_pages(fonts, cx, &r.clause.id)?.1);
@@ -645,7 +645,7 @@ fn company_part(profile: &Profile) -> String {
 /// their file names (safe, at most [`MAX_NAME_BYTES`] bytes, unique within
 /// the set), summary first. Nothing is written: the caller writes each file
 /// atomically once everything has rendered.
-pub fn render_all(fonts: &Fonts, cx: &Context) -> Result<Vec<Rendered>, PdfError> {
+pub fn render_all(fonts: &Fonts, cx: &Evaluated) -> Result<Vec<Rendered>, PdfError> {
     let ev = cx.evaluation;
     let company = company_part(cx.profile);
     let mut taken = Vec::new();

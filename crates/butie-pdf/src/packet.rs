@@ -13,7 +13,7 @@
 
 use crate::layout::{Column, Writer, LEFT, RIGHT, TOP, WIDTH};
 use crate::{
-    amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Context, Fonts, PdfError,
+    amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Evaluated, Fonts, PdfError,
 };
 use butie_core::engine::Status;
 use butie_core::explain;
@@ -57,7 +57,7 @@ struct Entry {
 }
 
 /// The packet as PDF bytes.
-pub fn packet(fonts: &Fonts, cx: &Context, input: &PacketInput) -> Result<Vec<u8>, PdfError> {
+pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<u8>, PdfError> {
     let ev = cx.evaluation;
     let p = cx.profile;
     let mut filed = Vec::new();
