@@ -995,7 +995,7 @@ function renderResults(savedClause) {
           c.draft ? el("span", { class: "badge draft", text: " " + t("draftBadge") }) : null),
         c.materials ? el("button", { type: "button", class: "link small materials-chip" + (c.materials[0] >= c.materials[1] ? " done" : ""), text: t("materialsChip", { ready: c.materials[0], needed: c.materials[1] }),
           onclick: (e) => { e.stopPropagation(); showView("materials"); } }) : null),
-      el("td", {}, el("span", { class: "chip " + status, text: t(status) })),
+      el("td", {}, el("span", { class: "chip " + status, text: state.meta.statuses[status] })),
       ...amountCells(c),
       el("td", { class: "reason" }, el("span", { text: c.headline }), c.provisional ? el("span", { class: "provisional-text", text: c.provisional.text }) : null),
       filingCell(c));
@@ -1277,7 +1277,7 @@ function showHistoryDetail(h) {
     el("h4", { text: t("figures") }),
     el("table", { class: "mini", id: "history-clauses" },
       el("tr", {}, el("th", { text: t("clause") }), el("th", { text: t("status") }), el("th", { text: t("amount") }), el("th", { text: t("ceiling") }), el("th", { text: t("reason") })),
-      ...rows.map((c) => el("tr", {}, el("td", { title: c.id, text: ((state.meta.clauses || []).find((m) => m.id === c.id) || { title: c.id }).title }), el("td", { text: t(c.excluded_by ? "excluded" : c.status) }),
+      ...rows.map((c) => el("tr", {}, el("td", { title: c.id, text: ((state.meta.clauses || []).find((m) => m.id === c.id) || { title: c.id }).title }), el("td", { text: state.meta.statuses[c.excluded_by ? "excluded" : c.status] }),
         el("td", { class: "num", text: c.amount ? grouped(c.amount) : "" }), el("td", { class: "num", text: c.amount_max ? grouped(c.amount_max) : "" }),
         el("td", { class: "small", lang: "zh-CN", title: t("recordedInChinese"), text: (c.reasons || []).join(" ") })))),
   );

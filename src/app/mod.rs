@@ -159,6 +159,10 @@ pub struct Meta {
     pub packs: Vec<PackMeta>,
     /// The filing statuses in ledger order, with their labels.
     pub claim_statuses: Vec<ClaimStatusView>,
+    /// A clause's status (`eligible`, `ineligible`, `needs_input`, and
+    /// `excluded` for a clause a 就高 rule dropped) → its word, as the
+    /// table and the PDFs say it.
+    pub statuses: BTreeMap<&'static str, &'static str>,
     pub workspace: String,
     pub first_run: bool,
 }
@@ -965,6 +969,11 @@ impl Session {
                 })
                 .collect(),
             claim_statuses: ClaimStatus::ALL.iter().map(|s| status_view(*s, l)).collect(),
+            statuses: [Status::Eligible, Status::Ineligible, Status::NeedsInput]
+                .into_iter()
+                .map(|s| (s.as_str(), explain::status_word(s, false, l)))
+                .chain([("excluded", explain::status_word(Status::Eligible, true, l))])
+                .collect(),
             workspace: self.workspace_path().display().to_string(),
             first_run: self.first_run,
         }

@@ -68,14 +68,7 @@ fn truncate(s: &str, w: usize) -> String {
 }
 
 pub fn status_text(s: Status, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Status::Eligible, Lang::Zh) => "符合",
-        (Status::Ineligible, Lang::Zh) => "不符合",
-        (Status::NeedsInput, Lang::Zh) => "待补充",
-        (Status::Eligible, Lang::En) => "eligible",
-        (Status::Ineligible, Lang::En) => "ineligible",
-        (Status::NeedsInput, Lang::En) => "needs input",
-    }
+    explain::status_word(s, false, lang)
 }
 
 pub fn pack_status_text(s: PackStatus, lang: Lang) -> &'static str {

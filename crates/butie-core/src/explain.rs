@@ -131,6 +131,21 @@ impl fmt::Display for TermNote<'_> {
     }
 }
 
+/// A clause's status in one word, as every renderer shows it (table, PDF,
+/// window); `excluded` for an eligible clause a 就高 rule dropped.
+pub fn status_word(s: Status, excluded: bool, lang: Lang) -> &'static str {
+    match (s, excluded, lang) {
+        (Status::Eligible, true, Lang::Zh) => "就高排除",
+        (Status::Eligible, true, Lang::En) => "excluded (higher kept)",
+        (Status::Eligible, false, Lang::Zh) => "符合",
+        (Status::Ineligible, _, Lang::Zh) => "不符合",
+        (Status::NeedsInput, _, Lang::Zh) => "待补充",
+        (Status::Eligible, false, Lang::En) => "eligible",
+        (Status::Ineligible, _, Lang::En) => "ineligible",
+        (Status::NeedsInput, _, Lang::En) => "needs input",
+    }
+}
+
 /// The mark put before an interpretation of unclear text.
 pub fn interpretation_mark(lang: Lang) -> &'static str {
     t(lang, "【解释】", "【interpretation】")

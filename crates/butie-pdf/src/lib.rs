@@ -398,11 +398,7 @@ fn status_label(r: &ClauseResult) -> String {
     if let Some(x) = r.excluded_by.map(|s| &s.winner.id) {
         return format!("就高排除（取 {x}）");
     }
-    match r.status {
-        Status::Eligible => "符合".into(),
-        Status::Ineligible => "不符合".into(),
-        Status::NeedsInput => "待补充".into(),
-    }
+    explain::status_word(r.status, false, Lang::Zh).into()
 }
 
 /// The summary report of a company and year: every clause with status,
