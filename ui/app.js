@@ -1268,7 +1268,6 @@ function showHistoryDetail(h) {
   const box = $("#history-detail");
   box.classList.remove("hidden");
   const facts = (h.inputs && h.inputs.facts) || {};
-  const rows = (h.result.clauses || []).filter((c) => c.status !== "ineligible" || c.amount_max);
   box.replaceChildren(
     el("h3", { text: `#${h.id} · ${h.year} · ${t("total")} ${grouped(h.total)}` }),
     el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${(h.packs || []).map((p) => `${p.id}@${p.version} sha256:${p.content_hash}`).join(state.lang === "zh" ? "，" : ", ")}` }),
@@ -1277,9 +1276,9 @@ function showHistoryDetail(h) {
     el("h4", { text: t("figures") }),
     el("table", { class: "mini", id: "history-clauses" },
       el("tr", {}, el("th", { text: t("clause") }), el("th", { text: t("status") }), el("th", { text: t("amount") }), el("th", { text: t("ceiling") }), el("th", { text: t("reason") })),
-      ...rows.map((c) => el("tr", {}, el("td", { title: c.id, text: ((state.meta.clauses || []).find((m) => m.id === c.id) || { title: c.id }).title }), el("td", { text: state.meta.statuses[c.excluded_by ? "excluded" : c.status] }),
+      ...h.clauses.map((c) => el("tr", {}, el("td", { title: c.id, text: c.title }), el("td", { text: c.status_label }),
         el("td", { class: "num", text: c.amount ? grouped(c.amount) : "" }), el("td", { class: "num", text: c.amount_max ? grouped(c.amount_max) : "" }),
-        el("td", { class: "small", lang: "zh-CN", title: t("recordedInChinese"), text: (c.reasons || []).join(" ") })))),
+        el("td", { class: "small", lang: "zh-CN", title: t("recordedInChinese"), text: c.recorded_reasons.join(" ") })))),
   );
 }
 

@@ -765,10 +765,31 @@ pub struct HistoryEntry {
     pub year: i32,
     pub total: String,
     pub total_max: String,
-    pub packs: Value,
-    pub result: Value,
+    pub packs: Vec<PackUsed>,
+    /// The clauses that were eligible, waiting or given a figure, as saved.
+    pub clauses: Vec<HistoryClause>,
     pub inputs: Value,
     pub tool_version: String,
+}
+
+/// A pack version a saved evaluation was computed with.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackUsed {
+    pub id: String,
+    pub version: String,
+    pub content_hash: String,
+}
+
+/// One clause of a saved evaluation: its typed outcome, and its reasons as
+/// recorded (in Chinese, the filing language).
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryClause {
+    pub id: String,
+    pub title: String,
+    pub status_label: &'static str,
+    pub amount: Option<String>,
+    pub amount_max: Option<String>,
+    pub recorded_reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1413,17 +1434,45 @@ impl Session {
 
     pub fn history(&self, id: i64, lang: UiLang) -> ApiResult<Vec<HistoryEntry>> {
         let h = self.ws().history(id).map_err(|e| ApiError::store(e, lang))?;
+        let (packs, l) = (self.packs(), Lang::from(lang));
         Ok(h.into_iter()
-            .map(|r| HistoryEntry {
-                id: r.id,
-                created_at: r.created_at,
-                year: r.year,
-                total: r.total,
-                total_max: r.total_max,
-                packs: r.packs,
-                result: r.result,
-                inputs: r.inputs,
-                tool_version: r.tool_version,
+            .map(|r| {
+                let recorded = |id: &str| -> Vec<String> {
+                    let c = r.result["clauses"].as_array().into_iter().flatten().find(|c| c["id"] == id);
+                    c.and_then(|c| c["reasons"].as_array()).into_iter().flatten().filter_map(|x| x.as_str().map(str::to_string)).collect()
+                };
+                let clauses = r
+                    .clauses
+                    .iter()
+                    .filter(|c| c.status != Status::Ineligible || c.amount_max.is_some())
+                    .map(|c| HistoryClause {
+                        id: c.clause.clone(),
+                        title: packs.iter().find_map(|p| p.clause(&c.clause)).map_or(c.clause.clone(), |x| x.title.get(l).to_string()),
+                        status_label: explain::status_word(c.status, c.excluded_by.is_some(), l),
+                        amount: c.amount.map(fmt_yuan),
+                        amount_max: c.amount_max.map(fmt_yuan),
+                        recorded_reasons: recorded(&c.clause),
+                    })
+                    .collect();
+                let str_of = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                let packs_used = r
+                    .packs
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| PackUsed { id: str_of(&p["id"]), version: str_of(&p["version"]), content_hash: str_of(&p["content_hash"]) })
+                    .collect();
+                HistoryEntry {
+                    id: r.id,
+                    created_at: r.created_at,
+                    year: r.year,
+                    total: r.total,
+                    total_max: r.total_max,
+                    packs: packs_used,
+                    clauses,
+                    inputs: r.inputs,
+                    tool_version: r.tool_version,
+                }
             })
             .collect())
     }
