@@ -1208,18 +1208,9 @@ impl Session {
         // Answered facts that matter to a pack that applies, so they can be changed.
         let applying: Vec<&Pack> = ev.packs.iter().filter(|r| r.status.applies()).map(|r| r.pack).collect();
         let mut answered: Vec<&str> = Vec::new();
-        for p in &applying {
-            if let Some(k) = &p.exclusion_fact {
-                if profile.facts.contains_key(k.as_str()) && !answered.contains(&k.as_str()) {
-                    answered.push(k);
-                }
-            }
-            for c in &p.clauses {
-                for k in c.fact_keys() {
-                    if profile.facts.contains_key(k) && !answered.contains(&k) {
-                        answered.push(k);
-                    }
-                }
+        for k in applying.iter().flat_map(|p| p.facts_in_order()) {
+            if profile.facts.contains_key(k) && !answered.contains(&k) {
+                answered.push(k);
             }
         }
         let mut questions = Vec::new();
@@ -1248,8 +1239,7 @@ impl Session {
         let mut fact_rank: Vec<&str> = Vec::new();
         let mut topic_rank: Vec<String> = Vec::new();
         for p in &applying {
-            let keys = p.exclusion_fact.iter().map(|k| k.as_str()).chain(p.clauses.iter().flat_map(|c| c.fact_keys()));
-            for k in keys {
+            for k in p.facts_in_order() {
                 if !fact_rank.contains(&k) {
                     fact_rank.push(k);
                     if let Some(d) = p.facts.get(k) {

@@ -151,10 +151,8 @@ impl<'p> Columns<'p> {
             }
         };
         for p in packs {
-            for c in &p.clauses {
-                for k in c.fact_keys() {
-                    push(k, &mut fields);
-                }
+            for k in p.facts_in_order() {
+                push(k, &mut fields);
             }
             for k in p.facts.keys() {
                 push(k.as_str(), &mut fields);

@@ -910,6 +910,18 @@ impl Pack {
         }
         self.alternates.iter().filter(|p| covers(p)).max_by(|a, b| a.version.cmp(&b.version)).unwrap_or(self)
     }
+    /// The facts the pack reads, in the order a questionnaire asks them:
+    /// the exclusion fact first, then clause by clause as each reads them,
+    /// without repeats.
+    pub fn facts_in_order(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.exclusion_fact.iter().map(|k| k.as_str()).collect();
+        for k in self.clauses.iter().flat_map(|c| c.fact_keys()) {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
     pub fn covers_city(&self, city: &str) -> bool {
         self.cities.iter().any(|c| c == city)
     }
