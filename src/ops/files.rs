@@ -289,7 +289,7 @@ impl FileError {
                 format!("policy directory {}: no .toml policy files", shown(dir)),
             ),
             FileError::Policy(e) => e.message(lang),
-            FileError::Pdf(e) => e.0.clone(),
+            FileError::Pdf(e) => e.message(lang),
             FileError::TargetIsLink { path } => pick(
                 format!("{}: 是符号链接，不写入（不跟随链接）", shown(path)),
                 format!("{}: is a symbolic link; not written (links are never followed)", shown(path)),

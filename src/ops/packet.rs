@@ -203,7 +203,7 @@ impl PacketError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             PacketError::Store(e) => crate::store_messages::store_message(e, lang),
-            PacketError::Pdf(e) => FileError::Pdf(butie_pdf::PdfError(e.0.clone())).message(lang),
+            PacketError::Pdf(e) => e.message(lang),
             PacketError::NothingToFile { year } => match lang {
                 Lang::Zh => format!("{year} 年度没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款"),
                 Lang::En => {

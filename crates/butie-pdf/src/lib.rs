@@ -24,12 +24,97 @@ pub use glyphs::{drawable, Instead, SUBSTITUTES};
 pub use layout::{PAGE_H, PAGE_W};
 pub use packet::{packet, MaterialLine, PacketInput};
 
+/// Why a PDF cannot be made, with its data; `message` says it in either
+/// language.
 #[derive(Debug)]
-pub struct PdfError(pub String);
+pub enum PdfError {
+    /// A font file that is not a font the writer can read.
+    FontUnparsable { name: &'static str },
+    /// A font file that cannot be read.
+    FontUnreadable { path: PathBuf, source: std::io::Error },
+    /// The fonts that come with the program are nowhere to be found.
+    FontsNotFound { file: &'static str },
+    /// The evaluation has no such clause.
+    NoSuchClause { clause: String },
+    /// A form or packet part asked for a clause that is not eligible.
+    NotEligible { clause: String },
+    /// The packet was asked to file a clause that is not eligible.
+    NotInPacket { clause: String },
+    /// No policy pack was given.
+    NoPacks,
+    /// A packet without one clause that can be filed.
+    NothingToFile,
+    /// The document date is not a date.
+    BadDate { detail: String },
+}
+
+impl PdfError {
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            PdfError::FontUnparsable { name } => {
+                if zh {
+                    format!("字体文件无法解析: {name}")
+                } else {
+                    format!("the font file cannot be read as a font: {name}")
+                }
+            }
+            PdfError::FontUnreadable { path, source } => {
+                if zh {
+                    format!("字体文件 {} 无法读取: {source}", path.display())
+                } else {
+                    format!("the font file {} cannot be read: {source}", path.display())
+                }
+            }
+            PdfError::FontsNotFound { file } => {
+                if zh {
+                    format!("找不到随程序附带的字体 {file}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）")
+                } else {
+                    format!("the fonts that come with the program ({file}) are not found (BUTIE_FONT_DIR names a fonts folder)")
+                }
+            }
+            PdfError::NoSuchClause { clause } => {
+                if zh {
+                    format!("测算结果中没有条款 {clause}")
+                } else {
+                    format!("the evaluation has no clause {clause}")
+                }
+            }
+            PdfError::NotEligible { clause } => {
+                if zh {
+                    format!("条款 {clause} 不符合条件，不生成申报表")
+                } else {
+                    format!("clause {clause} is not eligible; no form is made for it")
+                }
+            }
+            PdfError::NotInPacket { clause } => {
+                if zh {
+                    format!("条款 {clause} 不符合条件，不列入申报材料")
+                } else {
+                    format!("clause {clause} is not eligible; it is not put in the packet")
+                }
+            }
+            PdfError::NoPacks => (if zh { "没有政策包" } else { "no policy pack" }).to_string(),
+            PdfError::NothingToFile => (if zh {
+                "没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款"
+            } else {
+                "nothing to file: the packet needs at least one eligible clause that was not rejected or withdrawn"
+            })
+            .to_string(),
+            PdfError::BadDate { detail } => {
+                if zh {
+                    format!("文档日期无效: {detail}")
+                } else {
+                    format!("the document date is not valid: {detail}")
+                }
+            }
+        }
+    }
+}
 
 impl fmt::Display for PdfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message(Lang::Zh))
     }
 }
 
@@ -56,15 +141,13 @@ pub struct Fonts {
 
 impl Fonts {
     pub fn from_bytes(regular: &[u8], bold: &[u8]) -> Result<Self, PdfError> {
-        let parse = |b: &[u8], name: &str| {
-            ParsedFont::from_bytes(b, 0, &mut Vec::new()).ok_or_else(|| PdfError(format!("字体文件无法解析: {name}")))
-        };
+        let parse = |b: &[u8], name: &'static str| ParsedFont::from_bytes(b, 0, &mut Vec::new()).ok_or(PdfError::FontUnparsable { name });
         Ok(Fonts { regular: parse(regular, REGULAR_FILE)?, bold: parse(bold, BOLD_FILE)? })
     }
 
     /// Load the faces from a folder holding the two shipped files.
     pub fn load_dir(dir: &Path) -> Result<Self, PdfError> {
-        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|e| PdfError(format!("字体文件 {} 无法读取: {e}", dir.join(f).display())));
+        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|source| PdfError::FontUnreadable { path: dir.join(f), source });
         Self::from_bytes(&read(REGULAR_FILE)?, &read(BOLD_FILE)?)
     }
 
@@ -102,8 +185,7 @@ impl Fonts {
     }
 
     pub fn load_default() -> Result<Self, PdfError> {
-        let dir = Self::locate()
-            .ok_or_else(|| PdfError(format!("找不到随程序附带的字体 {REGULAR_FILE}（可用环境变量 BUTIE_FONT_DIR 指定字体目录）")))?;
+        let dir = Self::locate().ok_or(PdfError::FontsNotFound { file: REGULAR_FILE })?;
         Self::load_dir(&dir)
     }
 
@@ -277,9 +359,9 @@ pub fn application_form(fonts: &Fonts, cx: &Evaluated, clause_id: &str) -> Resul
 
 /// The form laid out, not yet saved.
 fn form_pages<'f>(fonts: &'f Fonts, cx: &Evaluated, clause_id: &str) -> Result<(PdfDocument, Writer<'f>), PdfError> {
-    let r = cx.evaluation.clause(clause_id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {clause_id}")))?;
+    let r = cx.evaluation.clause(clause_id).ok_or_else(|| PdfError::NoSuchClause { clause: clause_id.to_string() })?;
     if r.status != Status::Eligible {
-        return Err(PdfError(format!("条款 {clause_id} 不符合条件，不生成申报表")));
+        return Err(PdfError::NotEligible { clause: clause_id.to_string() });
     }
     // The version that computed this year (Pack::for_year), not merely the newest.
     let (pack, clause) = (r.pack, r.clause);
@@ -414,7 +496,7 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Evaluated) -> Result<(PdfDocument, W
     let p = cx.profile;
     let title = format!("{} 年度跨境电商补贴测算汇总", ev.year);
     if cx.packs.is_empty() {
-        return Err(PdfError("没有政策包".into()));
+        return Err(PdfError::NoPacks);
     }
     let foot = format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
@@ -657,4 +739,30 @@ pub fn render_all(fonts: &Fonts, cx: &Evaluated) -> Result<Vec<Rendered>, PdfErr
         out.push(Rendered { file_name: name, bytes });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn every_error_reads_in_both_languages_on_one_line() {
+        let all = [
+            PdfError::FontUnparsable { name: REGULAR_FILE },
+            PdfError::FontUnreadable { path: PathBuf::from("/f/x.ttf"), source: std::io::Error::from(std::io::ErrorKind::NotFound) },
+            PdfError::FontsNotFound { file: REGULAR_FILE },
+            PdfError::NoSuchClause { clause: "tz.x".into() },
+            PdfError::NotEligible { clause: "tz.x".into() },
+            PdfError::NotInPacket { clause: "tz.x".into() },
+            PdfError::NoPacks,
+            PdfError::NothingToFile,
+            PdfError::BadDate { detail: "x".into() },
+        ];
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for e in &all {
+            let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+            assert!(cjk(&zh) && !zh.contains('\n'), "{e:?}: {zh}");
+            assert!(!cjk(&en) && !en.contains('\n') && !en.is_empty(), "{e:?}: {en}");
+        }
+    }
 }

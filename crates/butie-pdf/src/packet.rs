@@ -62,15 +62,15 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
     let p = cx.profile;
     let mut filed = Vec::new();
     for id in &input.filed {
-        let r = ev.clause(id).ok_or_else(|| PdfError(format!("测算结果中没有条款 {id}")))?;
+        let r = ev.clause(id).ok_or_else(|| PdfError::NoSuchClause { clause: id.to_string() })?;
         if r.status != Status::Eligible {
-            return Err(PdfError(format!("条款 {id} 不符合条件，不列入申报材料")));
+            return Err(PdfError::NotInPacket { clause: id.to_string() });
         }
         let (pack, clause) = (r.pack, r.clause);
         filed.push((r, pack, clause));
     }
     if filed.is_empty() {
-        return Err(PdfError("没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款".into()));
+        return Err(PdfError::NothingToFile);
     }
     let title = format!("{} {} 年度跨境电商补贴申报材料", p.company.name, ev.year);
     let foot = format!(
@@ -88,7 +88,8 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
     info.author = p.company.name.clone();
     info.subject = format!("{} 年度跨境电商补贴申报", ev.year);
     info.creator = format!("补贴通 Butie {}", input.version);
-    let when = printpdf::OffsetDateTime::from_unix_timestamp(input.created_unix).map_err(|e| PdfError(e.to_string()))?;
+    let when =
+        printpdf::OffsetDateTime::from_unix_timestamp(input.created_unix).map_err(|e| PdfError::BadDate { detail: e.to_string() })?;
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
