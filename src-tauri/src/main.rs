@@ -482,7 +482,7 @@ fn workspace_path() -> PathBuf {
             }
         }
     }
-    std::env::var_os("BUTIE_WORKSPACE").map(PathBuf::from).unwrap_or_else(butie_store::default_path)
+    butie::app::default_workspace()
 }
 
 fn main() {
@@ -495,7 +495,7 @@ fn main() {
         // installed app finds them through Tauri's resource path.
         .setup(|app| {
             if let Ok(dir) = app.path().resource_dir() {
-                butie_pdf::set_resource_dir(dir.join("fonts"));
+                butie::app::set_font_dir(dir.join("fonts"));
             }
             Ok(())
         });

@@ -167,6 +167,18 @@ pub struct Meta {
     pub first_run: bool,
 }
 
+/// The workspace the window opens when none is named: `BUTIE_WORKSPACE`,
+/// else the OS's app data folder.
+pub fn default_workspace() -> PathBuf {
+    std::env::var_os("BUTIE_WORKSPACE").map(PathBuf::from).unwrap_or_else(butie_store::default_path)
+}
+
+/// Where the desktop bundle keeps the PDF fonts (Tauri's resource folder),
+/// told once at start-up: the shell reaches the PDF writer only through here.
+pub fn set_font_dir(dir: PathBuf) {
+    butie_pdf::set_resource_dir(dir);
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CompanyRow {
     pub id: i64,
