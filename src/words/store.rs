@@ -11,6 +11,10 @@
 //! Every message is one line. SQLite's own message text (which can quote SQL)
 //! and Rust's debug output never reach the user: a database error is told by
 //! its SQLite error code and a short description.
+//!
+//! `store_detail` only dispatches: each kind of error (or a few that share
+//! their wording) has its own small function below, which writes the Chinese
+//! and the English side by side and lets [`say`] keep the one asked for.
 
 use butie_core::policy::Lang;
 use butie_core::profile::ClaimStatus;
@@ -25,21 +29,27 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         return ie.message(lang);
     }
     let mut line = if e.field().is_empty() { store_detail(e, lang) } else { format!("{}: {}", e.field(), store_detail(e, lang)) };
-    let hint = match (e, lang) {
-        (StoreError::ImportUsccTaken { .. }, Lang::Zh) => "；如要用导入文件覆盖，请加 --replace",
-        (StoreError::ImportUsccTaken { .. }, Lang::En) => "; add --replace to overwrite it with the imported data",
-        (StoreError::HasEvaluations { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
-        (StoreError::HasEvaluations { .. }, Lang::En) => "; use --archive to remove it from the list",
-        (StoreError::HasClaims { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
-        (StoreError::HasClaims { .. }, Lang::En) => "; use --archive to remove it from the list",
-        (StoreError::HasEvidence { .. }, Lang::Zh) => "；如需从列表中移除，请使用 --archive 归档",
-        (StoreError::HasEvidence { .. }, Lang::En) => "; use --archive to remove it from the list",
-        (StoreError::WorkspaceMissing { .. }, Lang::Zh) => "；添加企业（company add）或导入（import）时会新建工作区",
-        (StoreError::WorkspaceMissing { .. }, Lang::En) => "; adding a company (company add) or importing (import) creates one",
-        _ => "",
-    };
-    line.push_str(hint);
+    line.push_str(&cli_hint(e, lang));
     line
+}
+
+/// What the CLI adds after a refusal: the flag that gets past it, or how a
+/// missing workspace comes to be; nothing for other errors.
+fn cli_hint(e: &StoreError, lang: Lang) -> String {
+    match e {
+        StoreError::ImportUsccTaken { .. } => {
+            say(lang, "；如要用导入文件覆盖，请加 --replace", "; add --replace to overwrite it with the imported data")
+        }
+        StoreError::HasEvaluations { .. } | StoreError::HasClaims { .. } | StoreError::HasEvidence { .. } => {
+            say(lang, "；如需从列表中移除，请使用 --archive 归档", "; use --archive to remove it from the list")
+        }
+        StoreError::WorkspaceMissing { .. } => say(
+            lang,
+            "；添加企业（company add）或导入（import）时会新建工作区",
+            "; adding a company (company add) or importing (import) creates one",
+        ),
+        _ => String::new(),
+    }
 }
 
 /// A claim's status in words: 计划申报 / 已申报 / 已批准 / 未获批 / 已撤回.
@@ -58,381 +68,409 @@ pub fn claim_status_label(s: ClaimStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// The sentence in `lang`, given in both languages. Both are written out
+/// (an error is rare; the handlers read better with the two side by side).
+fn say(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> String {
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
+}
+
 /// What went wrong, in `lang`, without the field name.
 pub fn store_detail(e: &StoreError, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
+    use StoreError as E;
     match e {
-        StoreError::Input(ie) => ie.detail(lang),
-        StoreError::CompanyNotFound { key } => match (key, zh) {
-            (CompanyKey::Id(id), true) => format!("找不到企业 #{id}"),
-            (CompanyKey::Id(id), false) => format!("company #{id} not found in the workspace"),
-            (CompanyKey::Uscc(k), true) => format!("找不到企业 {k}"),
-            (CompanyKey::Uscc(k), false) => format!("company {k} not found in the workspace"),
-        },
-        StoreError::HasEvidence { id, count } => {
-            if zh {
-                format!("企业 #{id} 存有 {count} 个证明材料文件，不能直接删除")
-            } else {
-                format!("company #{id} keeps {count} evidence files and cannot simply be deleted")
-            }
+        E::Input(ie) => ie.detail(lang),
+        E::CompanyNotFound { key } => company_not_found(key, lang),
+        E::HasEvidence { id, count } => has_evidence(*id, *count, lang),
+        E::UnknownMaterial { item, count } => unknown_material(item, *count, lang),
+        E::BadEvidenceName { name } => bad_evidence_name(name, lang),
+        E::EvidenceEmpty { name } => evidence_empty(name, lang),
+        E::EvidenceTooLarge { name, size, limit } => evidence_too_large(name, *size, *limit, lang),
+        E::KeyNameTaken { name, other } => key_name_taken(name, other, lang),
+        E::KeyNotFound { key } => key_not_found(key, lang),
+        E::EvidenceNotFound { id } => evidence_not_found(*id, lang),
+        E::EvidenceDamaged { id, name } => evidence_damaged(*id, name, lang),
+        E::EvidenceMismatch { name, .. } => evidence_mismatch(name, lang),
+        E::UnknownPack { pack, known } => unknown_pack(pack, known, lang),
+        E::DeadlineBeforeStart { start, end } => deadline_before_start(start, end, lang),
+        E::EvaluationNotFound { id } => evaluation_not_found(*id, lang),
+        E::FileNotFound { path } => file_not_found(path, lang),
+        E::WorkspaceMissing { path } => workspace_missing(path, lang),
+        E::ReadOnly { path } => read_only(path, lang),
+        E::DiskFull { path } => disk_full(path, lang),
+        E::BackupDamaged { path, table, rowid, column } => backup_damaged(path, *table, *rowid, column, lang),
+        E::UsccTaken { uscc, other_id, other_name } | E::ImportUsccTaken { uscc, other_id, other_name } => {
+            uscc_taken(uscc, *other_id, other_name, lang)
         }
-        StoreError::UnknownMaterial { item, count } => {
-            if zh {
-                format!("没有材料 {item:?}：该条款列有 {count} 项材料，请写编号 1–{count} 或材料名称")
-            } else {
-                format!("no material {item:?}: the clause lists {count}; give a number 1–{count} or the material's text")
-            }
-        }
-        StoreError::BadEvidenceName { name } => {
-            if zh {
-                format!("文件名 {name:?} 不可用（空、超过 255 个字符，或含控制字符、文字方向控制字符）；请改名后再添加")
-            } else {
-                format!("the file name {name:?} cannot be kept (empty, over 255 characters, or with control or text-direction characters); rename it first")
-            }
-        }
-        StoreError::EvidenceEmpty { name } => {
-            if zh {
-                format!("{name} 是空文件（0 字节），不能作为证明材料")
-            } else {
-                format!("{name} is empty (0 bytes) and proves nothing")
-            }
-        }
-        StoreError::EvidenceTooLarge { name, size, limit } => {
-            // Bytes where the rounded sizes would read the same.
-            let mb = |b: u64| {
-                if (*size as f64 / 1_048_576.0 * 10.0).round() == (*limit as f64 / 1_048_576.0 * 10.0).round() {
-                    format!("{b} {}", if zh { "字节" } else { "bytes" })
-                } else {
-                    format!("{:.1} MB", b as f64 / 1_048_576.0)
-                }
-            };
-            if zh {
-                format!("{name} 有 {}，超过单个文件 {} 的上限，未保存（请压缩或拆分后再添加）", mb(*size), mb(*limit))
-            } else {
-                format!("{name} is {}, above the {} limit for one file; not kept (compress or split it)", mb(*size), mb(*limit))
-            }
-        }
-        StoreError::KeyNameTaken { name, other } => {
-            if zh {
-                format!("名称 {name:?} 已用于公钥 {other}（或是它的编号），请换一个名称")
-            } else {
-                format!("the name {name:?} is already key {other}'s (or its id); choose another")
-            }
-        }
-        StoreError::KeyNotFound { key } => {
-            if zh {
-                format!("没有名为或编号为 {key:?} 的受信任公钥（butie keys list 列出全部）")
-            } else {
-                format!("no trusted key named or numbered {key:?} (butie keys list shows them)")
-            }
-        }
-        StoreError::EvidenceNotFound { id } => {
-            if zh {
-                format!("找不到证明材料文件 #{id}")
-            } else {
-                format!("evidence file #{id} not found")
-            }
-        }
-        StoreError::EvidenceDamaged { id, name } => {
-            if zh {
-                format!("证明材料文件 #{id} {name} 的内容与保存时的 SHA-256 不符（工作区可能已损坏），未取出")
-            } else {
-                format!("evidence file #{id} {name} no longer matches the SHA-256 recorded (the workspace may be damaged); not read")
-            }
-        }
-        StoreError::EvidenceMismatch { name, .. } => {
-            if zh {
-                format!("{name} 的内容与文件中记录的大小或 SHA-256 不符（文件可能在传输中损坏），未导入任何内容")
-            } else {
-                format!("{name}: the data does not match the size or SHA-256 written beside it (damaged in transit?); nothing imported")
-            }
-        }
-        StoreError::UnknownPack { pack, known } => {
-            if zh {
-                format!("没有政策包 {pack:?}；可用：{}", known.join("、"))
-            } else {
-                format!("no policy pack {pack:?}; known: {}", known.join(", "))
-            }
-        }
-        StoreError::DeadlineBeforeStart { start, end } => {
-            if zh {
-                format!("截止日期 {end} 早于开始日期 {start}")
-            } else {
-                format!("the end {end} is before the start {start}")
-            }
-        }
-        StoreError::EvaluationNotFound { id } => {
-            if zh {
-                format!("找不到测算记录 #{id}")
-            } else {
-                format!("saved evaluation #{id} not found")
-            }
-        }
-        StoreError::FileNotFound { path } => {
-            if zh {
-                format!("找不到文件 {}", path.display())
-            } else {
-                format!("file not found: {}", path.display())
-            }
-        }
-        StoreError::WorkspaceMissing { path } => {
-            if zh {
-                format!("找不到工作区文件 {}", path.display())
-            } else {
-                format!("no workspace at {}", path.display())
-            }
-        }
-        StoreError::ReadOnly { path } => {
-            if zh {
-                format!("{}工作区文件只读，无法保存", path_prefix(path))
-            } else {
-                format!("{}the workspace file is read-only; nothing was saved", path_prefix(path))
-            }
-        }
-        StoreError::DiskFull { path } => {
-            if zh {
-                format!("{}磁盘已满，未能保存", path_prefix(path))
-            } else {
-                format!("{}the disk is full; nothing was saved", path_prefix(path))
-            }
-        }
-        StoreError::BackupDamaged { path, table, rowid, column } => {
-            let p = path.display();
-            match (table, zh) {
-                (Table::Companies, true) => format!("备份文件 {p} 已损坏：企业 #{rowid} 的 {column} 无法读取；未做任何恢复"),
-                (Table::Companies, false) => {
-                    format!("the backup {p} is damaged: {column} of company #{rowid} cannot be read; nothing was restored")
-                }
-                (Table::Facts, true) => format!("备份文件 {p} 已损坏：第 {rowid} 条年度数据的 {column} 无法读取；未做任何恢复"),
-                (Table::Facts, false) => {
-                    format!("the backup {p} is damaged: {column} of stored fact {rowid} cannot be read; nothing was restored")
-                }
-                (Table::Evaluations, true) => format!("备份文件 {p} 已损坏：测算记录 #{rowid} 的 {column} 无法读取；未做任何恢复"),
-                (Table::Evaluations, false) => {
-                    format!("the backup {p} is damaged: {column} of saved evaluation #{rowid} cannot be read; nothing was restored")
-                }
-                (Table::Claims, true) => format!("备份文件 {p} 已损坏：申报记录 #{rowid} 的 {column} 无法读取；未做任何恢复"),
-                (Table::Claims, false) => {
-                    format!("the backup {p} is damaged: {column} of claim #{rowid} cannot be read; nothing was restored")
-                }
-                (Table::ClaimEvents, true) => format!("备份文件 {p} 已损坏：第 {rowid} 条申报变更记录的 {column} 无法读取；未做任何恢复"),
-                (Table::ClaimEvents, false) => {
-                    format!("the backup {p} is damaged: {column} of claim change {rowid} cannot be read; nothing was restored")
-                }
-            }
-        }
-        StoreError::UsccTaken { uscc, other_id, other_name } => {
-            if zh {
-                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）")
-            } else {
-                format!("USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace")
-            }
-        }
-        StoreError::ImportUsccTaken { uscc, other_id, other_name } => {
-            if zh {
-                format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）")
-            } else {
-                format!("USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace")
-            }
-        }
-        StoreError::DuplicateUsccInImport { uscc } => {
-            if zh {
-                format!("导入文件中统一社会信用代码 {uscc} 出现了不止一次")
-            } else {
-                format!("USCC {uscc} appears more than once in the import file")
-            }
-        }
-        StoreError::HasEvaluations { id, count } => {
-            if zh {
-                format!("企业 #{id} 有 {count} 条已保存的测算记录，不能删除（测算记录永久保留）")
-            } else {
-                let noun = if *count == 1 { "evaluation" } else { "evaluations" };
-                format!("company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good)")
-            }
-        }
-        StoreError::HasClaims { id, count } => {
-            if zh {
-                format!("企业 #{id} 有 {count} 条申报记录，不能删除（申报记录及其变更永久保留）")
-            } else {
-                let noun = if *count == 1 { "claim" } else { "claims" };
-                format!("company #{id} has {count} {noun} in its filing ledger and cannot be deleted (claims and their changes are kept for good)")
-            }
-        }
-        StoreError::UnknownClause { clause, .. } => {
-            if zh {
-                format!("未知的条款 id {clause:?}（butie policies 可列出所有条款）")
-            } else {
-                format!("unknown clause id {clause:?} (butie policies lists them)")
-            }
-        }
-        StoreError::ClaimOutsideTerm { clause, year, valid_from, valid_to, .. } => {
-            if zh {
-                format!("{clause} 所属政策的有效期为 {valid_from} 至 {valid_to}，{year} 年度不在有效期内，不能记录这一申报")
-            } else {
-                format!("{clause} belongs to a policy in force from {valid_from} to {valid_to}; {year} is outside it, so no claim can be recorded")
-            }
-        }
-        StoreError::ClaimOtherPlace { clause, pack_area, city, district, .. } => {
-            if zh {
-                format!("{clause} 所属政策只适用于{pack_area}，企业注册地为{city}{district}，不能记录这一申报")
-            } else {
-                // Place names are Chinese data: the English line names the clause only.
-                let _ = (pack_area, city, district);
-                format!("{clause} belongs to a policy that does not cover the company's city and district, so no claim can be recorded")
-            }
-        }
-        StoreError::ClaimNotInCityPlan { clause, cities, city, .. } => {
-            if zh {
-                format!("{clause} 只见于{}的实施方案，{city}的方案没有此项，不能记录这一申报", cities.join("、"))
-            } else {
-                format!(
-                    "{clause} is stated only in other cities' plans, not in the plan of the company's city, so no claim can be recorded"
-                )
-            }
-        }
-        StoreError::ClaimAmountNotAllowed { status, .. } => {
-            let label = claim_status_label(*status, lang);
-            if zh {
-                format!("状态为“{label}”的申报不填金额（金额只用于已申报的申报金额和已批准的批准金额）")
-            } else {
-                format!("a {label} claim takes no amount (an amount is what was applied for when submitted, or what was approved)")
-            }
-        }
-        StoreError::ClaimAmountRequired { status: ClaimStatus::Approved, .. } => {
-            if zh {
-                "已批准的申报须填写批准金额".to_string()
-            } else {
-                "an approved claim needs the approved amount".to_string()
-            }
-        }
-        StoreError::ClaimAmountRequired { status, .. } => {
-            let label = claim_status_label(*status, lang);
-            if zh {
-                format!("该条款对单家企业累计封顶，状态为“{label}”的申报须填写申报金额")
-            } else {
-                format!("this clause caps the total per company, so a {label} claim needs the amount applied for")
-            }
-        }
-        StoreError::BadClaimDate { date, .. } => {
-            if zh {
-                format!("{date:?} 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）")
-            } else {
-                format!("{date:?} is not a real date written YYYY-MM-DD (such as 2025-06-30)")
-            }
-        }
-        StoreError::BadClaimTime { time, .. } => {
-            if zh {
-                format!("{time:?} 不是有效时间（应为 YYYY-MM-DDTHH:MM:SS.sssZ，如补贴通导出时所写）")
-            } else {
-                format!("{time:?} is not a valid time (YYYY-MM-DDTHH:MM:SS.sssZ, as Butie exports write it)")
-            }
-        }
-        StoreError::NotAWorkspace { path, why } => {
-            let why = match (why, zh) {
-                (NotWorkspaceWhy::Unreadable(e), _) if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) => {
-                    if zh {
-                        "文件已损坏".to_string()
-                    } else {
-                        "the file is damaged".to_string()
-                    }
-                }
-                (NotWorkspaceWhy::Unreadable(_), true) => "不是 SQLite 数据库文件".to_string(),
-                (NotWorkspaceWhy::Unreadable(_), false) => "it is not an SQLite database file".to_string(),
-                (NotWorkspaceWhy::Empty, true) => "文件是空的".to_string(),
-                (NotWorkspaceWhy::Empty, false) => "the file is empty".to_string(),
-                (NotWorkspaceWhy::OtherApplication { application_id }, true) => {
-                    format!("这是其他程序的数据库文件（application_id {application_id:#010x}）")
-                }
-                (NotWorkspaceWhy::OtherApplication { application_id }, false) => {
-                    format!("it is another program's database file (application_id {application_id:#010x})")
-                }
-                (NotWorkspaceWhy::Damaged { .. }, true) => "完整性检查失败，文件已损坏".to_string(),
-                (NotWorkspaceWhy::Damaged { .. }, false) => "its integrity check failed; the file is damaged".to_string(),
-                (NotWorkspaceWhy::UnknownVersion { found }, true) => format!("不是补贴通创建的文件（结构版本 {found}）"),
-                (NotWorkspaceWhy::UnknownVersion { found }, false) => format!("it was not made by Butie (schema version {found})"),
-                (NotWorkspaceWhy::MissingTables, true) => "缺少数据表".to_string(),
-                (NotWorkspaceWhy::MissingTables, false) => "its tables are missing".to_string(),
-                (NotWorkspaceWhy::NotAFile { kind }, true) => match kind {
-                    FileKind::Folder => "这是一个文件夹，不是工作区文件".to_string(),
-                    FileKind::Fifo => "这是一个命名管道（FIFO），不是工作区文件".to_string(),
-                    FileKind::Device => "这是一个设备文件，不是工作区文件".to_string(),
-                    FileKind::Other => "不是普通文件".to_string(),
-                },
-                (NotWorkspaceWhy::NotAFile { kind }, false) => match kind {
-                    FileKind::Folder => "it is a folder, not a workspace file".to_string(),
-                    FileKind::Fifo => "it is a named pipe (FIFO), not a workspace file".to_string(),
-                    FileKind::Device => "it is a device, not a workspace file".to_string(),
-                    FileKind::Other => "it is not a regular file".to_string(),
-                },
-            };
-            if zh {
-                format!("{} 不是可用的补贴通工作区: {why}", path.display())
-            } else {
-                format!("{} is not a usable Butie workspace: {why}", path.display())
-            }
-        }
-        StoreError::NewerVersion { path, found, supported } => {
-            if zh {
-                format!("{}工作区结构版本 {found} 比本程序（{supported}）新，请升级补贴通", path_prefix(path))
-            } else {
-                format!(
-                    "{}the workspace's schema version {found} is newer than this program supports ({supported}); please update Butie",
-                    path_prefix(path)
-                )
-            }
-        }
-        StoreError::CannotOpen { path, source } => {
-            if zh {
-                format!("无法打开工作区 {}: {}", path.display(), sqlite_why(source, lang))
-            } else {
-                format!("cannot open the workspace {}: {}", path.display(), sqlite_why(source, lang))
-            }
-        }
-        StoreError::BackupExists { path } => {
-            if zh {
-                format!("备份文件 {} 已存在，不会覆盖", path.display())
-            } else {
-                format!("backup file {} already exists; it will not be overwritten", path.display())
-            }
-        }
-        StoreError::CannotCreateBackup { path, source } => {
-            if zh {
-                format!("无法创建备份 {}: {}", path.display(), sqlite_why(source, lang))
-            } else {
-                format!("cannot create the backup {}: {}", path.display(), sqlite_why(source, lang))
-            }
-        }
-        StoreError::Io { path, action, source } => {
-            let why = io_why(source, lang);
-            let p = path.display();
-            match (action, zh) {
-                (IoAction::CreateDir, true) => format!("无法创建工作区目录 {p}: {why}"),
-                (IoAction::CreateDir, false) => format!("cannot create the workspace folder {p}: {why}"),
-                (IoAction::Inspect, true) => format!("无法查看 {p}: {why}"),
-                (IoAction::Inspect, false) => format!("cannot look at {p}: {why}"),
-                (IoAction::CreateTemp, true) => format!("无法在 {p} 所在的文件夹中写入临时文件: {why}"),
-                (IoAction::CreateTemp, false) => format!("cannot write a temporary file in the folder of {p}: {why}"),
-                (IoAction::Sync, true) => format!("无法将 {p} 写入磁盘: {why}"),
-                (IoAction::Sync, false) => format!("cannot flush {p} to disk: {why}"),
-                (IoAction::Place, true) => format!("无法保存为 {p}: {why}"),
-                (IoAction::Place, false) => format!("cannot save it as {p}: {why}"),
-            }
-        }
-        StoreError::CorruptFact { company_id, year, key, .. } => {
-            if zh {
-                format!("工作区中企业 #{company_id} {year} 年度保存的 facts.{key} 已损坏，无法读取")
-            } else {
-                format!("the value of facts.{key} saved for company #{company_id}, {year} is damaged and cannot be read")
-            }
-        }
-        StoreError::Sql(e) => {
-            if zh {
-                format!("工作区数据库错误: {}", sqlite_why(e, lang))
-            } else {
-                format!("the workspace database reported an error: {}", sqlite_why(e, lang))
-            }
-        }
+        E::DuplicateUsccInImport { uscc } => duplicate_uscc_in_import(uscc, lang),
+        E::HasEvaluations { id, count } => has_evaluations(*id, *count, lang),
+        E::HasClaims { id, count } => has_claims(*id, *count, lang),
+        E::UnknownClause { clause, .. } => unknown_clause(clause, lang),
+        E::ClaimOutsideTerm { clause, year, valid_from, valid_to, .. } => claim_outside_term(clause, *year, valid_from, valid_to, lang),
+        E::ClaimOtherPlace { clause, pack_area, city, district, .. } => claim_other_place(clause, pack_area, city, district, lang),
+        E::ClaimNotInCityPlan { clause, cities, city, .. } => claim_not_in_city_plan(clause, cities, city, lang),
+        E::ClaimAmountNotAllowed { status, .. } => claim_amount_not_allowed(*status, lang),
+        E::ClaimAmountRequired { status, .. } => claim_amount_required(*status, lang),
+        E::BadClaimDate { date, .. } => bad_claim_date(date, lang),
+        E::BadClaimTime { time, .. } => bad_claim_time(time, lang),
+        E::NotAWorkspace { path, why } => not_a_workspace(path, why, lang),
+        E::NewerVersion { path, found, supported } => newer_version(path, *found, *supported, lang),
+        E::CannotOpen { path, source } => cannot_open(path, source, lang),
+        E::BackupExists { path } => backup_exists(path, lang),
+        E::CannotCreateBackup { path, source } => cannot_create_backup(path, source, lang),
+        E::Io { path, action, source } => io_failed(path, *action, source, lang),
+        E::CorruptFact { company_id, year, key, .. } => corrupt_fact(*company_id, *year, key, lang),
+        E::Sql(e) => sql(e, lang),
     }
+}
+
+// Companies and import files.
+
+fn company_not_found(key: &CompanyKey, lang: Lang) -> String {
+    match key {
+        CompanyKey::Id(id) => say(lang, format!("找不到企业 #{id}"), format!("company #{id} not found in the workspace")),
+        CompanyKey::Uscc(k) => say(lang, format!("找不到企业 {k}"), format!("company {k} not found in the workspace")),
+    }
+}
+
+/// `UsccTaken` (adding or editing) and `ImportUsccTaken` (importing) read
+/// the same; only the CLI's hint differs.
+fn uscc_taken(uscc: &str, other_id: i64, other_name: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("统一社会信用代码 {uscc} 已属于工作区中的企业 #{other_id}（{other_name}）"),
+        format!("USCC {uscc} already belongs to company #{other_id} ({other_name}) in this workspace"),
+    )
+}
+
+fn duplicate_uscc_in_import(uscc: &str, lang: Lang) -> String {
+    say(lang, format!("导入文件中统一社会信用代码 {uscc} 出现了不止一次"), format!("USCC {uscc} appears more than once in the import file"))
+}
+
+fn has_evaluations(id: i64, count: i64, lang: Lang) -> String {
+    let noun = if count == 1 { "evaluation" } else { "evaluations" };
+    say(
+        lang,
+        format!("企业 #{id} 有 {count} 条已保存的测算记录，不能删除（测算记录永久保留）"),
+        format!("company #{id} has {count} saved {noun} and cannot be deleted (saved evaluations are kept for good)"),
+    )
+}
+
+fn has_claims(id: i64, count: i64, lang: Lang) -> String {
+    let noun = if count == 1 { "claim" } else { "claims" };
+    say(
+        lang,
+        format!("企业 #{id} 有 {count} 条申报记录，不能删除（申报记录及其变更永久保留）"),
+        format!("company #{id} has {count} {noun} in its filing ledger and cannot be deleted (claims and their changes are kept for good)"),
+    )
+}
+
+fn has_evidence(id: i64, count: i64, lang: Lang) -> String {
+    say(
+        lang,
+        format!("企业 #{id} 存有 {count} 个证明材料文件，不能直接删除"),
+        format!("company #{id} keeps {count} evidence files and cannot simply be deleted"),
+    )
+}
+
+fn evaluation_not_found(id: i64, lang: Lang) -> String {
+    say(lang, format!("找不到测算记录 #{id}"), format!("saved evaluation #{id} not found"))
+}
+
+fn corrupt_fact(company_id: i64, year: i32, key: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("工作区中企业 #{company_id} {year} 年度保存的 facts.{key} 已损坏，无法读取"),
+        format!("the value of facts.{key} saved for company #{company_id}, {year} is damaged and cannot be read"),
+    )
+}
+
+// Evidence files.
+
+fn unknown_material(item: &str, count: usize, lang: Lang) -> String {
+    say(
+        lang,
+        format!("没有材料 {item:?}：该条款列有 {count} 项材料，请写编号 1–{count} 或材料名称"),
+        format!("no material {item:?}: the clause lists {count}; give a number 1–{count} or the material's text"),
+    )
+}
+
+fn bad_evidence_name(name: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("文件名 {name:?} 不可用（空、超过 255 个字符，或含控制字符、文字方向控制字符）；请改名后再添加"),
+        format!(
+            "the file name {name:?} cannot be kept (empty, over 255 characters, or with control or text-direction characters); rename it first"
+        ),
+    )
+}
+
+fn evidence_empty(name: &str, lang: Lang) -> String {
+    say(lang, format!("{name} 是空文件（0 字节），不能作为证明材料"), format!("{name} is empty (0 bytes) and proves nothing"))
+}
+
+fn evidence_too_large(name: &str, size: u64, limit: u64, lang: Lang) -> String {
+    // Bytes where the rounded sizes would read the same.
+    let tenths = |b: u64| (b as f64 / 1_048_576.0 * 10.0).round();
+    let in_bytes = tenths(size) == tenths(limit);
+    let mb = |b: u64| if in_bytes { format!("{b} {}", say(lang, "字节", "bytes")) } else { format!("{:.1} MB", b as f64 / 1_048_576.0) };
+    let (size, limit) = (mb(size), mb(limit));
+    say(
+        lang,
+        format!("{name} 有 {size}，超过单个文件 {limit} 的上限，未保存（请压缩或拆分后再添加）"),
+        format!("{name} is {size}, above the {limit} limit for one file; not kept (compress or split it)"),
+    )
+}
+
+fn evidence_not_found(id: i64, lang: Lang) -> String {
+    say(lang, format!("找不到证明材料文件 #{id}"), format!("evidence file #{id} not found"))
+}
+
+fn evidence_damaged(id: i64, name: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("证明材料文件 #{id} {name} 的内容与保存时的 SHA-256 不符（工作区可能已损坏），未取出"),
+        format!("evidence file #{id} {name} no longer matches the SHA-256 recorded (the workspace may be damaged); not read"),
+    )
+}
+
+fn evidence_mismatch(name: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("{name} 的内容与文件中记录的大小或 SHA-256 不符（文件可能在传输中损坏），未导入任何内容"),
+        format!("{name}: the data does not match the size or SHA-256 written beside it (damaged in transit?); nothing imported"),
+    )
+}
+
+// Trusted keys, policy packs and filing windows.
+
+fn key_name_taken(name: &str, other: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("名称 {name:?} 已用于公钥 {other}（或是它的编号），请换一个名称"),
+        format!("the name {name:?} is already key {other}'s (or its id); choose another"),
+    )
+}
+
+fn key_not_found(key: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("没有名为或编号为 {key:?} 的受信任公钥（butie keys list 列出全部）"),
+        format!("no trusted key named or numbered {key:?} (butie keys list shows them)"),
+    )
+}
+
+fn unknown_pack(pack: &str, known: &[String], lang: Lang) -> String {
+    say(lang, format!("没有政策包 {pack:?}；可用：{}", known.join("、")), format!("no policy pack {pack:?}; known: {}", known.join(", ")))
+}
+
+fn deadline_before_start(start: &str, end: &str, lang: Lang) -> String {
+    say(lang, format!("截止日期 {end} 早于开始日期 {start}"), format!("the end {end} is before the start {start}"))
+}
+
+// Claims.
+
+fn unknown_clause(clause: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("未知的条款 id {clause:?}（butie policies 可列出所有条款）"),
+        format!("unknown clause id {clause:?} (butie policies lists them)"),
+    )
+}
+
+fn claim_outside_term(
+    clause: &str,
+    year: i32,
+    valid_from: &butie_core::policy::Date,
+    valid_to: &butie_core::policy::Date,
+    lang: Lang,
+) -> String {
+    say(
+        lang,
+        format!("{clause} 所属政策的有效期为 {valid_from} 至 {valid_to}，{year} 年度不在有效期内，不能记录这一申报"),
+        format!("{clause} belongs to a policy in force from {valid_from} to {valid_to}; {year} is outside it, so no claim can be recorded"),
+    )
+}
+
+fn claim_other_place(clause: &str, pack_area: &str, city: &str, district: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("{clause} 所属政策只适用于{pack_area}，企业注册地为{city}{district}，不能记录这一申报"),
+        // Place names are Chinese data: the English line names the clause only.
+        format!("{clause} belongs to a policy that does not cover the company's city and district, so no claim can be recorded"),
+    )
+}
+
+fn claim_not_in_city_plan(clause: &str, cities: &[String], city: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("{clause} 只见于{}的实施方案，{city}的方案没有此项，不能记录这一申报", cities.join("、")),
+        // Place names are Chinese data, as above.
+        format!("{clause} is stated only in other cities' plans, not in the plan of the company's city, so no claim can be recorded"),
+    )
+}
+
+fn claim_amount_not_allowed(status: ClaimStatus, lang: Lang) -> String {
+    let label = claim_status_label(status, lang);
+    say(
+        lang,
+        format!("状态为“{label}”的申报不填金额（金额只用于已申报的申报金额和已批准的批准金额）"),
+        format!("a {label} claim takes no amount (an amount is what was applied for when submitted, or what was approved)"),
+    )
+}
+
+fn claim_amount_required(status: ClaimStatus, lang: Lang) -> String {
+    if status == ClaimStatus::Approved {
+        return say(lang, "已批准的申报须填写批准金额", "an approved claim needs the approved amount");
+    }
+    let label = claim_status_label(status, lang);
+    say(
+        lang,
+        format!("该条款对单家企业累计封顶，状态为“{label}”的申报须填写申报金额"),
+        format!("this clause caps the total per company, so a {label} claim needs the amount applied for"),
+    )
+}
+
+fn bad_claim_date(date: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("{date:?} 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）"),
+        format!("{date:?} is not a real date written YYYY-MM-DD (such as 2025-06-30)"),
+    )
+}
+
+fn bad_claim_time(time: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("{time:?} 不是有效时间（应为 YYYY-MM-DDTHH:MM:SS.sssZ，如补贴通导出时所写）"),
+        format!("{time:?} is not a valid time (YYYY-MM-DDTHH:MM:SS.sssZ, as Butie exports write it)"),
+    )
+}
+
+// The workspace file.
+
+fn file_not_found(path: &Path, lang: Lang) -> String {
+    let p = path.display();
+    say(lang, format!("找不到文件 {p}"), format!("file not found: {p}"))
+}
+
+fn workspace_missing(path: &Path, lang: Lang) -> String {
+    let p = path.display();
+    say(lang, format!("找不到工作区文件 {p}"), format!("no workspace at {p}"))
+}
+
+fn read_only(path: &Path, lang: Lang) -> String {
+    let p = path_prefix(path);
+    say(lang, format!("{p}工作区文件只读，无法保存"), format!("{p}the workspace file is read-only; nothing was saved"))
+}
+
+fn disk_full(path: &Path, lang: Lang) -> String {
+    let p = path_prefix(path);
+    say(lang, format!("{p}磁盘已满，未能保存"), format!("{p}the disk is full; nothing was saved"))
+}
+
+fn not_a_workspace(path: &Path, why: &NotWorkspaceWhy, lang: Lang) -> String {
+    let (p, why) = (path.display(), not_workspace_why(why, lang));
+    say(lang, format!("{p} 不是可用的补贴通工作区: {why}"), format!("{p} is not a usable Butie workspace: {why}"))
+}
+
+/// Why a file is not a usable workspace: the words after the colon.
+fn not_workspace_why(why: &NotWorkspaceWhy, lang: Lang) -> String {
+    use NotWorkspaceWhy as W;
+    match why {
+        W::Unreadable(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) => say(lang, "文件已损坏", "the file is damaged"),
+        W::Unreadable(_) => say(lang, "不是 SQLite 数据库文件", "it is not an SQLite database file"),
+        W::Empty => say(lang, "文件是空的", "the file is empty"),
+        W::OtherApplication { application_id } => say(
+            lang,
+            format!("这是其他程序的数据库文件（application_id {application_id:#010x}）"),
+            format!("it is another program's database file (application_id {application_id:#010x})"),
+        ),
+        W::Damaged { .. } => say(lang, "完整性检查失败，文件已损坏", "its integrity check failed; the file is damaged"),
+        W::UnknownVersion { found } => {
+            say(lang, format!("不是补贴通创建的文件（结构版本 {found}）"), format!("it was not made by Butie (schema version {found})"))
+        }
+        W::MissingTables => say(lang, "缺少数据表", "its tables are missing"),
+        W::NotAFile { kind } => not_a_file(*kind, lang),
+    }
+}
+
+fn not_a_file(kind: FileKind, lang: Lang) -> String {
+    match kind {
+        FileKind::Folder => say(lang, "这是一个文件夹，不是工作区文件", "it is a folder, not a workspace file"),
+        FileKind::Fifo => say(lang, "这是一个命名管道（FIFO），不是工作区文件", "it is a named pipe (FIFO), not a workspace file"),
+        FileKind::Device => say(lang, "这是一个设备文件，不是工作区文件", "it is a device, not a workspace file"),
+        FileKind::Other => say(lang, "不是普通文件", "it is not a regular file"),
+    }
+}
+
+fn newer_version(path: &Path, found: i64, supported: i64, lang: Lang) -> String {
+    let p = path_prefix(path);
+    say(
+        lang,
+        format!("{p}工作区结构版本 {found} 比本程序（{supported}）新，请升级补贴通"),
+        format!("{p}the workspace's schema version {found} is newer than this program supports ({supported}); please update Butie"),
+    )
+}
+
+fn cannot_open(path: &Path, source: &rusqlite::Error, lang: Lang) -> String {
+    let (p, why) = (path.display(), sqlite_why(source, lang));
+    say(lang, format!("无法打开工作区 {p}: {why}"), format!("cannot open the workspace {p}: {why}"))
+}
+
+// Backups.
+
+fn backup_exists(path: &Path, lang: Lang) -> String {
+    let p = path.display();
+    say(lang, format!("备份文件 {p} 已存在，不会覆盖"), format!("backup file {p} already exists; it will not be overwritten"))
+}
+
+fn cannot_create_backup(path: &Path, source: &rusqlite::Error, lang: Lang) -> String {
+    let (p, why) = (path.display(), sqlite_why(source, lang));
+    say(lang, format!("无法创建备份 {p}: {why}"), format!("cannot create the backup {p}: {why}"))
+}
+
+fn backup_damaged(path: &Path, table: Table, rowid: i64, column: &str, lang: Lang) -> String {
+    let p = path.display();
+    // The row, as the Chinese puts it before the column and the English after.
+    let row = match table {
+        Table::Companies => say(lang, format!("企业 #{rowid} 的"), format!("company #{rowid}")),
+        Table::Facts => say(lang, format!("第 {rowid} 条年度数据的"), format!("stored fact {rowid}")),
+        Table::Evaluations => say(lang, format!("测算记录 #{rowid} 的"), format!("saved evaluation #{rowid}")),
+        Table::Claims => say(lang, format!("申报记录 #{rowid} 的"), format!("claim #{rowid}")),
+        Table::ClaimEvents => say(lang, format!("第 {rowid} 条申报变更记录的"), format!("claim change {rowid}")),
+    };
+    say(
+        lang,
+        format!("备份文件 {p} 已损坏：{row} {column} 无法读取；未做任何恢复"),
+        format!("the backup {p} is damaged: {column} of {row} cannot be read; nothing was restored"),
+    )
+}
+
+// The file system and the database.
+
+fn io_failed(path: &Path, action: IoAction, source: &std::io::Error, lang: Lang) -> String {
+    let (p, why) = (path.display(), io_why(source, lang));
+    match action {
+        IoAction::CreateDir => {
+            say(lang, format!("无法创建工作区目录 {p}: {why}"), format!("cannot create the workspace folder {p}: {why}"))
+        }
+        IoAction::Inspect => say(lang, format!("无法查看 {p}: {why}"), format!("cannot look at {p}: {why}")),
+        IoAction::CreateTemp => say(
+            lang,
+            format!("无法在 {p} 所在的文件夹中写入临时文件: {why}"),
+            format!("cannot write a temporary file in the folder of {p}: {why}"),
+        ),
+        IoAction::Sync => say(lang, format!("无法将 {p} 写入磁盘: {why}"), format!("cannot flush {p} to disk: {why}")),
+        IoAction::Place => say(lang, format!("无法保存为 {p}: {why}"), format!("cannot save it as {p}: {why}")),
+    }
+}
+
+fn sql(e: &rusqlite::Error, lang: Lang) -> String {
+    let why = sqlite_why(e, lang);
+    say(lang, format!("工作区数据库错误: {why}"), format!("the workspace database reported an error: {why}"))
 }
 
 /// `"<path>: "`, or nothing when the path is unknown (an in-memory database).
@@ -447,7 +485,6 @@ fn path_prefix(path: &Path) -> String {
 /// SQLite's error as a short description and its code; never SQLite's
 /// message text, which can quote SQL.
 fn sqlite_why(e: &rusqlite::Error, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
     let Some(f) = e.sqlite_error() else {
         // Not an SQLite failure: the binding could not read a value as the
         // expected type, or a program error.
@@ -455,23 +492,11 @@ fn sqlite_why(e: &rusqlite::Error, lang: Lang) -> String {
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..)
             | rusqlite::Error::IntegralValueOutOfRange(..)
-            | rusqlite::Error::Utf8Error(_) => {
-                if zh {
-                    "读到了无法识别的数据".to_string()
-                } else {
-                    "it holds data this program cannot read".to_string()
-                }
-            }
-            _ => {
-                if zh {
-                    "程序内部错误".to_string()
-                } else {
-                    "internal error".to_string()
-                }
-            }
+            | rusqlite::Error::Utf8Error(_) => say(lang, "读到了无法识别的数据", "it holds data this program cannot read"),
+            _ => say(lang, "程序内部错误", "internal error"),
         };
     };
-    let (zh_text, en_text) = match f.code {
+    let (zh, en) = match f.code {
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => ("文件正被其他程序使用", "the file is in use by another program"),
         ErrorCode::ReadOnly => ("文件只读，无法写入", "the file is read-only"),
         ErrorCode::PermissionDenied => ("没有访问权限", "permission denied"),
@@ -488,53 +513,39 @@ fn sqlite_why(e: &rusqlite::Error, lang: Lang) -> String {
         _ => ("操作失败", "the operation failed"),
     };
     let n = f.extended_code;
-    if zh {
-        format!("{zh_text}（SQLite 错误码 {n}）")
-    } else {
-        format!("{en_text} (SQLite error code {n})")
-    }
+    say(lang, format!("{zh}（SQLite 错误码 {n}）"), format!("{en} (SQLite error code {n})"))
 }
 
 /// A file-system error in words; the OS's own text only when it is none of
 /// the usual cases.
 fn io_why(e: &std::io::Error, lang: Lang) -> String {
     use std::io::ErrorKind as K;
-    let zh = lang == Lang::Zh;
     // EROFS (Linux, macOS, the BSDs): `ErrorKind::ReadOnlyFilesystem` is newer than the MSRV.
     if cfg!(unix) && e.raw_os_error() == Some(30) {
-        return if zh { "文件系统只读".to_string() } else { "the file system is read-only".to_string() };
+        return say(lang, "文件系统只读", "the file system is read-only");
     }
-    let s = match (e.kind(), zh) {
-        (K::NotFound, true) => "路径不存在",
-        (K::NotFound, false) => "no such file or folder",
-        (K::PermissionDenied, true) => "没有权限",
-        (K::PermissionDenied, false) => "permission denied",
-        (K::AlreadyExists, true) => "已存在同名文件",
-        (K::AlreadyExists, false) => "a file of that name already exists",
-        (_, true) => return format!("无法完成（{e}）"),
-        (_, false) => return format!("failed ({e})"),
-    };
-    s.to_string()
+    match e.kind() {
+        K::NotFound => say(lang, "路径不存在", "no such file or folder"),
+        K::PermissionDenied => say(lang, "没有权限", "permission denied"),
+        K::AlreadyExists => say(lang, "已存在同名文件", "a file of that name already exists"),
+        _ => say(lang, format!("无法完成（{e}）"), format!("failed ({e})")),
+    }
 }
 
 /// The warning kept with a claim whose approved amount is above the most
 /// the clause can pay that year.
 pub fn above_most_warning(c: &butie_store::ClaimRecord, lang: Lang) -> Option<String> {
     let (most, approved) = (c.above_most?, c.approved?);
-    Some(match lang {
-        Lang::Zh => format!(
-            "提示：批准金额 {} 元超过本条 {} 年度最多可得的 {} 元（政策上限扣除此前已获部分）；已照录并记下此提示，请核对批复文件",
-            butie_core::money::fmt_grouped(approved),
-            c.year,
-            butie_core::money::fmt_grouped(most)
+    let (approved, most, year) = (butie_core::money::fmt_grouped(approved), butie_core::money::fmt_grouped(most), c.year);
+    Some(say(
+        lang,
+        format!(
+            "提示：批准金额 {approved} 元超过本条 {year} 年度最多可得的 {most} 元（政策上限扣除此前已获部分）；已照录并记下此提示，请核对批复文件"
         ),
-        Lang::En => format!(
-            "warning: the approved {} yuan is above the most this clause can pay in {} ({} yuan: the policy's cap less earlier awards); recorded as given, with this warning; please check the decision",
-            butie_core::money::fmt_grouped(approved),
-            c.year,
-            butie_core::money::fmt_grouped(most)
+        format!(
+            "warning: the approved {approved} yuan is above the most this clause can pay in {year} ({most} yuan: the policy's cap less earlier awards); recorded as given, with this warning; please check the decision"
         ),
-    })
+    ))
 }
 
 #[cfg(test)]
