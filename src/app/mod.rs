@@ -1572,7 +1572,7 @@ impl Session {
     pub fn diff_pack(&self, file: &Path, lang: UiLang) -> ApiResult<PackDiffView> {
         let l = Lang::from(lang);
         let text = crate::packs::read_pack_text(file).map_err(|e| ApiError::general(e.message(l)))?;
-        let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.to_string()))?;
+        let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.message(l)))?;
         let packs = self.packs();
         let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| {
             ApiError::general(match l {

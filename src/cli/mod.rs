@@ -181,11 +181,11 @@ pub fn check_policies_cmd(cx: &Context, dir: &Path) -> Result<String, CliError> 
         let text = read_policy_text(f).map_err(|e| CliError::file(cx.say("政策文件", "policy"), &e, lang))?;
         match load_pack(&f.display().to_string(), &text) {
             Ok(p) => packs.push(p),
-            Err(e) => failures.push(e.to_string()),
+            Err(e) => failures.push(e.message(lang)),
         }
     }
     if let Err(e) = butie_core::policy::check_set(&packs) {
-        failures.push(e.to_string());
+        failures.push(e.message(lang));
     }
     let mut total_cases = 0;
     for p in &packs {

@@ -367,7 +367,7 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
             continue;
         }
         let mut packs =
-            butie_core::load_packs(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| CliError::usage(e.to_string()))?;
+            butie_core::load_packs(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|e| CliError::usage(e.message(cx.lang)))?;
         // As it was when saved: an unverified pack's notes say so.
         for (p, named) in packs.iter_mut().zip(e.packs.as_array().into_iter().flatten()) {
             p.unverified = named["unverified"].as_bool().unwrap_or(false);
@@ -555,7 +555,7 @@ pub fn diff_lines(old: &Pack, new: &Pack, lang: Lang) -> Vec<String> {
 
 fn read_pack_file(cx: &Context, path: &Path) -> Result<Pack, CliError> {
     let text = read_pack_text(path).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, cx.lang))?;
-    butie_core::policy::load_pack(&path.display().to_string(), &text).map_err(|e| CliError::usage(e.to_string()))
+    butie_core::policy::load_pack(&path.display().to_string(), &text).map_err(|e| CliError::usage(e.message(cx.lang)))
 }
 
 /// `butie policies diff OLD NEW [--impact] [--year Y]`.

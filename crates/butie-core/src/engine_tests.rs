@@ -328,7 +328,9 @@ fn too_many_clauses_under_stacking_rules_are_refused() {
     clauses += &format!("[[stacking]]\nid = \"g\"\nclauses = [{}]\nplace = \"一\"\nquote = \"不重复\"\n", ids.join(", "));
     let text = format!("{HEAD}\n{clauses}");
     let e = load_pack("t.toml", &text).unwrap_err();
-    assert!(e.problem.contains("超过上限"), "{e}");
+    let limit = crate::policy::STACKING_LIMIT;
+    assert_eq!(e.problem, crate::policy::PolicyProblem::TooManyStackedClauses { count: limit + 1, limit }, "{e}");
+    assert!(e.to_string().contains("超过上限"), "{e}");
 }
 
 fn with_history(p: &Pack, facts: &str, history: &str, year: i32) -> Vec<(String, Vec<String>, Vec<String>)> {

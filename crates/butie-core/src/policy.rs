@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use PolicyProblem as P;
 
 // ---------------------------------------------------------------- raw (file) form
 
@@ -1005,31 +1006,495 @@ pub struct Expect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyError {
     pub file: String,
+    /// Where in the file: a TOML path such as `pack.regions` or `clause x
+    /// formula`; empty when the problem concerns the whole file (a syntax
+    /// error carries its line in `problem`).
     pub at: String,
-    pub problem: String,
-    /// A TOML syntax error: its line and the parser's message (worded for
-    /// either language by `message`).
-    pub syntax: Option<(usize, String)>,
+    pub problem: PolicyProblem,
 }
 
 impl PolicyError {
-    /// One line in the user's language. Syntax errors are worded in both;
-    /// the checks of a policy's content speak Chinese, the policy's language.
+    /// One line in the user's language.
     pub fn message(&self, lang: Lang) -> String {
-        match (&self.syntax, lang) {
-            (Some((line, msg)), Lang::En) => format!("{}: line {line}: TOML syntax error: {msg}", self.file),
-            (Some((line, msg)), Lang::Zh) => format!("{}: 第{line}行: TOML 格式错误: {msg}", self.file),
-            (None, _) => self.to_string(),
+        let problem = self.problem.message(lang);
+        if self.at.is_empty() {
+            format!("{}: {problem}", self.file)
+        } else {
+            format!("{}: {}: {problem}", self.file, self.at)
         }
     }
 }
 
+/// In Chinese, the policies' own language, as the CLI and tests expect.
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.at.is_empty() {
-            write!(f, "{}: {}", self.file, self.problem)
-        } else {
-            write!(f, "{}: {}: {}", self.file, self.at, self.problem)
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+/// What is wrong in a policy file, with the data its message needs. The
+/// place is `PolicyError::at`; `message` words the problem in either
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyProblem {
+    // The file as a whole.
+    /// TOML the parser refused: the line (0 if unknown) and the parser's
+    /// message, made one line.
+    TomlSyntax {
+        line: usize,
+        message: String,
+    },
+    /// A value that should be a non-negative decimal number (in a string).
+    NotNonNegativeDecimal {
+        text: String,
+    },
+    /// Turning a value into JSON failed; serde's message.
+    Json {
+        detail: String,
+    },
+    /// A case's `facts` or `previous_year_facts` is not a table.
+    NotJsonObject {
+        field: &'static str,
+    },
+
+    // [pack]
+    BadPackId {
+        id: String,
+    },
+    /// `valid_from` or `valid_to` is not a calendar date.
+    BadDate,
+    ValidityEndsBeforeStart,
+    /// `draft` without `draft_quote`, or the other way round.
+    DraftWithoutQuote,
+    DuplicateRegion {
+        region: String,
+    },
+    EmptyOrDuplicateCity {
+        city: String,
+    },
+    NoRegion,
+    /// Both districts of one city and whole cities are listed.
+    DistrictsAndCities,
+    NotPackCity {
+        city: String,
+    },
+    NotPackRegion {
+        region: String,
+    },
+    /// An administrative division code that is not six digits; `place` is
+    /// the city or district it is for, when the file names one.
+    BadDivisionCode {
+        place: Option<String>,
+        code: String,
+    },
+    AliasNotApplicableDistrict {
+        alias: String,
+        district: String,
+    },
+    BadAlias {
+        alias: String,
+    },
+    ExclusionNotBool {
+        fact: String,
+    },
+    ExclusionUndeclared {
+        fact: String,
+    },
+
+    // [facts]
+    BadFactKey,
+    UnknownFactType {
+        kind: String,
+    },
+    BadOptionLabel {
+        detail: String,
+    },
+    /// A fact of type `kind` lacks its `key` (`options` of an enum,
+    /// `fields` of a list).
+    TypeNeeds {
+        kind: &'static str,
+        key: &'static str,
+    },
+    /// `key` given on a fact not of type `kind`.
+    OnlyTypeHas {
+        kind: &'static str,
+        key: &'static str,
+    },
+    MissingChineseLabel,
+    UndefinedTopic {
+        topic: String,
+    },
+    BadPreviousYearOf {
+        source: String,
+    },
+    BadReadAsTarget {
+        option: String,
+        target: String,
+    },
+    UndefinedFact {
+        key: String,
+    },
+    /// `field` (read_as.by, switch, lookup, items) names a fact not of
+    /// type `kind`.
+    MustReferTo {
+        field: &'static str,
+        kind: &'static str,
+    },
+    NoSuchOption {
+        fact: String,
+        option: String,
+    },
+
+    // Conditions.
+    /// `all` or `any` with nothing in it.
+    EmptyGroup {
+        group: &'static str,
+    },
+    SwitchWithoutCases,
+    ConditionWithoutFact,
+    GrowthNotNumeric,
+    GrowthValueNotString,
+    GrowthTooLarge,
+    BoolValueNotTrue,
+    EnumConditionWithoutValues,
+    ListFactInCondition,
+    CompareValueNotString,
+    MissingTerm,
+    UnknownTerm {
+        term: String,
+    },
+    UnknownOp {
+        op: String,
+    },
+    OpDisagreesWithTerm {
+        op: String,
+        term: String,
+        expected: Op,
+    },
+
+    // Clauses.
+    BadClauseId,
+    DuplicateClause,
+    MissingQuote,
+    BadFrequency {
+        value: String,
+    },
+    ClauseCityNotInPack {
+        city: String,
+    },
+    NonMonetaryWithFormula,
+    CapRuleWithoutCap,
+    BadPerCompanyRule {
+        value: String,
+    },
+
+    // Formulas.
+    BadFigure {
+        value: String,
+    },
+    UnknownFormulaType {
+        kind: String,
+    },
+    /// A `formula` of that type without its `key` (`fixed` without
+    /// `amount`, `lookup` without `table`, …).
+    FormulaNeeds {
+        formula: &'static str,
+        key: &'static str,
+    },
+    RateFormulaWithoutRate,
+    /// The fact a formula computes on is not given (`base`, `fact`).
+    MissingFormulaFact {
+        what: &'static str,
+    },
+    NotNumericFact {
+        what: &'static str,
+        key: String,
+    },
+    RateOutOfRange {
+        rate: Decimal,
+    },
+    BaseAndParts,
+    PartsBaseNotYuan,
+    DollarBase,
+    BadPartOf {
+        base: String,
+        whole: String,
+    },
+    TiersOutOfOrder,
+    NoTiers,
+    BadItemBase {
+        list: String,
+    },
+    ItemConditionWithoutField,
+    NoNumericField {
+        list: String,
+        field: String,
+    },
+    ItemValueNotString,
+    CeilingWithoutAmount,
+
+    // Stacking rules.
+    StackingTooFewClauses,
+    UnknownClause {
+        id: String,
+    },
+    TooManyStackedClauses {
+        count: usize,
+        limit: usize,
+    },
+
+    // Embedded test cases.
+    UnknownExpectedClause {
+        id: String,
+    },
+    BadExpectStatus {
+        clause: String,
+    },
+
+    // Packs loaded together.
+    DuplicatePack,
+    FactTypeConflict {
+        other_pack: String,
+    },
+    ClauseIdTaken {
+        other_pack: String,
+    },
+}
+
+/// The Chinese or the English, for `lang`.
+fn zh_en(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> String {
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
+}
+
+impl PolicyProblem {
+    /// The problem, one line, in the user's language; without the place.
+    pub fn message(&self, lang: Lang) -> String {
+        let l = lang;
+        match self {
+            P::TomlSyntax { line, message } => {
+                zh_en(l, format!("第{line}行: TOML 格式错误: {message}"), format!("line {line}: TOML syntax error: {message}"))
+            }
+            P::NotNonNegativeDecimal { text } => {
+                zh_en(l, format!("不是非负的十进制数: {text:?}"), format!("not a non-negative decimal number: {text:?}"))
+            }
+            P::Json { detail } => detail.clone(),
+            P::NotJsonObject { field } => zh_en(l, format!("{field} 无法转为 JSON"), format!("{field} cannot be turned into a JSON object")),
+            P::BadPackId { id } => zh_en(
+                l,
+                format!("id 只能含小写字母、数字、'-'、'.'、'_': {id:?}"),
+                format!("an id may contain only lowercase letters, digits, '-', '.' and '_': {id:?}"),
+            ),
+            P::BadDate => zh_en(l, "日期应为 YYYY-MM-DD", "a date must be written YYYY-MM-DD"),
+            P::ValidityEndsBeforeStart => zh_en(l, "有效期结束早于开始", "the period of validity ends before it starts"),
+            P::DraftWithoutQuote => zh_en(
+                l,
+                "draft 与 draft_quote（原文中说明为征求意见稿的文字）须同时给出",
+                "draft and draft_quote (the words of the original saying it is a draft for comment) must be given together",
+            ),
+            P::DuplicateRegion { region } => zh_en(l, format!("地区重复: {region}"), format!("region listed twice: {region}")),
+            P::EmptyOrDuplicateCity { city } => {
+                zh_en(l, format!("城市为空或重复: {city:?}"), format!("city empty or listed twice: {city:?}"))
+            }
+            P::NoRegion => zh_en(l, "至少要有一个适用地区", "at least one region must apply"),
+            P::DistrictsAndCities => zh_en(
+                l,
+                "applies/county_reference（一个城市的区县）与 cities（若干整个城市）只能选一种",
+                "give either applies/county_reference (districts of one city) or cities (whole cities), not both",
+            ),
+            P::NotPackCity { city } => zh_en(l, format!("不是本政策的城市: {city}"), format!("not a city of this policy: {city}")),
+            P::NotPackRegion { region } => {
+                zh_en(l, format!("不是本政策的地区: {region}"), format!("not a region of this policy: {region}"))
+            }
+            P::BadDivisionCode { place: Some(place), code } => zh_en(
+                l,
+                format!("{place} 的行政区划代码应为 6 位数字: {code:?}"),
+                format!("the administrative division code of {place} must be 6 digits: {code:?}"),
+            ),
+            P::BadDivisionCode { place: None, code } => zh_en(
+                l,
+                format!("行政区划代码应为 6 位数字: {code:?}"),
+                format!("an administrative division code must be 6 digits: {code:?}"),
+            ),
+            P::AliasNotApplicableDistrict { alias, district } => zh_en(
+                l,
+                format!("{alias} 所指的不是本政策适用的区县: {district}"),
+                format!("{alias} stands for a district this policy does not apply to: {district}"),
+            ),
+            P::BadAlias { alias } => zh_en(
+                l,
+                format!("别名为空或与区县同名: {alias:?}"),
+                format!("alias empty or the same as a district's name: {alias:?}"),
+            ),
+            P::ExclusionNotBool { fact } => {
+                zh_en(l, format!("排除条件须为是/否类事实: {fact}"), format!("the exclusion must be a yes/no fact: {fact}"))
+            }
+            P::ExclusionUndeclared { fact } => zh_en(
+                l,
+                format!("排除条件的事实须在 [facts] 中声明: {fact}"),
+                format!("the exclusion's fact must be declared in [facts]: {fact}"),
+            ),
+            P::BadFactKey => {
+                zh_en(l, "事实键只能含小写字母、数字、'_'", "a fact key may contain only lowercase letters, digits and '_'")
+            }
+            P::UnknownFactType { kind } => zh_en(l, format!("未知的事实类型: {kind:?}"), format!("unknown fact type: {kind:?}")),
+            P::BadOptionLabel { detail } => zh_en(
+                l,
+                format!("选项标签应为 {{ zh = \"…\", en = \"…\" }}: {detail}"),
+                format!("an option label must be {{ zh = \"…\", en = \"…\" }}: {detail}"),
+            ),
+            P::TypeNeeds { kind, key } => zh_en(l, format!("{kind} 类型须列出 {key}"), format!("a fact of type {kind} must list {key}")),
+            P::OnlyTypeHas { kind, key } => {
+                zh_en(l, format!("只有 {kind} 类型可以有 {key}"), format!("only a fact of type {kind} can have {key}"))
+            }
+            P::MissingChineseLabel => zh_en(l, "缺少中文标签 label.zh", "the Chinese label label.zh is missing"),
+            P::UndefinedTopic { topic } => zh_en(l, format!("未定义的主题 topic: {topic}"), format!("undefined topic: {topic}")),
+            P::BadPreviousYearOf { source } => zh_en(
+                l,
+                format!("previous_year_of 须为同类型的另一个数值事实: {source}"),
+                format!("previous_year_of must be another numeric fact of the same type: {source}"),
+            ),
+            P::BadReadAsTarget { option, target } => zh_en(
+                l,
+                format!("read_as.to.{option} 须为同类型的另一个事实: {target}"),
+                format!("read_as.to.{option} must be another fact of the same type: {target}"),
+            ),
+            P::UndefinedFact { key } => zh_en(l, format!("引用了未定义的事实: {key}"), format!("refers to an undefined fact: {key}")),
+            P::MustReferTo { field, kind } => {
+                zh_en(l, format!("{field} 须引用 {kind} 事实"), format!("{field} must refer to a fact of type {kind}"))
+            }
+            P::NoSuchOption { fact, option } => {
+                zh_en(l, format!("{fact} 没有选项 {option:?}"), format!("{fact} has no option {option:?}"))
+            }
+            P::EmptyGroup { group } => zh_en(l, format!("{group} 不能为空"), format!("{group} must not be empty")),
+            P::SwitchWithoutCases => zh_en(l, "switch 须有 cases", "a switch needs cases"),
+            P::ConditionWithoutFact => zh_en(l, "条件须有 fact、switch、all 或 any", "a condition needs fact, switch, all or any"),
+            P::GrowthNotNumeric => zh_en(l, "增长条件只适用于数值事实", "a growth condition applies to numeric facts only"),
+            P::GrowthValueNotString => zh_en(
+                l,
+                "增长条件的 value 须为字符串形式的增长率，如 \"0.20\"",
+                "the value of a growth condition must be the rate of growth as a string, such as \"0.20\"",
+            ),
+            P::GrowthTooLarge => zh_en(l, "增长率不应超过 100（即 10000%）", "a rate of growth must not exceed 100 (that is, 10000%)"),
+            P::BoolValueNotTrue => zh_en(l, "布尔条件只支持 value = true", "a yes/no condition takes only value = true"),
+            P::EnumConditionWithoutValues => zh_en(l, "enum 条件须有 values", "an enum condition needs values"),
+            P::ListFactInCondition => zh_en(l, "列表事实只能用于 items 公式", "a list fact can be used only in an items formula"),
+            P::CompareValueNotString => zh_en(
+                l,
+                "数值条件的 value 须为字符串形式的十进制数",
+                "the value of a numeric condition must be a decimal number in a string",
+            ),
+            P::MissingTerm => zh_en(
+                l,
+                "比较须写明原文用语 term（如 超过、以上、达到）",
+                "a comparison must give term, the original's own word for it (such as the words for \"more than\", \"or more\", \"reaching\")",
+            ),
+            P::UnknownTerm { term } => {
+                zh_en(l, format!("未知的原文用语 term: {term:?}"), format!("unknown comparison word in term: {term:?}"))
+            }
+            P::UnknownOp { op } => zh_en(l, format!("未知的比较符 op: {op:?}"), format!("unknown comparison operator op: {op:?}")),
+            P::OpDisagreesWithTerm { op, term, expected } => zh_en(
+                l,
+                format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", expected.symbol()),
+                format!("op {op} disagrees with the original's word {term:?} (by convention {term} means {})", expected.symbol()),
+            ),
+            P::BadClauseId => zh_en(
+                l,
+                "条款 id 只能含小写字母、数字、'.'、'_'、'-'",
+                "a clause id may contain only lowercase letters, digits, '.', '_' and '-'",
+            ),
+            P::DuplicateClause => zh_en(l, "条款 id 重复", "clause id used twice"),
+            P::MissingQuote => zh_en(l, "缺少政策原文 quote", "quote, the policy's own words, is missing"),
+            P::BadFrequency { value } => zh_en(
+                l,
+                format!("frequency 应为 one_time、annual 或 not_stated，而不是 {value:?}"),
+                format!("frequency must be one_time, annual or not_stated, not {value:?}"),
+            ),
+            P::ClauseCityNotInPack { city } => zh_en(
+                l,
+                format!("cities 须为本政策 [pack.regions] cities 中的城市，且不重复: {city}"),
+                format!("cities must be cities from this policy's [pack.regions] cities, each once: {city}"),
+            ),
+            P::NonMonetaryWithFormula => zh_en(
+                l,
+                "monetary = false（不涉及资金）的条款不能有金额公式",
+                "a clause with monetary = false (no money involved) cannot have an amount formula",
+            ),
+            P::CapRuleWithoutCap => zh_en(l, "per_company 的 cap 规则须写明 cap", "the cap rule of per_company must give cap"),
+            P::BadPerCompanyRule { value } => zh_en(
+                l,
+                format!("per_company.rule 应为 once 或 cap（once 不带 cap），而不是 {value:?}"),
+                format!("per_company.rule must be once or cap (once without a cap), not {value:?}"),
+            ),
+            P::BadFigure { value } => {
+                zh_en(l, format!("figure 应为 exact 或 ceiling，而不是 {value:?}"), format!("figure must be exact or ceiling, not {value:?}"))
+            }
+            P::UnknownFormulaType { kind } => zh_en(l, format!("未知的公式类型: {kind:?}"), format!("unknown formula type: {kind:?}")),
+            P::FormulaNeeds { formula, key } => zh_en(l, format!("{formula} 须有 {key}"), format!("a {formula} formula needs {key}")),
+            P::RateFormulaWithoutRate => zh_en(l, "rate 公式须有 rate", "a rate formula needs rate"),
+            P::MissingFormulaFact { what } => zh_en(l, format!("缺少 {what}"), format!("{what} is missing")),
+            P::NotNumericFact { what, key } => {
+                zh_en(l, format!("{what} 须为数值事实: {key}"), format!("{what} must be a numeric fact: {key}"))
+            }
+            P::RateOutOfRange { rate } => zh_en(
+                l,
+                format!("比例 rate 应大于 0 且不超过 1，而不是 {rate}"),
+                format!("the proportion rate must be above 0 and at most 1, not {rate}"),
+            ),
+            P::BaseAndParts => zh_en(l, "rate 公式的 base 与 parts 只能写一个", "a rate formula takes base or parts, not both"),
+            P::PartsBaseNotYuan => zh_en(l, "parts.base 须为人民币金额事实", "parts.base must be an amount in yuan"),
+            P::DollarBase => zh_en(l, "不能以美元金额为基数计算人民币奖励", "an award in yuan cannot be reckoned on an amount in US dollars"),
+            P::BadPartOf { base, whole } => zh_en(
+                l,
+                format!("{base} 的 part_of 须为同类型事实: {whole}"),
+                format!("the part_of of {base} must be a fact of the same type: {whole}"),
+            ),
+            P::TiersOutOfOrder => zh_en(
+                l,
+                "档位须按门槛递增排列，金额不递减",
+                "tiers must go up by threshold, with amounts that never go down",
+            ),
+            P::NoTiers => zh_en(l, "tiers 公式须至少一档", "a tiers formula needs at least one tier"),
+            P::BadItemBase { list } => {
+                zh_en(l, format!("item_base 须为 {list} 的金额字段"), format!("item_base must be an amount field of {list}"))
+            }
+            P::ItemConditionWithoutField => zh_en(l, "须有 field", "field is missing"),
+            P::NoNumericField { list, field } => {
+                zh_en(l, format!("{list} 没有数值字段 {field}"), format!("{list} has no numeric field {field}"))
+            }
+            P::ItemValueNotString => zh_en(l, "value 须为字符串形式的十进制数", "value must be a decimal number in a string"),
+            P::CeilingWithoutAmount => zh_en(
+                l,
+                "none 公式没有数额，不能标为 ceiling",
+                "a none formula has no amount, so it cannot be marked ceiling",
+            ),
+            P::StackingTooFewClauses => zh_en(l, "叠加规则至少涉及两个条款", "a stacking rule must involve at least two clauses"),
+            P::UnknownClause { id } => zh_en(l, format!("未知条款: {id}"), format!("unknown clause: {id}")),
+            P::TooManyStackedClauses { count, limit } => zh_en(
+                l,
+                format!("叠加规则共涉及 {count} 个条款，超过上限 {limit}（取最优组合须穷举，条款过多无法在可接受时间内算完）"),
+                format!(
+                    "the stacking rules involve {count} clauses in all, more than the limit of {limit} (the best combination is found by \
+                     trying them all, which takes too long with so many clauses)"
+                ),
+            ),
+            P::UnknownExpectedClause { id } => zh_en(l, format!("expect 中的未知条款: {id}"), format!("unknown clause in expect: {id}")),
+            P::BadExpectStatus { clause } => zh_en(
+                l,
+                format!("{clause}: status 应为 eligible/ineligible/needs_input"),
+                format!("{clause}: status must be eligible, ineligible or needs_input"),
+            ),
+            P::DuplicatePack => zh_en(l, "政策包 id 重复", "policy pack id used twice"),
+            P::FactTypeConflict { other_pack } => zh_en(
+                l,
+                format!("与政策包 {other_pack} 中同名事实的类型不一致"),
+                format!("type differs from the fact of the same name in policy pack {other_pack}"),
+            ),
+            P::ClauseIdTaken { other_pack } => {
+                zh_en(l, format!("条款 id 与政策包 {other_pack} 重复"), format!("clause id already used in policy pack {other_pack}"))
+            }
         }
     }
 }
@@ -1039,8 +1504,8 @@ struct Loading<'a> {
 }
 
 impl Loading<'_> {
-    fn err(&self, at: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-        PolicyError { file: self.file.to_string(), at: at.into(), problem: problem.into(), syntax: None }
+    fn err(&self, at: impl Into<String>, problem: PolicyProblem) -> PolicyError {
+        PolicyError { file: self.file.to_string(), at: at.into(), problem }
     }
 }
 
@@ -1053,9 +1518,7 @@ pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
         // One line: the parser's message may span several.
         let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
         let line = e.span().and_then(|s| text.get(..s.start)).map(|p| p.matches('\n').count() + 1).unwrap_or(0);
-        let mut err = cx.err(format!("第{line}行"), format!("TOML 格式错误: {msg}"));
-        err.syntax = Some((line, msg));
-        err
+        cx.err("", P::TomlSyntax { line, message: msg })
     })?;
     let hash = {
         let mut h = Sha256::new();
@@ -1069,18 +1532,18 @@ pub fn load_pack(name: &str, text: &str) -> Result<Pack, PolicyError> {
 }
 
 fn dec(cx: &Loading, at: &str, s: &str) -> Result<Decimal, PolicyError> {
-    parse_non_negative(s, 10).map_err(|_| cx.err(at, format!("不是非负的十进制数: {s:?}")))
+    parse_non_negative(s, 10).map_err(|_| cx.err(at, P::NotNonNegativeDecimal { text: s.to_string() }))
 }
 
 fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, PolicyError> {
     let p = raw.pack;
     if !is_ident(&p.id) {
-        return Err(cx.err("pack.id", format!("id 只能含小写字母、数字、'-'、'.'、'_': {:?}", p.id)));
+        return Err(cx.err("pack.id", P::BadPackId { id: p.id.clone() }));
     }
-    let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", "日期应为 YYYY-MM-DD"))?;
-    let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", "日期应为 YYYY-MM-DD"))?;
+    let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", P::BadDate))?;
+    let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", P::BadDate))?;
     if valid_to < valid_from {
-        return Err(cx.err("pack.valid_to", "有效期结束早于开始"));
+        return Err(cx.err("pack.valid_to", P::ValidityEndsBeforeStart));
     }
     let mut regions = Vec::new();
     for d in &p.regions.applies {
@@ -1088,29 +1551,27 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     }
     for d in &p.regions.county_reference {
         if regions.iter().any(|(x, _)| x == d) {
-            return Err(cx.err("pack.regions", format!("地区重复: {d}")));
+            return Err(cx.err("pack.regions", P::DuplicateRegion { region: d.clone() }));
         }
         regions.push((d.clone(), RegionRole::CountyReference));
     }
     for (i, c) in p.regions.cities.iter().enumerate() {
         if c.trim().is_empty() || p.regions.cities[..i].contains(c) {
-            return Err(cx.err("pack.regions.cities", format!("城市为空或重复: {c:?}")));
+            return Err(cx.err("pack.regions.cities", P::EmptyOrDuplicateCity { city: c.clone() }));
         }
     }
     match (regions.is_empty(), p.regions.cities.is_empty()) {
-        (true, true) => return Err(cx.err("pack.regions", "至少要有一个适用地区")),
-        (false, false) => {
-            return Err(cx.err("pack.regions", "applies/county_reference（一个城市的区县）与 cities（若干整个城市）只能选一种"))
-        }
+        (true, true) => return Err(cx.err("pack.regions", P::NoRegion)),
+        (false, false) => return Err(cx.err("pack.regions", P::DistrictsAndCities)),
         _ => {}
     }
     let cities = if p.regions.cities.is_empty() { vec![p.city.clone()] } else { p.regions.cities.clone() };
     for (c, code) in &p.regions.city_codes {
         if !p.regions.cities.contains(c) {
-            return Err(cx.err("pack.regions.city_codes", format!("不是本政策的城市: {c}")));
+            return Err(cx.err("pack.regions.city_codes", P::NotPackCity { city: c.clone() }));
         }
         if !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(cx.err("pack.regions.city_codes", format!("{c} 的行政区划代码应为 6 位数字: {code:?}")));
+            return Err(cx.err("pack.regions.city_codes", P::BadDivisionCode { place: Some(c.clone()), code: code.clone() }));
         }
     }
     let mut city_codes = p.regions.city_codes.clone();
@@ -1120,26 +1581,28 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     let draft = match (p.draft, p.draft_quote) {
         (Some(note), Some(quote)) if !quote.trim().is_empty() => Some(Draft { note, quote }),
         (None, None) => None,
-        _ => return Err(cx.err("pack.draft", "draft 与 draft_quote（原文中说明为征求意见稿的文字）须同时给出")),
+        _ => return Err(cx.err("pack.draft", P::DraftWithoutQuote)),
     };
     let six_digits = |c: &str| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
     if let Some(c) = p.regions.city_code.as_deref().filter(|c| !six_digits(c)) {
-        return Err(cx.err("pack.regions.city_code", format!("行政区划代码应为 6 位数字: {c:?}")));
+        return Err(cx.err("pack.regions.city_code", P::BadDivisionCode { place: None, code: c.to_string() }));
     }
     for (d, c) in &p.regions.codes {
         if !regions.iter().any(|(x, _)| x == d) {
-            return Err(cx.err("pack.regions.codes", format!("不是本政策的地区: {d}")));
+            return Err(cx.err("pack.regions.codes", P::NotPackRegion { region: d.clone() }));
         }
         if !six_digits(c) {
-            return Err(cx.err("pack.regions.codes", format!("{d} 的行政区划代码应为 6 位数字: {c:?}")));
+            return Err(cx.err("pack.regions.codes", P::BadDivisionCode { place: Some(d.clone()), code: c.clone() }));
         }
     }
     for (alias, d) in &p.regions.district_aliases {
         if !regions.iter().any(|(x, r)| x == d && *r == RegionRole::Applies) {
-            return Err(cx.err("pack.regions.district_aliases", format!("{alias} 所指的不是本政策适用的区县: {d}")));
+            return Err(
+                cx.err("pack.regions.district_aliases", P::AliasNotApplicableDistrict { alias: alias.clone(), district: d.clone() })
+            );
         }
         if alias.trim().is_empty() || regions.iter().any(|(x, _)| x == alias) {
-            return Err(cx.err("pack.regions.district_aliases", format!("别名为空或与区县同名: {alias:?}")));
+            return Err(cx.err("pack.regions.district_aliases", P::BadAlias { alias: alias.clone() }));
         }
     }
     let district_aliases = p.regions.district_aliases.clone();
@@ -1148,14 +1611,14 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     for (key, mut f) in raw.facts {
         let at = format!("facts.{key}");
         if !is_ident(&key) {
-            return Err(cx.err(&at, "事实键只能含小写字母、数字、'_'"));
+            return Err(cx.err(&at, P::BadFactKey));
         }
         if let Some(r) = f.read_as.take() {
             read_as.push((key.clone(), r));
         }
         let def = compile_fact(cx, &at, &key, f, true)?;
         if !def.topic.is_empty() && !raw.topics.contains_key(&def.topic) {
-            return Err(cx.err(&at, format!("未定义的主题 topic: {}", def.topic)));
+            return Err(cx.err(&at, P::UndefinedTopic { topic: def.topic.clone() }));
         }
         facts.insert(key, def);
     }
@@ -1163,7 +1626,7 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         if let Some(src) = &def.previous_year_of {
             match facts.get(src) {
                 Some(d) if d.kind == def.kind && numeric(d.kind) && src != key => {}
-                _ => return Err(cx.err(format!("facts.{key}"), format!("previous_year_of 须为同类型的另一个数值事实: {src}"))),
+                _ => return Err(cx.err(format!("facts.{key}"), P::BadPreviousYearOf { source: src.clone() })),
             }
         }
     }
@@ -1171,17 +1634,17 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         let at = format!("facts.{key}.read_as");
         let by = need_fact(cx, &at, &r.by, &facts)?;
         if by.kind != FactKind::Enum {
-            return Err(cx.err(&at, "read_as.by 须引用 enum 事实"));
+            return Err(cx.err(&at, P::MustReferTo { field: "read_as.by", kind: "enum" }));
         }
         let kind = facts[&key].kind;
         let mut to = BTreeMap::new();
         for (opt, target) in r.to {
             if !by.options.contains_key(&opt) {
-                return Err(cx.err(&at, format!("{} 没有选项 {opt:?}", r.by)));
+                return Err(cx.err(&at, P::NoSuchOption { fact: r.by.clone(), option: opt }));
             }
             match facts.get(&target) {
                 Some(t) if t.kind == kind && t.read_as.is_none() && target != key => {}
-                _ => return Err(cx.err(&at, format!("read_as.to.{opt} 须为同类型的另一个事实: {target}"))),
+                _ => return Err(cx.err(&at, P::BadReadAsTarget { option: opt, target })),
             }
             to.insert(opt, FactKey::new(target, &facts));
         }
@@ -1195,8 +1658,8 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         Some(e) => {
             match facts.get(&e.fact) {
                 Some(d) if d.kind == FactKind::Bool => {}
-                Some(_) => return Err(cx.err("pack.exclusion.fact", format!("排除条件须为是/否类事实: {}", e.fact))),
-                None => return Err(cx.err("pack.exclusion.fact", format!("排除条件的事实须在 [facts] 中声明: {}", e.fact))),
+                Some(_) => return Err(cx.err("pack.exclusion.fact", P::ExclusionNotBool { fact: e.fact })),
+                None => return Err(cx.err("pack.exclusion.fact", P::ExclusionUndeclared { fact: e.fact })),
             }
             (Some(FactKey::new(e.fact, &facts)), e.quote, e.reason)
         }
@@ -1212,19 +1675,19 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     for c in raw.clauses {
         let at = format!("clause {}", c.id);
         if !is_ident(&c.id) {
-            return Err(cx.err(&at, "条款 id 只能含小写字母、数字、'.'、'_'、'-'"));
+            return Err(cx.err(&at, P::BadClauseId));
         }
         if clauses.iter().any(|x| x.id == c.id) {
-            return Err(cx.err(&at, "条款 id 重复"));
+            return Err(cx.err(&at, P::DuplicateClause));
         }
         if c.quote.trim().is_empty() {
-            return Err(cx.err(&at, "缺少政策原文 quote"));
+            return Err(cx.err(&at, P::MissingQuote));
         }
         let frequency = match c.frequency.as_str() {
             "one_time" => Frequency::OneTime,
             "annual" => Frequency::Annual,
             "not_stated" => Frequency::NotStated,
-            other => return Err(cx.err(&at, format!("frequency 应为 one_time、annual 或 not_stated，而不是 {other:?}"))),
+            other => return Err(cx.err(&at, P::BadFrequency { value: other.to_string() })),
         };
         let mut conditions = requires.clone();
         for (i, rc) in c.conditions.into_iter().enumerate() {
@@ -1233,24 +1696,24 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
         for (i, city) in c.cities.iter().enumerate() {
             if !p.regions.cities.contains(city) || c.cities[..i].contains(city) {
-                return Err(cx.err(&at, format!("cities 须为本政策 [pack.regions] cities 中的城市，且不重复: {city}")));
+                return Err(cx.err(&at, P::ClauseCityNotInPack { city: city.clone() }));
             }
         }
         let monetary = c.monetary.unwrap_or(true);
         if !monetary && !matches!(formula, Formula::None) {
-            return Err(cx.err(&at, "monetary = false（不涉及资金）的条款不能有金额公式"));
+            return Err(cx.err(&at, P::NonMonetaryWithFormula));
         }
         let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
-        let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, e.to_string()))?;
+        let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?;
         let per_company = match c.per_company {
             None => None,
             Some(r) => Some(match r.rule.as_str() {
                 "once" if r.cap.is_none() => PerCompany::Once { quote: r.quote, interpretation: r.interpretation },
                 "cap" => {
-                    let cap = r.cap.as_deref().ok_or_else(|| cx.err(&at, "per_company 的 cap 规则须写明 cap"))?;
+                    let cap = r.cap.as_deref().ok_or_else(|| cx.err(&at, P::CapRuleWithoutCap))?;
                     PerCompany::Cap { cap: dec(cx, &at, cap)?, quote: r.quote, interpretation: r.interpretation }
                 }
-                other => return Err(cx.err(&at, format!("per_company.rule 应为 once 或 cap（once 不带 cap），而不是 {other:?}"))),
+                other => return Err(cx.err(&at, P::BadPerCompanyRule { value: other.to_string() })),
             }),
         };
         clauses.push(Clause {
@@ -1279,11 +1742,11 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     for s in raw.stacking {
         let at = format!("stacking {}", s.id);
         if s.clauses.len() < 2 {
-            return Err(cx.err(&at, "叠加规则至少涉及两个条款"));
+            return Err(cx.err(&at, P::StackingTooFewClauses));
         }
         for id in &s.clauses {
             if !clauses.iter().any(|c| &c.id == id) {
-                return Err(cx.err(&at, format!("未知条款: {id}")));
+                return Err(cx.err(&at, P::UnknownClause { id: id.clone() }));
             }
         }
         stacking.push(StackingGroup {
@@ -1301,15 +1764,15 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         let at = format!("case {:?}", rc.name);
         let facts_json = match serde_json::to_value(&rc.facts) {
             Ok(serde_json::Value::Object(m)) => m,
-            _ => return Err(cx.err(&at, "facts 无法转为 JSON")),
+            _ => return Err(cx.err(&at, P::NotJsonObject { field: "facts" })),
         };
         let mut expect = BTreeMap::new();
         for (id, e) in rc.expect {
             if !clauses.iter().any(|c| c.id == id) {
-                return Err(cx.err(&at, format!("expect 中的未知条款: {id}")));
+                return Err(cx.err(&at, P::UnknownExpectedClause { id }));
             }
             if !matches!(e.status.as_str(), "eligible" | "ineligible" | "needs_input") {
-                return Err(cx.err(&at, format!("{id}: status 应为 eligible/ineligible/needs_input")));
+                return Err(cx.err(&at, P::BadExpectStatus { clause: id }));
             }
             let opt_amount = |v: &Option<String>| -> Result<Option<Option<Decimal>>, PolicyError> {
                 match v.as_deref() {
@@ -1336,11 +1799,11 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
             district: rc.district,
             serious_dishonesty_listed: rc.serious_dishonesty_listed,
             facts: facts_json,
-            history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, e.to_string()))?,
+            history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?,
             previous_year_facts: match rc.previous_year_facts.map(|t| serde_json::to_value(&t)) {
                 None => None,
                 Some(Ok(serde_json::Value::Object(m))) => Some(m),
-                Some(_) => return Err(cx.err(&at, "previous_year_facts 无法转为 JSON")),
+                Some(_) => return Err(cx.err(&at, P::NotJsonObject { field: "previous_year_facts" })),
             },
             expect,
         });
@@ -1348,13 +1811,7 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
 
     let stacked: std::collections::BTreeSet<&str> = stacking.iter().flat_map(|g| g.clauses.iter().map(String::as_str)).collect();
     if stacked.len() > STACKING_LIMIT {
-        return Err(cx.err(
-            "stacking",
-            format!(
-                "叠加规则共涉及 {} 个条款，超过上限 {STACKING_LIMIT}（取最优组合须穷举，条款过多无法在可接受时间内算完）",
-                stacked.len()
-            ),
-        ));
+        return Err(cx.err("stacking", P::TooManyStackedClauses { count: stacked.len(), limit: STACKING_LIMIT }));
     }
     let stacking_of =
         clauses.iter().map(|c| stacking.iter().enumerate().filter(|(_, g)| g.clauses.contains(&c.id)).map(|(i, _)| i).collect()).collect();
@@ -1410,36 +1867,35 @@ fn compile_fact(cx: &Loading, at: &str, key: &str, f: RawFact, top: bool) -> Res
         "number" => FactKind::Number,
         "enum" => FactKind::Enum,
         "list" if top => FactKind::List,
-        other => return Err(cx.err(at, format!("未知的事实类型: {other:?}"))),
+        other => return Err(cx.err(at, P::UnknownFactType { kind: other.to_string() })),
     };
     let mut options = BTreeMap::new();
     let mut option_order = Vec::new();
     for (k, v) in f.options {
-        let label = Text2::deserialize(v)
-            .map_err(|e| cx.err(format!("{at}.options.{k}"), format!("选项标签应为 {{ zh = \"…\", en = \"…\" }}: {e}")))?;
+        let label = Text2::deserialize(v).map_err(|e| cx.err(format!("{at}.options.{k}"), P::BadOptionLabel { detail: e.to_string() }))?;
         option_order.push(k.clone());
         options.insert(k, label);
     }
     if kind == FactKind::Enum && options.is_empty() {
-        return Err(cx.err(at, "enum 类型须列出 options"));
+        return Err(cx.err(at, P::TypeNeeds { kind: "enum", key: "options" }));
     }
     if kind != FactKind::Enum && !options.is_empty() {
-        return Err(cx.err(at, "只有 enum 类型可以有 options"));
+        return Err(cx.err(at, P::OnlyTypeHas { kind: "enum", key: "options" }));
     }
     let mut fields = BTreeMap::new();
     if kind == FactKind::List {
         if f.fields.is_empty() {
-            return Err(cx.err(at, "list 类型须列出 fields"));
+            return Err(cx.err(at, P::TypeNeeds { kind: "list", key: "fields" }));
         }
         for (k, sub) in f.fields {
             let def = compile_fact(cx, &format!("{at}.{k}"), &k, sub, false)?;
             fields.insert(k, def);
         }
     } else if !f.fields.is_empty() {
-        return Err(cx.err(at, "只有 list 类型可以有 fields"));
+        return Err(cx.err(at, P::OnlyTypeHas { kind: "list", key: "fields" }));
     }
     if f.label.zh.trim().is_empty() {
-        return Err(cx.err(at, "缺少中文标签 label.zh"));
+        return Err(cx.err(at, P::MissingChineseLabel));
     }
     Ok(FactDef {
         key: key.to_string(),
@@ -1467,22 +1923,22 @@ fn numeric(kind: FactKind) -> bool {
 }
 
 fn need_fact<'a>(cx: &Loading, at: &str, key: &str, facts: &'a BTreeMap<String, FactDef>) -> Result<&'a FactDef, PolicyError> {
-    facts.get(key).ok_or_else(|| cx.err(at, format!("引用了未定义的事实: {key}")))
+    facts.get(key).ok_or_else(|| cx.err(at, P::UndefinedFact { key: key.to_string() }))
 }
 
 fn term_op(cx: &Loading, at: &str, op: Option<&str>, term: Option<&str>) -> Result<(Op, String), PolicyError> {
-    let term = term.ok_or_else(|| cx.err(at, "比较须写明原文用语 term（如 超过、以上、达到）"))?;
-    let from_term = op_for_term(term).ok_or_else(|| cx.err(at, format!("未知的原文用语 term: {term:?}")))?;
+    let term = term.ok_or_else(|| cx.err(at, P::MissingTerm))?;
+    let from_term = op_for_term(term).ok_or_else(|| cx.err(at, P::UnknownTerm { term: term.to_string() }))?;
     if let Some(op) = op {
         let given = match op {
             "gt" => Op::Gt,
             "ge" => Op::Ge,
             "lt" => Op::Lt,
             "le" => Op::Le,
-            other => return Err(cx.err(at, format!("未知的比较符 op: {other:?}"))),
+            other => return Err(cx.err(at, P::UnknownOp { op: other.to_string() })),
         };
         if given != from_term {
-            return Err(cx.err(at, format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", from_term.symbol())));
+            return Err(cx.err(at, P::OpDisagreesWithTerm { op: op.to_string(), term: term.to_string(), expected: from_term }));
         }
     }
     Ok((from_term, term.to_string()))
@@ -1495,7 +1951,7 @@ fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<
             v.push(compile_condition(cx, &format!("{at}.all[{i}]"), c, facts)?);
         }
         if v.is_empty() {
-            return Err(cx.err(at, "all 不能为空"));
+            return Err(cx.err(at, P::EmptyGroup { group: "all" }));
         }
         return Ok(Condition::All { all: v });
     }
@@ -1505,19 +1961,19 @@ fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<
             v.push(compile_condition(cx, &format!("{at}.any[{i}]"), c, facts)?);
         }
         if v.is_empty() {
-            return Err(cx.err(at, "any 不能为空"));
+            return Err(cx.err(at, P::EmptyGroup { group: "any" }));
         }
         return Ok(Condition::Any { any: v });
     }
     if let Some(fact) = rc.switch {
         let def = need_fact(cx, at, &fact, facts)?;
         if def.kind != FactKind::Enum {
-            return Err(cx.err(at, "switch 须引用 enum 事实"));
+            return Err(cx.err(at, P::MustReferTo { field: "switch", kind: "enum" }));
         }
         let mut cases = BTreeMap::new();
         for (opt, conds) in rc.cases.unwrap_or_default() {
             if !def.options.contains_key(&opt) {
-                return Err(cx.err(at, format!("{fact} 没有选项 {opt:?}")));
+                return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: opt }));
             }
             let mut v = Vec::new();
             for (i, c) in conds.into_iter().enumerate() {
@@ -1526,24 +1982,24 @@ fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<
             cases.insert(opt, v);
         }
         if cases.is_empty() {
-            return Err(cx.err(at, "switch 须有 cases"));
+            return Err(cx.err(at, P::SwitchWithoutCases));
         }
         return Ok(Condition::Switch { fact: FactKey::new(fact, facts), cases });
     }
-    let key = rc.fact.ok_or_else(|| cx.err(at, "条件须有 fact、switch、all 或 any"))?;
+    let key = rc.fact.ok_or_else(|| cx.err(at, P::ConditionWithoutFact))?;
     let def = need_fact(cx, at, &key, facts)?;
     if let Some(prev) = rc.growth_over {
         let pdef = need_fact(cx, at, &prev, facts)?;
         if !numeric(def.kind) || !numeric(pdef.kind) {
-            return Err(cx.err(at, "增长条件只适用于数值事实"));
+            return Err(cx.err(at, P::GrowthNotNumeric));
         }
         let (op, term) = term_op(cx, at, rc.op.as_deref(), rc.term.as_deref())?;
         let rate = match rc.value {
             Some(toml::Value::String(s)) => dec(cx, at, &s)?,
-            _ => return Err(cx.err(at, "增长条件的 value 须为字符串形式的增长率，如 \"0.20\"")),
+            _ => return Err(cx.err(at, P::GrowthValueNotString)),
         };
         if rate > Decimal::from(100) {
-            return Err(cx.err(at, "增长率不应超过 100（即 10000%）"));
+            return Err(cx.err(at, P::GrowthTooLarge));
         }
         return Ok(Condition::Growth { fact: FactKey::new(key, facts), prev: FactKey::new(prev, facts), op, term, rate });
     }
@@ -1551,25 +2007,25 @@ fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<
         FactKind::Bool => {
             match rc.value {
                 Some(toml::Value::Boolean(true)) | None => {}
-                _ => return Err(cx.err(at, "布尔条件只支持 value = true")),
+                _ => return Err(cx.err(at, P::BoolValueNotTrue)),
             }
             Ok(Condition::IsTrue { fact: FactKey::new(key, facts), when_known: rc.when_known.unwrap_or(false) })
         }
         FactKind::Enum => {
-            let values = rc.values.ok_or_else(|| cx.err(at, "enum 条件须有 values"))?;
+            let values = rc.values.ok_or_else(|| cx.err(at, P::EnumConditionWithoutValues))?;
             for v in &values {
                 if !def.options.contains_key(v) {
-                    return Err(cx.err(at, format!("{key} 没有选项 {v:?}")));
+                    return Err(cx.err(at, P::NoSuchOption { fact: key.clone(), option: v.clone() }));
                 }
             }
             Ok(Condition::OneOf { fact: FactKey::new(key, facts), values })
         }
-        FactKind::List => Err(cx.err(at, "列表事实只能用于 items 公式")),
+        FactKind::List => Err(cx.err(at, P::ListFactInCondition)),
         _ => {
             let (op, term) = term_op(cx, at, rc.op.as_deref(), rc.term.as_deref())?;
             let value = match rc.value {
                 Some(toml::Value::String(s)) => dec(cx, at, &s)?,
-                _ => return Err(cx.err(at, "数值条件的 value 须为字符串形式的十进制数")),
+                _ => return Err(cx.err(at, P::CompareValueNotString)),
             };
             Ok(Condition::Compare { fact: FactKey::new(key, facts), op, term, value, when_known: rc.when_known.unwrap_or(false) })
         }
@@ -1582,7 +2038,7 @@ type Compiled = (Formula, Figure, Option<Text2>);
 /// every product inside `Decimal`'s range.
 fn proportion(cx: &Loading, at: &str, rate: Decimal) -> Result<Decimal, PolicyError> {
     if rate.is_zero() || rate > Decimal::ONE {
-        return Err(cx.err(at, format!("比例 rate 应大于 0 且不超过 1，而不是 {rate}")));
+        return Err(cx.err(at, P::RateOutOfRange { rate }));
     }
     Ok(rate)
 }
@@ -1591,39 +2047,41 @@ fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<Strin
     let figure = match f.figure.as_deref() {
         None | Some("exact") => Figure::Exact,
         Some("ceiling") => Figure::Ceiling,
-        Some(other) => return Err(cx.err(at, format!("figure 应为 exact 或 ceiling，而不是 {other:?}"))),
+        Some(other) => return Err(cx.err(at, P::BadFigure { value: other.to_string() })),
     };
     let opt_dec = |v: &Option<String>, what: &str| -> Result<Option<Decimal>, PolicyError> {
         v.as_deref().map(|s| dec(cx, &format!("{at}.{what}"), s)).transpose()
     };
-    let numeric_fact = |key: &Option<String>, what: &str| -> Result<String, PolicyError> {
-        let key = key.clone().ok_or_else(|| cx.err(at, format!("缺少 {what}")))?;
+    let numeric_fact = |key: &Option<String>, what: &'static str| -> Result<String, PolicyError> {
+        let key = key.clone().ok_or_else(|| cx.err(at, P::MissingFormulaFact { what }))?;
         let def = need_fact(cx, at, &key, facts)?;
         if !numeric(def.kind) {
-            return Err(cx.err(at, format!("{what} 须为数值事实: {key}")));
+            return Err(cx.err(at, P::NotNumericFact { what, key }));
         }
         Ok(key)
     };
     let formula = match f.kind.as_str() {
         "none" => Formula::None,
-        "fixed" => Formula::Fixed { amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, "fixed 须有 amount"))? },
+        "fixed" => Formula::Fixed {
+            amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "fixed", key: "amount" }))?,
+        },
         "rate" if !f.parts.is_empty() => {
             if f.base.is_some() {
-                return Err(cx.err(at, "rate 公式的 base 与 parts 只能写一个"));
+                return Err(cx.err(at, P::BaseAndParts));
             }
             let mut parts = Vec::new();
             for (i, p) in f.parts.into_iter().enumerate() {
                 let pat = format!("{at}.parts[{i}]");
                 let base = numeric_fact(&Some(p.base), "parts.base")?;
                 if !matches!(facts[&base].kind, FactKind::Money) {
-                    return Err(cx.err(&pat, "parts.base 须为人民币金额事实"));
+                    return Err(cx.err(&pat, P::PartsBaseNotYuan));
                 }
                 let when = compile_condition(cx, &format!("{pat}.when"), p.when, facts)?;
                 parts.push(Part { when, base: FactKey::new(base, facts) });
             }
             Formula::RateOfParts {
                 parts,
-                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
+                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, P::RateFormulaWithoutRate))?)?,
                 cap: opt_dec(&f.cap, "cap")?,
                 cap_quote: f.cap_quote.unwrap_or_default(),
             }
@@ -1631,13 +2089,13 @@ fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<Strin
         "rate" => {
             let base = numeric_fact(&f.base, "base")?;
             if matches!(facts[&base].kind, FactKind::MoneyUsd) {
-                return Err(cx.err(at, "不能以美元金额为基数计算人民币奖励"));
+                return Err(cx.err(at, P::DollarBase));
             }
             let whole = match facts[&base].part_of.clone() {
                 Some(w) => {
                     let wd = need_fact(cx, at, &w, facts)?;
                     if wd.kind != facts[&base].kind {
-                        return Err(cx.err(at, format!("{base} 的 part_of 须为同类型事实: {w}")));
+                        return Err(cx.err(at, P::BadPartOf { base, whole: w }));
                     }
                     Some(FactKey::new(w, facts))
                 }
@@ -1646,7 +2104,7 @@ fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<Strin
             Formula::Rate {
                 whole,
                 base: FactKey::new(base, facts),
-                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, "rate 公式须有 rate"))?)?,
+                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, P::RateFormulaWithoutRate))?)?,
                 cap: opt_dec(&f.cap, "cap")?,
                 cap_quote: f.cap_quote.unwrap_or_default(),
             }
@@ -1661,57 +2119,57 @@ fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<Strin
                 if let Some(prev) = tiers.last() {
                     let prev: &Tier = prev;
                     if from <= prev.from || amount < prev.amount {
-                        return Err(cx.err(at, "档位须按门槛递增排列，金额不递减"));
+                        return Err(cx.err(at, P::TiersOutOfOrder));
                     }
                 }
                 tiers.push(Tier { from, amount });
             }
             if tiers.is_empty() {
-                return Err(cx.err(at, "tiers 公式须至少一档"));
+                return Err(cx.err(at, P::NoTiers));
             }
             Formula::Tiers { fact: FactKey::new(fact, facts), op, term, tiers }
         }
         "lookup" => {
-            let fact = f.fact.clone().ok_or_else(|| cx.err(at, "lookup 须有 fact"))?;
+            let fact = f.fact.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "lookup", key: "fact" }))?;
             let def = need_fact(cx, at, &fact, facts)?;
             if def.kind != FactKind::Enum {
-                return Err(cx.err(at, "lookup 须引用 enum 事实"));
+                return Err(cx.err(at, P::MustReferTo { field: "lookup", kind: "enum" }));
             }
             let mut table = BTreeMap::new();
             for (k, v) in &f.table {
                 if !def.options.contains_key(k) {
-                    return Err(cx.err(at, format!("{fact} 没有选项 {k:?}")));
+                    return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: k.clone() }));
                 }
                 table.insert(k.clone(), dec(cx, &format!("{at}.table.{k}"), v)?);
             }
             if table.is_empty() {
-                return Err(cx.err(at, "lookup 须有 table"));
+                return Err(cx.err(at, P::FormulaNeeds { formula: "lookup", key: "table" }));
             }
             Formula::Lookup { fact: FactKey::new(fact, facts), table }
         }
         "items" => {
-            let list = f.list.clone().ok_or_else(|| cx.err(at, "items 须有 list"))?;
+            let list = f.list.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "list" }))?;
             let def = need_fact(cx, at, &list, facts)?;
             if def.kind != FactKind::List {
-                return Err(cx.err(at, "items 须引用 list 事实"));
+                return Err(cx.err(at, P::MustReferTo { field: "items", kind: "list" }));
             }
-            let base = f.item_base.clone().ok_or_else(|| cx.err(at, "items 须有 item_base"))?;
+            let base = f.item_base.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "item_base" }))?;
             match def.fields.get(&base) {
                 Some(fd) if matches!(fd.kind, FactKind::Money) => {}
-                _ => return Err(cx.err(at, format!("item_base 须为 {list} 的金额字段"))),
+                _ => return Err(cx.err(at, P::BadItemBase { list })),
             }
             let mut conditions = Vec::new();
             for (i, c) in f.item_conditions.into_iter().enumerate() {
                 let cat = format!("{at}.item_conditions[{i}]");
-                let field = c.field.ok_or_else(|| cx.err(&cat, "须有 field"))?;
+                let field = c.field.ok_or_else(|| cx.err(&cat, P::ItemConditionWithoutField))?;
                 match def.fields.get(&field) {
                     Some(fd) if numeric(fd.kind) => {}
-                    _ => return Err(cx.err(&cat, format!("{list} 没有数值字段 {field}"))),
+                    _ => return Err(cx.err(&cat, P::NoNumericField { list, field })),
                 }
                 let (op, term) = term_op(cx, &cat, c.op.as_deref(), c.term.as_deref())?;
                 let value = match c.value {
                     Some(toml::Value::String(s)) => dec(cx, &cat, &s)?,
-                    _ => return Err(cx.err(&cat, "value 须为字符串形式的十进制数")),
+                    _ => return Err(cx.err(&cat, P::ItemValueNotString)),
                 };
                 conditions.push(ItemCondition { field, op, term, value });
             }
@@ -1726,10 +2184,10 @@ fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<Strin
                 cap_quote: f.cap_quote.unwrap_or_default(),
             }
         }
-        other => return Err(cx.err(at, format!("未知的公式类型: {other:?}"))),
+        other => return Err(cx.err(at, P::UnknownFormulaType { kind: other.to_string() })),
     };
     if matches!(formula, Formula::None) && figure == Figure::Ceiling {
-        return Err(cx.err(at, "none 公式没有数额，不能标为 ceiling"));
+        return Err(cx.err(at, P::CeilingWithoutAmount));
     }
     Ok((formula, figure, f.note))
 }
@@ -1741,7 +2199,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
     let mut seen_clause: HashMap<&str, &str> = HashMap::new();
     for (i, p) in packs.iter().enumerate() {
         if packs[..i].iter().any(|q| q.id == p.id) {
-            return Err(PolicyError { file: p.id.clone(), at: String::new(), problem: "政策包 id 重复".into(), syntax: None });
+            return Err(PolicyError { file: p.id.clone(), at: String::new(), problem: P::DuplicatePack });
         }
         for (k, f) in &p.facts {
             if let Some((other, kind)) = seen_fact.get(k.as_str()) {
@@ -1749,8 +2207,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
                     return Err(PolicyError {
                         file: p.id.clone(),
                         at: format!("facts.{k}"),
-                        problem: format!("与政策包 {other} 中同名事实的类型不一致"),
-                        syntax: None,
+                        problem: P::FactTypeConflict { other_pack: other.to_string() },
                     });
                 }
             } else {
@@ -1762,8 +2219,7 @@ pub fn check_set(packs: &[Pack]) -> Result<(), PolicyError> {
                 return Err(PolicyError {
                     file: p.id.clone(),
                     at: format!("clause {}", c.id),
-                    problem: format!("条款 id 与政策包 {other} 重复"),
-                    syntax: None,
+                    problem: P::ClauseIdTaken { other_pack: other.to_string() },
                 });
             }
         }
@@ -1816,13 +2272,277 @@ mod tests {
     fn rates_must_be_proportions() {
         let text = crate::BUNDLED_POLICIES[0].1.replace(r#"rate = "0.50", cap = "100000""#, r#"rate = "50", cap = "100000""#);
         let e = load_pack("x.toml", &text).unwrap_err();
-        assert!(e.problem.contains("rate"), "{e}");
+        assert!(matches!(e.problem, P::RateOutOfRange { .. }), "{e}");
     }
 
     #[test]
     fn unknown_fields_in_policy_files_are_errors() {
         let text = crate::BUNDLED_POLICIES[0].1.replace("frequency = \"one_time\"", "frequncy = \"one_time\"");
         let e = load_pack("x.toml", &text).unwrap_err();
-        assert!(e.problem.contains("frequncy"), "{e}");
+        assert!(matches!(&e.problem, P::TomlSyntax { message, .. } if message.contains("frequncy")), "{e}");
+    }
+
+    /// One example of every kind of problem, with ASCII data.
+    fn every_problem() -> Vec<PolicyProblem> {
+        let s = |x: &str| x.to_string();
+        vec![
+            P::TomlSyntax { line: 3, message: s("expected `=`") },
+            P::NotNonNegativeDecimal { text: s("-1") },
+            P::Json { detail: s("key must be a string") },
+            P::NotJsonObject { field: "facts" },
+            P::BadPackId { id: s("Bad Id") },
+            P::BadDate,
+            P::ValidityEndsBeforeStart,
+            P::DraftWithoutQuote,
+            P::DuplicateRegion { region: s("north") },
+            P::EmptyOrDuplicateCity { city: s("") },
+            P::NoRegion,
+            P::DistrictsAndCities,
+            P::NotPackCity { city: s("elsewhere") },
+            P::NotPackRegion { region: s("elsewhere") },
+            P::BadDivisionCode { place: Some(s("north")), code: s("12") },
+            P::BadDivisionCode { place: None, code: s("12") },
+            P::AliasNotApplicableDistrict { alias: s("n"), district: s("north") },
+            P::BadAlias { alias: s("north") },
+            P::ExclusionNotBool { fact: s("revenue") },
+            P::ExclusionUndeclared { fact: s("listed") },
+            P::BadFactKey,
+            P::UnknownFactType { kind: s("date") },
+            P::BadOptionLabel { detail: s("missing field `zh`") },
+            P::TypeNeeds { kind: "enum", key: "options" },
+            P::OnlyTypeHas { kind: "list", key: "fields" },
+            P::MissingChineseLabel,
+            P::UndefinedTopic { topic: s("trade") },
+            P::BadPreviousYearOf { source: s("revenue") },
+            P::BadReadAsTarget { option: s("a"), target: s("revenue") },
+            P::UndefinedFact { key: s("revenue") },
+            P::MustReferTo { field: "switch", kind: "enum" },
+            P::NoSuchOption { fact: s("size"), option: s("huge") },
+            P::EmptyGroup { group: "all" },
+            P::SwitchWithoutCases,
+            P::ConditionWithoutFact,
+            P::GrowthNotNumeric,
+            P::GrowthValueNotString,
+            P::GrowthTooLarge,
+            P::BoolValueNotTrue,
+            P::EnumConditionWithoutValues,
+            P::ListFactInCondition,
+            P::CompareValueNotString,
+            P::MissingTerm,
+            P::UnknownTerm { term: s("about") },
+            P::UnknownOp { op: s("eq") },
+            P::OpDisagreesWithTerm { op: s("gt"), term: s("over"), expected: Op::Ge },
+            P::BadClauseId,
+            P::DuplicateClause,
+            P::MissingQuote,
+            P::BadFrequency { value: s("monthly") },
+            P::ClauseCityNotInPack { city: s("elsewhere") },
+            P::NonMonetaryWithFormula,
+            P::CapRuleWithoutCap,
+            P::BadPerCompanyRule { value: s("twice") },
+            P::BadFigure { value: s("floor") },
+            P::UnknownFormulaType { kind: s("sum") },
+            P::FormulaNeeds { formula: "lookup", key: "table" },
+            P::RateFormulaWithoutRate,
+            P::MissingFormulaFact { what: "base" },
+            P::NotNumericFact { what: "base", key: s("listed") },
+            P::RateOutOfRange { rate: Decimal::from(50) },
+            P::BaseAndParts,
+            P::PartsBaseNotYuan,
+            P::DollarBase,
+            P::BadPartOf { base: s("export"), whole: s("listed") },
+            P::TiersOutOfOrder,
+            P::NoTiers,
+            P::BadItemBase { list: s("fairs") },
+            P::ItemConditionWithoutField,
+            P::NoNumericField { list: s("fairs"), field: s("name") },
+            P::ItemValueNotString,
+            P::CeilingWithoutAmount,
+            P::StackingTooFewClauses,
+            P::UnknownClause { id: s("a.b") },
+            P::TooManyStackedClauses { count: 21, limit: 20 },
+            P::UnknownExpectedClause { id: s("a.b") },
+            P::BadExpectStatus { clause: s("a.b") },
+            P::DuplicatePack,
+            P::FactTypeConflict { other_pack: s("other-2024") },
+            P::ClauseIdTaken { other_pack: s("other-2024") },
+        ]
+    }
+
+    /// The number of kinds: the arms of `kind`.
+    const KINDS: usize = 79;
+
+    /// Each kind's name. Exhaustive on purpose: a new kind fails to compile
+    /// here until it is named (and `KINDS` counts it), and then the test
+    /// fails until `every_problem` has an example.
+    fn kind(p: &PolicyProblem) -> &'static str {
+        match p {
+            P::TomlSyntax { .. } => "TomlSyntax",
+            P::NotNonNegativeDecimal { .. } => "NotNonNegativeDecimal",
+            P::Json { .. } => "Json",
+            P::NotJsonObject { .. } => "NotJsonObject",
+            P::BadPackId { .. } => "BadPackId",
+            P::BadDate => "BadDate",
+            P::ValidityEndsBeforeStart => "ValidityEndsBeforeStart",
+            P::DraftWithoutQuote => "DraftWithoutQuote",
+            P::DuplicateRegion { .. } => "DuplicateRegion",
+            P::EmptyOrDuplicateCity { .. } => "EmptyOrDuplicateCity",
+            P::NoRegion => "NoRegion",
+            P::DistrictsAndCities => "DistrictsAndCities",
+            P::NotPackCity { .. } => "NotPackCity",
+            P::NotPackRegion { .. } => "NotPackRegion",
+            P::BadDivisionCode { .. } => "BadDivisionCode",
+            P::AliasNotApplicableDistrict { .. } => "AliasNotApplicableDistrict",
+            P::BadAlias { .. } => "BadAlias",
+            P::ExclusionNotBool { .. } => "ExclusionNotBool",
+            P::ExclusionUndeclared { .. } => "ExclusionUndeclared",
+            P::BadFactKey => "BadFactKey",
+            P::UnknownFactType { .. } => "UnknownFactType",
+            P::BadOptionLabel { .. } => "BadOptionLabel",
+            P::TypeNeeds { .. } => "TypeNeeds",
+            P::OnlyTypeHas { .. } => "OnlyTypeHas",
+            P::MissingChineseLabel => "MissingChineseLabel",
+            P::UndefinedTopic { .. } => "UndefinedTopic",
+            P::BadPreviousYearOf { .. } => "BadPreviousYearOf",
+            P::BadReadAsTarget { .. } => "BadReadAsTarget",
+            P::UndefinedFact { .. } => "UndefinedFact",
+            P::MustReferTo { .. } => "MustReferTo",
+            P::NoSuchOption { .. } => "NoSuchOption",
+            P::EmptyGroup { .. } => "EmptyGroup",
+            P::SwitchWithoutCases => "SwitchWithoutCases",
+            P::ConditionWithoutFact => "ConditionWithoutFact",
+            P::GrowthNotNumeric => "GrowthNotNumeric",
+            P::GrowthValueNotString => "GrowthValueNotString",
+            P::GrowthTooLarge => "GrowthTooLarge",
+            P::BoolValueNotTrue => "BoolValueNotTrue",
+            P::EnumConditionWithoutValues => "EnumConditionWithoutValues",
+            P::ListFactInCondition => "ListFactInCondition",
+            P::CompareValueNotString => "CompareValueNotString",
+            P::MissingTerm => "MissingTerm",
+            P::UnknownTerm { .. } => "UnknownTerm",
+            P::UnknownOp { .. } => "UnknownOp",
+            P::OpDisagreesWithTerm { .. } => "OpDisagreesWithTerm",
+            P::BadClauseId => "BadClauseId",
+            P::DuplicateClause => "DuplicateClause",
+            P::MissingQuote => "MissingQuote",
+            P::BadFrequency { .. } => "BadFrequency",
+            P::ClauseCityNotInPack { .. } => "ClauseCityNotInPack",
+            P::NonMonetaryWithFormula => "NonMonetaryWithFormula",
+            P::CapRuleWithoutCap => "CapRuleWithoutCap",
+            P::BadPerCompanyRule { .. } => "BadPerCompanyRule",
+            P::BadFigure { .. } => "BadFigure",
+            P::UnknownFormulaType { .. } => "UnknownFormulaType",
+            P::FormulaNeeds { .. } => "FormulaNeeds",
+            P::RateFormulaWithoutRate => "RateFormulaWithoutRate",
+            P::MissingFormulaFact { .. } => "MissingFormulaFact",
+            P::NotNumericFact { .. } => "NotNumericFact",
+            P::RateOutOfRange { .. } => "RateOutOfRange",
+            P::BaseAndParts => "BaseAndParts",
+            P::PartsBaseNotYuan => "PartsBaseNotYuan",
+            P::DollarBase => "DollarBase",
+            P::BadPartOf { .. } => "BadPartOf",
+            P::TiersOutOfOrder => "TiersOutOfOrder",
+            P::NoTiers => "NoTiers",
+            P::BadItemBase { .. } => "BadItemBase",
+            P::ItemConditionWithoutField => "ItemConditionWithoutField",
+            P::NoNumericField { .. } => "NoNumericField",
+            P::ItemValueNotString => "ItemValueNotString",
+            P::CeilingWithoutAmount => "CeilingWithoutAmount",
+            P::StackingTooFewClauses => "StackingTooFewClauses",
+            P::UnknownClause { .. } => "UnknownClause",
+            P::TooManyStackedClauses { .. } => "TooManyStackedClauses",
+            P::UnknownExpectedClause { .. } => "UnknownExpectedClause",
+            P::BadExpectStatus { .. } => "BadExpectStatus",
+            P::DuplicatePack => "DuplicatePack",
+            P::FactTypeConflict { .. } => "FactTypeConflict",
+            P::ClauseIdTaken { .. } => "ClauseIdTaken",
+        }
+    }
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| {
+            matches!(c, '\u{2E80}'..='\u{303F}' | '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+        })
+    }
+
+    #[test]
+    fn every_problem_reads_in_both_languages() {
+        let all = every_problem();
+        let kinds: std::collections::BTreeSet<&str> = all.iter().map(kind).collect();
+        assert_eq!(kinds.len(), KINDS, "an example of every kind");
+        for p in &all {
+            let e = PolicyError { file: "x.toml".into(), at: "clause a formula".into(), problem: p.clone() };
+            let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+            assert_eq!(zh, e.to_string(), "Display is the Chinese");
+            for m in [&zh, &en] {
+                assert!(!m.contains('\n') && !m.contains('\r'), "one line: {m}");
+                assert!(m.starts_with("x.toml: clause a formula: ") && m.len() > "x.toml: clause a formula: ".len(), "{m}");
+            }
+            assert!(!has_cjk(&en), "English with ASCII data has no Chinese: {en}");
+            if !matches!(p, P::Json { .. }) {
+                assert_ne!(zh, en, "{p:?}");
+            }
+        }
+        // Data in Chinese, such as a clause's own terms, is quoted as it is.
+        let term = P::OpDisagreesWithTerm { op: "gt".into(), term: "以上".into(), expected: Op::Ge };
+        assert_eq!(term.message(Lang::En), "op gt disagrees with the original's word \"以上\" (by convention 以上 means ≥)");
+    }
+
+    #[test]
+    fn chinese_wording_is_unchanged() {
+        let e = |at: &str, problem| PolicyError { file: "x.toml".into(), at: at.into(), problem };
+        let cases = [
+            (e("", P::TomlSyntax { line: 3, message: "expected `=`".into() }), "x.toml: 第3行: TOML 格式错误: expected `=`"),
+            (e("clause a", P::NotNonNegativeDecimal { text: "-1".into() }), "x.toml: clause a: 不是非负的十进制数: \"-1\""),
+            (e("pack.id", P::BadPackId { id: "Bad Id".into() }), "x.toml: pack.id: id 只能含小写字母、数字、'-'、'.'、'_': \"Bad Id\""),
+            (e("pack.valid_to", P::BadDate), "x.toml: pack.valid_to: 日期应为 YYYY-MM-DD"),
+            (
+                e("pack.regions.codes", P::BadDivisionCode { place: Some("北区".into()), code: "12".into() }),
+                "x.toml: pack.regions.codes: 北区 的行政区划代码应为 6 位数字: \"12\"",
+            ),
+            (
+                e("pack.regions.city_code", P::BadDivisionCode { place: None, code: "12".into() }),
+                "x.toml: pack.regions.city_code: 行政区划代码应为 6 位数字: \"12\"",
+            ),
+            (
+                e("facts.size.options.a", P::BadOptionLabel { detail: "missing field `zh`".into() }),
+                "x.toml: facts.size.options.a: 选项标签应为 { zh = \"…\", en = \"…\" }: missing field `zh`",
+            ),
+            (e("facts.size", P::TypeNeeds { kind: "enum", key: "options" }), "x.toml: facts.size: enum 类型须列出 options"),
+            (e("facts.size", P::OnlyTypeHas { kind: "list", key: "fields" }), "x.toml: facts.size: 只有 list 类型可以有 fields"),
+            (e("clause a formula", P::MustReferTo { field: "items", kind: "list" }), "x.toml: clause a formula: items 须引用 list 事实"),
+            (e("clause a formula", P::FormulaNeeds { formula: "fixed", key: "amount" }), "x.toml: clause a formula: fixed 须有 amount"),
+            (e("clause a formula", P::RateFormulaWithoutRate), "x.toml: clause a formula: rate 公式须有 rate"),
+            (e("clause a conditions[0]", P::MissingTerm), "x.toml: clause a conditions[0]: 比较须写明原文用语 term（如 超过、以上、达到）"),
+            (
+                e("clause a conditions[0]", P::OpDisagreesWithTerm { op: "gt".into(), term: "以上".into(), expected: Op::Ge }),
+                "x.toml: clause a conditions[0]: op gt 与原文用语 \"以上\" 不一致（按惯例 以上 应为 ≥）",
+            ),
+            (
+                e("clause a", P::BadFrequency { value: "monthly".into() }),
+                "x.toml: clause a: frequency 应为 one_time、annual 或 not_stated，而不是 \"monthly\"",
+            ),
+            (
+                e("clause a formula", P::RateOutOfRange { rate: Decimal::from(50) }),
+                "x.toml: clause a formula: 比例 rate 应大于 0 且不超过 1，而不是 50",
+            ),
+            (
+                e("stacking", P::TooManyStackedClauses { count: 21, limit: STACKING_LIMIT }),
+                "x.toml: stacking: 叠加规则共涉及 21 个条款，超过上限 20（取最优组合须穷举，条款过多无法在可接受时间内算完）",
+            ),
+            (
+                e("case \"a\"", P::BadExpectStatus { clause: "a.b".into() }),
+                "x.toml: case \"a\": a.b: status 应为 eligible/ineligible/needs_input",
+            ),
+            (e("", P::DuplicatePack), "x.toml: 政策包 id 重复"),
+            (e("clause a", P::ClauseIdTaken { other_pack: "p2".into() }), "x.toml: clause a: 条款 id 与政策包 p2 重复"),
+        ];
+        for (err, old) in cases {
+            assert_eq!(err.to_string(), old);
+        }
+        // And as loaded: a syntax error reads as it did, in both languages.
+        let e = load_pack("x.toml", "[pack]\nid = \n").unwrap_err();
+        assert!(e.to_string().starts_with("x.toml: 第2行: TOML 格式错误: "), "{e}");
+        assert!(e.message(Lang::En).starts_with("x.toml: line 2: TOML syntax error: "), "{e}");
     }
 }
