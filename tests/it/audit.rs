@@ -4,37 +4,9 @@
 //! count for nothing; 首次 reads last year's saved volume; a functional zone
 //! is taken as its district; each reference-pack city sees its own plan.
 
+use crate::claims::{clause, json, ok, refused, run};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
-
-fn run(ws: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_butie")).arg("--workspace").arg(ws).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
-fn ok(ws: &Path, args: &[&str]) -> String {
-    let (code, out, err) = run(ws, args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    out
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-/// Exit 2, one line on stderr containing `needle`, nothing on stdout.
-fn refused(ws: &Path, args: &[&str], needle: &str) {
-    let (code, out, err) = run(ws, args);
-    assert_eq!(code, 2, "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.contains(needle), "{needle:?} not in {err:?}");
-    assert!(out.is_empty(), "{out}");
-}
-
-fn clause<'a>(ev: &'a Value, id: &str) -> &'a Value {
-    ev["clauses"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no {id}"))
-}
 
 /// A company of `city`/`district` added to the workspace; returns its number.
 fn add_company(ws: &Path, dir: &Path, name: &str, city: &str, district: &str) -> String {

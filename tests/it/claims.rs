@@ -6,24 +6,24 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-fn run(ws: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(ws: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_butie")).arg("--workspace").arg(ws).args(args).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// Run, expect success, return stdout.
-fn ok(ws: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(ws: &Path, args: &[&str]) -> String {
     let (code, out, err) = run(ws, args);
     assert_eq!(code, 0, "{args:?}: {err}");
     out
 }
 
-fn json(text: &str) -> Value {
+pub(crate) fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 /// One line on stderr, exit 2, naming `needle`; nothing on stdout.
-fn refused(ws: &Path, args: &[&str], needle: &str) {
+pub(crate) fn refused(ws: &Path, args: &[&str], needle: &str) {
     let (code, out, err) = run(ws, args);
     assert_eq!(code, 2, "{args:?}: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
@@ -35,7 +35,7 @@ fn refused(ws: &Path, args: &[&str], needle: &str) {
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/taizhou-sample.json");
 const BRAND: &str = "tz.brand.provincial_brand";
 
-fn clause<'a>(ev: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn clause<'a>(ev: &'a Value, id: &str) -> &'a Value {
     ev["clauses"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no {id}"))
 }
 
