@@ -316,13 +316,6 @@ fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing
     })
 }
 
-/// Write the claim's state and record the change as an event at `at`.
-fn write_state(tx: &Connection, company_id: i64, year: i32, clause: &str, existing: Option<i64>, s: &State, at: &str) -> Result<i64> {
-    let id = write_row(tx, company_id, year, clause, existing, s, at)?;
-    insert_event(tx, id, at, s)?;
-    Ok(id)
-}
-
 impl Workspace {
     /// Record a change to the claim of `company_id`, `year` and `clause`
     /// (made if there is none): see [`ClaimUpdate`] for what each field
@@ -359,14 +352,7 @@ impl Workspace {
         // A claim the policy could not have received is refused: it would
         // feed later years' once-per-company and cumulative rules.
         let company = self.get_company(company_id)?.company;
-        let (pack, found) = refusal(packs, &company, clause, year, "claim")?;
-        // An approved amount above what the clause can pay that year is kept,
-        // with the most it can be as a warning (the department may know better).
-        let history = self.history_of(company_id, packs)?;
-        let above_most = match (status, amount, clause_most(pack, found, year, &history)) {
-            (ClaimStatus::Approved, Some(a), Some(most)) if a > most => Some(most),
-            _ => None,
-        };
+        refusal(packs, &company, clause, year, "claim")?;
         self.write(|tx| {
             Self::require_company(tx, company_id)?;
             let old = current(tx, company_id, year, clause)?;
@@ -379,15 +365,20 @@ impl Workspace {
                 return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status });
             }
             let approved = if status == ClaimStatus::Approved { amount } else { None };
-            let new = State { status, estimate, approved, date, note, above_most };
+            let mut new = State { status, estimate, approved, date, note, above_most: None };
             if let Some((id, s)) = &old {
                 if s.same_claim(&new) {
                     return Ok(*id);
                 }
             }
             let now = now_utc(tx)?;
-            let id = write_state(tx, company_id, year, clause, old.map(|(id, _)| id), &new, &now)?;
+            let id = write_row(tx, company_id, year, clause, old.map(|(id, _)| id), &new, &now)?;
+            // An approved amount above what the clause can pay that year is
+            // kept, with the most it can be as a warning (the department may
+            // know better); the change's event keeps the warning given now.
             refresh_warnings(tx, company_id, &company, clause, packs)?;
+            new.above_most = tx.query_row("SELECT above_most FROM claims WHERE id = ?1", [id], |r| amount_at(r, 0))?;
+            insert_event(tx, id, &now, &new)?;
             Ok(id)
         })
     }
