@@ -654,39 +654,41 @@ fn main() -> ExitCode {
         Command::Evaluate { .. } => Err(CliError::usage("--profile or --company".into())),
         Command::Policies { json, cmd: None } => policies_cmd(&cx, *json),
         Command::Policies { cmd: Some(PoliciesCmd::Import { file, sig, allow_unsigned }), .. } => {
-            butie::packs::import_cmd(&cx, file, sig.as_deref(), *allow_unsigned)
+            butie::cli::packs::import_cmd(&cx, file, sig.as_deref(), *allow_unsigned)
         }
         Command::Policies { cmd: Some(PoliciesCmd::Diff { old, new, impact, year }), .. } => {
-            butie::packs::diff_cmd(&cx, old, new, *impact, *year)
+            butie::cli::packs::diff_cmd(&cx, old, new, *impact, *year)
         }
-        Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::packs::versions_cmd(&cx),
-        Command::Policies { cmd: Some(PoliciesCmd::Pin { pack, version }), .. } => butie::packs::pin_cmd(&cx, pack, version),
-        Command::Policies { cmd: Some(PoliciesCmd::Unpin { pack }), .. } => butie::packs::unpin_cmd(&cx, pack),
-        Command::Keys(KeysCmd::Add { name, key }) => butie::packs::keys_add(&cx, name, key),
-        Command::Keys(KeysCmd::List) => butie::packs::keys_list(&cx),
-        Command::Keys(KeysCmd::Remove { key }) => butie::packs::keys_remove(&cx, key),
-        Command::History { verify: true, .. } => butie::packs::history_verify(&cx),
+        Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::cli::packs::versions_cmd(&cx),
+        Command::Policies { cmd: Some(PoliciesCmd::Pin { pack, version }), .. } => butie::cli::packs::pin_cmd(&cx, pack, version),
+        Command::Policies { cmd: Some(PoliciesCmd::Unpin { pack }), .. } => butie::cli::packs::unpin_cmd(&cx, pack),
+        Command::Keys(KeysCmd::Add { name, key }) => butie::cli::packs::keys_add(&cx, name, key),
+        Command::Keys(KeysCmd::List) => butie::cli::packs::keys_list(&cx),
+        Command::Keys(KeysCmd::Remove { key }) => butie::cli::packs::keys_remove(&cx, key),
+        Command::History { verify: true, .. } => butie::cli::packs::history_verify(&cx),
         Command::CheckPolicies { dir } => check_policies_cmd(&cx, dir),
         Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(&cx, p, *year, out),
         Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Packet { profile: Some(p), year, out, .. } => butie::packet::packet_profile(&cx, p, *year, out),
-        Command::Packet { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| butie::packet::packet_company(&cx, c, y, out)),
+        Command::Packet { profile: Some(p), year, out, .. } => butie::cli::packet::packet_profile(&cx, p, *year, out),
+        Command::Packet { company: Some(c), year, out, .. } => {
+            need_year(*year).and_then(|y| butie::cli::packet::packet_company(&cx, c, y, out))
+        }
         Command::Packet { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::packet::materials_show(&cx, company, *year, *json),
+        Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::cli::packet::materials_show(&cx, company, *year, *json),
         Command::Materials(MaterialsCmd::Set { company, year, clause, item, status }) => {
-            butie::packet::materials_set(&cx, company, *year, clause, item, status)
+            butie::cli::packet::materials_set(&cx, company, *year, clause, item, status)
         }
         Command::Evidence(EvidenceCmd::Add { company, year, clause, item, file }) => {
-            butie::packet::evidence_add(&cx, company, *year, clause, item, file)
+            butie::cli::packet::evidence_add(&cx, company, *year, clause, item, file)
         }
-        Command::Evidence(EvidenceCmd::Remove { id }) => butie::packet::evidence_remove(&cx, *id),
-        Command::Evidence(EvidenceCmd::Save { id, out }) => butie::packet::evidence_save(&cx, *id, out),
+        Command::Evidence(EvidenceCmd::Remove { id }) => butie::cli::packet::evidence_remove(&cx, *id),
+        Command::Evidence(EvidenceCmd::Save { id, out }) => butie::cli::packet::evidence_save(&cx, *id, out),
         Command::Deadline(DeadlineCmd::Set { company, year, pack, start, end, notice }) => {
-            butie::packet::deadline_set(&cx, company, *year, pack, start.as_deref(), end, notice)
+            butie::cli::packet::deadline_set(&cx, company, *year, pack, start.as_deref(), end, notice)
         }
-        Command::Deadline(DeadlineCmd::Clear { company, year, pack }) => butie::packet::deadline_clear(&cx, company, *year, pack),
-        Command::Deadlines { within, json } => butie::packet::deadlines_list(&cx, *within, *json),
+        Command::Deadline(DeadlineCmd::Clear { company, year, pack }) => butie::cli::packet::deadline_clear(&cx, company, *year, pack),
+        Command::Deadlines { within, json } => butie::cli::packet::deadlines_list(&cx, *within, *json),
         Command::Company(CompanyCmd::Add(f)) => sc::company_add(&cx, &f.fields()),
         Command::Company(CompanyCmd::List { search, json }) => sc::company_list(&cx, search.as_deref(), *json),
         Command::Company(CompanyCmd::Show { company }) => sc::company_show(&cx, company),

@@ -1,6 +1,8 @@
 //! The CLI's operations as plain functions returning text or an error, so
 //! tests call them without spawning a process.
 
+pub mod packet;
+pub mod packs;
 pub mod store;
 pub mod table;
 

@@ -1,0 +1,424 @@
+//! The header and the data rows read into profiles, or errors naming row and column.
+
+use super::*;
+
+/// A rejected row's problem: row number, column (as the sheet names it) and message.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+}
+
+/// A row read into a profile.
+pub(super) struct Accepted {
+    pub(super) row: u32,
+    pub(super) profile: Profile,
+    pub(super) year: i32,
+    /// Optional company fields this row leaves empty: on saving, a matched
+    /// company keeps what it holds (an empty cell is "not given", never
+    /// "erase"; the same holds for facts, which are only added or replaced).
+    pub(super) keep: Vec<String>,
+}
+
+/// The header read: for each column of the grid, the field it holds.
+pub(super) struct Header<'p> {
+    pub(super) cols: Vec<Option<Field<'p>>>,
+    /// The header text of each column, as written.
+    pub(super) names: Vec<String>,
+    pub(super) first_col: u32,
+}
+
+impl Header<'_> {
+    /// Where a field's problem is, as the user sees it: `uscc（B列）`.
+    pub(super) fn column_of(&self, key: &str, lang: Lang) -> String {
+        match self.cols.iter().position(|c| c.is_some_and(|f| f.key() == key)) {
+            Some(i) => {
+                let letter = col_letter(self.first_col + i as u32);
+                match lang {
+                    Lang::Zh => format!("{}（{letter}列）", self.names[i]),
+                    Lang::En => format!("{} (column {letter})", self.names[i]),
+                }
+            }
+            None => key.to_string(),
+        }
+    }
+
+    /// A reader's error as a row error: the field names the column (the
+    /// rest of its path, e.g. `[0].cost`, goes before the message).
+    pub(super) fn error(&self, row: u32, e: &InputError, lang: Lang) -> RowError {
+        let field = e.field.as_str();
+        let (key, rest) = if let Some(k) = field.strip_prefix("company.") {
+            (k, "")
+        } else if let Some(f) = field.strip_prefix("facts.") {
+            let cut = f.find(['[', '.']).unwrap_or(f.len());
+            (&f[..cut], &f[cut..])
+        } else {
+            (field, "")
+        };
+        let detail = e.detail(lang);
+        let message = if rest.is_empty() { detail } else { format!("{key}{rest}: {detail}") };
+        RowError { row, column: self.column_of(key, lang), message }
+    }
+}
+
+pub(super) fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &Columns<'p>) -> Result<Header<'p>, CliError> {
+    let head = grid.rows.first().filter(|r| r.iter().any(|c| *c != Cell::Empty));
+    let Some(head) = head else {
+        return Err(unusable(cx, path, "没有表头行（第一行应为列名）".into(), "no header row (the first row names the columns)".into()));
+    };
+    let width = grid.rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut cols = Vec::with_capacity(width);
+    let mut names = Vec::with_capacity(width);
+    for i in 0..width {
+        let letter = col_letter(grid.first_col + i as u32);
+        let text = match head.get(i) {
+            Some(Cell::Text(s)) => s.trim().to_string(),
+            Some(Cell::Num(s)) | Some(Cell::Error(s)) => s.clone(),
+            Some(Cell::Bool(b)) => b.to_string(),
+            Some(Cell::Empty) | None => String::new(),
+        };
+        if text.is_empty() {
+            // A column without a header is ignored only if it holds nothing.
+            if let Some(r) = grid.rows.iter().skip(1).position(|r| r.get(i).is_some_and(|c| *c != Cell::Empty)) {
+                let row = grid.first_row + 1 + r as u32;
+                return Err(unusable(
+                    cx,
+                    path,
+                    format!("{letter}列没有表头，但第{row}行在该列有内容"),
+                    format!("column {letter} has no header but row {row} has something in it"),
+                ));
+            }
+            cols.push(None);
+            names.push(String::new());
+            continue;
+        }
+        let Some(fi) = columns.find(&text) else {
+            let (zh, en) = match columns.suggestion(&text) {
+                Some(s) => (format!("；是否想写 {s}？"), format!("; did you mean {s}?")),
+                None => (
+                    "（butie template 可生成带全部列的模板）".to_string(),
+                    " (butie template writes a template with every column)".to_string(),
+                ),
+            };
+            return Err(unusable(
+                cx,
+                path,
+                format!("未知的列“{text}”（{letter}列）{zh}"),
+                format!("unknown column \"{text}\" (column {letter}){en}"),
+            ));
+        };
+        let f = columns.fields[fi];
+        if let Some(j) = cols.iter().position(|c: &Option<Field>| c.is_some_and(|g| g.key() == f.key())) {
+            let other = col_letter(grid.first_col + j as u32);
+            return Err(unusable(
+                cx,
+                path,
+                format!("{other}列和{letter}列都是 {}，只能有一列", f.key()),
+                format!("columns {other} and {letter} are both {}; keep one", f.key()),
+            ));
+        }
+        cols.push(Some(f));
+        names.push(text);
+    }
+    for k in REQUIRED {
+        if !cols.iter().any(|c| c.is_some_and(|f| f.key() == k)) {
+            let label = COMPANY_COLUMNS.iter().find(|c| c.0 == k).map(|c| c.1).unwrap_or(k);
+            return Err(unusable(cx, path, format!("缺少必需的列 {k}（{label}）"), format!("the column {k} is missing (it is required)")));
+        }
+    }
+    Ok(Header { cols, names, first_col: grid.first_col })
+}
+
+/// Saving matches companies by credit code: a sheet without that column
+/// cannot be saved at all (one message, not one per row).
+pub(super) fn require_uscc_column(cx: &Context, path: &Path, header: &Header) -> Result<(), CliError> {
+    if header.cols.iter().any(|c| c.is_some_and(|f| f.key() == "uscc")) {
+        return Ok(());
+    }
+    Err(unusable(
+        cx,
+        path,
+        "缺少 uscc（统一社会信用代码）列；保存时按信用代码匹配企业".into(),
+        "the uscc (credit code) column is missing; saving matches companies by it".into(),
+    ))
+}
+
+/// Whether a row is the template's label row: every cell filled is its
+/// column's label (with or without the unit), and there are some.
+pub(super) fn is_label_row(header: &Header, row: &[Cell]) -> bool {
+    let mut any = false;
+    for (i, c) in row.iter().enumerate() {
+        let text = match c {
+            Cell::Empty => continue,
+            Cell::Text(t) => t.trim(),
+            _ => return false,
+        };
+        let Some(Some(f)) = header.cols.get(i) else { return false };
+        let ok = [f.label(Lang::Zh).to_string(), f.label_row_text(), f.label(Lang::En).to_string()].iter().any(|l| l == text);
+        if !ok {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// A yes/no cell: 是/否 (the template's drop-down), a boolean cell, and
+/// what people type instead: true/false, yes/no, Y/N, 1/0, √/×.
+pub(super) fn bool_json(c: &Cell) -> Value {
+    let word = |s: &str| -> Option<bool> {
+        let s = s.trim();
+        match s {
+            "是" | "√" | "✓" | "1" => Some(true),
+            "否" | "×" | "✗" | "0" => Some(false),
+            _ if ["true", "yes", "y"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(true),
+            _ if ["false", "no", "n"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(false),
+            _ => None,
+        }
+    };
+    match c {
+        Cell::Bool(b) => Value::Bool(*b),
+        Cell::Text(t) | Cell::Num(t) => word(t).map(Value::Bool).unwrap_or_else(|| Value::String(t.trim().to_string())),
+        Cell::Empty | Cell::Error(_) => Value::Null,
+    }
+}
+
+/// What a yes/no or option cell should hold, in the template's words.
+pub(super) fn cell_expects(d: &FactDef, lang: Lang) -> Option<String> {
+    match d.kind {
+        FactKind::Bool => Some(match lang {
+            Lang::Zh => "应填“是”或“否”".into(),
+            Lang::En => "enter 是 (yes) or 否 (no)".into(),
+        }),
+        FactKind::Enum => {
+            let labels: Vec<&str> = options(d).into_iter().map(|(_, l)| l).collect();
+            Some(match lang {
+                Lang::Zh => format!("应为以下之一：{}", labels.join("、")),
+                Lang::En => format!("must be one of: {}", labels.join(", ")),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Above this a number cell's `f64` no longer holds every digit: a long
+/// account number typed into a number cell has already lost its tail.
+pub(super) const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+pub(super) fn text_json(c: &Cell) -> Value {
+    match c {
+        Cell::Text(t) | Cell::Num(t) => Value::String(t.clone()),
+        Cell::Bool(b) => Value::Bool(*b),
+        Cell::Empty | Cell::Error(_) => Value::Null,
+    }
+}
+
+pub(super) fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(t) | Cell::Num(t) | Cell::Error(t) => t.trim().to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// A fact cell as the profile's JSON value (a list cell parsed as JSON).
+pub(super) fn fact_json(d: &FactDef, field: &str, c: &Cell) -> Result<Value, InputError> {
+    Ok(match d.kind {
+        FactKind::Bool => bool_json(c),
+        FactKind::Enum => match c {
+            Cell::Text(t) => {
+                let t = t.trim();
+                let key = d.options.iter().find(|(k, l)| k.as_str() == t || l.zh == t || (!l.en.is_empty() && l.en == t)).map(|(k, _)| k);
+                Value::String(key.map(|k| k.as_str()).unwrap_or(t).to_string())
+            }
+            other => text_json(other),
+        },
+        FactKind::List => match c {
+            Cell::Text(t) => parse_json(field, t)?,
+            other => text_json(other),
+        },
+        FactKind::Money | FactKind::MoneyUsd | FactKind::Integer | FactKind::Number => text_json(c),
+    })
+}
+
+/// Read every data row: accepted rows become profiles, the others errors
+/// (in row order, every bad cell of a row named).
+pub(super) fn read_rows(
+    cx: &Context,
+    packs: &[Pack],
+    grid: &Grid,
+    header: &Header,
+    year: i32,
+    need_uscc: bool,
+) -> (Vec<Accepted>, Vec<RowError>, usize) {
+    let lang = cx.lang;
+    let mut accepted = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    // (row, USCC, year) of each row whose code and year read, for duplicates.
+    let mut keys: Vec<(u32, String, i32)> = Vec::new();
+    let mut read = 0;
+    for (i, cells) in grid.rows.iter().enumerate().skip(1) {
+        let row = grid.first_row + i as u32;
+        if cells.iter().all(|c| *c == Cell::Empty) || (i == 1 && is_label_row(header, cells)) {
+            continue;
+        }
+        read += 1;
+        let mut errs = Vec::new();
+        let mut company = Map::new();
+        let mut facts = Map::new();
+        let mut year_cell: Option<Value> = None;
+        for (ci, f) in header.cols.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let cell = cells.get(ci).unwrap_or(&Cell::Empty);
+            if let Cell::Error(e) = cell {
+                let message = match lang {
+                    Lang::Zh => format!("单元格是公式错误 {e}，请填写数值或留空"),
+                    Lang::En => format!("the cell holds the formula error {e}; enter a value or leave it empty"),
+                };
+                errs.push(RowError { row, column: header.column_of(f.key(), lang), message });
+                continue;
+            }
+            match *f {
+                Field::Company(k, ..) => {
+                    if let Cell::Num(n) = cell {
+                        if n.parse::<f64>().is_ok_and(|x| x.abs() >= EXACT_LIMIT) {
+                            let message = match lang {
+                                Lang::Zh => "数字太长，表格软件已丢失末尾几位；请把该列设为“文本”格式后重新填写".to_string(),
+                                Lang::En => "too many digits for a number cell (the last ones are already lost); format the column as text and enter it again".to_string(),
+                            };
+                            errs.push(RowError { row, column: header.column_of(k, lang), message });
+                            continue;
+                        }
+                    }
+                    let v = if k == COMPANY_STATUS_FACT { bool_json(cell) } else { text_json(cell) };
+                    if !v.is_null() {
+                        company.insert(k.to_string(), v);
+                    }
+                }
+                Field::Year => year_cell = Some(text_json(cell)).filter(|v| !v.is_null()),
+                Field::Fact(d) => {
+                    if *cell == Cell::Empty {
+                        continue;
+                    }
+                    let field = format!("facts.{}", d.key);
+                    match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v).map(|_| v)) {
+                        Ok(v) => {
+                            facts.insert(d.key.clone(), v);
+                        }
+                        Err(e) => {
+                            let mut re = header.error(row, &e, lang);
+                            if let Some(expects) = cell_expects(d, lang) {
+                                re.message = match lang {
+                                    Lang::Zh => format!("“{}”无法识别，{expects}", cell_text(cell)),
+                                    Lang::En => format!("“{}” is not understood; {expects}", cell_text(cell)),
+                                };
+                            }
+                            errs.push(re)
+                        }
+                    }
+                }
+            }
+        }
+        let company = Value::Object(company);
+        if let Err(e) = parse_company(&company, packs) {
+            errs.insert(0, header.error(row, &e, lang));
+        } else if need_uscc && company.get("uscc").is_none() {
+            let e = InputError::new("company.uscc", Problem::Missing);
+            let mut re = header.error(row, &e, lang);
+            re.message.push_str(cx.say("（保存时按统一社会信用代码匹配企业）", " (saving matches companies by their credit code)"));
+            errs.insert(0, re);
+        }
+        let row_year = match &year_cell {
+            None => Ok(year),
+            Some(v) => parse_year("year", v),
+        };
+        if let Err(e) = &row_year {
+            errs.push(header.error(row, e, lang));
+        }
+        if let (Some(u), Ok(y)) = (company.get("uscc").and_then(|u| u.as_str()), &row_year) {
+            if let Ok(u) = butie_core::uscc::validate(u) {
+                keys.push((row, u, *y));
+            }
+        }
+        if !errs.is_empty() {
+            errors.extend(errs);
+            continue;
+        }
+        let y = row_year.unwrap_or(year);
+        let mut root = Map::new();
+        root.insert("company".into(), company);
+        root.insert("year".into(), Value::from(y));
+        root.insert("facts".into(), Value::Object(facts));
+        match profile_from_value(&Value::Object(root), packs) {
+            Ok(profile) => {
+                let keep = OPTIONAL_COMPANY.iter().filter(|k| profile_lacks(&profile, k)).map(|k| k.to_string()).collect();
+                accepted.push(Accepted { row, profile, year: y, keep })
+            }
+            Err(e) => errors.push(header.error(row, &e, lang)),
+        }
+    }
+    // The same company and year twice: neither row is evaluated.
+    let mut dup_rows: BTreeMap<u32, RowError> = BTreeMap::new();
+    let mut by_key: HashMap<(&str, i32), Vec<u32>> = HashMap::new();
+    for (row, u, y) in &keys {
+        by_key.entry((u.as_str(), *y)).or_default().push(*row);
+    }
+    for ((u, y), rows) in &by_key {
+        if rows.len() < 2 {
+            continue;
+        }
+        for &a in rows {
+            let b = rows.iter().copied().find(|&b| b != a).unwrap_or(a);
+            dup_rows.insert(
+                a,
+                RowError {
+                    row: a,
+                    column: header.column_of("uscc", cx.lang),
+                    message: match cx.lang {
+                        Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
+                        Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
+                    },
+                },
+            );
+        }
+    }
+    // When saving, one credit code is one company: rows of several years
+    // must agree on its name and place, or saving would flip between them.
+    if need_uscc {
+        let mut first: HashMap<String, &Accepted> = HashMap::new();
+        let mut conflicts: Vec<RowError> = Vec::new();
+        for a in accepted.iter().filter(|a| !dup_rows.contains_key(&a.row)) {
+            let Some(u) = a.profile.company.uscc.clone() else { continue };
+            let Some(f) = first.get(&u) else {
+                first.insert(u, a);
+                continue;
+            };
+            let (c, d) = (&f.profile.company, &a.profile.company);
+            let differs = [("name", &c.name, &d.name), ("city", &c.city, &d.city), ("district", &c.district, &d.district)]
+                .into_iter()
+                .find(|(_, x, y)| x != y);
+            if let Some((field, x, y)) = differs {
+                for (row, other, mine, theirs) in [(f.row, a.row, x, y), (a.row, f.row, y, x)] {
+                    conflicts.push(RowError {
+                        row,
+                        column: header.column_of(field, cx.lang),
+                        message: match cx.lang {
+                            Lang::Zh => format!("与第{other}行信用代码相同（{u}），但填的是“{mine}”而那一行是“{theirs}”；同一企业请填写一致，两行都不保存"),
+                            Lang::En => format!("the same credit code as row {other} ({u}) but “{mine}” here and “{theirs}” there; one company must read the same, neither row is saved"),
+                        },
+                    });
+                }
+            }
+        }
+        for e in conflicts {
+            dup_rows.entry(e.row).or_insert(e);
+        }
+    }
+    if !dup_rows.is_empty() {
+        accepted.retain(|a| !dup_rows.contains_key(&a.row));
+        errors.extend(dup_rows.into_values());
+        errors.sort_by_key(|e| e.row);
+    }
+    (accepted, errors, read)
+}
