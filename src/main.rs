@@ -620,7 +620,7 @@ fn main() -> ExitCode {
     );
     if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
         let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
-        return match butie::batch::batch_cmd(&cx, &a) {
+        return match butie::batch::run(&cx.setup(), &a) {
             Ok(o) => {
                 for line in &o.stderr {
                     eprintln!("{line}");
@@ -634,8 +634,8 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
-                eprintln!("{prefix}{}", e.message);
-                ExitCode::from(e.code as u8)
+                eprintln!("{prefix}{}", e.message(lang));
+                ExitCode::from(e.code() as u8)
             }
         };
     }
@@ -718,7 +718,7 @@ fn main() -> ExitCode {
         Command::Import { file, replace } => sc::import(&cx, file, *replace),
         Command::Backup { out } => sc::backup(&cx, out),
         Command::Restore { file } => sc::restore(&cx, file),
-        Command::Template { out } => butie::batch::template_cmd(&cx, out),
+        Command::Template { out } => butie::cli::template_cmd(&cx, out),
         Command::Batch { .. } => unreachable!("handled above"),
     };
     match result {

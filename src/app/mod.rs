@@ -68,6 +68,18 @@ impl ApiError {
     fn input(e: &InputError, lang: UiLang) -> Self {
         ApiError { field: e.field.clone(), message: e.detail(lang.into()) }
     }
+    /// A shared operation's error: a store error as [`ApiError::store`]
+    /// words it (with its field), anything else as one line.
+    fn ops(e: crate::ops::Error, lang: UiLang) -> Self {
+        match e {
+            crate::ops::Error::Store(s) => ApiError::store(s, lang),
+            e => ApiError::general(e.message(lang.into())),
+        }
+    }
+    fn in_field(mut self, field: &str) -> Self {
+        self.field = field.into();
+        self
+    }
     fn store(e: StoreError, lang: UiLang) -> Self {
         match &e {
             StoreError::Input(ie) => ApiError::input(ie, lang),
@@ -885,7 +897,9 @@ fn clause_view(
 #[derive(Debug)]
 pub enum OpenFailure {
     Store(StoreError),
-    /// The build itself is broken (bundled packs or sample do not load).
+    /// The packs in use do not load (a pack kept in the workspace was changed).
+    Packs(crate::ops::Error),
+    /// The build itself is broken (the sample does not load).
     Build(String),
 }
 
@@ -893,6 +907,7 @@ impl OpenFailure {
     pub fn to_api(&self, lang: UiLang) -> ApiError {
         match self {
             OpenFailure::Store(e) => ApiError { field: "workspace".into(), message: store_detail(e, lang.into()) },
+            OpenFailure::Packs(e) => ApiError::general(e.message(lang.into())),
             OpenFailure::Build(m) => ApiError::general(m.clone()),
         }
     }
@@ -921,7 +936,7 @@ impl Session {
         let opened = if first_run { Workspace::open_or_create(path) } else { Workspace::open(path) };
         let mut ws = opened.map_err(OpenFailure::Store)?;
         // With the pack versions imported into this workspace.
-        let packs = crate::packs::packs_with(&ws).map_err(OpenFailure::Build)?;
+        let packs = crate::packs::packs_with(&ws).map_err(OpenFailure::Packs)?;
         let sample: Value = serde_json::from_str(SAMPLE).map_err(|e| OpenFailure::Build(e.to_string()))?;
         if first_run {
             ws.import(&sample, &packs, false).map_err(OpenFailure::Store)?;
@@ -1557,11 +1572,12 @@ impl Session {
         let check = crate::packs::check_signature(bytes, sig.as_deref(), &keys);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let needs_consent = matches!(check, crate::packs::SigCheck::Unsigned | crate::packs::SigCheck::UnknownKey(_));
-        let said = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned, l).map_err(|m| ApiError {
+        let imported = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned).map_err(|e| ApiError {
             field: if needs_consent && !allow_unsigned { "pack.unsigned".into() } else { "pack".into() },
-            message: m,
+            message: e.message(l),
         })?;
-        let packs = crate::packs::packs_with(&ws).map_err(ApiError::general)?;
+        let said = crate::words::ops::imported_line(&imported, l);
+        let packs = crate::packs::packs_with(&ws).map_err(|e| ApiError::general(e.message(l)))?;
         drop(ws);
         *self.pack_set.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(packs);
         Ok(PackImported { text: said, packs: self.packs_in_use(lang)? })
@@ -1708,7 +1724,7 @@ impl Session {
         let packs = self.packs();
         let s = crate::packet::parse_material_status(status)
             .ok_or_else(|| ApiError { field: "material.status".into(), message: format!("{status:?}") })?;
-        crate::packet::require_filed(&self.ws(), &packs, id, year, clause, lang.into()).map_err(ApiError::general)?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause).map_err(|e| ApiError::ops(e, lang))?;
         self.ws().set_material(id, year, clause, &item.to_string(), s, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
@@ -1716,9 +1732,8 @@ impl Session {
     /// Keep a copy of a file chosen in the open dialog with a material.
     pub fn add_evidence(&self, id: i64, year: i64, clause: &str, item: usize, file: &Path, lang: UiLang) -> ApiResult<PapersView> {
         let packs = self.packs();
-        let (name, bytes) =
-            crate::packet::read_evidence_file(file, lang.into()).map_err(|m| ApiError { field: "evidence".into(), message: m })?;
-        crate::packet::require_filed(&self.ws(), &packs, id, year, clause, lang.into()).map_err(ApiError::general)?;
+        let (name, bytes) = crate::packet::read_evidence_file(file).map_err(|e| ApiError::ops(e, lang).in_field("evidence"))?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause).map_err(|e| ApiError::ops(e, lang))?;
         self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
@@ -1752,7 +1767,7 @@ impl Session {
         lang: UiLang,
     ) -> ApiResult<PapersView> {
         let packs = self.packs();
-        crate::packet::require_pack_applies(&self.ws(), &packs, id, year, pack, lang.into()).map_err(ApiError::general)?;
+        crate::packet::require_pack_applies(&self.ws(), &packs, id, year, pack).map_err(|e| ApiError::ops(e, lang))?;
         self.ws().set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| ApiError::store(e, lang))?;
         self.papers(id, year, lang)
     }
@@ -1766,22 +1781,21 @@ impl Session {
     pub fn write_packet(&self, id: i64, year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
         let packs = self.packs();
         let l = Lang::from(lang);
-        crate::packet::check_pdf_name(file, l).map_err(ApiError::general)?;
+        crate::packet::check_pdf_name(file).map_err(|e| ApiError::ops(e, lang))?;
         let (profile, year) = self.profile(id, year, lang)?;
         let ev = evaluate(&packs, &profile, year);
         let bytes = {
             let ws = self.ws();
-            crate::packet::packet_bytes(&packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::general(e.message(l)))?
+            crate::packet::packet_bytes(&packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::ops(e, lang))?
         };
         let ws = self.workspace_path();
         crate::packet::write_packet(file, &bytes, &ws).map_err(|e| ApiError::general(e.message(l)))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
-    /// The CLI's context for this workspace, for the spreadsheet functions
-    /// `butie batch` uses.
-    fn cli(&self, lang: UiLang) -> crate::cli::Context {
-        crate::cli::Context { lang: lang.into(), policies: None, workspace: Some(self.workspace_path()) }
+    /// This workspace for the shared spreadsheet operations `butie batch` uses.
+    fn setup(&self, lang: UiLang) -> crate::ops::Setup {
+        crate::ops::Setup { lang: lang.into(), policies: None, workspace: Some(self.workspace_path()) }
     }
 
     /// Read a spreadsheet (the `butie template` layout, or any sheet
@@ -1791,8 +1805,7 @@ impl Session {
         let packs = self.packs();
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let sheet = crate::batch::read_sheet(&self.cli(lang), &packs, file, year)
-            .map_err(|e| ApiError { field: "import".into(), message: e.message })?;
+        let sheet = crate::batch::read_sheet(&packs, file, year, l).map_err(|e| ApiError::ops(e, lang).in_field("import"))?;
         let rows = sheet.sheet_rows();
         let actions =
             if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &packs).map_err(|e| ApiError::store(e, lang))? };
@@ -1859,7 +1872,7 @@ impl Session {
 
     /// The spreadsheet template (`butie template`) written to `file`.
     pub fn save_template(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
-        crate::batch::template_cmd(&self.cli(lang), file).map_err(|e| ApiError::general(e.message))?;
+        crate::batch::write_template(&self.setup(lang), file).map_err(|e| ApiError::ops(e, lang))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
@@ -1920,8 +1933,8 @@ impl Session {
             })
             .collect();
         let companies = rows.into_iter().map(|(r, p)| (r.id, p, year)).collect();
-        let cx = self.cli(lang);
-        let bytes = crate::batch::portfolio_workbook(&cx, &packs, companies, &lines).map_err(|e| ApiError::general(e.message))?;
+        let cx = self.setup(lang);
+        let bytes = crate::batch::portfolio_workbook(&cx, &packs, companies, &lines).map_err(|e| ApiError::ops(e, lang))?;
         let ws = self.workspace_path();
         write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
         Ok(Written::File { file: file.display().to_string() })
@@ -1934,8 +1947,8 @@ impl Session {
         let packs = self.packs();
         let l = Lang::from(lang);
         let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let cx = self.cli(lang);
-        crate::batch::check_pdf_dir(&cx, dir).map_err(|e| ApiError::general(e.message))?;
+        let cx = self.setup(lang);
+        crate::batch::check_pdf_dir(dir).map_err(|e| ApiError::ops(e, lang))?;
         // Companies deleted since the list was shown are left out.
         let companies: Vec<(Profile, i32)> = self.overview_of(Some(ids), year, lang)?.into_iter().map(|(_, p)| (p, year)).collect();
         job.total.store(companies.len(), std::sync::atomic::Ordering::SeqCst);
@@ -1943,7 +1956,7 @@ impl Session {
         // (WebKit), so every core may be used.
         let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let run = crate::batch::write_portfolio_pdfs(&cx, &packs, &companies, dir, jobs, &job.done, &job.cancel)
-            .map_err(|e| ApiError::general(e.message))?;
+            .map_err(|e| ApiError::ops(e, lang))?;
         let shown = dir.display().to_string();
         let mut text = match (run.cancelled, l) {
             (false, Lang::Zh) => format!("已为 {} 家企业写出 {} 个 PDF 文件，保存在 {shown}", run.companies, run.files),

@@ -6,7 +6,8 @@ pub mod packs;
 pub mod store;
 pub mod table;
 
-use crate::files::{load_policies, policy_files, read_policy_text, read_text, write_atomic, write_pdf_set, FileError, Replace};
+use crate::files::{policy_files, read_policy_text, read_text, write_atomic, write_pdf_set, FileError, Replace};
+use crate::ops::{self, FileRole};
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
 use butie_core::explain::Catalogue;
@@ -28,16 +29,13 @@ impl CliError {
     pub fn usage(message: String) -> Self {
         CliError { code: 2, message }
     }
-    /// A file problem; `what` names the file's role ("profile", "import file").
-    pub fn file(what: &str, e: &FileError, lang: Lang) -> Self {
-        let message = match e {
-            FileError::Policy(_) | FileError::Pdf(_) | FileError::PolicyDirUnreadable { .. } | FileError::NoPolicyFiles { .. } => {
-                e.message(lang)
-            }
-            _ if what.is_empty() => e.message(lang),
-            _ => format!("{what} {}", e.message(lang)),
-        };
-        CliError { code: 2, message }
+    /// A shared operation's error in the user's words.
+    pub fn ops(e: &ops::Error, lang: Lang) -> Self {
+        CliError { code: e.code(), message: e.message(lang) }
+    }
+    /// A file problem; `role` names the file's role ("profile", "import file").
+    pub fn file(role: FileRole, e: FileError, lang: Lang) -> Self {
+        CliError::ops(&ops::Error::File { role, error: e }, lang)
     }
 }
 
@@ -51,6 +49,14 @@ pub struct Context {
 }
 
 impl Context {
+    /// The same places for the shared operations.
+    pub fn setup(&self) -> ops::Setup {
+        ops::Setup { lang: self.lang, policies: self.policies.clone(), workspace: self.workspace.clone() }
+    }
+    /// An operation's error in this command's language.
+    pub fn err(&self, e: ops::Error) -> CliError {
+        CliError::ops(&e, self.lang)
+    }
     pub fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
@@ -62,38 +68,19 @@ impl Context {
             en
         }
     }
-    /// The packs in use: `--policies DIR` if given; else the built-in ones
-    /// with the versions imported into the workspace (when there is one).
+    /// The packs in use (see [`ops::Setup::packs`]).
     pub fn packs(&self) -> Result<Vec<Pack>, CliError> {
-        if self.policies.is_none() {
-            let path = self.workspace_path();
-            if path.exists() {
-                if let Ok(w) = butie_store::Workspace::open(&path) {
-                    return crate::packs::packs_with(&w).map_err(CliError::usage);
-                }
-            }
-        }
-        let mut packs = load_policies(self.policies.as_deref()).map_err(|e| CliError::file("", &e, self.lang))?;
-        // Files from a folder carry no signature: unless a file is the very
-        // text built into this program, its figures are 未验证.
-        if self.policies.is_some() {
-            let builtin: Vec<String> =
-                butie_core::bundled_packs().map(|b| b.into_iter().map(|p| p.content_hash).collect()).unwrap_or_default();
-            for p in &mut packs {
-                p.unverified = !builtin.contains(&p.content_hash);
-            }
-        }
-        Ok(packs)
+        self.setup().packs().map_err(|e| self.err(e))
     }
-    /// Read a JSON (or other text) file the user named; `what_*` is its role.
-    pub fn read(&self, path: &Path, what_zh: &str, what_en: &str) -> Result<String, CliError> {
-        read_text(path).map_err(|e| CliError::file(self.say(what_zh, what_en), &e, self.lang))
+    /// Read a JSON (or other text) file the user named in its role.
+    pub fn read(&self, path: &Path, role: FileRole) -> Result<String, CliError> {
+        read_text(path).map_err(|e| CliError::file(role, e, self.lang))
     }
     /// Write a file the user asked for with the one atomic writer, never
     /// onto the workspace.
     pub fn write(&self, path: &Path, bytes: &[u8], replace: Replace) -> Result<(), CliError> {
         let ws = self.workspace_path();
-        write_atomic(path, bytes, replace, Some(&ws)).map_err(|e| CliError::file("", &e, self.lang))
+        write_atomic(path, bytes, replace, Some(&ws)).map_err(|e| CliError::file(FileRole::Plain, e, self.lang))
     }
     pub fn input(&self, e: &InputError) -> CliError {
         CliError::input(e, self.lang)
@@ -105,7 +92,7 @@ impl Context {
 
 /// Read a profile file and settle the year (`--year` wins over the file's).
 pub fn read_profile(cx: &Context, path: &Path, year: Option<i64>, packs: &[Pack]) -> Result<(Profile, i32), CliError> {
-    let text = cx.read(path, "企业资料文件", "profile")?;
+    let text = cx.read(path, FileRole::Profile)?;
     let profile = parse_profile(&text, packs).map_err(|e| cx.input(&e))?;
     let year = match (year, profile.year) {
         (Some(y), _) => cx.year("--year", y)?,
@@ -175,12 +162,12 @@ pub fn policies_cmd(cx: &Context, json: bool) -> Result<String, CliError> {
 /// all pass; Err with code 1 listing every failure otherwise.
 pub fn check_policies_cmd(cx: &Context, dir: &Path) -> Result<String, CliError> {
     let lang = cx.lang;
-    let files = policy_files(dir).map_err(|e| CliError::file("", &e, lang))?;
+    let files = policy_files(dir).map_err(|e| CliError::file(FileRole::Plain, e, lang))?;
     let mut report = String::new();
     let mut failures = Vec::new();
     let mut packs = Vec::new();
     for f in &files {
-        let text = read_policy_text(f).map_err(|e| CliError::file(cx.say("政策文件", "policy"), &e, lang))?;
+        let text = read_policy_text(f).map_err(|e| CliError::file(FileRole::Policy, e, lang))?;
         match load_pack(&f.display().to_string(), &text) {
             Ok(p) => packs.push(p),
             Err(e) => failures.push(e.message(lang)),
@@ -226,6 +213,15 @@ pub fn pdf_cmd(cx: &Context, profile_path: &Path, year: Option<i64>, out: &Path)
 /// Write the PDFs and list the files written, one per line.
 pub fn pdfs(cx: &Context, packs: &[Pack], profile: &Profile, ev: &butie_core::Evaluation, out: &Path) -> Result<String, CliError> {
     let ws = cx.workspace_path();
-    let written = write_pdf_set(packs, profile, ev, out, Some(&ws)).map_err(|e| CliError::file("", &e, cx.lang))?;
+    let written = write_pdf_set(packs, profile, ev, out, Some(&ws)).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?;
     Ok(written.iter().map(|p| format!("{}\n", p.display())).collect())
+}
+
+/// `butie template --out FILE.xlsx`.
+pub fn template_cmd(cx: &Context, out: &Path) -> Result<String, CliError> {
+    let columns = crate::ops::batch::write_template(&cx.setup(), out).map_err(|e| cx.err(e))?;
+    Ok(match cx.lang {
+        Lang::Zh => format!("已写出模板 {}（{columns} 列）\n", crate::ops::files::shown(out)),
+        Lang::En => format!("wrote the template {} ({columns} columns)\n", crate::ops::files::shown(out)),
+    })
 }

@@ -3,12 +3,13 @@
 
 use crate::cli::store::OpenMode;
 use crate::cli::{CliError, Context};
-use crate::ops::files::{read_limited, shown, FileError, Replace};
+use crate::ops::files::{shown, Replace};
 use crate::ops::packet::*;
+use crate::ops::FileRole;
 use butie_core::engine::{evaluate, Evaluation};
 use butie_core::policy::Lang;
 use butie_core::profile::Profile;
-use butie_store::{Deadline, MaterialStatus, MAX_EVIDENCE};
+use butie_store::{Deadline, MaterialStatus};
 use std::path::Path;
 
 fn packet_report(cx: &Context, out: &Path, profile: &Profile, ev: &Evaluation, filed: usize) -> String {
@@ -22,12 +23,12 @@ fn packet_report(cx: &Context, out: &Path, profile: &Profile, ev: &Evaluation, f
 pub fn packet_company(cx: &Context, key: &str, year: i64, out: &Path) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let year = cx.year("--year", year)?;
-    check_pdf_name(out, cx.lang).map_err(CliError::usage)?;
+    check_pdf_name(out).map_err(|e| cx.err(e))?;
     let (w, id) = cx.company(key)?;
     let profile = w.profile(id, year, &packs).map_err(|e| cx.store_err(e))?;
     let ev = evaluate(&packs, &profile, year);
-    let bytes = packet_bytes(&packs, &profile, &ev, Some((&w, id))).map_err(|e| CliError::usage(e.message(cx.lang)))?;
-    write_packet(out, &bytes, &cx.workspace_path()).map_err(|e| CliError::file("", &e, cx.lang))?;
+    let bytes = packet_bytes(&packs, &profile, &ev, Some((&w, id))).map_err(|e| cx.err(e))?;
+    write_packet(out, &bytes, &cx.workspace_path()).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?;
     let filed = filed_clauses(&ev, Some((&w, id))).map(|f| f.len()).unwrap_or(0);
     Ok(packet_report(cx, out, &profile, &ev, filed))
 }
@@ -35,11 +36,11 @@ pub fn packet_company(cx: &Context, key: &str, year: i64, out: &Path) -> Result<
 /// `butie packet --profile FILE --out FILE.pdf`.
 pub fn packet_profile(cx: &Context, path: &Path, year: Option<i64>, out: &Path) -> Result<String, CliError> {
     let packs = cx.packs()?;
-    check_pdf_name(out, cx.lang).map_err(CliError::usage)?;
+    check_pdf_name(out).map_err(|e| cx.err(e))?;
     let (profile, year) = crate::cli::read_profile(cx, path, year, &packs)?;
     let ev = evaluate(&packs, &profile, year);
-    let bytes = packet_bytes(&packs, &profile, &ev, None).map_err(|e| CliError::usage(e.message(cx.lang)))?;
-    write_packet(out, &bytes, &cx.workspace_path()).map_err(|e| CliError::file("", &e, cx.lang))?;
+    let bytes = packet_bytes(&packs, &profile, &ev, None).map_err(|e| cx.err(e))?;
+    write_packet(out, &bytes, &cx.workspace_path()).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?;
     let filed = filed_clauses(&ev, None).map(|f| f.len()).unwrap_or(0);
     Ok(packet_report(cx, out, &profile, &ev, filed))
 }
@@ -126,7 +127,7 @@ pub fn materials_set(cx: &Context, key: &str, year: i64, clause: &str, item: &st
         )
     })?;
     let (mut w, id) = cx.company(key)?;
-    require_filed(&w, &packs, id, year, clause, cx.lang).map_err(CliError::usage)?;
+    require_filed(&w, &packs, id, year, clause).map_err(|e| cx.err(e))?;
     w.set_material(id, year, clause, item, s, &packs).map_err(|e| cx.store_err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已记录：{clause} 材料 {item}：{}\n", material_label(s, cx.lang)),
@@ -137,18 +138,9 @@ pub fn materials_set(cx: &Context, key: &str, year: i64, clause: &str, item: &st
 /// `butie evidence add`: the file's bytes copied into the workspace.
 pub fn evidence_add(cx: &Context, key: &str, year: i64, clause: &str, item: &str, file: &Path) -> Result<String, CliError> {
     let packs = cx.packs()?;
-    // One byte over the limit is enough to refuse with the limit named.
-    let bytes = read_limited(file, MAX_EVIDENCE + 1).map_err(|e| match e {
-        FileError::TooLarge { .. } => cx.store_err(butie_store::StoreError::EvidenceTooLarge {
-            name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            size: std::fs::metadata(file).map(|m| m.len()).unwrap_or(MAX_EVIDENCE + 1),
-            limit: MAX_EVIDENCE,
-        }),
-        e => CliError::file(cx.say("证明文件", "evidence file"), &e, cx.lang),
-    })?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let (name, bytes) = read_evidence_file(file).map_err(|e| cx.err(e))?;
     let (mut w, id) = cx.company(key)?;
-    require_filed(&w, &packs, id, year, clause, cx.lang).map_err(CliError::usage)?;
+    require_filed(&w, &packs, id, year, clause).map_err(|e| cx.err(e))?;
     let m = w.add_evidence(id, year, clause, item, &name, &bytes, &packs).map_err(|e| cx.store_err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已保存证明文件 #{} {}（{}，sha256:{}）\n", m.id, m.name, size_text(m.size), m.sha256),
@@ -189,7 +181,7 @@ pub fn deadline_set(
 ) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let (mut w, id) = cx.company(key)?;
-    require_pack_applies(&w, &packs, id, year, pack, cx.lang).map_err(CliError::usage)?;
+    require_pack_applies(&w, &packs, id, year, pack).map_err(|e| cx.err(e))?;
     w.set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| cx.store_err(e))?;
     let left = days_left(&today(), end.trim()).map(|d| days_text(d, cx.lang)).unwrap_or_default();
     Ok(match cx.lang {

@@ -5,6 +5,7 @@ use crate::cli::store::OpenMode;
 use crate::cli::{CliError, Context};
 use crate::ops::files::{read_limited, shown};
 use crate::ops::packs::*;
+use crate::ops::FileRole;
 use butie_core::engine::evaluate;
 use butie_core::policy::{Lang, Pack};
 use butie_store::PackOrigin;
@@ -13,7 +14,7 @@ use std::path::Path;
 /// `butie policies import FILE [--sig FILE] [--allow-unsigned]`.
 pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned: bool) -> Result<String, CliError> {
     let lang = cx.lang;
-    let text = read_pack_text(file).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, lang))?;
+    let text = read_pack_text(file).map_err(|e| CliError::file(FileRole::PackFile, e, lang))?;
     let bytes = text.as_bytes();
     let sig_path = sig.map(Path::to_path_buf).or_else(|| {
         let p = sig_beside(file);
@@ -21,7 +22,7 @@ pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned:
     });
     let sig_text = match &sig_path {
         Some(p) => Some(
-            String::from_utf8(read_limited(p, 64 * 1024).map_err(|e| CliError::file(cx.say("签名文件", "signature file"), &e, lang))?)
+            String::from_utf8(read_limited(p, 64 * 1024).map_err(|e| CliError::file(FileRole::Signature, e, lang))?)
                 .map_err(|_| CliError::usage(format!("{}: {}", shown(p), cx.say("不是签名文件", "not a signature file"))))?,
         ),
         None => None,
@@ -29,14 +30,15 @@ pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned:
     let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let keys = w.keys().map_err(|e| cx.store_err(e))?;
     let check = check_signature(bytes, sig_text.as_deref(), &keys);
-    let outcome = accept(&mut w, &file.display().to_string(), &text, &check, allow_unsigned, lang).map_err(CliError::usage)?;
-    Ok(outcome + "\n")
+    let imported = accept(&mut w, &file.display().to_string(), &text, &check, allow_unsigned).map_err(|e| cx.err(e))?;
+    Ok(crate::words::ops::imported_line(&imported, lang) + "\n")
 }
 
 /// `butie keys add NAME KEY`: KEY is a `minisign.pub` file or its base64 line.
 pub fn keys_add(cx: &Context, name: &str, key: &str) -> Result<String, CliError> {
     let text = if Path::new(key).is_file() {
-        String::from_utf8(read_limited(Path::new(key), 64 * 1024).map_err(|e| CliError::file("", &e, cx.lang))?).unwrap_or_default()
+        String::from_utf8(read_limited(Path::new(key), 64 * 1024).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?)
+            .unwrap_or_default()
     } else {
         key.to_string()
     };
@@ -154,7 +156,7 @@ pub fn history_verify(cx: &Context) -> Result<String, CliError> {
 }
 
 fn read_pack_file(cx: &Context, path: &Path) -> Result<Pack, CliError> {
-    let text = read_pack_text(path).map_err(|e| CliError::file(cx.say("政策包文件", "pack file"), &e, cx.lang))?;
+    let text = read_pack_text(path).map_err(|e| CliError::file(FileRole::PackFile, e, cx.lang))?;
     butie_core::policy::load_pack(&path.display().to_string(), &text).map_err(|e| CliError::usage(e.message(cx.lang)))
 }
 
@@ -179,7 +181,7 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
         return Ok(out);
     }
     let w = cx.open(OpenMode::Existing)?;
-    let current = packs_with(&w).map_err(CliError::usage)?;
+    let current = packs_with(&w).map_err(|e| cx.err(e))?;
     let with = |p: &Pack| -> Vec<Pack> {
         let mut set: Vec<Pack> = current.iter().filter(|c| c.id != p.id).cloned().collect();
         set.push(p.clone());
@@ -202,7 +204,7 @@ pub fn diff_cmd(cx: &Context, old: &Path, new: &Path, impact: bool, year: Option
 /// `butie policies versions`: every pack version kept, and which is in use.
 pub fn versions_cmd(cx: &Context) -> Result<String, CliError> {
     let w = cx.open(OpenMode::Existing)?;
-    let in_use = packs_with(&w).map_err(CliError::usage)?;
+    let in_use = packs_with(&w).map_err(|e| cx.err(e))?;
     let pins = w.pack_pins().map_err(|e| cx.store_err(e))?;
     let mut out = String::new();
     for p in &in_use {

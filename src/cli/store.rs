@@ -5,6 +5,7 @@
 
 use crate::cli::{CliError, Context};
 use crate::files::{Content, Replace};
+use crate::ops::FileRole;
 use crate::store_messages::{claim_status_label, store_detail, store_message};
 use butie_core::engine::evaluate;
 use butie_core::money::fmt_grouped;
@@ -15,44 +16,22 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Whether a command may create the workspace. Only commands that add data
-/// (`company add`, `import`; `restore` too, through `Workspace::restore`)
-/// make a new one; every other command needs an existing workspace, so a
-/// mistyped `--workspace` says "no workspace at …" instead of quietly
-/// starting an empty one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// The workspace must exist.
-    Existing,
-    /// Create the folder and an empty workspace if there is none.
-    CreateIfMissing,
-}
+pub use crate::ops::OpenMode;
 
 impl Context {
     pub fn store_err(&self, e: StoreError) -> CliError {
         CliError::usage(store_message(&e, self.lang))
     }
-    /// The workspace file: `--workspace`, then `$BUTIE_WORKSPACE` (as the
-    /// app reads it), then the default one.
+    /// The workspace file (see [`crate::ops::Setup::workspace_path`]).
     pub fn workspace_path(&self) -> PathBuf {
-        self.workspace
-            .clone()
-            .or_else(|| std::env::var_os("BUTIE_WORKSPACE").filter(|v| !v.is_empty()).map(PathBuf::from))
-            .unwrap_or_else(butie_store::default_path)
+        self.setup().workspace_path()
     }
     pub fn open(&self, mode: OpenMode) -> Result<Workspace, CliError> {
-        let path = self.workspace_path();
-        match mode {
-            OpenMode::Existing => Workspace::open(&path),
-            OpenMode::CreateIfMissing => Workspace::open_or_create(&path),
-        }
-        .map_err(|e| self.store_err(e))
+        self.setup().open(mode).map_err(|e| self.err(e))
     }
     /// Open the (existing) workspace and find a company by number or USCC.
     pub(crate) fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
-        let w = self.open(OpenMode::Existing)?;
-        let id = w.find_company(key).map_err(|e| self.store_err(e))?;
-        Ok((w, id))
+        self.setup().company(key).map_err(|e| self.err(e))
     }
 }
 
@@ -74,7 +53,7 @@ pub struct CompanyFields {
 
 fn apply(cx: &Context, mut c: Company, f: &CompanyFields, packs: &[Pack]) -> Result<Company, CliError> {
     if let Some(p) = &f.from_json {
-        let v = read_json_under(cx, p, ("企业资料文件", "company JSON"), "company")?;
+        let v = read_json_under(cx, p, FileRole::CompanyJson, "company")?;
         let v = v.get("company").cloned().unwrap_or(v);
         c = butie_core::profile::parse_company(&v, packs).map_err(|e| cx.input(&e))?;
     }
@@ -107,8 +86,8 @@ fn apply(cx: &Context, mut c: Company, f: &CompanyFields, packs: &[Pack]) -> Res
 /// Read a JSON file that holds `{"<field>": {…}}` or the bare `{…}`,
 /// strictly; a duplicate key in a bare object is named under `field` too
 /// (`facts.cbec_volume`), as its other errors are.
-fn read_json_under(cx: &Context, path: &Path, what: (&str, &str), field: &str) -> Result<Value, CliError> {
-    let text = cx.read(path, what.0, what.1)?;
+fn read_json_under(cx: &Context, path: &Path, role: FileRole, field: &str) -> Result<Value, CliError> {
+    let text = cx.read(path, role)?;
     butie_core::profile::parse_json(field, &text).map_err(|mut e| {
         if e.problem == Problem::DuplicateKey {
             let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -217,7 +196,7 @@ pub fn facts_set(cx: &Context, key: &str, year: i64, pairs: &[String], from_json
     let year = cx.year("--year", year)?;
     let mut facts = parse_assignments(pairs, &packs).map_err(|e| cx.input(&e))?;
     if let Some(p) = from_json {
-        let v = read_json_under(cx, p, ("事实文件", "facts JSON"), "facts")?;
+        let v = read_json_under(cx, p, FileRole::FactsJson, "facts")?;
         let obj = v.get("facts").unwrap_or(&v).as_object().ok_or_else(|| cx.input(&InputError::new("facts", Problem::NotAnObject)))?;
         facts.extend(butie_core::profile::parse_facts(obj, &packs).map_err(|e| cx.input(&e))?);
     }
@@ -397,7 +376,7 @@ pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) ->
 
 pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliError> {
     let packs = cx.packs()?;
-    let text = crate::files::read_import_text(file).map_err(|e| CliError::file(cx.say("导入文件", "import file"), &e, cx.lang))?;
+    let text = crate::files::read_import_text(file).map_err(|e| CliError::file(FileRole::Import, e, cx.lang))?;
     let v = crate::files::parse_import_text(&text).map_err(|e| cx.input(&e))?;
     let mut w = cx.open(OpenMode::CreateIfMissing)?;
     let ids = w.import(&v, &packs, replace).map_err(|e| cx.store_err(e))?;

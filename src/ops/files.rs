@@ -15,7 +15,7 @@
 //! device, an SQLite database or the open workspace. (The store writes its
 //! own backups.)
 
-use butie_core::policy::{Lang, Pack, PolicyError};
+use butie_core::policy::{Pack, PolicyError};
 use butie_core::profile::{parse_json, InputError, Problem, Profile};
 use butie_core::Evaluation;
 use serde_json::Value;
@@ -70,7 +70,7 @@ impl NodeKind {
         NodeKind::Other
     }
 
-    fn name(self, zh: bool) -> &'static str {
+    pub(crate) fn name(self, zh: bool) -> &'static str {
         match (self, zh) {
             (NodeKind::Directory, true) => "是文件夹",
             (NodeKind::Directory, false) => "a folder",
@@ -96,7 +96,7 @@ pub enum Content {
 }
 
 impl Content {
-    fn name(self, zh: bool) -> &'static str {
+    pub(crate) fn name(self, zh: bool) -> &'static str {
         match (self, zh) {
             (Content::Json, true) => "补贴通导出的 JSON ",
             (Content::Json, false) => "Butie export (JSON)",
@@ -244,102 +244,6 @@ pub fn shown(p: &Path) -> String {
         return s;
     }
     s.chars().map(|c| if butie_core::profile::is_control_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
-}
-
-fn mb(limit: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if limit >= MIB && limit & (MIB - 1) == 0 {
-        format!("{} MB", limit / MIB)
-    } else {
-        format!("{limit} bytes")
-    }
-}
-
-impl FileError {
-    /// One line in the user's language.
-    pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
-        let pick = |z: String, e: String| if zh { z } else { e };
-        match self {
-            FileError::NotFound { path } => pick(format!("{}: 文件不存在", shown(path)), format!("{}: no such file", shown(path))),
-            FileError::PermissionDenied { path } => {
-                pick(format!("{}: 没有读取权限", shown(path)), format!("{}: permission denied", shown(path)))
-            }
-            FileError::Unreadable { path, source } => {
-                pick(format!("{}: 无法读取（{source}）", shown(path)), format!("{}: cannot read ({source})", shown(path)))
-            }
-            FileError::NotUtf8 { path } => {
-                pick(format!("{}: 不是 UTF-8 编码的文本", shown(path)), format!("{}: not UTF-8 text", shown(path)))
-            }
-            FileError::NotRegular { path, kind } => pick(
-                format!("{}: 不是普通文件（{}），未读取", shown(path), kind.name(true)),
-                format!("{}: not a regular file ({}); not read", shown(path), kind.name(false)),
-            ),
-            FileError::TooLarge { path, limit } => pick(
-                format!("{}: 文件太大（上限 {}），未读取", shown(path), mb(*limit)),
-                format!("{}: file too large (the limit is {}); not read", shown(path), mb(*limit)),
-            ),
-            FileError::Empty { path } => pick(format!("{}: 文件是空的", shown(path)), format!("{}: the file is empty", shown(path))),
-            FileError::PolicyDirUnreadable { dir, source } => pick(
-                format!("政策目录 {}: 无法打开（{source}）", shown(dir)),
-                format!("policy directory {}: cannot open ({source})", shown(dir)),
-            ),
-            FileError::NoPolicyFiles { dir } => pick(
-                format!("政策目录 {}: 没有 .toml 政策文件", shown(dir)),
-                format!("policy directory {}: no .toml policy files", shown(dir)),
-            ),
-            FileError::Policy(e) => e.message(lang),
-            FileError::Pdf(e) => e.message(lang),
-            FileError::TargetIsLink { path } => pick(
-                format!("{}: 是符号链接，不写入（不跟随链接）", shown(path)),
-                format!("{}: is a symbolic link; not written (links are never followed)", shown(path)),
-            ),
-            FileError::TargetIsDirectory { path } => {
-                pick(format!("{}: 是文件夹，不能写成文件", shown(path)), format!("{}: is a folder; not written", shown(path)))
-            }
-            FileError::TargetNotRegular { path, kind } => pick(
-                format!("{}: 不是普通文件（{}），不写入", shown(path), kind.name(true)),
-                format!("{}: not a regular file ({}); not written", shown(path), kind.name(false)),
-            ),
-            FileError::TargetIsDatabase { path } => pick(
-                format!("{}: 是 SQLite 数据库文件，不会被覆盖", shown(path)),
-                format!("{}: is an SQLite database; it is never overwritten", shown(path)),
-            ),
-            FileError::TargetIsWorkspace { path } => pick(
-                format!("{}: 是正在使用的工作区，不会被覆盖", shown(path)),
-                format!("{}: is the open workspace; it is never overwritten", shown(path)),
-            ),
-            FileError::TargetExists { path } => {
-                pick(format!("{}: 文件已存在，未覆盖", shown(path)), format!("{}: already exists; not replaced", shown(path)))
-            }
-            FileError::TargetNotSameKind { path, expected } => pick(
-                format!("{}: 已存在且不是{}文件，未覆盖", shown(path), expected.name(true)),
-                format!("{}: exists and is not a {} file; not replaced", shown(path), expected.name(false)),
-            ),
-            FileError::TargetReadOnly { path } => {
-                pick(format!("{}: 是只读文件，未覆盖", shown(path)), format!("{}: is read-only; not replaced", shown(path)))
-            }
-            FileError::FolderNotFound { dir } => pick(
-                format!("{}: 文件夹不存在，文件未写入", shown(dir)),
-                format!("{}: no such folder; the file was not written", shown(dir)),
-            ),
-            FileError::NotAFolder { dir } => pick(
-                format!("{}: 不是文件夹，无法在其中写入文件", shown(dir)),
-                format!("{}: not a folder; nothing was written", shown(dir)),
-            ),
-            FileError::CannotCreateFolder { dir, source } => {
-                pick(format!("{}: 无法创建文件夹（{source}）", shown(dir)), format!("{}: cannot create the folder ({source})", shown(dir)))
-            }
-            FileError::DiskFull { path } => pick(
-                format!("{}: 磁盘已满，文件未写入", shown(path)),
-                format!("{}: the disk is full; the file was not written", shown(path)),
-            ),
-            FileError::WriteFailed { path, source } => pick(
-                format!("{}: 无法写入（{source}），文件未写入", shown(path)),
-                format!("{}: cannot write ({source}); the file was not written", shown(path)),
-            ),
-        }
-    }
 }
 
 // ------------------------------------------------------------------ reading

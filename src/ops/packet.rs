@@ -2,7 +2,8 @@
 //! windows: the CLI's `butie packet`, `butie materials`, `butie evidence`,
 //! `butie deadline(s)` and the functions the window's commands share.
 
-use crate::files::{check_target, read_limited, shown, write_atomic, Content, FileError, Replace};
+use crate::files::{check_target, read_limited, write_atomic, Content, FileError, Replace};
+use crate::ops::{Error, FileRole};
 use butie_core::engine::{evaluate, Evaluation, Status};
 use butie_core::policy::{Lang, Pack};
 use butie_core::profile::{ClaimStatus, Profile};
@@ -94,59 +95,42 @@ pub fn filed_clauses(ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<V
 
 /// Materials and evidence belong to a clause the company files this year;
 /// anything else would be kept where no list shows it.
-pub fn require_filed(w: &Workspace, packs: &[Pack], id: i64, year: i64, clause: &str, lang: Lang) -> Result<(), String> {
-    let y = butie_core::profile::check_year("year", year).map_err(|e| e.message(lang))?;
-    let profile = w.profile(id, y, packs).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+pub fn require_filed(w: &Workspace, packs: &[Pack], id: i64, year: i64, clause: &str) -> Result<(), Error> {
+    let y = butie_core::profile::check_year("year", year)?;
+    let profile = w.profile(id, y, packs)?;
     let ev = evaluate(packs, &profile, y);
-    let filed = filed_clauses(&ev, Some((w, id))).map_err(|e| crate::store_messages::store_message(&e, lang))?;
-    if filed.iter().any(|c| c == clause) {
+    if filed_clauses(&ev, Some((w, id)))?.iter().any(|c| c == clause) {
         return Ok(());
     }
-    Err(match lang {
-        Lang::Zh => format!(
-            "{clause}：{y} 年度不在本企业的申报之列（不符合条件、不适用、被就高排除，或已被驳回/撤回），无需为它准备材料；butie materials show 列出要准备的条款"
-        ),
-        Lang::En => format!(
-            "{clause} is not among this company's filings for {y} (not eligible, not applicable, set aside as the lower award, or rejected/withdrawn); butie materials show lists the clauses to prepare"
-        ),
-    })
+    Err(Error::NotFiled { clause: clause.to_string(), year: y })
 }
 
 /// A filing window belongs to a pack that applies to the company that year.
-pub fn require_pack_applies(w: &Workspace, packs: &[Pack], id: i64, year: i64, pack: &str, lang: Lang) -> Result<(), String> {
+pub fn require_pack_applies(w: &Workspace, packs: &[Pack], id: i64, year: i64, pack: &str) -> Result<(), Error> {
     if !packs.iter().any(|p| p.id == pack) {
         return Ok(()); // the store names the packs known
     }
-    let y = butie_core::profile::check_year("year", year).map_err(|e| e.message(lang))?;
-    let profile = w.profile(id, y, packs).map_err(|e| crate::store_messages::store_message(&e, lang))?;
+    let y = butie_core::profile::check_year("year", year)?;
+    let profile = w.profile(id, y, packs)?;
     let ev = evaluate(packs, &profile, y);
     if ev.pack_result(pack).is_some_and(|p| p.status.applies()) {
         return Ok(());
     }
-    let applying: Vec<&str> = ev.packs.iter().filter(|p| p.status.applies()).map(|p| p.pack.id.as_str()).collect();
-    Err(match lang {
-        Lang::Zh => format!(
-            "{pack} 不适用于本企业的 {y} 年度（地区或有效期不符）；适用的政策包：{}",
-            if applying.is_empty() { "无".to_string() } else { applying.join("、") }
-        ),
-        Lang::En => format!(
-            "{pack} does not apply to this company in {y} (place or term); packs that apply: {}",
-            if applying.is_empty() { "none".to_string() } else { applying.join(", ") }
-        ),
-    })
+    let applying = ev.packs.iter().filter(|p| p.status.applies()).map(|p| p.pack.id.clone()).collect();
+    Err(Error::PackNotApplies { pack: pack.to_string(), year: y, applying })
 }
 
 /// The packet's bytes for an evaluation; materials from the workspace
 /// when the company is one of it (a profile file has none: all 未准备).
-pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<Vec<u8>, PacketError> {
-    let filed = filed_clauses(ev, ws).map_err(PacketError::Store)?;
+pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<Vec<u8>, Error> {
+    let filed = filed_clauses(ev, ws)?;
     if filed.is_empty() {
-        return Err(PacketError::NothingToFile { year: ev.year });
+        return Err(Error::NothingToFile { year: ev.year });
     }
     let mut materials = Vec::new();
     for id in &filed {
         let list: Vec<Material> = match ws {
-            Some((w, cid)) => w.materials(cid, ev.year, id, packs).map_err(PacketError::Store)?,
+            Some((w, cid)) => w.materials(cid, ev.year, id, packs)?,
             None => butie_core::engine::find_clause(packs, id)
                 .map(|(_, c)| {
                     c.attachments
@@ -161,7 +145,7 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
         // in the workspace stops the packet instead of being vouched for.
         if let Some((w, _)) = ws {
             for e in list.iter().flat_map(|m| &m.evidence) {
-                w.evidence_bytes(e.id).map_err(PacketError::Store)?;
+                w.evidence_bytes(e.id)?;
             }
         }
         let lines = list
@@ -182,45 +166,17 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
     };
     let input =
         butie_pdf::PacketInput { filed, materials, created_unix: created, date_text, version: env!("CARGO_PKG_VERSION").to_string() };
-    let fonts = butie_pdf::Fonts::load_default().map_err(PacketError::Pdf)?;
+    let fonts = butie_pdf::Fonts::load_default().map_err(Error::Pdf)?;
     let cx = butie_pdf::Evaluated { packs, profile, evaluation: ev };
-    butie_pdf::packet(&fonts, &cx, &input).map_err(PacketError::Pdf)
-}
-
-#[derive(Debug)]
-pub enum PacketError {
-    Store(butie_store::StoreError),
-    Pdf(butie_pdf::PdfError),
-    /// No clause is eligible and still to be filed: nothing to put in it.
-    NothingToFile {
-        year: i32,
-    },
-}
-
-impl PacketError {
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            PacketError::Store(e) => crate::store_messages::store_message(e, lang),
-            PacketError::Pdf(e) => e.message(lang),
-            PacketError::NothingToFile { year } => match lang {
-                Lang::Zh => format!("{year} 年度没有可申报的条款：申报材料至少要有一项符合条件且未被驳回或撤回的条款"),
-                Lang::En => {
-                    format!("nothing to file for {year}: a packet needs at least one eligible clause that was not rejected or withdrawn")
-                }
-            },
-        }
-    }
+    butie_pdf::packet(&fonts, &cx, &input).map_err(Error::Pdf)
 }
 
 /// `--out` must name a `.pdf` file.
-pub fn check_pdf_name(out: &Path, lang: Lang) -> Result<(), String> {
+pub fn check_pdf_name(out: &Path) -> Result<(), Error> {
     if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
         return Ok(());
     }
-    Err(match lang {
-        Lang::Zh => format!("{}：申报材料应保存为 .pdf 文件", shown(out)),
-        Lang::En => format!("{}: the packet is saved as a .pdf file", shown(out)),
-    })
+    Err(Error::NotPdfName { path: out.to_path_buf() })
 }
 
 /// Write the packet to `out`: a new file, or one that is a PDF already.
@@ -253,18 +209,16 @@ pub fn days_text(days: i64, lang: Lang) -> String {
 }
 
 /// The bytes of an evidence file chosen in the window, within the limit.
-pub fn read_evidence_file(file: &Path, lang: Lang) -> Result<(String, Vec<u8>), String> {
+pub fn read_evidence_file(file: &Path) -> Result<(String, Vec<u8>), Error> {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    // One byte over the limit is enough to refuse with the limit named.
     match read_limited(file, MAX_EVIDENCE + 1) {
         Ok(b) => Ok((name, b)),
-        Err(FileError::TooLarge { .. }) => Err(crate::store_messages::store_detail(
-            &butie_store::StoreError::EvidenceTooLarge {
-                name,
-                size: std::fs::metadata(file).map(|m| m.len()).unwrap_or(MAX_EVIDENCE + 1),
-                limit: MAX_EVIDENCE,
-            },
-            lang,
-        )),
-        Err(e) => Err(e.message(lang)),
+        Err(FileError::TooLarge { .. }) => Err(Error::Store(butie_store::StoreError::EvidenceTooLarge {
+            name,
+            size: std::fs::metadata(file).map(|m| m.len()).unwrap_or(MAX_EVIDENCE + 1),
+            limit: MAX_EVIDENCE,
+        })),
+        Err(e) => Err(Error::File { role: FileRole::Evidence, error: e }),
     }
 }

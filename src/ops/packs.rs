@@ -4,7 +4,8 @@
 //! into the workspace), re-checking saved evaluations against the exact
 //! pack versions they were made with, and what a new version changes.
 
-use crate::files::{read_limited, FileError};
+use crate::ops::files::{read_limited, FileError};
+use crate::ops::{Error, PackRefusal};
 use base64::Engine;
 use butie_core::cases::run_cases;
 use butie_core::engine::evaluate;
@@ -80,11 +81,11 @@ pub fn check_signature(bytes: &[u8], sig: Option<&str>, keys: &[TrustedKey]) -> 
 /// the newest version of the same pack imported into the workspace (by
 /// version, then by import), and imported packs of new ids added. Imported
 /// packs without a trusted signature are marked unverified.
-pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
-    let builtin = butie_core::bundled_packs().map_err(|e| e.to_string())?;
-    let stored = ws.stored_packs().map_err(|e| e.to_string())?;
+pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, Error> {
+    let builtin = butie_core::bundled_packs()?;
+    let stored = ws.stored_packs()?;
     let imported: Vec<&StoredPack> = stored.iter().filter(|s| s.origin == PackOrigin::Imported).collect();
-    let pins = ws.pack_pins().map_err(|e| e.to_string())?;
+    let pins = ws.pack_pins()?;
     if imported.is_empty() && pins.is_empty() {
         return Ok(builtin);
     }
@@ -94,10 +95,7 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
         // A text that no longer matches the SHA-256 it was kept under was
         // changed inside the workspace: never used.
         if butie_store::sha256_hex(s.text.as_bytes()) != s.sha256 {
-            return Err(format!(
-                "政策包 {} 版本 {} 在工作区中保存的内容与其 SHA-256 不符（工作区文件被改动过），请从备份恢复或重新导入 / the text kept for pack {} {} does not match its SHA-256",
-                s.pack_id, s.version, s.pack_id, s.version
-            ));
+            return Err(Error::KeptPackChanged { pack: s.pack_id.clone(), version: s.version.clone() });
         }
         match chosen.iter_mut().find(|c| c.0 == s.pack_id) {
             // A newer date wins; on the same date a verified text beats an
@@ -120,8 +118,7 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
             *c = (id.clone(), version, text, unverified);
         }
     }
-    let mut packs =
-        butie_core::load_packs(chosen.iter().map(|(id, _, text, _)| (id.as_str(), text.as_str()))).map_err(|e| e.to_string())?;
+    let mut packs = butie_core::load_packs(chosen.iter().map(|(id, _, text, _)| (id.as_str(), text.as_str())))?;
     for (p, c) in packs.iter_mut().zip(&chosen) {
         p.unverified = c.3;
         // Every other kept version stays at hand for the data years this
@@ -141,7 +138,7 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
                 continue;
             }
             seen.push(sha);
-            let mut alt = butie_core::load_pack(&p.id, &text).map_err(|e| e.to_string())?;
+            let mut alt = butie_core::load_pack(&p.id, &text)?;
             alt.unverified = unverified;
             p.alternates.push(alt);
         }
@@ -149,123 +146,73 @@ pub fn packs_with(ws: &Workspace) -> Result<Vec<Pack>, String> {
     Ok(packs)
 }
 
+/// What an import did: the pack kept, whether it was new, and the version
+/// that stays in use when it is not this one.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub pack: String,
+    pub version: String,
+    pub clauses: usize,
+    pub cases: usize,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub content_hash: String,
+    /// "name（key id）" of the trusted key that signed it; `None`: unverified.
+    pub signer: Option<String>,
+    /// False when this very text was kept already.
+    pub new: bool,
+    /// The version in use for the pack when it is not the one imported.
+    pub still_in_use: Option<String>,
+}
+
 /// Validate a pack text, run its embedded cases, check it against the
 /// packs it joins, and keep it: the one path the CLI and the window share.
-/// Returns the line that says what was imported.
-pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow_unsigned: bool, lang: Lang) -> Result<String, String> {
-    let zh = lang == Lang::Zh;
+pub fn accept(w: &mut Workspace, name: &str, text: &str, check: &SigCheck, allow_unsigned: bool) -> Result<Imported, Error> {
+    let refuse = |refusal| Error::Pack { name: name.to_string(), refusal };
     let (signer, verified) = match check {
         SigCheck::Verified(k) => (Some(format!("{}（{}）", k.name, k.key_id)), true),
-        SigCheck::Bad(why) if why == "format" => {
-            return Err(if zh {
-                format!("{name}: 签名文件不是 minisign 签名（空、损坏或其他格式）；未导入")
-            } else {
-                format!("{name}: the signature file is not a minisign signature (empty, damaged or another format); not imported")
-            })
-        }
-        SigCheck::Bad(_) => {
-            return Err(if zh {
-                format!("{name}: 签名无效：文件或签名中的可信注释在签名后被改动过，或签名属于另一个文件；未导入")
-            } else {
-                format!("{name}: bad signature: the file or the signature's trusted comment was changed after signing, or the signature is another file's; not imported")
-            })
-        }
-        SigCheck::UnknownKey(id) if !allow_unsigned => {
-            return Err(if zh {
-                format!("{name}: 签名来自未受信任的公钥 {id}；如确认来源可靠，请先用 butie keys add 添加该公钥，或加 --allow-unsigned 以“未验证”导入")
-            } else {
-                format!("{name}: signed by a key this workspace does not trust ({id}); add it with butie keys add, or import it as unverified with --allow-unsigned")
-            })
-        }
-        SigCheck::Unsigned if !allow_unsigned => {
-            return Err(if zh {
-                format!("{name}: 没有签名（.minisig）；如确认来源可靠，请加 --allow-unsigned 以“未验证”导入，其测算结果会标明“未验证”")
-            } else {
-                format!("{name}: no signature (.minisig); to import it anyway add --allow-unsigned: its figures are then marked unverified")
-            })
-        }
+        SigCheck::Bad(why) if why == "format" => return Err(refuse(PackRefusal::SignatureNotMinisign)),
+        SigCheck::Bad(_) => return Err(refuse(PackRefusal::BadSignature)),
+        SigCheck::UnknownKey(id) if !allow_unsigned => return Err(refuse(PackRefusal::UnknownKey { key_id: id.clone() })),
+        SigCheck::Unsigned if !allow_unsigned => return Err(refuse(PackRefusal::Unsigned)),
         SigCheck::UnknownKey(_) | SigCheck::Unsigned => (None, false),
     };
-    let mut pack = butie_core::policy::load_pack(name, text).map_err(|e| e.to_string())?;
+    let mut pack = butie_core::policy::load_pack(name, text)?;
     // Versions are dates: the newest is the one in use, so they must compare as dates.
     let real_date = pack.version.len() == 10 && butie_core::policy::Date::parse(&pack.version).is_some();
     if !real_date {
-        return Err(if zh {
-            format!("{name}: 版本 {:?} 应为发布日期 YYYY-MM-DD（版本按日期比较新旧）；未导入", pack.version)
-        } else {
-            format!("{name}: version {:?} must be the issue date, YYYY-MM-DD (versions are compared as dates); not imported", pack.version)
-        });
+        return Err(refuse(PackRefusal::VersionNotDate { version: pack.version.clone() }));
     }
     // The same text kept already as verified stays verified.
-    let kept = w.stored_pack(&pack.content_hash).map_err(|e| crate::store_messages::store_message(&e, lang))?;
-    let (signer, verified) = match kept {
+    let (signer, verified) = match w.stored_pack(&pack.content_hash)? {
         Some(k) if k.verified && !verified => (k.signer, true),
         _ => (signer, verified),
     };
     let (n, failures) = run_cases(&pack);
     if !failures.is_empty() {
-        let list: Vec<String> = failures.iter().take(3).map(|f| f.to_string()).collect();
-        return Err(if zh {
-            format!("{name}: 政策包自带的 {} 个测试用例中有 {} 个不通过，未导入：{}", n, failures.len(), list.join("；"))
-        } else {
-            format!("{name}: {} of its {} embedded cases fail; not imported: {}", failures.len(), n, list.join("; "))
-        });
+        let first = failures.iter().take(3).map(|f| f.to_string()).collect();
+        return Err(refuse(PackRefusal::CasesFail { failed: failures.len(), total: n, first }));
     }
     pack.unverified = !verified;
     // It must also fit with the packs it joins (fact definitions agree).
-    let mut set = packs_with(w).map_err(|e| e.to_string())?;
+    let mut set = packs_with(w)?;
     set.retain(|p| p.id != pack.id);
     set.push(pack.clone());
-    butie_core::policy::check_set(&set).map_err(|e| e.to_string())?;
-    let new = w
-        .keep_pack(&pack, PackOrigin::Imported, signer.as_deref(), verified)
-        .map_err(|e| crate::store_messages::store_message(&e, lang))?;
-    let trust = match (&signer, zh) {
-        (Some(s), true) => format!("已验证：{s} 签名"),
-        (Some(s), false) => format!("verified: signed by {s}"),
-        (None, true) => "未验证（没有受信任的签名），测算结果将标明“未验证”".to_string(),
-        (None, false) => "unverified (no trusted signature); its figures are marked unverified".to_string(),
-    };
-    let again = if new {
-        ""
-    } else if zh {
-        "（此版本已在工作区中）"
-    } else {
-        " (this version was already in the workspace)"
-    };
+    butie_core::policy::check_set(&set)?;
+    let new = w.keep_pack(&pack, PackOrigin::Imported, signer.as_deref(), verified)?;
     let in_use = packs_with(w)?;
-    let not_used = match in_use.iter().find(|p| p.id == pack.id) {
-        Some(u) if u.content_hash != pack.content_hash => {
-            if zh {
-                format!("；注意：使用中的仍是版本 {}，因为它的版本日期更新，或同一日期的已验证版本优先", u.version)
-            } else {
-                format!("; note: version {} stays in use (a newer date, or a verified text of the same date)", u.version)
-            }
-        }
-        _ => String::new(),
-    };
-    Ok(if zh {
-        format!(
-            "已导入政策包 {} 版本 {}（{} 条，{} 个用例通过；有效期 {} 至 {}；sha256:{}）{again}；{trust}",
-            pack.id,
-            pack.version,
-            pack.clauses.len(),
-            n,
-            pack.valid_from,
-            pack.valid_to,
-            butie_core::short_hash(&pack.content_hash)
-        ) + &not_used
-    } else {
-        format!(
-            "imported pack {} version {} ({} clauses, {} cases pass; in force {} to {}; sha256:{}){again}; {trust}",
-            pack.id,
-            pack.version,
-            pack.clauses.len(),
-            n,
-            pack.valid_from,
-            pack.valid_to,
-            butie_core::short_hash(&pack.content_hash)
-        ) + &not_used
+    let still_in_use = in_use.iter().find(|p| p.id == pack.id && p.content_hash != pack.content_hash).map(|u| u.version.clone());
+    Ok(Imported {
+        pack: pack.id.clone(),
+        version: pack.version.clone(),
+        clauses: pack.clauses.len(),
+        cases: n,
+        valid_from: pack.valid_from.to_string(),
+        valid_to: pack.valid_to.to_string(),
+        content_hash: pack.content_hash.clone(),
+        signer,
+        new,
+        still_in_use,
     })
 }
 

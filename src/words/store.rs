@@ -16,6 +16,7 @@
 //! their wording) has its own small function below, which writes the Chinese
 //! and the English side by side and lets [`say`] keep the one asked for.
 
+use super::say;
 use butie_core::policy::Lang;
 use butie_core::profile::ClaimStatus;
 use butie_store::rusqlite::{self, ErrorCode};
@@ -65,15 +66,6 @@ pub fn claim_status_label(s: ClaimStatus, lang: Lang) -> &'static str {
         (ClaimStatus::Approved, Lang::En) => "approved",
         (ClaimStatus::Rejected, Lang::En) => "rejected",
         (ClaimStatus::Withdrawn, Lang::En) => "withdrawn",
-    }
-}
-
-/// The sentence in `lang`, given in both languages. Both are written out
-/// (an error is rare; the handlers read better with the two side by side).
-fn say(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> String {
-    match lang {
-        Lang::Zh => zh.into(),
-        Lang::En => en.into(),
     }
 }
 

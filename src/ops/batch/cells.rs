@@ -1,6 +1,7 @@
 //! Reading a spreadsheet file (.xlsx or .csv) into a grid of cells.
 
 use super::*;
+use crate::ops::FileRole;
 
 /// A cell as read, before it is given a meaning by its column.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,28 +53,16 @@ pub(super) struct Grid {
     pub(super) rows: Vec<Vec<Cell>>,
 }
 
-/// Why the file cannot be used at all (exit 2).
-pub(super) fn unusable(cx: &Context, path: &Path, zh: String, en: String) -> CliError {
-    CliError::usage(format!("{}: {}", shown(path), if cx.zh() { zh } else { en }))
-}
-
-pub(super) fn read_grid(cx: &Context, path: &Path, kind: InKind) -> Result<Grid, CliError> {
-    let bytes = read_limited(path, IMPORT_LIMIT).map_err(|e| CliError::file(cx.say("表格文件", "spreadsheet"), &e, cx.lang))?;
+pub(super) fn read_grid(path: &Path, kind: InKind) -> Result<Grid, Error> {
+    let bytes = read_limited(path, IMPORT_LIMIT).map_err(Error::file(FileRole::Spreadsheet))?;
     match kind {
         InKind::Csv => {
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                unusable(
-                    cx,
-                    path,
-                    "不是 UTF-8 编码的 CSV（请在表格软件中另存为“CSV UTF-8（逗号分隔）”）".into(),
-                    "not a UTF-8 CSV file (save it as \"CSV UTF-8\" in your spreadsheet program)".into(),
-                )
-            })?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::sheet(path, SheetProblem::CsvNotUtf8))?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
             let mut rows = Vec::new();
             for rec in r.records() {
-                let rec = rec.map_err(|e| unusable(cx, path, format!("无法按 CSV 读取（{e}）"), format!("cannot be read as CSV ({e})")))?;
+                let rec = rec.map_err(|e| Error::sheet(path, SheetProblem::Csv { detail: e.to_string() }))?;
                 rows.push(rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect());
             }
             Ok(Grid { first_row: 1, first_col: 0, rows })
@@ -85,20 +74,14 @@ pub(super) fn read_grid(cx: &Context, path: &Path, kind: InKind) -> Result<Grid,
                 // a clerk; what to do does.
                 let zip = e.to_string().contains("Zip");
                 if zip {
-                    unusable(
-                        cx,
-                        path,
-                        "不是可读取的 .xlsx 表格文件（文件已损坏，或是其他格式改成了 .xlsx 扩展名；请在表格软件中另存为 Excel 工作簿）"
-                            .into(),
-                        "not a readable .xlsx workbook (damaged, or another format renamed to .xlsx; save it as an Excel workbook)".into(),
-                    )
+                    Error::sheet(path, SheetProblem::XlsxDamaged)
                 } else {
-                    unusable(cx, path, format!("不是可读取的 .xlsx 表格文件（{e}）"), format!("not a readable .xlsx workbook ({e})"))
+                    Error::sheet(path, SheetProblem::Xlsx { detail: e.to_string() })
                 }
             };
             let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| not_sheet(&e))?;
             let Some(first) = wb.sheet_names().first().cloned() else {
-                return Err(unusable(cx, path, "工作簿中没有工作表".into(), "the workbook has no sheet".into()));
+                return Err(Error::sheet(path, SheetProblem::NoSheet));
             };
             // Cells are streamed and only those with a value kept: a sheet's
             // declared size (one stray cell at XFD1048576) is never allocated.
@@ -136,11 +119,11 @@ pub(super) fn read_grid(cx: &Context, path: &Path, kind: InKind) -> Result<Grid,
 }
 
 /// The kind of spreadsheet a file is, by its extension.
-pub(super) fn in_kind(cx: &Context, path: &Path) -> Result<InKind, CliError> {
+pub(super) fn in_kind(path: &Path) -> Result<InKind, Error> {
     match extension(path).as_str() {
         "xlsx" => Ok(InKind::Xlsx),
         "csv" => Ok(InKind::Csv),
-        _ => Err(unusable(cx, path, "不是表格文件（应为 .xlsx 或 .csv）".into(), "not a spreadsheet (.xlsx or .csv expected)".into())),
+        _ => Err(Error::sheet(path, SheetProblem::NotSpreadsheet)),
     }
 }
 

@@ -34,6 +34,7 @@ mod cells;
 mod columns;
 mod portfolio;
 mod rows;
+
 mod run;
 mod save;
 mod template;
@@ -44,15 +45,15 @@ use cells::*;
 use columns::*;
 pub use portfolio::*;
 pub use rows::*;
+
 pub use run::*;
 pub use save::*;
 pub use template::*;
 use workers::*;
 pub use write::*;
 
-use crate::cli::{CliError, Context};
 use crate::files::{check_target, read_limited, shown, write_atomic, write_pdf_set_with, FileError, Replace, IMPORT_LIMIT};
-use crate::store_cli::OpenMode;
+use crate::ops::{Error, OpenMode, Output, Setup, SheetProblem};
 use butie_core::engine::{evaluate, Status};
 use butie_core::explain::{self, Catalogue};
 use butie_core::money::fmt_yuan;

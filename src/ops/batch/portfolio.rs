@@ -30,13 +30,13 @@ impl SheetImport {
 
 /// Read a spreadsheet with the very rules of `butie batch --save`: every
 /// row needs a credit code; a row without a year column cell is `year`.
-pub fn read_sheet(cx: &Context, packs: &[Pack], path: &Path, year: i32) -> Result<SheetImport, CliError> {
-    let kind = in_kind(cx, path)?;
+pub fn read_sheet(packs: &[Pack], path: &Path, year: i32, lang: Lang) -> Result<SheetImport, Error> {
+    let kind = in_kind(path)?;
     let columns = Columns::new(packs);
-    let grid = read_grid(cx, path, kind)?;
-    let header = read_header(cx, path, &grid, &columns)?;
-    require_uscc_column(cx, path, &header)?;
-    let (rows, errors, read) = read_rows(cx, packs, &grid, &header, year, true);
+    let grid = read_grid(path, kind)?;
+    let header = read_header(path, &grid, &columns)?;
+    require_uscc_column(path, &header)?;
+    let (rows, errors, read) = read_rows(lang, packs, &grid, &header, year, true);
     Ok(SheetImport { rows, errors, read })
 }
 
@@ -57,7 +57,7 @@ pub struct OverviewLine {
     pub filings: String,
 }
 
-pub(super) fn overview_sheet(wb: &mut rust_xlsxwriter::Workbook, lines: &[OverviewLine], lang: Lang) -> Result<(), CliError> {
+pub(super) fn overview_sheet(wb: &mut rust_xlsxwriter::Workbook, lines: &[OverviewLine], lang: Lang) -> Result<(), Error> {
     use rust_xlsxwriter::Format;
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("#,##0.00");
@@ -119,11 +119,11 @@ pub(super) fn overview_sheet(wb: &mut rust_xlsxwriter::Workbook, lines: &[Overvi
 /// The 客户总览 as a workbook: 汇总 (the window's columns, the same
 /// figures) and 明细 (every clause of every company), numbered by company id.
 pub fn portfolio_workbook(
-    cx: &Context,
+    cx: &Setup,
     packs: &[Pack],
     companies: Vec<(i64, Profile, i32)>,
     lines: &[OverviewLine],
-) -> Result<Vec<u8>, CliError> {
+) -> Result<Vec<u8>, Error> {
     let rows: Vec<Accepted> =
         companies.into_iter().map(|(id, profile, year)| Accepted { row: id.max(0) as u32, profile, year, keep: Vec::new() }).collect();
     let done: Vec<Done> = rows.iter().map(|a| work(cx, packs, a, false, None)).collect();
@@ -147,15 +147,15 @@ pub struct PdfRun {
 /// the companies finished so a window can show progress; once `cancel` is
 /// set no further company is started, and the folders already written stay.
 pub fn write_portfolio_pdfs(
-    cx: &Context,
+    cx: &Setup,
     packs: &[Pack],
     companies: &[(Profile, i32)],
     dir: &Path,
     jobs: usize,
     done: &AtomicUsize,
     cancel: &AtomicBool,
-) -> Result<PdfRun, CliError> {
-    let fonts = butie_pdf::Fonts::load_default().map_err(|e| CliError::file("", &FileError::Pdf(e), cx.lang))?;
+) -> Result<PdfRun, Error> {
+    let fonts = butie_pdf::Fonts::load_default()?;
     let rows: Vec<Accepted> = companies
         .iter()
         .enumerate()

@@ -62,10 +62,10 @@ impl Header<'_> {
     }
 }
 
-pub(super) fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &Columns<'p>) -> Result<Header<'p>, CliError> {
+pub(super) fn read_header<'p>(path: &Path, grid: &Grid, columns: &Columns<'p>) -> Result<Header<'p>, Error> {
     let head = grid.rows.first().filter(|r| r.iter().any(|c| *c != Cell::Empty));
     let Some(head) = head else {
-        return Err(unusable(cx, path, "没有表头行（第一行应为列名）".into(), "no header row (the first row names the columns)".into()));
+        return Err(Error::sheet(path, SheetProblem::NoHeader));
     };
     let width = grid.rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let mut cols = Vec::with_capacity(width);
@@ -82,41 +82,20 @@ pub(super) fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &
             // A column without a header is ignored only if it holds nothing.
             if let Some(r) = grid.rows.iter().skip(1).position(|r| r.get(i).is_some_and(|c| *c != Cell::Empty)) {
                 let row = grid.first_row + 1 + r as u32;
-                return Err(unusable(
-                    cx,
-                    path,
-                    format!("{letter}列没有表头，但第{row}行在该列有内容"),
-                    format!("column {letter} has no header but row {row} has something in it"),
-                ));
+                return Err(Error::sheet(path, SheetProblem::HeaderlessColumn { column: letter, row }));
             }
             cols.push(None);
             names.push(String::new());
             continue;
         }
         let Some(fi) = columns.find(&text) else {
-            let (zh, en) = match columns.suggestion(&text) {
-                Some(s) => (format!("；是否想写 {s}？"), format!("; did you mean {s}?")),
-                None => (
-                    "（butie template 可生成带全部列的模板）".to_string(),
-                    " (butie template writes a template with every column)".to_string(),
-                ),
-            };
-            return Err(unusable(
-                cx,
-                path,
-                format!("未知的列“{text}”（{letter}列）{zh}"),
-                format!("unknown column \"{text}\" (column {letter}){en}"),
-            ));
+            let suggestion = columns.suggestion(&text);
+            return Err(Error::sheet(path, SheetProblem::UnknownColumn { text, column: letter, suggestion }));
         };
         let f = columns.fields[fi];
         if let Some(j) = cols.iter().position(|c: &Option<Field>| c.is_some_and(|g| g.key() == f.key())) {
             let other = col_letter(grid.first_col + j as u32);
-            return Err(unusable(
-                cx,
-                path,
-                format!("{other}列和{letter}列都是 {}，只能有一列", f.key()),
-                format!("columns {other} and {letter} are both {}; keep one", f.key()),
-            ));
+            return Err(Error::sheet(path, SheetProblem::DuplicateColumn { first: other, second: letter, key: f.key().to_string() }));
         }
         cols.push(Some(f));
         names.push(text);
@@ -124,7 +103,7 @@ pub(super) fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &
     for k in REQUIRED {
         if !cols.iter().any(|c| c.is_some_and(|f| f.key() == k)) {
             let label = COMPANY_COLUMNS.iter().find(|c| c.0 == k).map(|c| c.1).unwrap_or(k);
-            return Err(unusable(cx, path, format!("缺少必需的列 {k}（{label}）"), format!("the column {k} is missing (it is required)")));
+            return Err(Error::sheet(path, SheetProblem::MissingColumn { key: k.to_string(), label: label.to_string() }));
         }
     }
     Ok(Header { cols, names, first_col: grid.first_col })
@@ -132,16 +111,11 @@ pub(super) fn read_header<'p>(cx: &Context, path: &Path, grid: &Grid, columns: &
 
 /// Saving matches companies by credit code: a sheet without that column
 /// cannot be saved at all (one message, not one per row).
-pub(super) fn require_uscc_column(cx: &Context, path: &Path, header: &Header) -> Result<(), CliError> {
+pub(super) fn require_uscc_column(path: &Path, header: &Header) -> Result<(), Error> {
     if header.cols.iter().any(|c| c.is_some_and(|f| f.key() == "uscc")) {
         return Ok(());
     }
-    Err(unusable(
-        cx,
-        path,
-        "缺少 uscc（统一社会信用代码）列；保存时按信用代码匹配企业".into(),
-        "the uscc (credit code) column is missing; saving matches companies by it".into(),
-    ))
+    Err(Error::sheet(path, SheetProblem::NoUsccColumn))
 }
 
 /// Whether a row is the template's label row: every cell filled is its
@@ -245,14 +219,13 @@ pub(super) fn fact_json(d: &FactDef, field: &str, c: &Cell) -> Result<Value, Inp
 /// Read every data row: accepted rows become profiles, the others errors
 /// (in row order, every bad cell of a row named).
 pub(super) fn read_rows(
-    cx: &Context,
+    lang: Lang,
     packs: &[Pack],
     grid: &Grid,
     header: &Header,
     year: i32,
     need_uscc: bool,
 ) -> (Vec<Accepted>, Vec<RowError>, usize) {
-    let lang = cx.lang;
     let mut accepted = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     // (row, USCC, year) of each row whose code and year read, for duplicates.
@@ -326,7 +299,11 @@ pub(super) fn read_rows(
         } else if need_uscc && company.get("uscc").is_none() {
             let e = InputError::new("company.uscc", Problem::Missing);
             let mut re = header.error(row, &e, lang);
-            re.message.push_str(cx.say("（保存时按统一社会信用代码匹配企业）", " (saving matches companies by their credit code)"));
+            re.message.push_str(if lang == Lang::Zh {
+                "（保存时按统一社会信用代码匹配企业）"
+            } else {
+                " (saving matches companies by their credit code)"
+            });
             errs.insert(0, re);
         }
         let row_year = match &year_cell {
@@ -374,8 +351,8 @@ pub(super) fn read_rows(
                 a,
                 RowError {
                     row: a,
-                    column: header.column_of("uscc", cx.lang),
-                    message: match cx.lang {
+                    column: header.column_of("uscc", lang),
+                    message: match lang {
                         Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
                         Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
                     },
@@ -402,8 +379,8 @@ pub(super) fn read_rows(
                 for (row, other, mine, theirs) in [(f.row, a.row, x, y), (a.row, f.row, y, x)] {
                     conflicts.push(RowError {
                         row,
-                        column: header.column_of(field, cx.lang),
-                        message: match cx.lang {
+                        column: header.column_of(field, lang),
+                        message: match lang {
                             Lang::Zh => format!("与第{other}行信用代码相同（{u}），但填的是“{mine}”而那一行是“{theirs}”；同一企业请填写一致，两行都不保存"),
                             Lang::En => format!("the same credit code as row {other} ({u}) but “{mine}” here and “{theirs}” there; one company must read the same, neither row is saved"),
                         },

@@ -32,28 +32,25 @@ pub(super) fn error_line(e: &RowError, lang: Lang) -> String {
     }
 }
 
-pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> {
+/// One `butie batch` run: the sheet read, every row evaluated, the
+/// results written (and saved with `--save`); the outcome's lines are in
+/// the run's language, like its output file.
+pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
     let lang = cx.lang;
-    let year = cx.year("--year", a.year)?;
+    let year = butie_core::profile::check_year("--year", a.year)?;
     if a.jobs == Some(0) {
-        return Err(CliError::usage(cx.say("--jobs: 至少为 1", "--jobs: at least 1").into()));
+        return Err(Error::NoJobs);
     }
-    let in_kind = in_kind(cx, &a.input)?;
+    let in_kind = in_kind(&a.input)?;
     let out_kind = match extension(&a.out).as_str() {
         "jsonl" => OutKind::Jsonl,
         "csv" => OutKind::Csv,
         "xlsx" => OutKind::Xlsx,
-        _ => {
-            return Err(CliError::usage(
-                cx.say("--out: 应以 .jsonl、.csv 或 .xlsx 结尾", "--out: must end in .jsonl, .csv or .xlsx").into(),
-            ))
-        }
+        _ => return Err(Error::OutKind { flag: "--out", expected: &[".jsonl", ".csv", ".xlsx"] }),
     };
     if let (Ok(i), Ok(o)) = (a.input.canonicalize(), a.out.canonicalize()) {
         if i == o {
-            return Err(CliError::usage(
-                cx.say("--out 与 --in 是同一个文件，不会覆盖输入", "--out is the input file; it is not overwritten").into(),
-            ));
+            return Err(Error::OutIsInput);
         }
     }
     check_out(cx, &a.out, Some(out_kind))?;
@@ -62,17 +59,17 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
         cx.open(OpenMode::Existing)?;
     }
     let fonts = match &a.pdf {
-        Some(_) => Some(butie_pdf::Fonts::load_default().map_err(|e| CliError::file("", &FileError::Pdf(e), lang))?),
+        Some(_) => Some(butie_pdf::Fonts::load_default()?),
         None => None,
     };
 
     let columns = Columns::new(&packs);
-    let grid = read_grid(cx, &a.input, in_kind)?;
-    let header = read_header(cx, &a.input, &grid, &columns)?;
+    let grid = read_grid(&a.input, in_kind)?;
+    let header = read_header(&a.input, &grid, &columns)?;
     if a.save {
-        require_uscc_column(cx, &a.input, &header)?;
+        require_uscc_column(&a.input, &header)?;
     }
-    let (mut rows, errors, read) = read_rows(cx, &packs, &grid, &header, year, a.save);
+    let (mut rows, errors, read) = read_rows(cx.lang, &packs, &grid, &header, year, a.save);
     let notes = region_notes(cx, &packs, &rows, &header);
     if a.save && cx.workspace_path().exists() {
         merge_saved(&cx.open(OpenMode::Existing)?, &packs, &mut rows);
@@ -80,22 +77,11 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
     if out_kind == OutKind::Xlsx {
         let per_row: usize = packs.iter().map(|p| p.clauses.len()).sum();
         if rows.len().saturating_mul(per_row) >= XLSX_MAX_ROWS {
-            return Err(CliError::usage(match lang {
-                Lang::Zh => format!(
-                    "--out: {} 行 × {per_row} 条款的明细超过 Excel 一个工作表的 {XLSX_MAX_ROWS} 行上限；请改用 .jsonl 或 .csv，或把表格分成几份（每份不超过 {} 行）",
-                    rows.len(),
-                    (XLSX_MAX_ROWS - 1) / per_row.max(1)
-                ),
-                Lang::En => format!(
-                    "--out: {} rows × {per_row} clauses exceed the {XLSX_MAX_ROWS} rows of one Excel sheet; use .jsonl or .csv, or split the sheet (at most {} rows each)",
-                    rows.len(),
-                    (XLSX_MAX_ROWS - 1) / per_row.max(1)
-                ),
-            }));
+            return Err(Error::TooManyForXlsx { rows: rows.len(), per_row, max_rows: XLSX_MAX_ROWS });
         }
     }
     if let Some(dir) = &a.pdf {
-        check_pdf_dir(cx, dir)?;
+        check_pdf_dir(dir)?;
     }
 
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
@@ -121,16 +107,10 @@ pub fn batch_cmd(cx: &Context, a: &BatchArgs) -> Result<BatchOutcome, CliError> 
                 Lang::En => format!("created the workspace {}\n", shown(&ws_path)),
             });
         }
-        let saved = w.save_rows(&sheet, &packs).map_err(|e| {
-            let mut e = cx.store_err(e);
-            e.message.push_str(&match lang {
-                Lang::Zh => format!("（结果已写入 {}，但没有保存到工作区）", shown(&a.out)),
-                Lang::En => format!(" (the results are in {}, but nothing was saved in the workspace)", shown(&a.out)),
-            });
-            for l in stderr.iter().rev() {
-                e.message = format!("{l}\n{}", e.message);
-            }
-            e
+        let saved = w.save_rows(&sheet, &packs).map_err(|e| Error::NotSaved {
+            out: a.out.clone(),
+            notes: stderr.clone(),
+            source: Box::new(Error::Store(e)),
         })?;
         for (r, s) in rows.iter().zip(&saved) {
             let c = &r.profile.company;

@@ -41,7 +41,7 @@ pub(super) fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut
 /// A row whose credit code's division code names another place than the
 /// city and district given: evaluated as given, with a note (the app warns
 /// the same way as a code is typed).
-pub(super) fn region_notes(cx: &Context, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<String> {
+pub(super) fn region_notes(cx: &Setup, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<String> {
     let mut out = Vec::new();
     for r in rows {
         let c = &r.profile.company;
@@ -110,8 +110,8 @@ pub fn count_companies(saved: &[RowSaved]) -> (usize, usize, usize) {
 
 /// The `--pdf` folder (or the window's chosen one) made and proved
 /// writable before any work: an unusable folder is said at once.
-pub fn check_pdf_dir(cx: &Context, dir: &Path) -> Result<(), CliError> {
-    let err = |e: FileError| CliError::file("", &e, cx.lang);
+pub fn check_pdf_dir(dir: &Path) -> Result<(), Error> {
+    let err = Error::from;
     match std::fs::symlink_metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(m) if m.file_type().is_symlink() && std::fs::metadata(dir).is_ok_and(|t| t.is_dir()) => {}

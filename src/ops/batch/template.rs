@@ -48,10 +48,12 @@ pub(super) fn used_by(packs: &[Pack], key: &str, lang: Lang) -> Vec<String> {
     v
 }
 
-pub fn template_cmd(cx: &Context, out: &Path) -> Result<String, CliError> {
+/// Write the template to `out` (a new `.xlsx`, or an empty template of
+/// ours); returns the number of columns.
+pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
     use rust_xlsxwriter::{Color, DataValidation, Format, Note, Workbook};
     if extension(out) != "xlsx" {
-        return Err(CliError::usage(cx.say("--out: 应以 .xlsx 结尾", "--out: must end in .xlsx").into()));
+        return Err(Error::OutKind { flag: "--out", expected: &[".xlsx"] });
     }
     check_out(cx, out, None)?;
     let packs = cx.packs()?;
@@ -213,8 +215,5 @@ pub fn template_cmd(cx: &Context, out: &Path) -> Result<String, CliError> {
 
     let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
     write_out(cx, out, &bytes)?;
-    Ok(match cx.lang {
-        Lang::Zh => format!("已写出模板 {}（{} 列）\n", shown(out), fields.len()),
-        Lang::En => format!("wrote the template {} ({} columns)\n", shown(out), fields.len()),
-    })
+    Ok(fields.len())
 }

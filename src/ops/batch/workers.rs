@@ -26,7 +26,7 @@ pub(super) struct Done {
     pub(super) pdf: Option<Result<usize, String>>,
 }
 
-pub(super) fn work(cx: &Context, packs: &[Pack], a: &Accepted, json: bool, pdf: Option<(&butie_pdf::Fonts, PathBuf)>) -> Done {
+pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, json: bool, pdf: Option<(&butie_pdf::Fonts, PathBuf)>) -> Done {
     let ev = evaluate(packs, &a.profile, a.year);
     let json = json.then(|| {
         let body = serde_json::to_string(&Catalogue { ev: &ev, lang: cx.lang }).unwrap_or_default();
@@ -57,7 +57,7 @@ pub(super) fn work(cx: &Context, packs: &[Pack], a: &Accepted, json: bool, pdf: 
 
 /// Evaluate every accepted row on `jobs` threads; results in row order.
 pub(super) fn run_all(
-    cx: &Context,
+    cx: &Setup,
     packs: &[Pack],
     rows: &[Accepted],
     jobs: usize,
@@ -68,7 +68,7 @@ pub(super) fn run_all(
     let n = rows.len();
     let bar = if std::io::stderr().is_terminal() && n > 0 {
         let b = indicatif::ProgressBar::new(n as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(if cx.zh() {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(if cx.lang == Lang::Zh {
             "{bar:40} {pos}/{len} 行  {elapsed_precise}"
         } else {
             "{bar:40} {pos}/{len} rows  {elapsed_precise}"

@@ -14,17 +14,11 @@ pub(super) fn reasons_joined(r: &[String], lang: Lang) -> String {
     r.join(if lang == Lang::Zh { "；" } else { "; " })
 }
 
-pub(super) fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CliError {
-    CliError::usage(format!("xlsx: {e}"))
+pub(super) fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Writer { what: "xlsx", detail: e.to_string() }
 }
 
-pub(super) fn write_outputs(
-    cx: &Context,
-    kind: OutKind,
-    rows: &[Accepted],
-    done: &[Done],
-    errors: &[RowError],
-) -> Result<Vec<u8>, CliError> {
+pub(super) fn write_outputs(cx: &Setup, kind: OutKind, rows: &[Accepted], done: &[Done], errors: &[RowError]) -> Result<Vec<u8>, Error> {
     let lang = cx.lang;
     match kind {
         OutKind::Jsonl => {
@@ -40,7 +34,7 @@ pub(super) fn write_outputs(
             let mut buf = b"\xEF\xBB\xBF".to_vec();
             {
                 let mut w = csv::Writer::from_writer(&mut buf);
-                let io = |e: csv::Error| CliError::usage(format!("csv: {e}"));
+                let io = |e: csv::Error| Error::Writer { what: "csv", detail: e.to_string() };
                 w.write_record(CSV_HEADER).map_err(io)?;
                 for (a, d) in rows.iter().zip(done) {
                     let c = &a.profile.company;
@@ -59,7 +53,7 @@ pub(super) fn write_outputs(
                         .map_err(io)?;
                     }
                 }
-                w.flush().map_err(|e| CliError::usage(format!("csv: {e}")))?;
+                w.flush().map_err(|e| Error::Writer { what: "csv", detail: e.to_string() })?;
             }
             Ok(buf)
         }
@@ -83,13 +77,13 @@ pub(super) fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
 /// column is the sheet's row number, or for an export from the workspace
 /// (`first` set) the company's number there.
 pub(super) fn results_workbook(
-    cx: &Context,
+    cx: &Setup,
     rows: &[Accepted],
     done: &[Done],
     errors: Option<&[RowError]>,
     first: Option<(&str, &str)>,
     summary: Option<&[OverviewLine]>,
-) -> Result<Vec<u8>, CliError> {
+) -> Result<Vec<u8>, Error> {
     use rust_xlsxwriter::{Format, Workbook};
     let lang = cx.lang;
     let zh = lang == Lang::Zh;
@@ -289,23 +283,17 @@ pub(super) fn ours(path: &Path, kind: Option<OutKind>) -> bool {
 
 /// Check that `out` may be written: what `write_atomic` allows, and an
 /// existing file only if this command wrote it.
-pub(super) fn check_out(cx: &Context, out: &Path, kind: Option<OutKind>) -> Result<(), CliError> {
+pub(super) fn check_out(cx: &Setup, out: &Path, kind: Option<OutKind>) -> Result<(), Error> {
     let ws = cx.workspace_path();
-    let existing = check_target(out, Replace::Allowed, Some(&ws)).map_err(|e| CliError::file("", &e, cx.lang))?;
+    let existing = check_target(out, Replace::Allowed, Some(&ws))?;
     if existing.is_some() && !ours(out, kind) {
-        let (zh, en) = match kind {
-            Some(_) => ("补贴通批量测算结果", "a Butie batch result"),
-            None => ("空白的补贴通模板（可能已填有企业数据）", "an empty Butie template (it may hold clients' data)"),
-        };
-        return Err(CliError::usage(match cx.lang {
-            Lang::Zh => format!("{}: 已存在且不是{zh}文件，未覆盖", shown(out)),
-            Lang::En => format!("{}: exists and is not {en}; not replaced", shown(out)),
-        }));
+        let kind = if kind.is_some() { Output::BatchResult } else { Output::Template };
+        return Err(Error::NotOurs { path: out.to_path_buf(), kind });
     }
     Ok(())
 }
 
-pub(super) fn write_out(cx: &Context, out: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(super) fn write_out(cx: &Setup, out: &Path, bytes: &[u8]) -> Result<(), Error> {
     let ws = cx.workspace_path();
-    write_atomic(out, bytes, Replace::Allowed, Some(&ws)).map_err(|e: FileError| CliError::file("", &e, cx.lang))
+    Ok(write_atomic(out, bytes, Replace::Allowed, Some(&ws))?)
 }
