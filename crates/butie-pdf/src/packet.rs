@@ -15,10 +15,12 @@ use crate::layout::{Column, Writer, LEFT, RIGHT, TOP, WIDTH};
 use crate::{
     amount_lines, applicant_cols, applicant_rows, commitment_text, new_doc, save, signature_boxes, write_form, Evaluated, Fonts, PdfError,
 };
-use butie_core::engine::Status;
+use butie_core::engine::{ClauseResult, Evaluation, Status};
 use butie_core::explain;
 use butie_core::money::fmt_grouped;
-use butie_core::policy::Lang;
+use butie_core::policy::{Clause, Lang, Pack};
+use butie_core::profile::Profile;
+use printpdf::PdfDocument;
 use rust_decimal::Decimal;
 
 /// Where one material stands, as the packet prints it.
@@ -56,10 +58,58 @@ struct Entry {
     sub: bool,
 }
 
+/// A clause filed: its result, its pack and the clause itself.
+type Filed<'a> = (&'a ClauseResult<'a>, &'a Pack, &'a Clause);
+
+/// Where each part and clause starts: the entries of the contents and the
+/// bookmarks, in the order they are laid out.
+struct Outline {
+    entries: Vec<Entry>,
+    marks: Vec<(String, usize)>,
+}
+
+impl Outline {
+    fn new(toc_first: usize) -> Self {
+        Outline { entries: Vec::new(), marks: vec![("01 封面".into(), 1), ("02 目录".into(), toc_first)] }
+    }
+
+    /// A bookmark, numbered in order.
+    fn mark(&mut self, name: String, page: usize) {
+        let k = self.marks.len() + 1;
+        self.marks.push((format!("{k:02} {name}"), page));
+    }
+
+    /// A clause's line in the contents and its bookmark.
+    fn clause(&mut self, text: String, mark: String, page: usize) {
+        self.entries.push(Entry { text, page, sub: true });
+        self.mark(mark, page);
+    }
+}
+
 /// The packet as PDF bytes.
 pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<u8>, PdfError> {
     let ev = cx.evaluation;
     let p = cx.profile;
+    let filed = filed_clauses(ev, input)?;
+    let title = format!("{} {} 年度跨境电商补贴申报材料", p.company.name, ev.year);
+    let (mut doc, mut w) = new_doc(fonts, &title, footer(ev, &filed));
+    document_info(&mut doc, p, ev.year, input)?;
+    cover(&mut w, p, ev.year, input, &filed);
+    let (toc_first, toc_pages) = keep_contents_pages(&mut w, filed.len());
+    let mut outline = Outline::new(toc_first);
+    forms(&mut w, cx, &filed, &mut outline);
+    annex(&mut w, ev, &filed, &mut outline);
+    materials(&mut w, input, &filed, &mut outline);
+    commitment(&mut w, p, &filed, &mut outline);
+    contents(&mut w, &outline.entries, toc_first, toc_pages);
+    for (name, page) in &outline.marks {
+        doc.add_bookmark(name, *page);
+    }
+    Ok(save(doc, w))
+}
+
+/// The clauses to file, each eligible; at least one.
+fn filed_clauses<'a>(ev: &'a Evaluation, input: &PacketInput) -> Result<Vec<Filed<'a>>, PdfError> {
     let mut filed = Vec::new();
     for id in &input.filed {
         let r = ev.clause(id).ok_or_else(|| PdfError::NoSuchClause { clause: id.to_string() })?;
@@ -72,8 +122,12 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
     if filed.is_empty() {
         return Err(PdfError::NothingToFile);
     }
-    let title = format!("{} {} 年度跨境电商补贴申报材料", p.company.name, ev.year);
-    let foot = format!(
+    Ok(filed)
+}
+
+/// Every page's footer: the reservation, and the packs the filed clauses come from.
+fn footer(ev: &Evaluation, filed: &[Filed]) -> String {
+    format!(
         "补贴通生成 · 测算结果仅供参考，以主管部门核定为准 · {}",
         ev.packs
             .iter()
@@ -82,29 +136,35 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
             .map(crate::pack_stamp)
             .collect::<Vec<_>>()
             .join("；")
-    );
-    let (mut doc, mut w) = new_doc(fonts, &title, foot);
+    )
+}
+
+/// Author, subject, creator and dates in the document information.
+fn document_info(doc: &mut PdfDocument, p: &Profile, year: i32, input: &PacketInput) -> Result<(), PdfError> {
     let info = &mut doc.metadata.info;
     info.author = p.company.name.clone();
-    info.subject = format!("{} 年度跨境电商补贴申报", ev.year);
+    info.subject = format!("{year} 年度跨境电商补贴申报");
     info.creator = format!("补贴通 Butie {}", input.version);
     let when =
         printpdf::OffsetDateTime::from_unix_timestamp(input.created_unix).map_err(|e| PdfError::BadDate { detail: e.to_string() })?;
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
+    Ok(())
+}
 
-    // The cover.
+/// The cover: the applicant, the clauses filed with their figures, the total.
+fn cover(w: &mut Writer, p: &Profile, year: i32, input: &PacketInput, filed: &[Filed]) {
     let total: Decimal = filed.iter().filter_map(|(r, _, _)| r.amount).sum();
     w.space(90.0);
     w.centered("跨境电商补贴申报材料", 24.0, true);
     w.space(10.0);
-    w.centered(&format!("{} 年度", ev.year), 14.0, false);
+    w.centered(&format!("{year} 年度"), 14.0, false);
     w.space(40.0);
     let cover_rows = vec![
         vec!["申报单位".to_string(), p.company.name.clone()],
         vec!["统一社会信用代码".to_string(), p.company.uscc.clone().unwrap_or_default()],
-        vec!["申报年度".to_string(), format!("{} 年度", ev.year)],
+        vec!["申报年度".to_string(), format!("{year} 年度")],
         vec!["联系人".to_string(), p.company.contact.clone().unwrap_or_default()],
         vec!["联系电话".to_string(), p.company.phone.clone().unwrap_or_default()],
         vec!["日期".to_string(), input.date_text.clone()],
@@ -139,49 +199,52 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
     if total.is_zero() && filed.iter().all(|(r, _, _)| r.amount_max.is_none()) {
         w.para(crate::NO_FIGURE_TOTAL, 11.0, true, 0.0);
     } else {
-        crate::total_lines(&mut w, total);
+        crate::total_lines(w, total);
     }
     w.space(10.0);
     w.para("本材料由补贴通根据企业填报的数据和政策原文测算生成，测算结果仅供参考，以主管部门核定为准。", 8.5, false, 0.0);
+}
 
-    // Pages kept for the contents: one line per entry.
-    let n = filed.len();
-    let entries_count = 4 + 3 * n;
+/// Pages kept for the contents, one line per entry: the first one's number
+/// and how many.
+fn keep_contents_pages(w: &mut Writer, filed: usize) -> (usize, usize) {
+    let entries_count = 4 + 3 * filed;
     let toc_pages = entries_count.div_ceil(TOC_LINES);
     w.new_page();
     let toc_first = w.page_number();
     for _ in 0..toc_pages {
         w.new_page();
     }
+    (toc_first, toc_pages)
+}
 
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut marks: Vec<(String, usize)> = vec![("01 封面".into(), 1), ("02 目录".into(), toc_first)];
-    let mark = |name: String, page: usize, marks: &mut Vec<(String, usize)>| {
-        let k = marks.len() + 1;
-        marks.push((format!("{k:02} {name}"), page));
-    };
+/// A part's title at the top of the page, with its entry and bookmark.
+fn part_title(w: &mut Writer, outline: &mut Outline, title: &str) {
+    let page = w.page_number();
+    outline.entries.push(Entry { text: title.into(), page, sub: false });
+    // The bookmark takes a plain space where the page has an ideographic one.
+    outline.mark(title.replace('　', " "), page);
+    w.centered(title, 16.0, true);
+}
 
-    // Part one: the forms, each on its own pages.
+/// Part one: the forms, each on its own pages.
+fn forms(w: &mut Writer, cx: &Evaluated, filed: &[Filed], outline: &mut Outline) {
     for (i, (r, pack, clause)) in filed.iter().enumerate() {
         w.fresh_page();
         let page = w.page_number();
         if i == 0 {
-            entries.push(Entry { text: "第一部分　申报表".into(), page, sub: false });
-            mark("第一部分 申报表".into(), page, &mut marks);
-            w.centered("第一部分　申报表", 16.0, true);
+            part_title(w, outline, "第一部分　申报表");
             w.space(6.0);
         }
-        entries.push(Entry { text: format!("{}. {}申报表", i + 1, clause.title.zh), page, sub: true });
-        mark(format!("申报表 {}. {}", i + 1, clause.title.zh), page, &mut marks);
-        write_form(&mut w, cx, r, pack, clause, false);
+        outline.clause(format!("{}. {}申报表", i + 1, clause.title.zh), format!("申报表 {}. {}", i + 1, clause.title.zh), page);
+        write_form(w, cx, r, pack, clause, false);
     }
+}
 
-    // Part two: how each figure was reached.
+/// Part two: how each figure was reached.
+fn annex(w: &mut Writer, ev: &Evaluation, filed: &[Filed], outline: &mut Outline) {
     w.fresh_page();
-    let page = w.page_number();
-    entries.push(Entry { text: "第二部分　测算说明".into(), page, sub: false });
-    mark("第二部分 测算说明".into(), page, &mut marks);
-    w.centered("第二部分　测算说明", 16.0, true);
+    part_title(w, outline, "第二部分　测算说明");
     w.para(
         "以下逐项列出测算所依据的政策原文、计算过程（含封顶和舍入）及测算所依据的解释。金额按政策原文和企业填报数据计算，仅供参考，以主管部门核定为准。",
         9.0,
@@ -196,8 +259,7 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
         w.ensure(60.0);
         let page = w.page_number();
         w.section(&heading);
-        entries.push(Entry { text: format!("{}. {}", i + 1, clause.title.zh), page, sub: true });
-        mark(heading.clone(), page, &mut marks);
+        outline.clause(format!("{}. {}", i + 1, clause.title.zh), heading, page);
         w.para(&format!("政策依据：《{}》{}（条款 {}）", pack.document.zh, clause.place, clause.id), 9.5, true, 0.0);
         w.para(&format!("原文：“{}”", clause.quote), 9.0, false, 8.0);
         w.para("计算过程：", 9.5, true, 0.0);
@@ -217,13 +279,12 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
             }
         }
     }
+}
 
-    // Part three: the materials, with their evidence.
+/// Part three: the materials, with their evidence.
+fn materials(w: &mut Writer, input: &PacketInput, filed: &[Filed], outline: &mut Outline) {
     w.fresh_page();
-    let page = w.page_number();
-    entries.push(Entry { text: "第三部分　材料清单".into(), page, sub: false });
-    mark("第三部分 材料清单".into(), page, &mut marks);
-    w.centered("第三部分　材料清单", 16.0, true);
+    part_title(w, outline, "第三部分　材料清单");
     w.para(
         "每项材料的准备情况；已附证明文件的，列出文件名、大小和 SHA-256 校验值，供核对所附文件与工作区中保存的是否一致。",
         9.0,
@@ -235,8 +296,7 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
         let heading = format!("材料清单 {}. {}", i + 1, clause.title.zh);
         let page = w.page_number();
         w.section(&heading);
-        entries.push(Entry { text: format!("{}. {}", i + 1, clause.title.zh), page, sub: true });
-        mark(heading.clone(), page, &mut marks);
+        outline.clause(format!("{}. {}", i + 1, clause.title.zh), heading, page);
         let lines = input.materials.iter().find(|(c, _)| *c == clause.id).map(|(_, l)| l.as_slice()).unwrap_or(&[]);
         if lines.is_empty() {
             w.para("政策文件未列出该项的申报材料，请按申报通知准备。", 9.0, false, 0.0);
@@ -255,21 +315,23 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
             }
         }
     }
+}
 
-    // Part four: one commitment for everything filed.
+/// Part four: one commitment for everything filed.
+fn commitment(w: &mut Writer, p: &Profile, filed: &[Filed], outline: &mut Outline) {
     w.fresh_page();
-    let page = w.page_number();
-    entries.push(Entry { text: "第四部分　承诺书".into(), page, sub: false });
-    mark("第四部分 承诺书".into(), page, &mut marks);
-    w.centered("第四部分　承诺书", 16.0, true);
+    part_title(w, outline, "第四部分　承诺书");
     w.space(10.0);
     let list: Vec<String> = filed.iter().map(|(_, _, c)| format!("“{}”", c.title.zh)).collect();
     w.para(&commitment_text(&list.join("、")), 10.5, false, 0.0);
     w.space(8.0);
     w.table(&applicant_cols(), &applicant_rows(p), 9.5, false);
-    signature_boxes(&mut w);
+    signature_boxes(w);
+}
 
-    // The contents, into the pages kept for them.
+/// The contents, drawn last into the `toc_pages` pages kept for them from
+/// page `toc_first`.
+fn contents(w: &mut Writer, entries: &[Entry], toc_first: usize, toc_pages: usize) {
     let mut t = w.sibling();
     for (k, chunk) in entries.chunks(TOC_LINES).enumerate() {
         if k > 0 {
@@ -300,11 +362,6 @@ pub fn packet(fonts: &Fonts, cx: &Evaluated, input: &PacketInput) -> Result<Vec<
     for (k, ops) in t.into_raw_pages().into_iter().enumerate().take(toc_pages) {
         w.put_page(toc_first + k, ops);
     }
-
-    for (name, page) in &marks {
-        doc.add_bookmark(name, *page);
-    }
-    Ok(save(doc, w))
 }
 
 /// `text` cut with "…" to fit `room` points.

@@ -13,7 +13,8 @@
 //! account; company and workspace exports carry it with its events, and
 //! import brings it back (all or nothing, with the rest of the file).
 
-use crate::{now_utc, CompanyKey, Result, StoreError, Workspace};
+use crate::clock::now_utc;
+use crate::{CompanyKey, Result, StoreError, Workspace};
 use butie_core::engine::{check_claim, clause_most, ClaimRefusal};
 use butie_core::money::{fmt_yuan, max_value, read_amount, NumberProblem};
 use butie_core::policy::{Date, FactKind, Pack, PerCompany};

@@ -2,7 +2,8 @@
 //! whole files under a temporary name and naming them without replacing
 //! anything, and copying databases with SQLite's online backup API.
 
-use crate::{open_failure, write_failure, IoAction, NotWorkspaceWhy, Result, StoreError, APPLICATION_ID, BUSY_TIMEOUT, LATEST_VERSION};
+use crate::error::{open_failure, write_failure};
+use crate::{IoAction, NotWorkspaceWhy, Result, StoreError, APPLICATION_ID, BUSY_TIMEOUT, LATEST_VERSION};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::fs::OpenOptions;

@@ -19,7 +19,8 @@
 //! Days left are the caller's business (it knows today's date).
 
 use crate::claims::check_date;
-use crate::{now_utc, Result, StoreError, Workspace};
+use crate::clock::now_utc;
+use crate::{Result, StoreError, Workspace};
 use base64::Engine;
 use butie_core::policy::Pack;
 use butie_core::profile::{check_year, InputError, Problem};

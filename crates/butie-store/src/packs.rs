@@ -11,7 +11,8 @@
 //! decided by the caller (the store holds no cryptography); the store keeps
 //! what it was told: the signer's key id and name, or unverified.
 
-use crate::{now_utc, Result, StoreError, Workspace};
+use crate::clock::now_utc;
+use crate::{Result, StoreError, Workspace};
 use butie_core::policy::Pack;
 use butie_core::profile::{InputError, Problem};
 use rusqlite::{params, OptionalExtension};
