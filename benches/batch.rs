@@ -67,7 +67,7 @@ fn run(cx: &Context, a: &BatchArgs, key: &str, what: &str) {
     let t = Instant::now();
     let out = butie::batch::run(&cx.setup(), a).unwrap_or_else(|e| panic!("{what}: {e:?}"));
     let s = t.elapsed().as_secs_f64();
-    assert_eq!(out.code, 0, "{what}: {:?}", out.stderr.first());
+    assert_eq!(out.code(), 0, "{what}: {:?}", out.errors.first());
     println!("{what}: {s:.2} s");
     println!("{{\"bench\": \"{key}\", \"seconds\": {s:.3}}}");
 }

@@ -622,14 +622,15 @@ fn main() -> ExitCode {
         let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
         return match butie::batch::run(&cx.setup(), &a) {
             Ok(o) => {
-                for line in &o.stderr {
+                let (stdout, stderr) = butie::words::batch::report(&o, lang);
+                for line in &stderr {
                     eprintln!("{line}");
                 }
-                let code = emit(&o.stdout, lang, *save);
-                if o.code == 0 {
+                let code = emit(&stdout, lang, *save);
+                if o.code() == 0 {
                     code
                 } else {
-                    ExitCode::from(o.code)
+                    ExitCode::from(o.code())
                 }
             }
             Err(e) => {

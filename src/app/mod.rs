@@ -1982,7 +1982,7 @@ impl Session {
             companies: run.companies,
             files: run.files,
             cancelled: run.cancelled,
-            failed: run.failed.into_iter().map(|(n, m)| format!("{n}: {m}")).collect(),
+            failed: run.failed.into_iter().map(|(n, e)| format!("{n}: {}", e.message(l))).collect(),
             text,
         })
     }

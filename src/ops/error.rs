@@ -2,6 +2,7 @@
 //! Nothing here is worded; each front end turns an [`Error`] into its own
 //! words (`crate::words::ops` for both, today).
 
+use crate::ops::batch::{RegionNote, RowError};
 use crate::ops::files::FileError;
 use butie_core::policy::PolicyError;
 use butie_core::profile::InputError;
@@ -81,11 +82,13 @@ pub enum Error {
         what: &'static str,
         detail: String,
     },
-    /// A batch's results were written but saving them failed; the notes
-    /// said before are repeated so that nothing is lost from the screen.
+    /// A batch's results were written but saving them failed; the rows
+    /// refused and the notes are said again so that nothing is lost from
+    /// the screen.
     NotSaved {
         out: PathBuf,
-        notes: Vec<String>,
+        rejected: Vec<RowError>,
+        notes: Vec<RegionNote>,
         source: Box<Error>,
     },
 }

@@ -1,6 +1,7 @@
 //! The outer layer's words: store, file and operation errors and claim
 //! statuses in the user's language (results and input errors are worded by the core's `explain`).
 
+pub mod batch;
 pub mod files;
 pub mod ops;
 pub mod store;

@@ -2,6 +2,7 @@
 //! language, one small function per kind; `message` only dispatches.
 
 use super::say;
+use crate::ops::batch::{RegionNote, RowError};
 use crate::ops::files::shown;
 use crate::ops::{Error, FileRole, Output, PackRefusal, SheetProblem};
 use butie_core::policy::Lang;
@@ -35,7 +36,7 @@ impl Error {
             Error::NoJobs => say(lang, "--jobs: 至少为 1", "--jobs: at least 1"),
             Error::TooManyForXlsx { rows, per_row, max_rows } => too_many_for_xlsx(*rows, *per_row, *max_rows, lang),
             Error::Writer { what, detail } => format!("{what}: {detail}"),
-            Error::NotSaved { out, notes, source } => not_saved(out, notes, source, lang),
+            Error::NotSaved { out, rejected, notes, source } => not_saved(out, rejected, notes, source, lang),
         }
     }
     /// The exit code a command ends with: 2, the user's input or files.
@@ -249,7 +250,9 @@ fn too_many_for_xlsx(rows: usize, per_row: usize, max: usize, lang: Lang) -> Str
     )
 }
 
-fn not_saved(out: &Path, notes: &[String], source: &Error, lang: Lang) -> String {
+fn not_saved(out: &Path, rejected: &[RowError], notes: &[RegionNote], source: &Error, lang: Lang) -> String {
+    let notes: Vec<String> =
+        rejected.iter().map(|e| super::batch::error_line(e, lang)).chain(notes.iter().map(|n| super::batch::note_line(n, lang))).collect();
     let mut m = source.message(lang);
     m.push_str(&say(
         lang,

@@ -52,7 +52,7 @@ pub use template::*;
 use workers::*;
 pub use write::*;
 
-use crate::files::{check_target, read_limited, shown, write_atomic, write_pdf_set_with, FileError, Replace, IMPORT_LIMIT};
+use crate::files::{check_target, read_limited, write_atomic, write_pdf_set_with, FileError, Replace, IMPORT_LIMIT};
 use crate::ops::{Error, OpenMode, Output, Setup, SheetProblem};
 use butie_core::engine::{evaluate, Status};
 use butie_core::explain::{self, Catalogue};

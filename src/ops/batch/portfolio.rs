@@ -131,7 +131,7 @@ pub fn portfolio_workbook(
 }
 
 /// What a run of [`write_portfolio_pdfs`] did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct PdfRun {
     /// Companies whose PDFs were all written.
     pub companies: usize,
@@ -139,7 +139,7 @@ pub struct PdfRun {
     /// Stopped by the user before every company was done.
     pub cancelled: bool,
     /// (company name, why) for each company whose PDFs were not written.
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, FileError)>,
 }
 
 /// Every company's forms and summary, one folder each under `dir` (the
@@ -164,7 +164,7 @@ pub fn write_portfolio_pdfs(
     let folders = pdf_folders(dir, &rows);
     let next = AtomicUsize::new(0);
     let n = rows.len();
-    let results: Vec<(usize, Result<usize, String>)> = std::thread::scope(|s| {
+    let results: Vec<(usize, Result<usize, FileError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..jobs.clamp(1, n.max(1)))
             .map(|_| {
                 s.spawn(|| {

@@ -14,29 +14,73 @@ pub struct BatchArgs {
     pub jobs: Option<usize>,
 }
 
-/// What a batch run produced: the report for stdout, one line per rejected
-/// row for stderr, and the exit code (0: every row evaluated; 3: some
-/// rejected, the rest written).
+/// A row whose credit code names another place than the city and
+/// district given (evaluated as given).
 #[derive(Debug, Clone)]
-pub struct BatchOutcome {
-    pub stdout: String,
-    pub stderr: Vec<String>,
-    pub code: u8,
-    pub errors: Vec<RowError>,
+pub struct RegionNote {
+    pub row: u32,
+    /// The district column as the sheet names it.
+    pub column: String,
+    /// The place the code's division names.
+    pub code_place: String,
+    pub city: String,
+    pub district: String,
 }
 
-pub(super) fn error_line(e: &RowError, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("第{}行 {}: {}", e.row, e.column, e.message),
-        Lang::En => format!("row {}, {}: {}", e.row, e.column, e.message),
+/// A row saved with `--save`.
+#[derive(Debug, Clone)]
+pub struct SavedRow {
+    pub row: u32,
+    /// Credit code and name.
+    pub who: String,
+    pub year: i32,
+    pub saved: RowSaved,
+}
+
+/// The PDFs of `--pdf`.
+#[derive(Debug)]
+pub struct PdfReport {
+    pub dir: PathBuf,
+    pub companies: usize,
+    pub files: usize,
+    /// Rows whose PDFs could not be written.
+    pub failed: Vec<(u32, FileError)>,
+}
+
+/// What a batch run did, as data; the front end words it.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// Rows refused, each with its column and message.
+    pub errors: Vec<RowError>,
+    pub notes: Vec<RegionNote>,
+    /// Rows read and rows evaluated.
+    pub read: usize,
+    pub evaluated: usize,
+    pub out: PathBuf,
+    /// The workspace made by this run's `--save`.
+    pub created_workspace: Option<PathBuf>,
+    /// With `--save`: the workspace and each row's fate.
+    pub saved: Option<(PathBuf, Vec<SavedRow>)>,
+    pub pdf: Option<PdfReport>,
+}
+
+impl BatchOutcome {
+    /// 0: every row evaluated; 3: some refused, the rest written; 2: PDFs
+    /// of some rows not written.
+    pub fn code(&self) -> u8 {
+        if self.pdf.as_ref().is_some_and(|p| !p.failed.is_empty()) {
+            2
+        } else if self.errors.is_empty() {
+            0
+        } else {
+            3
+        }
     }
 }
 
 /// One `butie batch` run: the sheet read, every row evaluated, the
-/// results written (and saved with `--save`); the outcome's lines are in
-/// the run's language, like its output file.
+/// results written in the run's language (and saved with `--save`).
 pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
-    let lang = cx.lang;
     let year = butie_core::profile::check_year("--year", a.year)?;
     if a.jobs == Some(0) {
         return Err(Error::NoJobs);
@@ -70,7 +114,7 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
         require_uscc_column(&a.input, &header)?;
     }
     let (mut rows, errors, read) = read_rows(cx.lang, &packs, &grid, &header, year, a.save);
-    let notes = region_notes(cx, &packs, &rows, &header);
+    let notes = region_notes(cx.lang, &packs, &rows, &header);
     if a.save && cx.workspace_path().exists() {
         merge_saved(&cx.open(OpenMode::Existing)?, &packs, &mut rows);
     }
@@ -89,12 +133,11 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
     let pdf = fonts.as_ref().zip(folders.as_deref());
     let done = run_all(cx, &packs, &rows, jobs, out_kind == OutKind::Jsonl, pdf);
 
-    let mut stdout = String::new();
-    let mut stderr: Vec<String> = errors.iter().map(|e| error_line(e, lang)).collect();
-    stderr.extend(notes);
+    let mut outcome =
+        BatchOutcome { errors, notes, read, evaluated: rows.len(), out: a.out.clone(), created_workspace: None, saved: None, pdf: None };
     // The results are written first: a result file that cannot be written
     // then stops the run before anything is saved.
-    let bytes = write_outputs(cx, out_kind, &rows, &done, &errors)?;
+    let bytes = write_outputs(cx, out_kind, &rows, &done, &outcome.errors)?;
     write_out(cx, &a.out, &bytes)?;
     if a.save && !rows.is_empty() {
         let sheet = sheet_rows(&rows);
@@ -102,68 +145,36 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
         let created = !ws_path.exists();
         let mut w = cx.open(OpenMode::CreateIfMissing)?;
         if created {
-            stdout.push_str(&match lang {
-                Lang::Zh => format!("已新建工作区 {}\n", shown(&ws_path)),
-                Lang::En => format!("created the workspace {}\n", shown(&ws_path)),
-            });
+            outcome.created_workspace = Some(ws_path.clone());
         }
-        let saved = w.save_rows(&sheet, &packs).map_err(|e| Error::NotSaved {
-            out: a.out.clone(),
-            notes: stderr.clone(),
-            source: Box::new(Error::Store(e)),
-        })?;
-        for (r, s) in rows.iter().zip(&saved) {
+        let saved = match w.save_rows(&sheet, &packs) {
+            Ok(s) => s,
+            Err(e) => {
+                let (rejected, notes) = (outcome.errors, outcome.notes);
+                return Err(Error::NotSaved { out: a.out.clone(), rejected, notes, source: Box::new(Error::Store(e)) });
+            }
+        };
+        let each = rows.iter().zip(saved).map(|(r, s)| {
             let c = &r.profile.company;
-            let who = format!("{} {}", c.uscc.as_deref().unwrap_or(""), c.name);
-            let what = match (s, lang) {
-                (RowSaved::Added(id), Lang::Zh) => format!("新增企业 #{id}"),
-                (RowSaved::Added(id), Lang::En) => format!("added company #{id}"),
-                (RowSaved::Updated(id), Lang::Zh) => format!("已更新企业 #{id}"),
-                (RowSaved::Updated(id), Lang::En) => format!("updated company #{id}"),
-                (RowSaved::Unchanged(id), Lang::Zh) => format!("企业 #{id} 已是这些内容，未改动"),
-                (RowSaved::Unchanged(id), Lang::En) => format!("company #{id} unchanged (already holds this)"),
-            };
-            stdout.push_str(&match lang {
-                Lang::Zh => format!("第{}行 {who}（{} 年度）：{what}\n", r.row, r.year),
-                Lang::En => format!("row {} {who} ({}): {what}\n", r.row, r.year),
-            });
-        }
-        let (added, updated, same) = count_companies(&saved);
-        let ws = shown(&cx.workspace_path());
-        stdout.push_str(&match lang {
-            Lang::Zh => format!("已保存到工作区 {ws}：新增 {added} 家，更新 {updated} 家，未改动 {same} 家（一次事务）\n"),
-            Lang::En => format!("saved in the workspace {ws}: {added} added, {updated} updated, {same} unchanged (one transaction)\n"),
+            SavedRow { row: r.row, who: format!("{} {}", c.uscc.as_deref().unwrap_or(""), c.name), year: r.year, saved: s }
         });
+        outcome.saved = Some((ws_path, each.collect()));
     }
-
-    let mut code = if errors.is_empty() { 0 } else { 3 };
     if let Some(dir) = &a.pdf {
-        let mut files = 0;
+        let mut report = PdfReport { dir: dir.clone(), companies: 0, files: 0, failed: Vec::new() };
         let mut companies = std::collections::BTreeSet::new();
-        for ((r, d), f) in rows.iter().zip(&done).zip(folders.iter().flatten()) {
-            match &d.pdf {
+        for ((r, d), f) in rows.iter().zip(done).zip(folders.iter().flatten()) {
+            match d.pdf {
                 Some(Ok(n)) => {
-                    files += n;
+                    report.files += n;
                     companies.insert(f.clone());
                 }
-                Some(Err(m)) => {
-                    code = 2;
-                    stderr.push(match lang {
-                        Lang::Zh => format!("第{}行 PDF 未写出: {m}", r.row),
-                        Lang::En => format!("row {}: PDFs not written: {m}", r.row),
-                    });
-                }
+                Some(Err(e)) => report.failed.push((r.row, e)),
                 None => {}
             }
         }
-        stdout.push_str(&match lang {
-            Lang::Zh => format!("PDF：{} 家企业，{files} 个文件，写入 {}\n", companies.len(), shown(dir)),
-            Lang::En => format!("PDFs: {} companies, {files} files, in {}\n", companies.len(), shown(dir)),
-        });
+        report.companies = companies.len();
+        outcome.pdf = Some(report);
     }
-    stdout.push_str(&match lang {
-        Lang::Zh => format!("已测算 {} 行，拒绝 {} 行（共 {read} 行）；结果写入 {}\n", rows.len(), read - rows.len(), shown(&a.out)),
-        Lang::En => format!("evaluated {} rows, rejected {} (of {read}); results in {}\n", rows.len(), read - rows.len(), shown(&a.out)),
-    });
-    Ok(BatchOutcome { stdout, stderr, code, errors })
+    Ok(outcome)
 }

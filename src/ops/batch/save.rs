@@ -41,7 +41,7 @@ pub(super) fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut
 /// A row whose credit code's division code names another place than the
 /// city and district given: evaluated as given, with a note (the app warns
 /// the same way as a code is typed).
-pub(super) fn region_notes(cx: &Setup, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<String> {
+pub(super) fn region_notes(lang: Lang, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<RegionNote> {
     let mut out = Vec::new();
     for r in rows {
         let c = &r.profile.company;
@@ -50,17 +50,12 @@ pub(super) fn region_notes(cx: &Setup, packs: &[Pack], rows: &[Accepted], header
         let typed = butie_core::profile::district_as(packs, &c.city, &c.district);
         let differs = city != c.city || district.is_some_and(|d| d != typed);
         if differs {
-            let place = format!("{city}{}", district.unwrap_or(""));
-            let column = header.column_of("district", cx.lang);
-            out.push(match cx.lang {
-                Lang::Zh => format!(
-                    "第{}行 {column}: 提示：信用代码的行政区划码对应{place}，与所填{}{}不一致，请核对（仍按所填测算）",
-                    r.row, c.city, c.district
-                ),
-                Lang::En => format!(
-                    "row {}, {column}: note: the credit code's division is {place}, not {} {} as given; please check (evaluated as given)",
-                    r.row, c.city, c.district
-                ),
+            out.push(RegionNote {
+                row: r.row,
+                column: header.column_of("district", lang),
+                code_place: format!("{city}{}", district.unwrap_or("")),
+                city: c.city.clone(),
+                district: c.district.clone(),
             });
         }
     }

@@ -23,7 +23,7 @@ pub(super) struct Done {
     pub(super) total_max: Decimal,
     pub(super) clauses: Vec<ClauseLine>,
     /// PDFs written (how many), or why not.
-    pub(super) pdf: Option<Result<usize, String>>,
+    pub(super) pdf: Option<Result<usize, FileError>>,
 }
 
 pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, json: bool, pdf: Option<(&butie_pdf::Fonts, PathBuf)>) -> Done {
@@ -50,7 +50,7 @@ pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, json: bool, pdf: Op
         .collect();
     let pdf = pdf.map(|(fonts, dir)| {
         let ws = cx.workspace_path();
-        write_pdf_set_with(fonts, packs, &a.profile, &ev, &dir, Some(&ws)).map(|v| v.len()).map_err(|e| e.message(cx.lang))
+        write_pdf_set_with(fonts, packs, &a.profile, &ev, &dir, Some(&ws)).map(|v| v.len())
     });
     Done { json, total: ev.total, total_max: ev.total_max, clauses, pdf }
 }
