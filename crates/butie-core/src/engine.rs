@@ -11,7 +11,7 @@
 //! never sees a language. `crate::explain` turns them into sentences.
 
 use crate::money::round_fen;
-use crate::policy::{Clause, Condition, FactKey, Figure, Formula, Op, Pack, PerCompany, RegionRole, Tier};
+use crate::policy::{Clause, Condition, FactKey, Figure, Formula, ItemCondition, Op, Pack, Part, PerCompany, RegionRole, Tier};
 use crate::profile::{Claim, ClaimStatus, FactValue, Profile};
 use rust_decimal::Decimal;
 
@@ -470,30 +470,7 @@ impl<'a> ClauseInputs<'_, 'a> {
     fn cond(&self, c: &'a Condition, acc: &mut Acc<'_, 'a>) -> Tri {
         match c {
             Condition::All { all } => self.all(all, acc),
-            Condition::Any { any } => {
-                let start = acc.mark();
-                let mut unknown = false;
-                for c in any {
-                    let m = acc.mark();
-                    match self.cond(c, acc) {
-                        Tri::Holds => {
-                            // Only the branch that holds explains the result.
-                            acc.trace.drain(start.0..m.0);
-                            acc.causes.truncate(start.1);
-                            acc.missing.truncate(start.2);
-                            return Tri::Holds;
-                        }
-                        Tri::Unknown => unknown = true,
-                        Tri::Fails => {
-                            acc.trace.truncate(m.0);
-                            acc.missing.truncate(m.2);
-                        }
-                    }
-                }
-                let out = if unknown { Tri::Unknown } else { Tri::Fails };
-                acc.settle(start, out);
-                out
-            }
+            Condition::Any { any } => self.any(any, acc),
             Condition::Switch { fact, cases } => match self.fact(fact) {
                 Some(FactValue::Enum(v)) => match cases.get_key_value(v) {
                     Some((k, conds)) => {
@@ -557,24 +534,53 @@ impl<'a> ClauseInputs<'_, 'a> {
                     Tri::Fails
                 }
             }
-            Condition::Growth { fact, prev, op, term, rate } => {
-                let v = self.num(fact, acc);
-                let p = self.num(prev, acc);
-                let (Some(v), Some(p)) = (v, p) else { return Tri::Unknown };
-                if p.is_zero() {
-                    acc.need(prev);
-                    acc.causes.push(Cause::GrowthUndefined { prev });
-                    return Tri::Unknown;
+            Condition::Growth { fact, prev, op, term, rate } => self.growth(fact, prev, *op, term, *rate, acc),
+        }
+    }
+
+    /// The first branch that holds explains the result; otherwise all are said.
+    fn any(&self, any: &'a [Condition], acc: &mut Acc<'_, 'a>) -> Tri {
+        let start = acc.mark();
+        let mut unknown = false;
+        for c in any {
+            let m = acc.mark();
+            match self.cond(c, acc) {
+                Tri::Holds => {
+                    // Only the branch that holds explains the result.
+                    acc.trace.drain(start.0..m.0);
+                    acc.causes.truncate(start.1);
+                    acc.missing.truncate(start.2);
+                    return Tri::Holds;
                 }
-                let g = Growth { fact, prev, value: v, prev_value: p, op: *op, term, rate: *rate };
-                if op.holds(g.increase(), g.needed()) {
-                    acc.trace.push(Step::GrowthMet(g));
-                    Tri::Holds
-                } else {
-                    acc.causes.push(Cause::GrowthBelow(g));
-                    Tri::Fails
+                Tri::Unknown => unknown = true,
+                Tri::Fails => {
+                    acc.trace.truncate(m.0);
+                    acc.missing.truncate(m.2);
                 }
             }
+        }
+        let out = if unknown { Tri::Unknown } else { Tri::Fails };
+        acc.settle(start, out);
+        out
+    }
+
+    /// `fact − prev ⋛ rate × prev`, exactly; undefined when `prev` is 0.
+    fn growth(&self, fact: &'a FactKey, prev: &'a FactKey, op: Op, term: &'a str, rate: Decimal, acc: &mut Acc<'_, 'a>) -> Tri {
+        let v = self.num(fact, acc);
+        let p = self.num(prev, acc);
+        let (Some(v), Some(p)) = (v, p) else { return Tri::Unknown };
+        if p.is_zero() {
+            acc.need(prev);
+            acc.causes.push(Cause::GrowthUndefined { prev });
+            return Tri::Unknown;
+        }
+        let g = Growth { fact, prev, value: v, prev_value: p, op, term, rate };
+        if op.holds(g.increase(), g.needed()) {
+            acc.trace.push(Step::GrowthMet(g));
+            Tri::Holds
+        } else {
+            acc.causes.push(Cause::GrowthBelow(g));
+            Tri::Fails
         }
     }
 
@@ -626,102 +632,9 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
             acc.trace.push(Step::Fixed { amount: *amount, figure: clause.figure });
             Outcome::Figure { amount: *amount }
         }
-        Formula::Rate { base, whole, rate, cap, cap_quote } => {
-            let Some(b) = cx.num(base, acc) else {
-                // The part is at most its whole: with the whole known, the
-                // award is at most the whole's (the text's literal base).
-                if let Some(w) = whole {
-                    if let Some(FactValue::Num(wv)) = cx.fact(w).filter(|v| !matches!(v, FactValue::Num(d) if d.is_zero())) {
-                        let raw = *rate * *wv;
-                        let most = cap.map_or(raw, |c| raw.min(c));
-                        acc.causes.push(Cause::PartOpen { fact: base, whole: w, whole_value: *wv, most: round_fen(most) });
-                    }
-                }
-                return Outcome::Missing;
-            };
-            if let Some(w) = whole {
-                if let Some(FactValue::Num(wv)) = cx.fact(w) {
-                    if b > *wv {
-                        acc.causes.push(Cause::ExceedsWhole { fact: base, value: b, whole: w, whole_value: *wv });
-                        return Outcome::Fails;
-                    }
-                }
-            }
-            if b.is_zero() {
-                acc.causes.push(Cause::ZeroBase { fact: base });
-                return Outcome::Fails;
-            }
-            let raw = *rate * b;
-            acc.trace.push(Step::Rate { fact: base, base: b, rate: *rate, product: raw });
-            Outcome::Figure { amount: capped(acc, raw, *cap, cap_quote) }
-        }
-        Formula::Tiers { fact, op, term, tiers } => {
-            let Some(v) = cx.num(fact, acc) else {
-                // Facts are never negative: when 0 reaches the first tier,
-                // every answer does, so the award is at least that tier's.
-                return match (tiers.first(), tiers.last()) {
-                    (Some(first), Some(last)) if op.holds(Decimal::ZERO, first.from) => {
-                        acc.trace.push(Step::TierFloor { fact, amount: first.amount });
-                        acc.trace.push(Step::TierTable { term, fact, tiers });
-                        if last.amount > first.amount {
-                            acc.causes.push(Cause::FigureOpen { fact, tiers, term });
-                        }
-                        Outcome::Floor { amount: first.amount, max: last.amount }
-                    }
-                    _ => Outcome::Missing,
-                };
-            };
-            match tiers.iter().rev().find(|tier| op.holds(v, tier.from)) {
-                Some(tier) => {
-                    let cmp = Comparison { fact, value: v, op: *op, term, threshold: tier.from };
-                    acc.trace.push(Step::Tier { cmp, amount: tier.amount });
-                    acc.trace.push(Step::TierTable { term, fact, tiers });
-                    Outcome::Figure { amount: tier.amount }
-                }
-                None => {
-                    let from = tiers.first().map(|t| t.from).unwrap_or_default();
-                    let cmp = Comparison { fact, value: v, op: *op, term, threshold: from };
-                    acc.causes.push(Cause::Threshold { cmp, tier_minimum: true });
-                    Outcome::Fails
-                }
-            }
-        }
-        Formula::RateOfParts { parts, rate, cap, cap_quote } => {
-            let (mut sum, mut count, mut open) = (Decimal::ZERO, 0usize, false);
-            let mut first_counted: Option<&'a str> = None;
-            for p in parts {
-                let m = acc.mark();
-                let when = cx.cond(&p.when, acc);
-                // The clause's own conditions already show the choice.
-                acc.trace.truncate(m.0);
-                acc.causes.truncate(m.1);
-                match when {
-                    Tri::Holds => match cx.num(&p.base, acc) {
-                        Some(b) => {
-                            acc.trace.push(Step::Part { fact: &p.base, amount: b });
-                            sum += b;
-                            count += 1;
-                            first_counted.get_or_insert(&p.base);
-                        }
-                        None => open = true,
-                    },
-                    Tri::Unknown => open = true,
-                    Tri::Fails => acc.missing.truncate(m.2),
-                }
-            }
-            if open {
-                return Outcome::Missing;
-            }
-            // No part counts: the clause's own conditions say why.
-            let Some(fact) = first_counted else { return Outcome::Fails };
-            if sum.is_zero() {
-                acc.causes.push(Cause::ZeroBase { fact });
-                return Outcome::Fails;
-            }
-            let raw = *rate * sum;
-            acc.trace.push(Step::RateOfSum { count, sum, rate: *rate, product: raw });
-            Outcome::Figure { amount: capped(acc, raw, *cap, cap_quote) }
-        }
+        Formula::Rate { base, whole, rate, cap, cap_quote } => rate_outcome(cx, acc, base, whole.as_ref(), *rate, *cap, cap_quote),
+        Formula::Tiers { fact, op, term, tiers } => tiers_outcome(cx, acc, fact, *op, term, tiers),
+        Formula::RateOfParts { parts, rate, cap, cap_quote } => rate_of_parts_outcome(cx, acc, parts, *rate, *cap, cap_quote),
         Formula::Lookup { fact, table } => match cx.fact(fact) {
             Some(FactValue::Enum(v)) => match table.get(v) {
                 Some(a) => {
@@ -739,32 +652,11 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
             }
         },
         Formula::Items { list, conditions, base, rate, item_cap, item_cap_quote, cap, cap_quote } => {
-            let items = match cx.fact(list) {
-                Some(FactValue::List(items)) => items,
-                _ => {
-                    acc.need(list);
-                    return Outcome::Missing;
-                }
+            let Some(FactValue::List(items)) = cx.fact(list) else {
+                acc.need(list);
+                return Outcome::Missing;
             };
-            let mut sum = Decimal::ZERO;
-            let mut counted = 0usize;
-            'items: for (i, item) in items.iter().enumerate() {
-                let n = i + 1;
-                for c in conditions {
-                    let v = item.get(&c.field).copied().unwrap_or_default();
-                    if !c.op.holds(v, c.value) {
-                        let cmp = Comparison { fact: &c.field, value: v, op: c.op, term: &c.term, threshold: c.value };
-                        acc.trace.push(Step::ItemSkipped { n, list, cmp });
-                        continue 'items;
-                    }
-                }
-                let b = item.get(base).copied().unwrap_or_default();
-                let raw = *rate * b;
-                let capped_at = item_cap.filter(|c| raw > *c);
-                acc.trace.push(Step::Item { n, list, field: base, base: b, rate: *rate, product: raw, capped_at });
-                sum += capped_at.unwrap_or(raw);
-                counted += 1;
-            }
+            let (sum, counted) = sum_items(acc, list, items, conditions, base, *rate, *item_cap);
             if counted == 0 {
                 acc.causes.push(Cause::NoItems { fact: list, listed: items.len() });
                 return Outcome::Fails;
@@ -778,6 +670,164 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
             Outcome::Figure { amount: capped(acc, sum, *cap, cap_quote) }
         }
     }
+}
+
+/// rate × base, then the cap; a base that is a part of a known whole is
+/// checked against it.
+fn rate_outcome<'a>(
+    cx: &ClauseInputs<'_, 'a>,
+    acc: &mut Acc<'_, 'a>,
+    base: &'a FactKey,
+    whole: Option<&'a FactKey>,
+    rate: Decimal,
+    cap: Option<Decimal>,
+    cap_quote: &'a str,
+) -> Outcome {
+    let Some(b) = cx.num(base, acc) else {
+        // The part is at most its whole: with the whole known, the
+        // award is at most the whole's (the text's literal base).
+        if let Some(w) = whole {
+            if let Some(FactValue::Num(wv)) = cx.fact(w).filter(|v| !matches!(v, FactValue::Num(d) if d.is_zero())) {
+                let raw = rate * *wv;
+                let most = cap.map_or(raw, |c| raw.min(c));
+                acc.causes.push(Cause::PartOpen { fact: base, whole: w, whole_value: *wv, most: round_fen(most) });
+            }
+        }
+        return Outcome::Missing;
+    };
+    if let Some(w) = whole {
+        if let Some(FactValue::Num(wv)) = cx.fact(w) {
+            if b > *wv {
+                acc.causes.push(Cause::ExceedsWhole { fact: base, value: b, whole: w, whole_value: *wv });
+                return Outcome::Fails;
+            }
+        }
+    }
+    if b.is_zero() {
+        acc.causes.push(Cause::ZeroBase { fact: base });
+        return Outcome::Fails;
+    }
+    let raw = rate * b;
+    acc.trace.push(Step::Rate { fact: base, base: b, rate, product: raw });
+    Outcome::Figure { amount: capped(acc, raw, cap, cap_quote) }
+}
+
+/// The highest tier the fact reaches.
+fn tiers_outcome<'a>(
+    cx: &ClauseInputs<'_, 'a>,
+    acc: &mut Acc<'_, 'a>,
+    fact: &'a FactKey,
+    op: Op,
+    term: &'a str,
+    tiers: &'a [Tier],
+) -> Outcome {
+    let Some(v) = cx.num(fact, acc) else {
+        // Facts are never negative: when 0 reaches the first tier,
+        // every answer does, so the award is at least that tier's.
+        return match (tiers.first(), tiers.last()) {
+            (Some(first), Some(last)) if op.holds(Decimal::ZERO, first.from) => {
+                acc.trace.push(Step::TierFloor { fact, amount: first.amount });
+                acc.trace.push(Step::TierTable { term, fact, tiers });
+                if last.amount > first.amount {
+                    acc.causes.push(Cause::FigureOpen { fact, tiers, term });
+                }
+                Outcome::Floor { amount: first.amount, max: last.amount }
+            }
+            _ => Outcome::Missing,
+        };
+    };
+    match tiers.iter().rev().find(|tier| op.holds(v, tier.from)) {
+        Some(tier) => {
+            let cmp = Comparison { fact, value: v, op, term, threshold: tier.from };
+            acc.trace.push(Step::Tier { cmp, amount: tier.amount });
+            acc.trace.push(Step::TierTable { term, fact, tiers });
+            Outcome::Figure { amount: tier.amount }
+        }
+        None => {
+            let from = tiers.first().map(|t| t.from).unwrap_or_default();
+            let cmp = Comparison { fact, value: v, op, term, threshold: from };
+            acc.causes.push(Cause::Threshold { cmp, tier_minimum: true });
+            Outcome::Fails
+        }
+    }
+}
+
+/// rate × the sum of the bases whose condition holds, then the cap.
+fn rate_of_parts_outcome<'a>(
+    cx: &ClauseInputs<'_, 'a>,
+    acc: &mut Acc<'_, 'a>,
+    parts: &'a [Part],
+    rate: Decimal,
+    cap: Option<Decimal>,
+    cap_quote: &'a str,
+) -> Outcome {
+    let (mut sum, mut count, mut open) = (Decimal::ZERO, 0usize, false);
+    let mut first_counted: Option<&'a str> = None;
+    for p in parts {
+        let m = acc.mark();
+        let when = cx.cond(&p.when, acc);
+        // The clause's own conditions already show the choice.
+        acc.trace.truncate(m.0);
+        acc.causes.truncate(m.1);
+        match when {
+            Tri::Holds => match cx.num(&p.base, acc) {
+                Some(b) => {
+                    acc.trace.push(Step::Part { fact: &p.base, amount: b });
+                    sum += b;
+                    count += 1;
+                    first_counted.get_or_insert(&p.base);
+                }
+                None => open = true,
+            },
+            Tri::Unknown => open = true,
+            Tri::Fails => acc.missing.truncate(m.2),
+        }
+    }
+    if open {
+        return Outcome::Missing;
+    }
+    // No part counts: the clause's own conditions say why.
+    let Some(fact) = first_counted else { return Outcome::Fails };
+    if sum.is_zero() {
+        acc.causes.push(Cause::ZeroBase { fact });
+        return Outcome::Fails;
+    }
+    let raw = rate * sum;
+    acc.trace.push(Step::RateOfSum { count, sum, rate, product: raw });
+    Outcome::Figure { amount: capped(acc, raw, cap, cap_quote) }
+}
+
+/// Per item: the filter, rate × field and the item cap; the sum of the
+/// items counted and how many they are.
+fn sum_items<'a>(
+    acc: &mut Acc<'_, 'a>,
+    list: &'a str,
+    items: &'a [std::collections::BTreeMap<String, Decimal>],
+    conditions: &'a [ItemCondition],
+    base: &'a str,
+    rate: Decimal,
+    item_cap: Option<Decimal>,
+) -> (Decimal, usize) {
+    let mut sum = Decimal::ZERO;
+    let mut counted = 0usize;
+    'items: for (i, item) in items.iter().enumerate() {
+        let n = i + 1;
+        for c in conditions {
+            let v = item.get(&c.field).copied().unwrap_or_default();
+            if !c.op.holds(v, c.value) {
+                let cmp = Comparison { fact: &c.field, value: v, op: c.op, term: &c.term, threshold: c.value };
+                acc.trace.push(Step::ItemSkipped { n, list, cmp });
+                continue 'items;
+            }
+        }
+        let b = item.get(base).copied().unwrap_or_default();
+        let raw = rate * b;
+        let capped_at = item_cap.filter(|c| raw > *c);
+        acc.trace.push(Step::Item { n, list, field: base, base: b, rate, product: raw, capped_at });
+        sum += capped_at.unwrap_or(raw);
+        counted += 1;
+    }
+    (sum, counted)
 }
 
 fn pack_status(pack: &Pack, profile: &Profile, year: i32) -> (PackStatus, PackReason) {
@@ -816,98 +866,17 @@ fn evaluate_clause<'a>(
 ) -> ClauseResult<'a> {
     let base = Mark(lists.steps.len(), lists.causes.len(), lists.missing.len());
     let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base };
-    // Facts read from the saved year before: said in the working of each
-    // clause that reads them.
-    for s in cx.saved.iter().filter(|s| clause.fact_keys().contains(&s.fact())) {
-        match *s {
-            SavedFact::Used { fact, source, year, value } => acc.trace.push(Step::FromSavedYear { fact, source, year, value }),
-            SavedFact::Differs { fact, given, source, saved, year } => {
-                acc.causes.push(Cause::SavedYearDiffers { fact, given, source, saved, year })
-            }
-        }
-    }
-    // A measure of some cities' plans only: nothing for the others.
-    let mut excluded = false;
-    if !Pack::clause_covers_city(clause, cx.city) {
-        acc.causes.push(Cause::NotInCityPlan { cities: &clause.cities });
-        excluded = true;
-    }
-    // Exclusion list first: a listed company gets nothing from the pack.
-    if let (false, Some(flag)) = (excluded, &pack.exclusion_fact) {
-        match cx.fact(flag) {
-            Some(FactValue::Bool(true)) => {
-                acc.causes.push(Cause::Excluded { fact: flag });
-                excluded = true;
-            }
-            Some(_) => {}
-            None => acc.need(flag),
-        }
-    }
-    // Earlier years: a once-per-company award already claimed, or a
-    // per-company cap already (partly) used. The evaluated year's own claim
-    // blocks nothing.
-    let mut cap_left: Option<(Decimal, Decimal, &'a PerCompany)> = None;
+    note_saved_year(cx, clause, &mut acc);
+    let mut excluded = excluded_by_place_or_list(cx, pack, clause, &mut acc);
+    let mut cap_left = None;
     if let (false, Some(rule)) = (excluded, &clause.per_company) {
-        // Only claims of years inside the pack's term count: the plan
-        // replaced the rules before it (台州: 自2025年1月1日起施行).
-        let (from, to) = cx.term;
-        let mut earlier = cx
-            .history
-            .iter()
-            .filter(|c| c.clause == clause.id && c.year < cx.year && (from..=to).contains(&c.year) && c.status.counts())
-            .peekable();
-        match rule {
-            PerCompany::Once { .. } => {
-                if let Some(c) = earlier.min_by_key(|c| c.year) {
-                    acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
-                    acc.causes.push(Cause::AlreadyClaimed { year: c.year, status: c.status, amount: c.amount, rule });
-                    excluded = true;
-                }
-            }
-            PerCompany::Cap { cap, .. } => {
-                if earlier.peek().is_some() {
-                    let mut used = Decimal::ZERO;
-                    for c in earlier {
-                        acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
-                        used += c.amount.unwrap_or_default();
-                    }
-                    if used >= *cap {
-                        acc.causes.push(Cause::CompanyCapUsed { cap: *cap, used, rule });
-                        excluded = true;
-                    } else {
-                        cap_left = Some((*cap, used, rule));
-                    }
-                }
-            }
-        }
+        (excluded, cap_left) = earlier_claims(cx, clause, rule, &mut acc);
     }
-    let mut outcome = Outcome::NoFigure;
-    // Facts missing for the conditions (a floor's open fact does not block).
-    let mut blocking = base.2;
-    let mut formula_mark = base.0;
-    if !excluded {
-        cx.all(&clause.conditions, &mut acc);
-        blocking = acc.missing.len();
-        formula_mark = acc.trace.len();
-        outcome = eval_formula(cx, clause, &mut acc);
-        if !matches!(outcome, Outcome::Floor { .. }) {
-            blocking = acc.missing.len();
-        }
-        if let Some((cap, used, rule)) = cap_left {
-            let left = cap - used;
-            match outcome {
-                Outcome::Figure { amount } => {
-                    acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
-                    outcome = Outcome::Figure { amount: amount.min(left) };
-                }
-                Outcome::Floor { amount, max } => {
-                    acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
-                    outcome = Outcome::Floor { amount: amount.min(left), max: max.min(left) };
-                }
-                _ => {}
-            }
-        }
-    }
+    let run = if excluded {
+        Run { outcome: Outcome::NoFigure, blocking: base.2, formula_mark: base.0 }
+    } else {
+        run_clause(cx, clause, cap_left, &mut acc)
+    };
     let mut r = ClauseResult {
         pack,
         clause,
@@ -921,58 +890,184 @@ fn evaluate_clause<'a>(
         county,
     };
     let failed = acc.causes[base.1..].iter().any(|c| !is_note(c));
-    let floor = matches!(outcome, Outcome::Floor { .. });
-    if failed || matches!(outcome, Outcome::Fails) {
-        if failed || floor {
-            // No award: the formula's lines (a rate worked out, a floor's
-            // "at least") would read as if something were paid.
-            acc.trace.truncate(formula_mark);
-        }
-        retain_from(acc.causes, base.1, |c| !is_note(c) || always_said(c));
-        acc.missing.truncate(base.2);
+    let floor = matches!(run.outcome, Outcome::Floor { .. });
+    if failed || matches!(run.outcome, Outcome::Fails) {
+        settle_ineligible(&mut acc, run.formula_mark, failed || floor);
         r.status = Status::Ineligible;
-    } else if blocking > base.2 || matches!(outcome, Outcome::Missing) {
-        // A floor means nothing until the conditions are answered.
-        retain_from(acc.causes, base.1, |c| !matches!(c, Cause::FigureOpen { .. }));
-        if floor {
-            acc.trace.truncate(formula_mark);
-        }
-        r.status = Status::NeedsInput;
-        r.missing = Span::of(base.2, acc.missing.len());
-        // Only the part is open: the most it can pay is known.
-        if acc.missing.len() == base.2 + 1 {
-            if let Some(Cause::PartOpen { fact, most, .. }) = acc.causes[base.1..].iter().find(|c| matches!(c, Cause::PartOpen { .. })) {
-                if acc.missing[base.2] == *fact {
-                    r.amount_max = Some(*most);
-                }
-            }
-        }
+    } else if run.blocking > base.2 || matches!(run.outcome, Outcome::Missing) {
+        settle_needs_input(&mut acc, run.formula_mark, floor, &mut r);
     } else {
-        // An eligible clause may still have an open fact that can raise it.
-        r.missing = Span::of(base.2, acc.missing.len());
-        match outcome {
-            Outcome::Floor { amount, max } => {
-                let m = round_fen(amount);
-                acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
-                r.amount_max = Some(round_fen(max));
-                if clause.figure == Figure::Exact {
-                    r.amount = Some(m);
-                }
-            }
-            Outcome::Figure { amount } => {
-                let m = round_fen(amount);
-                acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
-                r.amount_max = Some(m);
-                if clause.figure == Figure::Exact {
-                    r.amount = Some(m);
-                }
-            }
-            _ => acc.trace.push(Step::NoFigure { monetary: clause.monetary }),
-        }
+        settle_eligible(&mut acc, clause, run.outcome, &mut r);
     }
     r.causes = Span::of(base.1, acc.causes.len());
     r.trace = Span::of(base.0, acc.trace.len());
     r
+}
+
+/// Facts read from the saved year before: said in the working of each
+/// clause that reads them.
+fn note_saved_year<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>) {
+    for s in cx.saved.iter().filter(|s| clause.fact_keys().contains(&s.fact())) {
+        match *s {
+            SavedFact::Used { fact, source, year, value } => acc.trace.push(Step::FromSavedYear { fact, source, year, value }),
+            SavedFact::Differs { fact, given, source, saved, year } => {
+                acc.causes.push(Cause::SavedYearDiffers { fact, given, source, saved, year })
+            }
+        }
+    }
+}
+
+/// A measure of other cities' plans, or a company on the pack's exclusion
+/// list, gets nothing from the clause.
+fn excluded_by_place_or_list<'a>(cx: &ClauseInputs<'_, 'a>, pack: &'a Pack, clause: &'a Clause, acc: &mut Acc<'_, 'a>) -> bool {
+    if !Pack::clause_covers_city(clause, cx.city) {
+        acc.causes.push(Cause::NotInCityPlan { cities: &clause.cities });
+        return true;
+    }
+    // Exclusion list first: a listed company gets nothing from the pack.
+    if let Some(flag) = &pack.exclusion_fact {
+        match cx.fact(flag) {
+            Some(FactValue::Bool(true)) => {
+                acc.causes.push(Cause::Excluded { fact: flag });
+                return true;
+            }
+            Some(_) => {}
+            None => acc.need(flag),
+        }
+    }
+    false
+}
+
+/// What is left of a per-company cap that earlier years partly used: (cap, used, rule).
+type CapLeft<'a> = Option<(Decimal, Decimal, &'a PerCompany)>;
+
+/// Earlier years: a once-per-company award already claimed, or a
+/// per-company cap already (partly) used. The evaluated year's own claim
+/// blocks nothing. Returns whether the clause is excluded, and the cap left.
+fn earlier_claims<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, rule: &'a PerCompany, acc: &mut Acc<'_, 'a>) -> (bool, CapLeft<'a>) {
+    // Only claims of years inside the pack's term count: the plan
+    // replaced the rules before it (台州: 自2025年1月1日起施行).
+    let (from, to) = cx.term;
+    let mut earlier = cx
+        .history
+        .iter()
+        .filter(|c| c.clause == clause.id && c.year < cx.year && (from..=to).contains(&c.year) && c.status.counts())
+        .peekable();
+    match rule {
+        PerCompany::Once { .. } => {
+            if let Some(c) = earlier.min_by_key(|c| c.year) {
+                acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
+                acc.causes.push(Cause::AlreadyClaimed { year: c.year, status: c.status, amount: c.amount, rule });
+                return (true, None);
+            }
+        }
+        PerCompany::Cap { cap, .. } => {
+            if earlier.peek().is_some() {
+                let mut used = Decimal::ZERO;
+                for c in earlier {
+                    acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
+                    used += c.amount.unwrap_or_default();
+                }
+                if used >= *cap {
+                    acc.causes.push(Cause::CompanyCapUsed { cap: *cap, used, rule });
+                    return (true, None);
+                }
+                return (false, Some((*cap, used, rule)));
+            }
+        }
+    }
+    (false, None)
+}
+
+/// What a clause's conditions and formula gave.
+struct Run {
+    outcome: Outcome,
+    /// The end of the facts missing for the conditions (a floor's open fact
+    /// does not block).
+    blocking: usize,
+    /// Where the formula's working starts in the trace.
+    formula_mark: usize,
+}
+
+fn run_clause<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, cap_left: CapLeft<'a>, acc: &mut Acc<'_, 'a>) -> Run {
+    cx.all(&clause.conditions, acc);
+    let mut blocking = acc.missing.len();
+    let formula_mark = acc.trace.len();
+    let mut outcome = eval_formula(cx, clause, acc);
+    if !matches!(outcome, Outcome::Floor { .. }) {
+        blocking = acc.missing.len();
+    }
+    if let Some((cap, used, rule)) = cap_left {
+        let left = cap - used;
+        match outcome {
+            Outcome::Figure { amount } => {
+                acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                outcome = Outcome::Figure { amount: amount.min(left) };
+            }
+            Outcome::Floor { amount, max } => {
+                acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                outcome = Outcome::Floor { amount: amount.min(left), max: max.min(left) };
+            }
+            _ => {}
+        }
+    }
+    Run { outcome, blocking, formula_mark }
+}
+
+/// Ineligible: failures and the notes always said stay; nothing is missing.
+fn settle_ineligible(acc: &mut Acc<'_, '_>, formula_mark: usize, drop_formula: bool) {
+    let base = acc.base;
+    if drop_formula {
+        // No award: the formula's lines (a rate worked out, a floor's
+        // "at least") would read as if something were paid.
+        acc.trace.truncate(formula_mark);
+    }
+    retain_from(acc.causes, base.1, |c| !is_note(c) || always_said(c));
+    acc.missing.truncate(base.2);
+}
+
+fn settle_needs_input<'a>(acc: &mut Acc<'_, 'a>, formula_mark: usize, floor: bool, r: &mut ClauseResult<'a>) {
+    let base = acc.base;
+    // A floor means nothing until the conditions are answered.
+    retain_from(acc.causes, base.1, |c| !matches!(c, Cause::FigureOpen { .. }));
+    if floor {
+        acc.trace.truncate(formula_mark);
+    }
+    r.status = Status::NeedsInput;
+    r.missing = Span::of(base.2, acc.missing.len());
+    // Only the part is open: the most it can pay is known.
+    if acc.missing.len() == base.2 + 1 {
+        if let Some(Cause::PartOpen { fact, most, .. }) = acc.causes[base.1..].iter().find(|c| matches!(c, Cause::PartOpen { .. })) {
+            if acc.missing[base.2] == *fact {
+                r.amount_max = Some(*most);
+            }
+        }
+    }
+}
+
+/// Eligible: the figure rounded once. The clause may still have an open
+/// fact that can raise it.
+fn settle_eligible<'a>(acc: &mut Acc<'_, 'a>, clause: &'a Clause, outcome: Outcome, r: &mut ClauseResult<'a>) {
+    r.missing = Span::of(acc.base.2, acc.missing.len());
+    match outcome {
+        Outcome::Floor { amount, max } => {
+            let m = round_fen(amount);
+            acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+            r.amount_max = Some(round_fen(max));
+            if clause.figure == Figure::Exact {
+                r.amount = Some(m);
+            }
+        }
+        Outcome::Figure { amount } => {
+            let m = round_fen(amount);
+            acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+            r.amount_max = Some(m);
+            if clause.figure == Figure::Exact {
+                r.amount = Some(m);
+            }
+        }
+        _ => acc.trace.push(Step::NoFigure { monetary: clause.monetary }),
+    }
 }
 
 /// Keep, in each stacking group, the combination that pays most.

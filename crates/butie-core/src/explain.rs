@@ -3,6 +3,7 @@
 //! JSON, terminal table, PDF, window) renders through these functions; none
 //! of them reads the sentences back.
 
+use crate::diff::{ClauseField, Edit, PackChange, PackPart, Segment};
 use crate::engine::{Cause, ClauseResult, Comparison, Evaluation, Growth, PackReason, PackResult, Status, Step};
 use crate::money::{fmt_wan, round_fen, Grouped};
 use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack, PerCompany, Text2};
@@ -10,6 +11,7 @@ use crate::profile::ClaimStatus;
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 fn t<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
@@ -263,6 +265,29 @@ fn growth_percent(g: &Growth) -> Decimal {
 
 /// One cause as a sentence.
 pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> fmt::Result {
+    // By kind of cause, one group each.
+    match c {
+        Cause::PackNotApplicable
+        | Cause::Excluded { .. }
+        | Cause::NotTrue { .. }
+        | Cause::NotAllowed { .. }
+        | Cause::NotCovered { .. }
+        | Cause::NotInCityPlan { .. } => write_standing_cause(w, ev, pack, c, lang),
+        Cause::Threshold { .. }
+        | Cause::GrowthBelow(_)
+        | Cause::ZeroBase { .. }
+        | Cause::NoAward { .. }
+        | Cause::NoItems { .. }
+        | Cause::ExceedsWhole { .. } => write_figure_cause(w, pack, c, lang),
+        Cause::AlreadyClaimed { .. } | Cause::CompanyCapUsed { .. } => write_history_cause(w, c, lang),
+        Cause::FigureOpen { .. } | Cause::SavedYearDiffers { .. } | Cause::PartOpen { .. } | Cause::GrowthUndefined { .. } => {
+            write_note_cause(w, pack, c, lang)
+        }
+    }
+}
+
+/// Who the clause is for: the pack's area, its exclusion list, the company's answers.
+fn write_standing_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, lang: Lang) -> fmt::Result {
     match c {
         Cause::PackNotApplicable => match ev.pack_result(&pack.id) {
             Some(pr) => write_pack_note(w, ev, pr, lang),
@@ -275,27 +300,6 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             match &d.source {
                 Some(src) => write!(w, "{}{}{}", t(lang, "（", " ("), src.get(lang), t(lang, "）", ")")),
                 None => Ok(()),
-            }
-        }
-        Cause::ExceedsWhole { fact, value, whole, whole_value } => {
-            let (d, wd) = (def(pack, fact), def(pack, whole));
-            match lang {
-                Lang::Zh => write!(
-                    w,
-                    "{} {} 超过了 {} {}：前者是后者的一部分，不能更大，请核对",
-                    d.label.get(lang),
-                    show_value(d, *value, lang),
-                    wd.label.get(lang),
-                    show_value(wd, *whole_value, lang)
-                ),
-                Lang::En => write!(
-                    w,
-                    "{} ({}) is more than {} ({}): it is a part of it and cannot be larger; please check",
-                    d.label.get(lang),
-                    show_value(d, *value, lang),
-                    wd.label.get(lang),
-                    show_value(wd, *whole_value, lang)
-                ),
             }
         }
         Cause::NotAllowed { fact, value, allowed } => {
@@ -325,6 +329,42 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
                 t(lang, "，不在本条适用范围内", " is not covered by this clause")
             )
         }
+        Cause::NotInCityPlan { cities } => {
+            let city = &ev.profile.company.city;
+            match lang {
+                Lang::Zh => write!(w, "此项只见于{}的实施方案，{city}的方案没有此项", cities.join("、")),
+                Lang::En => write!(w, "only the plan of {} states this measure; the plan of {city} does not", cities.join(", ")),
+            }
+        }
+        // The other kinds: see `write_cause`.
+        _ => Ok(()),
+    }
+}
+
+/// A figure that falls short or cannot be used.
+fn write_figure_cause(w: &mut impl Write, pack: &Pack, c: &Cause, lang: Lang) -> fmt::Result {
+    match c {
+        Cause::ExceedsWhole { fact, value, whole, whole_value } => {
+            let (d, wd) = (def(pack, fact), def(pack, whole));
+            match lang {
+                Lang::Zh => write!(
+                    w,
+                    "{} {} 超过了 {} {}：前者是后者的一部分，不能更大，请核对",
+                    d.label.get(lang),
+                    show_value(d, *value, lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang)
+                ),
+                Lang::En => write!(
+                    w,
+                    "{} ({}) is more than {} ({}): it is a part of it and cannot be larger; please check",
+                    d.label.get(lang),
+                    show_value(d, *value, lang),
+                    wd.label.get(lang),
+                    show_value(wd, *whole_value, lang)
+                ),
+            }
+        }
         Cause::Threshold { cmp, .. } => comparison_failure(w, def(pack, cmp.fact), cmp, lang),
         Cause::GrowthBelow(g) => {
             match lang {
@@ -348,6 +388,14 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             };
             write!(w, "{}{why}", def(pack, fact).label.get(lang))
         }
+        // The other kinds: see `write_cause`.
+        _ => Ok(()),
+    }
+}
+
+/// Earlier years' claims that leave nothing.
+fn write_history_cause(w: &mut impl Write, c: &Cause, lang: Lang) -> fmt::Result {
+    match c {
         Cause::AlreadyClaimed { year, status, amount, rule } => {
             let what = match (status, lang) {
                 (ClaimStatus::Approved, Lang::Zh) => "获批",
@@ -370,6 +418,14 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
             }
             write_rule(w, rule, lang)
         }
+        // The other kinds: see `write_cause`.
+        _ => Ok(()),
+    }
+}
+
+/// Notes on an open or doubtful figure.
+fn write_note_cause(w: &mut impl Write, pack: &Pack, c: &Cause, lang: Lang) -> fmt::Result {
+    match c {
         Cause::FigureOpen { fact, tiers, term } => {
             let d = def(pack, fact);
             match lang {
@@ -386,13 +442,6 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
                 }
             }
             Ok(())
-        }
-        Cause::NotInCityPlan { cities } => {
-            let city = &ev.profile.company.city;
-            match lang {
-                Lang::Zh => write!(w, "此项只见于{}的实施方案，{city}的方案没有此项", cities.join("、")),
-                Lang::En => write!(w, "only the plan of {} states this measure; the plan of {city} does not", cities.join(", ")),
-            }
         }
         Cause::SavedYearDiffers { fact, given, source, saved, year } => {
             let (d, sd) = (def(pack, fact), def(pack, source));
@@ -448,6 +497,8 @@ pub fn write_cause(w: &mut impl Write, ev: &Evaluation, pack: &Pack, c: &Cause, 
                 " is 0, so year-on-year growth cannot be computed; check last year's figure"
             )
         ),
+        // The other kinds: see `write_cause`.
+        _ => Ok(()),
     }
 }
 
@@ -464,6 +515,30 @@ fn to_string(f: impl FnOnce(&mut String) -> fmt::Result) -> String {
 
 /// One trace step as a line.
 pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
+    // By kind of step, one group each.
+    match s {
+        Step::Chosen { .. }
+        | Step::IsTrue { .. }
+        | Step::FromSavedYear { .. }
+        | Step::Assumed { .. }
+        | Step::Met(_)
+        | Step::GrowthMet(_) => write_condition_step(w, pack, s, lang),
+        Step::Fixed { .. }
+        | Step::Rate { .. }
+        | Step::Part { .. }
+        | Step::RateOfSum { .. }
+        | Step::Cap { .. }
+        | Step::Lookup { .. }
+        | Step::Rounded { .. }
+        | Step::NoFigure { .. } => write_formula_step(w, pack, s, lang),
+        Step::Tier { .. } | Step::TierFloor { .. } | Step::TierTable { .. } => write_tier_step(w, pack, s, lang),
+        Step::ItemSkipped { .. } | Step::Item { .. } | Step::ItemCap { .. } | Step::ItemsSum { .. } => write_item_step(w, pack, s, lang),
+        Step::EarlierClaim { .. } | Step::CompanyCap { .. } => write_history_step(w, s, lang),
+    }
+}
+
+/// A condition that holds, or a fact read in its place.
+fn write_condition_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
     match s {
         Step::Chosen { fact, value } => {
             let d = def(pack, fact);
@@ -522,6 +597,14 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             w.write_str("✓ ")?;
             growth_line(w, pack, g, lang)
         }
+        // The other kinds: see `write_step`.
+        _ => Ok(()),
+    }
+}
+
+/// A formula's working and the figure it gives.
+fn write_formula_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
+    match s {
         Step::Fixed { amount, figure } => match figure {
             Figure::Exact => write!(w, "{} {}", t(lang, "定额", "fixed amount"), yuan(*amount, lang)),
             Figure::Ceiling => write!(w, "{} {}", t(lang, "最高", "at most"), yuan(*amount, lang)),
@@ -553,6 +636,28 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
                 w.write_str(t(lang, "，未触及上限", ", not reached"))
             }
         }
+        Step::Lookup { fact, value, amount } => {
+            let d = def(pack, fact);
+            write!(w, "{}: {} → {}", d.label.get(lang), option_label(d, value, lang), yuan(*amount, lang))
+        }
+        Step::Rounded { amount, figure } => match (figure, lang) {
+            (Figure::Exact, Lang::Zh) => write!(w, "= {}（四舍五入到分）", yuan(*amount, lang)),
+            (Figure::Exact, Lang::En) => write!(w, "= {} (rounded half up to the fen)", yuan(*amount, lang)),
+            (Figure::Ceiling, Lang::Zh) => write!(w, "最高 {}：政策只规定上限，实际金额由主管部门核定", yuan(*amount, lang)),
+            (Figure::Ceiling, Lang::En) => write!(w, "at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
+        },
+        Step::NoFigure { monetary: true } => w.write_str(t(lang, "政策未公布金额", "no figure published")),
+        Step::NoFigure { monetary: false } => {
+            w.write_str(t(lang, "不涉及资金（便利、资格或规则类措施）", "no money involved (a facilitation, status or rule)"))
+        }
+        // The other kinds: see `write_step`.
+        _ => Ok(()),
+    }
+}
+
+/// A tier table: the tier reached, or the floor, and the table.
+fn write_tier_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
+    match s {
         Step::Tier { cmp, amount } => {
             let d = def(pack, cmp.fact);
             write!(
@@ -592,10 +697,14 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             }
             Ok(())
         }
-        Step::Lookup { fact, value, amount } => {
-            let d = def(pack, fact);
-            write!(w, "{}: {} → {}", d.label.get(lang), option_label(d, value, lang), yuan(*amount, lang))
-        }
+        // The other kinds: see `write_step`.
+        _ => Ok(()),
+    }
+}
+
+/// A list's items, one by one, and their sum.
+fn write_item_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt::Result {
+    match s {
         Step::ItemSkipped { n, list, cmp } => {
             write!(w, "#{n}: {}（", t(lang, "不计", "not counted"))?;
             comparison_failure(w, field_def(pack, list, cmp.fact), cmp, lang)?;
@@ -620,6 +729,14 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
         Step::ItemsSum { count, sum } => {
             write!(w, "{} {} {} = {}", t(lang, "合计", "sum of"), count, t(lang, "项", "items"), yuan_exact(*sum, lang))
         }
+        // The other kinds: see `write_step`.
+        _ => Ok(()),
+    }
+}
+
+/// Earlier years' claims that limit this one.
+fn write_history_step(w: &mut impl Write, s: &Step, lang: Lang) -> fmt::Result {
+    match s {
         Step::EarlierClaim { year, status, amount } => {
             let what = match (status, lang) {
                 (ClaimStatus::Approved, Lang::Zh) => "已获批",
@@ -662,16 +779,8 @@ pub fn write_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> fmt:
             }
             write_rule(w, rule, lang)
         }
-        Step::Rounded { amount, figure } => match (figure, lang) {
-            (Figure::Exact, Lang::Zh) => write!(w, "= {}（四舍五入到分）", yuan(*amount, lang)),
-            (Figure::Exact, Lang::En) => write!(w, "= {} (rounded half up to the fen)", yuan(*amount, lang)),
-            (Figure::Ceiling, Lang::Zh) => write!(w, "最高 {}：政策只规定上限，实际金额由主管部门核定", yuan(*amount, lang)),
-            (Figure::Ceiling, Lang::En) => write!(w, "at most {}: the policy sets only a ceiling", yuan(*amount, lang)),
-        },
-        Step::NoFigure { monetary: true } => w.write_str(t(lang, "政策未公布金额", "no figure published")),
-        Step::NoFigure { monetary: false } => {
-            w.write_str(t(lang, "不涉及资金（便利、资格或规则类措施）", "no money involved (a facilitation, status or rule)"))
-        }
+        // The other kinds: see `write_step`.
+        _ => Ok(()),
     }
 }
 
@@ -1258,4 +1367,162 @@ pub fn hint(h: &crate::engine::Hint, lang: Lang) -> String {
             }
         }
     }
+}
+
+// ------------------------------------------------------------------ pack changes
+
+/// One change between two versions of a pack as a line: `版本：A → B`,
+/// `删除条款 id（title）`, `id title：计算方式 · 封顶 old → new`…
+pub fn pack_change_line(c: &PackChange, old: &Pack, new: &Pack, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let title = |p: &Pack, id: &str| p.clause(id).map(|c| c.title.get(lang).to_string()).unwrap_or_default();
+    let label = |p: &Pack, key: &str| p.facts.get(key).map(|d| d.label.get(lang).to_string()).unwrap_or_default();
+    let pack = t(lang, "政策包：", "pack: ");
+    match c {
+        PackChange::OtherPack { old, new } if zh => format!("注意：两个文件是不同的政策包（{old} 与 {new}）"),
+        PackChange::OtherPack { old, new } => format!("note: two different packs ({old} and {new})"),
+        PackChange::Version { old, new } => format!("{}{old} → {new}", t(lang, "版本：", "version: ")),
+        PackChange::Term { old: (a, b), new: (c, d) } if zh => format!("有效期：{a} 至 {b} → {c} 至 {d}"),
+        PackChange::Term { old: (a, b), new: (c, d) } => format!("in force: {a} to {b} → {c} to {d}"),
+        PackChange::Rule { part, edit } => format!("{pack}{}", edit_words(Some(pack_part_word(*part, lang)), edit, lang)),
+        PackChange::FactAdded { key } if zh => format!("{pack}新增数据项 {key}（{}）", label(new, key)),
+        PackChange::FactAdded { key } => format!("{pack}fact added: {key} ({})", label(new, key)),
+        PackChange::FactRemoved { key } if zh => format!("{pack}删除数据项 {key}（{}）", label(old, key)),
+        PackChange::FactRemoved { key } => format!("{pack}fact removed: {key} ({})", label(old, key)),
+        PackChange::Fact { key, edit } => {
+            format!("{pack}{} · {key} · {}", t(lang, "数据项", "fact"), edit_words(None, edit, lang))
+        }
+        PackChange::ClauseRemoved { id } if zh => format!("删除条款 {id}（{}）", title(old, id)),
+        PackChange::ClauseRemoved { id } => format!("clause removed: {id} ({})", title(old, id)),
+        PackChange::ClauseAdded { id } if zh => format!("新增条款 {id}（{}）", title(new, id)),
+        PackChange::ClauseAdded { id } => format!("clause added: {id} ({})", title(new, id)),
+        PackChange::Clause { id, field, edit } => {
+            format!("{id} {}{}{}", title(new, id), t(lang, "：", ": "), edit_words(Some(clause_field_word(*field, lang)), edit, lang))
+        }
+    }
+}
+
+/// Every change between two versions of a pack, one line each.
+pub fn diff_lines(old: &Pack, new: &Pack, lang: Lang) -> Vec<String> {
+    crate::diff::pack_changes(old, new).iter().map(|c| pack_change_line(c, old, new, lang)).collect()
+}
+
+/// `field · part · part old → new`; "—" for a value not there.
+fn edit_words(field: Option<&str>, e: &Edit, lang: Lang) -> String {
+    let words: Vec<Cow<str>> = field.map(Cow::Borrowed).into_iter().chain(e.at.iter().map(|p| segment_word(p, lang))).collect();
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
+    format!("{} {} → {}", words.join(" · "), shown(&e.old), shown(&e.new))
+}
+
+fn pack_part_word(p: PackPart, lang: Lang) -> &'static str {
+    use PackPart as P;
+    let (zh, en) = match p {
+        P::Title => ("名称", "title"),
+        P::Document => ("文件", "document"),
+        P::Issuer => ("发文机关", "issuer"),
+        P::Issued => ("发文日期", "issued"),
+        P::SourceFile => ("原文文件", "source file"),
+        P::ValidityQuote => ("有效期原文", "validity quote"),
+        P::ValidityInterpretation => ("有效期解释", "validity interpretation"),
+        P::City => ("城市", "city"),
+        P::Draft => ("征求意见稿", "draft"),
+        P::Cities => ("适用城市", "cities"),
+        P::CityCodes => ("城市代码", "city codes"),
+        P::Regions => ("适用区县", "regions"),
+        P::RegionsQuote => ("适用地区原文", "regions quote"),
+        P::CountyNote => ("县市说明", "county note"),
+        P::DistrictCodes => ("区县代码", "district codes"),
+        P::DistrictAliases => ("区县别名", "district aliases"),
+        P::Exclusion => ("排除条件", "exclusion"),
+        P::ExclusionQuote => ("排除条件原文", "exclusion quote"),
+        P::ExclusionReason => ("排除理由", "exclusion reason"),
+        P::StackingPrinciple => ("叠加原则", "stacking principle"),
+        P::Application => ("申报说明", "application"),
+        P::Topics => ("主题", "topics"),
+        P::Stacking => ("叠加规则", "stacking"),
+    };
+    t(lang, zh, en)
+}
+
+fn clause_field_word(f: ClauseField, lang: Lang) -> &'static str {
+    use ClauseField as F;
+    let (zh, en) = match f {
+        F::Title => ("名称", "title"),
+        F::Place => ("位置", "place"),
+        F::PlaceEn => ("英文位置", "place en"),
+        F::Quote => ("原文", "quote"),
+        F::Frequency => ("频次", "frequency"),
+        F::Attachments => ("申报材料", "attachments"),
+        F::Interpretations => ("解释", "interpretations"),
+        F::Conditions => ("条件", "conditions"),
+        F::Formula => ("计算方式", "formula"),
+        F::Figure => ("金额性质", "figure"),
+        F::FormulaNote => ("计算说明", "formula note"),
+        F::Applicant => ("申报主体", "applicant"),
+        F::PerCompany => ("每家企业限额", "per company"),
+        F::Cities => ("适用城市", "cities"),
+        F::Monetary => ("涉及资金", "monetary"),
+    };
+    t(lang, zh, en)
+}
+
+/// Words for a step of a change's path.
+fn segment_word(p: &Segment, lang: Lang) -> Cow<'_, str> {
+    use Segment as P;
+    let (zh, en) = match p {
+        P::Index(n) => return Cow::Owned(format!("[{n}]")),
+        P::Key(k) => return Cow::Borrowed(k),
+        P::Zh => ("zh", "zh"),
+        P::En => ("en", "en"),
+        P::All => ("同时满足", "all"),
+        P::Any => ("满足其一", "any"),
+        P::Cases => ("分情形", "cases"),
+        P::Fact => ("数据项", "fact"),
+        P::Prev => ("上期数据项", "growth over"),
+        P::Op => ("比较", "op"),
+        P::Term => ("法律用语", "term"),
+        P::Value => ("门槛", "value"),
+        P::Values => ("可选值", "values"),
+        P::WhenKnown => ("仅在已填写时检查", "when known"),
+        P::Amount => ("金额", "amount"),
+        P::Base => ("基数", "base"),
+        P::Whole => ("总额", "whole"),
+        P::Rate => ("比例", "rate"),
+        P::Cap => ("封顶", "cap"),
+        P::CapQuote => ("封顶原文", "cap quote"),
+        P::Tiers => ("档次", "tiers"),
+        P::From => ("门槛", "from"),
+        P::Table => ("金额表", "table"),
+        P::Parts => ("组成部分", "parts"),
+        P::When => ("条件", "when"),
+        P::List => ("列表", "list"),
+        P::ItemConditions => ("单项条件", "item conditions"),
+        P::Field => ("字段", "field"),
+        P::ItemBase => ("单项基数", "item base"),
+        P::ItemCap => ("单项封顶", "item cap"),
+        P::ItemCapQuote => ("单项封顶原文", "item cap quote"),
+        P::Quote => ("原文", "quote"),
+        P::Place => ("位置", "place"),
+        P::PlaceEn => ("英文位置", "place en"),
+        P::Interpretation => ("解释", "interpretation"),
+        P::Summary => ("概述", "summary"),
+        P::Note => ("说明", "note"),
+        P::Clauses => ("条款", "clauses"),
+        P::Kind => ("类型", "type"),
+        P::Unit => ("单位", "unit"),
+        P::Label => ("名称", "label"),
+        P::Help => ("填写说明", "help"),
+        P::Topic => ("主题", "topic"),
+        P::Options => ("选项", "options"),
+        P::OptionOrder => ("选项顺序", "option order"),
+        P::Fields => ("字段", "fields"),
+        P::ReadAs => ("旧字段换算", "read as"),
+        P::By => ("依据选项", "by"),
+        P::To => ("对应", "to"),
+        P::Source => ("出处", "source"),
+        P::PartOf => ("所属总额", "part of"),
+        P::PreviousYearOf => ("上年对应", "previous year of"),
+        P::CarriesOver => ("跨年沿用", "carries over"),
+    };
+    Cow::Borrowed(t(lang, zh, en))
 }

@@ -5,6 +5,7 @@
 //! and the desktop shell are built around this crate.
 
 pub mod cases;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod money;

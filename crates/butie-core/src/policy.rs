@@ -134,7 +134,7 @@ struct RawExclusion {
     reason: Text2,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
     pub quote: String,
@@ -1272,8 +1272,24 @@ fn zh_en(lang: Lang, zh: impl Into<String>, en: impl Into<String>) -> String {
 impl PolicyProblem {
     /// The problem, one line, in the user's language; without the place.
     pub fn message(&self, lang: Lang) -> String {
-        let l = lang;
-        match self {
+        // Worded by where in the file the problem is: each group words its
+        // own kinds and passes on the others. (Every kind has words: the
+        // tests give an example of each.)
+        let groups = [
+            Self::file_message,
+            Self::pack_message,
+            Self::fact_message,
+            Self::condition_message,
+            Self::clause_message,
+            Self::formula_message,
+            Self::set_message,
+        ];
+        groups.iter().find_map(|words| words(self, lang)).unwrap_or_default()
+    }
+
+    /// The file as a whole.
+    fn file_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
             P::TomlSyntax { line, message } => {
                 zh_en(l, format!("第{line}行: TOML 格式错误: {message}"), format!("line {line}: TOML syntax error: {message}"))
             }
@@ -1281,7 +1297,17 @@ impl PolicyProblem {
                 zh_en(l, format!("不是非负的十进制数: {text:?}"), format!("not a non-negative decimal number: {text:?}"))
             }
             P::Json { detail } => detail.clone(),
-            P::NotJsonObject { field } => zh_en(l, format!("{field} 无法转为 JSON"), format!("{field} cannot be turned into a JSON object")),
+            P::NotJsonObject { field } => {
+                zh_en(l, format!("{field} 无法转为 JSON"), format!("{field} cannot be turned into a JSON object"))
+            }
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// `[pack]`: its id, term, regions and exclusion.
+    fn pack_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
             P::BadPackId { id } => zh_en(
                 l,
                 format!("id 只能含小写字母、数字、'-'、'.'、'_': {id:?}"),
@@ -1323,11 +1349,9 @@ impl PolicyProblem {
                 format!("{alias} 所指的不是本政策适用的区县: {district}"),
                 format!("{alias} stands for a district this policy does not apply to: {district}"),
             ),
-            P::BadAlias { alias } => zh_en(
-                l,
-                format!("别名为空或与区县同名: {alias:?}"),
-                format!("alias empty or the same as a district's name: {alias:?}"),
-            ),
+            P::BadAlias { alias } => {
+                zh_en(l, format!("别名为空或与区县同名: {alias:?}"), format!("alias empty or the same as a district's name: {alias:?}"))
+            }
             P::ExclusionNotBool { fact } => {
                 zh_en(l, format!("排除条件须为是/否类事实: {fact}"), format!("the exclusion must be a yes/no fact: {fact}"))
             }
@@ -1336,9 +1360,15 @@ impl PolicyProblem {
                 format!("排除条件的事实须在 [facts] 中声明: {fact}"),
                 format!("the exclusion's fact must be declared in [facts]: {fact}"),
             ),
-            P::BadFactKey => {
-                zh_en(l, "事实键只能含小写字母、数字、'_'", "a fact key may contain only lowercase letters, digits and '_'")
-            }
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// `[facts]`, and a reference to a fact.
+    fn fact_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
+            P::BadFactKey => zh_en(l, "事实键只能含小写字母、数字、'_'", "a fact key may contain only lowercase letters, digits and '_'"),
             P::UnknownFactType { kind } => zh_en(l, format!("未知的事实类型: {kind:?}"), format!("unknown fact type: {kind:?}")),
             P::BadOptionLabel { detail } => zh_en(
                 l,
@@ -1365,9 +1395,15 @@ impl PolicyProblem {
             P::MustReferTo { field, kind } => {
                 zh_en(l, format!("{field} 须引用 {kind} 事实"), format!("{field} must refer to a fact of type {kind}"))
             }
-            P::NoSuchOption { fact, option } => {
-                zh_en(l, format!("{fact} 没有选项 {option:?}"), format!("{fact} has no option {option:?}"))
-            }
+            P::NoSuchOption { fact, option } => zh_en(l, format!("{fact} 没有选项 {option:?}"), format!("{fact} has no option {option:?}")),
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// A condition, and the legal word of a comparison.
+    fn condition_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
             P::EmptyGroup { group } => zh_en(l, format!("{group} 不能为空"), format!("{group} must not be empty")),
             P::SwitchWithoutCases => zh_en(l, "switch 须有 cases", "a switch needs cases"),
             P::ConditionWithoutFact => zh_en(l, "条件须有 fact、switch、all 或 any", "a condition needs fact, switch, all or any"),
@@ -1400,6 +1436,14 @@ impl PolicyProblem {
                 format!("op {op} 与原文用语 {term:?} 不一致（按惯例 {term} 应为 {}）", expected.symbol()),
                 format!("op {op} disagrees with the original's word {term:?} (by convention {term} means {})", expected.symbol()),
             ),
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// A clause's own fields.
+    fn clause_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
             P::BadClauseId => zh_en(
                 l,
                 "条款 id 只能含小写字母、数字、'.'、'_'、'-'",
@@ -1428,9 +1472,19 @@ impl PolicyProblem {
                 format!("per_company.rule 应为 once 或 cap（once 不带 cap），而不是 {value:?}"),
                 format!("per_company.rule must be once or cap (once without a cap), not {value:?}"),
             ),
-            P::BadFigure { value } => {
-                zh_en(l, format!("figure 应为 exact 或 ceiling，而不是 {value:?}"), format!("figure must be exact or ceiling, not {value:?}"))
-            }
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// A clause's formula.
+    fn formula_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
+            P::BadFigure { value } => zh_en(
+                l,
+                format!("figure 应为 exact 或 ceiling，而不是 {value:?}"),
+                format!("figure must be exact or ceiling, not {value:?}"),
+            ),
             P::UnknownFormulaType { kind } => zh_en(l, format!("未知的公式类型: {kind:?}"), format!("unknown formula type: {kind:?}")),
             P::FormulaNeeds { formula, key } => zh_en(l, format!("{formula} 须有 {key}"), format!("a {formula} formula needs {key}")),
             P::RateFormulaWithoutRate => zh_en(l, "rate 公式须有 rate", "a rate formula needs rate"),
@@ -1445,17 +1499,17 @@ impl PolicyProblem {
             ),
             P::BaseAndParts => zh_en(l, "rate 公式的 base 与 parts 只能写一个", "a rate formula takes base or parts, not both"),
             P::PartsBaseNotYuan => zh_en(l, "parts.base 须为人民币金额事实", "parts.base must be an amount in yuan"),
-            P::DollarBase => zh_en(l, "不能以美元金额为基数计算人民币奖励", "an award in yuan cannot be reckoned on an amount in US dollars"),
+            P::DollarBase => {
+                zh_en(l, "不能以美元金额为基数计算人民币奖励", "an award in yuan cannot be reckoned on an amount in US dollars")
+            }
             P::BadPartOf { base, whole } => zh_en(
                 l,
                 format!("{base} 的 part_of 须为同类型事实: {whole}"),
                 format!("the part_of of {base} must be a fact of the same type: {whole}"),
             ),
-            P::TiersOutOfOrder => zh_en(
-                l,
-                "档位须按门槛递增排列，金额不递减",
-                "tiers must go up by threshold, with amounts that never go down",
-            ),
+            P::TiersOutOfOrder => {
+                zh_en(l, "档位须按门槛递增排列，金额不递减", "tiers must go up by threshold, with amounts that never go down")
+            }
             P::NoTiers => zh_en(l, "tiers 公式须至少一档", "a tiers formula needs at least one tier"),
             P::BadItemBase { list } => {
                 zh_en(l, format!("item_base 须为 {list} 的金额字段"), format!("item_base must be an amount field of {list}"))
@@ -1465,11 +1519,17 @@ impl PolicyProblem {
                 zh_en(l, format!("{list} 没有数值字段 {field}"), format!("{list} has no numeric field {field}"))
             }
             P::ItemValueNotString => zh_en(l, "value 须为字符串形式的十进制数", "value must be a decimal number in a string"),
-            P::CeilingWithoutAmount => zh_en(
-                l,
-                "none 公式没有数额，不能标为 ceiling",
-                "a none formula has no amount, so it cannot be marked ceiling",
-            ),
+            P::CeilingWithoutAmount => {
+                zh_en(l, "none 公式没有数额，不能标为 ceiling", "a none formula has no amount, so it cannot be marked ceiling")
+            }
+            _ => return None,
+        };
+        Some(words)
+    }
+
+    /// Stacking rules, embedded cases, and packs loaded together.
+    fn set_message(&self, l: Lang) -> Option<String> {
+        let words = match self {
             P::StackingTooFewClauses => zh_en(l, "叠加规则至少涉及两个条款", "a stacking rule must involve at least two clauses"),
             P::UnknownClause { id } => zh_en(l, format!("未知条款: {id}"), format!("unknown clause: {id}")),
             P::TooManyStackedClauses { count, limit } => zh_en(
@@ -1495,7 +1555,10 @@ impl PolicyProblem {
             P::ClauseIdTaken { other_pack } => {
                 zh_en(l, format!("条款 id 与政策包 {other_pack} 重复"), format!("clause id already used in policy pack {other_pack}"))
             }
-        }
+
+            _ => return None,
+        };
+        Some(words)
     }
 }
 
@@ -1540,275 +1603,28 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
     if !is_ident(&p.id) {
         return Err(cx.err("pack.id", P::BadPackId { id: p.id.clone() }));
     }
-    let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", P::BadDate))?;
-    let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", P::BadDate))?;
-    if valid_to < valid_from {
-        return Err(cx.err("pack.valid_to", P::ValidityEndsBeforeStart));
-    }
-    let mut regions = Vec::new();
-    for d in &p.regions.applies {
-        regions.push((d.clone(), RegionRole::Applies));
-    }
-    for d in &p.regions.county_reference {
-        if regions.iter().any(|(x, _)| x == d) {
-            return Err(cx.err("pack.regions", P::DuplicateRegion { region: d.clone() }));
-        }
-        regions.push((d.clone(), RegionRole::CountyReference));
-    }
-    for (i, c) in p.regions.cities.iter().enumerate() {
-        if c.trim().is_empty() || p.regions.cities[..i].contains(c) {
-            return Err(cx.err("pack.regions.cities", P::EmptyOrDuplicateCity { city: c.clone() }));
-        }
-    }
-    match (regions.is_empty(), p.regions.cities.is_empty()) {
-        (true, true) => return Err(cx.err("pack.regions", P::NoRegion)),
-        (false, false) => return Err(cx.err("pack.regions", P::DistrictsAndCities)),
-        _ => {}
-    }
-    let cities = if p.regions.cities.is_empty() { vec![p.city.clone()] } else { p.regions.cities.clone() };
-    for (c, code) in &p.regions.city_codes {
-        if !p.regions.cities.contains(c) {
-            return Err(cx.err("pack.regions.city_codes", P::NotPackCity { city: c.clone() }));
-        }
-        if !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(cx.err("pack.regions.city_codes", P::BadDivisionCode { place: Some(c.clone()), code: code.clone() }));
-        }
-    }
-    let mut city_codes = p.regions.city_codes.clone();
-    if let Some(code) = &p.regions.city_code {
-        city_codes.insert(p.city.clone(), code.clone());
-    }
-    let draft = match (p.draft, p.draft_quote) {
-        (Some(note), Some(quote)) if !quote.trim().is_empty() => Some(Draft { note, quote }),
-        (None, None) => None,
-        _ => return Err(cx.err("pack.draft", P::DraftWithoutQuote)),
-    };
-    let six_digits = |c: &str| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
-    if let Some(c) = p.regions.city_code.as_deref().filter(|c| !six_digits(c)) {
-        return Err(cx.err("pack.regions.city_code", P::BadDivisionCode { place: None, code: c.to_string() }));
-    }
-    for (d, c) in &p.regions.codes {
-        if !regions.iter().any(|(x, _)| x == d) {
-            return Err(cx.err("pack.regions.codes", P::NotPackRegion { region: d.clone() }));
-        }
-        if !six_digits(c) {
-            return Err(cx.err("pack.regions.codes", P::BadDivisionCode { place: Some(d.clone()), code: c.clone() }));
-        }
-    }
-    for (alias, d) in &p.regions.district_aliases {
-        if !regions.iter().any(|(x, r)| x == d && *r == RegionRole::Applies) {
-            return Err(
-                cx.err("pack.regions.district_aliases", P::AliasNotApplicableDistrict { alias: alias.clone(), district: d.clone() })
-            );
-        }
-        if alias.trim().is_empty() || regions.iter().any(|(x, _)| x == alias) {
-            return Err(cx.err("pack.regions.district_aliases", P::BadAlias { alias: alias.clone() }));
-        }
-    }
+    let (valid_from, valid_to) = compile_term(cx, &p)?;
+    let Regions { regions, cities, city_codes } = compile_regions(cx, &p)?;
+    let draft = compile_draft(cx, p.draft, p.draft_quote)?;
+    check_region_codes(cx, &p.regions, &regions)?;
     let district_aliases = p.regions.district_aliases.clone();
-    let mut facts = BTreeMap::new();
-    let mut read_as = Vec::new();
-    for (key, mut f) in raw.facts {
-        let at = format!("facts.{key}");
-        if !is_ident(&key) {
-            return Err(cx.err(&at, P::BadFactKey));
-        }
-        if let Some(r) = f.read_as.take() {
-            read_as.push((key.clone(), r));
-        }
-        let def = compile_fact(cx, &at, &key, f, true)?;
-        if !def.topic.is_empty() && !raw.topics.contains_key(&def.topic) {
-            return Err(cx.err(&at, P::UndefinedTopic { topic: def.topic.clone() }));
-        }
-        facts.insert(key, def);
-    }
-    for (key, def) in &facts {
-        if let Some(src) = &def.previous_year_of {
-            match facts.get(src) {
-                Some(d) if d.kind == def.kind && numeric(d.kind) && src != key => {}
-                _ => return Err(cx.err(format!("facts.{key}"), P::BadPreviousYearOf { source: src.clone() })),
-            }
-        }
-    }
-    for (key, r) in read_as {
-        let at = format!("facts.{key}.read_as");
-        let by = need_fact(cx, &at, &r.by, &facts)?;
-        if by.kind != FactKind::Enum {
-            return Err(cx.err(&at, P::MustReferTo { field: "read_as.by", kind: "enum" }));
-        }
-        let kind = facts[&key].kind;
-        let mut to = BTreeMap::new();
-        for (opt, target) in r.to {
-            if !by.options.contains_key(&opt) {
-                return Err(cx.err(&at, P::NoSuchOption { fact: r.by.clone(), option: opt }));
-            }
-            match facts.get(&target) {
-                Some(t) if t.kind == kind && t.read_as.is_none() && target != key => {}
-                _ => return Err(cx.err(&at, P::BadReadAsTarget { option: opt, target })),
-            }
-            to.insert(opt, FactKey::new(target, &facts));
-        }
-        let by = FactKey::new(r.by, &facts);
-        if let Some(d) = facts.get_mut(&key) {
-            d.read_as = Some(ReadAs { by, to });
-        }
-    }
-
-    let (exclusion_fact, exclusion_quote, exclusion_reason) = match p.exclusion {
-        Some(e) => {
-            match facts.get(&e.fact) {
-                Some(d) if d.kind == FactKind::Bool => {}
-                Some(_) => return Err(cx.err("pack.exclusion.fact", P::ExclusionNotBool { fact: e.fact })),
-                None => return Err(cx.err("pack.exclusion.fact", P::ExclusionUndeclared { fact: e.fact })),
-            }
-            (Some(FactKey::new(e.fact, &facts)), e.quote, e.reason)
-        }
-        None => (None, String::new(), Text2::default()),
-    };
-
+    let facts = compile_facts(cx, raw.facts, &raw.topics)?;
+    let (exclusion_fact, exclusion_quote, exclusion_reason) = compile_exclusion(cx, p.exclusion, &facts)?;
     let mut requires = Vec::new();
     for (i, rc) in p.requires.into_iter().enumerate() {
         requires.push(compile_condition(cx, &format!("pack.requires[{i}]"), rc, &facts)?);
     }
-
+    let scope = PackScope { requires: &requires, facts: &facts, document: &p.document.zh, cities: &p.regions.cities };
     let mut clauses: Vec<Clause> = Vec::new();
     for c in raw.clauses {
-        let at = format!("clause {}", c.id);
-        if !is_ident(&c.id) {
-            return Err(cx.err(&at, P::BadClauseId));
-        }
-        if clauses.iter().any(|x| x.id == c.id) {
-            return Err(cx.err(&at, P::DuplicateClause));
-        }
-        if c.quote.trim().is_empty() {
-            return Err(cx.err(&at, P::MissingQuote));
-        }
-        let frequency = match c.frequency.as_str() {
-            "one_time" => Frequency::OneTime,
-            "annual" => Frequency::Annual,
-            "not_stated" => Frequency::NotStated,
-            other => return Err(cx.err(&at, P::BadFrequency { value: other.to_string() })),
-        };
-        let mut conditions = requires.clone();
-        for (i, rc) in c.conditions.into_iter().enumerate() {
-            conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, &facts)?);
-        }
-        let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, &facts)?;
-        for (i, city) in c.cities.iter().enumerate() {
-            if !p.regions.cities.contains(city) || c.cities[..i].contains(city) {
-                return Err(cx.err(&at, P::ClauseCityNotInPack { city: city.clone() }));
-            }
-        }
-        let monetary = c.monetary.unwrap_or(true);
-        if !monetary && !matches!(formula, Formula::None) {
-            return Err(cx.err(&at, P::NonMonetaryWithFormula));
-        }
-        let citation = format!("《{}》{}：“{}”", p.document.zh, c.place, c.quote);
-        let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?;
-        let per_company = match c.per_company {
-            None => None,
-            Some(r) => Some(match r.rule.as_str() {
-                "once" if r.cap.is_none() => PerCompany::Once { quote: r.quote, interpretation: r.interpretation },
-                "cap" => {
-                    let cap = r.cap.as_deref().ok_or_else(|| cx.err(&at, P::CapRuleWithoutCap))?;
-                    PerCompany::Cap { cap: dec(cx, &at, cap)?, quote: r.quote, interpretation: r.interpretation }
-                }
-                other => return Err(cx.err(&at, P::BadPerCompanyRule { value: other.to_string() })),
-            }),
-        };
-        clauses.push(Clause {
-            id: c.id,
-            title: c.title,
-            place_en: if c.place_en.is_empty() { c.place.clone() } else { c.place_en },
-            place: c.place,
-            quote: c.quote,
-            frequency,
-            attachments: c.attachments,
-            interpretations: c.interpretations,
-            conditions,
-            formula,
-            figure,
-            formula_note: note,
-            applicant: c.applicant,
-            citation,
-            citation_json,
-            per_company,
-            cities: c.cities,
-            monetary,
-        });
+        let clause = compile_clause(cx, c, &scope, &clauses)?;
+        clauses.push(clause);
     }
-
-    let mut stacking = Vec::new();
-    for s in raw.stacking {
-        let at = format!("stacking {}", s.id);
-        if s.clauses.len() < 2 {
-            return Err(cx.err(&at, P::StackingTooFewClauses));
-        }
-        for id in &s.clauses {
-            if !clauses.iter().any(|c| &c.id == id) {
-                return Err(cx.err(&at, P::UnknownClause { id: id.clone() }));
-            }
-        }
-        stacking.push(StackingGroup {
-            id: s.id,
-            clauses: s.clauses,
-            quote: s.quote,
-            place: s.place,
-            place_en: s.place_en,
-            interpretation: s.interpretation,
-        });
-    }
-
+    let stacking = compile_stacking(cx, raw.stacking, &clauses)?;
     let mut cases = Vec::new();
     for rc in raw.cases {
-        let at = format!("case {:?}", rc.name);
-        let facts_json = match serde_json::to_value(&rc.facts) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => return Err(cx.err(&at, P::NotJsonObject { field: "facts" })),
-        };
-        let mut expect = BTreeMap::new();
-        for (id, e) in rc.expect {
-            if !clauses.iter().any(|c| c.id == id) {
-                return Err(cx.err(&at, P::UnknownExpectedClause { id }));
-            }
-            if !matches!(e.status.as_str(), "eligible" | "ineligible" | "needs_input") {
-                return Err(cx.err(&at, P::BadExpectStatus { clause: id }));
-            }
-            let opt_amount = |v: &Option<String>| -> Result<Option<Option<Decimal>>, PolicyError> {
-                match v.as_deref() {
-                    None => Ok(None),
-                    Some("null") => Ok(Some(None)),
-                    Some(s) => Ok(Some(Some(dec(cx, &at, s)?))),
-                }
-            };
-            expect.insert(
-                id,
-                Expect {
-                    status: e.status,
-                    amount: opt_amount(&e.amount)?,
-                    amount_max: opt_amount(&e.amount_max)?,
-                    excluded_by: e.excluded_by.map(|s| if s == "null" { None } else { Some(s) }),
-                    missing: e.missing,
-                },
-            );
-        }
-        cases.push(Case {
-            name: rc.name,
-            year: rc.year,
-            city: rc.city,
-            district: rc.district,
-            serious_dishonesty_listed: rc.serious_dishonesty_listed,
-            facts: facts_json,
-            history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?,
-            previous_year_facts: match rc.previous_year_facts.map(|t| serde_json::to_value(&t)) {
-                None => None,
-                Some(Ok(serde_json::Value::Object(m))) => Some(m),
-                Some(_) => return Err(cx.err(&at, P::NotJsonObject { field: "previous_year_facts" })),
-            },
-            expect,
-        });
+        cases.push(compile_case(cx, rc, &clauses)?);
     }
-
     let stacked: std::collections::BTreeSet<&str> = stacking.iter().flat_map(|g| g.clauses.iter().map(String::as_str)).collect();
     if stacked.len() > STACKING_LIMIT {
         return Err(cx.err("stacking", P::TooManyStackedClauses { count: stacked.len(), limit: STACKING_LIMIT }));
@@ -1851,6 +1667,326 @@ fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Result<Pack, Pol
         stacking_of,
         cases,
         alternates: Vec::new(),
+    })
+}
+
+fn compile_term(cx: &Loading, p: &RawPack) -> Result<(Date, Date), PolicyError> {
+    let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", P::BadDate))?;
+    let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", P::BadDate))?;
+    if valid_to < valid_from {
+        return Err(cx.err("pack.valid_to", P::ValidityEndsBeforeStart));
+    }
+    Ok((valid_from, valid_to))
+}
+
+/// Where a pack applies: its districts (or none, for whole cities), its
+/// cities, and the codes of those cities.
+struct Regions {
+    regions: Vec<(String, RegionRole)>,
+    cities: Vec<String>,
+    city_codes: BTreeMap<String, String>,
+}
+
+fn compile_regions(cx: &Loading, p: &RawPack) -> Result<Regions, PolicyError> {
+    let mut regions = Vec::new();
+    for d in &p.regions.applies {
+        regions.push((d.clone(), RegionRole::Applies));
+    }
+    for d in &p.regions.county_reference {
+        if regions.iter().any(|(x, _)| x == d) {
+            return Err(cx.err("pack.regions", P::DuplicateRegion { region: d.clone() }));
+        }
+        regions.push((d.clone(), RegionRole::CountyReference));
+    }
+    for (i, c) in p.regions.cities.iter().enumerate() {
+        if c.trim().is_empty() || p.regions.cities[..i].contains(c) {
+            return Err(cx.err("pack.regions.cities", P::EmptyOrDuplicateCity { city: c.clone() }));
+        }
+    }
+    match (regions.is_empty(), p.regions.cities.is_empty()) {
+        (true, true) => return Err(cx.err("pack.regions", P::NoRegion)),
+        (false, false) => return Err(cx.err("pack.regions", P::DistrictsAndCities)),
+        _ => {}
+    }
+    let cities = if p.regions.cities.is_empty() { vec![p.city.clone()] } else { p.regions.cities.clone() };
+    for (c, code) in &p.regions.city_codes {
+        if !p.regions.cities.contains(c) {
+            return Err(cx.err("pack.regions.city_codes", P::NotPackCity { city: c.clone() }));
+        }
+        if !six_digits(code) {
+            return Err(cx.err("pack.regions.city_codes", P::BadDivisionCode { place: Some(c.clone()), code: code.clone() }));
+        }
+    }
+    let mut city_codes = p.regions.city_codes.clone();
+    if let Some(code) = &p.regions.city_code {
+        city_codes.insert(p.city.clone(), code.clone());
+    }
+    Ok(Regions { regions, cities, city_codes })
+}
+
+/// A GB/T 2260 administrative division code.
+fn six_digits(c: &str) -> bool {
+    c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn compile_draft(cx: &Loading, note: Option<Text2>, quote: Option<String>) -> Result<Option<Draft>, PolicyError> {
+    match (note, quote) {
+        (Some(note), Some(quote)) if !quote.trim().is_empty() => Ok(Some(Draft { note, quote })),
+        (None, None) => Ok(None),
+        _ => Err(cx.err("pack.draft", P::DraftWithoutQuote)),
+    }
+}
+
+/// The district codes and other names refer to the pack's own districts.
+fn check_region_codes(cx: &Loading, r: &RawRegions, regions: &[(String, RegionRole)]) -> Result<(), PolicyError> {
+    if let Some(c) = r.city_code.as_deref().filter(|c| !six_digits(c)) {
+        return Err(cx.err("pack.regions.city_code", P::BadDivisionCode { place: None, code: c.to_string() }));
+    }
+    for (d, c) in &r.codes {
+        if !regions.iter().any(|(x, _)| x == d) {
+            return Err(cx.err("pack.regions.codes", P::NotPackRegion { region: d.clone() }));
+        }
+        if !six_digits(c) {
+            return Err(cx.err("pack.regions.codes", P::BadDivisionCode { place: Some(d.clone()), code: c.clone() }));
+        }
+    }
+    for (alias, d) in &r.district_aliases {
+        if !regions.iter().any(|(x, r)| x == d && *r == RegionRole::Applies) {
+            return Err(
+                cx.err("pack.regions.district_aliases", P::AliasNotApplicableDistrict { alias: alias.clone(), district: d.clone() })
+            );
+        }
+        if alias.trim().is_empty() || regions.iter().any(|(x, _)| x == alias) {
+            return Err(cx.err("pack.regions.district_aliases", P::BadAlias { alias: alias.clone() }));
+        }
+    }
+    Ok(())
+}
+
+fn compile_facts(
+    cx: &Loading,
+    raw: BTreeMap<String, RawFact>,
+    topics: &BTreeMap<String, Text2>,
+) -> Result<BTreeMap<String, FactDef>, PolicyError> {
+    let mut facts = BTreeMap::new();
+    let mut read_as = Vec::new();
+    for (key, mut f) in raw {
+        let at = format!("facts.{key}");
+        if !is_ident(&key) {
+            return Err(cx.err(&at, P::BadFactKey));
+        }
+        if let Some(r) = f.read_as.take() {
+            read_as.push((key.clone(), r));
+        }
+        let def = compile_fact(cx, &at, &key, f, true)?;
+        if !def.topic.is_empty() && !topics.contains_key(&def.topic) {
+            return Err(cx.err(&at, P::UndefinedTopic { topic: def.topic.clone() }));
+        }
+        facts.insert(key, def);
+    }
+    for (key, def) in &facts {
+        if let Some(src) = &def.previous_year_of {
+            match facts.get(src) {
+                Some(d) if d.kind == def.kind && numeric(d.kind) && src != key => {}
+                _ => return Err(cx.err(format!("facts.{key}"), P::BadPreviousYearOf { source: src.clone() })),
+            }
+        }
+    }
+    // Old facts name their replacements, which are all declared by now.
+    for (key, r) in read_as {
+        resolve_read_as(cx, &key, r, &mut facts)?;
+    }
+    Ok(facts)
+}
+
+fn resolve_read_as(cx: &Loading, key: &str, r: RawReadAs, facts: &mut BTreeMap<String, FactDef>) -> Result<(), PolicyError> {
+    let at = format!("facts.{key}.read_as");
+    let by = need_fact(cx, &at, &r.by, facts)?;
+    if by.kind != FactKind::Enum {
+        return Err(cx.err(&at, P::MustReferTo { field: "read_as.by", kind: "enum" }));
+    }
+    let kind = facts[key].kind;
+    let mut to = BTreeMap::new();
+    for (opt, target) in r.to {
+        if !by.options.contains_key(&opt) {
+            return Err(cx.err(&at, P::NoSuchOption { fact: r.by.clone(), option: opt }));
+        }
+        match facts.get(&target) {
+            Some(t) if t.kind == kind && t.read_as.is_none() && target != key => {}
+            _ => return Err(cx.err(&at, P::BadReadAsTarget { option: opt, target })),
+        }
+        to.insert(opt, FactKey::new(target, facts));
+    }
+    let by = FactKey::new(r.by, facts);
+    if let Some(d) = facts.get_mut(key) {
+        d.read_as = Some(ReadAs { by, to });
+    }
+    Ok(())
+}
+
+type Exclusion = (Option<FactKey>, String, Text2);
+
+fn compile_exclusion(cx: &Loading, e: Option<RawExclusion>, facts: &BTreeMap<String, FactDef>) -> Result<Exclusion, PolicyError> {
+    let Some(e) = e else { return Ok((None, String::new(), Text2::default())) };
+    match facts.get(&e.fact) {
+        Some(d) if d.kind == FactKind::Bool => {}
+        Some(_) => return Err(cx.err("pack.exclusion.fact", P::ExclusionNotBool { fact: e.fact })),
+        None => return Err(cx.err("pack.exclusion.fact", P::ExclusionUndeclared { fact: e.fact })),
+    }
+    Ok((Some(FactKey::new(e.fact, facts)), e.quote, e.reason))
+}
+
+/// What every clause of a pack is compiled against.
+struct PackScope<'p> {
+    /// The pack's shared conditions, put before each clause's own.
+    requires: &'p [Condition],
+    facts: &'p BTreeMap<String, FactDef>,
+    /// The document's title, for citations.
+    document: &'p str,
+    /// The pack's whole cities (empty for a one-city pack).
+    cities: &'p [String],
+}
+
+fn compile_clause(cx: &Loading, c: RawClause, pack: &PackScope, earlier: &[Clause]) -> Result<Clause, PolicyError> {
+    let at = format!("clause {}", c.id);
+    if !is_ident(&c.id) {
+        return Err(cx.err(&at, P::BadClauseId));
+    }
+    if earlier.iter().any(|x| x.id == c.id) {
+        return Err(cx.err(&at, P::DuplicateClause));
+    }
+    if c.quote.trim().is_empty() {
+        return Err(cx.err(&at, P::MissingQuote));
+    }
+    let frequency = match c.frequency.as_str() {
+        "one_time" => Frequency::OneTime,
+        "annual" => Frequency::Annual,
+        "not_stated" => Frequency::NotStated,
+        other => return Err(cx.err(&at, P::BadFrequency { value: other.to_string() })),
+    };
+    let mut conditions = pack.requires.to_vec();
+    for (i, rc) in c.conditions.into_iter().enumerate() {
+        conditions.push(compile_condition(cx, &format!("{at} conditions[{i}]"), rc, pack.facts)?);
+    }
+    let (formula, figure, note) = compile_formula(cx, &format!("{at} formula"), c.formula, pack.facts)?;
+    for (i, city) in c.cities.iter().enumerate() {
+        if !pack.cities.contains(city) || c.cities[..i].contains(city) {
+            return Err(cx.err(&at, P::ClauseCityNotInPack { city: city.clone() }));
+        }
+    }
+    let monetary = c.monetary.unwrap_or(true);
+    if !monetary && !matches!(formula, Formula::None) {
+        return Err(cx.err(&at, P::NonMonetaryWithFormula));
+    }
+    let citation = format!("《{}》{}：“{}”", pack.document, c.place, c.quote);
+    let citation_json = serde_json::value::to_raw_value(&citation).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?;
+    let per_company = compile_per_company(cx, &at, c.per_company)?;
+    Ok(Clause {
+        id: c.id,
+        title: c.title,
+        place_en: if c.place_en.is_empty() { c.place.clone() } else { c.place_en },
+        place: c.place,
+        quote: c.quote,
+        frequency,
+        attachments: c.attachments,
+        interpretations: c.interpretations,
+        conditions,
+        formula,
+        figure,
+        formula_note: note,
+        applicant: c.applicant,
+        citation,
+        citation_json,
+        per_company,
+        cities: c.cities,
+        monetary,
+    })
+}
+
+fn compile_per_company(cx: &Loading, at: &str, r: Option<RawPerCompany>) -> Result<Option<PerCompany>, PolicyError> {
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some(match r.rule.as_str() {
+        "once" if r.cap.is_none() => PerCompany::Once { quote: r.quote, interpretation: r.interpretation },
+        "cap" => {
+            let cap = r.cap.as_deref().ok_or_else(|| cx.err(at, P::CapRuleWithoutCap))?;
+            PerCompany::Cap { cap: dec(cx, at, cap)?, quote: r.quote, interpretation: r.interpretation }
+        }
+        other => return Err(cx.err(at, P::BadPerCompanyRule { value: other.to_string() })),
+    }))
+}
+
+fn compile_stacking(cx: &Loading, raw: Vec<RawStacking>, clauses: &[Clause]) -> Result<Vec<StackingGroup>, PolicyError> {
+    let mut stacking = Vec::new();
+    for s in raw {
+        let at = format!("stacking {}", s.id);
+        if s.clauses.len() < 2 {
+            return Err(cx.err(&at, P::StackingTooFewClauses));
+        }
+        for id in &s.clauses {
+            if !clauses.iter().any(|c| &c.id == id) {
+                return Err(cx.err(&at, P::UnknownClause { id: id.clone() }));
+            }
+        }
+        stacking.push(StackingGroup {
+            id: s.id,
+            clauses: s.clauses,
+            quote: s.quote,
+            place: s.place,
+            place_en: s.place_en,
+            interpretation: s.interpretation,
+        });
+    }
+    Ok(stacking)
+}
+
+fn compile_case(cx: &Loading, rc: RawCase, clauses: &[Clause]) -> Result<Case, PolicyError> {
+    let at = format!("case {:?}", rc.name);
+    let facts_json = match serde_json::to_value(&rc.facts) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return Err(cx.err(&at, P::NotJsonObject { field: "facts" })),
+    };
+    let mut expect = BTreeMap::new();
+    for (id, e) in rc.expect {
+        if !clauses.iter().any(|c| c.id == id) {
+            return Err(cx.err(&at, P::UnknownExpectedClause { id }));
+        }
+        if !matches!(e.status.as_str(), "eligible" | "ineligible" | "needs_input") {
+            return Err(cx.err(&at, P::BadExpectStatus { clause: id }));
+        }
+        expect.insert(id, compile_expect(cx, &at, e)?);
+    }
+    Ok(Case {
+        name: rc.name,
+        year: rc.year,
+        city: rc.city,
+        district: rc.district,
+        serious_dishonesty_listed: rc.serious_dishonesty_listed,
+        facts: facts_json,
+        history: serde_json::to_value(&rc.history).map_err(|e| cx.err(&at, P::Json { detail: e.to_string() }))?,
+        previous_year_facts: match rc.previous_year_facts.map(|t| serde_json::to_value(&t)) {
+            None => None,
+            Some(Ok(serde_json::Value::Object(m))) => Some(m),
+            Some(_) => return Err(cx.err(&at, P::NotJsonObject { field: "previous_year_facts" })),
+        },
+        expect,
+    })
+}
+
+/// An expected result; "null" expects no value (not: no expectation).
+fn compile_expect(cx: &Loading, at: &str, e: RawExpect) -> Result<Expect, PolicyError> {
+    let opt_amount = |v: &Option<String>| -> Result<Option<Option<Decimal>>, PolicyError> {
+        match v.as_deref() {
+            None => Ok(None),
+            Some("null") => Ok(Some(None)),
+            Some(s) => Ok(Some(Some(dec(cx, at, s)?))),
+        }
+    };
+    Ok(Expect {
+        status: e.status,
+        amount: opt_amount(&e.amount)?,
+        amount_max: opt_amount(&e.amount_max)?,
+        excluded_by: e.excluded_by.map(|s| if s == "null" { None } else { Some(s) }),
+        missing: e.missing,
     })
 }
 
@@ -1946,45 +2082,13 @@ fn term_op(cx: &Loading, at: &str, op: Option<&str>, term: Option<&str>) -> Resu
 
 fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<String, FactDef>) -> Result<Condition, PolicyError> {
     if let Some(all) = rc.all {
-        let mut v = Vec::new();
-        for (i, c) in all.into_iter().enumerate() {
-            v.push(compile_condition(cx, &format!("{at}.all[{i}]"), c, facts)?);
-        }
-        if v.is_empty() {
-            return Err(cx.err(at, P::EmptyGroup { group: "all" }));
-        }
-        return Ok(Condition::All { all: v });
+        return Ok(Condition::All { all: compile_group(cx, at, "all", all, facts)? });
     }
     if let Some(any) = rc.any {
-        let mut v = Vec::new();
-        for (i, c) in any.into_iter().enumerate() {
-            v.push(compile_condition(cx, &format!("{at}.any[{i}]"), c, facts)?);
-        }
-        if v.is_empty() {
-            return Err(cx.err(at, P::EmptyGroup { group: "any" }));
-        }
-        return Ok(Condition::Any { any: v });
+        return Ok(Condition::Any { any: compile_group(cx, at, "any", any, facts)? });
     }
     if let Some(fact) = rc.switch {
-        let def = need_fact(cx, at, &fact, facts)?;
-        if def.kind != FactKind::Enum {
-            return Err(cx.err(at, P::MustReferTo { field: "switch", kind: "enum" }));
-        }
-        let mut cases = BTreeMap::new();
-        for (opt, conds) in rc.cases.unwrap_or_default() {
-            if !def.options.contains_key(&opt) {
-                return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: opt }));
-            }
-            let mut v = Vec::new();
-            for (i, c) in conds.into_iter().enumerate() {
-                v.push(compile_condition(cx, &format!("{at}.cases.{opt}[{i}]"), c, facts)?);
-            }
-            cases.insert(opt, v);
-        }
-        if cases.is_empty() {
-            return Err(cx.err(at, P::SwitchWithoutCases));
-        }
-        return Ok(Condition::Switch { fact: FactKey::new(fact, facts), cases });
+        return compile_switch(cx, at, fact, rc.cases.unwrap_or_default(), facts);
     }
     let key = rc.fact.ok_or_else(|| cx.err(at, P::ConditionWithoutFact))?;
     let def = need_fact(cx, at, &key, facts)?;
@@ -2032,6 +2136,53 @@ fn compile_condition(cx: &Loading, at: &str, rc: RawCondition, facts: &BTreeMap<
     }
 }
 
+/// The conditions of an `all` or `any` (`group`): at least one.
+fn compile_group(
+    cx: &Loading,
+    at: &str,
+    group: &'static str,
+    raw: Vec<RawCondition>,
+    facts: &BTreeMap<String, FactDef>,
+) -> Result<Vec<Condition>, PolicyError> {
+    let mut v = Vec::new();
+    for (i, c) in raw.into_iter().enumerate() {
+        v.push(compile_condition(cx, &format!("{at}.{group}[{i}]"), c, facts)?);
+    }
+    if v.is_empty() {
+        return Err(cx.err(at, P::EmptyGroup { group }));
+    }
+    Ok(v)
+}
+
+/// Conditions by an enum fact's option.
+fn compile_switch(
+    cx: &Loading,
+    at: &str,
+    fact: String,
+    raw: BTreeMap<String, Vec<RawCondition>>,
+    facts: &BTreeMap<String, FactDef>,
+) -> Result<Condition, PolicyError> {
+    let def = need_fact(cx, at, &fact, facts)?;
+    if def.kind != FactKind::Enum {
+        return Err(cx.err(at, P::MustReferTo { field: "switch", kind: "enum" }));
+    }
+    let mut cases = BTreeMap::new();
+    for (opt, conds) in raw {
+        if !def.options.contains_key(&opt) {
+            return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: opt }));
+        }
+        let mut v = Vec::new();
+        for (i, c) in conds.into_iter().enumerate() {
+            v.push(compile_condition(cx, &format!("{at}.cases.{opt}[{i}]"), c, facts)?);
+        }
+        cases.insert(opt, v);
+    }
+    if cases.is_empty() {
+        return Err(cx.err(at, P::SwitchWithoutCases));
+    }
+    Ok(Condition::Switch { fact: FactKey::new(fact, facts), cases })
+}
+
 type Compiled = (Formula, Figure, Option<Text2>);
 
 /// Award rates are proportions of a base: 0 < rate ≤ 1. This also keeps
@@ -2043,153 +2194,187 @@ fn proportion(cx: &Loading, at: &str, rate: Decimal) -> Result<Decimal, PolicyEr
     Ok(rate)
 }
 
-fn compile_formula(cx: &Loading, at: &str, f: RawFormula, facts: &BTreeMap<String, FactDef>) -> Result<Compiled, PolicyError> {
+fn compile_formula(cx: &Loading, at: &str, mut f: RawFormula, facts: &BTreeMap<String, FactDef>) -> Result<Compiled, PolicyError> {
     let figure = match f.figure.as_deref() {
         None | Some("exact") => Figure::Exact,
         Some("ceiling") => Figure::Ceiling,
         Some(other) => return Err(cx.err(at, P::BadFigure { value: other.to_string() })),
     };
-    let opt_dec = |v: &Option<String>, what: &str| -> Result<Option<Decimal>, PolicyError> {
-        v.as_deref().map(|s| dec(cx, &format!("{at}.{what}"), s)).transpose()
-    };
-    let numeric_fact = |key: &Option<String>, what: &'static str| -> Result<String, PolicyError> {
-        let key = key.clone().ok_or_else(|| cx.err(at, P::MissingFormulaFact { what }))?;
-        let def = need_fact(cx, at, &key, facts)?;
-        if !numeric(def.kind) {
-            return Err(cx.err(at, P::NotNumericFact { what, key }));
-        }
-        Ok(key)
-    };
-    let formula = match f.kind.as_str() {
+    let note = f.note.take();
+    let kind = std::mem::take(&mut f.kind);
+    let fx = FormulaScope { cx, at, facts };
+    let formula = match kind.as_str() {
         "none" => Formula::None,
         "fixed" => Formula::Fixed {
-            amount: opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "fixed", key: "amount" }))?,
+            amount: fx.opt_dec(&f.amount, "amount")?.ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "fixed", key: "amount" }))?,
         },
-        "rate" if !f.parts.is_empty() => {
-            if f.base.is_some() {
-                return Err(cx.err(at, P::BaseAndParts));
-            }
-            let mut parts = Vec::new();
-            for (i, p) in f.parts.into_iter().enumerate() {
-                let pat = format!("{at}.parts[{i}]");
-                let base = numeric_fact(&Some(p.base), "parts.base")?;
-                if !matches!(facts[&base].kind, FactKind::Money) {
-                    return Err(cx.err(&pat, P::PartsBaseNotYuan));
-                }
-                let when = compile_condition(cx, &format!("{pat}.when"), p.when, facts)?;
-                parts.push(Part { when, base: FactKey::new(base, facts) });
-            }
-            Formula::RateOfParts {
-                parts,
-                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, P::RateFormulaWithoutRate))?)?,
-                cap: opt_dec(&f.cap, "cap")?,
-                cap_quote: f.cap_quote.unwrap_or_default(),
-            }
-        }
-        "rate" => {
-            let base = numeric_fact(&f.base, "base")?;
-            if matches!(facts[&base].kind, FactKind::MoneyUsd) {
-                return Err(cx.err(at, P::DollarBase));
-            }
-            let whole = match facts[&base].part_of.clone() {
-                Some(w) => {
-                    let wd = need_fact(cx, at, &w, facts)?;
-                    if wd.kind != facts[&base].kind {
-                        return Err(cx.err(at, P::BadPartOf { base, whole: w }));
-                    }
-                    Some(FactKey::new(w, facts))
-                }
-                None => None,
-            };
-            Formula::Rate {
-                whole,
-                base: FactKey::new(base, facts),
-                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.ok_or_else(|| cx.err(at, P::RateFormulaWithoutRate))?)?,
-                cap: opt_dec(&f.cap, "cap")?,
-                cap_quote: f.cap_quote.unwrap_or_default(),
-            }
-        }
-        "tiers" => {
-            let fact = numeric_fact(&f.fact, "fact")?;
-            let (op, term) = term_op(cx, at, f.op.as_deref(), f.term.as_deref())?;
-            let mut tiers = Vec::new();
-            for (i, t) in f.tiers.iter().enumerate() {
-                let from = dec(cx, &format!("{at}.tiers[{i}].from"), &t.from)?;
-                let amount = dec(cx, &format!("{at}.tiers[{i}].amount"), &t.amount)?;
-                if let Some(prev) = tiers.last() {
-                    let prev: &Tier = prev;
-                    if from <= prev.from || amount < prev.amount {
-                        return Err(cx.err(at, P::TiersOutOfOrder));
-                    }
-                }
-                tiers.push(Tier { from, amount });
-            }
-            if tiers.is_empty() {
-                return Err(cx.err(at, P::NoTiers));
-            }
-            Formula::Tiers { fact: FactKey::new(fact, facts), op, term, tiers }
-        }
-        "lookup" => {
-            let fact = f.fact.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "lookup", key: "fact" }))?;
-            let def = need_fact(cx, at, &fact, facts)?;
-            if def.kind != FactKind::Enum {
-                return Err(cx.err(at, P::MustReferTo { field: "lookup", kind: "enum" }));
-            }
-            let mut table = BTreeMap::new();
-            for (k, v) in &f.table {
-                if !def.options.contains_key(k) {
-                    return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: k.clone() }));
-                }
-                table.insert(k.clone(), dec(cx, &format!("{at}.table.{k}"), v)?);
-            }
-            if table.is_empty() {
-                return Err(cx.err(at, P::FormulaNeeds { formula: "lookup", key: "table" }));
-            }
-            Formula::Lookup { fact: FactKey::new(fact, facts), table }
-        }
-        "items" => {
-            let list = f.list.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "list" }))?;
-            let def = need_fact(cx, at, &list, facts)?;
-            if def.kind != FactKind::List {
-                return Err(cx.err(at, P::MustReferTo { field: "items", kind: "list" }));
-            }
-            let base = f.item_base.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "item_base" }))?;
-            match def.fields.get(&base) {
-                Some(fd) if matches!(fd.kind, FactKind::Money) => {}
-                _ => return Err(cx.err(at, P::BadItemBase { list })),
-            }
-            let mut conditions = Vec::new();
-            for (i, c) in f.item_conditions.into_iter().enumerate() {
-                let cat = format!("{at}.item_conditions[{i}]");
-                let field = c.field.ok_or_else(|| cx.err(&cat, P::ItemConditionWithoutField))?;
-                match def.fields.get(&field) {
-                    Some(fd) if numeric(fd.kind) => {}
-                    _ => return Err(cx.err(&cat, P::NoNumericField { list, field })),
-                }
-                let (op, term) = term_op(cx, &cat, c.op.as_deref(), c.term.as_deref())?;
-                let value = match c.value {
-                    Some(toml::Value::String(s)) => dec(cx, &cat, &s)?,
-                    _ => return Err(cx.err(&cat, P::ItemValueNotString)),
-                };
-                conditions.push(ItemCondition { field, op, term, value });
-            }
-            Formula::Items {
-                list: FactKey::new(list, facts),
-                conditions,
-                base,
-                rate: proportion(cx, at, opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE))?,
-                item_cap: opt_dec(&f.item_cap, "item_cap")?,
-                item_cap_quote: f.item_cap_quote.unwrap_or_default(),
-                cap: opt_dec(&f.cap, "cap")?,
-                cap_quote: f.cap_quote.unwrap_or_default(),
-            }
-        }
+        "rate" if !f.parts.is_empty() => rate_of_parts_formula(&fx, f)?,
+        "rate" => rate_formula(&fx, f)?,
+        "tiers" => tiers_formula(&fx, f)?,
+        "lookup" => lookup_formula(&fx, f)?,
+        "items" => items_formula(&fx, f)?,
         other => return Err(cx.err(at, P::UnknownFormulaType { kind: other.to_string() })),
     };
     if matches!(formula, Formula::None) && figure == Figure::Ceiling {
         return Err(cx.err(at, P::CeilingWithoutAmount));
     }
-    Ok((formula, figure, f.note))
+    Ok((formula, figure, note))
+}
+
+/// What one formula is compiled against: its place in the file and the pack's facts.
+struct FormulaScope<'c, 'a> {
+    cx: &'c Loading<'a>,
+    at: &'c str,
+    facts: &'c BTreeMap<String, FactDef>,
+}
+
+impl FormulaScope<'_, '_> {
+    /// An optional number, named by its key when wrong (`formula.cap`).
+    fn opt_dec(&self, v: &Option<String>, what: &str) -> Result<Option<Decimal>, PolicyError> {
+        v.as_deref().map(|s| dec(self.cx, &format!("{}.{what}", self.at), s)).transpose()
+    }
+    /// A rate: given, and a proportion.
+    fn rate(&self, v: &Option<String>) -> Result<Decimal, PolicyError> {
+        let rate = self.opt_dec(v, "rate")?.ok_or_else(|| self.cx.err(self.at, P::RateFormulaWithoutRate))?;
+        proportion(self.cx, self.at, rate)
+    }
+    /// A declared numeric fact the formula computes on.
+    fn numeric_fact(&self, key: &Option<String>, what: &'static str) -> Result<String, PolicyError> {
+        let key = key.clone().ok_or_else(|| self.cx.err(self.at, P::MissingFormulaFact { what }))?;
+        let def = need_fact(self.cx, self.at, &key, self.facts)?;
+        if !numeric(def.kind) {
+            return Err(self.cx.err(self.at, P::NotNumericFact { what, key }));
+        }
+        Ok(key)
+    }
+}
+
+fn rate_of_parts_formula(fx: &FormulaScope, f: RawFormula) -> Result<Formula, PolicyError> {
+    let (cx, at, facts) = (fx.cx, fx.at, fx.facts);
+    if f.base.is_some() {
+        return Err(cx.err(at, P::BaseAndParts));
+    }
+    let mut parts = Vec::new();
+    for (i, p) in f.parts.into_iter().enumerate() {
+        let pat = format!("{at}.parts[{i}]");
+        let base = fx.numeric_fact(&Some(p.base), "parts.base")?;
+        if !matches!(facts[&base].kind, FactKind::Money) {
+            return Err(cx.err(&pat, P::PartsBaseNotYuan));
+        }
+        let when = compile_condition(cx, &format!("{pat}.when"), p.when, facts)?;
+        parts.push(Part { when, base: FactKey::new(base, facts) });
+    }
+    Ok(Formula::RateOfParts { parts, rate: fx.rate(&f.rate)?, cap: fx.opt_dec(&f.cap, "cap")?, cap_quote: f.cap_quote.unwrap_or_default() })
+}
+
+fn rate_formula(fx: &FormulaScope, f: RawFormula) -> Result<Formula, PolicyError> {
+    let (cx, at, facts) = (fx.cx, fx.at, fx.facts);
+    let base = fx.numeric_fact(&f.base, "base")?;
+    if matches!(facts[&base].kind, FactKind::MoneyUsd) {
+        return Err(cx.err(at, P::DollarBase));
+    }
+    // A base that is a part of a total: the formula knows the total too.
+    let whole = match facts[&base].part_of.clone() {
+        Some(w) => {
+            let wd = need_fact(cx, at, &w, facts)?;
+            if wd.kind != facts[&base].kind {
+                return Err(cx.err(at, P::BadPartOf { base, whole: w }));
+            }
+            Some(FactKey::new(w, facts))
+        }
+        None => None,
+    };
+    Ok(Formula::Rate {
+        whole,
+        base: FactKey::new(base, facts),
+        rate: fx.rate(&f.rate)?,
+        cap: fx.opt_dec(&f.cap, "cap")?,
+        cap_quote: f.cap_quote.unwrap_or_default(),
+    })
+}
+
+fn tiers_formula(fx: &FormulaScope, f: RawFormula) -> Result<Formula, PolicyError> {
+    let (cx, at, facts) = (fx.cx, fx.at, fx.facts);
+    let fact = fx.numeric_fact(&f.fact, "fact")?;
+    let (op, term) = term_op(cx, at, f.op.as_deref(), f.term.as_deref())?;
+    let mut tiers: Vec<Tier> = Vec::new();
+    for (i, t) in f.tiers.iter().enumerate() {
+        let from = dec(cx, &format!("{at}.tiers[{i}].from"), &t.from)?;
+        let amount = dec(cx, &format!("{at}.tiers[{i}].amount"), &t.amount)?;
+        if let Some(prev) = tiers.last() {
+            if from <= prev.from || amount < prev.amount {
+                return Err(cx.err(at, P::TiersOutOfOrder));
+            }
+        }
+        tiers.push(Tier { from, amount });
+    }
+    if tiers.is_empty() {
+        return Err(cx.err(at, P::NoTiers));
+    }
+    Ok(Formula::Tiers { fact: FactKey::new(fact, facts), op, term, tiers })
+}
+
+fn lookup_formula(fx: &FormulaScope, f: RawFormula) -> Result<Formula, PolicyError> {
+    let (cx, at, facts) = (fx.cx, fx.at, fx.facts);
+    let fact = f.fact.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "lookup", key: "fact" }))?;
+    let def = need_fact(cx, at, &fact, facts)?;
+    if def.kind != FactKind::Enum {
+        return Err(cx.err(at, P::MustReferTo { field: "lookup", kind: "enum" }));
+    }
+    let mut table = BTreeMap::new();
+    for (k, v) in &f.table {
+        if !def.options.contains_key(k) {
+            return Err(cx.err(at, P::NoSuchOption { fact: fact.clone(), option: k.clone() }));
+        }
+        table.insert(k.clone(), dec(cx, &format!("{at}.table.{k}"), v)?);
+    }
+    if table.is_empty() {
+        return Err(cx.err(at, P::FormulaNeeds { formula: "lookup", key: "table" }));
+    }
+    Ok(Formula::Lookup { fact: FactKey::new(fact, facts), table })
+}
+
+fn items_formula(fx: &FormulaScope, f: RawFormula) -> Result<Formula, PolicyError> {
+    let (cx, at, facts) = (fx.cx, fx.at, fx.facts);
+    let list = f.list.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "list" }))?;
+    let def = need_fact(cx, at, &list, facts)?;
+    if def.kind != FactKind::List {
+        return Err(cx.err(at, P::MustReferTo { field: "items", kind: "list" }));
+    }
+    let base = f.item_base.clone().ok_or_else(|| cx.err(at, P::FormulaNeeds { formula: "items", key: "item_base" }))?;
+    match def.fields.get(&base) {
+        Some(fd) if matches!(fd.kind, FactKind::Money) => {}
+        _ => return Err(cx.err(at, P::BadItemBase { list })),
+    }
+    let mut conditions = Vec::new();
+    for (i, c) in f.item_conditions.into_iter().enumerate() {
+        conditions.push(item_condition(cx, &format!("{at}.item_conditions[{i}]"), c, def, &list)?);
+    }
+    Ok(Formula::Items {
+        list: FactKey::new(list, facts),
+        conditions,
+        base,
+        rate: proportion(cx, at, fx.opt_dec(&f.rate, "rate")?.unwrap_or(Decimal::ONE))?,
+        item_cap: fx.opt_dec(&f.item_cap, "item_cap")?,
+        item_cap_quote: f.item_cap_quote.unwrap_or_default(),
+        cap: fx.opt_dec(&f.cap, "cap")?,
+        cap_quote: f.cap_quote.unwrap_or_default(),
+    })
+}
+
+/// A comparison on a numeric field of each item of `list` (`def`).
+fn item_condition(cx: &Loading, at: &str, c: RawCondition, def: &FactDef, list: &str) -> Result<ItemCondition, PolicyError> {
+    let field = c.field.ok_or_else(|| cx.err(at, P::ItemConditionWithoutField))?;
+    match def.fields.get(&field) {
+        Some(fd) if numeric(fd.kind) => {}
+        _ => return Err(cx.err(at, P::NoNumericField { list: list.to_string(), field })),
+    }
+    let (op, term) = term_op(cx, at, c.op.as_deref(), c.term.as_deref())?;
+    let value = match c.value {
+        Some(toml::Value::String(s)) => dec(cx, at, &s)?,
+        _ => return Err(cx.err(at, P::ItemValueNotString)),
+    };
+    Ok(ItemCondition { field, op, term, value })
 }
 
 /// Check that packs loaded together agree on shared fact keys and have

@@ -239,225 +239,261 @@ impl InputError {
 
     /// The problem in the user's language, without the field name.
     pub fn detail(&self, lang: Lang) -> String {
+        // Worded by group: each words its own kinds and passes on the
+        // others. (Every kind has words: the tests give an example of each.)
         let zh = lang == Lang::Zh;
-        let kind_name = |k: FactKind| match (k, zh) {
-            (FactKind::Bool, true) => "true 或 false",
-            (FactKind::Bool, false) => "true or false",
-            (FactKind::Money | FactKind::MoneyUsd, true) => "非负金额（数字或字符串，最多两位小数）",
-            (FactKind::Money | FactKind::MoneyUsd, false) => "a non-negative amount (number or string, at most 2 decimals)",
-            (FactKind::Integer, true) => "非负整数",
-            (FactKind::Integer, false) => "a non-negative whole number",
-            (FactKind::Number, true) => "非负数",
-            (FactKind::Number, false) => "a non-negative number",
-            (FactKind::Enum, true) => "选项之一（字符串）",
-            (FactKind::Enum, false) => "one of the options (a string)",
-            (FactKind::List, true) => "列表",
-            (FactKind::List, false) => "a list",
-        };
-        match &self.problem {
-            Problem::Json { detail, line, column } => {
-                if zh {
-                    format!("JSON 格式错误（第{line}行第{column}列）: {detail}")
-                } else {
-                    format!("invalid JSON at line {line}, column {column}: {detail}")
-                }
-            }
-            Problem::JsonTruncated { line, column } => {
-                if zh {
-                    format!("文件不完整，在第{line}行第{column}列中途结束（可能没有复制完整，请重新导出）")
-                } else {
-                    format!("the file stops short at line {line}, column {column} (perhaps cut off while copying; export it again)")
-                }
-            }
-            Problem::NotAnObject => {
-                if zh {
-                    "应为 JSON 对象 {…}".to_string()
-                } else {
-                    "must be a JSON object {…}".to_string()
-                }
-            }
-            Problem::UnknownField { known } => {
-                if zh {
-                    format!("未知字段；可用字段: {}", known.join(", "))
-                } else {
-                    format!("unknown field; known fields: {}", known.join(", "))
-                }
-            }
-            Problem::UnknownFact { suggestion } => match (suggestion, zh) {
-                (Some(s), true) => format!("未知的事实键；是否想写 {s}？"),
-                (Some(s), false) => format!("unknown fact key; did you mean {s}?"),
-                (None, true) => "未知的事实键（butie policies 可列出所有事实键）".to_string(),
-                (None, false) => "unknown fact key (butie policies lists them)".to_string(),
-            },
-            Problem::Missing => {
-                if zh {
-                    "必填，但没有填写".to_string()
-                } else {
-                    "required but missing".to_string()
-                }
-            }
-            Problem::WrongType { expected } => {
-                if zh {
-                    format!("类型不对，应为{}", kind_name(*expected))
-                } else {
-                    format!("wrong type, expected {}", kind_name(*expected))
-                }
-            }
-            Problem::NotText => {
-                if zh {
-                    "应为文字（字符串）".to_string()
-                } else {
-                    "must be text (a string)".to_string()
-                }
-            }
-            Problem::Number(p) => match (p, zh) {
-                (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000 或 6.2万；不用科学计数法）".to_string(),
-                (NumberProblem::NotANumber, false) => "not a number (write e.g. 236500000, 236,500,000 or 6.2万; no exponents)".to_string(),
-                (NumberProblem::Negative, true) => "不能为负数".to_string(),
-                (NumberProblem::Negative, false) => "must not be negative".to_string(),
-                (NumberProblem::TooManyDecimals { max }, true) => format!("最多{max}位小数（金额精确到分）"),
-                (NumberProblem::TooManyDecimals { max }, false) => format!("at most {max} decimal places (amounts are to the fen)"),
-                (NumberProblem::TooLarge, true) => "数值过大".to_string(),
-                (NumberProblem::TooLarge, false) => "number too large".to_string(),
-                (NumberProblem::NotInteger, true) => "应为整数".to_string(),
-                (NumberProblem::NotInteger, false) => "must be a whole number".to_string(),
-                (NumberProblem::BadGrouping, true) => "千分位逗号位置不对（应每三位一组，如 236,500,000）".to_string(),
-                (NumberProblem::BadGrouping, false) => {
-                    "misplaced thousands separator (groups of three digits, e.g. 236,500,000)".to_string()
-                }
-            },
-            Problem::Uscc(p) => match (p, zh) {
-                (UsccProblem::Length(n), true) => format!("统一社会信用代码应为18位，实为{n}位"),
-                (UsccProblem::Length(n), false) => format!("a unified social credit code has 18 characters, not {n}"),
-                (UsccProblem::BadChar { pos, ch }, true) => format!("第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
-                (UsccProblem::BadChar { pos, ch }, false) => {
-                    format!("character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)")
-                }
-                (UsccProblem::CheckDigit { expected, found }, true) => {
-                    format!("校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）")
-                }
-                (UsccProblem::CheckDigit { expected, found }, false) => {
-                    format!("wrong check character: the last one should be {expected}, not {found} (check for a typo)")
-                }
-            },
-            Problem::UnknownCity { known } => {
-                if zh {
-                    format!("暂不支持该城市；支持: {}", known.join("、"))
-                } else {
-                    format!("city not supported; supported: {}", known.join(", "))
-                }
-            }
-            Problem::UnknownDistrict { city, known } => {
-                if zh {
-                    format!("{city}没有这个区县；可选: {}", known.join("、"))
-                } else {
-                    format!("no such district in {city}; choose one of: {}", known.join(", "))
-                }
-            }
-            Problem::DistrictOfOtherCity { city, other } => {
-                if zh {
-                    format!("这个区县属于{other}，不在{city}；请核对注册城市和区县")
-                } else {
-                    format!("this district is in {other}, not in {city}; check the city and district")
-                }
-            }
-            Problem::NotADistrict => {
-                if zh {
-                    "不是区县名称：应以“区”“县”“市”或“旗”结尾，如“海陵区”".to_string()
-                } else {
-                    "not a district name: it ends in 区, 县, 市 or 旗, e.g. 海陵区".to_string()
-                }
-            }
-            Problem::OldFact { by, replacements } => {
-                if zh {
-                    format!("是旧字段，按 {by} 所选代为填写，不能与新字段同时出现；请只填 {}", replacements.join("、"))
-                } else {
-                    format!(
-                        "is an old field, read by what {by} picks, and cannot be given beside the new one; give only {}",
-                        replacements.join(", ")
-                    )
-                }
-            }
-            Problem::NotOption { options } => {
-                if zh {
-                    format!("不是可选项；可选: {}", options.join(", "))
-                } else {
-                    format!("not one of the options: {}", options.join(", "))
-                }
-            }
-            Problem::TooLong { max } => {
-                if zh {
-                    format!("太长（最多{max}个字符）")
-                } else {
-                    format!("too long (at most {max} characters)")
-                }
-            }
-            Problem::BadYear => {
-                if zh {
-                    "年度应为 2000 至 2100 之间的整数".to_string()
-                } else {
-                    "the year must be a whole number from 2000 to 2100".to_string()
-                }
-            }
-            Problem::DuplicateKey => {
-                if zh {
-                    "键重复（同一对象中出现了两次，无法确定用哪一个）".to_string()
-                } else {
-                    "duplicate key (it appears twice in the same object; which one is meant?)".to_string()
-                }
-            }
-            Problem::ControlChar { ch } => {
-                let code = format!("U+{:04X}", u32::from(*ch));
-                if zh {
-                    format!("含有控制字符（{code}），请删除后再试")
-                } else {
-                    format!("contains a control character ({code}); remove it and try again")
-                }
-            }
-            Problem::UnknownClause => {
-                if zh {
-                    "未知的条款 id（butie policies 可列出所有条款）".to_string()
-                } else {
-                    "unknown clause id (butie policies lists them)".to_string()
-                }
-            }
-            Problem::ClaimWithoutAmount => {
-                if zh {
-                    "已申报或已批准的申报须写明金额（该条款对单家企业累计封顶）".to_string()
-                } else {
-                    "a submitted or approved claim needs its amount (this clause caps the total per company)".to_string()
-                }
-            }
-            Problem::Empty => {
-                if zh {
-                    "内容为空".to_string()
-                } else {
-                    "is empty".to_string()
-                }
-            }
-            Problem::VersionMissing { supported } => {
-                if zh {
-                    format!("缺少格式版本（工作区导出文件应写有 \"butie_workspace\": {supported}）")
-                } else {
-                    format!("the format version is missing (a workspace export has \"butie_workspace\": {supported})")
-                }
-            }
-            Problem::VersionUnknown { found, supported } => {
-                if zh {
-                    format!("未知的格式版本 {found}（本程序读取版本 {supported}）")
-                } else {
-                    format!("unknown format version {found} (this build reads version {supported})")
-                }
-            }
-            Problem::VersionNewer { found, supported } => {
-                if zh {
-                    format!("格式版本 {found} 比本程序支持的版本 {supported} 新，请升级补贴通后再导入")
-                } else {
-                    format!("format version {found} is newer than this build reads ({supported}); update Butie to import it")
-                }
+        let groups = [format_words, value_words, place_words, record_words];
+        groups.iter().find_map(|words| words(&self.problem, zh)).unwrap_or_default()
+    }
+}
+
+/// What a fact of type `k` must be.
+fn kind_name(k: FactKind, zh: bool) -> &'static str {
+    match (k, zh) {
+        (FactKind::Bool, true) => "true 或 false",
+        (FactKind::Bool, false) => "true or false",
+        (FactKind::Money | FactKind::MoneyUsd, true) => "非负金额（数字或字符串，最多两位小数）",
+        (FactKind::Money | FactKind::MoneyUsd, false) => "a non-negative amount (number or string, at most 2 decimals)",
+        (FactKind::Integer, true) => "非负整数",
+        (FactKind::Integer, false) => "a non-negative whole number",
+        (FactKind::Number, true) => "非负数",
+        (FactKind::Number, false) => "a non-negative number",
+        (FactKind::Enum, true) => "选项之一（字符串）",
+        (FactKind::Enum, false) => "one of the options (a string)",
+        (FactKind::List, true) => "列表",
+        (FactKind::List, false) => "a list",
+    }
+}
+
+/// The text as a whole: JSON, keys, characters, a file's format version.
+fn format_words(p: &Problem, zh: bool) -> Option<String> {
+    let words = match p {
+        Problem::Json { detail, line, column } => {
+            if zh {
+                format!("JSON 格式错误（第{line}行第{column}列）: {detail}")
+            } else {
+                format!("invalid JSON at line {line}, column {column}: {detail}")
             }
         }
-    }
+        Problem::JsonTruncated { line, column } => {
+            if zh {
+                format!("文件不完整，在第{line}行第{column}列中途结束（可能没有复制完整，请重新导出）")
+            } else {
+                format!("the file stops short at line {line}, column {column} (perhaps cut off while copying; export it again)")
+            }
+        }
+        Problem::NotAnObject => {
+            if zh {
+                "应为 JSON 对象 {…}".to_string()
+            } else {
+                "must be a JSON object {…}".to_string()
+            }
+        }
+        Problem::UnknownField { known } => {
+            if zh {
+                format!("未知字段；可用字段: {}", known.join(", "))
+            } else {
+                format!("unknown field; known fields: {}", known.join(", "))
+            }
+        }
+        Problem::DuplicateKey => {
+            if zh {
+                "键重复（同一对象中出现了两次，无法确定用哪一个）".to_string()
+            } else {
+                "duplicate key (it appears twice in the same object; which one is meant?)".to_string()
+            }
+        }
+        Problem::ControlChar { ch } => {
+            let code = format!("U+{:04X}", u32::from(*ch));
+            if zh {
+                format!("含有控制字符（{code}），请删除后再试")
+            } else {
+                format!("contains a control character ({code}); remove it and try again")
+            }
+        }
+        Problem::Empty => {
+            if zh {
+                "内容为空".to_string()
+            } else {
+                "is empty".to_string()
+            }
+        }
+        Problem::VersionMissing { supported } => {
+            if zh {
+                format!("缺少格式版本（工作区导出文件应写有 \"butie_workspace\": {supported}）")
+            } else {
+                format!("the format version is missing (a workspace export has \"butie_workspace\": {supported})")
+            }
+        }
+        Problem::VersionUnknown { found, supported } => {
+            if zh {
+                format!("未知的格式版本 {found}（本程序读取版本 {supported}）")
+            } else {
+                format!("unknown format version {found} (this build reads version {supported})")
+            }
+        }
+        Problem::VersionNewer { found, supported } => {
+            if zh {
+                format!("格式版本 {found} 比本程序支持的版本 {supported} 新，请升级补贴通后再导入")
+            } else {
+                format!("format version {found} is newer than this build reads ({supported}); update Butie to import it")
+            }
+        }
+        _ => return None,
+    };
+    Some(words)
+}
+
+/// A value of the wrong kind: missing, mistyped, out of range.
+fn value_words(p: &Problem, zh: bool) -> Option<String> {
+    let words = match p {
+        Problem::Missing => {
+            if zh {
+                "必填，但没有填写".to_string()
+            } else {
+                "required but missing".to_string()
+            }
+        }
+        Problem::WrongType { expected } => {
+            if zh {
+                format!("类型不对，应为{}", kind_name(*expected, zh))
+            } else {
+                format!("wrong type, expected {}", kind_name(*expected, zh))
+            }
+        }
+        Problem::NotText => {
+            if zh {
+                "应为文字（字符串）".to_string()
+            } else {
+                "must be text (a string)".to_string()
+            }
+        }
+        Problem::Number(p) => match (p, zh) {
+            (NumberProblem::NotANumber, true) => "不是数字（可写 236500000、236,500,000 或 6.2万；不用科学计数法）".to_string(),
+            (NumberProblem::NotANumber, false) => "not a number (write e.g. 236500000, 236,500,000 or 6.2万; no exponents)".to_string(),
+            (NumberProblem::Negative, true) => "不能为负数".to_string(),
+            (NumberProblem::Negative, false) => "must not be negative".to_string(),
+            (NumberProblem::TooManyDecimals { max }, true) => format!("最多{max}位小数（金额精确到分）"),
+            (NumberProblem::TooManyDecimals { max }, false) => format!("at most {max} decimal places (amounts are to the fen)"),
+            (NumberProblem::TooLarge, true) => "数值过大".to_string(),
+            (NumberProblem::TooLarge, false) => "number too large".to_string(),
+            (NumberProblem::NotInteger, true) => "应为整数".to_string(),
+            (NumberProblem::NotInteger, false) => "must be a whole number".to_string(),
+            (NumberProblem::BadGrouping, true) => "千分位逗号位置不对（应每三位一组，如 236,500,000）".to_string(),
+            (NumberProblem::BadGrouping, false) => "misplaced thousands separator (groups of three digits, e.g. 236,500,000)".to_string(),
+        },
+        Problem::NotOption { options } => {
+            if zh {
+                format!("不是可选项；可选: {}", options.join(", "))
+            } else {
+                format!("not one of the options: {}", options.join(", "))
+            }
+        }
+        Problem::TooLong { max } => {
+            if zh {
+                format!("太长（最多{max}个字符）")
+            } else {
+                format!("too long (at most {max} characters)")
+            }
+        }
+        Problem::BadYear => {
+            if zh {
+                "年度应为 2000 至 2100 之间的整数".to_string()
+            } else {
+                "the year must be a whole number from 2000 to 2100".to_string()
+            }
+        }
+        _ => return None,
+    };
+    Some(words)
+}
+
+/// The company's code and place.
+fn place_words(p: &Problem, zh: bool) -> Option<String> {
+    let words = match p {
+        Problem::Uscc(p) => match (p, zh) {
+            (UsccProblem::Length(n), true) => format!("统一社会信用代码应为18位，实为{n}位"),
+            (UsccProblem::Length(n), false) => format!("a unified social credit code has 18 characters, not {n}"),
+            (UsccProblem::BadChar { pos, ch }, true) => format!("第{pos}位字符 {ch:?} 不允许（代码不含 I、O、S、V、Z）"),
+            (UsccProblem::BadChar { pos, ch }, false) => {
+                format!("character {pos} ({ch:?}) is not allowed (codes never use I, O, S, V, Z)")
+            }
+            (UsccProblem::CheckDigit { expected, found }, true) => {
+                format!("校验位错误：末位应为 {expected}，实为 {found}（请核对是否抄错）")
+            }
+            (UsccProblem::CheckDigit { expected, found }, false) => {
+                format!("wrong check character: the last one should be {expected}, not {found} (check for a typo)")
+            }
+        },
+        Problem::UnknownCity { known } => {
+            if zh {
+                format!("暂不支持该城市；支持: {}", known.join("、"))
+            } else {
+                format!("city not supported; supported: {}", known.join(", "))
+            }
+        }
+        Problem::UnknownDistrict { city, known } => {
+            if zh {
+                format!("{city}没有这个区县；可选: {}", known.join("、"))
+            } else {
+                format!("no such district in {city}; choose one of: {}", known.join(", "))
+            }
+        }
+        Problem::DistrictOfOtherCity { city, other } => {
+            if zh {
+                format!("这个区县属于{other}，不在{city}；请核对注册城市和区县")
+            } else {
+                format!("this district is in {other}, not in {city}; check the city and district")
+            }
+        }
+        Problem::NotADistrict => {
+            if zh {
+                "不是区县名称：应以“区”“县”“市”或“旗”结尾，如“海陵区”".to_string()
+            } else {
+                "not a district name: it ends in 区, 县, 市 or 旗, e.g. 海陵区".to_string()
+            }
+        }
+        _ => return None,
+    };
+    Some(words)
+}
+
+/// Facts and claims the packs do not have, or not so.
+fn record_words(p: &Problem, zh: bool) -> Option<String> {
+    let words = match p {
+        Problem::UnknownFact { suggestion } => match (suggestion, zh) {
+            (Some(s), true) => format!("未知的事实键；是否想写 {s}？"),
+            (Some(s), false) => format!("unknown fact key; did you mean {s}?"),
+            (None, true) => "未知的事实键（butie policies 可列出所有事实键）".to_string(),
+            (None, false) => "unknown fact key (butie policies lists them)".to_string(),
+        },
+        Problem::OldFact { by, replacements } => {
+            if zh {
+                format!("是旧字段，按 {by} 所选代为填写，不能与新字段同时出现；请只填 {}", replacements.join("、"))
+            } else {
+                format!(
+                    "is an old field, read by what {by} picks, and cannot be given beside the new one; give only {}",
+                    replacements.join(", ")
+                )
+            }
+        }
+        Problem::UnknownClause => {
+            if zh {
+                "未知的条款 id（butie policies 可列出所有条款）".to_string()
+            } else {
+                "unknown clause id (butie policies lists them)".to_string()
+            }
+        }
+        Problem::ClaimWithoutAmount => {
+            if zh {
+                "已申报或已批准的申报须写明金额（该条款对单家企业累计封顶）".to_string()
+            } else {
+                "a submitted or approved claim needs its amount (this clause caps the total per company)".to_string()
+            }
+        }
+        _ => return None,
+    };
+    Some(words)
 }
 
 impl fmt::Display for InputError {
@@ -1212,5 +1248,100 @@ mod tests {
         // Surrounding white space is trimmed as before, not refused.
         let v = serde_json::json!({"name": " 甲\n"});
         assert_eq!(text_field(v.as_object().unwrap(), "name").unwrap().as_deref(), Some("甲"));
+    }
+
+    /// One example of every problem, with every kind of number, code and
+    /// fact type it can name.
+    fn every_problem() -> Vec<Problem> {
+        let s = |x: &str| x.to_string();
+        let mut all = vec![
+            Problem::UnknownClause,
+            Problem::ClaimWithoutAmount,
+            Problem::Json { detail: s("expected value"), line: 3, column: 7 },
+            Problem::JsonTruncated { line: 9, column: 1 },
+            Problem::NotAnObject,
+            Problem::UnknownField { known: vec!["name", "city"] },
+            Problem::UnknownFact { suggestion: Some(s("cbec_volume")) },
+            Problem::UnknownFact { suggestion: None },
+            Problem::Missing,
+            Problem::NotText,
+            Problem::Uscc(UsccProblem::Length(17)),
+            Problem::Uscc(UsccProblem::BadChar { pos: 3, ch: 'I' }),
+            Problem::Uscc(UsccProblem::CheckDigit { expected: 'X', found: '1' }),
+            Problem::UnknownCity { known: vec![s("a"), s("b")] },
+            Problem::UnknownDistrict { city: s("c"), known: vec![s("d"), s("e")] },
+            Problem::DistrictOfOtherCity { city: s("c"), other: s("o") },
+            Problem::NotADistrict,
+            Problem::NotOption { options: vec![s("x"), s("y")] },
+            Problem::TooLong { max: 200 },
+            Problem::BadYear,
+            Problem::DuplicateKey,
+            Problem::ControlChar { ch: '\u{202E}' },
+            Problem::Empty,
+            Problem::OldFact { by: s("pilot"), replacements: vec![s("p1"), s("p2")] },
+            Problem::VersionMissing { supported: 1 },
+            Problem::VersionUnknown { found: s("x"), supported: 1 },
+            Problem::VersionNewer { found: 2, supported: 1 },
+        ];
+        let kinds =
+            [FactKind::Bool, FactKind::Money, FactKind::MoneyUsd, FactKind::Integer, FactKind::Number, FactKind::Enum, FactKind::List];
+        all.extend(kinds.map(|expected| Problem::WrongType { expected }));
+        let numbers = [
+            NumberProblem::NotANumber,
+            NumberProblem::Negative,
+            NumberProblem::TooManyDecimals { max: 2 },
+            NumberProblem::TooLarge,
+            NumberProblem::NotInteger,
+            NumberProblem::BadGrouping,
+        ];
+        all.extend(numbers.map(Problem::Number));
+        all
+    }
+
+    /// Each kind's name. Exhaustive on purpose: a new kind fails to compile
+    /// here until it is named, and `every_problem` gets an example.
+    fn kind(p: &Problem) -> &'static str {
+        match p {
+            Problem::UnknownClause => "UnknownClause",
+            Problem::ClaimWithoutAmount => "ClaimWithoutAmount",
+            Problem::Json { .. } => "Json",
+            Problem::JsonTruncated { .. } => "JsonTruncated",
+            Problem::NotAnObject => "NotAnObject",
+            Problem::UnknownField { .. } => "UnknownField",
+            Problem::UnknownFact { .. } => "UnknownFact",
+            Problem::Missing => "Missing",
+            Problem::WrongType { .. } => "WrongType",
+            Problem::NotText => "NotText",
+            Problem::Number(_) => "Number",
+            Problem::Uscc(_) => "Uscc",
+            Problem::UnknownCity { .. } => "UnknownCity",
+            Problem::UnknownDistrict { .. } => "UnknownDistrict",
+            Problem::DistrictOfOtherCity { .. } => "DistrictOfOtherCity",
+            Problem::NotADistrict => "NotADistrict",
+            Problem::NotOption { .. } => "NotOption",
+            Problem::TooLong { .. } => "TooLong",
+            Problem::BadYear => "BadYear",
+            Problem::DuplicateKey => "DuplicateKey",
+            Problem::ControlChar { .. } => "ControlChar",
+            Problem::Empty => "Empty",
+            Problem::OldFact { .. } => "OldFact",
+            Problem::VersionMissing { .. } => "VersionMissing",
+            Problem::VersionUnknown { .. } => "VersionUnknown",
+            Problem::VersionNewer { .. } => "VersionNewer",
+        }
+    }
+
+    #[test]
+    fn every_problem_reads_in_both_languages() {
+        let all = every_problem();
+        assert_eq!(all.iter().map(kind).collect::<std::collections::BTreeSet<_>>().len(), 26, "an example of every kind");
+        for p in all {
+            let e = InputError::new("f", p);
+            let (zh, en) = (e.message(Lang::Zh), e.message(Lang::En));
+            for m in [&zh, &en] {
+                assert!(m.starts_with("f: ") && m.len() > "f: ".len() && !m.contains('\n'), "{m}");
+            }
+            assert_ne!(zh, en, "{e:?}");
+        }
     }
 }
