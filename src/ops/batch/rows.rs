@@ -226,6 +226,7 @@ pub(super) fn read_rows(
     year: i32,
     need_uscc: bool,
 ) -> (Vec<Accepted>, Vec<RowError>, usize) {
+    let cx = RowReader { lang, packs, header, year, need_uscc };
     let mut accepted = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     // (row, USCC, year) of each row whose code and year read, for duplicates.
@@ -237,132 +238,224 @@ pub(super) fn read_rows(
             continue;
         }
         read += 1;
-        let mut errs = Vec::new();
-        let mut company = Map::new();
-        let mut facts = Map::new();
-        let mut year_cell: Option<Value> = None;
-        for (ci, f) in header.cols.iter().enumerate() {
-            let Some(f) = f else { continue };
-            let cell = cells.get(ci).unwrap_or(&Cell::Empty);
-            if let Cell::Error(e) = cell {
-                let message = match lang {
-                    Lang::Zh => format!("单元格是公式错误 {e}，请填写数值或留空"),
-                    Lang::En => format!("the cell holds the formula error {e}; enter a value or leave it empty"),
-                };
-                errs.push(RowError { row, column: header.column_of(f.key(), lang), message });
-                continue;
-            }
-            match *f {
-                Field::Company(k, ..) => {
-                    if let Cell::Num(n) = cell {
-                        if n.parse::<f64>().is_ok_and(|x| x.abs() >= EXACT_LIMIT) {
-                            let message = match lang {
-                                Lang::Zh => "数字太长，表格软件已丢失末尾几位；请把该列设为“文本”格式后重新填写".to_string(),
-                                Lang::En => "too many digits for a number cell (the last ones are already lost); format the column as text and enter it again".to_string(),
-                            };
-                            errs.push(RowError { row, column: header.column_of(k, lang), message });
-                            continue;
-                        }
-                    }
-                    let v = if k == COMPANY_STATUS_FACT { bool_json(cell) } else { text_json(cell) };
-                    if !v.is_null() {
-                        company.insert(k.to_string(), v);
-                    }
-                }
-                Field::Year => year_cell = Some(text_json(cell)).filter(|v| !v.is_null()),
-                Field::Fact(d) => {
-                    if *cell == Cell::Empty {
-                        continue;
-                    }
-                    let field = format!("facts.{}", d.key);
-                    match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v).map(|_| v)) {
-                        Ok(v) => {
-                            facts.insert(d.key.clone(), v);
-                        }
-                        Err(e) => {
-                            let mut re = header.error(row, &e, lang);
-                            if let Some(expects) = cell_expects(d, lang) {
-                                re.message = match lang {
-                                    Lang::Zh => format!("“{}”无法识别，{expects}", cell_text(cell)),
-                                    Lang::En => format!("“{}” is not understood; {expects}", cell_text(cell)),
-                                };
-                            }
-                            errs.push(re)
-                        }
-                    }
-                }
-            }
+        let (result, key) = cx.read_row(row, cells);
+        if let Some((u, y)) = key {
+            keys.push((row, u, y));
         }
+        match result {
+            Ok(a) => accepted.push(a),
+            Err(errs) => errors.extend(errs),
+        }
+    }
+    let mut refused = cx.duplicate_rows(&keys);
+    if need_uscc {
+        for e in cx.credit_code_conflicts(&accepted, &refused) {
+            refused.entry(e.row).or_insert(e);
+        }
+    }
+    if !refused.is_empty() {
+        accepted.retain(|a| !refused.contains_key(&a.row));
+        errors.extend(refused.into_values());
+        errors.sort_by_key(|e| e.row);
+    }
+    (accepted, errors, read)
+}
+
+/// A row's (USCC, year): two rows with the same one are both refused.
+pub(super) type RowKey = (String, i32);
+
+/// What reading a data row needs besides its cells.
+pub(super) struct RowReader<'a> {
+    pub(super) lang: Lang,
+    pub(super) packs: &'a [Pack],
+    pub(super) header: &'a Header<'a>,
+    /// The year of a row whose year cell is empty (`--year`).
+    pub(super) year: i32,
+    /// Saving: every row must carry a credit code.
+    pub(super) need_uscc: bool,
+}
+
+/// A row's cells sorted into the parts of a profile, and every bad cell.
+#[derive(Default)]
+pub(super) struct RowParts {
+    pub(super) company: Map<String, Value>,
+    pub(super) facts: Map<String, Value>,
+    pub(super) year_cell: Option<Value>,
+    pub(super) errs: Vec<RowError>,
+}
+
+impl RowReader<'_> {
+    /// One data row: its profile, or every error in it; and its (USCC,
+    /// year) whenever both read, a refused row included, so that its
+    /// duplicate is refused too.
+    pub(super) fn read_row(&self, row: u32, cells: &[Cell]) -> (Result<Accepted, Vec<RowError>>, Option<RowKey>) {
+        let RowParts { company, facts, year_cell, mut errs } = self.row_parts(row, cells);
         let company = Value::Object(company);
-        if let Err(e) = parse_company(&company, packs) {
-            errs.insert(0, header.error(row, &e, lang));
-        } else if need_uscc && company.get("uscc").is_none() {
-            let e = InputError::new("company.uscc", Problem::Missing);
-            let mut re = header.error(row, &e, lang);
-            re.message.push_str(if lang == Lang::Zh {
-                "（保存时按统一社会信用代码匹配企业）"
-            } else {
-                " (saving matches companies by their credit code)"
-            });
-            errs.insert(0, re);
+        if let Some(e) = self.company_error(row, &company) {
+            errs.insert(0, e);
         }
         let row_year = match &year_cell {
-            None => Ok(year),
+            None => Ok(self.year),
             Some(v) => parse_year("year", v),
         };
         if let Err(e) = &row_year {
-            errs.push(header.error(row, e, lang));
+            errs.push(self.header.error(row, e, self.lang));
         }
-        if let (Some(u), Ok(y)) = (company.get("uscc").and_then(|u| u.as_str()), &row_year) {
-            if let Ok(u) = butie_core::uscc::validate(u) {
-                keys.push((row, u, *y));
+        let key = match (company.get("uscc").and_then(|u| u.as_str()), &row_year) {
+            (Some(u), Ok(y)) => butie_core::uscc::validate(u).ok().map(|u| (u, *y)),
+            _ => None,
+        };
+        if !errs.is_empty() {
+            return (Err(errs), key);
+        }
+        let y = row_year.unwrap_or(self.year);
+        (self.accept(row, company, y, facts).map_err(|e| vec![e]), key)
+    }
+
+    /// Each cell of a row into its part, in column order.
+    pub(super) fn row_parts(&self, row: u32, cells: &[Cell]) -> RowParts {
+        let mut parts = RowParts::default();
+        for (ci, f) in self.header.cols.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let cell = cells.get(ci).unwrap_or(&Cell::Empty);
+            if let Cell::Error(e) = cell {
+                parts.errs.push(self.formula_error(row, f.key(), e));
+                continue;
+            }
+            match *f {
+                Field::Company(k, ..) => match self.company_cell(row, k, cell) {
+                    Ok(Some(v)) => {
+                        parts.company.insert(k.to_string(), v);
+                    }
+                    Ok(None) => {}
+                    Err(e) => parts.errs.push(e),
+                },
+                Field::Year => parts.year_cell = Some(text_json(cell)).filter(|v| !v.is_null()),
+                Field::Fact(d) => match self.fact_cell(row, d, cell) {
+                    Ok(Some(v)) => {
+                        parts.facts.insert(d.key.clone(), v);
+                    }
+                    Ok(None) => {}
+                    Err(e) => parts.errs.push(e),
+                },
             }
         }
-        if !errs.is_empty() {
-            errors.extend(errs);
-            continue;
+        parts
+    }
+
+    /// A cell holding a formula's error (`#DIV/0!`): the value was never there.
+    pub(super) fn formula_error(&self, row: u32, key: &str, e: &str) -> RowError {
+        let message = match self.lang {
+            Lang::Zh => format!("单元格是公式错误 {e}，请填写数值或留空"),
+            Lang::En => format!("the cell holds the formula error {e}; enter a value or leave it empty"),
+        };
+        RowError { row, column: self.header.column_of(key, self.lang), message }
+    }
+
+    /// A company cell's value (`None` when empty). A number cell past
+    /// [`EXACT_LIMIT`] is refused: its last digits are already lost.
+    pub(super) fn company_cell(&self, row: u32, k: &str, cell: &Cell) -> Result<Option<Value>, RowError> {
+        if let Cell::Num(n) = cell {
+            if n.parse::<f64>().is_ok_and(|x| x.abs() >= EXACT_LIMIT) {
+                let message = match self.lang {
+                    Lang::Zh => "数字太长，表格软件已丢失末尾几位；请把该列设为“文本”格式后重新填写".to_string(),
+                    Lang::En => {
+                        "too many digits for a number cell (the last ones are already lost); format the column as text and enter it again"
+                            .to_string()
+                    }
+                };
+                return Err(RowError { row, column: self.header.column_of(k, self.lang), message });
+            }
         }
-        let y = row_year.unwrap_or(year);
+        let v = if k == COMPANY_STATUS_FACT { bool_json(cell) } else { text_json(cell) };
+        Ok(Some(v).filter(|v| !v.is_null()))
+    }
+
+    /// A fact cell's value (`None` when empty), checked by the profile's
+    /// own fact reader so that every bad cell of the row is named.
+    pub(super) fn fact_cell(&self, row: u32, d: &FactDef, cell: &Cell) -> Result<Option<Value>, RowError> {
+        if *cell == Cell::Empty {
+            return Ok(None);
+        }
+        let field = format!("facts.{}", d.key);
+        match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v).map(|_| v)) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => {
+                let mut re = self.header.error(row, &e, self.lang);
+                if let Some(expects) = cell_expects(d, self.lang) {
+                    re.message = match self.lang {
+                        Lang::Zh => format!("“{}”无法识别，{expects}", cell_text(cell)),
+                        Lang::En => format!("“{}” is not understood; {expects}", cell_text(cell)),
+                    };
+                }
+                Err(re)
+            }
+        }
+    }
+
+    /// The company's problem, named first among the row's: what the profile
+    /// reader refuses, or, when saving, a missing credit code.
+    pub(super) fn company_error(&self, row: u32, company: &Value) -> Option<RowError> {
+        if let Err(e) = parse_company(company, self.packs) {
+            return Some(self.header.error(row, &e, self.lang));
+        }
+        if !self.need_uscc || company.get("uscc").is_some() {
+            return None;
+        }
+        let e = InputError::new("company.uscc", Problem::Missing);
+        let mut re = self.header.error(row, &e, self.lang);
+        re.message.push_str(if self.lang == Lang::Zh {
+            "（保存时按统一社会信用代码匹配企业）"
+        } else {
+            " (saving matches companies by their credit code)"
+        });
+        Some(re)
+    }
+
+    /// A row whose every cell read, as a profile (the profile file's reader).
+    pub(super) fn accept(&self, row: u32, company: Value, year: i32, facts: Map<String, Value>) -> Result<Accepted, RowError> {
         let mut root = Map::new();
         root.insert("company".into(), company);
-        root.insert("year".into(), Value::from(y));
+        root.insert("year".into(), Value::from(year));
         root.insert("facts".into(), Value::Object(facts));
-        match profile_from_value(&Value::Object(root), packs) {
+        match profile_from_value(&Value::Object(root), self.packs) {
             Ok(profile) => {
                 let keep = OPTIONAL_COMPANY.iter().filter(|k| profile_lacks(&profile, k)).map(|k| k.to_string()).collect();
-                accepted.push(Accepted { row, profile, year: y, keep })
+                Ok(Accepted { row, profile, year, keep })
             }
-            Err(e) => errors.push(header.error(row, &e, lang)),
+            Err(e) => Err(self.header.error(row, &e, self.lang)),
         }
     }
-    // The same company and year twice: neither row is evaluated.
-    let mut dup_rows: BTreeMap<u32, RowError> = BTreeMap::new();
-    let mut by_key: HashMap<(&str, i32), Vec<u32>> = HashMap::new();
-    for (row, u, y) in &keys {
-        by_key.entry((u.as_str(), *y)).or_default().push(*row);
-    }
-    for ((u, y), rows) in &by_key {
-        if rows.len() < 2 {
-            continue;
+
+    /// The same company and year twice: neither row is evaluated. Each row
+    /// names the first other row with its (USCC, year).
+    pub(super) fn duplicate_rows(&self, keys: &[(u32, String, i32)]) -> BTreeMap<u32, RowError> {
+        let mut dup_rows: BTreeMap<u32, RowError> = BTreeMap::new();
+        let mut by_key: HashMap<(&str, i32), Vec<u32>> = HashMap::new();
+        for (row, u, y) in keys {
+            by_key.entry((u.as_str(), *y)).or_default().push(*row);
         }
-        for &a in rows {
-            let b = rows.iter().copied().find(|&b| b != a).unwrap_or(a);
-            dup_rows.insert(
-                a,
-                RowError {
-                    row: a,
-                    column: header.column_of("uscc", lang),
-                    message: match lang {
-                        Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
-                        Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
-                    },
-                },
-            );
+        for ((u, y), rows) in &by_key {
+            if rows.len() < 2 {
+                continue;
+            }
+            for &a in rows {
+                let b = rows.iter().copied().find(|&b| b != a).unwrap_or(a);
+                let message = match self.lang {
+                    Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
+                    Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
+                };
+                dup_rows.insert(a, RowError { row: a, column: self.header.column_of("uscc", self.lang), message });
+            }
         }
+        dup_rows
     }
-    // When saving, one credit code is one company: rows of several years
-    // must agree on its name and place, or saving would flip between them.
-    if need_uscc {
+
+    /// When saving, one credit code is one company: rows of several years
+    /// must agree on its name and place, or saving would flip between them.
+    /// Each accepted row (duplicates aside) is compared with the first of
+    /// its code; both rows of a difference are named.
+    pub(super) fn credit_code_conflicts(&self, accepted: &[Accepted], dup_rows: &BTreeMap<u32, RowError>) -> Vec<RowError> {
         let mut first: HashMap<String, &Accepted> = HashMap::new();
         let mut conflicts: Vec<RowError> = Vec::new();
         for a in accepted.iter().filter(|a| !dup_rows.contains_key(&a.row)) {
@@ -375,27 +468,18 @@ pub(super) fn read_rows(
             let differs = [("name", &c.name, &d.name), ("city", &c.city, &d.city), ("district", &c.district, &d.district)]
                 .into_iter()
                 .find(|(_, x, y)| x != y);
-            if let Some((field, x, y)) = differs {
-                for (row, other, mine, theirs) in [(f.row, a.row, x, y), (a.row, f.row, y, x)] {
-                    conflicts.push(RowError {
-                        row,
-                        column: header.column_of(field, lang),
-                        message: match lang {
-                            Lang::Zh => format!("与第{other}行信用代码相同（{u}），但填的是“{mine}”而那一行是“{theirs}”；同一企业请填写一致，两行都不保存"),
-                            Lang::En => format!("the same credit code as row {other} ({u}) but “{mine}” here and “{theirs}” there; one company must read the same, neither row is saved"),
-                        },
-                    });
-                }
+            let Some((field, x, y)) = differs else { continue };
+            for (row, other, mine, theirs) in [(f.row, a.row, x, y), (a.row, f.row, y, x)] {
+                conflicts.push(RowError {
+                    row,
+                    column: self.header.column_of(field, self.lang),
+                    message: match self.lang {
+                        Lang::Zh => format!("与第{other}行信用代码相同（{u}），但填的是“{mine}”而那一行是“{theirs}”；同一企业请填写一致，两行都不保存"),
+                        Lang::En => format!("the same credit code as row {other} ({u}) but “{mine}” here and “{theirs}” there; one company must read the same, neither row is saved"),
+                    },
+                });
             }
         }
-        for e in conflicts {
-            dup_rows.entry(e.row).or_insert(e);
-        }
+        conflicts
     }
-    if !dup_rows.is_empty() {
-        accepted.retain(|a| !dup_rows.contains_key(&a.row));
-        errors.extend(dup_rows.into_values());
-        errors.sort_by_key(|e| e.row);
-    }
-    (accepted, errors, read)
 }

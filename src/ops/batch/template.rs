@@ -1,6 +1,7 @@
 //! The workbook template consultants fill in.
 
 use super::*;
+use rust_xlsxwriter::{Color, DataValidation, Format, Note, Workbook, Worksheet};
 
 pub(super) fn kind_text(k: FactKind, lang: Lang) -> &'static str {
     match (k, lang) {
@@ -51,16 +52,25 @@ pub(super) fn used_by(packs: &[Pack], key: &str, lang: Lang) -> Vec<String> {
 /// Write the template to `out` (a new `.xlsx`, or an empty template of
 /// ours); returns the number of columns.
 pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
-    use rust_xlsxwriter::{Color, DataValidation, Format, Note, Workbook};
     if extension(out) != "xlsx" {
         return Err(Error::OutKind { flag: "--out", expected: &[".xlsx"] });
     }
     check_out(cx, out, None)?;
     let packs = cx.packs()?;
     let columns = Columns::new(&packs);
-    // The template's columns: the company, the year and every scalar fact
-    // that is asked (not an old one kept for old profiles).
-    let fields: Vec<Field> = columns
+    let fields = template_fields(&columns);
+    let mut wb = Workbook::new();
+    companies_sheet(&mut wb, &fields, &packs)?;
+    notes_sheet(&mut wb, &columns, &packs)?;
+    let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
+    write_out(cx, out, &bytes)?;
+    Ok(fields.len())
+}
+
+/// The template's columns: the company, the year and every scalar fact
+/// that is asked (not an old one kept for old profiles).
+pub(super) fn template_fields<'p>(columns: &Columns<'p>) -> Vec<Field<'p>> {
+    columns
         .fields
         .iter()
         .copied()
@@ -68,76 +78,32 @@ pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
             Field::Fact(d) => d.kind != FactKind::List && d.read_as.is_none(),
             _ => true,
         })
-        .collect();
+        .collect()
+}
 
-    let mut wb = Workbook::new();
+/// The 企业 sheet: keys in row 1, labels in row 2 (skipped on reading),
+/// and for each column its width, note, cell format and drop-down.
+pub(super) fn companies_sheet(wb: &mut Workbook, fields: &[Field], packs: &[Pack]) -> Result<(), Error> {
     let key_fmt = Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7));
     let label_fmt = Format::new().set_italic().set_font_color(Color::RGB(0x595959)).set_background_color(Color::RGB(0xF2F2F2));
-    let yuan = Format::new().set_num_format("#,##0.00");
-    let whole = Format::new().set_num_format("#,##0");
-    let text = Format::new().set_num_format("@");
-    let year_fmt = Format::new().set_num_format("0");
-
     let sheet = wb.add_worksheet();
     sheet.set_name(TEMPLATE_SHEETS[0]).map_err(xlsx_err)?;
-    let last = TEMPLATE_ROWS + 1;
     for (i, f) in fields.iter().enumerate() {
         let col = i as u16;
         sheet.write_string_with_format(0, col, f.key(), &key_fmt).map_err(xlsx_err)?;
         sheet.write_string_with_format(1, col, f.label_row_text(), &label_fmt).map_err(xlsx_err)?;
         let width = (f.label_row_text().chars().count().max(f.key().len()) as f64 * 1.6).clamp(12.0, 48.0);
         sheet.set_column_width(col, width).map_err(xlsx_err)?;
-        let mut note = String::new();
-        let mut validation: Option<DataValidation> = None;
-        match f {
-            Field::Company(k, zh, _) => {
-                note.push_str(zh);
-                if *k == COMPANY_STATUS_FACT {
-                    validation = DataValidation::new().allow_list_strings(&["是", "否"]).ok();
-                } else {
-                    sheet.set_column_format(col, &text).map_err(xlsx_err)?;
-                }
-                if REQUIRED.contains(k) {
-                    note.push_str("（必填）");
-                }
-                if *k == "city" {
-                    note.push_str(&format!("\n可选：{}", butie_core::profile::known_cities(&packs).join("、")));
-                }
-            }
+        let (note, validation) = match f {
+            Field::Company(k, zh, _) => company_column(sheet, col, k, zh, packs)?,
             Field::Year => {
-                note.push_str("年度（数据年度）；留空则用 --year");
-                sheet.set_column_format(col, &year_fmt).map_err(xlsx_err)?;
+                sheet.set_column_format(col, &Format::new().set_num_format("0")).map_err(xlsx_err)?;
+                ("年度（数据年度）；留空则用 --year".to_string(), None)
             }
-            Field::Fact(d) => {
-                note.push_str(&f.label_row_text());
-                note.push_str(&format!("\n类型：{}", kind_text(d.kind, Lang::Zh)));
-                if !d.help.zh.is_empty() {
-                    note.push('\n');
-                    note.push_str(&d.help.zh);
-                }
-                match d.kind {
-                    FactKind::Bool => validation = DataValidation::new().allow_list_strings(&["是", "否"]).ok(),
-                    FactKind::Enum => {
-                        let labels: Vec<&str> = options(d).into_iter().map(|(_, l)| l).collect();
-                        validation = DataValidation::new().allow_list_strings(&labels).ok();
-                        note.push_str(&format!("\n可选：{}", labels.join("、")));
-                    }
-                    FactKind::Money | FactKind::MoneyUsd => {
-                        sheet.set_column_format(col, &yuan).map_err(xlsx_err)?;
-                    }
-                    FactKind::Integer => {
-                        sheet.set_column_format(col, &whole).map_err(xlsx_err)?;
-                    }
-                    FactKind::Number | FactKind::List => {}
-                }
-                note.push_str("\n留空 = 未知（不按 0 计）");
-            }
-        }
+            Field::Fact(d) => fact_column(sheet, col, f, d)?,
+        };
         if let Some(v) = validation {
-            let v = v.set_error_title("补贴通").and_then(|v| v.set_error_message("请从下拉列表中选择"));
-            if let Ok(v) = v {
-                sheet.add_data_validation(2, col, last, col, &v).map_err(xlsx_err)?;
-            }
+            drop_down(sheet, col, v)?;
         }
         sheet.insert_note(0, col, &Note::new(note).set_author("补贴通").set_width(320)).map_err(xlsx_err)?;
     }
@@ -151,7 +117,76 @@ pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
         )
         .map_err(xlsx_err)?;
     sheet.set_freeze_panes(2, 1).map_err(xlsx_err)?;
+    Ok(())
+}
 
+/// A company column of the 企业 sheet: its note and its drop-down (the
+/// yes/no one); other company columns are text, so a credit code or an
+/// account number keeps every digit.
+pub(super) fn company_column(
+    sheet: &mut Worksheet,
+    col: u16,
+    k: &str,
+    zh: &str,
+    packs: &[Pack],
+) -> Result<(String, Option<DataValidation>), Error> {
+    let mut note = zh.to_string();
+    let mut validation = None;
+    if k == COMPANY_STATUS_FACT {
+        validation = DataValidation::new().allow_list_strings(&["是", "否"]).ok();
+    } else {
+        sheet.set_column_format(col, &Format::new().set_num_format("@")).map_err(xlsx_err)?;
+    }
+    if REQUIRED.contains(&k) {
+        note.push_str("（必填）");
+    }
+    if k == "city" {
+        note.push_str(&format!("\n可选：{}", butie_core::profile::known_cities(packs).join("、")));
+    }
+    Ok((note, validation))
+}
+
+/// A fact column of the 企业 sheet: its note (label, type, help, options)
+/// and its drop-down or number format by the fact's kind.
+pub(super) fn fact_column(sheet: &mut Worksheet, col: u16, f: &Field, d: &FactDef) -> Result<(String, Option<DataValidation>), Error> {
+    let mut note = f.label_row_text();
+    let mut validation = None;
+    note.push_str(&format!("\n类型：{}", kind_text(d.kind, Lang::Zh)));
+    if !d.help.zh.is_empty() {
+        note.push('\n');
+        note.push_str(&d.help.zh);
+    }
+    match d.kind {
+        FactKind::Bool => validation = DataValidation::new().allow_list_strings(&["是", "否"]).ok(),
+        FactKind::Enum => {
+            let labels: Vec<&str> = options(d).into_iter().map(|(_, l)| l).collect();
+            validation = DataValidation::new().allow_list_strings(&labels).ok();
+            note.push_str(&format!("\n可选：{}", labels.join("、")));
+        }
+        FactKind::Money | FactKind::MoneyUsd => {
+            sheet.set_column_format(col, &Format::new().set_num_format("#,##0.00")).map_err(xlsx_err)?;
+        }
+        FactKind::Integer => {
+            sheet.set_column_format(col, &Format::new().set_num_format("#,##0")).map_err(xlsx_err)?;
+        }
+        FactKind::Number | FactKind::List => {}
+    }
+    note.push_str("\n留空 = 未知（不按 0 计）");
+    Ok((note, validation))
+}
+
+/// A column's drop-down, from the first data row to the template's last.
+pub(super) fn drop_down(sheet: &mut Worksheet, col: u16, v: DataValidation) -> Result<(), Error> {
+    let v = v.set_error_title("补贴通").and_then(|v| v.set_error_message("请从下拉列表中选择"));
+    if let Ok(v) = v {
+        sheet.add_data_validation(2, col, TEMPLATE_ROWS + 1, col, &v).map_err(xlsx_err)?;
+    }
+    Ok(())
+}
+
+/// The 说明 sheet: how to fill the template in, then one line for every
+/// column a sheet may have (list facts and old ones too).
+pub(super) fn notes_sheet(wb: &mut Workbook, columns: &Columns, packs: &[Pack]) -> Result<(), Error> {
     let sheet = wb.add_worksheet();
     sheet.set_name(TEMPLATE_SHEETS[1]).map_err(xlsx_err)?;
     let bold = Format::new().set_bold();
@@ -166,45 +201,7 @@ pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
     let head = ["列名（key）", "中文名称", "English", "单位", "类型", "选项", "说明", "适用条款"];
     sheet.write_row_with_format(2, 0, head, &bold).map_err(xlsx_err)?;
     for (r, f) in (3u32..).zip(&columns.fields) {
-        let (kind, opts, help, used) = match f {
-            Field::Company(k, ..) if *k == COMPANY_STATUS_FACT => {
-                ("是/否".to_string(), String::new(), "企业是否列入严重失信名单".to_string(), used_by(&packs, k, Lang::Zh).join("\n"))
-            }
-            Field::Company(k, ..) => {
-                let help = if REQUIRED.contains(k) {
-                    "必填"
-                } else if *k == "uscc" {
-                    "18位统一社会信用代码（--save 按此匹配企业）"
-                } else {
-                    ""
-                };
-                ("文字".to_string(), String::new(), help.to_string(), String::new())
-            }
-            Field::Year => ("整数".to_string(), String::new(), "数据年度；留空则用 --year".to_string(), String::new()),
-            Field::Fact(d) => {
-                let opts = options(d).into_iter().map(|(k, l)| format!("{l}（{k}）")).collect::<Vec<_>>().join("\n");
-                let mut help = d.help.zh.clone();
-                if d.read_as.is_some() {
-                    help.push_str("（旧字段，模板中不列出）");
-                }
-                if d.kind == FactKind::List {
-                    let fields: Vec<String> = d.fields.keys().map(|k| format!("\"{k}\": …")).collect();
-                    help.push_str(&format!("（模板中不列出；可加一列，一格内填 JSON，如 [{{{}}}]）", fields.join(", ")));
-                }
-                (kind_text(d.kind, Lang::Zh).to_string(), opts, help, used_by(&packs, &d.key, Lang::Zh).join("\n"))
-            }
-        };
-        let cells = [
-            f.key().to_string(),
-            f.label(Lang::Zh).to_string(),
-            f.label(Lang::En).to_string(),
-            f.unit(Lang::Zh).to_string(),
-            kind,
-            opts,
-            help,
-            used,
-        ];
-        for (c, v) in cells.iter().enumerate() {
+        for (c, v) in notes_line(f, packs).iter().enumerate() {
             sheet.write_string_with_format(r, c as u16, v, &wrap).map_err(xlsx_err)?;
         }
     }
@@ -212,8 +209,54 @@ pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
         sheet.set_column_width(c as u16, w).map_err(xlsx_err)?;
     }
     sheet.set_freeze_panes(3, 1).map_err(xlsx_err)?;
+    Ok(())
+}
 
-    let bytes = wb.save_to_buffer().map_err(xlsx_err)?;
-    write_out(cx, out, &bytes)?;
-    Ok(fields.len())
+/// One column's line of the 说明 sheet: key, names, unit, type, options,
+/// help and the clauses that read it.
+pub(super) fn notes_line(f: &Field, packs: &[Pack]) -> [String; 8] {
+    let (kind, opts, help, used) = match f {
+        Field::Company(k, ..) if *k == COMPANY_STATUS_FACT => {
+            ("是/否".to_string(), String::new(), "企业是否列入严重失信名单".to_string(), used_by(packs, k, Lang::Zh).join("\n"))
+        }
+        Field::Company(k, ..) => {
+            let help = if REQUIRED.contains(k) {
+                "必填"
+            } else if *k == "uscc" {
+                "18位统一社会信用代码（--save 按此匹配企业）"
+            } else {
+                ""
+            };
+            ("文字".to_string(), String::new(), help.to_string(), String::new())
+        }
+        Field::Year => ("整数".to_string(), String::new(), "数据年度；留空则用 --year".to_string(), String::new()),
+        Field::Fact(d) => {
+            let opts = options(d).into_iter().map(|(k, l)| format!("{l}（{k}）")).collect::<Vec<_>>().join("\n");
+            (kind_text(d.kind, Lang::Zh).to_string(), opts, fact_help(d), used_by(packs, &d.key, Lang::Zh).join("\n"))
+        }
+    };
+    [
+        f.key().to_string(),
+        f.label(Lang::Zh).to_string(),
+        f.label(Lang::En).to_string(),
+        f.unit(Lang::Zh).to_string(),
+        kind,
+        opts,
+        help,
+        used,
+    ]
+}
+
+/// A fact's help on the 说明 sheet, with why the 企业 sheet leaves it out
+/// (an old field, or a list, which a column of JSON may still give).
+pub(super) fn fact_help(d: &FactDef) -> String {
+    let mut help = d.help.zh.clone();
+    if d.read_as.is_some() {
+        help.push_str("（旧字段，模板中不列出）");
+    }
+    if d.kind == FactKind::List {
+        let fields: Vec<String> = d.fields.keys().map(|k| format!("\"{k}\": …")).collect();
+        help.push_str(&format!("（模板中不列出；可加一列，一格内填 JSON，如 [{{{}}}]）", fields.join(", ")));
+    }
+    help
 }

@@ -1,6 +1,7 @@
 //! Writing the results: JSON lines, CSV or a workbook; what an existing output may be.
 
 use super::*;
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 pub(super) fn money(d: Option<Decimal>) -> String {
     d.map(fmt_yuan).unwrap_or_default()
@@ -84,81 +85,118 @@ pub(super) fn results_workbook(
     first: Option<(&str, &str)>,
     summary: Option<&[OverviewLine]>,
 ) -> Result<Vec<u8>, Error> {
-    use rust_xlsxwriter::{Format, Workbook};
     let lang = cx.lang;
-    let zh = lang == Lang::Zh;
     let mut wb = Workbook::new();
+    match summary {
+        Some(lines) => overview_sheet(&mut wb, lines, lang)?,
+        None => summary_sheet(&mut wb, rows, done, first, lang)?,
+    }
+    details_sheet(&mut wb, rows, done, first, lang)?;
+    if let Some(errors) = errors {
+        errors_sheet(&mut wb, errors, lang)?;
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// A header row whose first column `first` may rename, in `lang`.
+pub(super) fn head_in<'a, const N: usize>(
+    lang: Lang,
+    zh: [&'a str; N],
+    en: [&'a str; N],
+    first: Option<(&'a str, &'a str)>,
+) -> [&'a str; N] {
+    let zh_wanted = lang == Lang::Zh;
+    let mut head = if zh_wanted { zh } else { en };
+    if let Some((z, e)) = first {
+        head[0] = if zh_wanted { z } else { e };
+    }
+    head
+}
+
+/// The 汇总 sheet: one line per company-year, with its totals and how many
+/// clauses it meets or needs more for.
+pub(super) fn summary_sheet(
+    wb: &mut Workbook,
+    rows: &[Accepted],
+    done: &[Done],
+    first: Option<(&str, &str)>,
+    lang: Lang,
+) -> Result<(), Error> {
     let bold = Format::new().set_bold();
     let yuan = Format::new().set_num_format("#,##0.00");
-    let status = |s: Status| crate::table::status_text(s, lang);
-
-    if let Some(lines) = summary {
-        overview_sheet(&mut wb, lines, lang)?;
-    } else {
-        let sheet = wb.add_worksheet();
-        sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
-        let mut head: [&str; 10] = if zh {
-            [
-                "行号",
-                "统一社会信用代码",
-                "企业名称",
-                "年度",
-                "城市",
-                "区县",
-                "测算合计（元）",
-                "最高合计（元）",
-                "符合条件条款数",
-                "待补充条款数",
-            ]
-        } else {
-            [
-                "row",
-                "credit code",
-                "company",
-                "year",
-                "city",
-                "district",
-                "total (yuan)",
-                "total max (yuan)",
-                "eligible clauses",
-                "clauses needing input",
-            ]
-        };
-        if let Some((z, e)) = first {
-            head[0] = if zh { z } else { e };
-        }
-        sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
-        for (i, (a, d)) in rows.iter().zip(done).enumerate() {
-            let r = i as u32 + 1;
-            let c = &a.profile.company;
-            sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
-            sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-            sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
-            sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
-            sheet.write_string(r, 4, &c.city).map_err(xlsx_err)?;
-            sheet.write_string(r, 5, &c.district).map_err(xlsx_err)?;
-            sheet.write_number_with_format(r, 6, money_f64(d.total), &yuan).map_err(xlsx_err)?;
-            sheet.write_number_with_format(r, 7, money_f64(d.total_max), &yuan).map_err(xlsx_err)?;
-            let count = |s: Status| d.clauses.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
-            sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
-            sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-        for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0)] {
-            sheet.set_column_width(col, w).map_err(xlsx_err)?;
-        }
+    let sheet = wb.add_worksheet();
+    sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
+    let head = head_in(
+        lang,
+        [
+            "行号",
+            "统一社会信用代码",
+            "企业名称",
+            "年度",
+            "城市",
+            "区县",
+            "测算合计（元）",
+            "最高合计（元）",
+            "符合条件条款数",
+            "待补充条款数",
+        ],
+        [
+            "row",
+            "credit code",
+            "company",
+            "year",
+            "city",
+            "district",
+            "total (yuan)",
+            "total max (yuan)",
+            "eligible clauses",
+            "clauses needing input",
+        ],
+        first,
+    );
+    sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
+    for (i, (a, d)) in rows.iter().zip(done).enumerate() {
+        let r = i as u32 + 1;
+        let c = &a.profile.company;
+        sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
+        sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
+        sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
+        sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
+        sheet.write_string(r, 4, &c.city).map_err(xlsx_err)?;
+        sheet.write_string(r, 5, &c.district).map_err(xlsx_err)?;
+        sheet.write_number_with_format(r, 6, money_f64(d.total), &yuan).map_err(xlsx_err)?;
+        sheet.write_number_with_format(r, 7, money_f64(d.total_max), &yuan).map_err(xlsx_err)?;
+        let count = |s: Status| d.clauses.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
+        sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
+        sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
     }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0)] {
+        sheet.set_column_width(col, w).map_err(xlsx_err)?;
+    }
+    Ok(())
+}
 
-    // The 明细 sheet is one row per clause (320,000 for 10,000 companies):
-    // streamed with inline strings rather than kept whole with a shared
-    // string table, which roughly halves the time to write it.
+/// The 明细 sheet, one row per clause (320,000 for 10,000 companies):
+/// streamed with inline strings rather than kept whole with a shared
+/// string table, which roughly halves the time to write it.
+pub(super) fn details_sheet(
+    wb: &mut Workbook,
+    rows: &[Accepted],
+    done: &[Done],
+    first: Option<(&str, &str)>,
+    lang: Lang,
+) -> Result<(), Error> {
+    let bold = Format::new().set_bold();
+    let yuan = Format::new().set_num_format("#,##0.00");
     let sheet = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
     sheet.set_name(RESULT_SHEETS[1]).map_err(xlsx_err)?;
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     for (col, w) in [(1u16, 22.0), (2, 30.0), (4, 32.0), (5, 30.0), (7, 16.0), (8, 16.0), (11, 80.0)] {
         sheet.set_column_width(col, w).map_err(xlsx_err)?;
     }
-    let mut head: [&str; 12] = if zh {
+    let head = head_in(
+        lang,
         [
             "行号",
             "统一社会信用代码",
@@ -172,8 +210,7 @@ pub(super) fn results_workbook(
             "因就高被排除",
             "待补充事实",
             "理由",
-        ]
-    } else {
+        ],
         [
             "row",
             "credit code",
@@ -187,42 +224,49 @@ pub(super) fn results_workbook(
             "excluded by",
             "missing facts",
             "reasons",
-        ]
-    };
-    if let Some((z, e)) = first {
-        head[0] = if zh { z } else { e };
-    }
+        ],
+        first,
+    );
     sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
     let mut r = 1u32;
     for (a, d) in rows.iter().zip(done) {
-        let c = &a.profile.company;
         for l in d.clauses.iter().filter(|l| !l.elsewhere) {
-            sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
-            sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-            sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
-            sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
-            sheet.write_string(r, 4, &l.id).map_err(xlsx_err)?;
-            sheet.write_string(r, 5, &l.title).map_err(xlsx_err)?;
-            sheet.write_string(r, 6, status(l.status)).map_err(xlsx_err)?;
-            if let Some(x) = l.amount {
-                sheet.write_number_with_format(r, 7, money_f64(x), &yuan).map_err(xlsx_err)?;
-            }
-            if let Some(x) = l.amount_max {
-                sheet.write_number_with_format(r, 8, money_f64(x), &yuan).map_err(xlsx_err)?;
-            }
-            sheet.write_string(r, 9, l.excluded_by.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-            sheet.write_string(r, 10, l.missing.join(", ")).map_err(xlsx_err)?;
-            sheet.write_string(r, 11, reasons_joined(&l.reasons, lang)).map_err(xlsx_err)?;
+            detail_line(sheet, r, a, l, &yuan, lang)?;
             r += 1;
         }
     }
+    Ok(())
+}
 
-    let Some(errors) = errors else {
-        return wb.save_to_buffer().map_err(xlsx_err);
-    };
+/// One clause of one company-year on the 明细 sheet (an amount cell only
+/// when there is an amount).
+pub(super) fn detail_line(sheet: &mut Worksheet, r: u32, a: &Accepted, l: &ClauseLine, yuan: &Format, lang: Lang) -> Result<(), Error> {
+    let c = &a.profile.company;
+    sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
+    sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
+    sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
+    sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
+    sheet.write_string(r, 4, &l.id).map_err(xlsx_err)?;
+    sheet.write_string(r, 5, &l.title).map_err(xlsx_err)?;
+    sheet.write_string(r, 6, crate::table::status_text(l.status, lang)).map_err(xlsx_err)?;
+    if let Some(x) = l.amount {
+        sheet.write_number_with_format(r, 7, money_f64(x), yuan).map_err(xlsx_err)?;
+    }
+    if let Some(x) = l.amount_max {
+        sheet.write_number_with_format(r, 8, money_f64(x), yuan).map_err(xlsx_err)?;
+    }
+    sheet.write_string(r, 9, l.excluded_by.as_deref().unwrap_or("")).map_err(xlsx_err)?;
+    sheet.write_string(r, 10, l.missing.join(", ")).map_err(xlsx_err)?;
+    sheet.write_string(r, 11, reasons_joined(&l.reasons, lang)).map_err(xlsx_err)?;
+    Ok(())
+}
+
+/// The 错误 sheet: the rows refused, with column and message.
+pub(super) fn errors_sheet(wb: &mut Workbook, errors: &[RowError], lang: Lang) -> Result<(), Error> {
+    let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
     sheet.set_name(RESULT_SHEETS[2]).map_err(xlsx_err)?;
-    let head: [&str; 3] = if zh { ["行号", "列", "问题"] } else { ["row", "column", "message"] };
+    let head: [&str; 3] = if lang == Lang::Zh { ["行号", "列", "问题"] } else { ["row", "column", "message"] };
     sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
     for (i, e) in errors.iter().enumerate() {
         let r = i as u32 + 1;
@@ -233,7 +277,7 @@ pub(super) fn results_workbook(
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     sheet.set_column_width(1, 30.0).map_err(xlsx_err)?;
     sheet.set_column_width(2, 90.0).map_err(xlsx_err)?;
-    wb.save_to_buffer().map_err(xlsx_err)
+    Ok(())
 }
 
 /// Whether a template's 企业 sheet holds anything under its two header rows.
