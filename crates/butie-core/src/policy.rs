@@ -33,7 +33,7 @@ struct RawFile {
 }
 
 /// A text in both languages.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Text2 {
     pub zh: String,
@@ -51,7 +51,7 @@ impl Text2 {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -142,7 +142,7 @@ pub struct Quote {
 }
 
 /// A pack-wide rule in the text's words, with a plain summary of it.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub quote: String,
@@ -403,6 +403,7 @@ struct RawExpect {
 
 // ---------------------------------------------------------------- compiled form
 
+// Serialize: the window's views name a fact's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKind {
@@ -415,7 +416,7 @@ pub enum FactKind {
     List,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FactDef {
     pub key: String,
     pub kind: FactKind,
@@ -442,15 +443,14 @@ pub struct FactDef {
     pub carries_over: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReadAs {
     pub by: FactKey,
     pub to: BTreeMap<String, FactKey>,
 }
 
 /// What the text says about how often a clause pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frequency {
     /// 一次性: the text says once.
     OneTime,
@@ -470,8 +470,7 @@ impl Frequency {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Gt,
     Ge,
@@ -554,8 +553,7 @@ impl Serialize for FactKey {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum Condition {
     All {
         all: Vec<Condition>,
@@ -601,8 +599,7 @@ pub enum Condition {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Figure {
     /// The formula gives the award.
     Exact,
@@ -610,13 +607,13 @@ pub enum Figure {
     Ceiling,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tier {
     pub from: Decimal,
     pub amount: Decimal,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ItemCondition {
     pub field: String,
     pub op: Op,
@@ -625,14 +622,13 @@ pub struct ItemCondition {
 }
 
 /// One base of a `RateOfParts` formula and when it counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Part {
     pub when: Condition,
     pub base: FactKey,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum Formula {
     /// No figure is published.
     None,
@@ -679,7 +675,7 @@ pub enum Formula {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Clause {
     pub id: String,
     pub title: Text2,
@@ -699,7 +695,6 @@ pub struct Clause {
     /// The citation as a JSON string, escaped once at load time: every
     /// catalogue JSON repeats it, and escaping long Chinese text each time
     /// was a fifth of rendering.
-    #[serde(skip)]
     pub citation_json: Box<serde_json::value::RawValue>,
     /// What the text says across years for one company, if anything.
     pub per_company: Option<PerCompany>,
@@ -711,8 +706,7 @@ pub struct Clause {
 }
 
 /// A clause's rule across years for one company, with the words it rests on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PerCompany {
     /// Paid once per company while the pack is in force.
     Once { quote: String, interpretation: Option<Text2> },
@@ -733,7 +727,7 @@ impl PerCompany {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct StackingGroup {
     pub id: String,
     pub clauses: Vec<String>,
@@ -744,20 +738,19 @@ pub struct StackingGroup {
 }
 
 /// A draft for comments: the note users see and the text that says so.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Draft {
     pub note: Text2,
     pub quote: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionRole {
     Applies,
     CountyReference,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Pack {
     pub id: String,
     pub version: String,
@@ -765,11 +758,9 @@ pub struct Pack {
     pub content_hash: String,
     /// The file's text, as loaded (its SHA-256 is `content_hash`): what the
     /// workspace keeps so that an evaluation can be recomputed with it.
-    #[serde(skip)]
     pub text: std::sync::Arc<str>,
     /// Imported without a signature from a trusted key: every figure it
     /// gives is shown as 未验证 (set by the loader's caller, not the file).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unverified: bool,
     pub title: Text2,
     pub document: Text2,
@@ -808,13 +799,11 @@ pub struct Pack {
     pub clauses: Vec<Clause>,
     pub stacking: Vec<StackingGroup>,
     /// For each clause (by position), the stacking groups it is in.
-    #[serde(skip)]
     pub stacking_of: Vec<Vec<usize>>,
     pub cases: Vec<Case>,
     /// Other versions of this pack kept beside it (older ones, or newer
     /// ones whose term has not begun), for data years its own term does
     /// not cover. Set by the caller that chose this version.
-    #[serde(skip)]
     pub alternates: Vec<Pack>,
 }
 
@@ -937,7 +926,7 @@ impl Pack {
 }
 
 /// A calendar date (the policy windows need nothing more).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {
     pub y: i32,
     pub m: u32,
@@ -975,7 +964,7 @@ impl fmt::Display for Date {
 }
 
 /// An embedded test case: a profile in, expected results out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
     pub year: i32,
@@ -991,7 +980,7 @@ pub struct Case {
     pub expect: BTreeMap<String, Expect>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Expect {
     pub status: String,
     pub amount: Option<Option<Decimal>>,
