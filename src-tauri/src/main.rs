@@ -2,13 +2,17 @@
 //! which uses the same core, store and PDF functions as the CLI. The only
 //! things done here are what needs the window: the native folder and file
 //! dialogs, and opening the output folder.
+//!
+//! The window's language lives in the session (`set_lang`); errors come
+//! back from the session typed (`AppError`) and are worded here, once per
+//! command, in that language (`Session::word`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, ClaimsView, CompanyRow, CompanyView, Copied, CoverageView, Deleted, EvaluationView, HistoryEntry, Meta, OpenFailure,
-    OverviewRow, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session, SheetPreview, SheetSaved, UiLang,
-    Understood, UsccOk, Written,
+    ApiError, AppError, ClaimsView, CompanyRow, CompanyView, Copied, CoverageView, Deleted, EvaluationView, HistoryEntry, Meta,
+    OpenFailure, OverviewRow, OverviewSort, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session,
+    SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -20,74 +24,77 @@ use tauri_plugin_opener::OpenerExt;
 
 type R<T> = Result<T, ApiError>;
 
+/// The window's language, for every command from now on (the window calls
+/// this at start-up with the saved choice, and when the user switches).
 #[tauri::command]
-fn meta(s: State<Session>, lang: UiLang) -> Meta {
-    s.meta(lang)
+fn set_lang(s: State<Session>, lang: UiLang) {
+    s.set_lang(lang)
 }
 
 #[tauri::command]
-fn list_companies(s: State<Session>, search: String, lang: UiLang) -> R<Vec<CompanyRow>> {
-    s.list_companies(&search, lang)
+fn meta(s: State<Session>) -> Meta {
+    s.meta()
 }
 
 #[tauri::command]
-fn get_company(s: State<Session>, id: i64, lang: UiLang) -> R<CompanyView> {
-    s.get_company(id, lang)
+fn list_companies(s: State<Session>, search: String) -> R<Vec<CompanyRow>> {
+    s.companies(&search).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn overview(s: State<Session>, year: i64, lang: UiLang) -> R<Vec<OverviewRow>> {
-    s.overview(year, lang)
+fn get_company(s: State<Session>, id: i64) -> R<CompanyView> {
+    s.get_company(id).map_err(|e| s.word(e))
+}
+
+/// The overview of a year, in the order the window's sort asks for.
+#[tauri::command]
+fn overview(s: State<Session>, year: i64, sort: OverviewSort) -> R<Vec<OverviewRow>> {
+    s.overview(year, sort).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn copy_facts(s: State<Session>, id: i64, from: i64, to: i64, lang: UiLang) -> R<Copied> {
-    s.copy_facts(id, from, to, lang)
+fn copy_facts(s: State<Session>, id: i64, from: i64, to: i64) -> R<Copied> {
+    s.copy_facts(id, from, to).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn standing_to_copy(s: State<Session>, id: i64, from: i64, to: i64, lang: UiLang) -> R<usize> {
-    s.standing_to_copy(id, from, to, lang)
+fn read_number(s: State<Session>, key: String, text: String) -> R<Understood> {
+    s.read_number(&key, &text).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn read_number(s: State<Session>, key: String, text: String, lang: UiLang) -> R<Understood> {
-    s.read_number(&key, &text, lang)
+fn check_uscc(s: State<Session>, uscc: String) -> R<UsccOk> {
+    s.check_uscc(&uscc).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn check_uscc(s: State<Session>, uscc: String, lang: UiLang) -> R<UsccOk> {
-    s.check_uscc(&uscc, lang)
+fn save_company(s: State<Session>, id: Option<i64>, fields: Value) -> R<Saved> {
+    s.add_or_update_company(id, &fields).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn save_company(s: State<Session>, id: Option<i64>, fields: Value, lang: UiLang) -> R<Saved> {
-    s.save_company(id, &fields, lang)
+fn delete_company(s: State<Session>, id: i64) -> R<Deleted> {
+    s.delete_company(id).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn delete_company(s: State<Session>, id: i64, lang: UiLang) -> R<Deleted> {
-    s.delete_company(id, lang)
+fn set_fact(s: State<Session>, id: i64, year: i64, key: String, value: Value) -> R<EvaluationView> {
+    s.set_fact(id, year, &key, &value).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn set_fact(s: State<Session>, id: i64, year: i64, key: String, value: Value, lang: UiLang) -> R<EvaluationView> {
-    s.set_fact(id, year, &key, &value, lang)
+fn evaluate(s: State<Session>, id: i64, year: i64) -> R<EvaluationView> {
+    s.evaluate(id, year).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn evaluate(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<EvaluationView> {
-    s.evaluate(id, year, lang)
+fn save_evaluation(s: State<Session>, id: i64, year: i64) -> R<Saved> {
+    s.save_evaluation(id, year).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn save_evaluation(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<Saved> {
-    s.save_evaluation(id, year, lang)
-}
-
-#[tauri::command]
-fn history(s: State<Session>, id: i64, lang: UiLang) -> R<Vec<HistoryEntry>> {
-    s.history(id, lang)
+fn history(s: State<Session>, id: i64) -> R<Vec<HistoryEntry>> {
+    s.history(id).map_err(|e| s.word(e))
 }
 
 /// Where a clause's claim for a year stands; answers the year's evaluation.
@@ -102,14 +109,13 @@ fn set_claim(
     amount: Option<String>,
     date: Option<String>,
     note: Option<String>,
-    lang: UiLang,
 ) -> R<EvaluationView> {
-    s.set_claim(id, year, &clause, &status, amount.as_deref(), date.as_deref(), note.as_deref(), lang)
+    s.set_claim(id, year, &clause, &status, amount.as_deref(), date.as_deref(), note.as_deref()).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn claims(s: State<Session>, id: i64, lang: UiLang) -> R<ClaimsView> {
-    s.claims(id, lang)
+fn claims(s: State<Session>, id: i64) -> R<ClaimsView> {
+    s.claims(id).map_err(|e| s.word(e))
 }
 
 /// End-to-end tests set BUTIE_E2E_DIR: native dialogs cannot be driven by
@@ -133,26 +139,26 @@ fn cancelled<T>() -> Picked<T> {
     Picked::Cancelled { cancelled: true }
 }
 
-fn dialog_path(p: tauri_plugin_dialog::FilePath) -> R<PathBuf> {
-    p.into_path().map_err(|e| ApiError::general(e.to_string()))
+fn dialog_path(s: &Session, p: tauri_plugin_dialog::FilePath) -> R<PathBuf> {
+    p.into_path().map_err(|e| s.word(AppError::System(e.to_string())))
+}
+
+/// A dialog's title or file name in the window's language.
+fn say(s: &Session, zh: &str, en: &str) -> String {
+    if s.lang() == UiLang::En { en } else { zh }.to_string()
 }
 
 #[tauri::command]
-async fn generate_pdfs(app: AppHandle, id: i64, year: i64, lang: UiLang) -> R<Picked> {
+async fn generate_pdfs(app: AppHandle, id: i64, year: i64) -> R<Picked> {
+    let s = app.state::<Session>();
     let dir = match e2e_dir() {
         Some(d) => d.join("pdf"),
-        None => match app
-            .dialog()
-            .file()
-            .set_title(if lang == UiLang::En { "Save PDFs into…" } else { "选择保存 PDF 的文件夹" })
-            .blocking_pick_folder()
-        {
-            Some(p) => dialog_path(p)?,
+        None => match app.dialog().file().set_title(say(&s, "选择保存 PDF 的文件夹", "Save PDFs into…")).blocking_pick_folder() {
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    let s = app.state::<Session>();
-    let out = s.generate_pdfs(id, year, &dir, lang)?;
+    let out = s.write_pdfs(id, year, &dir).map_err(|e| s.word(e))?;
     if e2e_dir().is_none() {
         let _ = app.opener().open_path(dir.to_string_lossy(), None::<&str>);
     }
@@ -160,70 +166,74 @@ async fn generate_pdfs(app: AppHandle, id: i64, year: i64, lang: UiLang) -> R<Pi
 }
 
 #[tauri::command]
-async fn export_company(app: AppHandle, id: i64, name: String, lang: UiLang) -> R<Picked> {
+async fn export_company(app: AppHandle, id: i64, name: String) -> R<Picked> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("export.json"),
         None => match app.dialog().file().set_file_name(format!("{name}.json")).add_filter("JSON", &["json"]).blocking_save_file() {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().export_company(id, &file, lang).map(Picked::Done)
+    s.export_company_to(id, &file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-async fn import_company(app: AppHandle, lang: UiLang) -> R<Picked> {
+async fn import_company(app: AppHandle) -> R<Picked> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("import.json"),
         None => match app.dialog().file().add_filter("JSON", &["json"]).blocking_pick_file() {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().import_file(&file, lang).map(Picked::Done)
+    s.import_companies(&file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 /// Read a spreadsheet chosen in the open dialog and show what saving it
 /// would do; `save_sheet` then saves the accepted rows.
 #[tauri::command]
-async fn import_sheet(app: AppHandle, year: i64, lang: UiLang) -> R<Picked<SheetPreview>> {
+async fn import_sheet(app: AppHandle, year: i64) -> R<Picked<SheetPreview>> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("import.xlsx"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En { "Import a spreadsheet" } else { "导入表格" })
-            .add_filter(if lang == UiLang::En { "Spreadsheet" } else { "表格" }, &["xlsx", "csv"])
+            .set_title(say(&s, "导入表格", "Import a spreadsheet"))
+            .add_filter(say(&s, "表格", "Spreadsheet"), &["xlsx", "csv"])
             .blocking_pick_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(cancelled()),
         },
     };
-    app.state::<Session>().preview_sheet(&file, year, lang).map(Picked::Done)
+    s.preview_sheet(&file, year).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-async fn save_template(app: AppHandle, lang: UiLang) -> R<Picked> {
+async fn save_template(app: AppHandle) -> R<Picked> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("template.xlsx"),
         None => match app
             .dialog()
             .file()
-            .set_file_name(if lang == UiLang::En { "butie-template.xlsx" } else { "补贴通导入模板.xlsx" })
+            .set_file_name(say(&s, "补贴通导入模板.xlsx", "butie-template.xlsx"))
             .add_filter("Excel", &["xlsx"])
             .blocking_save_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().save_template(&file, lang).map(Picked::Done)
+    s.save_template(&file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn save_sheet(s: State<Session>, lang: UiLang) -> R<SheetSaved> {
-    s.save_sheet(lang)
+fn save_sheet(s: State<Session>) -> R<SheetSaved> {
+    s.save_sheet().map_err(|e| s.word(e))
 }
 
 #[tauri::command]
@@ -232,60 +242,54 @@ fn discard_sheet(s: State<Session>) {
 }
 
 #[tauri::command]
-async fn export_overview(app: AppHandle, ids: Vec<i64>, year: i64, lang: UiLang) -> R<Picked> {
+async fn export_overview(app: AppHandle, ids: Vec<i64>, year: i64) -> R<Picked> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("overview.xlsx"),
         None => match app
             .dialog()
             .file()
-            .set_file_name(if lang == UiLang::En { format!("clients-{year}.xlsx") } else { format!("客户总览-{year}.xlsx") })
+            .set_file_name(say(&s, &format!("客户总览-{year}.xlsx"), &format!("clients-{year}.xlsx")))
             .add_filter("Excel", &["xlsx"])
             .blocking_save_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    app.state::<Session>().export_overview(&ids, year, &file, lang).map(Picked::Done)
+    s.export_overview(&ids, year, &file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 /// Start writing the listed companies' PDFs into a chosen folder on a
 /// thread of its own; the window polls `pdf_job` and may `cancel_pdf_job`.
 #[tauri::command]
-async fn portfolio_pdfs(app: AppHandle, ids: Vec<i64>, year: i64, lang: UiLang) -> R<Picked<PdfJobStatus>> {
+async fn portfolio_pdfs(app: AppHandle, ids: Vec<i64>, year: i64) -> R<Picked<PdfJobStatus>> {
+    let s = app.state::<Session>();
     let job = app.state::<Arc<PdfJob>>().inner().clone();
     if job.running.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(ApiError::general(if lang == UiLang::En {
-            "PDFs are already being generated"
-        } else {
-            "正在生成 PDF，请等它完成或取消"
-        }));
+        return Err(s.word(AppError::PdfJobRunning));
     }
     let dir = match e2e_dir() {
         Some(d) => d.join("portfolio"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En { "Save every company's PDFs into…" } else { "选择保存各企业 PDF 的文件夹" })
+            .set_title(say(&s, "选择保存各企业 PDF 的文件夹", "Save every company's PDFs into…"))
             .blocking_pick_folder()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(cancelled()),
         },
     };
     if !job.start(ids.len()) {
-        return Err(ApiError::general(if lang == UiLang::En {
-            "PDFs are already being generated"
-        } else {
-            "正在生成 PDF，请等它完成或取消"
-        }));
+        return Err(s.word(AppError::PdfJobRunning));
     }
     let worker = job.clone();
     let handle = app.clone();
     std::thread::spawn(move || {
         let out = match handle.try_state::<Session>() {
-            Some(s) => s.portfolio_pdfs(&ids, year, &dir, lang, &worker),
-            None => Err(ApiError::general("workspace not open")),
+            Some(s) => s.portfolio_pdfs(&ids, year, &dir, &worker).map_err(|e| s.word(e)),
+            None => Err(AppError::NoWorkspace.to_api(UiLang::default())),
         };
         let open = out.as_ref().is_ok_and(|v| v.files > 0) && e2e_dir().is_none();
         worker.finish(out);
@@ -307,100 +311,84 @@ fn cancel_pdf_job(job: State<Arc<PdfJob>>) {
 }
 
 #[tauri::command]
-fn papers(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<PapersView> {
-    s.papers(id, year, lang)
+fn papers(s: State<Session>, id: i64, year: i64) -> R<PapersView> {
+    s.papers(id, year).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
-fn set_material(s: State<Session>, id: i64, year: i64, clause: String, item: usize, status: String, lang: UiLang) -> R<PapersView> {
-    s.set_material(id, year, &clause, item, &status, lang)
+fn set_material(s: State<Session>, id: i64, year: i64, clause: String, item: usize, status: String) -> R<PapersView> {
+    s.set_material(id, year, &clause, item, &status).map_err(|e| s.word(e))
 }
 
 /// Attach a file chosen in the open dialog to a material.
 #[tauri::command]
-async fn attach_evidence(app: AppHandle, id: i64, year: i64, clause: String, item: usize, lang: UiLang) -> R<Picked<PapersView>> {
+async fn attach_evidence(app: AppHandle, id: i64, year: i64, clause: String, item: usize) -> R<Picked<PapersView>> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("evidence.pdf"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En {
-                "Attach a file (at most 50 MB)"
-            } else {
-                "选择要附上的证明文件（不超过 50 MB）"
-            })
+            .set_title(say(&s, "选择要附上的证明文件（不超过 50 MB）", "Attach a file (at most 50 MB)"))
             .blocking_pick_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(cancelled()),
         },
     };
-    app.state::<Session>().add_evidence(id, year, &clause, item, &file, lang).map(Picked::Done)
+    s.add_evidence(id, year, &clause, item, &file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn remove_evidence(s: State<Session>, id: i64, year: i64, evidence: i64, lang: UiLang) -> R<PapersView> {
-    s.remove_evidence(id, year, evidence, lang)
+fn remove_evidence(s: State<Session>, id: i64, year: i64, evidence: i64) -> R<PapersView> {
+    s.remove_evidence(id, year, evidence).map_err(|e| s.word(e))
 }
 
 /// Open a kept evidence file with the system's program for it: its bytes
 /// (checked against their SHA-256) are written to a folder of the app's
 /// own in the temporary directory first.
 #[tauri::command]
-fn open_evidence(app: AppHandle, evidence: i64, lang: UiLang) -> R<Written> {
+fn open_evidence(app: AppHandle, evidence: i64) -> R<Written> {
+    let s = app.state::<Session>();
     let dir = match e2e_dir() {
         Some(d) => d.join("opened"),
         None => std::env::temp_dir().join("butie-evidence"),
     };
-    let file = app.state::<Session>().evidence_copy(evidence, &dir, lang)?;
+    let file = s.evidence_copy(evidence, &dir).map_err(|e| s.word(e))?;
     if e2e_dir().is_none() {
-        app.opener().open_path(file.to_string_lossy(), None::<&str>).map_err(|e| ApiError::general(e.to_string()))?;
+        app.opener().open_path(file.to_string_lossy(), None::<&str>).map_err(|e| s.word(AppError::System(e.to_string())))?;
     }
     Ok(Written::File { file: file.display().to_string() })
 }
 
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
-fn set_deadline(
-    s: State<Session>,
-    id: i64,
-    year: i64,
-    pack: String,
-    start: Option<String>,
-    end: String,
-    notice: String,
-    lang: UiLang,
-) -> R<PapersView> {
-    s.set_deadline(id, year, &pack, start.as_deref(), &end, &notice, lang)
+fn set_deadline(s: State<Session>, id: i64, year: i64, pack: String, start: Option<String>, end: String, notice: String) -> R<PapersView> {
+    s.set_deadline(id, year, &pack, start.as_deref(), &end, &notice).map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn clear_deadline(s: State<Session>, id: i64, year: i64, pack: String, lang: UiLang) -> R<PapersView> {
-    s.clear_deadline(id, year, &pack, lang)
+fn clear_deadline(s: State<Session>, id: i64, year: i64, pack: String) -> R<PapersView> {
+    s.clear_deadline(id, year, &pack).map_err(|e| s.word(e))
 }
 
 /// The application packet, saved where the save dialog says.
 #[tauri::command]
-async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String, lang: UiLang) -> R<Picked> {
+async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String) -> R<Picked> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("packet.pdf"),
         None => match app
             .dialog()
             .file()
-            .set_file_name(if lang == UiLang::En {
-                format!("{name}-{year}-application.pdf")
-            } else {
-                format!("{name}-{year}年度-申报材料.pdf")
-            })
+            .set_file_name(say(&s, &format!("{name}-{year}年度-申报材料.pdf"), &format!("{name}-{year}-application.pdf")))
             .add_filter("PDF", &["pdf"])
             .blocking_save_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(CANCELLED),
         },
     };
-    let out = app.state::<Session>().write_packet(id, year, &file, lang)?;
+    let out = s.write_packet(id, year, &file).map_err(|e| s.word(e))?;
     if e2e_dir().is_none() {
         let _ = app.opener().open_path(file.to_string_lossy(), None::<&str>);
     }
@@ -408,28 +396,29 @@ async fn generate_packet(app: AppHandle, id: i64, year: i64, name: String, lang:
 }
 
 #[tauri::command]
-fn packs_in_use(s: State<Session>, lang: UiLang) -> R<Vec<PackInUse>> {
-    s.packs_in_use(lang)
+fn packs_in_use(s: State<Session>) -> R<Vec<PackInUse>> {
+    s.packs_in_use().map_err(|e| s.word(e))
 }
 
 #[tauri::command]
-fn coverage(s: State<Session>, id: i64, year: i64, lang: UiLang) -> R<Vec<CoverageView>> {
-    s.coverage(id, year, lang)
+fn coverage(s: State<Session>, id: i64, year: i64) -> R<Vec<CoverageView>> {
+    s.coverage(id, year).map_err(|e| s.word(e))
 }
 
 /// Choose a pack file in the open dialog (nothing is read yet).
 #[tauri::command]
-async fn pick_pack_file(app: AppHandle, lang: UiLang) -> R<Picked<Written>> {
+async fn pick_pack_file(app: AppHandle) -> R<Picked<Written>> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("pack.toml"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En { "Import a policy pack" } else { "导入政策包" })
-            .add_filter(if lang == UiLang::En { "Policy pack" } else { "政策包" }, &["toml"])
+            .set_title(say(&s, "导入政策包", "Import a policy pack"))
+            .add_filter(say(&s, "政策包", "Policy pack"), &["toml"])
             .blocking_pick_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(cancelled()),
         },
     };
@@ -440,31 +429,33 @@ async fn pick_pack_file(app: AppHandle, lang: UiLang) -> R<Picked<Written>> {
 /// before calling again with `allow_unsigned` for a pack without a trusted
 /// signature.
 #[tauri::command]
-fn import_pack(s: State<Session>, file: String, allow_unsigned: bool, lang: UiLang) -> R<PackImported> {
-    s.import_pack(std::path::Path::new(&file), allow_unsigned, lang)
+fn import_pack(s: State<Session>, file: String, allow_unsigned: bool) -> R<PackImported> {
+    s.import_pack(std::path::Path::new(&file), allow_unsigned).map_err(|e| s.word(e))
 }
 
 /// Compare a pack file chosen in the open dialog with the version in use.
 #[tauri::command]
-async fn diff_pack(app: AppHandle, lang: UiLang) -> R<Picked<PackDiffView>> {
+async fn diff_pack(app: AppHandle) -> R<Picked<PackDiffView>> {
+    let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("diff.toml"),
         None => match app
             .dialog()
             .file()
-            .set_title(if lang == UiLang::En { "Compare with a pack file" } else { "选择要比较的政策包文件" })
-            .add_filter(if lang == UiLang::En { "Policy pack" } else { "政策包" }, &["toml"])
+            .set_title(say(&s, "选择要比较的政策包文件", "Compare with a pack file"))
+            .add_filter(say(&s, "政策包", "Policy pack"), &["toml"])
             .blocking_pick_file()
         {
-            Some(p) => dialog_path(p)?,
+            Some(p) => dialog_path(&s, p)?,
             None => return Ok(cancelled()),
         },
     };
-    app.state::<Session>().diff_pack(&file, lang).map(Picked::Done)
+    s.diff_pack(&file).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 /// Why the workspace could not be opened, if it could not; the window asks
-/// first and shows it instead of the app.
+/// first and shows it instead of the app. There is no session then: the
+/// language comes with the call.
 struct Startup(Option<OpenFailure>);
 
 #[tauri::command]
@@ -509,6 +500,7 @@ fn main() {
     builder
         .invoke_handler(tauri::generate_handler![
             startup_error,
+            set_lang,
             meta,
             list_companies,
             get_company,
@@ -516,7 +508,6 @@ fn main() {
             read_number,
             copy_facts,
             overview,
-            standing_to_copy,
             save_company,
             delete_company,
             set_fact,

@@ -2,17 +2,26 @@
 //! store and PDF functions the CLI uses. The Tauri commands in `src-tauri`
 //! only forward to these; tests call them directly.
 //!
-//! This is the window's edge: requests and answers are serde structs, the
-//! language is an enum, and every error is one `ApiError { field, message }`
-//! whose message is already in the user's language and never carries the
-//! field name, so the page shows it beside the field it names.
+//! This is the window's edge: requests and answers are serde structs. The
+//! language lives in the `Session` (the window sets it with
+//! [`Session::set_lang`]); the views carry every figure as the window shows
+//! it (grouped digits, units, local times, the overview's order). Methods
+//! return the typed [`AppError`]; [`Session::word`] turns one into the
+//! `ApiError { field, message }` the window gets, its message in the
+//! session's language and never carrying the field name, so the page shows
+//! it beside the field it names.
+
+mod error;
+mod shown;
+
+pub use error::{ApiError, AppError, AppResult};
 
 use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_set, Content, Replace};
 use crate::packet::size_text;
 use crate::store_messages::{claim_status_label, store_detail};
 use butie_core::engine::{evaluate, hints, open_questions, ClauseResult, Evaluation, Status};
 use butie_core::explain;
-use butie_core::money::{fmt_yuan, read_amount};
+use butie_core::money::{fmt_grouped, fmt_yuan, read_amount};
 use butie_core::policy::{FactDef, FactKind, Figure, Lang, Pack};
 use butie_core::profile::{fact_index, parse_company, parse_fact_value, ClaimStatus, Company, InputError, Problem, Profile};
 use butie_store::{ClaimRecord, ClaimUpdate, StoreError, Workspace};
@@ -41,53 +50,7 @@ impl From<UiLang> for Lang {
     }
 }
 
-/// Every error the window gets: the form field it belongs to ("" for none)
-/// and one line in the user's language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApiError {
-    pub field: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.field, self.message)
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    pub fn general(message: impl Into<String>) -> Self {
-        ApiError { field: String::new(), message: message.into() }
-    }
-    fn input(e: &InputError, lang: UiLang) -> Self {
-        ApiError { field: e.field.clone(), message: e.detail(lang.into()) }
-    }
-    /// A shared operation's error: a store error as [`ApiError::store`]
-    /// words it (with its field), anything else as one line.
-    fn ops(e: crate::ops::Error, lang: UiLang) -> Self {
-        match e {
-            crate::ops::Error::Store(s) => ApiError::store(s, lang),
-            e => ApiError::general(e.message(lang.into())),
-        }
-    }
-    fn in_field(mut self, field: &str) -> Self {
-        self.field = field.into();
-        self
-    }
-    fn store(e: StoreError, lang: UiLang) -> Self {
-        match &e {
-            StoreError::Input(ie) => ApiError::input(ie, lang),
-            _ => ApiError { field: e.field().to_string(), message: store_detail(&e, lang.into()) },
-        }
-    }
-}
-
+/// A result in the window's words (what a Tauri command answers).
 pub type ApiResult<T> = Result<T, ApiError>;
 
 // ------------------------------------------------------------------ views
@@ -97,6 +60,8 @@ pub struct FieldView {
     pub kind: FactKind,
     pub label: String,
     pub unit: String,
+    /// The column's heading: the label with its unit ("面积（平方米）").
+    pub heading: String,
 }
 
 /// A fact's definition as the interview shows it.
@@ -104,6 +69,8 @@ pub struct FieldView {
 pub struct FactView {
     pub key: String,
     pub kind: FactKind,
+    /// The unit shown after the field: 元 / yuan for money, 美元 / USD,
+    /// else the policy file's ("" for none).
     pub unit: String,
     pub label: String,
     pub help: String,
@@ -117,7 +84,7 @@ fn fact_view(d: &FactDef, lang: Lang) -> FactView {
     FactView {
         key: d.key.clone(),
         kind: d.kind,
-        unit: d.unit.get(lang).to_string(),
+        unit: shown::unit(d.kind, &d.unit, lang).to_string(),
         label: d.label.get(lang).to_string(),
         help: d.help.get(lang).to_string(),
         topic: d.topic.clone(),
@@ -129,7 +96,10 @@ fn fact_view(d: &FactDef, lang: Lang) -> FactView {
         fields: d
             .fields
             .iter()
-            .map(|(k, f)| (k.clone(), FieldView { kind: f.kind, label: f.label.get(lang).to_string(), unit: f.unit.get(lang).to_string() }))
+            .map(|(k, f)| {
+                let (label, unit) = (f.label.get(lang).to_string(), f.unit.get(lang).to_string());
+                (k.clone(), FieldView { kind: f.kind, heading: shown::heading(&label, &unit, f.kind, lang), label, unit })
+            })
             .collect(),
     }
 }
@@ -256,12 +226,19 @@ pub struct Deleted {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UsccOk {
+    /// The code made plain (spaces and hyphens dropped, upper case), once
+    /// all 18 characters are typed and it checks.
     pub uscc: Option<String>,
     /// Where the code's administrative-division code places the company
     /// (GB/T 2260, from the policy packs): offered in the form, and a
     /// warning when the chosen city or district disagrees.
     pub city: Option<String>,
     pub district: Option<String>,
+    /// That division code (characters 3–8), said in the warning.
+    pub division: Option<String>,
+    /// While fewer than 18 characters are typed: how many ("12/18"); the
+    /// code is not judged yet.
+    pub typing: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -307,6 +284,12 @@ pub struct ClaimCell {
     pub estimate: Option<String>,
     /// The approved amount, on an approved claim.
     pub approved: Option<String>,
+    /// The estimate as shown under the row's controls ("100,000.00").
+    pub estimate_text: Option<String>,
+    /// The estimate and the approved amount with their unit ("100,000.00 元"),
+    /// as the clause's detail says them.
+    pub estimate_with_unit: Option<String>,
+    pub approved_with_unit: Option<String>,
     /// What the row's amount field holds: the approved amount of an
     /// approved claim, the amount applied for of a submitted one.
     pub amount: Option<String>,
@@ -326,6 +309,9 @@ fn claim_cell(r: &ClaimRecord, lang: Lang) -> ClaimCell {
         status: status_view(r.status, lang),
         estimate: r.estimate.map(fmt_yuan),
         approved: r.approved.map(fmt_yuan),
+        estimate_text: r.estimate.map(fmt_grouped),
+        estimate_with_unit: r.estimate.map(|d| shown::yuan(d, lang)),
+        approved_with_unit: r.approved.map(|d| shown::yuan(d, lang)),
         amount: amount.map(fmt_yuan),
         date: r.date.clone(),
         note: r.note.clone(),
@@ -345,6 +331,10 @@ pub struct ClaimRow {
     pub approved: Option<String>,
     /// approved − estimate, when both are known.
     pub difference: Option<String>,
+    /// The three as the table shows them ("100,000.00"; "" when not known).
+    pub estimate_text: String,
+    pub approved_text: String,
+    pub difference_text: String,
     pub date: Option<String>,
     pub note: Option<String>,
     /// Kept with an approved amount above the most the clause can pay that year.
@@ -360,6 +350,10 @@ pub struct ClaimTotals {
     pub estimate: String,
     pub approved: String,
     pub difference: String,
+    /// The three as the table shows them ("193,000.00").
+    pub estimate_text: String,
+    pub approved_text: String,
+    pub difference_text: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -378,7 +372,14 @@ impl Sums {
         }
     }
     fn view(&self) -> ClaimTotals {
-        ClaimTotals { estimate: fmt_yuan(self.estimate), approved: fmt_yuan(self.approved), difference: fmt_yuan(self.difference) }
+        ClaimTotals {
+            estimate: fmt_yuan(self.estimate),
+            approved: fmt_yuan(self.approved),
+            difference: fmt_yuan(self.difference),
+            estimate_text: fmt_grouped(self.estimate),
+            approved_text: fmt_grouped(self.approved),
+            difference_text: fmt_grouped(self.difference),
+        }
     }
 }
 
@@ -422,6 +423,11 @@ pub struct ClauseView {
     pub status: &'static str,
     pub amount: Option<String>,
     pub amount_max: Option<String>,
+    /// The row's amount and ceiling cells: grouped digits; "≈ …" for the
+    /// provisional figure of a clause waiting for answers; "—" for an
+    /// eligible clause that gives only a ceiling; "" for none.
+    pub amount_text: String,
+    pub amount_max_text: String,
     pub missing: Vec<String>,
     /// The one reason a table row shows.
     pub headline: String,
@@ -456,6 +462,26 @@ pub struct Question {
 pub struct Progress {
     pub answered: usize,
     pub open: usize,
+    /// Answered of all, in whole percent (rounded half up; 100 when none is asked).
+    pub percent: usize,
+}
+
+impl Progress {
+    fn new(answered: usize, open: usize) -> Self {
+        let all = answered + open;
+        let percent = if all == 0 { 100 } else { (200 * answered + all) / (2 * all) };
+        Progress { answered, open, percent }
+    }
+}
+
+/// A year with nothing answered yet, and an earlier year whose standing
+/// answers (recognitions, business types, leases) can be carried over.
+#[derive(Debug, Clone, Serialize)]
+pub struct CarryOver {
+    /// The latest earlier year with answers.
+    pub from: i32,
+    /// How many of its standing answers this year lacks.
+    pub count: usize,
 }
 
 /// A company-year's evaluation with everything the results and interview show.
@@ -473,6 +499,18 @@ pub struct EvaluationView {
     /// favour (equal to `total`/`total_max` when none is open).
     pub total_provisional: String,
     pub total_max_provisional: String,
+    /// The totals as shown: the total with its unit ("470,175.25 元"), or
+    /// words when only measures without a published figure apply; the
+    /// most it can be (on the provisional footing while a provisional
+    /// total is shown; "—" beside a total in words); the provisional
+    /// total when it differs from the total.
+    pub total_text: String,
+    pub total_max_text: String,
+    pub provisional_text: Option<String>,
+    /// The titles of the packs of other cities ("" for none), named in one line.
+    pub other_cities: String,
+    /// Standing answers of an earlier year the window offers to carry over.
+    pub carry_over: Option<CarryOver>,
     /// The yes/no answers those totals assume, in words.
     pub provisional_assumes: Vec<String>,
     /// Clauses counted in `total` that rest on a yes/no question taken as
@@ -641,20 +679,102 @@ pub struct OverviewRow {
     pub total_max: String,
     /// Provisional total (open yes/no questions answered favourably).
     pub total_provisional: String,
+    /// City and district, as the place column shows and sorts them.
+    pub place: String,
+    /// The totals as the table shows them ("470,175.25"); the provisional
+    /// total only when it differs from the total.
+    pub total_text: String,
+    pub total_max_text: String,
+    pub provisional_text: Option<String>,
     pub eligible: usize,
     /// Facts still open for the year.
     pub open: usize,
     /// Claims of the year in the ledger, by status key.
     pub claims: BTreeMap<&'static str, usize>,
+    /// Those claims in words ("已批准 1，已申报 2").
+    pub claims_text: String,
     pub sample: bool,
     /// The year's filing window ending soonest, if one is recorded.
     pub deadline: Option<DeadlineView>,
+}
+
+/// A column the overview is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverviewKey {
+    Name,
+    Place,
+    #[default]
+    Total,
+    TotalProvisional,
+    TotalMax,
+    Eligible,
+    Open,
+    /// Claims submitted or approved.
+    Filed,
+    /// Days left to the filing window's end (none recorded: after every date).
+    Deadline,
+}
+
+/// The overview's order: a column, either way; equal rows by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewSort {
+    pub key: OverviewKey,
+    pub descending: bool,
+}
+
+impl Default for OverviewSort {
+    /// The highest total first.
+    fn default() -> Self {
+        OverviewSort { key: OverviewKey::Total, descending: true }
+    }
+}
+
+impl OverviewSort {
+    fn apply(self, rows: &mut [OverviewRow]) {
+        use std::cmp::Ordering;
+        let figure = |t: &str| t.parse::<Decimal>().unwrap_or_default();
+        let filed = |r: &OverviewRow| r.claims.get("submitted").copied().unwrap_or(0) + r.claims.get("approved").copied().unwrap_or(0);
+        let days = |r: &OverviewRow| r.deadline.as_ref().and_then(|d| d.days_left).unwrap_or(i64::MAX);
+        let order = |a: &OverviewRow, b: &OverviewRow| -> Ordering {
+            match self.key {
+                OverviewKey::Name => a.name.cmp(&b.name),
+                OverviewKey::Place => a.place.cmp(&b.place),
+                OverviewKey::Total => figure(&a.total).cmp(&figure(&b.total)),
+                OverviewKey::TotalProvisional => figure(&a.total_provisional).cmp(&figure(&b.total_provisional)),
+                OverviewKey::TotalMax => figure(&a.total_max).cmp(&figure(&b.total_max)),
+                OverviewKey::Eligible => a.eligible.cmp(&b.eligible),
+                OverviewKey::Open => a.open.cmp(&b.open),
+                OverviewKey::Filed => filed(a).cmp(&filed(b)),
+                OverviewKey::Deadline => days(a).cmp(&days(b)),
+            }
+        };
+        rows.sort_by(|a, b| {
+            let o = order(a, b);
+            if self.descending { o.reverse() } else { o }.then(a.id.cmp(&b.id))
+        });
+    }
+}
+
+/// A year's claims by status, in words: "已批准 1，已申报 2" (statuses in
+/// key order, as the ledger counts them).
+fn claims_text(claims: &BTreeMap<&'static str, usize>, lang: Lang) -> String {
+    claims
+        .iter()
+        .map(|(k, n)| {
+            let label = ClaimStatus::ALL.iter().find(|s| s.as_str() == *k).map(|s| claim_status_label(*s, lang)).unwrap_or(k);
+            format!("{label} {n}")
+        })
+        .collect::<Vec<_>>()
+        .join(shown::comma(lang))
 }
 
 /// A spreadsheet as the import would save it, shown before anything is saved.
 #[derive(Debug, Clone, Serialize)]
 pub struct SheetPreview {
     pub file: String,
+    /// The file's name without its folder.
+    pub file_name: String,
     /// Rows read (blank rows and the template's label row not counted).
     pub read: usize,
     pub accepted: Vec<PreviewRow>,
@@ -762,6 +882,8 @@ pub struct Copied {
     pub from: i32,
     /// The labels of the facts copied.
     pub labels: Vec<String>,
+    /// Those labels in one line ("跨境电商企业类型、…").
+    pub labels_text: String,
     pub evaluation: EvaluationView,
 }
 
@@ -786,14 +908,32 @@ pub struct ProvisionalView {
 pub struct HistoryEntry {
     pub id: i64,
     pub created_at: String,
+    /// When it was saved, in the machine's local time ("2025/06/01 16:00:00").
+    pub created_text: String,
     pub year: i32,
     pub total: String,
+    /// The total as shown ("470,175.25").
+    pub total_text: String,
     pub total_max: String,
     pub packs: Vec<PackUsed>,
+    /// The versions in one line, with their SHA-256 shortened (the list)
+    /// and whole (the detail).
+    pub packs_text: String,
+    pub packs_full_text: String,
     /// The clauses that were eligible, waiting or given a figure, as saved.
     pub clauses: Vec<HistoryClause>,
     pub inputs: Value,
+    /// The facts of `inputs` as the detail shows them: label and value in words.
+    pub inputs_shown: Vec<InputShown>,
     pub tool_version: String,
+}
+
+/// One fact a saved evaluation used, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputShown {
+    pub key: String,
+    pub label: String,
+    pub text: String,
 }
 
 /// A pack version a saved evaluation was computed with.
@@ -813,6 +953,9 @@ pub struct HistoryClause {
     pub status_label: &'static str,
     pub amount: Option<String>,
     pub amount_max: Option<String>,
+    /// The two as shown ("1,000,000.00"; "" for none).
+    pub amount_text: String,
+    pub amount_max_text: String,
     pub recorded_reasons: Vec<String>,
 }
 
@@ -860,6 +1003,23 @@ fn clause_view(
         .iter()
         .map(|x| ReasonView { text: explain::reason(ev, r, x, lang), interpretation: x.is_interpretation() })
         .collect();
+    let provisional = provisional_view(ev, r, fav, lang);
+    let (amount_text, amount_max_text) = match &provisional {
+        // Waiting for answers: the figure they would give, marked as such.
+        Some(p) => {
+            let about = |x: &Option<String>| x.as_deref().map(|a| format!("≈ {}", shown::grouped_text(a))).unwrap_or_default();
+            (about(&p.amount), about(&p.amount_max))
+        }
+        None => (
+            match r.amount {
+                Some(a) => fmt_grouped(a),
+                // Only a ceiling is given.
+                None if r.status == Status::Eligible && r.amount_max.is_some() => "—".to_string(),
+                None => String::new(),
+            },
+            r.amount_max.map(fmt_grouped).unwrap_or_default(),
+        ),
+    };
     ClauseView {
         id: c.id.clone(),
         pack: r.pack.id.clone(),
@@ -868,7 +1028,7 @@ fn clause_view(
         quote: c.quote.clone(),
         document: r.pack.document.get(lang).to_string(),
         frequency: c.frequency.as_str(),
-        provisional: provisional_view(ev, r, fav, lang),
+        provisional,
         figure: match c.figure {
             Figure::Exact => "exact",
             Figure::Ceiling => "ceiling",
@@ -876,6 +1036,8 @@ fn clause_view(
         status: r.status.as_str(),
         amount: r.amount.map(fmt_yuan),
         amount_max: r.amount_max.map(fmt_yuan),
+        amount_text,
+        amount_max_text,
         missing: ev.missing(r).iter().map(|m| m.to_string()).collect(),
         headline: explain::headline(ev, r, lang),
         reasons,
@@ -923,6 +1085,10 @@ pub struct Session {
     sample_uscc: Option<String>,
     /// A spreadsheet previewed and not yet saved (or discarded).
     pending_sheet: Mutex<Option<crate::batch::SheetImport>>,
+    /// The language the window shows, set by the window ([`Session::set_lang`])
+    /// when the user picks one and at start-up; every method's words and
+    /// every error's (through [`Session::word`]) are in it.
+    lang: Mutex<UiLang>,
 }
 
 const SAMPLE: &str = include_str!("../../samples/taizhou-sample.json");
@@ -948,7 +1114,29 @@ impl Session {
             first_run,
             sample_uscc,
             pending_sheet: Mutex::new(None),
+            lang: Mutex::new(UiLang::default()),
         })
+    }
+
+    /// The language the window shows.
+    pub fn lang(&self) -> UiLang {
+        *self.lang.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Switch the window's language: what every method says from now on.
+    pub fn set_lang(&self, lang: UiLang) {
+        *self.lang.lock().unwrap_or_else(|p| p.into_inner()) = lang;
+    }
+
+    fn l(&self) -> Lang {
+        self.lang().into()
+    }
+
+    /// An error in the window's words: the field it belongs to and one line
+    /// in the session's language (the one place the window's errors are
+    /// worded; the Tauri commands call it).
+    pub fn word(&self, e: AppError) -> ApiError {
+        e.to_api(self.lang())
     }
 
     /// The packs in use now (a snapshot: an import meanwhile does not
@@ -967,9 +1155,9 @@ impl Session {
         self.ws().path().to_path_buf()
     }
 
-    pub fn meta(&self, lang: UiLang) -> Meta {
+    pub fn meta(&self) -> Meta {
         let packs = self.packs();
-        let l = Lang::from(lang);
+        let l = self.l();
         let mut cities = serde_json::Map::new();
         for c in butie_core::profile::known_cities(&packs) {
             let d = butie_core::profile::known_districts(&packs, &c);
@@ -1027,9 +1215,11 @@ impl Session {
         }
     }
 
-    pub fn list_companies(&self, search: &str, lang: UiLang) -> ApiResult<Vec<CompanyRow>> {
+    /// The companies of the workspace, those matching `search` (name,
+    /// credit code or district) when it is not blank.
+    pub fn companies(&self, search: &str) -> AppResult<Vec<CompanyRow>> {
         let s = search.trim();
-        let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) }).map_err(|e| ApiError::store(e, lang))?;
+        let list = self.ws().list_companies(if s.is_empty() { None } else { Some(s) })?;
         Ok(list
             .into_iter()
             .map(|c| CompanyRow {
@@ -1045,115 +1235,130 @@ impl Session {
             .collect())
     }
 
-    pub fn get_company(&self, id: i64, lang: UiLang) -> ApiResult<CompanyView> {
-        let c = self.ws().get_company(id).map_err(|e| ApiError::store(e, lang))?;
+    pub fn get_company(&self, id: i64) -> AppResult<CompanyView> {
+        let c = self.ws().get_company(id)?;
         Ok(CompanyView { id, company: c.company.into(), years: c.years })
     }
 
     /// Check company fields (the page calls this as the user types).
-    pub fn check_company(&self, fields: &Value, lang: UiLang) -> ApiResult<()> {
+    pub fn check_company(&self, fields: &Value) -> AppResult<()> {
         let packs = self.packs();
-        parse_company(fields, &packs).map(|_| ()).map_err(|e| ApiError::input(&e, lang))
+        parse_company(fields, &packs)?;
+        Ok(())
     }
 
     /// What a number field's text is read as, while the user types (nothing
     /// is saved): "= 236,500,000.00 元" for `236,500,000`, `23650万` or
     /// full-width digits; the same refusal `set_fact` would give otherwise.
-    pub fn read_number(&self, key: &str, text: &str, lang: UiLang) -> ApiResult<Understood> {
+    pub fn read_number(&self, key: &str, text: &str) -> AppResult<Understood> {
         let packs = self.packs();
         let field = format!("facts.{key}");
         let index = fact_index(&packs);
-        let def =
-            index.get(key).ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
-        let p = butie_core::profile::preview_number(&field, def.kind, text).map_err(|e| ApiError::input(&e, lang))?;
-        let l = Lang::from(lang);
-        let unit = match (def.kind, l) {
-            (FactKind::Money, Lang::Zh) => "元",
-            (FactKind::Money, Lang::En) => "yuan",
-            (FactKind::MoneyUsd, Lang::Zh) => "美元",
-            (FactKind::MoneyUsd, Lang::En) => "USD",
-            _ => def.unit.get(l),
-        };
+        let def = index.get(key).ok_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))?;
+        let p = butie_core::profile::preview_number(&field, def.kind, text)?;
+        let unit = shown::unit(def.kind, &def.unit, self.l());
         let text = if unit.is_empty() { format!("= {}", p.grouped) } else { format!("= {} {unit}", p.grouped) };
         Ok(Understood { value: p.value.to_string(), text })
     }
 
-    pub fn check_uscc(&self, uscc: &str, lang: UiLang) -> ApiResult<UsccOk> {
+    /// A credit code as it is typed: nothing to judge while fewer than 18
+    /// characters are typed (spaces and hyphens of a pasted code not
+    /// counted; `typing` says how many), else checked, and the place its
+    /// division code names.
+    pub fn check_uscc(&self, uscc: &str) -> AppResult<UsccOk> {
         let packs = self.packs();
-        if uscc.trim().is_empty() {
-            return Ok(UsccOk { uscc: None, city: None, district: None });
+        let plain = butie_core::uscc::normalize(uscc);
+        let n = plain.chars().count();
+        if n < 18 {
+            let typing = (n > 0).then(|| format!("{n}/18"));
+            return Ok(UsccOk { uscc: None, city: None, district: None, division: None, typing });
         }
-        let u = butie_core::uscc::validate(uscc).map_err(|p| ApiError::input(&InputError::new("company.uscc", Problem::Uscc(p)), lang))?;
+        let u = butie_core::uscc::validate(uscc).map_err(|p| InputError::new("company.uscc", Problem::Uscc(p)))?;
         let region = butie_core::uscc::region_of(&u, &packs);
-        Ok(UsccOk { city: region.map(|(c, _)| c.to_string()), district: region.and_then(|(_, d)| d.map(str::to_string)), uscc: Some(u) })
+        Ok(UsccOk {
+            city: region.map(|(c, _)| c.to_string()),
+            district: region.and_then(|(_, d)| d.map(str::to_string)),
+            division: u.get(2..8).map(str::to_string),
+            typing: None,
+            uscc: Some(u),
+        })
     }
 
     /// Add (id = None) or update a company; returns its id.
-    pub fn save_company(&self, id: Option<i64>, fields: &Value, lang: UiLang) -> ApiResult<Saved> {
+    pub fn add_or_update_company(&self, id: Option<i64>, fields: &Value) -> AppResult<Saved> {
         let packs = self.packs();
-        let c: Company = parse_company(fields, &packs).map_err(|e| ApiError::input(&e, lang))?;
+        let c: Company = parse_company(fields, &packs)?;
         let mut ws = self.ws();
         let id = match id {
             Some(id) => {
-                ws.update_company(id, &c, &packs).map_err(|e| ApiError::store(e, lang))?;
+                ws.update_company(id, &c, &packs)?;
                 id
             }
-            None => ws.add_company(&c, &packs).map_err(|e| ApiError::store(e, lang))?,
+            None => ws.add_company(&c, &packs)?,
         };
         Ok(Saved { id })
     }
 
-    pub fn delete_company(&self, id: i64, lang: UiLang) -> ApiResult<Deleted> {
-        let archived = self.ws().delete_company(id, true).map_err(|e| ApiError::store(e, lang))?;
+    pub fn delete_company(&self, id: i64) -> AppResult<Deleted> {
+        let archived = self.ws().delete_company(id, true)?;
         Ok(Deleted { archived })
     }
 
     /// Every company of the workspace for one year: totals, eligible
-    /// clauses, open questions and the year's filing statuses (the 客户总览).
-    pub fn overview(&self, year: i64, lang: UiLang) -> ApiResult<Vec<OverviewRow>> {
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        Ok(self.overview_of(None, year, lang)?.into_iter().map(|(r, _)| r).collect())
+    /// clauses, open questions and the year's filing statuses (the 客户总览),
+    /// in the order `sort` asks for (equal rows by id).
+    pub fn overview(&self, year: i64, sort: OverviewSort) -> AppResult<Vec<OverviewRow>> {
+        let year = butie_core::profile::check_year("year", year)?;
+        let mut rows: Vec<OverviewRow> = self.overview_of(None, year)?.into_iter().map(|(r, _)| r).collect();
+        sort.apply(&mut rows);
+        Ok(rows)
     }
 
     /// The overview rows of `ids` (in that order; ids no longer in the
     /// workspace are left out) or of every company, with each profile.
-    fn overview_of(&self, ids: Option<&[i64]>, year: i32, lang: UiLang) -> ApiResult<Vec<(OverviewRow, Profile)>> {
+    fn overview_of(&self, ids: Option<&[i64]>, year: i32) -> AppResult<Vec<(OverviewRow, Profile)>> {
         let packs = self.packs();
         let ws = self.ws();
-        let mut list = ws.list_companies(None).map_err(|e| ApiError::store(e, lang))?;
+        let mut list = ws.list_companies(None)?;
         if let Some(ids) = ids {
             let mut by_id: BTreeMap<i64, _> = list.into_iter().map(|c| (c.id, c)).collect();
             list = ids.iter().filter_map(|id| by_id.remove(id)).collect();
         }
-        let deadlines = ws.deadlines(None).map_err(|e| ApiError::store(e, lang))?;
+        let deadlines = ws.deadlines(None)?;
         let today = crate::packet::today();
         let mut rows = Vec::with_capacity(list.len());
         for c in list {
-            let profile = ws.profile(c.id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+            let profile = ws.profile(c.id, year, &packs)?;
             let ev = evaluate(&packs, &profile, year);
             let provisional = butie_core::engine::favourable_profile(&packs, &ev).map(|(p, _)| evaluate(&packs, &p, year).total);
             let mut claims: BTreeMap<&'static str, usize> = BTreeMap::new();
-            for k in ws.claims(c.id, Some(year)).map_err(|e| ApiError::store(e, lang))? {
+            for k in ws.claims(c.id, Some(year))? {
                 *claims.entry(k.status.as_str()).or_default() += 1;
             }
+            let total_provisional = provisional.unwrap_or(ev.total);
             rows.push((
                 OverviewRow {
                     id: c.id,
                     sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
+                    place: format!("{}{}", c.city, c.district),
                     name: c.name,
                     uscc: c.uscc,
                     city: c.city,
                     district: c.district,
                     total: fmt_yuan(ev.total),
                     total_max: fmt_yuan(ev.total_max),
-                    total_provisional: fmt_yuan(provisional.unwrap_or(ev.total)),
+                    total_provisional: fmt_yuan(total_provisional),
+                    total_text: fmt_grouped(ev.total),
+                    total_max_text: fmt_grouped(ev.total_max),
+                    provisional_text: (fmt_yuan(total_provisional) != fmt_yuan(ev.total)).then(|| fmt_grouped(total_provisional)),
+                    claims_text: claims_text(&claims, self.l()),
                     eligible: ev.clauses.iter().filter(|r| r.status == Status::Eligible).count(),
                     open: open_questions(&ev).len(),
                     claims,
                     deadline: deadlines
                         .iter()
                         .find(|d| d.company_id == c.id && d.year == year)
-                        .map(|d| deadline_view(d, &packs, &today, lang.into())),
+                        .map(|d| deadline_view(d, &packs, &today, self.l())),
                 },
                 profile.clone(),
             ));
@@ -1163,71 +1368,80 @@ impl Session {
 
     /// Copy the standing answers of `from` into `to` (never replacing one
     /// already given) and re-evaluate `to`; says what was copied.
-    pub fn copy_facts(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<Copied> {
+    pub fn copy_facts(&self, id: i64, from: i64, to: i64) -> AppResult<Copied> {
         let packs = self.packs();
-        let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
+        let check = |y| butie_core::profile::check_year("year", y);
         let (from, to) = (check(from)?, check(to)?);
-        let copied = self.ws().copy_standing_facts(id, from, to, &packs).map_err(|e| ApiError::store(e, lang))?;
-        let l = Lang::from(lang);
-        let labels = copied.iter().filter_map(|k| packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
-        Ok(Copied { from, labels, evaluation: self.evaluate(id, to as i64, lang)? })
+        let copied = self.ws().copy_standing_facts(id, from, to, &packs)?;
+        let l = self.l();
+        let labels: Vec<String> =
+            copied.iter().filter_map(|k| packs.iter().find_map(|p| p.facts.get(k)).map(|d| d.label.get(l).to_string())).collect();
+        Ok(Copied { from, labels_text: labels.join(shown::enumeration(l)), labels, evaluation: self.evaluate(id, to as i64)? })
     }
 
     /// How many standing answers `from` holds that `to` lacks (for the offer).
-    pub fn standing_to_copy(&self, id: i64, from: i64, to: i64, lang: UiLang) -> ApiResult<usize> {
+    pub fn standing_to_copy(&self, id: i64, from: i64, to: i64) -> AppResult<usize> {
         let packs = self.packs();
-        let check = |y| butie_core::profile::check_year("year", y).map_err(|e| ApiError::input(&e, lang));
+        let check = |y| butie_core::profile::check_year("year", y);
         let (from, to) = (check(from)?, check(to)?);
         let ws = self.ws();
-        let (a, _) = ws.facts(id, from, &packs).map_err(|e| ApiError::store(e, lang))?;
-        let (b, _) = ws.facts(id, to, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let (a, _) = ws.facts(id, from, &packs)?;
+        let (b, _) = ws.facts(id, to, &packs)?;
         let index = fact_index(&packs);
         Ok(a.keys().filter(|k| !b.contains_key(*k) && index.get(k.as_str()).is_some_and(|d| d.carries_over)).count())
     }
 
+    /// The standing answers of the latest earlier year with answers that
+    /// `year` lacks, if there are any (what the interview offers to carry
+    /// over). Nothing is offered when they cannot be read.
+    fn carry_over(&self, id: i64, year: i32) -> Option<CarryOver> {
+        let years = self.ws().get_company(id).ok()?.years;
+        let from = years.into_iter().filter(|y| *y < year).max()?;
+        let count = self.standing_to_copy(id, i64::from(from), i64::from(year)).ok()?;
+        (count > 0).then_some(CarryOver { from, count })
+    }
+
     /// Save one answer (validated against its definition) and re-evaluate.
     /// `null` clears the answer.
-    pub fn set_fact(&self, id: i64, year: i64, key: &str, value: &Value, lang: UiLang) -> ApiResult<EvaluationView> {
+    pub fn set_fact(&self, id: i64, year: i64, key: &str, value: &Value) -> AppResult<EvaluationView> {
         let packs = self.packs();
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let year = butie_core::profile::check_year("year", year)?;
         let field = format!("facts.{key}");
         {
             let mut ws = self.ws();
             if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
-                ws.unset_facts(id, year, &[key.to_string()]).map_err(|e| ApiError::store(e, lang))?;
+                ws.unset_facts(id, year, &[key.to_string()])?;
             } else {
                 let index = fact_index(&packs);
-                let def = index
-                    .get(key)
-                    .ok_or_else(|| ApiError::input(&InputError::new(&field, Problem::UnknownFact { suggestion: None }), lang))?;
+                let def = index.get(key).ok_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))?;
                 // Numbers typed into a text box arrive as text; trim them.
                 let value = match value {
                     Value::String(s) => Value::String(s.trim().to_string()),
                     v => v.clone(),
                 };
-                let fv = parse_fact_value(&field, def, &value).map_err(|e| ApiError::input(&e, lang))?;
+                let fv = parse_fact_value(&field, def, &value)?;
                 let mut facts = butie_core::Facts::new();
                 facts.insert(key.to_string(), fv);
-                ws.set_facts(id, year, &facts).map_err(|e| ApiError::store(e, lang))?;
+                ws.set_facts(id, year, &facts)?;
             }
         }
-        self.evaluate(id, year as i64, lang)
+        self.evaluate(id, year as i64)
     }
 
-    fn profile(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<(Profile, i32)> {
+    fn profile(&self, id: i64, year: i64) -> AppResult<(Profile, i32)> {
         let packs = self.packs();
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let profile = self.ws().profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let year = butie_core::profile::check_year("year", year)?;
+        let profile = self.ws().profile(id, year, &packs)?;
         Ok((profile, year))
     }
 
     /// The evaluation of a company-year with everything the results and
     /// interview screens show.
-    pub fn evaluate(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<EvaluationView> {
+    pub fn evaluate(&self, id: i64, year: i64) -> AppResult<EvaluationView> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let (profile, year) = self.profile(id, year, lang)?;
-        let claims = self.ws().claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
+        let l = self.l();
+        let (profile, year) = self.profile(id, year)?;
+        let claims = self.ws().claims(id, Some(year))?;
         let ev = evaluate(&packs, &profile, year);
         let favourable = butie_core::engine::favourable_profile(&packs, &ev);
         let fav = favourable.as_ref().map(|(p, a)| (evaluate(&packs, p, year), a.clone()));
@@ -1283,6 +1497,35 @@ impl Session {
             (t, fact_rank.iter().position(|k| *k == q.key).unwrap_or(usize::MAX))
         };
         questions.sort_by_key(|q| rank(q));
+        let clauses = {
+            let ws = self.ws();
+            let filed = crate::packet::filed_clauses(&ev, Some((&ws, id)))?;
+            let mut views = Vec::with_capacity(ev.clauses.len());
+            for r in &ev.clauses {
+                let mut v = clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l);
+                if filed.contains(&r.clause.id) {
+                    let ms = ws.materials(id, year, &r.clause.id, &packs)?;
+                    v.materials = Some(material_counts(&ms));
+                }
+                views.push(v);
+            }
+            views
+        };
+        let any_pack_applies = ev.packs.iter().any(|p| p.status.applies());
+        // A year with no answers of its own yet (the company record gives
+        // one fact): the standing answers of the latest earlier year offered.
+        let answered_here = questions.iter().any(|q| q.answered && q.key != butie_core::profile::COMPANY_STATUS_FACT);
+        let carry_over = if any_pack_applies && !answered_here { self.carry_over(id, year) } else { None };
+        let (total_provisional, total_max_provisional) = fav.as_ref().map_or((ev.total, ev.total_max), |(f, _)| (f.total, f.total_max));
+        let provisional = fmt_yuan(total_provisional) != fmt_yuan(ev.total);
+        // Only measures that publish no figure (reference packs): no "0.00 元".
+        let no_figure = ev.total_max.is_zero() && clauses.iter().any(|c| c.applies && c.status == "eligible" && c.amount_max.is_none());
+        let (total_text, total_max_text) = if no_figure {
+            (shown::no_figure(l).to_string(), "—".to_string())
+        } else {
+            // The most it can be, on the same footing as the total shown beside it.
+            (shown::yuan(ev.total, l), shown::yuan(if provisional { total_max_provisional } else { ev.total_max }, l))
+        };
         Ok(EvaluationView {
             year: ev.year,
             city: profile.company.city.clone(),
@@ -1301,24 +1544,22 @@ impl Session {
                     draft: p.pack.draft.is_some(),
                 })
                 .collect(),
-            clauses: {
-                let ws = self.ws();
-                let filed = crate::packet::filed_clauses(&ev, Some((&ws, id))).map_err(|e| ApiError::store(e, lang))?;
-                let mut views = Vec::with_capacity(ev.clauses.len());
-                for r in &ev.clauses {
-                    let mut v = clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l);
-                    if filed.contains(&r.clause.id) {
-                        let ms = ws.materials(id, year, &r.clause.id, &packs).map_err(|e| ApiError::store(e, lang))?;
-                        v.materials = Some(material_counts(&ms));
-                    }
-                    views.push(v);
-                }
-                views
-            },
+            other_cities: ev
+                .packs
+                .iter()
+                .filter(|p| p.status.as_str() == "other_city")
+                .map(|p| packs.iter().find(|x| x.id == p.pack.id).map_or(p.pack.id.clone(), |x| x.title.get(l).to_string()))
+                .collect::<Vec<_>>()
+                .join(shown::enumeration(l)),
+            clauses,
             total: fmt_yuan(ev.total),
             total_max: fmt_yuan(ev.total_max),
-            total_provisional: fmt_yuan(fav.as_ref().map_or(ev.total, |(f, _)| f.total)),
-            total_max_provisional: fmt_yuan(fav.as_ref().map_or(ev.total_max, |(f, _)| f.total_max)),
+            total_provisional: fmt_yuan(total_provisional),
+            total_max_provisional: fmt_yuan(total_max_provisional),
+            total_text,
+            total_max_text,
+            provisional_text: provisional.then(|| shown::yuan(total_provisional, l)),
+            carry_over,
             provisional_assumes: fav
                 .as_ref()
                 .map(|(_, a)| {
@@ -1342,8 +1583,8 @@ impl Session {
                 .iter()
                 .filter(|c| c.counts() && ev.trace(c).iter().any(|s| matches!(s, butie_core::engine::Step::Assumed { .. })))
                 .count(),
-            any_pack_applies: ev.packs.iter().any(|p| p.status.applies()),
-            progress: Progress { answered: answered.len(), open: open.len() },
+            any_pack_applies,
+            progress: Progress::new(answered.len(), open.len()),
             questions,
             hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),
         })
@@ -1365,14 +1606,13 @@ impl Session {
         amount: Option<&str>,
         date: Option<&str>,
         note: Option<&str>,
-        lang: UiLang,
-    ) -> ApiResult<EvaluationView> {
+    ) -> AppResult<EvaluationView> {
         let packs = self.packs();
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let bad = |field: &str, p: Problem| ApiError::input(&InputError::new(field, p), lang);
+        let year = butie_core::profile::check_year("year", year)?;
+        let bad = |field: &str, p: Problem| InputError::new(field, p);
         let clause = clause.trim();
         if !packs.iter().any(|p| p.clause(clause).is_some()) {
-            return Err(bad("claim.clause", Problem::UnknownClause));
+            return Err(bad("claim.clause", Problem::UnknownClause).into());
         }
         let status = ClaimStatus::parse(status.trim()).ok_or_else(|| {
             bad("claim.status", Problem::NotOption { options: ClaimStatus::ALL.iter().map(|c| c.as_str().to_string()).collect() })
@@ -1385,26 +1625,26 @@ impl Session {
         let mut u = ClaimUpdate { status, amount, date: text(date), note: text(note) };
         let mut ws = self.ws();
         if status == ClaimStatus::Submitted && u.amount.is_none() {
-            let recorded = ws.claims(id, Some(year)).map_err(|e| ApiError::store(e, lang))?;
+            let recorded = ws.claims(id, Some(year))?;
             if !recorded.iter().any(|c| c.clause == clause && c.estimate.is_some()) {
-                let profile = ws.profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+                let profile = ws.profile(id, year, &packs)?;
                 let ev = evaluate(&packs, &profile, year);
                 u.amount = ev.clauses.iter().find(|r| r.clause.id == clause).and_then(|r| r.amount);
             }
         }
-        ws.set_claim(id, year, clause, &u, &packs).map_err(|e| ApiError::store(e, lang))?;
+        ws.set_claim(id, year, clause, &u, &packs)?;
         drop(ws);
-        self.evaluate(id, year as i64, lang)
+        self.evaluate(id, year as i64)
     }
 
     /// Every claim of a company, year by year, with totals per year and overall.
-    pub fn claims(&self, id: i64, lang: UiLang) -> ApiResult<ClaimsView> {
+    pub fn claims(&self, id: i64) -> AppResult<ClaimsView> {
         let packs = self.packs();
-        let l = Lang::from(lang);
+        let l = self.l();
         let (company, records) = {
             let ws = self.ws();
-            let company = ws.get_company(id).map_err(|e| ApiError::store(e, lang))?.company.name;
-            (company, ws.claims(id, None).map_err(|e| ApiError::store(e, lang))?)
+            let company = ws.get_company(id)?.company.name;
+            (company, ws.claims(id, None)?)
         };
         let mut by_year: BTreeMap<i32, (Vec<ClaimRow>, Sums)> = BTreeMap::new();
         let mut all = Sums::default();
@@ -1413,6 +1653,10 @@ impl Session {
             let (rows, sums) = by_year.entry(r.year).or_default();
             sums.add(r);
             all.add(r);
+            let difference = match (r.estimate, r.approved) {
+                (Some(e), Some(a)) => Some(a - e),
+                _ => None,
+            };
             rows.push(ClaimRow {
                 id: r.id,
                 year: r.year,
@@ -1421,10 +1665,10 @@ impl Session {
                 status: status_view(r.status, l),
                 estimate: r.estimate.map(fmt_yuan),
                 approved: r.approved.map(fmt_yuan),
-                difference: match (r.estimate, r.approved) {
-                    (Some(e), Some(a)) => Some(fmt_yuan(a - e)),
-                    _ => None,
-                },
+                difference: difference.map(fmt_yuan),
+                estimate_text: r.estimate.map(fmt_grouped).unwrap_or_default(),
+                approved_text: r.approved.map(fmt_grouped).unwrap_or_default(),
+                difference_text: difference.map(fmt_grouped).unwrap_or_default(),
                 date: r.date.clone(),
                 note: r.note.clone(),
                 warning: crate::store_messages::above_most_warning(r, l),
@@ -1439,19 +1683,20 @@ impl Session {
         })
     }
 
-    pub fn save_evaluation(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<Saved> {
+    pub fn save_evaluation(&self, id: i64, year: i64) -> AppResult<Saved> {
         let packs = self.packs();
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let year = butie_core::profile::check_year("year", year)?;
         let mut ws = self.ws();
-        let profile = ws.profile(id, year, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let profile = ws.profile(id, year, &packs)?;
         let ev = evaluate(&packs, &profile, year);
-        let eid = ws.save_evaluation(id, &profile, &ev, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let eid = ws.save_evaluation(id, &profile, &ev, &packs)?;
         Ok(Saved { id: eid })
     }
 
-    pub fn history(&self, id: i64, lang: UiLang) -> ApiResult<Vec<HistoryEntry>> {
-        let h = self.ws().history(id).map_err(|e| ApiError::store(e, lang))?;
-        let (packs, l) = (self.packs(), Lang::from(lang));
+    pub fn history(&self, id: i64) -> AppResult<Vec<HistoryEntry>> {
+        let h = self.ws().history(id)?;
+        let (packs, l) = (self.packs(), self.l());
+        let index = fact_index(&packs);
         Ok(h.into_iter()
             .map(|r| {
                 let recorded = |id: &str| -> Vec<String> {
@@ -1468,25 +1713,53 @@ impl Session {
                         status_label: explain::status_word(c.status, c.excluded_by.is_some(), l),
                         amount: c.amount.map(fmt_yuan),
                         amount_max: c.amount_max.map(fmt_yuan),
+                        amount_text: c.amount.map(fmt_grouped).unwrap_or_default(),
+                        amount_max_text: c.amount_max.map(fmt_grouped).unwrap_or_default(),
                         recorded_reasons: recorded(&c.clause),
                     })
                     .collect();
                 let str_of = |v: &Value| v.as_str().unwrap_or_default().to_string();
-                let packs_used = r
+                let packs_used: Vec<PackUsed> = r
                     .packs
                     .as_array()
                     .into_iter()
                     .flatten()
                     .map(|p| PackUsed { id: str_of(&p["id"]), version: str_of(&p["version"]), content_hash: str_of(&p["content_hash"]) })
                     .collect();
+                // Each version with its hash, shortened in the list.
+                let packs_text = |short: bool| {
+                    packs_used
+                        .iter()
+                        .map(|p| {
+                            let hash = if short { p.content_hash.chars().take(12).collect() } else { p.content_hash.clone() };
+                            format!("{}@{} sha256:{hash}", p.id, p.version)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(shown::comma(l))
+                };
+                let inputs_shown = r.inputs["facts"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| InputShown {
+                        key: k.clone(),
+                        label: shown::fact_label(k, index.get(k.as_str()).copied(), l),
+                        text: shown::fact_value(v, index.get(k.as_str()).copied(), l),
+                    })
+                    .collect();
                 HistoryEntry {
                     id: r.id,
+                    created_text: shown::local_time(&r.created_at, l),
                     created_at: r.created_at,
                     year: r.year,
+                    total_text: shown::grouped_text(&r.total),
                     total: r.total,
                     total_max: r.total_max,
+                    packs_text: packs_text(true),
+                    packs_full_text: packs_text(false),
                     packs: packs_used,
                     clauses,
+                    inputs_shown,
                     inputs: r.inputs,
                     tool_version: r.tool_version,
                 }
@@ -1495,32 +1768,32 @@ impl Session {
     }
 
     /// Write the summary and forms into `dir`; returns the files written.
-    pub fn generate_pdfs(&self, id: i64, year: i64, dir: &Path, lang: UiLang) -> ApiResult<Written> {
+    pub fn write_pdfs(&self, id: i64, year: i64, dir: &Path) -> AppResult<Written> {
         let packs = self.packs();
-        let (profile, year) = self.profile(id, year, lang)?;
+        let (profile, year) = self.profile(id, year)?;
         let ev = evaluate(&packs, &profile, year);
         let ws = self.workspace_path();
-        let out = write_pdf_set(&packs, &profile, &ev, dir, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        let out = write_pdf_set(&packs, &profile, &ev, dir, Some(&ws))?;
         Ok(Written::Files { dir: dir.display().to_string(), files: out.iter().map(|p| p.display().to_string()).collect() })
     }
 
-    pub fn export_company(&self, id: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+    /// A company with all its years, as a workspace file (JSON) at `file`.
+    pub fn export_company_to(&self, id: i64, file: &Path) -> AppResult<Written> {
         let packs = self.packs();
-        let v = self.ws().export_company(id, &packs).map_err(|e| ApiError::store(e, lang))?;
-        let text = serde_json::to_string_pretty(&v).map_err(|e| ApiError::general(e.to_string()))?;
+        let v = self.ws().export_company(id, &packs)?;
+        let text = serde_json::to_string_pretty(&v)?;
         // The save dialog has asked before replacing; still never a link, a
         // folder, a database or the workspace, and only a JSON file.
         let ws = self.workspace_path();
-        write_atomic(file, text.as_bytes(), Replace::Only(Content::Json), Some(&ws))
-            .map_err(|e| ApiError::general(e.message(lang.into())))?;
+        write_atomic(file, text.as_bytes(), Replace::Only(Content::Json), Some(&ws))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
     /// The packs in use, with their versions and where they came from.
-    pub fn packs_in_use(&self, lang: UiLang) -> ApiResult<Vec<PackInUse>> {
-        let l = Lang::from(lang);
+    pub fn packs_in_use(&self) -> AppResult<Vec<PackInUse>> {
+        let l = self.l();
         let packs = self.packs();
-        let stored = self.ws().stored_packs().map_err(|e| ApiError::store(e, lang))?;
+        let stored = self.ws().stored_packs()?;
         Ok(packs
             .iter()
             .map(|p| {
@@ -1562,43 +1835,36 @@ impl Session {
     /// `FILE.minisig` beside it). Without a trusted signature it is refused
     /// with `field` "pack.unsigned" unless `allow_unsigned` (the window asks
     /// first); the packs in use are reloaded.
-    pub fn import_pack(&self, file: &Path, allow_unsigned: bool, lang: UiLang) -> ApiResult<PackImported> {
-        let l = Lang::from(lang);
-        let text = crate::packs::read_pack_text(file).map_err(|e| ApiError::general(e.message(l)))?;
+    pub fn import_pack(&self, file: &Path, allow_unsigned: bool) -> AppResult<PackImported> {
+        let l = self.l();
+        let text = crate::packs::read_pack_text(file)?;
         let bytes = text.as_bytes();
         let sig = std::fs::read_to_string(crate::packs::sig_beside(file)).ok();
         let mut ws = self.ws();
-        let keys = ws.keys().map_err(|e| ApiError::store(e, lang))?;
+        let keys = ws.keys()?;
         let check = crate::packs::check_signature(bytes, sig.as_deref(), &keys);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let needs_consent = matches!(check, crate::packs::SigCheck::Unsigned | crate::packs::SigCheck::UnknownKey(_));
-        let imported = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned).map_err(|e| ApiError {
-            field: if needs_consent && !allow_unsigned { "pack.unsigned".into() } else { "pack".into() },
-            message: e.message(l),
-        })?;
+        let field = if needs_consent && !allow_unsigned { "pack.unsigned" } else { "pack" };
+        let imported = crate::packs::accept(&mut ws, &name, &text, &check, allow_unsigned).map_err(AppError::ops(field))?;
         let said = crate::words::ops::imported_line(&imported, l);
-        let packs = crate::packs::packs_with(&ws).map_err(|e| ApiError::general(e.message(l)))?;
+        let packs = crate::packs::packs_with(&ws).map_err(AppError::ops(""))?;
         drop(ws);
         *self.pack_set.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(packs);
-        Ok(PackImported { text: said, packs: self.packs_in_use(lang)? })
+        Ok(PackImported { text: said, packs: self.packs_in_use()? })
     }
 
     /// A pack file against the version of the same pack in use: the
     /// changes in words, and the workspace's companies whose totals change.
-    pub fn diff_pack(&self, file: &Path, lang: UiLang) -> ApiResult<PackDiffView> {
-        let l = Lang::from(lang);
-        let text = crate::packs::read_pack_text(file).map_err(|e| ApiError::general(e.message(l)))?;
-        let new = butie_core::policy::load_pack(&file.display().to_string(), &text).map_err(|e| ApiError::general(e.message(l)))?;
+    pub fn diff_pack(&self, file: &Path) -> AppResult<PackDiffView> {
+        let l = self.l();
+        let text = crate::packs::read_pack_text(file)?;
+        let new = butie_core::policy::load_pack(&file.display().to_string(), &text)?;
         let packs = self.packs();
-        let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| {
-            ApiError::general(match l {
-                Lang::Zh => format!("没有正在使用的政策包 {}，无从比较", new.id),
-                Lang::En => format!("no pack {} in use to compare with", new.id),
-            })
-        })?;
+        let old = packs.iter().find(|p| p.id == new.id).ok_or_else(|| AppError::NoPackToCompare { pack: new.id.clone() })?;
         let changes = crate::packs::diff_lines(old, &new, l);
         let set_b: Vec<Pack> = packs.iter().map(|p| if p.id == new.id { new.clone() } else { p.clone() }).collect();
-        let (checked, clients) = crate::packs::client_impact(&self.ws(), &packs, &set_b, None, l).map_err(|e| ApiError::store(e, lang))?;
+        let (checked, clients) = crate::packs::client_impact(&self.ws(), &packs, &set_b, None, l)?;
         Ok(PackDiffView {
             pack: new.id.clone(),
             old_version: old.version.clone(),
@@ -1611,9 +1877,9 @@ impl Session {
 
     /// The terms of the packs of a company's city, said plainly: which
     /// data years can be estimated, and when a term has ended.
-    pub fn coverage(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<Vec<CoverageView>> {
-        let l = Lang::from(lang);
-        let c = self.ws().get_company(id).map_err(|e| ApiError::store(e, lang))?;
+    pub fn coverage(&self, id: i64, year: i64) -> AppResult<Vec<CoverageView>> {
+        let l = self.l();
+        let c = self.ws().get_company(id)?;
         let today = crate::packet::today();
         let packs = self.packs();
         let mut out = Vec::new();
@@ -1655,18 +1921,17 @@ impl Session {
 
     /// The materials of every clause filed this year, with their evidence,
     /// and the year's filing windows (the 申报材料 page).
-    pub fn papers(&self, id: i64, year: i64, lang: UiLang) -> ApiResult<PapersView> {
+    pub fn papers(&self, id: i64, year: i64) -> AppResult<PapersView> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let (profile, year) = self.profile(id, year, lang)?;
+        let l = self.l();
+        let (profile, year) = self.profile(id, year)?;
         let ev = evaluate(&packs, &profile, year);
         let ws = self.ws();
-        let store = |e| ApiError::store(e, lang);
-        let filed = crate::packet::filed_clauses(&ev, Some((&ws, id))).map_err(store)?;
+        let filed = crate::packet::filed_clauses(&ev, Some((&ws, id)))?;
         let mut clauses = Vec::new();
         for cid in &filed {
             let Some(r) = ev.clause(cid) else { continue };
-            let ms = ws.materials(id, year, cid, &packs).map_err(store)?;
+            let ms = ws.materials(id, year, cid, &packs)?;
             let [ready, needed] = material_counts(&ms);
             clauses.push(MaterialClauseView {
                 clause: cid.clone(),
@@ -1700,115 +1965,101 @@ impl Session {
             });
         }
         let today = crate::packet::today();
-        let deadlines =
-            ws.deadlines(Some(id)).map_err(store)?.iter().filter(|d| d.year == year).map(|d| deadline_view(d, &packs, &today, l)).collect();
+        let deadlines = ws.deadlines(Some(id))?.iter().filter(|d| d.year == year).map(|d| deadline_view(d, &packs, &today, l)).collect();
         let packs = ev
             .packs
             .iter()
             .filter(|p| p.status.applies())
             .map(|p| PackChoice { id: p.pack.id.clone(), title: p.pack.title.get(l).to_string() })
             .collect();
-        let shown: Vec<(&str, &str)> =
+        let listed: Vec<(&str, &str)> =
             clauses.iter().flat_map(|c| c.items.iter().map(move |i| (c.clause.as_str(), i.item.as_str()))).collect();
         let others = ws
-            .evidence_of(id, year)
-            .map_err(store)?
+            .evidence_of(id, year)?
             .into_iter()
-            .filter(|(c, i, _)| !shown.contains(&(c.as_str(), i.as_str())))
+            .filter(|(c, i, _)| !listed.contains(&(c.as_str(), i.as_str())))
             .map(|(clause, item, e)| OtherEvidenceView { id: e.id, size_text: size_text(e.size), name: e.name, clause, item })
             .collect();
         Ok(PapersView { year, today, clauses, deadlines, packs, others })
     }
 
-    pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str, lang: UiLang) -> ApiResult<PapersView> {
+    pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str) -> AppResult<PapersView> {
         let packs = self.packs();
-        let s = crate::packet::parse_material_status(status)
-            .ok_or_else(|| ApiError { field: "material.status".into(), message: format!("{status:?}") })?;
-        crate::packet::require_filed(&self.ws(), &packs, id, year, clause).map_err(|e| ApiError::ops(e, lang))?;
-        self.ws().set_material(id, year, clause, &item.to_string(), s, &packs).map_err(|e| ApiError::store(e, lang))?;
-        self.papers(id, year, lang)
+        let s = crate::packet::parse_material_status(status).ok_or_else(|| AppError::MaterialStatus { status: status.to_string() })?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause)?;
+        self.ws().set_material(id, year, clause, &item.to_string(), s, &packs)?;
+        self.papers(id, year)
     }
 
     /// Keep a copy of a file chosen in the open dialog with a material.
-    pub fn add_evidence(&self, id: i64, year: i64, clause: &str, item: usize, file: &Path, lang: UiLang) -> ApiResult<PapersView> {
+    pub fn add_evidence(&self, id: i64, year: i64, clause: &str, item: usize, file: &Path) -> AppResult<PapersView> {
         let packs = self.packs();
-        let (name, bytes) = crate::packet::read_evidence_file(file).map_err(|e| ApiError::ops(e, lang).in_field("evidence"))?;
-        crate::packet::require_filed(&self.ws(), &packs, id, year, clause).map_err(|e| ApiError::ops(e, lang))?;
-        self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &packs).map_err(|e| ApiError::store(e, lang))?;
-        self.papers(id, year, lang)
+        let (name, bytes) = crate::packet::read_evidence_file(file).map_err(AppError::ops("evidence"))?;
+        crate::packet::require_filed(&self.ws(), &packs, id, year, clause)?;
+        self.ws().add_evidence(id, year, clause, &item.to_string(), &name, &bytes, &packs)?;
+        self.papers(id, year)
     }
 
-    pub fn remove_evidence(&self, id: i64, year: i64, evidence: i64, lang: UiLang) -> ApiResult<PapersView> {
-        self.ws().remove_evidence(evidence).map_err(|e| ApiError::store(e, lang))?;
-        self.papers(id, year, lang)
+    pub fn remove_evidence(&self, id: i64, year: i64, evidence: i64) -> AppResult<PapersView> {
+        self.ws().remove_evidence(evidence)?;
+        self.papers(id, year)
     }
 
     /// An evidence file written out under `dir` (to be opened), its bytes
     /// checked against their SHA-256 first; returns the file.
-    pub fn evidence_copy(&self, evidence: i64, dir: &Path, lang: UiLang) -> ApiResult<PathBuf> {
-        let (meta, bytes) = self.ws().evidence_bytes(evidence).map_err(|e| ApiError::store(e, lang))?;
-        std::fs::create_dir_all(dir).map_err(|e| ApiError::general(e.to_string()))?;
+    pub fn evidence_copy(&self, evidence: i64, dir: &Path) -> AppResult<PathBuf> {
+        let (meta, bytes) = self.ws().evidence_bytes(evidence)?;
+        std::fs::create_dir_all(dir)?;
         let name = butie_pdf::safe_file_name(&meta.name);
         let file = dir.join(format!("{}-{}", meta.id, if name.is_empty() { "file".to_string() } else { name }));
         let ws = self.workspace_path();
-        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws))?;
         Ok(file)
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn set_deadline(
-        &self,
-        id: i64,
-        year: i64,
-        pack: &str,
-        start: Option<&str>,
-        end: &str,
-        notice: &str,
-        lang: UiLang,
-    ) -> ApiResult<PapersView> {
+    pub fn set_deadline(&self, id: i64, year: i64, pack: &str, start: Option<&str>, end: &str, notice: &str) -> AppResult<PapersView> {
         let packs = self.packs();
-        crate::packet::require_pack_applies(&self.ws(), &packs, id, year, pack).map_err(|e| ApiError::ops(e, lang))?;
-        self.ws().set_deadline(id, year, pack, start, end, notice, &packs).map_err(|e| ApiError::store(e, lang))?;
-        self.papers(id, year, lang)
+        crate::packet::require_pack_applies(&self.ws(), &packs, id, year, pack)?;
+        self.ws().set_deadline(id, year, pack, start, end, notice, &packs)?;
+        self.papers(id, year)
     }
 
-    pub fn clear_deadline(&self, id: i64, year: i64, pack: &str, lang: UiLang) -> ApiResult<PapersView> {
-        self.ws().clear_deadline(id, year, pack).map_err(|e| ApiError::store(e, lang))?;
-        self.papers(id, year, lang)
+    pub fn clear_deadline(&self, id: i64, year: i64, pack: &str) -> AppResult<PapersView> {
+        self.ws().clear_deadline(id, year, pack)?;
+        self.papers(id, year)
     }
 
     /// The application packet of a company and year, written to `file`.
-    pub fn write_packet(&self, id: i64, year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+    pub fn write_packet(&self, id: i64, year: i64, file: &Path) -> AppResult<Written> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        crate::packet::check_pdf_name(file).map_err(|e| ApiError::ops(e, lang))?;
-        let (profile, year) = self.profile(id, year, lang)?;
+        crate::packet::check_pdf_name(file)?;
+        let (profile, year) = self.profile(id, year)?;
         let ev = evaluate(&packs, &profile, year);
         let bytes = {
             let ws = self.ws();
-            crate::packet::packet_bytes(&packs, &profile, &ev, Some((&ws, id))).map_err(|e| ApiError::ops(e, lang))?
+            crate::packet::packet_bytes(&packs, &profile, &ev, Some((&ws, id)))?
         };
         let ws = self.workspace_path();
-        crate::packet::write_packet(file, &bytes, &ws).map_err(|e| ApiError::general(e.message(l)))?;
+        crate::packet::write_packet(file, &bytes, &ws)?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
     /// This workspace for the shared spreadsheet operations `butie batch` uses.
-    fn setup(&self, lang: UiLang) -> crate::ops::Setup {
-        crate::ops::Setup { lang: lang.into(), policies: None, workspace: Some(self.workspace_path()) }
+    fn setup(&self) -> crate::ops::Setup {
+        crate::ops::Setup { lang: self.l(), policies: None, workspace: Some(self.workspace_path()) }
     }
 
     /// Read a spreadsheet (the `butie template` layout, or any sheet
     /// `butie batch` reads) and say what saving it would do, row by row;
     /// nothing is saved until [`Session::save_sheet`].
-    pub fn preview_sheet(&self, file: &Path, year: i64, lang: UiLang) -> ApiResult<SheetPreview> {
+    pub fn preview_sheet(&self, file: &Path, year: i64) -> AppResult<SheetPreview> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let sheet = crate::batch::read_sheet(&packs, file, year, l).map_err(|e| ApiError::ops(e, lang).in_field("import"))?;
+        let l = self.l();
+        let year = butie_core::profile::check_year("year", year)?;
+        let sheet = crate::batch::read_sheet(&packs, file, year, self.l()).map_err(AppError::ops("import"))?;
         let rows = sheet.sheet_rows();
-        let actions =
-            if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &packs).map_err(|e| ApiError::store(e, lang))? };
+        let actions = if rows.is_empty() { Vec::new() } else { self.ws().preview_rows(&rows, &packs)? };
         let accepted = sheet
             .accepted()
             .zip(&actions)
@@ -1837,31 +2088,22 @@ impl Session {
         let refused =
             sheet.errors.iter().map(|e| RefusedRow { row: e.row, column: e.column.clone(), message: e.message.clone() }).collect();
         let refused_rows = sheet.errors.iter().map(|e| e.row).collect::<std::collections::BTreeSet<_>>().len();
-        let preview = SheetPreview { file: file.display().to_string(), read: sheet.read, accepted, refused, refused_rows };
+        let file_name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let preview = SheetPreview { file: file.display().to_string(), file_name, read: sheet.read, accepted, refused, refused_rows };
         *self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()) = Some(sheet);
         Ok(preview)
     }
 
     /// Save the accepted rows of the previewed spreadsheet in one transaction.
-    pub fn save_sheet(&self, lang: UiLang) -> ApiResult<SheetSaved> {
+    pub fn save_sheet(&self) -> AppResult<SheetSaved> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let sheet = self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or_else(|| {
-            ApiError::general(if l == Lang::Zh {
-                "没有待保存的表格，请重新导入"
-            } else {
-                "no spreadsheet waiting to be saved; import it again"
-            })
-        })?;
+        let l = self.l();
+        let sheet = self.pending_sheet.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or(AppError::NoSheetWaiting)?;
         let rows = sheet.sheet_rows();
         if rows.is_empty() {
-            return Err(ApiError::general(if l == Lang::Zh {
-                "表格中没有可保存的行"
-            } else {
-                "the spreadsheet has no row that can be saved"
-            }));
+            return Err(AppError::SheetEmpty);
         }
-        let saved = self.ws().save_rows(&rows, &packs).map_err(|e| ApiError::store(e, lang))?;
+        let saved = self.ws().save_rows(&rows, &packs)?;
         let (added, updated, unchanged) = crate::batch::count_companies(&saved);
         let text = match l {
             Lang::Zh => format!("已保存：新增 {added} 家，更新 {updated} 家，无变化 {unchanged} 家（一次事务）"),
@@ -1871,8 +2113,8 @@ impl Session {
     }
 
     /// The spreadsheet template (`butie template`) written to `file`.
-    pub fn save_template(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
-        crate::batch::write_template(&self.setup(lang), file).map_err(|e| ApiError::ops(e, lang))?;
+    pub fn save_template(&self, file: &Path) -> AppResult<Written> {
+        crate::batch::write_template(&self.setup(), file)?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
@@ -1883,10 +2125,9 @@ impl Session {
 
     /// The overview of these companies (in this order) and every clause's
     /// result, as a workbook (汇总 and 明细), written to `file`.
-    pub fn export_overview(&self, ids: &[i64], year: i64, file: &Path, lang: UiLang) -> ApiResult<Written> {
+    pub fn export_overview(&self, ids: &[i64], year: i64, file: &Path) -> AppResult<Written> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
+        let year = butie_core::profile::check_year("year", year)?;
         // A name typed without its extension gets it.
         let file = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
             file.to_path_buf()
@@ -1898,22 +2139,9 @@ impl Session {
         // The save dialog has asked before replacing, but only a workbook is
         // replaced: never a document of another kind chosen by a slip.
         if file.exists() && std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) && !crate::batch::is_workbook(&file) {
-            return Err(ApiError::general(match l {
-                Lang::Zh => format!("{}：已存在且不是 Excel 工作簿，未覆盖", file.display()),
-                Lang::En => format!("{}: exists and is not an Excel workbook; not replaced", file.display()),
-            }));
+            return Err(AppError::NotAWorkbook { file });
         }
-        let rows = self.overview_of(Some(ids), year, lang)?;
-        let statuses = |r: &OverviewRow| {
-            r.claims
-                .iter()
-                .map(|(k, n)| {
-                    let label = ClaimStatus::ALL.iter().find(|s| s.as_str() == *k).map(|s| claim_status_label(*s, l)).unwrap_or(k);
-                    format!("{label} {n}")
-                })
-                .collect::<Vec<_>>()
-                .join(if l == Lang::Zh { "，" } else { ", " })
-        };
+        let rows = self.overview_of(Some(ids), year)?;
         let dec = |t: &str| t.parse::<Decimal>().unwrap_or_default();
         let lines: Vec<crate::batch::OverviewLine> = rows
             .iter()
@@ -1929,34 +2157,32 @@ impl Session {
                 total_max: dec(&r.total_max),
                 eligible: r.eligible,
                 open: r.open,
-                filings: statuses(r),
+                filings: r.claims_text.clone(),
             })
             .collect();
         let companies = rows.into_iter().map(|(r, p)| (r.id, p, year)).collect();
-        let cx = self.setup(lang);
-        let bytes = crate::batch::portfolio_workbook(&cx, &packs, companies, &lines).map_err(|e| ApiError::ops(e, lang))?;
+        let bytes = crate::batch::portfolio_workbook(&self.setup(), &packs, companies, &lines)?;
         let ws = self.workspace_path();
-        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws)).map_err(|e| ApiError::general(e.message(lang.into())))?;
+        write_atomic(&file, &bytes, Replace::Allowed, Some(&ws))?;
         Ok(Written::File { file: file.display().to_string() })
     }
 
     /// Every listed company's forms and summary for the year, one folder
     /// each under `dir`, counting into `job` and stopping when it is
     /// cancelled. Runs on the caller's thread (the shell gives it its own).
-    pub fn portfolio_pdfs(&self, ids: &[i64], year: i64, dir: &Path, lang: UiLang, job: &PdfJob) -> ApiResult<PdfBatchView> {
+    pub fn portfolio_pdfs(&self, ids: &[i64], year: i64, dir: &Path, job: &PdfJob) -> AppResult<PdfBatchView> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let year = butie_core::profile::check_year("year", year).map_err(|e| ApiError::input(&e, lang))?;
-        let cx = self.setup(lang);
-        crate::batch::check_pdf_dir(dir).map_err(|e| ApiError::ops(e, lang))?;
+        let l = self.l();
+        let year = butie_core::profile::check_year("year", year)?;
+        let cx = self.setup();
+        crate::batch::check_pdf_dir(dir)?;
         // Companies deleted since the list was shown are left out.
-        let companies: Vec<(Profile, i32)> = self.overview_of(Some(ids), year, lang)?.into_iter().map(|(_, p)| (p, year)).collect();
+        let companies: Vec<(Profile, i32)> = self.overview_of(Some(ids), year)?.into_iter().map(|(_, p)| (p, year)).collect();
         job.total.store(companies.len(), std::sync::atomic::Ordering::SeqCst);
         // The work runs on threads of its own; the window's process is apart
         // (WebKit), so every core may be used.
         let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let run = crate::batch::write_portfolio_pdfs(&cx, &packs, &companies, dir, jobs, &job.done, &job.cancel)
-            .map_err(|e| ApiError::ops(e, lang))?;
+        let run = crate::batch::write_portfolio_pdfs(&cx, &packs, &companies, dir, jobs, &job.done, &job.cancel)?;
         let shown = dir.display().to_string();
         let mut text = match (run.cancelled, l) {
             (false, Lang::Zh) => format!("已为 {} 家企业写出 {} 个 PDF 文件，保存在 {shown}", run.companies, run.files),
@@ -1987,15 +2213,12 @@ impl Session {
         })
     }
 
-    pub fn import_file(&self, file: &Path, lang: UiLang) -> ApiResult<Written> {
+    /// Import the companies of a workspace file (an export).
+    pub fn import_companies(&self, file: &Path) -> AppResult<Written> {
         let packs = self.packs();
-        let l = Lang::from(lang);
-        let text = read_import_text(file).map_err(|e| ApiError::general(e.message(l)))?;
-        // A duplicate key or a format version names a place in the file,
-        // not a form field: the whole message, shown with the import.
-        let v = parse_import_text(&text)
-            .map_err(|e| ApiError { field: "import".into(), message: if e.field == "import" { e.detail(l) } else { e.message(l) } })?;
-        let ids = self.ws().import(&v, &packs, false).map_err(|e| ApiError::store(e, lang))?;
+        let text = read_import_text(file)?;
+        let v = parse_import_text(&text).map_err(AppError::Import)?;
+        let ids = self.ws().import(&v, &packs, false)?;
         Ok(Written::Imported { ids })
     }
 }
@@ -2007,7 +2230,7 @@ mod tests {
     fn session() -> (tempfile::TempDir, Session, i64) {
         let dir = tempfile::tempdir().unwrap();
         let s = Session::open(&dir.path().join("ws.sqlite")).map_err(|e| e.to_api(UiLang::En)).unwrap();
-        let id = s.list_companies("", UiLang::Zh).unwrap()[0].id;
+        let id = s.companies("").unwrap()[0].id;
         (dir, s, id)
     }
 
@@ -2022,10 +2245,10 @@ mod tests {
     fn the_overview_lists_every_client_with_its_year() {
         let (_d, s, id) = session();
         let c = json_company("成都测试", "91510107MA6DG8HL5P", "成都市", "武侯区");
-        let cd = s.save_company(None, &c, UiLang::Zh).unwrap().id;
-        s.set_fact(cd, 2025, "cbec_volume", &Value::String("236,500,000".into()), UiLang::Zh).unwrap();
-        s.set_fact(cd, 2025, "cbec_volume_prev_year", &Value::String("18200万".into()), UiLang::Zh).unwrap();
-        let rows = s.overview(2025, UiLang::Zh).unwrap();
+        let cd = s.add_or_update_company(None, &c).unwrap().id;
+        s.set_fact(cd, 2025, "cbec_volume", &Value::String("236,500,000".into())).unwrap();
+        s.set_fact(cd, 2025, "cbec_volume_prev_year", &Value::String("18200万".into())).unwrap();
+        let rows = s.overview(2025, OverviewSort::default()).unwrap();
         assert_eq!(rows.len(), 2);
         let tz = rows.iter().find(|r| r.id == id).unwrap();
         assert_eq!((tz.total.as_str(), tz.sample), ("470175.25", true));
@@ -2058,22 +2281,24 @@ mod tests {
             ),
         )
         .unwrap();
-        let p = s.preview_sheet(&f, 2025, UiLang::Zh).unwrap();
+        let p = s.preview_sheet(&f, 2025).unwrap();
         assert_eq!((p.read, p.accepted.len(), p.refused.len()), (3, 2, 1));
         assert_eq!(p.refused[0].row, 3);
         assert!(p.refused[0].column.contains("cbec_volume") && p.refused[0].column.contains("E列"), "{:?}", p.refused);
         assert_eq!(p.accepted.iter().map(|r| (r.row, r.action)).collect::<Vec<_>>(), [(2, "add"), (4, "add")]);
-        assert_eq!(s.list_companies("", UiLang::Zh).unwrap().len(), 1, "a preview saves nothing");
-        let saved = s.save_sheet(UiLang::Zh).unwrap();
+        assert_eq!(s.companies("").unwrap().len(), 1, "a preview saves nothing");
+        let saved = s.save_sheet().unwrap();
         assert_eq!((saved.added, saved.updated, saved.unchanged), (2, 0, 0), "{}", saved.text);
-        assert_eq!(s.list_companies("", UiLang::Zh).unwrap().len(), 3);
-        assert!(s.save_sheet(UiLang::Zh).is_err(), "saved once; a second save needs a new import");
-        let again = s.preview_sheet(&f, 2025, UiLang::En).unwrap();
+        assert_eq!(s.companies("").unwrap().len(), 3);
+        assert!(s.save_sheet().is_err(), "saved once; a second save needs a new import");
+        s.set_lang(UiLang::En);
+        let again = s.preview_sheet(&f, 2025).unwrap();
         assert!(again.accepted.iter().all(|r| r.action == "same"), "{:?}", again.accepted);
-        assert_eq!(s.save_sheet(UiLang::En).unwrap().unchanged, 2);
+        assert_eq!(s.save_sheet().unwrap().unchanged, 2);
+        s.set_lang(UiLang::Zh);
         let bad = d.path().join("bad.csv");
         std::fs::write(&bad, "name,uscc,city,district,turnover\n甲,x,台州市,椒江区,1\n").unwrap();
-        let e = s.preview_sheet(&bad, 2025, UiLang::Zh).unwrap_err();
+        let e = s.word(s.preview_sheet(&bad, 2025).unwrap_err());
         assert!(e.message.contains("turnover"), "{}", e.message);
     }
 
@@ -2082,9 +2307,9 @@ mod tests {
         use calamine::Reader;
         let (d, s, id) = session();
         let c = json_company("成都测试", &code("510107", 7), "成都市", "武侯区");
-        let cd = s.save_company(None, &c, UiLang::Zh).unwrap().id;
+        let cd = s.add_or_update_company(None, &c).unwrap().id;
         let out = d.path().join("总览.xlsx");
-        s.export_overview(&[cd, id], 2025, &out, UiLang::Zh).unwrap();
+        s.export_overview(&[cd, id], 2025, &out).unwrap();
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
         assert_eq!(wb.sheet_names(), ["汇总", "明细"]);
         let sum: Vec<Vec<String>> = wb.worksheet_range("汇总").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
@@ -2095,7 +2320,7 @@ mod tests {
         let job = PdfJob::default();
         assert!(job.start(2));
         assert!(!job.start(2), "one run at a time");
-        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf"), UiLang::Zh, &job).unwrap();
+        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf"), &job).unwrap();
         job.finish(Ok(v.clone()));
         assert_eq!((v.companies, v.cancelled, job.status().done), (2, false, 2));
         assert!(v.files >= 3, "{v:?}");
@@ -2104,7 +2329,7 @@ mod tests {
         let job = PdfJob::default();
         job.start(2);
         job.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
-        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf2"), UiLang::Zh, &job).unwrap();
+        let v = s.portfolio_pdfs(&[id, cd], 2025, &d.path().join("pdf2"), &job).unwrap();
         assert!(v.cancelled && v.companies == 0, "{v:?}");
         assert!(v.text.starts_with("已取消"), "{}", v.text);
     }
@@ -2117,12 +2342,12 @@ mod tests {
     fn a_claim_set_in_place_blocks_the_award_later_and_the_ledger_reconciles() {
         let (_d, s, id) = session();
         // Submitted without an amount: applies for the year's estimate.
-        let ev = s.set_claim(id, 2025, BRAND, "submitted", None, None, None, UiLang::Zh).unwrap();
+        let ev = s.set_claim(id, 2025, BRAND, "submitted", None, None, None).unwrap();
         let cell = clause(&ev, BRAND).claim.clone().unwrap();
         assert_eq!((cell.status.key, cell.status.label), ("submitted", "已申报"));
         assert_eq!(cell.estimate.as_deref(), Some("100000.00"));
         assert_eq!(cell.amount.as_deref(), Some("100000.00"));
-        let ev = s.set_claim(id, 2025, BRAND, "approved", Some(" 100000 "), None, None, UiLang::Zh).unwrap();
+        let ev = s.set_claim(id, 2025, BRAND, "approved", Some(" 100000 "), None, None).unwrap();
         let c = clause(&ev, BRAND);
         assert_eq!(c.status, "eligible", "the year's own claim blocks nothing");
         let cell = c.claim.clone().unwrap();
@@ -2131,23 +2356,24 @@ mod tests {
             ("approved", Some("100000.00"), Some("100000.00"))
         );
         assert_eq!(ev.total, "470175.25");
-        s.set_claim(id, 2025, MARK, "submitted", None, None, None, UiLang::Zh).unwrap();
-        s.set_claim(id, 2025, MARK, "approved", Some("90000"), Some("2025-09-30"), Some("批复文号 台商务〔2025〕12号"), UiLang::Zh)
-            .unwrap();
+        s.set_claim(id, 2025, MARK, "submitted", None, None, None).unwrap();
+        s.set_claim(id, 2025, MARK, "approved", Some("90000"), Some("2025-09-30"), Some("批复文号 台商务〔2025〕12号")).unwrap();
 
         // 2026: blocked by the 2025 approval, with the reason in its row and detail.
         // (Attending fairs settles 四(四), the other clause that asks about the brand.)
-        s.set_fact(id, 2026, "attended_cbec_exhibition", &Value::Bool(true), UiLang::Zh).unwrap();
-        let ev = s.evaluate(id, 2026, UiLang::Zh).unwrap();
+        s.set_fact(id, 2026, "attended_cbec_exhibition", &Value::Bool(true)).unwrap();
+        let ev = s.evaluate(id, 2026).unwrap();
         let c = clause(&ev, BRAND);
         assert_eq!((c.status, c.amount.as_deref(), c.claim.is_none()), ("ineligible", None, true));
         assert!(c.headline.contains("2025") && c.headline.contains("一次性奖励不再重复"), "{}", c.headline);
         assert!(c.reasons.iter().any(|r| r.text.contains("2025")));
         assert!(!ev.questions.iter().any(|q| q.key == "provincial_famous_brand"), "nothing to ask of a blocked award");
-        let en = s.evaluate(id, 2026, UiLang::En).unwrap();
+        s.set_lang(UiLang::En);
+        let en = s.evaluate(id, 2026).unwrap();
+        s.set_lang(UiLang::Zh);
         assert!(clause(&en, BRAND).headline.contains("2025"));
 
-        let v = s.claims(id, UiLang::Zh).unwrap();
+        let v = s.claims(id).unwrap();
         assert_eq!((v.count, v.years.len(), v.years[0].year), (2, 1, 2025));
         let b = v.years[0].claims.iter().find(|r| r.clause == BRAND).unwrap();
         assert_eq!(b.title, "省级跨境电商出口知名品牌奖励");
@@ -2164,10 +2390,12 @@ mod tests {
         let t = &v.years[0].totals;
         assert_eq!((t.estimate.as_str(), t.approved.as_str(), t.difference.as_str()), ("193000.00", "190000.00", "-3000.00"));
         assert_eq!(v.totals.difference, "-3000.00");
-        let en = s.claims(id, UiLang::En).unwrap();
+        s.set_lang(UiLang::En);
+        let en = s.claims(id).unwrap();
+        s.set_lang(UiLang::Zh);
         assert_eq!(en.years[0].claims[0].status.label, "approved");
         assert_eq!(
-            s.meta(UiLang::Zh).claim_statuses.iter().map(|x| x.label).collect::<Vec<_>>(),
+            s.meta().claim_statuses.iter().map(|x| x.label).collect::<Vec<_>>(),
             ["计划申报", "已申报", "已批准", "未获批", "已撤回"]
         );
     }
@@ -2175,24 +2403,159 @@ mod tests {
     #[test]
     fn claim_errors_name_the_control_and_change_nothing() {
         let (_d, s, id) = session();
-        let err = |r: ApiResult<EvaluationView>| r.unwrap_err();
-        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("abc"), None, None, UiLang::Zh));
+        let err = |r: AppResult<EvaluationView>| s.word(r.unwrap_err());
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("abc"), None, None));
         assert_eq!(e.field, "claim.amount");
         assert!(e.message.contains("不是数字") && !e.message.contains("claim"), "{}", e.message);
-        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("-5"), None, None, UiLang::En));
+        s.set_lang(UiLang::En);
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("-5"), None, None));
+        s.set_lang(UiLang::Zh);
         assert_eq!((e.field.as_str(), e.message.as_str()), ("claim.amount", "must not be negative"));
-        let e = err(s.set_claim(id, 2025, BRAND, "approved", None, None, None, UiLang::Zh));
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", None, None, None));
         assert_eq!((e.field.as_str(), e.message.as_str()), ("claim.amount", "已批准的申报须填写批准金额"));
-        let e = err(s.set_claim(id, 2025, BRAND, "planned", Some("5"), None, None, UiLang::Zh));
+        let e = err(s.set_claim(id, 2025, BRAND, "planned", Some("5"), None, None));
         assert_eq!(e.field, "claim.amount");
-        let e = err(s.set_claim(id, 2025, BRAND, "granted", None, None, None, UiLang::Zh));
+        let e = err(s.set_claim(id, 2025, BRAND, "granted", None, None, None));
         assert_eq!(e.field, "claim.status");
-        let e = err(s.set_claim(id, 2025, "tz.nope", "planned", None, None, None, UiLang::Zh));
+        let e = err(s.set_claim(id, 2025, "tz.nope", "planned", None, None, None));
         assert_eq!(e.field, "claim.clause");
-        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("1"), Some("2025-02-30"), None, UiLang::Zh));
+        let e = err(s.set_claim(id, 2025, BRAND, "approved", Some("1"), Some("2025-02-30"), None));
         assert_eq!(e.field, "claim.date");
-        assert_eq!(s.claims(id, UiLang::Zh).unwrap().count, 0);
-        let v = s.claims(id, UiLang::Zh).unwrap();
+        assert_eq!(s.claims(id).unwrap().count, 0);
+        let v = s.claims(id).unwrap();
         assert_eq!((v.totals.estimate.as_str(), v.totals.difference.as_str(), v.years.len()), ("0.00", "0.00", 0));
+    }
+
+    #[test]
+    fn the_overview_comes_sorted_with_equal_rows_by_id() {
+        let (_d, s, id) = session();
+        let a = s.add_or_update_company(None, &json_company("乙公司", &code("510107", 11), "成都市", "武侯区")).unwrap().id;
+        let b = s.add_or_update_company(None, &json_company("甲公司", &code("510107", 12), "成都市", "武侯区")).unwrap().id;
+        s.set_fact(b, 2025, "cbec_volume", &Value::String("236,500,000".into())).unwrap();
+        s.set_fact(b, 2025, "cbec_volume_prev_year", &Value::String("18200万".into())).unwrap();
+        let ids = |key, descending| s.overview(2025, OverviewSort { key, descending }).unwrap().iter().map(|r| r.id).collect::<Vec<_>>();
+        // The sample (470,175.25) first; the two at 0.00 by id either way.
+        assert_eq!(ids(OverviewKey::Total, true), [id, a, b]);
+        assert_eq!(ids(OverviewKey::Total, false), [a, b, id]);
+        // b's provisional total (2,100,000.00) is the highest.
+        assert_eq!(ids(OverviewKey::TotalProvisional, true), [b, id, a]);
+        // Text in code point order (乙 U+4E59 < 台 U+53F0 < 甲 U+7532; 台 < 成 U+6210).
+        assert_eq!(ids(OverviewKey::Name, false), [a, id, b]);
+        assert_eq!(ids(OverviewKey::Name, true), [b, id, a]);
+        assert_eq!(ids(OverviewKey::Place, false), [id, a, b]);
+        assert_eq!(ids(OverviewKey::Place, true), [a, b, id]);
+        // No filing window anywhere: all equal, by id whichever way.
+        assert_eq!(ids(OverviewKey::Deadline, true), [id, a, b]);
+        assert_eq!(ids(OverviewKey::Deadline, false), [id, a, b]);
+        let rows = s.overview(2025, OverviewSort::default()).unwrap();
+        let tz = &rows[0];
+        assert_eq!((tz.total_text.as_str(), tz.provisional_text.as_deref(), tz.place.as_str()), ("470,175.25", None, "台州市椒江区"));
+        let cd = rows.iter().find(|r| r.id == b).unwrap();
+        assert_eq!((cd.total_text.as_str(), cd.provisional_text.as_deref()), ("0.00", Some("2,100,000.00")));
+        s.set_claim(id, 2025, BRAND, "submitted", None, None, None).unwrap();
+        s.set_claim(id, 2025, MARK, "approved", Some("90000"), None, None).unwrap();
+        assert_eq!(s.overview(2025, OverviewSort::default()).unwrap()[0].claims_text, "已批准 1，已申报 1");
+        assert_eq!(ids(OverviewKey::Filed, true), [id, a, b]);
+        s.set_lang(UiLang::En);
+        assert_eq!(s.overview(2025, OverviewSort::default()).unwrap()[0].claims_text, "approved 1, submitted 1");
+        // The window sends the key and direction as JSON.
+        let sort: OverviewSort = serde_json::from_str(r#"{"key":"total_provisional","descending":false}"#).unwrap();
+        assert_eq!(sort, OverviewSort { key: OverviewKey::TotalProvisional, descending: false });
+    }
+
+    #[test]
+    fn figures_come_as_the_window_shows_them_in_the_sessions_language() {
+        let (_d, s, id) = session();
+        let ev = s.evaluate(id, 2025).unwrap();
+        assert_eq!((ev.total_text.as_str(), ev.provisional_text.as_deref()), ("470,175.25 元", None));
+        assert!(ev.total_max_text.ends_with(" 元"), "{}", ev.total_max_text);
+        let p = &ev.progress;
+        assert_eq!(p.percent, (200 * p.answered + p.answered + p.open) / (2 * (p.answered + p.open)));
+        let c = clause(&ev, MARK);
+        assert_eq!((c.amount.as_deref(), c.amount_text.as_str()), (Some("93000.00"), "93,000.00"));
+        s.set_lang(UiLang::En);
+        let en = s.evaluate(id, 2025).unwrap();
+        assert_eq!(en.total_text, "470,175.25 yuan");
+        assert_eq!(s.read_number("cbec_volume", "6.2万").unwrap().text, "= 62,000.00 yuan");
+        assert_eq!(s.meta().facts["cbec_volume"].unit, "yuan");
+        s.set_lang(UiLang::Zh);
+        assert_eq!(s.meta().facts["cbec_volume"].unit, "元");
+
+        // A year not yet answered is offered the standing answers of the last one.
+        let ev = s.evaluate(id, 2026).unwrap();
+        let offer = ev.carry_over.expect("an offer");
+        assert_eq!(offer.from, 2025);
+        assert!(offer.count > 0);
+        let copied = s.copy_facts(id, 2025, 2026).unwrap();
+        assert_eq!(copied.labels_text, copied.labels.join("、"));
+        assert!(copied.evaluation.carry_over.is_none(), "answered now");
+        assert!(s.evaluate(id, 2025).unwrap().carry_over.is_none(), "no earlier year");
+
+        // A saved evaluation: its total, time and inputs in words.
+        s.save_evaluation(id, 2025).unwrap();
+        let h = &s.history(id).unwrap()[0];
+        assert_eq!(h.total_text, "470,175.25");
+        assert!(h.created_text.len() == 19 && h.created_text.as_bytes()[4] == b'/', "{}", h.created_text);
+        let fee = h.inputs_shown.iter().find(|i| i.key == "intl_trademark_fee").unwrap();
+        assert!(fee.text == "186,000.00 元" && !fee.label.is_empty(), "{fee:?}");
+        let no = h.inputs_shown.iter().find(|i| i.key == "opened_new_cbec_store").unwrap();
+        assert_eq!(no.text, "否");
+        assert!(h.packs_text.contains("@") && h.packs_full_text.len() > h.packs_text.len());
+
+        let v = s.claims(id).unwrap();
+        assert_eq!(v.totals.estimate_text, "0.00");
+        s.set_claim(id, 2025, BRAND, "submitted", None, None, None).unwrap();
+        let ev = s.set_claim(id, 2025, BRAND, "approved", Some("100000"), None, None).unwrap();
+        let cell = clause(&ev, BRAND).claim.clone().unwrap();
+        assert_eq!(
+            (cell.estimate_text.as_deref(), cell.approved_with_unit.as_deref(), cell.estimate_with_unit.as_deref()),
+            (Some("100,000.00"), Some("100,000.00 元"), Some("100,000.00 元"))
+        );
+        let row = &s.claims(id).unwrap().years[0].claims[0];
+        assert_eq!((row.estimate_text.as_str(), row.difference_text.as_str()), ("100,000.00", "0.00"));
+    }
+
+    #[test]
+    fn a_credit_code_is_counted_while_typed_then_checked_plain() {
+        let (_d, s, _) = session();
+        let typing = s.check_uscc("9151 0107-MA").unwrap();
+        assert_eq!((typing.typing.as_deref(), typing.uscc), (Some("10/18"), None));
+        assert!(s.check_uscc(" - ").unwrap().typing.is_none());
+        let ok = s.check_uscc("9151 0107－ma6d g8hl5p").unwrap();
+        assert_eq!(
+            (ok.uscc.as_deref(), ok.division.as_deref(), ok.city.as_deref(), ok.typing),
+            (Some("91510107MA6DG8HL5P"), Some("510107"), Some("成都市"), None)
+        );
+        let e = s.word(s.check_uscc("91510107MA6DG8HL5X").unwrap_err());
+        assert_eq!(e.field, "company.uscc");
+        assert!(e.message.contains("校验位"), "{}", e.message);
+    }
+
+    #[test]
+    fn errors_are_worded_once_in_the_sessions_language() {
+        let (d, s, id) = session();
+        let word = |e: AppError| (e.to_api(UiLang::Zh), e.to_api(UiLang::En));
+        let (zh, en) = word(s.save_sheet().unwrap_err());
+        assert_eq!(
+            (zh.message.as_str(), en.message.as_str()),
+            ("没有待保存的表格，请重新导入", "no spreadsheet waiting to be saved; import it again")
+        );
+        let e = s.word(s.set_material(id, 2025, BRAND, 1, "done").unwrap_err());
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("material.status", "\"done\""));
+        // A store error keeps its field; an input error inside it, the input's.
+        let e = s.word(s.get_company(999).unwrap_err());
+        assert_eq!(e.field, "");
+        s.set_lang(UiLang::En);
+        let e = s.word(s.add_or_update_company(None, &json_company("x", "91331002MA2A8K5L0Y", "台州市", "椒江区")).unwrap_err());
+        assert_eq!(e.field, "company.uscc");
+        assert!(e.message.contains("already belongs"), "{}", e.message);
+        let junk = d.path().join("junk.xlsx");
+        std::fs::write(&junk, "not a workbook").unwrap();
+        let e = s.word(s.export_overview(&[id], 2025, &junk).unwrap_err());
+        assert_eq!(e.message, format!("{}: exists and is not an Excel workbook; not replaced", junk.display()));
+        // The session's language words every error that follows.
+        s.set_lang(UiLang::Zh);
+        let e = s.word(s.export_company_to(id, &junk).unwrap_err());
+        assert!(e.message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", e.message);
     }
 }

@@ -805,37 +805,54 @@ fn app_export_and_import_use_the_same_guards() {
     let d = dir.path();
     let ws = d.join("app.sqlite");
     let s = Session::open(&ws).map_err(|e| e.to_api(UiLang::En)).unwrap();
-    let id = s.list_companies("", UiLang::En).unwrap()[0].id;
+    s.set_lang(UiLang::En);
+    let word = |e: butie::app_api::AppError| s.word(e);
+    let id = s.companies("").unwrap()[0].id;
     // Onto the workspace itself.
     let before = std::fs::read(&ws).unwrap();
-    let e = s.export_company(id, &ws, UiLang::En).unwrap_err();
+    let e = {
+        s.set_lang(UiLang::En);
+        word(s.export_company_to(id, &ws).unwrap_err())
+    };
     assert!(e.message.contains("is the open workspace"), "{e:?}");
     assert_eq!(std::fs::read(&ws).unwrap(), before);
     // Onto a link.
     std::fs::write(d.join("secret.txt"), "keep me").unwrap();
     std::os::unix::fs::symlink(d.join("secret.txt"), d.join("link.json")).unwrap();
-    let e = s.export_company(id, &d.join("link.json"), UiLang::Zh).unwrap_err();
+    let e = {
+        s.set_lang(UiLang::Zh);
+        word(s.export_company_to(id, &d.join("link.json")).unwrap_err())
+    };
     assert!(e.message.contains("是符号链接"), "{e:?}");
     assert_eq!(std::fs::read_to_string(d.join("secret.txt")).unwrap(), "keep me");
     // A good export replaces an earlier one.
-    s.export_company(id, &d.join("c.json"), UiLang::En).unwrap();
-    s.export_company(id, &d.join("c.json"), UiLang::En).unwrap();
+    s.export_company_to(id, &d.join("c.json")).unwrap();
+    s.export_company_to(id, &d.join("c.json")).unwrap();
     // Import: a FIFO, a duplicate key, a newer version.
     mkfifo(&d.join("fifo.json"));
-    let e = s.import_file(&d.join("fifo.json"), UiLang::En).unwrap_err();
+    let e = {
+        s.set_lang(UiLang::En);
+        word(s.import_companies(&d.join("fifo.json")).unwrap_err())
+    };
     assert!(e.message.contains("not a regular file"), "{e:?}");
     std::fs::write(d.join("dup.json"), sample_with_facts_prefix(r#""exhibition_cost": "1", "exhibition_cost": "2","#)).unwrap();
-    let e = s.import_file(&d.join("dup.json"), UiLang::En).unwrap_err();
+    let e = {
+        s.set_lang(UiLang::En);
+        word(s.import_companies(&d.join("dup.json")).unwrap_err())
+    };
     assert_eq!(e.message, "facts.exhibition_cost: duplicate key (it appears twice in the same object; which one is meant?)");
     std::fs::write(d.join("new.json"), r#"{"butie_workspace": 7, "companies": []}"#).unwrap();
-    let e = s.import_file(&d.join("new.json"), UiLang::Zh).unwrap_err();
+    let e = {
+        s.set_lang(UiLang::Zh);
+        word(s.import_companies(&d.join("new.json")).unwrap_err())
+    };
     assert!(e.message.contains("格式版本 7 比本程序支持的版本 1 新"), "{e:?}");
     // PDFs through the app: a long name works.
     let mut fields: serde_json::Value = serde_json::from_str(&sample()).unwrap();
     fields["company"]["name"] = "成".repeat(66).into();
     fields["company"]["uscc"] = serde_json::Value::Null;
-    let new_id = s.save_company(None, &fields["company"], UiLang::En).unwrap().id;
-    match s.generate_pdfs(new_id, 2025, &d.join("pdfs"), UiLang::En).unwrap() {
+    let new_id = s.add_or_update_company(None, &fields["company"]).unwrap().id;
+    match s.write_pdfs(new_id, 2025, &d.join("pdfs")).unwrap() {
         butie::app_api::Written::Files { files, .. } => assert!(!files.is_empty()),
         other => panic!("{other:?}"),
     }

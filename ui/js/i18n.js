@@ -1,11 +1,13 @@
-// Interface words. Results, reasons and help come from the policy data in
-// the chosen language; only the chrome is here.
-const T = {
+// Interface words. Results, reasons, help, figures and their units come
+// from the Rust side in the chosen language; only the chrome is here.
+import { state } from "./state.js";
+
+export const T = {
   zh: {
     sub: "台州 · 成都 跨境电商补贴测算（离线）", year: "测算年度", langBtn: "English",
     search: "搜索企业名称、信用代码或区县", newCompany: "＋ 新建企业", import: "导入…",
     profile: "企业资料", interview: "申报问卷", results: "测算结果", history: "历史记录",
-    name: "企业名称", uscc: "统一社会信用代码", city: "注册城市", district: "区（县、市）", noFigureTotal: "未公布具体标准", unverifiedBadge: "未验证", draftBadge: "征求意见稿", districtFree: "如：玄武区", legal_rep: "法定代表人",
+    name: "企业名称", uscc: "统一社会信用代码", city: "注册城市", district: "区（县、市）", unverifiedBadge: "未验证", draftBadge: "征求意见稿", districtFree: "如：玄武区", legal_rep: "法定代表人",
     contact: "联系人", phone: "联系电话", bank: "开户银行", bank_account: "银行账号", dishonest: "是否列入严重失信名单",
     unknown: "不确定", yes: "是", no: "否", save: "保存", export: "导出…", del: "删除企业",
     newTitle: "新建企业", editTitle: "企业资料", saved: "已保存", deleted: "已删除", archived: "已归档（测算记录保留）",
@@ -33,7 +35,7 @@ const T = {
     frequency: "频次：", freq_one_time: "一次性（原文写明）", freq_annual: "按年度（原文写明）", freq_not_stated: "原文未规定",
     trace: "计算过程", quote: "政策原文", interp: "解释", hints: "再进一步", noHistory: "还没有保存的测算记录。",
     noCompany: "左侧选择或新建一家企业。", listItem: "{n} 条记录", notSaved: "未保存：", cleared: "已清除",
-    addRow: "＋ 添加一行", removeRow: "删除", unanswered: "未回答", topicCompany: "企业主体", answered: "已回答",
+    addRow: "＋ 添加一行", removeRow: "删除", none: "没有", unanswered: "未回答", topicCompany: "企业主体", answered: "已回答",
     requiredFirst: "请先保存企业资料。", workspace: "工作区：", cancelled: "已取消",
     startupFailed: "无法打开工作区",
     searchLabel: "搜索企业", companyList: "企业列表", tabsLabel: "企业页面", rowN: "第 {n} 行",
@@ -59,7 +61,7 @@ const T = {
     sub: "Taizhou · Chengdu cross-border e-commerce subsidies (offline)", year: "Data year", langBtn: "中文",
     search: "Search name, credit code or district", newCompany: "+ New company", import: "Import…",
     profile: "Company", interview: "Interview", results: "Results", history: "History",
-    name: "Company name", uscc: "Unified social credit code", city: "City", district: "District", noFigureTotal: "no standard published", unverifiedBadge: "unverified", draftBadge: "draft for comments", districtFree: "e.g. 玄武区 (as registered)", legal_rep: "Legal representative",
+    name: "Company name", uscc: "Unified social credit code", city: "City", district: "District", unverifiedBadge: "unverified", draftBadge: "draft for comments", districtFree: "e.g. 玄武区 (as registered)", legal_rep: "Legal representative",
     contact: "Contact", phone: "Phone", bank: "Bank", bank_account: "Account number", dishonest: "On the serious-dishonesty list",
     unknown: "Not sure", yes: "Yes", no: "No", save: "Save", export: "Export…", del: "Delete company",
     newTitle: "New company", editTitle: "Company", saved: "Saved", deleted: "Deleted", archived: "Archived (saved evaluations kept)",
@@ -87,7 +89,7 @@ const T = {
     frequency: "How often: ", freq_one_time: "once (stated in the text)", freq_annual: "yearly (stated in the text)", freq_not_stated: "not stated in the text",
     trace: "Arithmetic", quote: "Policy text", interp: "Interpretation", hints: "Within reach", noHistory: "No saved evaluations yet.",
     noCompany: "Pick or create a company on the left.", listItem: "{n} saved", notSaved: "Not saved: ", cleared: "Cleared",
-    addRow: "+ Add row", removeRow: "Remove", unanswered: "unanswered", topicCompany: "Company", answered: "answered",
+    addRow: "+ Add row", removeRow: "Remove", none: "None", unanswered: "unanswered", topicCompany: "Company", answered: "answered",
     requiredFirst: "Save the company first.", workspace: "Workspace: ", cancelled: "Cancelled",
     startupFailed: "The workspace cannot be opened",
     searchLabel: "Search companies", companyList: "Companies", tabsLabel: "Company pages", rowN: "row {n}",
@@ -110,3 +112,6 @@ const T = {
     openYear: "Show the results for {year}", estimateLabel: "estimate at filing", approvedLabel: "approved", yuan: "yuan",
   },
 };
+
+// A chrome word in the window's language, with {name} filled in from `vars`.
+export const t = (k, vars = {}) => (T[state.lang][k] || k).replace(/\{(\w+)\}/g, (_, v) => vars[v] ?? "");

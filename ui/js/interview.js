@@ -1,0 +1,217 @@
+// The interview: only the questions that still change a result, grouped by
+// topic, saved as they are answered; numbers read back as Rust reads them.
+import { state } from "./state.js";
+import { t } from "./i18n.js";
+import { $, el, toast, clearBadToast } from "./dom.js";
+import { api, errMessage } from "./api.js";
+import { renderResults } from "./results.js";
+
+export function renderInterview() {
+  const r = state.result;
+  const { answered, open, percent } = r.progress;
+  $("#progress-fill").style.width = percent + "%";
+  $("#progress-bar").setAttribute("aria-valuenow", String(percent));
+  $("#progress-text").textContent = t("progress", { a: answered, o: open });
+  $("#interview-intro").textContent = !r.any_pack_applies ? t("noPackThisYear", { year: r.year }) : open === 0 ? t("allDone") : t("intro");
+  offerCarryOver();
+  const box = $("#questions");
+  // Keep focus where the user is typing.
+  const focused = document.activeElement && document.activeElement.id;
+  const inQuestion = box.contains(document.activeElement) ? document.activeElement.closest(".question") : null;
+  const order = [...box.querySelectorAll(".question")].map((n) => n.dataset.key);
+  // Questions already on screen are updated in place, not rebuilt: a field
+  // the user is in, or about to tab into, must not vanish under them.
+  const old = new Map();
+  box.querySelectorAll(".question").forEach((n) => old.set(n.dataset.key, n));
+  const groups = new Map();
+  for (const q of r.questions) {
+    const topic = q.topic === "company" ? t("topicCompany") : state.meta.topics[q.topic] || "";
+    if (!groups.has(topic)) groups.set(topic, []);
+    groups.get(topic).push(q);
+  }
+  const sets = [];
+  for (const [topic, qs] of groups) {
+    const fs = el("fieldset", { class: "topic" }, el("legend", { text: topic }));
+    for (const q of qs) {
+      const prev = old.get(q.key);
+      fs.append(prev && prev.dataset.lang === state.lang && q.def.kind !== "list" ? updateQuestion(prev, q) : renderQuestion(q));
+    }
+    sets.push(fs);
+  }
+  box.replaceChildren(...sets);
+  if (focused) { const f = document.getElementById(focused); if (f && f !== document.activeElement) f.focus(); }
+  // The control the user was on is gone (a list redrawn, or the answer
+  // settled the question): the same question, else the next one, takes the
+  // focus, never the page.
+  if (inQuestion && !box.contains(document.activeElement)) {
+    const keys = order.slice(Math.max(order.indexOf(inQuestion.dataset.key), 0));
+    const next = keys.map((k) => box.querySelector(`.question[data-key="${k}"]`)).find(Boolean) || box.querySelector(".question");
+    const c = next && next.querySelector("input, select, button.choice");
+    if (c) c.focus();
+  }
+  // Enter moved on to the next question: the answer may have brought in a
+  // follow-up right after the one answered, which is then the next question.
+  const adv = state.advanceAfter;
+  state.advanceAfter = null;
+  if (adv && Date.now() < adv.until && document.activeElement && document.activeElement.id === adv.to) {
+    const qs = [...box.querySelectorAll(".question")];
+    const i = qs.findIndex((n) => n.dataset.key === adv.key);
+    const c = i >= 0 && qs.slice(i + 1).map((n) => n.querySelector("input, select, button.choice")).find(Boolean);
+    if (c && c !== document.activeElement) c.focus();
+  }
+}
+
+// A year with no answers yet: Rust offers the standing answers
+// (recognitions, business types, leases) of the latest earlier year.
+function offerCarryOver() {
+  const box = $("#carry-over");
+  const offer = state.result.carry_over;
+  if (!offer) { box.classList.add("hidden"); return; }
+  const { from, count } = offer;
+  $("#carry-over-text").textContent = t("carryOverOffer", { from, n: count });
+  const b = $("#btn-carry-over");
+  b.textContent = t("carryOver", { from });
+  b.onclick = async () => {
+    try {
+      const r = await api.copyFacts(state.companyId, from, state.year);
+      state.result = r.evaluation;
+      toast(t("carriedOver", { from: r.from, n: r.labels.length, list: r.labels_text }));
+      box.classList.add("hidden");
+      renderInterview();
+      renderResults();
+    } catch (e) { toast(errMessage(e).message, true); }
+  };
+  box.classList.remove("hidden");
+}
+
+function updateQuestion(node, q) {
+  node.classList.toggle("done", q.answered);
+  const badge = node.querySelector(".badge");
+  badge.className = "badge " + (q.answered ? "ok" : "todo");
+  badge.textContent = q.answered ? t("answered") : t("unanswered");
+  if (q.def.kind === "bool") {
+    for (const [suffix, val] of [["yes", true], ["no", false], ["unknown", null]]) {
+      const b = node.querySelector(`#q-${q.key}-${suffix}`);
+      if (b) { b.classList.toggle("on", q.value === val); b.setAttribute("aria-pressed", String(q.value === val)); }
+    }
+  } else {
+    const input = node.querySelector("#q-" + q.key);
+    // A field showing a refused entry keeps it, so the user can correct it.
+    const refused = node.querySelector(".field-error").textContent !== "";
+    if (input && input !== document.activeElement && !refused) {
+      input.value = q.value ?? "";
+      input.dispatchEvent(new Event("input"));
+    }
+  }
+  return node;
+}
+
+function renderQuestion(q) {
+  const d = q.def;
+  const wrap = el("div", { class: "question" + (q.answered ? " done" : ""), id: "question-" + q.key, "data-key": q.key, "data-lang": state.lang },
+    el("div", { class: "q-label" },
+      // The question names its field (a number or a choice list); yes/no
+      // buttons and list rows are a group named by it.
+      d.kind === "bool" || d.kind === "list" ? el("span", { id: "qlabel-" + q.key, text: d.label }) : el("label", { id: "qlabel-" + q.key, for: "q-" + q.key, text: d.label }), el("span", { class: "badge " + (q.answered ? "ok" : "todo"), text: q.answered ? t("answered") : t("unanswered") })));
+  if (d.help) wrap.append(el("div", { class: "q-help muted small", text: d.help }));
+  const err = el("em", { class: "field-error", id: "qerr-" + q.key });
+  const send = async (value) => {
+    err.textContent = "";
+    try {
+      state.result = await api.setFact(state.companyId, state.year, q.key, value);
+      clearBadToast();
+      renderInterview();
+      renderResults();
+    } catch (e) {
+      const m = errMessage(e).message;
+      const slot = document.getElementById("qerr-" + q.key);
+      if (slot) slot.textContent = m;
+      toast(`${t("notSaved")}${d.label} — ${m}`, true);
+    }
+  };
+  let input;
+  if (d.kind === "bool") {
+    input = el("div", { class: "choices", role: "group", "aria-labelledby": "qlabel-" + q.key });
+    for (const [val, label] of [[true, t("yes")], [false, t("no")], [null, t("unknown")]]) {
+      const b = el("button", { type: "button", id: `q-${q.key}-${val === null ? "unknown" : val ? "yes" : "no"}`, class: "choice" + (val === null ? " unknown" : "") + (q.value === val ? " on" : ""), "aria-pressed": String(q.value === val), text: label });
+      b.addEventListener("click", () => send(val));
+      input.append(b);
+    }
+  } else if (d.kind === "enum") {
+    input = el("select", { id: "q-" + q.key });
+    input.append(el("option", { value: "", text: "—" }));
+    for (const [k, label] of Object.entries(d.options)) input.append(el("option", { value: k, text: label }));
+    input.value = q.value || "";
+    input.addEventListener("change", () => send(input.value || null));
+  } else if (d.kind === "list") {
+    input = renderList(q, send);
+  } else {
+    input = el("div", { class: "numfield" });
+    const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: q.value ?? "" });
+    box.addEventListener("change", () => send(box.value.trim() === "" ? null : box.value));
+    // Enter saves and moves on to the next question, as Tab does.
+    box.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); focusNextQuestion(box); } });
+    // What the typed text is read as (236,500,000 / 18200万 / ６.２万), as it is typed.
+    const understood = el("span", { class: "understood muted small", id: "qval-" + q.key, "aria-live": "polite" });
+    let timer;
+    const preview = () => {
+      clearTimeout(timer);
+      const text = box.value.trim();
+      if (text === "") { understood.textContent = ""; return; }
+      timer = setTimeout(async () => {
+        try { const u = await api.readNumber(q.key, text); if (box.value.trim() === text) understood.textContent = u.text; }
+        catch (e) { if (box.value.trim() === text) understood.textContent = "✗ " + errMessage(e).message; }
+      }, 120);
+    };
+    box.addEventListener("input", preview);
+    input.append(box, el("span", { class: "unit", text: d.unit }), understood);
+    if (q.value != null && q.value !== "") preview();
+  }
+  wrap.append(input, err);
+  return wrap;
+}
+
+// The first control of the question after the one holding `from` (its
+// change event fires as focus leaves, so the answer is saved on the way).
+function focusNextQuestion(from) {
+  const qs = [...document.querySelectorAll("#questions .question")];
+  const i = qs.findIndex((q) => q.contains(from));
+  const next = qs.slice(i + 1).map((q) => q.querySelector("input, select, button.choice")).find(Boolean);
+  // If the answer brings in a follow-up question right after this one, the
+  // redrawn questionnaire moves the focus on to it (see renderInterview).
+  state.advanceAfter = i >= 0 && next && next.id ? { key: qs[i].dataset.key, to: next.id, until: Date.now() + 3000 } : null;
+  if (next) next.focus(); else from.blur();
+}
+
+function renderList(q, send) {
+  const d = q.def;
+  const rows = Array.isArray(q.value) ? q.value.map((r) => ({ ...r })) : [];
+  const box = el("div", { class: "list-editor", id: "q-" + q.key });
+  const fields = Object.entries(d.fields);
+  const table = el("table", { class: "mini" });
+  table.append(el("tr", {}, ...fields.map(([, f]) => el("th", { text: f.heading })), el("th", {}, el("span", { class: "sr-only", text: t("removeRow") }))));
+  rows.forEach((r, i) => {
+    const tr = el("tr");
+    for (const [k] of fields) {
+      const inp = el("input", { value: r[k] ?? "", inputmode: "decimal", id: `q-${q.key}-${i}-${k}`, "aria-label": `${d.label} · ${t("rowN", { n: i + 1 })} · ${d.fields[k].label}` });
+      inp.addEventListener("change", () => { rows[i][k] = inp.value.trim(); if (fields.every(([fk]) => rows[i][fk] !== "" && rows[i][fk] != null)) send(rows); });
+      tr.append(el("td", {}, inp));
+    }
+    tr.append(el("td", {}, el("button", { type: "button", class: "ghost small", text: t("removeRow"), onclick: () => { rows.splice(i, 1); send(rows); } })));
+    table.append(tr);
+  });
+  const add = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-add`, text: t("addRow") });
+  add.addEventListener("click", () => {
+    rows.push(Object.fromEntries(fields.map(([k]) => [k, ""])));
+    q.value = rows;
+    const fresh = renderList(q, send);
+    box.replaceWith(fresh);
+    // The new row's first field takes the focus.
+    const first = document.getElementById(`q-${q.key}-${rows.length - 1}-${fields[0][0]}`);
+    if (first) first.focus();
+  });
+  if (rows.length === 0) send.empty = true;
+  const none = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-none`, text: t("none"), onclick: () => send([]) });
+  box.append(table, el("div", { class: "buttons" }, add, none));
+  return box;
+}
