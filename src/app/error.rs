@@ -59,7 +59,7 @@ pub enum AppError {
     Import(InputError),
     /// A shared operation of `src/ops`, with the form field it belongs to
     /// ("" for none; a store error names its own).
-    Ops { field: &'static str, error: crate::ops::Error },
+    Ops { field: &'static str, error: Box<crate::ops::Error> },
     /// A material status that is none of the three.
     MaterialStatus { status: String },
     /// `save_sheet` without a spreadsheet previewed (or saved already).
@@ -88,7 +88,7 @@ pub type AppResult<T> = Result<T, AppError>;
 impl AppError {
     /// A shared operation's error, for `field`.
     pub fn ops(field: &'static str) -> impl FnOnce(crate::ops::Error) -> AppError {
-        move |error| AppError::Ops { field, error }
+        move |error| AppError::Ops { field, error: Box::new(error) }
     }
 
     /// The error as the window shows it, in `lang`: the field it belongs to
@@ -104,14 +104,17 @@ impl AppError {
             AppError::Pdf(e) => say("", e.message(l)),
             AppError::Policy(e) => say("", e.message(l)),
             AppError::Import(e) => say("import", if e.field == "import" { e.detail(l) } else { e.message(l) }),
-            AppError::Ops { field, error: crate::ops::Error::Store(e) } => {
-                let mut a = store_api(e, l);
-                if !field.is_empty() {
-                    a.field = field.to_string();
+            AppError::Ops { field, error } => match &**error {
+                // A store error names its field unless the operation's does.
+                crate::ops::Error::Store(e) => {
+                    let mut a = store_api(e, l);
+                    if !field.is_empty() {
+                        a.field = field.to_string();
+                    }
+                    a
                 }
-                a
-            }
-            AppError::Ops { field, error } => say(field, error.message(l)),
+                e => say(field, e.message(l)),
+            },
             AppError::MaterialStatus { status } => say("material.status", format!("{status:?}")),
             AppError::NoSheetWaiting => {
                 say("", pick("没有待保存的表格，请重新导入".into(), "no spreadsheet waiting to be saved; import it again".into()))
@@ -186,7 +189,7 @@ impl From<PolicyError> for AppError {
 
 impl From<crate::ops::Error> for AppError {
     fn from(error: crate::ops::Error) -> Self {
-        AppError::Ops { field: "", error }
+        AppError::Ops { field: "", error: Box::new(error) }
     }
 }
 
