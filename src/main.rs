@@ -10,7 +10,7 @@ use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliErr
 use butie::store_cli::{self as sc, ClaimArgs, CompanyFields};
 use butie::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -602,10 +602,139 @@ fn main() -> ExitCode {
         workspace: cli.workspace.clone(),
     };
     let lang = cx.lang;
-    let need_year = |year: Option<i64>| year.ok_or_else(|| CliError::usage(cx.say("--year: 必填", "--year: required").into()));
-    // Commands that change the workspace (their output may fail after the change).
-    let saves = matches!(
-        &cli.command,
+    if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
+        return batch(&cx, input, *year, out, pdf, *save, *jobs);
+    }
+    let result = run(&cx, &cli.command);
+    match result {
+        Ok(out) => emit(&out, lang, saves(&cli.command)),
+        Err(e) => {
+            let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
+            if e.code == 1 {
+                eprint!("{}", e.message);
+            } else {
+                eprintln!("{prefix}{}", e.message);
+            }
+            ExitCode::from(e.code as u8)
+        }
+    }
+}
+
+/// Every command but `batch`: its output, or the error to print.
+fn run(cx: &Context, command: &Command) -> Result<String, CliError> {
+    match command {
+        Command::Evaluate { profile: Some(_), save: true, .. } => Err(CliError::usage(
+            cx.say(
+                "--save 只能与 --company 一起使用（保存到工作区中的企业）",
+                "--save works only with --company (it saves to a company in the workspace)",
+            )
+            .into(),
+        )),
+        Command::Evaluate { profile: Some(p), year, json, explain, .. } => evaluate_cmd(cx, p, *year, *json, *explain),
+        Command::Evaluate { company: Some(c), year, save, json, explain, .. } => {
+            need_year(cx, *year).and_then(|y| sc::evaluate_company(cx, c, y, *save, sc::Show { json: *json, explain: *explain }))
+        }
+        Command::Evaluate { .. } => Err(CliError::usage("--profile or --company".into())),
+        Command::Policies { json, cmd: None } => policies_cmd(cx, *json),
+        Command::Policies { cmd: Some(PoliciesCmd::Import { file, sig, allow_unsigned }), .. } => {
+            butie::cli::packs::import_cmd(cx, file, sig.as_deref(), *allow_unsigned)
+        }
+        Command::Policies { cmd: Some(PoliciesCmd::Diff { old, new, impact, year }), .. } => {
+            butie::cli::packs::diff_cmd(cx, old, new, *impact, *year)
+        }
+        Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::cli::packs::versions_cmd(cx),
+        Command::Policies { cmd: Some(PoliciesCmd::Pin { pack, version }), .. } => butie::cli::packs::pin_cmd(cx, pack, version),
+        Command::Policies { cmd: Some(PoliciesCmd::Unpin { pack }), .. } => butie::cli::packs::unpin_cmd(cx, pack),
+        Command::Keys(KeysCmd::Add { name, key }) => butie::cli::packs::keys_add(cx, name, key),
+        Command::Keys(KeysCmd::List) => butie::cli::packs::keys_list(cx),
+        Command::Keys(KeysCmd::Remove { key }) => butie::cli::packs::keys_remove(cx, key),
+        Command::History { verify: true, .. } => butie::cli::packs::history_verify(cx),
+        Command::CheckPolicies { dir } => check_policies_cmd(cx, dir),
+        Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(cx, p, *year, out),
+        Command::Pdf { company: Some(c), year, out, .. } => need_year(cx, *year).and_then(|y| sc::pdf_company(cx, c, y, out)),
+        Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
+        Command::Template { out } => butie::cli::template_cmd(cx, out),
+        Command::Batch { .. } => unreachable!("handled above"),
+
+        Command::Company(_)
+        | Command::Facts(_)
+        | Command::Claim(_)
+        | Command::Claims { .. }
+        | Command::History { .. }
+        | Command::Export { .. }
+        | Command::Import { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => workspace_command(cx, command),
+        Command::Packet { .. } | Command::Materials(_) | Command::Evidence(_) | Command::Deadline(_) | Command::Deadlines { .. } => {
+            packet_command(cx, command)
+        }
+    }
+}
+
+/// The commands on the workspace: companies, facts, the ledger, history, export, import, backup.
+fn workspace_command(cx: &Context, command: &Command) -> Result<String, CliError> {
+    match command {
+        Command::Company(CompanyCmd::Add(f)) => sc::company_add(cx, &f.fields()),
+        Command::Company(CompanyCmd::List { search, json }) => sc::company_list(cx, search.as_deref(), *json),
+        Command::Company(CompanyCmd::Show { company }) => sc::company_show(cx, company),
+        Command::Company(CompanyCmd::Edit { company, fields }) => sc::company_edit(cx, company, &fields.fields()),
+        Command::Company(CompanyCmd::Delete { company, archive }) => sc::company_delete(cx, company, *archive),
+        Command::Facts(FactsCmd::Set { company, year, from_json, pairs }) => sc::facts_set(cx, company, *year, pairs, from_json.as_deref()),
+        Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(cx, company, *year, keys),
+        Command::Facts(FactsCmd::Copy { company, from, to }) => sc::facts_copy(cx, company, *from, *to),
+        Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(cx, company, *year, *json),
+        Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, date, note }) => {
+            let a = ClaimArgs {
+                clause: clause.clone(),
+                status: status.clone(),
+                amount: amount.clone(),
+                date: date.clone(),
+                note: note.clone(),
+            };
+            sc::claim_set(cx, company, *year, &a)
+        }
+        Command::Claims { company, year, json } => sc::claims(cx, company, *year, *json),
+        Command::History { show: Some(id), .. } => sc::history_show(cx, *id),
+        Command::History { company: Some(c), json, .. } => sc::history(cx, c, *json),
+        Command::History { .. } => Err(CliError::usage("--company or --show".into())),
+        Command::Export { company, year, out, .. } => sc::export(cx, company.as_deref(), *year, out),
+        Command::Import { file, replace } => sc::import(cx, file, *replace),
+        Command::Backup { out } => sc::backup(cx, out),
+        Command::Restore { file } => sc::restore(cx, file),
+        _ => unreachable!("not a workspace command"),
+    }
+}
+
+/// The commands on the packet, its materials and the filing windows.
+fn packet_command(cx: &Context, command: &Command) -> Result<String, CliError> {
+    match command {
+        Command::Packet { profile: Some(p), year, out, .. } => butie::cli::packet::packet_profile(cx, p, *year, out),
+        Command::Packet { company: Some(c), year, out, .. } => {
+            need_year(cx, *year).and_then(|y| butie::cli::packet::packet_company(cx, c, y, out))
+        }
+        Command::Packet { .. } => Err(CliError::usage("--profile or --company".into())),
+        Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::cli::packet::materials_show(cx, company, *year, *json),
+        Command::Materials(MaterialsCmd::Set { company, year, clause, item, status }) => {
+            butie::cli::packet::materials_set(cx, company, *year, clause, item, status)
+        }
+        Command::Evidence(EvidenceCmd::Add { company, year, clause, item, file }) => {
+            butie::cli::packet::evidence_add(cx, company, *year, clause, item, file)
+        }
+        Command::Evidence(EvidenceCmd::Remove { id }) => butie::cli::packet::evidence_remove(cx, *id),
+        Command::Evidence(EvidenceCmd::Save { id, out }) => butie::cli::packet::evidence_save(cx, *id, out),
+        Command::Deadline(DeadlineCmd::Set { company, year, pack, start, end, notice }) => {
+            butie::cli::packet::deadline_set(cx, company, *year, pack, start.as_deref(), end, notice)
+        }
+        Command::Deadline(DeadlineCmd::Clear { company, year, pack }) => butie::cli::packet::deadline_clear(cx, company, *year, pack),
+        Command::Deadlines { within, json } => butie::cli::packet::deadlines_list(cx, *within, *json),
+        _ => unreachable!("not a packet command"),
+    }
+}
+
+/// Whether a command changes the workspace (its output may fail after the change).
+fn saves(command: &Command) -> bool {
+    matches!(
+        command,
         Command::Evaluate { save: true, .. }
             | Command::Company(CompanyCmd::Add(_) | CompanyCmd::Edit { .. } | CompanyCmd::Delete { .. })
             | Command::Facts(FactsCmd::Set { .. } | FactsCmd::Unset { .. } | FactsCmd::Copy { .. })
@@ -617,121 +746,36 @@ fn main() -> ExitCode {
             | Command::Restore { .. }
             | Command::Keys(KeysCmd::Add { .. } | KeysCmd::Remove { .. })
             | Command::Policies { cmd: Some(PoliciesCmd::Import { .. } | PoliciesCmd::Pin { .. } | PoliciesCmd::Unpin { .. }), .. }
-    );
-    if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
-        let a = butie::batch::BatchArgs { input: input.clone(), year: *year, out: out.clone(), pdf: pdf.clone(), save: *save, jobs: *jobs };
-        return match butie::batch::run(&cx.setup(), &a) {
-            Ok(o) => {
-                let (stdout, stderr) = butie::words::batch::report(&o, lang);
-                for line in &stderr {
-                    eprintln!("{line}");
-                }
-                let code = emit(&stdout, lang, *save);
-                if o.code() == 0 {
-                    code
-                } else {
-                    ExitCode::from(o.code())
-                }
+    )
+}
+
+/// `butie batch`: the run's outcome worded, the exit code its own.
+#[allow(clippy::too_many_arguments)]
+fn batch(cx: &Context, input: &Path, year: i64, out: &Path, pdf: &Option<PathBuf>, save: bool, jobs: Option<usize>) -> ExitCode {
+    let lang = cx.lang;
+    let a = butie::batch::BatchArgs { input: input.to_path_buf(), year, out: out.to_path_buf(), pdf: pdf.clone(), save, jobs };
+    match butie::batch::run(&cx.setup(), &a) {
+        Ok(o) => {
+            let (stdout, stderr) = butie::words::batch::report(&o, lang);
+            for line in &stderr {
+                eprintln!("{line}");
             }
-            Err(e) => {
-                let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
-                eprintln!("{prefix}{}", e.message(lang));
-                ExitCode::from(e.code() as u8)
+            let code = emit(&stdout, lang, save);
+            if o.code() == 0 {
+                code
+            } else {
+                ExitCode::from(o.code())
             }
-        };
-    }
-    let result: Result<String, CliError> = match &cli.command {
-        Command::Evaluate { profile: Some(_), save: true, .. } => Err(CliError::usage(
-            cx.say(
-                "--save 只能与 --company 一起使用（保存到工作区中的企业）",
-                "--save works only with --company (it saves to a company in the workspace)",
-            )
-            .into(),
-        )),
-        Command::Evaluate { profile: Some(p), year, json, explain, .. } => evaluate_cmd(&cx, p, *year, *json, *explain),
-        Command::Evaluate { company: Some(c), year, save, json, explain, .. } => {
-            need_year(*year).and_then(|y| sc::evaluate_company(&cx, c, y, *save, sc::Show { json: *json, explain: *explain }))
         }
-        Command::Evaluate { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Policies { json, cmd: None } => policies_cmd(&cx, *json),
-        Command::Policies { cmd: Some(PoliciesCmd::Import { file, sig, allow_unsigned }), .. } => {
-            butie::cli::packs::import_cmd(&cx, file, sig.as_deref(), *allow_unsigned)
-        }
-        Command::Policies { cmd: Some(PoliciesCmd::Diff { old, new, impact, year }), .. } => {
-            butie::cli::packs::diff_cmd(&cx, old, new, *impact, *year)
-        }
-        Command::Policies { cmd: Some(PoliciesCmd::Versions), .. } => butie::cli::packs::versions_cmd(&cx),
-        Command::Policies { cmd: Some(PoliciesCmd::Pin { pack, version }), .. } => butie::cli::packs::pin_cmd(&cx, pack, version),
-        Command::Policies { cmd: Some(PoliciesCmd::Unpin { pack }), .. } => butie::cli::packs::unpin_cmd(&cx, pack),
-        Command::Keys(KeysCmd::Add { name, key }) => butie::cli::packs::keys_add(&cx, name, key),
-        Command::Keys(KeysCmd::List) => butie::cli::packs::keys_list(&cx),
-        Command::Keys(KeysCmd::Remove { key }) => butie::cli::packs::keys_remove(&cx, key),
-        Command::History { verify: true, .. } => butie::cli::packs::history_verify(&cx),
-        Command::CheckPolicies { dir } => check_policies_cmd(&cx, dir),
-        Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(&cx, p, *year, out),
-        Command::Pdf { company: Some(c), year, out, .. } => need_year(*year).and_then(|y| sc::pdf_company(&cx, c, y, out)),
-        Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Packet { profile: Some(p), year, out, .. } => butie::cli::packet::packet_profile(&cx, p, *year, out),
-        Command::Packet { company: Some(c), year, out, .. } => {
-            need_year(*year).and_then(|y| butie::cli::packet::packet_company(&cx, c, y, out))
-        }
-        Command::Packet { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Materials(MaterialsCmd::Show { company, year, json }) => butie::cli::packet::materials_show(&cx, company, *year, *json),
-        Command::Materials(MaterialsCmd::Set { company, year, clause, item, status }) => {
-            butie::cli::packet::materials_set(&cx, company, *year, clause, item, status)
-        }
-        Command::Evidence(EvidenceCmd::Add { company, year, clause, item, file }) => {
-            butie::cli::packet::evidence_add(&cx, company, *year, clause, item, file)
-        }
-        Command::Evidence(EvidenceCmd::Remove { id }) => butie::cli::packet::evidence_remove(&cx, *id),
-        Command::Evidence(EvidenceCmd::Save { id, out }) => butie::cli::packet::evidence_save(&cx, *id, out),
-        Command::Deadline(DeadlineCmd::Set { company, year, pack, start, end, notice }) => {
-            butie::cli::packet::deadline_set(&cx, company, *year, pack, start.as_deref(), end, notice)
-        }
-        Command::Deadline(DeadlineCmd::Clear { company, year, pack }) => butie::cli::packet::deadline_clear(&cx, company, *year, pack),
-        Command::Deadlines { within, json } => butie::cli::packet::deadlines_list(&cx, *within, *json),
-        Command::Company(CompanyCmd::Add(f)) => sc::company_add(&cx, &f.fields()),
-        Command::Company(CompanyCmd::List { search, json }) => sc::company_list(&cx, search.as_deref(), *json),
-        Command::Company(CompanyCmd::Show { company }) => sc::company_show(&cx, company),
-        Command::Company(CompanyCmd::Edit { company, fields }) => sc::company_edit(&cx, company, &fields.fields()),
-        Command::Company(CompanyCmd::Delete { company, archive }) => sc::company_delete(&cx, company, *archive),
-        Command::Facts(FactsCmd::Set { company, year, from_json, pairs }) => {
-            sc::facts_set(&cx, company, *year, pairs, from_json.as_deref())
-        }
-        Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(&cx, company, *year, keys),
-        Command::Facts(FactsCmd::Copy { company, from, to }) => sc::facts_copy(&cx, company, *from, *to),
-        Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(&cx, company, *year, *json),
-        Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, date, note }) => {
-            let a = ClaimArgs {
-                clause: clause.clone(),
-                status: status.clone(),
-                amount: amount.clone(),
-                date: date.clone(),
-                note: note.clone(),
-            };
-            sc::claim_set(&cx, company, *year, &a)
-        }
-        Command::Claims { company, year, json } => sc::claims(&cx, company, *year, *json),
-        Command::History { show: Some(id), .. } => sc::history_show(&cx, *id),
-        Command::History { company: Some(c), json, .. } => sc::history(&cx, c, *json),
-        Command::History { .. } => Err(CliError::usage("--company or --show".into())),
-        Command::Export { company, year, out, .. } => sc::export(&cx, company.as_deref(), *year, out),
-        Command::Import { file, replace } => sc::import(&cx, file, *replace),
-        Command::Backup { out } => sc::backup(&cx, out),
-        Command::Restore { file } => sc::restore(&cx, file),
-        Command::Template { out } => butie::cli::template_cmd(&cx, out),
-        Command::Batch { .. } => unreachable!("handled above"),
-    };
-    match result {
-        Ok(out) => emit(&out, lang, saves),
         Err(e) => {
             let prefix = if lang == Lang::Zh { "butie: 错误: " } else { "butie: error: " };
-            if e.code == 1 {
-                eprint!("{}", e.message);
-            } else {
-                eprintln!("{prefix}{}", e.message);
-            }
-            ExitCode::from(e.code as u8)
+            eprintln!("{prefix}{}", e.message(lang));
+            ExitCode::from(e.code() as u8)
         }
     }
+}
+
+/// `--year`, which these commands need.
+fn need_year(cx: &Context, year: Option<i64>) -> Result<i64, CliError> {
+    year.ok_or_else(|| CliError::usage(cx.say("--year: 必填", "--year: required").into()))
 }

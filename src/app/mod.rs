@@ -1052,6 +1052,50 @@ fn clause_view(
     }
 }
 
+/// The interview's questions: the open ones and those answered that matter
+/// to a pack that applies, in the core's steady order.
+fn questions(applying: &[&Pack], profile: &Profile, open: &[&str], answered: &[&str], l: Lang) -> Vec<Question> {
+    let mut questions = Vec::new();
+    let mut push_q = |key: &str, done: bool| {
+        let Some((p, d)) = applying.iter().find_map(|p| p.facts.get(key).map(|d| (p, d))) else { return };
+        questions.push(Question {
+            key: key.to_string(),
+            topic: format!("{}:{}", p.id, d.topic),
+            def: fact_view(d, l),
+            value: profile.facts.get(key).map(butie_core::profile::fact_value_to_json).unwrap_or(Value::Null),
+            answered: done,
+        });
+    };
+    for k in open {
+        push_q(k, false);
+    }
+    for k in answered {
+        if !open.contains(k) {
+            push_q(k, true);
+        }
+    }
+    let order = butie_core::policy::AskOrder::new(applying);
+    questions.sort_by_key(|q| order.rank(&q.topic, &q.key));
+    questions
+}
+
+/// What a provisional total takes as answered: "label：是".
+fn assumed_answers(packs: &[Pack], assumed: &[(String, bool)], l: Lang) -> Vec<String> {
+    assumed
+        .iter()
+        .filter_map(|(k, v)| {
+            let d = packs.iter().find_map(|p| p.facts.get(k))?;
+            let yes_no = match (l, v) {
+                (Lang::Zh, true) => "是",
+                (Lang::Zh, false) => "否",
+                (Lang::En, true) => "yes",
+                (Lang::En, false) => "no",
+            };
+            Some(format!("{}{}{yes_no}", d.label.get(l), if l == Lang::Zh { "：" } else { ": " }))
+        })
+        .collect()
+}
+
 // ------------------------------------------------------------------ session
 
 /// Why the app could not open its workspace; shown in the window, in the
@@ -1454,63 +1498,8 @@ impl Session {
                 answered.push(k);
             }
         }
-        let mut questions = Vec::new();
-        let mut push_q = |key: &str, done: bool| {
-            let Some((p, d)) = applying.iter().find_map(|p| p.facts.get(key).map(|d| (p, d))) else { return };
-            questions.push(Question {
-                key: key.to_string(),
-                topic: format!("{}:{}", p.id, d.topic),
-                def: fact_view(d, l),
-                value: profile.facts.get(key).map(butie_core::profile::fact_value_to_json).unwrap_or(Value::Null),
-                answered: done,
-            });
-        };
-        for k in &open {
-            push_q(k, false);
-        }
-        for k in &answered {
-            if !open.contains(k) {
-                push_q(k, true);
-            }
-        }
-        // A steady questionnaire: policy order, whatever has been answered.
-        // Each fact's place is where the packs first read it (the exclusion
-        // question first, then clause by clause), and its topic's place where
-        // that topic first comes up, both over every clause, answered or not.
-        let mut fact_rank: Vec<&str> = Vec::new();
-        let mut topic_rank: Vec<String> = Vec::new();
-        for p in &applying {
-            for k in p.facts_in_order() {
-                if !fact_rank.contains(&k) {
-                    fact_rank.push(k);
-                    if let Some(d) = p.facts.get(k) {
-                        let topic = format!("{}:{}", p.id, d.topic);
-                        if !topic_rank.contains(&topic) {
-                            topic_rank.push(topic);
-                        }
-                    }
-                }
-            }
-        }
-        let rank = |q: &Question| {
-            let t = topic_rank.iter().position(|x| *x == q.topic).unwrap_or(usize::MAX);
-            (t, fact_rank.iter().position(|k| *k == q.key).unwrap_or(usize::MAX))
-        };
-        questions.sort_by_key(|q| rank(q));
-        let clauses = {
-            let ws = self.ws();
-            let filed = crate::packet::filed_clauses(&ev, Some((&ws, id)))?;
-            let mut views = Vec::with_capacity(ev.clauses.len());
-            for r in &ev.clauses {
-                let mut v = clause_view(&ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav.as_ref(), l);
-                if filed.contains(&r.clause.id) {
-                    let ms = ws.materials(id, year, &r.clause.id, &packs)?;
-                    v.materials = Some(material_counts(&ms));
-                }
-                views.push(v);
-            }
-            views
-        };
+        let questions = questions(&applying, &profile, &open, &answered, l);
+        let clauses = self.clause_views(id, &ev, &claims, fav.as_ref())?;
         let any_pack_applies = ev.packs.iter().any(|p| p.status.applies());
         // A year with no answers of its own yet (the company record gives
         // one fact): the standing answers of the latest earlier year offered.
@@ -1560,23 +1549,7 @@ impl Session {
             total_max_text,
             provisional_text: provisional.then(|| shown::yuan(total_provisional, l)),
             carry_over,
-            provisional_assumes: fav
-                .as_ref()
-                .map(|(_, a)| {
-                    a.iter()
-                        .filter_map(|(k, v)| {
-                            let d = packs.iter().find_map(|p| p.facts.get(k))?;
-                            let yes_no = match (l, v) {
-                                (Lang::Zh, true) => "是",
-                                (Lang::Zh, false) => "否",
-                                (Lang::En, true) => "yes",
-                                (Lang::En, false) => "no",
-                            };
-                            Some(format!("{}{}{yes_no}", d.label.get(l), if l == Lang::Zh { "：" } else { ": " }))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            provisional_assumes: fav.as_ref().map(|(_, a)| assumed_answers(&packs, a, l)).unwrap_or_default(),
             eligible: ev.clauses.iter().filter(|c| c.status == Status::Eligible).count(),
             assumed_in_total: ev
                 .clauses
@@ -1588,6 +1561,29 @@ impl Session {
             questions,
             hints: hints(&ev).iter().map(|h| explain::hint(h, l)).collect(),
         })
+    }
+
+    /// Each clause's view, with its claim and, when it is filed, its materials' counts.
+    fn clause_views(
+        &self,
+        id: i64,
+        ev: &Evaluation,
+        claims: &[ClaimRecord],
+        fav: Option<&(Evaluation, Vec<(String, bool)>)>,
+    ) -> AppResult<Vec<ClauseView>> {
+        let (packs, l, year) = (self.packs(), self.l(), ev.year);
+        let ws = self.ws();
+        let filed = crate::packet::filed_clauses(ev, Some((&ws, id)))?;
+        let mut views = Vec::with_capacity(ev.clauses.len());
+        for r in &ev.clauses {
+            let mut v = clause_view(ev, r, claims.iter().find(|c| c.year == year && c.clause == r.clause.id), fav, l);
+            if filed.contains(&r.clause.id) {
+                let ms = ws.materials(id, year, &r.clause.id, &packs)?;
+                v.materials = Some(material_counts(&ms));
+            }
+            views.push(v);
+        }
+        Ok(views)
     }
 
     /// Record where a clause's claim for a year stands (one more entry in the

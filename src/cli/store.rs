@@ -547,24 +547,8 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
     let year = year.map(|y| cx.year("--year", y)).transpose()?;
     let (w, id) = cx.company(key)?;
     let list = w.claims(id, year).map_err(|e| cx.store_err(e))?;
-    let money = |d: Option<Decimal>| d.map(butie_core::money::fmt_yuan);
     if json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id, "year": c.year, "clause": c.clause, "title": clause_title(&packs, &c.clause, lang),
-                    "status": c.status.as_str(), "estimate": money(c.estimate), "approved": money(c.approved),
-                    "difference": money(difference(c)), "date": c.date, "note": c.note, "above_most": money(c.above_most),
-                    "warning": crate::store_messages::above_most_warning(c, lang), "updated_at": c.updated_at,
-                    "events": c.events.iter().map(|e| serde_json::json!({
-                        "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
-                        "date": e.date, "note": e.note, "above_most": money(e.above_most),
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+        return Ok(claims_json(&list, &packs, lang));
     }
     if list.is_empty() {
         return Ok(match lang {
@@ -576,6 +560,33 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
         Lang::Zh => ["年度", "条款", "名称", "状态", "申报金额", "批准金额", "差额", "日期", "备注"],
         Lang::En => ["year", "clause", "title", "status", "estimate", "approved", "difference", "date", "note"],
     };
+    let rows = claim_rows(&list, &packs, lang);
+    Ok(aligned(&head, &rows))
+}
+
+/// `butie claims --json`: each claim with its events.
+fn claims_json(list: &[ClaimRecord], packs: &[Pack], lang: Lang) -> String {
+    let money = |d: Option<Decimal>| d.map(butie_core::money::fmt_yuan);
+    let v: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id, "year": c.year, "clause": c.clause, "title": clause_title(packs, &c.clause, lang),
+                "status": c.status.as_str(), "estimate": money(c.estimate), "approved": money(c.approved),
+                "difference": money(difference(c)), "date": c.date, "note": c.note, "above_most": money(c.above_most),
+                "warning": crate::store_messages::above_most_warning(c, lang), "updated_at": c.updated_at,
+                "events": c.events.iter().map(|e| serde_json::json!({
+                    "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
+                    "date": e.date, "note": e.note, "above_most": money(e.above_most),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// The ledger's rows, a total after each year, and one for all years when there are several.
+fn claim_rows(list: &[ClaimRecord], packs: &[Pack], lang: Lang) -> Vec<([String; 9], bool)> {
     let total_word = if lang == Lang::Zh { "合计" } else { "total" };
     let none = "—";
     let amount = |d: Option<Decimal>| d.map(fmt_grouped).unwrap_or_else(|| none.to_string());
@@ -583,7 +594,7 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
         [
             c.year.to_string(),
             c.clause.clone(),
-            cut(&clause_title(&packs, &c.clause, lang), 30),
+            cut(&clause_title(packs, &c.clause, lang), 30),
             claim_status_label(c.status, lang).to_string(),
             amount(c.estimate),
             amount(c.approved),
@@ -615,7 +626,6 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
             String::new(),
         ]
     };
-    // Rows, a total after each year, and one for all years when there are several.
     let mut rows: Vec<([String; 9], bool)> = Vec::new();
     let (mut all, mut this, mut years) = (Totals::default(), Totals::default(), 0);
     for (i, c) in list.iter().enumerate() {
@@ -632,9 +642,14 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
         let label = if lang == Lang::Zh { "各年度合计".to_string() } else { "all years".to_string() };
         rows.push((total_row(label, all), true));
     }
+    rows
+}
+
+/// The rows in aligned columns; a total's label spans the year and clause columns.
+fn aligned(head: &[&str; 9], rows: &[([String; 9], bool)]) -> String {
     let width = crate::table::width;
     let mut widths: [usize; 9] = head.map(width);
-    for (r, total) in &rows {
+    for (r, total) in rows {
         for (i, cell) in r.iter().enumerate() {
             // A total's label spans the year and clause columns.
             if *total && i == 0 {
@@ -667,8 +682,8 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
         o
     };
     let mut o = line(&head.map(String::from), false);
-    for (r, total) in &rows {
+    for (r, total) in rows {
         o.push_str(&line(r, *total));
     }
-    Ok(o)
+    o
 }

@@ -98,8 +98,22 @@ fn money_cell(c: &ClauseResult, max: bool, lang: Lang) -> String {
 /// Render the evaluation for a terminal. `explain` adds each eligible
 /// clause's arithmetic and quoted text.
 pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, explain: bool) -> String {
-    let zh = lang == Lang::Zh;
     let mut o = String::new();
+    let other = |p: &butie_core::PackResult| p.status == PackStatus::OtherCity;
+    pack_lines(&mut o, ev, profile, lang);
+    let _ = writeln!(o);
+    clause_rows(&mut o, ev, lang, &other);
+    total_lines(&mut o, ev, lang);
+    open_line(&mut o, ev, packs, lang);
+    if explain {
+        explanations(&mut o, ev, lang);
+    }
+    o
+}
+
+/// The heading, then each pack's status (other places' on one line).
+fn pack_lines(o: &mut String, ev: &Evaluation, profile: &Profile, lang: Lang) {
+    let zh = lang == Lang::Zh;
     let c = &profile.company;
     if zh {
         let _ = writeln!(o, "补贴通 · {} 年度测算 · {}{} · {}", ev.year, c.city, c.district, c.name);
@@ -129,7 +143,11 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             let _ = writeln!(o, "      {rule}");
         }
     }
-    let _ = writeln!(o);
+}
+
+/// The table of clauses (other places' packs left out).
+fn clause_rows(o: &mut String, ev: &Evaluation, lang: Lang, other: &dyn Fn(&butie_core::PackResult) -> bool) {
+    let zh = lang == Lang::Zh;
     let head = if zh {
         ["条款", "名称", "状态", "测算(万元)", "上限(万元)", "说明"]
     } else {
@@ -170,6 +188,11 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
         );
     }
     let _ = writeln!(o, "{}", "─".repeat(130));
+}
+
+/// The total, or why there is none, and the footnote.
+fn total_lines(o: &mut String, ev: &Evaluation, lang: Lang) {
+    let zh = lang == Lang::Zh;
     let no_figures = ev.total_max.is_zero() && ev.clauses.iter().any(|c| c.status == Status::Eligible && c.amount_max.is_none());
     if no_figures {
         // Only measures that publish no figure (reference packs): no 0 元 total.
@@ -204,6 +227,11 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             "※ rests on an interpretation (see --explain). Excluded clauses are not counted. Estimates only; the department decides."
         );
     }
+}
+
+/// The facts that would settle clauses still waiting.
+fn open_line(o: &mut String, ev: &Evaluation, packs: &[Pack], lang: Lang) {
+    let zh = lang == Lang::Zh;
     let open = butie_core::engine::open_questions(ev);
     if !open.is_empty() {
         let labels: Vec<String> = open
@@ -214,17 +242,19 @@ pub fn render(ev: &Evaluation, packs: &[Pack], profile: &Profile, lang: Lang, ex
             .collect();
         let _ = writeln!(o, "{}{}", if zh { "还可补充：" } else { "Still open: " }, labels.join(if zh { "；" } else { "; " }));
     }
-    if explain {
-        for cr in ev.clauses.iter().filter(|c| c.status == Status::Eligible) {
-            let _ = writeln!(o, "\n■ {}", cr.id());
-            for r in explain::reasons(ev, cr, lang) {
-                let _ = writeln!(o, "  {r}");
-            }
-            for t in explain::trace(ev, cr, lang) {
-                let _ = writeln!(o, "  · {t}");
-            }
-            let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.clause.citation);
+}
+
+/// Each eligible clause's reasons, working and source (`--explain`).
+fn explanations(o: &mut String, ev: &Evaluation, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    for cr in ev.clauses.iter().filter(|c| c.status == Status::Eligible) {
+        let _ = writeln!(o, "\n■ {}", cr.id());
+        for r in explain::reasons(ev, cr, lang) {
+            let _ = writeln!(o, "  {r}");
         }
+        for t in explain::trace(ev, cr, lang) {
+            let _ = writeln!(o, "  · {t}");
+        }
+        let _ = writeln!(o, "  {}{}", if zh { "依据：" } else { "Source: " }, cr.clause.citation);
     }
-    o
 }

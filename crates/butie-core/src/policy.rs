@@ -925,6 +925,42 @@ impl Pack {
     }
 }
 
+/// The steady order of an interview over the packs that apply: each fact
+/// where the packs first read it ([`Pack::facts_in_order`]), grouped by its
+/// topic (`pack:topic`), each topic where it first comes up, over every
+/// clause, answered or not.
+#[derive(Debug, Clone, Default)]
+pub struct AskOrder<'p> {
+    facts: Vec<&'p str>,
+    topics: Vec<String>,
+}
+
+impl<'p> AskOrder<'p> {
+    pub fn new(packs: &[&'p Pack]) -> Self {
+        let mut order = AskOrder::default();
+        for p in packs {
+            for k in p.facts_in_order() {
+                if order.facts.contains(&k) {
+                    continue;
+                }
+                order.facts.push(k);
+                if let Some(d) = p.facts.get(k) {
+                    let topic = format!("{}:{}", p.id, d.topic);
+                    if !order.topics.contains(&topic) {
+                        order.topics.push(topic);
+                    }
+                }
+            }
+        }
+        order
+    }
+    /// The sort key of a question on fact `key` under `topic`.
+    pub fn rank(&self, topic: &str, key: &str) -> (usize, usize) {
+        let t = self.topics.iter().position(|x| x == topic).unwrap_or(usize::MAX);
+        (t, self.facts.iter().position(|k| *k == key).unwrap_or(usize::MAX))
+    }
+}
+
 /// A calendar date (the policy windows need nothing more).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {

@@ -25,6 +25,75 @@ pub struct Company {
     pub bank_account: Option<String>,
 }
 
+/// One of the company's fields: its key (in profiles, spreadsheets and the
+/// workspace), its labels, and whether a company may leave it empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompanyField {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Optional: a spreadsheet row that leaves it empty keeps the stored value.
+    pub optional: bool,
+}
+
+/// The company's fields, the one list every layer reads (in the template's order).
+pub const COMPANY_FIELDS: [CompanyField; 10] = [
+    CompanyField { key: "name", zh: "企业名称", en: "Company name", optional: false },
+    CompanyField { key: "uscc", zh: "统一社会信用代码", en: "Unified social credit code", optional: false },
+    CompanyField { key: "city", zh: "注册城市", en: "City", optional: false },
+    CompanyField { key: "district", zh: "区（县、市）", en: "District", optional: false },
+    CompanyField {
+        key: "serious_dishonesty_listed", zh: "是否列入严重失信名单", en: "On the serious dishonesty list", optional: true
+    },
+    CompanyField { key: "legal_rep", zh: "法定代表人", en: "Legal representative", optional: true },
+    CompanyField { key: "contact", zh: "联系人", en: "Contact", optional: true },
+    CompanyField { key: "phone", zh: "联系电话", en: "Phone", optional: true },
+    CompanyField { key: "bank", zh: "开户银行", en: "Bank", optional: true },
+    CompanyField { key: "bank_account", zh: "银行账号", en: "Bank account", optional: true },
+];
+
+impl Company {
+    /// The optional text field `key` (`legal_rep` … `bank_account`), to read or set.
+    pub fn text_field_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "uscc" => &mut self.uscc,
+            "legal_rep" => &mut self.legal_rep,
+            "contact" => &mut self.contact,
+            "phone" => &mut self.phone,
+            "bank" => &mut self.bank,
+            "bank_account" => &mut self.bank_account,
+            _ => return None,
+        })
+    }
+    /// The optional text field `key`.
+    pub fn text_field(&self, key: &str) -> Option<&Option<String>> {
+        Some(match key {
+            "uscc" => &self.uscc,
+            "legal_rep" => &self.legal_rep,
+            "contact" => &self.contact,
+            "phone" => &self.phone,
+            "bank" => &self.bank,
+            "bank_account" => &self.bank_account,
+            _ => return None,
+        })
+    }
+    /// Whether the optional field `key` is empty.
+    pub fn lacks(&self, key: &str) -> bool {
+        match key {
+            "serious_dishonesty_listed" => self.serious_dishonesty_listed.is_none(),
+            k => self.text_field(k).is_some_and(Option::is_none),
+        }
+    }
+    /// Take the optional field `key` from `from`.
+    pub fn keep_field(&mut self, from: &Company, key: &str) {
+        if key == "serious_dishonesty_listed" {
+            self.serious_dishonesty_listed = from.serious_dishonesty_listed;
+        } else if let (Some(to), Some(v)) = (self.text_field_mut(key), from.text_field(key)) {
+            *to = v.clone();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FactValue {
     Bool(bool),
@@ -502,8 +571,6 @@ impl fmt::Display for InputError {
     }
 }
 
-const COMPANY_FIELDS: [&str; 10] =
-    ["name", "uscc", "city", "district", "serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
 const TOP_FIELDS: [&str; 5] = ["company", "year", "facts", "history", "previous_year"];
 const MAX_TEXT: usize = 200;
 const MAX_LIST: usize = 10_000;
@@ -879,8 +946,9 @@ pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), In
 pub fn parse_company(v: &Value, packs: &[Pack]) -> Result<Company, InputError> {
     let obj = v.as_object().ok_or_else(|| InputError::new("company", Problem::NotAnObject))?;
     for k in obj.keys() {
-        if !COMPANY_FIELDS.contains(&k.as_str()) {
-            return Err(InputError::new(format!("company.{k}"), Problem::UnknownField { known: COMPANY_FIELDS.to_vec() }));
+        if !COMPANY_FIELDS.iter().any(|f| f.key == k) {
+            let known = COMPANY_FIELDS.iter().map(|f| f.key).collect();
+            return Err(InputError::new(format!("company.{k}"), Problem::UnknownField { known }));
         }
     }
     let name = text_field(obj, "name")?.ok_or_else(|| InputError::new("company.name", Problem::Missing))?;

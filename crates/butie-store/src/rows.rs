@@ -40,15 +40,7 @@ pub enum RowSaved {
 /// from `from`: what a spreadsheet row that leaves them empty keeps.
 pub fn keep_fields(into: &mut Company, from: &Company, keys: &[String]) {
     for k in keys {
-        match k.as_str() {
-            "serious_dishonesty_listed" => into.serious_dishonesty_listed = from.serious_dishonesty_listed,
-            "legal_rep" => into.legal_rep = from.legal_rep.clone(),
-            "contact" => into.contact = from.contact.clone(),
-            "phone" => into.phone = from.phone.clone(),
-            "bank" => into.bank = from.bank.clone(),
-            "bank_account" => into.bank_account = from.bank_account.clone(),
-            _ => {}
-        }
+        into.keep_field(from, k);
     }
 }
 

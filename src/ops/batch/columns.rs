@@ -61,7 +61,7 @@ pub(super) struct Columns<'p> {
 
 impl<'p> Columns<'p> {
     pub(super) fn new(packs: &'p [Pack]) -> Self {
-        let mut fields: Vec<Field<'p>> = COMPANY_COLUMNS.iter().map(|&(k, zh, en)| Field::Company(k, zh, en)).collect();
+        let mut fields: Vec<Field<'p>> = COMPANY_FIELDS.iter().map(|f| Field::Company(f.key, f.zh, f.en)).collect();
         fields.push(Field::Year);
         let index = fact_index(packs);
         let mut seen: Vec<&str> = vec![COMPANY_STATUS_FACT];

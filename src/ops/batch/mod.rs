@@ -60,7 +60,7 @@ use butie_core::money::fmt_yuan;
 use butie_core::policy::{FactDef, FactKind, Lang, Pack};
 use butie_core::profile::{
     fact_index, parse_company, parse_fact_value, parse_json, parse_year, profile_from_value, suggest, InputError, Problem, Profile,
-    COMPANY_STATUS_FACT,
+    COMPANY_FIELDS, COMPANY_STATUS_FACT,
 };
 use butie_store::{RowSaved, SheetRow};
 use rust_decimal::Decimal;
@@ -69,25 +69,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// The company's columns: key, Chinese label, English label (the window's words).
-pub(super) const COMPANY_COLUMNS: [(&str, &str, &str); 10] = [
-    ("name", "企业名称", "Company name"),
-    ("uscc", "统一社会信用代码", "Unified social credit code"),
-    ("city", "注册城市", "City"),
-    ("district", "区（县、市）", "District"),
-    ("serious_dishonesty_listed", "是否列入严重失信名单", "On the serious dishonesty list"),
-    ("legal_rep", "法定代表人", "Legal representative"),
-    ("contact", "联系人", "Contact"),
-    ("phone", "联系电话", "Phone"),
-    ("bank", "开户银行", "Bank"),
-    ("bank_account", "银行账号", "Bank account"),
-];
 pub(super) const YEAR_COLUMN: (&str, &str, &str) = ("year", "年度", "Year");
 /// Columns without which no row can be read: the file is unusable.
 pub(super) const REQUIRED: [&str; 3] = ["name", "city", "district"];
-/// Optional company fields: a matched company keeps its stored value when a
-/// row leaves one empty (`--save`).
-pub(super) const OPTIONAL_COMPANY: [&str; 6] = ["serious_dishonesty_listed", "legal_rep", "contact", "phone", "bank", "bank_account"];
 /// The template's sheets, and the batch workbook's.
 pub(super) const TEMPLATE_SHEETS: [&str; 2] = ["企业", "说明"];
 pub(super) const RESULT_SHEETS: [&str; 3] = ["汇总", "明细", "错误"];

@@ -102,7 +102,7 @@ pub(super) fn read_header<'p>(path: &Path, grid: &Grid, columns: &Columns<'p>) -
     }
     for k in REQUIRED {
         if !cols.iter().any(|c| c.is_some_and(|f| f.key() == k)) {
-            let label = COMPANY_COLUMNS.iter().find(|c| c.0 == k).map(|c| c.1).unwrap_or(k);
+            let label = COMPANY_FIELDS.iter().find(|c| c.key == k).map(|c| c.zh).unwrap_or(k);
             return Err(Error::sheet(path, SheetProblem::MissingColumn { key: k.to_string(), label: label.to_string() }));
         }
     }
@@ -420,7 +420,8 @@ impl RowReader<'_> {
         root.insert("facts".into(), Value::Object(facts));
         match profile_from_value(&Value::Object(root), self.packs) {
             Ok(profile) => {
-                let keep = OPTIONAL_COMPANY.iter().filter(|k| profile_lacks(&profile, k)).map(|k| k.to_string()).collect();
+                let keep =
+                    COMPANY_FIELDS.iter().filter(|f| f.optional && profile.company.lacks(f.key)).map(|f| f.key.to_string()).collect();
                 Ok(Accepted { row, profile, year, keep })
             }
             Err(e) => Err(self.header.error(row, &e, self.lang)),

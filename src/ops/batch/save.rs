@@ -62,20 +62,6 @@ pub(super) fn region_notes(lang: Lang, packs: &[Pack], rows: &[Accepted], header
     out
 }
 
-/// Whether a row leaves an optional company field empty.
-pub(super) fn profile_lacks(p: &Profile, key: &str) -> bool {
-    let c = &p.company;
-    match key {
-        "serious_dishonesty_listed" => c.serious_dishonesty_listed.is_none(),
-        "legal_rep" => c.legal_rep.is_none(),
-        "contact" => c.contact.is_none(),
-        "phone" => c.phone.is_none(),
-        "bank" => c.bank.is_none(),
-        "bank_account" => c.bank_account.is_none(),
-        _ => false,
-    }
-}
-
 pub(super) fn sheet_rows(rows: &[Accepted]) -> Vec<SheetRow> {
     rows.iter()
         .map(|r| {
