@@ -514,8 +514,8 @@ fn usage_error(e: &clap::Error, lang: Lang) -> String {
     let msg = match e.kind() {
         ErrorKind::UnknownArgument if zh => format!("未知参数 {arg}"),
         ErrorKind::UnknownArgument => format!("unknown argument {arg}"),
-        ErrorKind::InvalidSubcommand if zh => format!("未知命令 {arg}"),
-        ErrorKind::InvalidSubcommand => format!("unknown command {arg}"),
+        ErrorKind::InvalidSubcommand if zh => format!("未知命令 {}", ctx(ContextKind::InvalidSubcommand)),
+        ErrorKind::InvalidSubcommand => format!("unknown command {}", ctx(ContextKind::InvalidSubcommand)),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation if zh => {
             let valid = ctx(ContextKind::ValidValue);
             if valid.is_empty() {

@@ -27,15 +27,27 @@ pub fn import_cmd(cx: &Context, file: &Path, sig: Option<&Path>, allow_unsigned:
         ),
         None => None,
     };
-    let mut w = cx.open(OpenMode::CreateIfMissing)?;
-    let keys = w.keys().map_err(|e| cx.store_err(e))?;
-    let check = check_signature(bytes, sig_text.as_deref(), &keys);
-    let imported = accept(&mut w, &file.display().to_string(), &text, &check, allow_unsigned).map_err(|e| cx.err(e))?;
+    let imported = cx.with_new_workspace(|w| {
+        let keys = w.keys().map_err(|e| cx.store_err(e))?;
+        let check = check_signature(bytes, sig_text.as_deref(), &keys);
+        accept(w, &file.display().to_string(), &text, &check, allow_unsigned).map_err(|e| match (e, &sig_path) {
+            // A signature that is not one is the signature file's fault: named.
+            (crate::ops::Error::Pack { refusal: crate::ops::PackRefusal::SignatureNotMinisign, .. }, Some(p)) => {
+                cx.err(crate::ops::Error::Pack { name: shown(p), refusal: crate::ops::PackRefusal::SignatureNotMinisign })
+            }
+            (e, _) => cx.err(e),
+        })
+    })?;
     Ok(crate::words::ops::imported_line(&imported, lang) + "\n")
 }
 
 /// `butie keys add NAME KEY`: KEY is a `minisign.pub` file or its base64 line.
 pub fn keys_add(cx: &Context, name: &str, key: &str) -> Result<String, CliError> {
+    // What names a file (a path, a .pub) and is not there is said as a missing file.
+    let looks_like_path = key.contains('/') || key.contains('\\') || key.ends_with(".pub");
+    if looks_like_path && !Path::new(key).exists() {
+        return Err(CliError::file(FileRole::Plain, crate::ops::files::FileError::NotFound { path: key.into() }, cx.lang));
+    }
     let text = if Path::new(key).is_file() {
         String::from_utf8(read_limited(Path::new(key), 64 * 1024).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?)
             .unwrap_or_default()
@@ -51,8 +63,7 @@ pub fn keys_add(cx: &Context, name: &str, key: &str) -> Result<String, CliError>
             .into(),
         )
     })?;
-    let mut w = cx.open(OpenMode::CreateIfMissing)?;
-    w.add_key(&id, name, &line).map_err(|e| cx.store_err(e))?;
+    cx.with_new_workspace(|w| w.add_key(&id, name, &line).map_err(|e| cx.store_err(e)))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已信任公钥 {id}（{}）：由它签名的政策包导入时标为“已验证”\n", name.trim()),
         Lang::En => format!("trusting key {id} ({}): packs it signs import as verified\n", name.trim()),

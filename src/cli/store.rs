@@ -29,6 +29,24 @@ impl Context {
     pub fn open(&self, mode: OpenMode) -> Result<Workspace, CliError> {
         self.setup().open(mode).map_err(|e| self.err(e))
     }
+    /// Run `f` on the workspace, made if there is none; when `f` fails, a
+    /// workspace this call made is taken away again, so that a refused
+    /// command leaves no empty workspace behind.
+    pub(crate) fn with_new_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> Result<T, CliError>) -> Result<T, CliError> {
+        let path = self.workspace_path();
+        let existed = path.exists();
+        let mut w = self.open(OpenMode::CreateIfMissing)?;
+        let out = f(&mut w);
+        drop(w);
+        if out.is_err() && !existed {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        out
+    }
     /// Open the (existing) workspace and find a company by number or USCC.
     pub(crate) fn company(&self, key: &str) -> Result<(Workspace, i64), CliError> {
         self.setup().company(key).map_err(|e| self.err(e))
@@ -103,8 +121,7 @@ fn read_json_under(cx: &Context, path: &Path, role: FileRole, field: &str) -> Re
 pub fn company_add(cx: &Context, f: &CompanyFields) -> Result<String, CliError> {
     let packs = cx.packs()?;
     let c = apply(cx, Company::default(), f, &packs)?;
-    let mut w = cx.open(OpenMode::CreateIfMissing)?;
-    let id = w.add_company(&c, &packs).map_err(|e| cx.store_err(e))?;
+    let id = cx.with_new_workspace(|w| w.add_company(&c, &packs).map_err(|e| cx.store_err(e)))?;
     Ok(format!("{id}\n"))
 }
 
@@ -185,7 +202,12 @@ pub fn parse_assignments(pairs: &[String], packs: &[Pack]) -> Result<Facts, Inpu
                 .err()
                 .unwrap_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))
         })?;
-        let value: Value = serde_json::from_str(v.trim()).unwrap_or_else(|_| Value::String(v.trim().to_string()));
+        let value: Value = match (def.kind, v.trim()) {
+            // As a spreadsheet's yes/no cell and the window read it.
+            (butie_core::policy::FactKind::Bool, "是" | "yes") => Value::Bool(true),
+            (butie_core::policy::FactKind::Bool, "否" | "no") => Value::Bool(false),
+            (_, t) => serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_string())),
+        };
         facts.insert(k.to_string(), parse_fact_value(&field, def, &value)?);
     }
     Ok(facts)
@@ -210,6 +232,17 @@ pub fn facts_set(cx: &Context, key: &str, year: i64, pairs: &[String], from_json
 
 pub fn facts_unset(cx: &Context, key: &str, year: i64, keys: &[String]) -> Result<String, CliError> {
     let year = cx.year("--year", year)?;
+    // A key no pack knows is refused as `facts set` refuses it, not counted as 0 removed.
+    let packs = cx.packs()?;
+    let index = fact_index(&packs);
+    if let Some(k) = keys.iter().find(|k| !index.contains_key(k.as_str()) && k.as_str() != butie_core::profile::COMPANY_STATUS_FACT) {
+        let mut m = serde_json::Map::new();
+        m.insert(k.to_string(), Value::Null);
+        let e = butie_core::profile::parse_facts(&m, &packs)
+            .err()
+            .unwrap_or_else(|| InputError::new(format!("facts.{k}"), Problem::UnknownFact { suggestion: None }));
+        return Err(cx.input(&e));
+    }
     let (mut w, id) = cx.company(key)?;
     let n = w.unset_facts(id, year, keys).map_err(|e| cx.store_err(e))?;
     Ok(format!("{n}\n"))

@@ -18,12 +18,14 @@ impl FileError {
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         let pick = |z: String, e: String| if zh { z } else { e };
+        let io = |e: &std::io::Error| io_words(e, lang);
         match self {
             FileError::NotFound { path } => pick(format!("{}: 文件不存在", shown(path)), format!("{}: no such file", shown(path))),
             FileError::PermissionDenied { path } => {
                 pick(format!("{}: 没有读取权限", shown(path)), format!("{}: permission denied", shown(path)))
             }
             FileError::Unreadable { path, source } => {
+                let source = io(source);
                 pick(format!("{}: 无法读取（{source}）", shown(path)), format!("{}: cannot read ({source})", shown(path)))
             }
             FileError::NotUtf8 { path } => {
@@ -38,10 +40,13 @@ impl FileError {
                 format!("{}: file too large (the limit is {}); not read", shown(path), mb(*limit)),
             ),
             FileError::Empty { path } => pick(format!("{}: 文件是空的", shown(path)), format!("{}: the file is empty", shown(path))),
-            FileError::PolicyDirUnreadable { dir, source } => pick(
-                format!("政策目录 {}: 无法打开（{source}）", shown(dir)),
-                format!("policy directory {}: cannot open ({source})", shown(dir)),
-            ),
+            FileError::PolicyDirUnreadable { dir, source } => {
+                let source = io(source);
+                pick(
+                    format!("政策目录 {}: 无法打开（{source}）", shown(dir)),
+                    format!("policy directory {}: cannot open ({source})", shown(dir)),
+                )
+            }
             FileError::NoPolicyFiles { dir } => pick(
                 format!("政策目录 {}: 没有 .toml 政策文件", shown(dir)),
                 format!("policy directory {}: no .toml policy files", shown(dir)),
@@ -86,16 +91,47 @@ impl FileError {
                 format!("{}: not a folder; nothing was written", shown(dir)),
             ),
             FileError::CannotCreateFolder { dir, source } => {
+                let source = io(source);
                 pick(format!("{}: 无法创建文件夹（{source}）", shown(dir)), format!("{}: cannot create the folder ({source})", shown(dir)))
             }
             FileError::DiskFull { path } => pick(
                 format!("{}: 磁盘已满，文件未写入", shown(path)),
                 format!("{}: the disk is full; the file was not written", shown(path)),
             ),
-            FileError::WriteFailed { path, source } => pick(
-                format!("{}: 无法写入（{source}），文件未写入", shown(path)),
-                format!("{}: cannot write ({source}); the file was not written", shown(path)),
-            ),
+            FileError::WriteFailed { path, source } => {
+                let source = io(source);
+                pick(
+                    format!("{}: 无法写入（{source}），文件未写入", shown(path)),
+                    format!("{}: cannot write ({source}); the file was not written", shown(path)),
+                )
+            }
         }
+    }
+}
+
+/// What the system said, in the user's words for the kinds a user meets;
+/// anything rarer as the system's own text without its "(os error N)".
+pub fn io_words(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let (zh, en) = match e.kind() {
+        K::NotFound => ("不存在", "does not exist"),
+        K::PermissionDenied => ("没有权限", "permission denied"),
+        K::NotADirectory => ("不是文件夹", "not a folder"),
+        K::IsADirectory => ("是文件夹", "is a folder"),
+        K::ReadOnlyFilesystem => ("磁盘为只读", "read-only disk"),
+        K::StorageFull => ("磁盘已满", "disk full"),
+        K::AlreadyExists => ("已存在", "already exists"),
+        _ => {
+            let text = e.to_string();
+            return match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+        }
+    };
+    if lang == Lang::Zh {
+        zh.to_string()
+    } else {
+        en.to_string()
     }
 }

@@ -58,8 +58,10 @@ fn bad_values_exit_2_with_one_line_and_save_nothing() {
     assert_eq!(code, 2);
     assert_eq!(err.trim().lines().count(), 1);
     assert!(err.contains("company.uscc: 校验位错误"), "{err}");
-    let (_, out, _) = run(&ws, &["company", "list", "--json"]);
-    assert_eq!(out.trim(), "[]");
+    // The refused command leaves no empty workspace behind.
+    assert!(!ws.exists(), "a refused first company add made a workspace");
+    let (code, _, err) = run(&ws, &["company", "list", "--json"]);
+    assert_eq!(code, 2, "{err}");
     run(&ws, &["company", "add", "--name", "Y", "--city", "成都市", "--district", "武侯区"]);
     for bad in ["cbec_volume=-5", "cbec_volume=abc", "cbec_volume=1.005", "no_such_fact=1", "park_rating=excellent"] {
         let (code, _, err) = run(&ws, &["facts", "set", "--company", "1", "--year", "2024", "cbec_volume_prev_year=100", bad]);

@@ -425,7 +425,10 @@ fn value_words(p: &Problem, zh: bool) -> Option<String> {
         }
         Problem::WrongType { expected } => {
             if zh {
-                format!("类型不对，应为{}", kind_name(*expected, zh))
+                // A space before a Latin word, as Chinese typesetting has it.
+                let k = kind_name(*expected, zh);
+                let gap = if k.starts_with(|c: char| c.is_ascii_alphabetic()) { " " } else { "" };
+                format!("类型不对，应为{gap}{k}")
             } else {
                 format!("wrong type, expected {}", kind_name(*expected, zh))
             }
