@@ -46,7 +46,7 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       const refused = await app.js("return [...document.querySelectorAll('#sheet-refused tbody tr')].map(r => [...r.cells].map(c => c.textContent))");
       assert.equal(refused.length, 1);
       assert.equal(refused[0][0], "5");
-      assert.match(refused[0][1], /uscc（B列）/);
+      assert.match(refused[0][1], /统一社会信用代码（B列）/);
       assert.match(refused[0][2], /校验位错误/);
       const accepted = await app.js("return [...document.querySelectorAll('#sheet-accepted tbody tr')].map(r => [...r.cells].map(c => c.textContent))");
       assert.deepEqual(accepted.map((r) => [r[0], r[5]]), [["3", "新增"], ["4", "新增"], ["6", "新增"]]);

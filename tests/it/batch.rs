@@ -248,8 +248,9 @@ fn a_bad_row_is_named_and_the_others_still_evaluated() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 3, "{err}");
     assert!(lines[0].starts_with("第3行 统一社会信用代码（B列）: 校验位错误"), "{err}");
-    assert!(lines[1].starts_with("第4行 intl_trademark_fee（E列）: 不能为负数"), "{err}");
-    assert!(lines[2].starts_with("第5行 intl_trademark_fee（E列）: 不是数字"), "{err}");
+    // A column headed by its key is named by its label.
+    assert!(lines[1].starts_with("第4行 商标国际注册费用（E列）: 不能为负数"), "{err}");
+    assert!(lines[2].starts_with("第5行 商标国际注册费用（E列）: 不是数字"), "{err}");
     assert!(stdout.contains("已测算 1 行，拒绝 3 行"), "{stdout}");
     let v = jsonl(&out);
     assert_eq!(v.len(), 1);
@@ -517,7 +518,7 @@ fn the_end_to_end_import_fixture_has_three_good_rows_and_one_bad() {
     let out = dir.path().join("x.jsonl");
     let (code, stdout, err) = butie(&["batch", "--in", s(&fixture), "--year", "2025", "--out", s(&out)]);
     assert_eq!(code, 3, "{stdout}{err}");
-    assert!(err.contains("第5行 uscc（B列）") && err.contains("校验位错误"), "{err}");
+    assert!(err.contains("第5行 统一社会信用代码（B列）") && err.contains("校验位错误"), "{err}");
     let lines = jsonl(&out);
     assert_eq!(lines.iter().map(|l| l["row"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 4, 6]);
     // Three different totals, so sorting by total means something.
@@ -603,7 +604,7 @@ fn a_stray_far_cell_no_uscc_column_long_numbers_and_a_filled_template() {
     let out = dir.path().join("o.jsonl");
     let (code, _, err) = butie(&["batch", "--in", s(&far), "--year", "2025", "--out", s(&out)]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("第2行 bank_account（E列）") && err.contains("文本"), "a 19-digit account in a number cell: {err}");
+    assert!(err.contains("第2行 银行账号（E列）") && err.contains("文本"), "a 19-digit account in a number cell: {err}");
 
     // Saving without a credit code column: one line, not one per row.
     let csv = dir.path().join("no-uscc.csv");

@@ -208,3 +208,23 @@ fn an_approved_one_time_award_blocks_later_years_and_travels_with_the_company() 
     assert_eq!(ledger(&fresh2, "1"), ledger(&ws, "1"));
     assert_eq!(json(&ok(&fresh2, &["evaluate", "--company", "1", "--year", "2026", "--json"])), ev);
 }
+
+#[test]
+fn a_claim_set_straight_to_approved_keeps_the_year_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["company", "add", "--from-json", SAMPLE]);
+    ok(&ws, &["facts", "set", "--company", "1", "--year", "2025", "--from-json", SAMPLE]);
+    let ev = json(&ok(&ws, &["evaluate", "--company", "1", "--year", "2025", "--json"]));
+    let estimate = clause(&ev, BRAND)["amount"].clone();
+    assert!(estimate.is_string(), "the sample's brand award has a figure: {ev}");
+    // Approved first, never submitted: the estimate is the year's, and the difference shows.
+    ok(&ws, &["claim", "set", "--company", "1", "--year", "2025", "--clause", BRAND, "--status", "approved", "--amount", "90000"]);
+    let l = ledger(&ws, "1");
+    assert_eq!(l[0]["estimate"], estimate, "{l}");
+    assert_eq!(l[0]["approved"], "90000.00", "{l}");
+    assert!(l[0]["difference"].is_string(), "{l}");
+    // An estimate given later (submitted with an amount) replaces it.
+    ok(&ws, &["claim", "set", "--company", "1", "--year", "2025", "--clause", BRAND, "--status", "submitted", "--amount", "95000"]);
+    assert_eq!(ledger(&ws, "1")[0]["estimate"], "95000.00");
+}

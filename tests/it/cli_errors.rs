@@ -68,9 +68,14 @@ fn negative_money() {
 
 #[test]
 fn non_numeric_money() {
-    // 12万 is read (as 120000) since issue 11; numerals in words are not.
+    // 12万 is read (as 120000) since issue 11; numerals in words are not,
+    // and each way of writing a figure that is not one says what to type.
     let (code, _, err) = with_profile(&profile_with(r#""intl_trademark_fee": "十二万""#), &[]);
-    assert_one_line_error(code, &err, "facts.intl_trademark_fee: 不是数字");
+    assert_one_line_error(code, &err, "facts.intl_trademark_fee: 请用阿拉伯数字书写");
+    for (typed, said) in [("约8100万", "不要写“约”"), ("5w", "请用万"), ("3万5千", "3.5万"), ("abc", "不是数字")] {
+        let (code, _, err) = with_profile(&profile_with(&format!(r#""intl_trademark_fee": "{typed}""#)), &[]);
+        assert_one_line_error(code, &err, said);
+    }
     let (code, _, err) = with_profile(&profile_with(r#""intl_trademark_fee": "1,23""#), &[]);
     assert_one_line_error(code, &err, "facts.intl_trademark_fee: 千分位逗号位置不对");
 }

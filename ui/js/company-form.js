@@ -57,7 +57,7 @@ export function showCompanyForm(c) {
 // True when there is nothing unsaved, or the user agrees to drop it.
 export async function leaveForm() {
   if (!state.formDirty) return true;
-  const ok = await confirmModal(t("discardForm"));
+  const ok = await confirmModal(t("discardForm"), t("leave"));
   if (ok) state.formDirty = false;
   return ok;
 }
@@ -88,7 +88,10 @@ async function saveCompany(ev) {
     const { field, message } = errMessage(e);
     const slot = field && $("#err-" + field.replace("company.", ""));
     if (slot) slot.textContent = message; else $("#form-error").textContent = message;
-    toast(t("notSaved") + message, true);
+    // The toast names the field, as the message beside it does by its place.
+    const label = field && document.querySelector(`label[for="f-${field.replace("company.", "")}"]`);
+    const name = label ? label.textContent.replace(/[*＊:：\s]+$/, "") + " — " : "";
+    toast(t("notSaved") + name + message, true);
   }
 }
 
@@ -130,7 +133,7 @@ function regionFromUscc(ok) {
 
 async function deleteCompany() {
   if (!state.company) return;
-  const ok = await confirmModal(t("confirmDelete", { name: state.company.company.name }));
+  const ok = await confirmModal(t("confirmDelete", { name: state.company.company.name }), t("deleteIt"), true);
   if (!ok) return;
   try {
     const r = await api.deleteCompany(state.companyId);

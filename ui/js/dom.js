@@ -30,8 +30,10 @@ export function clearBadToast() {
   if ($("#toast").classList.contains("bad")) $("#toast").classList.add("hidden");
 }
 
-export function confirmModal(text, okLabel) {
+// `danger`: the OK button is red (deleting, removing); otherwise plain.
+export function confirmModal(text, okLabel, danger = false) {
   $("#modal-ok").textContent = okLabel || t("ok");
+  $("#modal-ok").className = danger ? "danger" : "";
   return new Promise((resolve) => {
     // The control that opened the dialog gets the focus back when it closes.
     const opener = document.activeElement;

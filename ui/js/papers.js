@@ -83,7 +83,7 @@ async function openEvidence(evidence) {
 }
 
 async function removeEvidence(f) {
-  if (!(await confirmModal(t("confirmRemoveEvidence", { name: f.name })))) return;
+  if (!(await confirmModal(t("confirmRemoveEvidence", { name: f.name }), t("remove"), true))) return;
   try {
     renderPapers(await api.removeEvidence(state.companyId, state.year, f.id));
     toast(t("evidenceRemoved", { name: f.name }));

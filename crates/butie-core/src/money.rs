@@ -144,6 +144,16 @@ pub enum NumberProblem {
     NotInteger,
     /// Thousands separators not between groups of three digits (`1,23`).
     BadGrouping,
+    /// A figure given as about so much (`约8100万`, `8100万左右`).
+    Approximate,
+    /// `w`/`k` for 万/千 (`5w`, `20k`).
+    LatinUnit {
+        unit: char,
+    },
+    /// Chinese numerals (`五万`, `三千`).
+    ChineseNumerals,
+    /// Two units in one figure (`3万5千`).
+    MixedUnits,
 }
 
 /// Largest amount accepted anywhere: 1e15 元 is far beyond any real figure and

@@ -36,6 +36,40 @@ use crate::money::{max_value, NumberProblem};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// Why a text that holds other characters than a number's is not one:
+/// the ways people write a figure that are not an exact one get words of
+/// their own (what to type instead), everything else is not a number.
+fn why_not(text: &str) -> NumberProblem {
+    let t = text.trim();
+    if t.starts_with("约") || t.starts_with("大约") || t.starts_with("大概") || t.ends_with("左右") || t.ends_with('多') {
+        return NumberProblem::Approximate;
+    }
+    const NUMERALS: &str = "零一二三四五六七八九十百千两壹贰叁肆伍陆柒捌玖拾佰仟";
+    if t.chars().any(|c| NUMERALS.contains(c)) && !t.chars().any(|c| c.is_ascii_digit()) {
+        return NumberProblem::ChineseNumerals;
+    }
+    let digits_then = |unit: char| {
+        let mut seen_digit = false;
+        for c in t.chars() {
+            if c.is_ascii_digit() {
+                seen_digit = true;
+            } else if c == unit && seen_digit {
+                return true;
+            }
+        }
+        false
+    };
+    if (digits_then('万') || digits_then('亿')) && t.chars().any(|c| "千百十".contains(c)) {
+        return NumberProblem::MixedUnits;
+    }
+    if let Some(unit) = t.trim_end_matches(['元', ' ']).chars().last().filter(|c| "wWkK".contains(*c)) {
+        if t.chars().any(|c| c.is_ascii_digit()) {
+            return NumberProblem::LatinUnit { unit };
+        }
+    }
+    NumberProblem::NotANumber
+}
+
 /// 万 and 亿 as powers of ten.
 const SUFFIXES: [(char, usize); 2] = [('万', 4), ('亿', 8)];
 
@@ -74,7 +108,7 @@ pub fn read_number(text: &str, max_dp: u32, unit: Option<&str>) -> Result<Decima
     // From here on only ASCII digits, ',' and '.' are allowed, so byte
     // slicing below is safe.
     if !body.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
-        return Err(NumberProblem::NotANumber);
+        return Err(why_not(&ascii));
     }
     let mut parts = body.splitn(2, '.');
     let int = parts.next().unwrap_or("");
@@ -261,7 +295,15 @@ mod tests {
             (".5", NotANumber),
             ("5.", NotANumber),
             ("NaN", NotANumber),
-            ("十二万", NotANumber),
+            ("十二万", ChineseNumerals),
+            ("五万", ChineseNumerals),
+            ("约8100万", Approximate),
+            ("大约 8100万元", Approximate),
+            ("8100万左右", Approximate),
+            ("5w", LatinUnit { unit: 'w' }),
+            ("20K", LatinUnit { unit: 'K' }),
+            ("3万5千", MixedUnits),
+            ("1亿2千万", MixedUnits),
             ("5美元", NotANumber),
             ("-5", Negative),
             ("－5", Negative),

@@ -453,6 +453,17 @@ fn value_words(p: &Problem, zh: bool) -> Option<String> {
             (NumberProblem::NotInteger, false) => "must be a whole number".to_string(),
             (NumberProblem::BadGrouping, true) => "千分位逗号位置不对（应每三位一组，如 236,500,000）".to_string(),
             (NumberProblem::BadGrouping, false) => "misplaced thousands separator (groups of three digits, e.g. 236,500,000)".to_string(),
+            (NumberProblem::Approximate, true) => "请填写确切的数字，不要写“约”“左右”（如 81000000 或 8100万）".to_string(),
+            (NumberProblem::Approximate, false) => "give the exact figure, not an approximate one (e.g. 81000000 or 8100万)".to_string(),
+            (NumberProblem::LatinUnit { unit }, true) => {
+                let word = if unit.eq_ignore_ascii_case(&'w') { "万" } else { "千（或写出全部数字）" };
+                format!("“{unit}”不是数字单位：请用{word}，如 5万 或 50000")
+            }
+            (NumberProblem::LatinUnit { unit }, false) => format!("\"{unit}\" is not read as a unit: write 5万 or 50000"),
+            (NumberProblem::ChineseNumerals, true) => "请用阿拉伯数字书写（如“五万”写作 5万 或 50000）".to_string(),
+            (NumberProblem::ChineseNumerals, false) => "write the figure in digits (e.g. 5万 or 50000, not 五万)".to_string(),
+            (NumberProblem::MixedUnits, true) => "一个数字只能带一个单位：如“3万5千”请写作 3.5万 或 35000".to_string(),
+            (NumberProblem::MixedUnits, false) => "one unit per figure: write 3.5万 or 35000 (not 3万5千)".to_string(),
         },
         Problem::NotOption { options } => {
             if zh {
@@ -1364,6 +1375,10 @@ mod tests {
             NumberProblem::TooLarge,
             NumberProblem::NotInteger,
             NumberProblem::BadGrouping,
+            NumberProblem::Approximate,
+            NumberProblem::LatinUnit { unit: 'w' },
+            NumberProblem::ChineseNumerals,
+            NumberProblem::MixedUnits,
         ];
         all.extend(numbers.map(Problem::Number));
         all

@@ -354,6 +354,14 @@ impl Workspace {
         // feed later years' once-per-company and cumulative rules.
         let company = self.get_company(company_id)?.company;
         refusal(packs, &company, clause, year, "claim")?;
+        // The year's estimate of the clause (an exact figure only), kept as
+        // the amount applied for when none is given or recorded: a claim set
+        // straight to approved keeps what it was estimated at.
+        let year_estimate = {
+            let profile = self.profile(company_id, year, packs)?;
+            let ev = butie_core::engine::evaluate(packs, &profile, year);
+            ev.clauses.iter().find(|c| c.clause.id == clause).filter(|c| c.status == butie_core::Status::Eligible).and_then(|c| c.amount)
+        };
         self.write(|tx| {
             Self::require_company(tx, company_id)?;
             let old = current(tx, company_id, year, clause)?;
@@ -361,7 +369,8 @@ impl Workspace {
             let estimate = match status {
                 ClaimStatus::Submitted => amount.or(old_estimate),
                 _ => old_estimate,
-            };
+            }
+            .or(year_estimate);
             if status == ClaimStatus::Submitted && capped && estimate.is_none() {
                 return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status });
             }

@@ -30,14 +30,19 @@ pub(super) struct Header<'p> {
 }
 
 impl Header<'_> {
-    /// Where a field's problem is, as the user sees it: `uscc（B列）`.
+    /// Where a field's problem is, as the user sees it: the column's label
+    /// (the header as written when it is not the bare key): `统一社会信用代码（B列）`.
     pub(super) fn column_of(&self, key: &str, lang: Lang) -> String {
         match self.cols.iter().position(|c| c.is_some_and(|f| f.key() == key)) {
             Some(i) => {
                 let letter = col_letter(self.first_col + i as u32);
+                let name = match self.cols[i] {
+                    Some(f) if self.names[i].eq_ignore_ascii_case(f.key()) => f.label(lang),
+                    _ => self.names[i].as_str(),
+                };
                 match lang {
-                    Lang::Zh => format!("{}（{letter}列）", self.names[i]),
-                    Lang::En => format!("{} (column {letter})", self.names[i]),
+                    Lang::Zh => format!("{name}（{letter}列）"),
+                    Lang::En => format!("{name} (column {letter})"),
                 }
             }
             None => key.to_string(),

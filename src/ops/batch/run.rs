@@ -119,8 +119,13 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
         merge_saved(&cx.open(OpenMode::Existing)?, &packs, &mut rows);
     }
     if out_kind == OutKind::Xlsx {
-        let per_row: usize = packs.iter().map(|p| p.clauses.len()).sum();
-        if rows.len().saturating_mul(per_row) >= XLSX_MAX_ROWS {
+        // 明细 lists each row's clauses of the packs of its own city (other
+        // places' are left out), so a sheet of one region fits many more rows.
+        let clauses_of =
+            |r: &Accepted| -> usize { packs.iter().filter(|p| p.covers_city(&r.profile.company.city)).map(|p| p.clauses.len()).sum() };
+        let detail: usize = rows.iter().map(clauses_of).sum();
+        if detail >= XLSX_MAX_ROWS {
+            let per_row = rows.iter().map(clauses_of).max().unwrap_or(0);
             return Err(Error::TooManyForXlsx { rows: rows.len(), per_row, max_rows: XLSX_MAX_ROWS });
         }
     }
