@@ -133,6 +133,10 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#total", (x) => x.includes("470,175.25"));
     assert.equal(await app.count(".company-item"), 1);
     assert.match(await app.text("tr[data-clause='tz.brand.trademark'] .amount"), /93,000\.00/);
+    // ※ is explained under the table whenever a row carries it.
+    const marked = await app.js("return [...document.querySelectorAll('.detail-link')].some((b) => b.textContent.includes('※'))");
+    assert.equal(await app.visible("#interp-legend"), marked);
+    if (marked) assert.match(await app.text("#interp-legend"), /^※ .*解释/);
     await app.shot("01-results-sample");
     await app.click("tr[data-clause='tz.brand.trademark'] button.detail-link");
     await app.waitText("#detail-trace", (x) => x.includes("186,000.00") && x.includes("50%"));
@@ -281,6 +285,14 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.shot("09b-uscc-taken-english");
     await sleep(400);
     assert.match(await app.text("#err-uscc"), /already belongs/, "the message stays beside the field");
+    // Leaving the unsaved form asks first, in English, on a plain button
+    // that says what it does (not a red "Delete").
+    await app.click(".company-item:not(.selected)");
+    await app.waitText("#modal-text", (x) => x.includes("unsaved changes"));
+    assert.equal(await app.text("#modal-ok"), "Leave without saving");
+    assert.equal(await app.js("return document.querySelector('#modal-ok').className"), "");
+    await app.shot("09c-leave-unsaved-english");
+    await app.click("#modal-cancel");
     // Reopening the company (its list item) drops the unsaved code.
     await app.click("#company-list .company-item.selected");
     await app.waitFor(() => app.js("return document.querySelector('#f-uscc').value"), (x) => x === "91510107MA6DG8HL5P");
@@ -336,6 +348,9 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#tab-profile");
     await app.click("#btn-delete");
     await app.waitText("#modal-text", (x) => x.includes("确定删除"));
+    // Deleting is the red button and says so.
+    assert.equal(await app.text("#modal-ok"), "删除");
+    assert.equal(await app.js("return document.querySelector('#modal-ok').className"), "danger");
     await app.shot("10-delete-confirm");
     await app.click("#modal-cancel");
     assert.equal(await app.count(".company-item"), 2);

@@ -83,7 +83,11 @@ test("a finance clerk prepares the materials, sets the deadline and generates th
 
     await t.test("a filing window shows the days left here and in the overview", async () => {
       const end = dayFromToday(10);
-      await app.js("document.querySelector('#dl-end').value = arguments[0]; document.querySelector('#dl-notice').value = '关于组织申报2025年度跨境电商扶持资金的通知';", [end]);
+      // Dates are typed and shown as YYYY-MM-DD whatever the system's locale.
+      assert.equal(await app.js("return document.querySelector('#dl-end').placeholder"), "YYYY-MM-DD");
+      await app.type("#dl-end", end);
+      assert.equal(await app.js("return document.querySelector('#dl-end').value"), end, "typed as it reads");
+      await app.js("document.querySelector('#dl-notice').value = '关于组织申报2025年度跨境电商扶持资金的通知';");
       await app.click("#dl-save");
       await app.waitText("#deadline-list li", (s) => s.includes("还剩 10 天"));
       assert.match(await app.text("#deadline-list li"), new RegExp(end));

@@ -17,3 +17,4 @@ mod pdf_glyphs;
 mod policy_cases;
 mod samples;
 mod store_cli;
+mod tidy;

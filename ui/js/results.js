@@ -170,6 +170,10 @@ export function renderResults(savedClause) {
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
   const tbody = $("#results-table tbody");
   tbody.innerHTML = "";
+  // ※ is explained under the table whenever a row carries it.
+  const marked = ev.clauses.some((c) => c.applies && c.interpretations.length);
+  $("#interp-legend").textContent = t("interpLegend");
+  $("#interp-legend").classList.toggle("hidden", !marked);
   tbody.dataset.key = key;
   for (const c of ev.clauses) {
     if (!c.applies) continue;

@@ -248,7 +248,7 @@ pub(super) fn detail_line(sheet: &mut Worksheet, r: u32, a: &Accepted, l: &Claus
     sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
     sheet.write_string(r, 4, &l.id).map_err(xlsx_err)?;
     sheet.write_string(r, 5, &l.title).map_err(xlsx_err)?;
-    sheet.write_string(r, 6, crate::table::status_text(l.status, lang)).map_err(xlsx_err)?;
+    sheet.write_string(r, 6, explain::status_word(l.status, false, lang)).map_err(xlsx_err)?;
     if let Some(x) = l.amount {
         sheet.write_number_with_format(r, 7, money_f64(x), yuan).map_err(xlsx_err)?;
     }
