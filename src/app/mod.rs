@@ -2280,7 +2280,7 @@ mod tests {
         let p = s.preview_sheet(&f, 2025).unwrap();
         assert_eq!((p.read, p.accepted.len(), p.refused.len()), (3, 2, 1));
         assert_eq!(p.refused[0].row, 3);
-        assert!(p.refused[0].column.contains("cbec_volume") && p.refused[0].column.contains("E列"), "{:?}", p.refused);
+        assert!(p.refused[0].column.contains("年度跨境电商交易额") && p.refused[0].column.contains("E列"), "{:?}", p.refused);
         assert_eq!(p.accepted.iter().map(|r| (r.row, r.action)).collect::<Vec<_>>(), [(2, "add"), (4, "add")]);
         assert_eq!(s.companies("").unwrap().len(), 1, "a preview saves nothing");
         let saved = s.save_sheet().unwrap();

@@ -180,6 +180,8 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#err-uscc", (x) => x.includes("校验位错误"));
     await app.click("#btn-save-company");
     await app.waitText("#err-uscc", (x) => x.includes("末位应为 P"));
+    // The toast names the field the refusal is about.
+    assert.match(await app.text("#toast"), /^未保存：统一社会信用代码 — /);
     await app.shot("03-company-bad-uscc");
     assert.equal(await app.count(".company-item"), 1, "nothing saved");
   });

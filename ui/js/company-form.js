@@ -89,8 +89,9 @@ async function saveCompany(ev) {
     const slot = field && $("#err-" + field.replace("company.", ""));
     if (slot) slot.textContent = message; else $("#form-error").textContent = message;
     // The toast names the field, as the message beside it does by its place.
-    const label = field && document.querySelector(`label[for="f-${field.replace("company.", "")}"]`);
-    const name = label ? label.textContent.replace(/[*＊:：\s]+$/, "") + " — " : "";
+    const input = field && $("#f-" + field.replace("company.", ""));
+    const label = input && input.closest("label") && input.closest("label").querySelector("span");
+    const name = label && label.textContent && !message.includes(label.textContent) ? label.textContent + " — " : "";
     toast(t("notSaved") + name + message, true);
   }
 }
