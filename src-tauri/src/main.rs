@@ -58,8 +58,8 @@ fn copy_facts(s: State<Session>, id: i64, from: i64, to: i64) -> R<Copied> {
 }
 
 #[tauri::command]
-fn read_number(s: State<Session>, key: String, text: String) -> R<Understood> {
-    s.read_number(&key, &text).map_err(|e| s.word(e))
+fn read_number(s: State<Session>, key: String, text: String, id: Option<i64>, year: Option<i64>) -> R<Understood> {
+    s.read_number(&key, &text, id.zip(year)).map_err(|e| s.word(e))
 }
 
 #[tauri::command]

@@ -24,7 +24,7 @@ use crate::store_messages::store_detail;
 use butie_core::engine::{evaluate, hints, open_questions, Evaluation, Status};
 use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_yuan, read_amount};
-use butie_core::policy::{Lang, Pack};
+use butie_core::policy::{FactKind, Lang, Pack};
 use butie_core::profile::{fact_index, parse_company, parse_fact_value, ClaimStatus, Company, InputError, Problem, Profile};
 use butie_store::{ClaimRecord, ClaimUpdate, StoreError, Workspace};
 use rust_decimal::Decimal;
@@ -253,15 +253,27 @@ impl Session {
     /// What a number field's text is read as, while the user types (nothing
     /// is saved): "= 236,500,000.00 元" for `236,500,000`, `23650万` or
     /// full-width digits; the same refusal `set_fact` would give otherwise.
-    pub fn read_number(&self, key: &str, text: &str) -> AppResult<Understood> {
+    ///
+    /// With a company-year (`at`), a money answer far outside what the
+    /// clauses expect comes with `doubt`, the question the window asks once
+    /// before saving it (see `butie_core::sense`); it is never refused.
+    pub fn read_number(&self, key: &str, text: &str, at: Option<(i64, i64)>) -> AppResult<Understood> {
         let packs = self.packs();
         let field = format!("facts.{key}");
         let index = fact_index(&packs);
         let def = index.get(key).ok_or_else(|| InputError::new(&field, Problem::UnknownFact { suggestion: None }))?;
         let p = butie_core::profile::preview_number(&field, def.kind, text)?;
         let unit = shown::unit(def.kind, &def.unit, self.l());
-        let text = if unit.is_empty() { format!("= {}", p.grouped) } else { format!("= {} {unit}", p.grouped) };
-        Ok(Understood { value: p.value.to_string(), text })
+        let shown = if unit.is_empty() { format!("= {}", p.grouped) } else { format!("= {} {unit}", p.grouped) };
+        let doubt = match at {
+            Some((id, year)) if matches!(def.kind, FactKind::Money | FactKind::MoneyUsd) => {
+                let (profile, _) = self.profile(id, year)?;
+                butie_core::sense::doubt(&packs, key, p.value, &profile.facts)
+                    .map(|d| shown::doubt_text(&d, def, p.value, &unit, &packs, self.l()))
+            }
+            _ => None,
+        };
+        Ok(Understood { value: p.value.to_string(), text: shown, doubt })
     }
 
     /// A credit code as it is typed: nothing to judge while fewer than 18
@@ -1431,10 +1443,18 @@ mod tests {
         s.set_lang(UiLang::En);
         let en = s.evaluate(id, 2025).unwrap();
         assert_eq!(en.total_text, "470,175.25 yuan");
-        assert_eq!(s.read_number("cbec_volume", "6.2万").unwrap().text, "= 62,000.00 yuan");
+        assert_eq!(s.read_number("cbec_volume", "6.2万", None).unwrap().text, "= 62,000.00 yuan");
         assert_eq!(s.meta().facts["cbec_volume"].unit, "yuan");
         s.set_lang(UiLang::Zh);
         assert_eq!(s.meta().facts["cbec_volume"].unit, "元");
+
+        // A fee typed 万 too large is questioned once by the window, never refused.
+        let u = s.read_number("patent_application_fee", "１８２００万", Some((id, 2025))).unwrap();
+        assert_eq!(u.value, "182000000");
+        let doubt = u.doubt.expect("a question");
+        assert!(doubt.contains("182,000,000.00 元") && doubt.contains("200,000.00 元") && doubt.contains("10 倍"), "{doubt}");
+        assert_eq!(s.read_number("patent_application_fee", "18200", Some((id, 2025))).unwrap().doubt, None);
+        assert_eq!(s.read_number("patent_application_fee", "１８２００万", None).unwrap().doubt, None, "no company-year, no question");
 
         // A year not yet answered is offered the standing answers of the last one.
         let ev = s.evaluate(id, 2026).unwrap();

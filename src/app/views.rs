@@ -855,6 +855,9 @@ pub struct Understood {
     pub value: String,
     /// "= 236,500,000.00 元".
     pub text: String,
+    /// The question to ask once before saving an answer far outside what
+    /// the clauses expect (a unit slip, most often); `None` when it looks right.
+    pub doubt: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

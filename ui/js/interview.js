@@ -2,7 +2,7 @@
 // topic, saved as they are answered; numbers read back as Rust reads them.
 import { state } from "./state.js";
 import { t } from "./i18n.js";
-import { $, el, toast, clearBadToast } from "./dom.js";
+import { $, el, toast, clearBadToast, confirmModal } from "./dom.js";
 import { api, errMessage } from "./api.js";
 import { renderResults } from "./results.js";
 
@@ -148,7 +148,12 @@ function renderQuestion(q) {
   } else {
     input = el("div", { class: "numfield" });
     const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: q.value ?? "" });
-    box.addEventListener("change", () => send(box.value.trim() === "" ? null : box.value));
+    box.addEventListener("change", async () => {
+      const text = box.value.trim();
+      if (text === "") { send(null); return; }
+      if (!(await keepDespiteDoubt(q.key, text, box))) return;
+      send(box.value);
+    });
     // Enter saves and moves on to the next question, as Tab does.
     box.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); focusNextQuestion(box); } });
     // What the typed text is read as (236,500,000 / 18200万 / ６.２万), as it is typed.
@@ -169,6 +174,21 @@ function renderQuestion(q) {
   }
   wrap.append(input, err);
   return wrap;
+}
+
+// A money answer far outside what the clauses expect (ten times the answer
+// that reaches a cap, or a fee above the company's whole trade: a 万 typed
+// by mistake, most often) is questioned once before it is saved; kept, it
+// is never questioned again. Nothing is refused here: the save decides.
+async function keepDespiteDoubt(key, text, box) {
+  let u;
+  try { u = await api.readNumber(key, text, state.companyId, state.year); } catch { return true; }
+  const mark = `${state.companyId}/${state.year}/${key}=${u.value}`;
+  if (!u.doubt || state.doubtsKept.has(mark)) return true;
+  if (await confirmModal(u.doubt, t("keepAsTyped"))) { state.doubtsKept.add(mark); return true; }
+  box.focus();
+  box.select();
+  return false;
 }
 
 // The first control of the question after the one holding `from` (its

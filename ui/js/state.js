@@ -34,4 +34,7 @@ export const state = {
   // Enter moved on from a question: { key, to, until } so the redrawn
   // questionnaire can take the focus on to a follow-up question.
   advanceAfter: null,
+  // Money answers the user kept after the sense check asked ("key=value"
+  // of the company-year): the question is asked once, never again for them.
+  doubtsKept: new Set(),
 };

@@ -177,6 +177,7 @@ pub enum Segment {
     PartOf,
     PreviousYearOf,
     CarriesOver,
+    Within,
 }
 
 /// Every change from `old` to `new`, in the order the pack reads: its id,
@@ -498,6 +499,7 @@ fn fact(e: &mut Edits, o: &FactDef, n: &FactDef) {
     e.value(Segment::PartOf, &o.part_of, &n.part_of);
     e.value(Segment::PreviousYearOf, &o.previous_year_of, &n.previous_year_of);
     e.value(Segment::CarriesOver, &o.carries_over, &n.carries_over);
+    e.value(Segment::Within, &o.within, &n.within);
 }
 
 fn read_as(e: &mut Edits, o: &ReadAs, n: &ReadAs) {

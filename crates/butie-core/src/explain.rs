@@ -170,6 +170,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     part_of: None,
     previous_year_of: None,
     carries_over: false,
+    within: None,
 });
 
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {
@@ -1523,6 +1524,7 @@ fn segment_word(p: &Segment, lang: Lang) -> Cow<'_, str> {
         P::PartOf => ("所属总额", "part of"),
         P::PreviousYearOf => ("上年对应", "previous year of"),
         P::CarriesOver => ("跨年沿用", "carries over"),
+        P::Within => ("不应超过", "expected within"),
     };
     Cow::Borrowed(t(lang, zh, en))
 }

@@ -12,6 +12,7 @@ pub mod money;
 pub mod numbers;
 pub mod policy;
 pub mod profile;
+pub mod sense;
 pub mod uscc;
 
 pub use engine::{evaluate, Cause, ClauseResult, Evaluation, PackResult, PackStatus, Status, Step};

@@ -131,6 +131,9 @@ pub enum PolicyProblem {
     BadPreviousYearOf {
         source: String,
     },
+    BadWithin {
+        whole: String,
+    },
     BadReadAsTarget {
         option: String,
         target: String,
@@ -389,6 +392,11 @@ impl PolicyProblem {
                 l,
                 format!("previous_year_of 须为同类型的另一个数值事实: {source}"),
                 format!("previous_year_of must be another numeric fact of the same type: {source}"),
+            ),
+            P::BadWithin { whole } => zh_en(
+                l,
+                format!("within 须为另一个金额事实（同币种）: {whole}"),
+                format!("within must be another money fact in the same currency: {whole}"),
             ),
             P::BadReadAsTarget { option, target } => zh_en(
                 l,

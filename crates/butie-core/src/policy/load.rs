@@ -227,6 +227,12 @@ pub(super) fn compile_facts(
                 _ => return Err(cx.err(format!("facts.{key}"), P::BadPreviousYearOf { source: src.clone() })),
             }
         }
+        if let Some(whole) = &def.within {
+            match facts.get(whole) {
+                Some(d) if d.kind == def.kind && matches!(d.kind, FactKind::Money | FactKind::MoneyUsd) && whole != key => {}
+                _ => return Err(cx.err(format!("facts.{key}"), P::BadWithin { whole: whole.clone() })),
+            }
+        }
     }
     // Old facts name their replacements, which are all declared by now.
     for (key, r) in read_as {
@@ -491,6 +497,7 @@ pub(super) fn compile_fact(cx: &Loading, at: &str, key: &str, f: RawFact, top: b
         part_of: f.part_of,
         previous_year_of: f.previous_year_of,
         carries_over: f.carries_over,
+        within: f.within,
     })
 }
 

@@ -209,6 +209,11 @@ struct RawFact {
     /// yearly flows (volumes, costs, investments) do not carry over.
     #[serde(default)]
     carries_over: bool,
+    /// A cost that cannot sensibly exceed another money fact (a fee above
+    /// the company's whole trade): typed that large, the window asks once
+    /// whether the unit is right (see `sense`). Never a refusal.
+    #[serde(default)]
+    within: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,6 +449,8 @@ pub struct FactDef {
     pub previous_year_of: Option<String>,
     /// A standing status, copied into a new year on request.
     pub carries_over: bool,
+    /// The money fact this cost is expected to stay within (the sense check).
+    pub within: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1116,6 +1123,7 @@ mod tests {
             P::MissingChineseLabel,
             P::UndefinedTopic { topic: s("trade") },
             P::BadPreviousYearOf { source: s("revenue") },
+            P::BadWithin { whole: s("revenue") },
             P::BadReadAsTarget { option: s("a"), target: s("revenue") },
             P::UndefinedFact { key: s("revenue") },
             P::MustReferTo { field: "switch", kind: "enum" },
@@ -1172,7 +1180,7 @@ mod tests {
     }
 
     /// The number of kinds: the arms of `kind`.
-    const KINDS: usize = 79;
+    const KINDS: usize = 80;
 
     /// Each kind's name. Exhaustive on purpose: a new kind fails to compile
     /// here until it is named (and `KINDS` counts it), and then the test
@@ -1206,6 +1214,7 @@ mod tests {
             P::MissingChineseLabel => "MissingChineseLabel",
             P::UndefinedTopic { .. } => "UndefinedTopic",
             P::BadPreviousYearOf { .. } => "BadPreviousYearOf",
+            P::BadWithin { .. } => "BadWithin",
             P::BadReadAsTarget { .. } => "BadReadAsTarget",
             P::UndefinedFact { .. } => "UndefinedFact",
             P::MustReferTo { .. } => "MustReferTo",
