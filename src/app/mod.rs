@@ -347,9 +347,11 @@ impl Session {
             let ev = evaluate(&packs, &profile, year);
             let provisional = butie_core::engine::favourable_profile(&packs, &ev).map(|(p, _)| evaluate(&packs, &p, year).total);
             let mut claims: BTreeMap<&'static str, usize> = BTreeMap::new();
-            for k in ws.claims(c.id, Some(year))? {
+            let records = ws.claims(c.id, Some(year))?;
+            for k in &records {
                 *claims.entry(k.status.as_str()).or_default() += 1;
             }
+            let marks = overview_marks(&ev, &packs, self.l());
             let total_provisional = provisional.unwrap_or(ev.total);
             rows.push((
                 OverviewRow {
@@ -373,7 +375,8 @@ impl Session {
                     deadline: deadlines
                         .iter()
                         .find(|d| d.company_id == c.id && d.year == year)
-                        .map(|d| deadline_view(d, &packs, &today, self.l())),
+                        .map(|d| deadline_view(d, &packs, &today, all_filed(&records, &packs, &d.pack), self.l())),
+                    marks,
                 },
                 profile.clone(),
             ));
@@ -932,7 +935,13 @@ impl Session {
             });
         }
         let today = crate::packet::today();
-        let deadlines = ws.deadlines(Some(id))?.iter().filter(|d| d.year == year).map(|d| deadline_view(d, &packs, &today, l)).collect();
+        let records = ws.claims(id, Some(year))?;
+        let deadlines = ws
+            .deadlines(Some(id))?
+            .iter()
+            .filter(|d| d.year == year)
+            .map(|d| deadline_view(d, &packs, &today, all_filed(&records, &packs, &d.pack), l))
+            .collect();
         let packs = ev
             .packs
             .iter()
@@ -1049,6 +1058,7 @@ impl Session {
                     year: r.year,
                     action,
                     action_text,
+                    warning: region_disagrees(c, &packs, l),
                 }
             })
             .collect();
@@ -1188,6 +1198,14 @@ impl Session {
         let ids = self.ws().import(&v, &packs, false)?;
         Ok(Written::Imported { ids })
     }
+}
+
+/// Whether every claim of the year under `pack` is past planning, and
+/// there is one: its filing window is met.
+fn all_filed(records: &[ClaimRecord], packs: &[Pack], pack: &str) -> bool {
+    let Some(p) = packs.iter().find(|p| p.id == pack) else { return false };
+    let mut of_pack = records.iter().filter(|r| p.clause(&r.clause).is_some()).peekable();
+    of_pack.peek().is_some() && of_pack.all(|r| r.status != ClaimStatus::Planned)
 }
 
 #[cfg(test)]

@@ -537,6 +537,8 @@ pub struct DeadlineView {
     /// "还剩 12 天" / "今天截止" / "已逾期 3 天".
     pub text: String,
     pub overdue: bool,
+    /// Every claim of the year under this pack is submitted or decided.
+    pub filed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -568,8 +570,15 @@ pub struct OtherEvidenceView {
     pub item: String,
 }
 
-pub(super) fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &str, lang: Lang) -> DeadlineView {
+/// `filed`: every claim of the year under the window's pack is past
+/// planning (and there is one): the window is met, never shown overdue.
+pub(super) fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &str, filed: bool, lang: Lang) -> DeadlineView {
     let left = crate::packet::days_left(today, &d.end);
+    let text = match (filed, lang) {
+        (true, Lang::Zh) => "已申报".to_string(),
+        (true, Lang::En) => "filed".to_string(),
+        (false, _) => left.map(|n| crate::packet::days_text(n, lang)).unwrap_or_default(),
+    };
     DeadlineView {
         pack: d.pack.clone(),
         pack_title: packs.iter().find(|p| p.id == d.pack).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| d.pack.clone()),
@@ -578,8 +587,9 @@ pub(super) fn deadline_view(d: &butie_store::Deadline, packs: &[Pack], today: &s
         end: d.end.clone(),
         notice: d.notice.clone(),
         days_left: left,
-        text: left.map(|n| crate::packet::days_text(n, lang)).unwrap_or_default(),
-        overdue: left.is_some_and(|n| n < 0),
+        text,
+        overdue: !filed && left.is_some_and(|n| n < 0),
+        filed,
     }
 }
 
@@ -657,6 +667,66 @@ pub struct OverviewRow {
     pub sample: bool,
     /// The year's filing window ending soonest, if one is recorded.
     pub deadline: Option<DeadlineView>,
+    /// What the figures alone do not say: the place's policy not in force
+    /// that year, a county's figures estimated at the city's rates, a
+    /// credit code naming another place ([`overview_marks`]).
+    pub marks: Vec<Mark>,
+}
+
+/// A short note beside a row: `key` for the look ("ended", "county",
+/// "region"), `text` in the window's language.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Mark {
+    pub key: &'static str,
+    pub text: String,
+}
+
+/// The overview's notes on one company-year: why its figures may be 0 or
+/// estimates, and whether its credit code disagrees with its place.
+pub(super) fn overview_marks(ev: &butie_core::Evaluation, packs: &[Pack], lang: Lang) -> Vec<Mark> {
+    use butie_core::engine::PackReason;
+    let mut marks = Vec::new();
+    let own = || ev.packs.iter().filter(|p| !matches!(p.reason, PackReason::OtherCity | PackReason::OutsideRegions));
+    if !ev.packs.iter().any(|p| p.status.applies()) {
+        if let Some(p) = own().find(|p| p.reason == PackReason::NotInForce).map(|p| p.pack) {
+            let ended = ev.year > p.valid_to.y;
+            let text = match (ended, lang) {
+                (true, Lang::Zh) => format!("政策已于 {} 到期", p.valid_to),
+                (true, Lang::En) => format!("policy ended {}", p.valid_to),
+                (false, Lang::Zh) => format!("政策自 {} 起施行", p.valid_from),
+                (false, Lang::En) => format!("policy starts {}", p.valid_from),
+            };
+            marks.push(Mark { key: "ended", text });
+        }
+    }
+    if own().any(|p| p.reason == PackReason::CountyReference) {
+        let text = match lang {
+            Lang::Zh => "参照执行：按市区标准估算".to_string(),
+            Lang::En => "county: estimated at city rates".to_string(),
+        };
+        marks.push(Mark { key: "county", text });
+    }
+    if let Some(text) = region_disagrees(&ev.profile.company, packs, lang) {
+        marks.push(Mark { key: "region", text });
+    }
+    marks
+}
+
+/// When the credit code's division code names another city or district
+/// than the one recorded: the words saying so (never a refusal: a company
+/// may have moved).
+pub(crate) fn region_disagrees(c: &butie_core::Company, packs: &[Pack], lang: Lang) -> Option<String> {
+    let uscc = c.uscc.as_deref()?;
+    let (city, district) = butie_core::uscc::region_of(uscc, packs)?;
+    if city == c.city && district.is_none_or(|d| d == c.district) {
+        return None;
+    }
+    let place = format!("{city}{}", district.unwrap_or(""));
+    let code = uscc.get(2..8).unwrap_or("");
+    Some(match lang {
+        Lang::Zh => format!("信用代码的行政区划码 {code} 对应{place}，与所填地区不一致"),
+        Lang::En => format!("credit code's division {code} is {place}, not the place recorded"),
+    })
 }
 
 /// A column the overview is sorted by.
@@ -757,6 +827,8 @@ pub struct PreviewRow {
     pub action: &'static str,
     /// "新增" / "更新 #12" / "无变化 #12".
     pub action_text: String,
+    /// The credit code names another place than the row's (a warning; the row is saved as given).
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

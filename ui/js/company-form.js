@@ -52,7 +52,15 @@ export function showCompanyForm(c) {
   fillDistricts(v.city, v.district);
   $("#btn-delete").classList.toggle("hidden", !c);
   $("#btn-export").classList.toggle("hidden", !c);
+  // What the form held when shown: an edit typed back to it is no change.
+  shownFields = JSON.stringify(formFields());
+  // A saved code naming another place (an imported row, a moved company) is said at once.
+  if (c && v.uscc) api.checkUscc(v.uscc).then((ok) => { if (state.company === c || state.companyId === c.id) regionFromUscc(ok); }).catch(() => {});
 }
+
+// The form's fields as last shown or saved (JSON), to tell a real edit.
+let shownFields = "";
+const markDirty = () => { state.formDirty = JSON.stringify(formFields()) !== shownFields; };
 
 // True when there is nothing unsaved, or the user agrees to drop it.
 export async function leaveForm() {
@@ -169,8 +177,8 @@ export function wireCompanyForm() {
   $("#f-district").addEventListener("change", () => { citySel.dataset.touched = "1"; checkUsccLive(); });
   $("#f-district-text").addEventListener("change", () => { citySel.dataset.touched = "1"; checkUsccLive(); });
   // Typed but not saved: asked before it is thrown away.
-  $("#company-form").addEventListener("input", () => { state.formDirty = true; });
-  $("#company-form").addEventListener("change", () => { state.formDirty = true; });
+  $("#company-form").addEventListener("input", markDirty);
+  $("#company-form").addEventListener("change", markDirty);
   $("#company-form").addEventListener("submit", saveCompany);
   $("#f-uscc").addEventListener("input", checkUsccLive);
   $("#btn-delete").addEventListener("click", deleteCompany);

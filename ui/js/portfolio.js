@@ -56,7 +56,9 @@ function renderOverview() {
         renderOverview();
       } }))));
   $("#overview-table tbody").replaceChildren(...rows.map((r) => el("tr", { "data-company": r.id },
-    el("td", {}, el("button", { type: "button", class: "link", text: r.name, onclick: () => openFromOverview(r.id) }), r.sample ? el("span", { class: "badge sample", text: t("sample") }) : null),
+    el("td", {}, el("button", { type: "button", class: "link", text: r.name, onclick: () => openFromOverview(r.id) }), r.sample ? el("span", { class: "badge sample", text: t("sample") }) : null,
+      // Why a row reads 0.00 or is an estimate, and a credit code naming another place.
+      ...r.marks.map((m) => el("div", { class: "mark small " + m.key, text: (m.key === "region" ? "⚠ " : "") + m.text }))),
     el("td", { text: r.place }),
     el("td", { class: "num", text: r.total_text }),
     el("td", { class: "num", text: r.provisional_text ? "≈ " + r.provisional_text : "" }),
@@ -64,7 +66,7 @@ function renderOverview() {
     el("td", { class: "num", text: String(r.eligible) }),
     el("td", { class: "num", text: String(r.open) }),
     el("td", { class: "small", text: r.claims_text }),
-    el("td", { class: "small deadline-cell" + (r.deadline && r.deadline.overdue ? " overdue" : ""), title: r.deadline ? `${r.deadline.pack_title} · ${r.deadline.end} · ${r.deadline.notice}` : "",
+    el("td", { class: "small deadline-cell" + (r.deadline && r.deadline.overdue ? " overdue" : "") + (r.deadline && r.deadline.filed ? " filed" : ""), title: r.deadline ? `${r.deadline.pack_title} · ${r.deadline.end} · ${r.deadline.notice}` : "",
       text: r.deadline ? `${r.deadline.end}（${r.deadline.text}）` : "" }))));
 }
 

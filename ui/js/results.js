@@ -169,6 +169,9 @@ export function renderResults(savedClause) {
   $("#hints").innerHTML = "";
   if (ev.hints.length) $("#hints").append(el("h3", { text: t("hints") }), el("ul", {}, ...ev.hints.map((h) => el("li", { text: h }))));
   const tbody = $("#results-table tbody");
+  // The working's box may sit in the table: kept out of the redraw.
+  $("#interp-legend").after(detailBox());
+  detailRow.remove();
   tbody.innerHTML = "";
   // ※ is explained under the table whenever a row carries it.
   const marked = ev.clauses.some((c) => c.applies && c.interpretations.length);
@@ -195,7 +198,26 @@ export function renderResults(savedClause) {
   }
   restoreDrafts(keep);
   const open = state.openDetail && ev.clauses.find((x) => x.id === state.openDetail && x.applies);
-  if (open) showDetail(open, false); else $("#detail").classList.add("hidden");
+  if (open) showDetail(open, false); else hideDetail();
+}
+
+// The working opens in a row of its own right under the clause's row (not
+// below the whole table), takes the focus when opened by the user, and Esc
+// closes it with the focus back on the clause's title.
+const detailBox = () => document.getElementById("detail");
+const detailRow = el("tr", { class: "detail-row" }, el("td", { colspan: "6" }));
+
+function hideDetail(refocus = false) {
+  const d = detailBox();
+  const id = state.openDetail;
+  d.classList.add("hidden");
+  $("#interp-legend").after(d);
+  detailRow.remove();
+  if (refocus && id) {
+    state.openDetail = null;
+    const link = document.getElementById("detail-link-" + id);
+    if (link) link.focus();
+  }
 }
 
 // The amount and ceiling cells, as Rust words them; a clause waiting for
@@ -211,13 +233,21 @@ function amountCells(c) {
   return [el("td", { class: "num amount", text: c.amount_text }), el("td", { class: "num ceiling", text: c.amount_max_text })];
 }
 
-function showDetail(c, scroll = true) {
+function showDetail(c, byUser = true) {
   state.openDetail = c.id;
-  const d = $("#detail");
+  const d = detailBox();
+  const row = document.querySelector(`#results-table tbody tr[data-clause="${CSS.escape(c.id)}"]`);
+  if (row) { detailRow.firstChild.append(d); row.after(detailRow); }
   d.classList.remove("hidden");
   d.innerHTML = "";
+  d.tabIndex = -1;
+  d.setAttribute("role", "region");
+  d.setAttribute("aria-label", `${t("trace")} · ${c.title}`);
+  d.onkeydown = (e) => { if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); hideDetail(true); } };
   d.append(
-    el("h3", { text: `${c.title} · ${c.place}` }),
+    el("div", { class: "detail-head" },
+      el("h3", { text: `${c.title} · ${c.place}` }),
+      el("button", { type: "button", class: "ghost small", id: "detail-close", title: "Esc", text: t("closeDetail"), onclick: () => hideDetail(true) })),
     el("h4", { text: t("trace") }),
     el("ol", { id: "detail-trace" }, ...c.trace.map((x) => el("li", { text: x }))),
     el("div", { id: "detail-reasons" }, ...c.reasons.map((x) => el("p", { class: x.interpretation ? "interp" : "", text: x.text }))),
@@ -236,7 +266,7 @@ function showDetail(c, scroll = true) {
     el("blockquote", { id: "detail-quote", text: `《${c.document}》${c.place}：“${c.quote}”` }),
     el("p", { id: "detail-frequency", class: "muted small", text: `${t("frequency")}${t("freq_" + c.frequency)}` }),
   );
-  if (scroll) d.scrollIntoView({ block: "nearest" });
+  if (byUser) { d.scrollIntoView({ block: "nearest" }); d.focus({ preventScroll: true }); }
 }
 
 async function saveEvaluation() {

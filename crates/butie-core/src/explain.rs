@@ -613,6 +613,10 @@ fn write_formula_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> 
         Step::Rate { fact, base, rate, product } => {
             let d = def(pack, fact);
             let pct = Percent(*rate);
+            // The whole cost (a ceiling with no rate given): no "× 100%".
+            if *rate == Decimal::ONE {
+                return write!(w, "{} {}", d.label.get(lang), show_exact(d, *product, lang));
+            }
             write!(w, "{} × {pct} = {} × {pct} = {}", d.label.get(lang), show_value(d, *base, lang), show_exact(d, *product, lang))
         }
         Step::Part { fact, amount } => {
@@ -634,7 +638,8 @@ fn write_formula_step(w: &mut impl Write, pack: &Pack, s: &Step, lang: Lang) -> 
             } else {
                 write!(w, "{} {} ", t(lang, "上限", "cap"), yuan(*cap, lang))?;
                 write_quote(w, quote)?;
-                w.write_str(t(lang, "，未触及上限", ", not reached"))
+                write!(w, "{}{}", t(lang, "：", ": "), Grouped::exact(*raw))?;
+                w.write_str(t(lang, " 未超过此上限，不削减", " is within this cap, not reduced"))
             }
         }
         Step::Lookup { fact, value, amount } => {
