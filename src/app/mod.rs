@@ -269,7 +269,7 @@ impl Session {
             Some((id, year)) if matches!(def.kind, FactKind::Money | FactKind::MoneyUsd) => {
                 let (profile, _) = self.profile(id, year)?;
                 butie_core::sense::doubt(&packs, key, p.value, &profile.facts)
-                    .map(|d| shown::doubt_text(&d, def, p.value, &unit, &packs, self.l()))
+                    .map(|d| shown::doubt_text(&d, def, p.value, unit, &packs, self.l()))
             }
             _ => None,
         };

@@ -232,6 +232,40 @@ fn local(t: i64) -> Option<Civil> {
     Some(Civil { y, mo: u(m)?, d: u(d)?, h: u(secs / 3600)?, mi: u(secs % 3600 / 60)?, s: u(secs % 60)?, zone: " UTC" })
 }
 
+/// The question asked once before a money answer far outside what the
+/// clauses expect is saved (`butie_core::sense`): what looks wrong, the
+/// figure it is measured against, and a word on the unit.
+pub(crate) fn doubt_text(d: &Doubt, def: &FactDef, value: Decimal, unit: &str, packs: &[Pack], lang: Lang) -> String {
+    let label = def.label.get(lang);
+    let typed = format!("{} {unit}", fmt_grouped(value));
+    match d {
+        Doubt::AboveCap { clause, cap, reaches_cap } => {
+            let title = packs.iter().find_map(|p| p.clause(clause)).map_or(clause.as_str(), |c| c.title.get(lang));
+            let (cap, reaches) = (format!("{} {unit}", fmt_grouped(*cap)), format!("{} {unit}", fmt_grouped(*reaches_cap)));
+            match lang {
+                Lang::Zh => format!(
+                    "“{label}”填的是 {typed}，超过“{title}”达到上限（{cap}）所需金额 {reaches} 的 {CAP_TIMES} 倍。请核对单位（元 / 万元）。按 {typed} 保存吗？"
+                ),
+                Lang::En => format!(
+                    "“{label}” is {typed}, more than {CAP_TIMES} times the {reaches} at which “{title}” reaches its cap ({cap}). Please check the unit (yuan / 万 = 10,000 yuan). Save {typed}?"
+                ),
+            }
+        }
+        Doubt::AboveWhole { whole, whole_value } => {
+            let whole_label = packs.iter().find_map(|p| p.facts.get(whole)).map_or(whole.as_str(), |f| f.label.get(lang));
+            let whole_typed = format!("{} {unit}", fmt_grouped(*whole_value));
+            match lang {
+                Lang::Zh => format!(
+                    "“{label}”填的是 {typed}，比本年度的“{whole_label}”（{whole_typed}）还大。请核对单位（元 / 万元）。按 {typed} 保存吗？"
+                ),
+                Lang::En => format!(
+                    "“{label}” is {typed}, more than this year's “{whole_label}” ({whole_typed}). Please check the unit (yuan / 万 = 10,000 yuan). Save {typed}?"
+                ),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,39 +299,5 @@ mod tests {
         assert_eq!(heading("面积", "平方米", FactKind::Number, Lang::En), "面积（平方米）");
         assert_eq!(yuan(Decimal::new(47017525, 2), Lang::Zh), "470,175.25 元");
         assert_eq!(grouped_text("-3000.00"), "-3,000.00");
-    }
-}
-
-/// The question asked once before a money answer far outside what the
-/// clauses expect is saved (`butie_core::sense`): what looks wrong, the
-/// figure it is measured against, and a word on the unit.
-pub(crate) fn doubt_text(d: &Doubt, def: &FactDef, value: Decimal, unit: &str, packs: &[Pack], lang: Lang) -> String {
-    let label = def.label.get(lang);
-    let typed = format!("{} {unit}", fmt_grouped(value));
-    match d {
-        Doubt::AboveCap { clause, cap, reaches_cap } => {
-            let title = packs.iter().find_map(|p| p.clause(clause)).map_or(clause.as_str(), |c| c.title.get(lang));
-            let (cap, reaches) = (format!("{} {unit}", fmt_grouped(*cap)), format!("{} {unit}", fmt_grouped(*reaches_cap)));
-            match lang {
-                Lang::Zh => format!(
-                    "“{label}”填的是 {typed}，超过“{title}”达到上限（{cap}）所需金额 {reaches} 的 {CAP_TIMES} 倍。请核对单位（元 / 万元）。按 {typed} 保存吗？"
-                ),
-                Lang::En => format!(
-                    "“{label}” is {typed}, more than {CAP_TIMES} times the {reaches} at which “{title}” reaches its cap ({cap}). Please check the unit (yuan / 万 = 10,000 yuan). Save {typed}?"
-                ),
-            }
-        }
-        Doubt::AboveWhole { whole, whole_value } => {
-            let whole_label = packs.iter().find_map(|p| p.facts.get(whole)).map_or(whole.as_str(), |f| f.label.get(lang));
-            let whole_typed = format!("{} {unit}", fmt_grouped(*whole_value));
-            match lang {
-                Lang::Zh => format!(
-                    "“{label}”填的是 {typed}，比本年度的“{whole_label}”（{whole_typed}）还大。请核对单位（元 / 万元）。按 {typed} 保存吗？"
-                ),
-                Lang::En => format!(
-                    "“{label}” is {typed}, more than this year's “{whole_label}” ({whole_typed}). Please check the unit (yuan / 万 = 10,000 yuan). Save {typed}?"
-                ),
-            }
-        }
     }
 }
