@@ -204,6 +204,9 @@ enum Command {
     Template {
         #[arg(long)]
         out: PathBuf,
+        /// Only the columns of the policies covering this city (e.g. 台州市).
+        #[arg(long)]
+        city: Option<String>,
     },
 }
 
@@ -653,7 +656,7 @@ fn run(cx: &Context, command: &Command) -> Result<String, CliError> {
         Command::Pdf { profile: Some(p), year, out, .. } => pdf_cmd(cx, p, *year, out),
         Command::Pdf { company: Some(c), year, out, .. } => need_year(cx, *year).and_then(|y| sc::pdf_company(cx, c, y, out)),
         Command::Pdf { .. } => Err(CliError::usage("--profile or --company".into())),
-        Command::Template { out } => butie::cli::template_cmd(cx, out),
+        Command::Template { out, city } => butie::cli::template_cmd(cx, out, city.as_deref()),
         Command::Batch { .. } => unreachable!("handled above"),
 
         Command::Company(_)

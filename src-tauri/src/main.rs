@@ -213,7 +213,7 @@ async fn import_sheet(app: AppHandle, year: i64) -> R<Picked<SheetPreview>> {
 }
 
 #[tauri::command]
-async fn save_template(app: AppHandle) -> R<Picked> {
+async fn save_template(app: AppHandle, city: Option<String>) -> R<Picked> {
     let s = app.state::<Session>();
     let file = match e2e_dir() {
         Some(d) => d.join("template.xlsx"),
@@ -228,7 +228,7 @@ async fn save_template(app: AppHandle) -> R<Picked> {
             None => return Ok(CANCELLED),
         },
     };
-    s.save_template(&file).map(Picked::Done).map_err(|e| s.word(e))
+    s.save_template(&file, city.as_deref()).map(Picked::Done).map_err(|e| s.word(e))
 }
 
 #[tauri::command]

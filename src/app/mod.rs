@@ -191,8 +191,16 @@ impl Session {
                 });
             }
         }
+        let city_names = cities
+            .keys()
+            .map(|c| {
+                let en = packs.iter().find_map(|p| p.names_en.get(c));
+                (c.clone(), if l == Lang::En { en.cloned().unwrap_or_else(|| c.clone()) } else { c.clone() })
+            })
+            .collect();
         Meta {
             cities,
+            city_names,
             facts,
             topics,
             clauses,
@@ -357,7 +365,13 @@ impl Session {
                 OverviewRow {
                     id: c.id,
                     sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
-                    place: format!("{}{}", c.city, c.district),
+                    place: match self.l() {
+                        Lang::Zh => format!("{}{}", c.city, c.district),
+                        Lang::En => {
+                            let city = packs.iter().find_map(|p| p.names_en.get(&c.city)).unwrap_or(&c.city);
+                            format!("{city} {}", c.district).trim_end().to_string()
+                        }
+                    },
                     name: c.name,
                     uscc: c.uscc,
                     city: c.city,
@@ -1090,8 +1104,8 @@ impl Session {
     }
 
     /// The spreadsheet template (`butie template`) written to `file`.
-    pub fn save_template(&self, file: &Path) -> AppResult<Written> {
-        crate::batch::write_template(&self.setup(), file)?;
+    pub fn save_template(&self, file: &Path, city: Option<&str>) -> AppResult<Written> {
+        crate::batch::write_template(&self.setup(), file, city)?;
         Ok(Written::File { file: file.display().to_string() })
     }
 

@@ -95,6 +95,9 @@ pub struct PackMeta {
 pub struct Meta {
     /// City → its districts, in the policy files' order.
     pub cities: serde_json::Map<String, Value>,
+    /// City → its name in the window's language (台州市 → “Taizhou
+    /// (Zhejiang)”, 泰州市 → “Taizhou (Jiangsu)”); the Chinese name in Chinese.
+    pub city_names: BTreeMap<String, String>,
     pub facts: BTreeMap<String, FactView>,
     /// `pack:topic` → title.
     pub topics: BTreeMap<String, String>,

@@ -217,9 +217,9 @@ pub fn pdfs(cx: &Context, packs: &[Pack], profile: &Profile, ev: &butie_core::Ev
     Ok(written.iter().map(|p| format!("{}\n", p.display())).collect())
 }
 
-/// `butie template --out FILE.xlsx`.
-pub fn template_cmd(cx: &Context, out: &Path) -> Result<String, CliError> {
-    let columns = crate::ops::batch::write_template(&cx.setup(), out).map_err(|e| cx.err(e))?;
+/// `butie template --out FILE.xlsx [--city 台州市]`.
+pub fn template_cmd(cx: &Context, out: &Path, city: Option<&str>) -> Result<String, CliError> {
+    let columns = crate::ops::batch::write_template(&cx.setup(), out, city).map_err(|e| cx.err(e))?;
     Ok(match cx.lang {
         Lang::Zh => format!("已写出模板 {}（{columns} 列）\n", crate::ops::files::shown(out)),
         Lang::En => format!("wrote the template {} ({columns} columns)\n", crate::ops::files::shown(out)),

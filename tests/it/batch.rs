@@ -578,7 +578,7 @@ fn empty_cells_keep_what_is_saved_and_stale_forms_go() {
     // One credit code under two names in two years: both rows refused.
     let mut a = row("旧名", "91331002MA2A8K5L0Y", "1", "2024");
     let b = row("新名", "91331002MA2A8K5L0Y", "1", "2025");
-    a[5] = "Y".into();
+    a[5] = "yes".into();
     csv_file(&input, &HEADER, &[a, b]);
     let (code, _, err) = run(&[]);
     assert_eq!(code, 3, "{err}");

@@ -1,7 +1,7 @@
 // The company form: fields, the credit code checked as it is typed (Rust
 // counts, tidies and places it), save, delete, export and import.
 import { state } from "./state.js";
-import { t } from "./i18n.js";
+import { t, cityName } from "./i18n.js";
 import { $, el, toast, confirmModal } from "./dom.js";
 import { api, errMessage } from "./api.js";
 import { loadCompanies, selectCompany, showEmpty } from "./companies.js";
@@ -37,7 +37,7 @@ function clearFieldErrors() {
 export function fillCities() {
   const citySel = $("#f-city");
   citySel.innerHTML = "";
-  for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: c }));
+  for (const c of Object.keys(state.meta.cities)) citySel.append(el("option", { value: c, text: cityName(c) }));
 }
 
 export function showCompanyForm(c) {

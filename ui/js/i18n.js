@@ -11,7 +11,7 @@ export const T = {
     contact: "联系人", phone: "联系电话", bank: "开户银行", bank_account: "银行账号", dishonest: "是否列入严重失信名单",
     unknown: "不确定", yes: "是", no: "否", save: "保存", export: "导出…", del: "删除企业",
     newTitle: "新建企业", editTitle: "企业资料", saved: "已保存", deleted: "已删除", archived: "已归档（测算记录保留）",
-    keepAsTyped: "按所填保存", closeDetail: "收起（Esc）", confirmDelete: "确定删除“{name}”吗？已保存的测算记录会保留，企业将被归档。", ok: "确定", cancel: "取消", interpLegend: "※ 该条的结论依据对政策原文的一种解释：点条款名称，在“【解释】”处可见所作的解读。", deleteIt: "删除", leave: "不保存，离开",
+    keepAsTyped: "按所填保存", templateCity: "模板地区", templateAll: "全部地区（所有列）", closeDetail: "收起（Esc）", confirmDelete: "确定删除“{name}”吗？已保存的测算记录会保留，企业将被归档。", ok: "确定", cancel: "取消", interpLegend: "※ 该条的结论依据对政策原文的一种解释：点条款名称，在“【解释】”处可见所作的解读。", deleteIt: "删除", leave: "不保存，离开",
     progress: "已回答 {a} 项，还有 {o} 项可能影响结果", intro: "只列出还会影响结果的问题。答案自动保存，结果随之更新。",
     allDone: "所有影响结果的问题都已回答。", clause: "条款", status: "状态", amount: "测算金额（元）", ceiling: "上限（元）", reason: "说明",
     total: "测算合计", totalMax: "最多（含只规定上限的条款）",
@@ -65,7 +65,7 @@ export const T = {
     contact: "Contact", phone: "Phone", bank: "Bank", bank_account: "Account number", dishonest: "On the serious-dishonesty list",
     unknown: "Not sure", yes: "Yes", no: "No", save: "Save", export: "Export…", del: "Delete company",
     newTitle: "New company", editTitle: "Company", saved: "Saved", deleted: "Deleted", archived: "Archived (saved evaluations kept)",
-    keepAsTyped: "Save as typed", closeDetail: "Close (Esc)", confirmDelete: "Delete “{name}”? Saved evaluations are kept; the company is archived.", ok: "OK", cancel: "Cancel", interpLegend: "※ the conclusion rests on one reading of the policy text: open the clause to see the reading under 【interpretation】.", deleteIt: "Delete", leave: "Leave without saving",
+    keepAsTyped: "Save as typed", templateCity: "Template region", templateAll: "All regions (every column)", closeDetail: "Close (Esc)", confirmDelete: "Delete “{name}”? Saved evaluations are kept; the company is archived.", ok: "OK", cancel: "Cancel", interpLegend: "※ the conclusion rests on one reading of the policy text: open the clause to see the reading under 【interpretation】.", deleteIt: "Delete", leave: "Leave without saving",
     progress: "{a} answered, {o} still matter", intro: "Only questions that still change a result are asked. Answers save as you go.",
     allDone: "Every question that matters is answered.", clause: "Clause", status: "Status", amount: "Amount (yuan)", ceiling: "Ceiling (yuan)", reason: "Why",
     total: "Estimated total", totalMax: "At most (counting clauses that give only a ceiling)",
@@ -112,6 +112,9 @@ export const T = {
     openYear: "Show the results for {year}", estimateLabel: "estimate at filing", approvedLabel: "approved", yuan: "yuan",
   },
 };
+
+// A city's name in the window's language (台州市 / “Taizhou (Zhejiang)”).
+export const cityName = (c) => (state.meta && state.meta.city_names && state.meta.city_names[c]) || c;
 
 // A chrome word in the window's language, with {name} filled in from `vars`.
 export const t = (k, vars = {}) => (T[state.lang][k] || k).replace(/\{(\w+)\}/g, (_, v) => vars[v] ?? "");

@@ -196,11 +196,16 @@ async function keepDespiteDoubt(key, text, box) {
 function focusNextQuestion(from) {
   const qs = [...document.querySelectorAll("#questions .question")];
   const i = qs.findIndex((q) => q.contains(from));
-  const next = qs.slice(i + 1).map((q) => q.querySelector("input, select, button.choice")).find(Boolean);
+  // A list question's first control is its first row's field, or its
+  // "+ add row" button while it has no rows.
+  const next = qs.slice(i + 1).map((q) => q.querySelector("input, select, button.choice, .list-editor button")).find(Boolean);
   // If the answer brings in a follow-up question right after this one, the
   // redrawn questionnaire moves the focus on to it (see renderInterview).
   state.advanceAfter = i >= 0 && next && next.id ? { key: qs[i].dataset.key, to: next.id, until: Date.now() + 3000 } : null;
-  if (next) next.focus(); else from.blur();
+  // After the last question the focus goes on to the results tab (Enter
+  // opens them), never to the page itself.
+  const after = next || document.querySelector("#tabs button[data-view='results']");
+  if (after) after.focus(); else from.blur();
 }
 
 function renderList(q, send) {
@@ -215,6 +220,14 @@ function renderList(q, send) {
     for (const [k] of fields) {
       const inp = el("input", { value: r[k] ?? "", inputmode: "decimal", id: `q-${q.key}-${i}-${k}`, "aria-label": `${d.label} · ${t("rowN", { n: i + 1 })} · ${d.fields[k].label}` });
       inp.addEventListener("change", () => { rows[i][k] = inp.value.trim(); if (fields.every(([fk]) => rows[i][fk] !== "" && rows[i][fk] != null)) send(rows); });
+      // Enter moves on through the row's fields, then to the next question.
+      inp.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter") return;
+        e.preventDefault();
+        const inputs = [...box.querySelectorAll("input")];
+        const j = inputs.indexOf(inp);
+        if (j >= 0 && j < inputs.length - 1) inputs[j + 1].focus(); else focusNextQuestion(inp);
+      });
       tr.append(el("td", {}, inp));
     }
     tr.append(el("td", {}, el("button", { type: "button", class: "ghost small", text: t("removeRow"), onclick: () => { rows.splice(i, 1); send(rows); } })));
@@ -231,7 +244,9 @@ function renderList(q, send) {
     if (first) first.focus();
   });
   if (rows.length === 0) send.empty = true;
-  const none = el("button", { type: "button", class: "ghost small", id: `q-${q.key}-none`, text: t("none"), onclick: () => send([]) });
+  // 没有 stays pressed while the answer is "none" (an empty list saved).
+  const isNone = q.answered && Array.isArray(q.value) && q.value.length === 0;
+  const none = el("button", { type: "button", class: "ghost small choice-none" + (isNone ? " on" : ""), "aria-pressed": String(isNone), id: `q-${q.key}-none`, text: t("none"), onclick: () => send([]) });
   box.append(table, el("div", { class: "buttons" }, add, none));
   return box;
 }

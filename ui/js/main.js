@@ -73,6 +73,10 @@ async function start() {
     await api.setLang(state.lang);
     state.meta = await api.meta();
     await loadCompanies(); // the list's 示例 badge follows the language
+    // City names follow the language too (台州市 / Taizhou (Zhejiang)); the choice stays.
+    const cityNow = $("#f-city").value;
+    fillCities();
+    $("#f-city").value = cityNow;
     applyChrome();
     showView(state.view);
   });

@@ -2,7 +2,7 @@
 // here), spreadsheet import with a preview, export to Excel, and PDFs for
 // every company listed on a thread of their own.
 import { state } from "./state.js";
-import { t } from "./i18n.js";
+import { t, cityName } from "./i18n.js";
 import { $, el, toast } from "./dom.js";
 import { api, errMessage } from "./api.js";
 import { showPage } from "./nav.js";
@@ -32,8 +32,9 @@ export async function showOverview() {
   await loadOverview();
   const city = $("#overview-city");
   const chosen = city.value;
-  city.replaceChildren(el("option", { value: "", text: t("allCities") }), ...Object.keys(state.meta.cities).map((c) => el("option", { value: c, text: c })));
+  city.replaceChildren(el("option", { value: "", text: t("allCities") }), ...Object.keys(state.meta.cities).map((c) => el("option", { value: c, text: cityName(c) })));
   city.value = chosen;
+  fillTemplateCities();
   renderOverview();
 }
 
@@ -115,9 +116,21 @@ async function discardSheet() {
   $("#btn-sheet-import").focus();
 }
 
+// The template holds the columns of one region's policies (the city the
+// overview is filtered to, or the one chosen beside the button), or every
+// region's when so chosen.
+function fillTemplateCities() {
+  const sel = $("#template-city");
+  const chosen = sel.value || $("#overview-city").value || Object.keys(state.meta.cities)[0];
+  sel.setAttribute("aria-label", t("templateCity"));
+  sel.replaceChildren(...Object.keys(state.meta.cities).map((c) => el("option", { value: c, text: cityName(c) })), el("option", { value: "*", text: t("templateAll") }));
+  sel.value = chosen;
+}
+
 async function saveTemplate() {
   try {
-    const r = await api.saveTemplate();
+    const city = $("#template-city").value;
+    const r = await api.saveTemplate(city === "*" ? null : city);
     if (!r.cancelled) toast(t("templateSaved", { file: r.file }));
   } catch (e) { toast(errMessage(e).message, true); }
 }

@@ -44,8 +44,12 @@ impl<'p> Field<'p> {
     }
 }
 
+/// A label with its unit, unless the label already says it
+/// (“平台 GMV（美元）” is not made “平台 GMV（美元）（美元）”).
 pub(super) fn with_unit(label: &str, unit: &str, lang: Lang) -> String {
-    match (unit.is_empty(), lang) {
+    let said = !unit.is_empty()
+        && [format!("（{unit}）"), format!("({unit})"), format!("（{unit}"), format!("({unit}")].iter().any(|u| label.contains(u.as_str()));
+    match (unit.is_empty() || said, lang) {
         (true, _) => label.to_string(),
         (false, Lang::Zh) => format!("{label}（{unit}）"),
         (false, Lang::En) => format!("{label} ({unit})"),

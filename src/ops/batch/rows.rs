@@ -144,15 +144,17 @@ pub(super) fn is_label_row(header: &Header, row: &[Cell]) -> bool {
 }
 
 /// A yes/no cell: 是/否 (the template's drop-down), a boolean cell, and
-/// what people type instead: true/false, yes/no, Y/N, 1/0, √/×.
+/// what people type instead: true/false, yes/no, 1/0, √/×.
 pub(super) fn bool_json(c: &Cell) -> Value {
     let word = |s: &str| -> Option<bool> {
         let s = s.trim();
         match s {
             "是" | "√" | "✓" | "1" => Some(true),
             "否" | "×" | "✗" | "0" => Some(false),
-            _ if ["true", "yes", "y"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(true),
-            _ if ["false", "no", "n"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(false),
+            // Whole words only: a lone Y or N may be a stray letter, and is
+            // refused with what the cell should hold rather than guessed.
+            _ if ["true", "yes"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(true),
+            _ if ["false", "no"].iter().any(|w| s.eq_ignore_ascii_case(w)) => Some(false),
             _ => None,
         }
     };

@@ -50,13 +50,26 @@ pub(super) fn used_by(packs: &[Pack], key: &str, lang: Lang) -> Vec<String> {
 }
 
 /// Write the template to `out` (a new `.xlsx`, or an empty template of
-/// ours); returns the number of columns.
-pub fn write_template(cx: &Setup, out: &Path) -> Result<usize, Error> {
+/// ours); returns the number of columns. With `city`, only the columns of
+/// the policies covering that city (a Taizhou consultant sees Taizhou's
+/// questions, not every region's); without, every region's.
+pub fn write_template(cx: &Setup, out: &Path, city: Option<&str>) -> Result<usize, Error> {
     if extension(out) != "xlsx" {
         return Err(Error::OutKind { flag: "--out", expected: &[".xlsx"] });
     }
+    let all = cx.packs()?;
+    let packs: Vec<Pack> = match city.map(str::trim).filter(|c| !c.is_empty()) {
+        None => all.to_vec(),
+        Some(c) => {
+            let chosen: Vec<Pack> = all.iter().filter(|p| p.covers_city(c)).cloned().collect();
+            if chosen.is_empty() {
+                let known = butie_core::profile::known_cities(&all);
+                return Err(Error::Input(InputError::new("city", Problem::UnknownCity { known })));
+            }
+            chosen
+        }
+    };
     check_out(cx, out, None)?;
-    let packs = cx.packs()?;
     let columns = Columns::new(&packs);
     let fields = template_fields(&columns);
     let mut wb = Workbook::new();
@@ -98,7 +111,7 @@ pub(super) fn companies_sheet(wb: &mut Workbook, fields: &[Field], packs: &[Pack
             Field::Company(k, zh, _) => company_column(sheet, col, k, zh, packs)?,
             Field::Year => {
                 sheet.set_column_format(col, &Format::new().set_num_format("0")).map_err(xlsx_err)?;
-                ("年度（数据年度）；留空则用 --year".to_string(), None)
+                ("年度（数据年度）；留空则用导入时选择的测算年度".to_string(), None)
             }
             Field::Fact(d) => fact_column(sheet, col, f, d)?,
         };
@@ -111,7 +124,7 @@ pub(super) fn companies_sheet(wb: &mut Workbook, fields: &[Field], packs: &[Pack
         .insert_note(
             1,
             0,
-            &Note::new("第2行是说明行（各列的中文名称与单位），butie batch 导入时自动跳过。请从第3行起，每行填写一家企业的一个年度。")
+            &Note::new("第2行是说明行（各列的中文名称与单位），导入时自动跳过。请从第3行起，每行填写一家企业的一个年度。")
                 .set_author("补贴通")
                 .set_width(320),
         )
@@ -195,7 +208,7 @@ pub(super) fn notes_sheet(wb: &mut Workbook, columns: &Columns, packs: &[Pack]) 
         .write_string(
             0,
             0,
-            "用法：在“企业”表第3行起每行填写一家企业的一个年度（表头为列名，第2行为中文说明行，导入时跳过）；留空 = 未知；是/否 列填“是”或“否”；金额可写 236500000、236,500,000 或 18200万；列表事实在一格内填 JSON。然后运行：butie batch --in 本文件.xlsx --year 2025 --out 结果.xlsx",
+            "用法：在“企业”表第3行起每行填写一家企业的一个年度（表头为列名，第2行为中文说明行，导入时跳过）；留空 = 未知；是/否 列填“是”或“否”；金额可写 236500000、236,500,000 或 18200万；列表事实在一格内填 JSON。填好后在补贴通窗口的“客户总览”点“导入表格…”选择本文件：先预览每一行（可保存的行、拒绝的行及原因），确认后一次保存。（命令行：butie batch --in 本文件.xlsx --year 2025 --save）",
         )
         .map_err(xlsx_err)?;
     let head = ["列名（key）", "中文名称", "English", "单位", "类型", "选项", "说明", "适用条款"];
@@ -229,7 +242,7 @@ pub(super) fn notes_line(f: &Field, packs: &[Pack]) -> [String; 8] {
             };
             ("文字".to_string(), String::new(), help.to_string(), String::new())
         }
-        Field::Year => ("整数".to_string(), String::new(), "数据年度；留空则用 --year".to_string(), String::new()),
+        Field::Year => ("整数".to_string(), String::new(), "数据年度；留空则用导入时选择的测算年度".to_string(), String::new()),
         Field::Fact(d) => {
             let opts = options(d).into_iter().map(|(k, l)| format!("{l}（{k}）")).collect::<Vec<_>>().join("\n");
             (kind_text(d.kind, Lang::Zh).to_string(), opts, fact_help(d), used_by(packs, &d.key, Lang::Zh).join("\n"))

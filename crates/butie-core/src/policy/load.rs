@@ -89,6 +89,7 @@ pub(super) fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Resul
         regions,
         regions_quote: p.regions.quote,
         county_note: p.regions.county_note,
+        names_en: p.names_en,
         district_codes: p.regions.codes,
         district_aliases,
         exclusion_fact,

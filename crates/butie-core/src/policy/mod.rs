@@ -97,6 +97,10 @@ struct RawPack {
     /// puts them in front of each clause's own conditions.
     #[serde(default)]
     requires: Vec<RawCondition>,
+    /// The English names of the pack's cities (台州市 → “Taizhou
+    /// (Zhejiang)”), so that two cities read alike in pinyin stay apart.
+    #[serde(default)]
+    names_en: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -793,6 +797,8 @@ pub struct Pack {
     pub regions: Vec<(String, RegionRole)>,
     pub regions_quote: String,
     pub county_note: Option<Text2>,
+    /// The English names of its cities (see `RawPack::names_en`).
+    pub names_en: BTreeMap<String, String>,
     /// GB/T 2260 code of each district that has one.
     pub district_codes: BTreeMap<String, String>,
     /// Other names for a district of `regions` (functional zones inside it).
