@@ -53,6 +53,8 @@ export class App {
   async select(css, value) {
     await this.js("const s=document.querySelector(arguments[0]); s.value=arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));", [css, value]);
   }
+  // The window's outer size, as a user drags it.
+  async setSize(width, height) { return wd("POST", this.s("/window/rect"), { width, height }); }
   async text(css) { return wd("GET", this.s(`/element/${await this.find(css)}/text`)); }
   async count(css) { return this.js("return document.querySelectorAll(arguments[0]).length", [css]); }
   async visible(css) { return this.js("const e=document.querySelector(arguments[0]); return !!e && !e.closest('.hidden') && e.getClientRects().length > 0", [css]); }

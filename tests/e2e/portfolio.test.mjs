@@ -122,6 +122,60 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       assert.equal(await app.js("return document.querySelector('#btn-overview-pdfs').disabled"), false);
       assert.equal(await app.visible("#pdf-job-cancel"), false);
     });
+
+    await t.test("the template holds one region's columns; its notes point to the window's import", async () => {
+      fs.rmSync(path.join(FILES, "template.xlsx"), { force: true });
+      assert.equal(await app.js("return document.querySelector('#template-city').value"), "台州市");
+      await app.click("#btn-template");
+      await app.waitText("#toast", (s) => s.includes("模板已保存"));
+      const tz = readXlsx(path.join(FILES, "template.xlsx"));
+      assert.deepEqual(Object.keys(tz), ["企业", "说明"]);
+      const keys = tz["企业"][0];
+      assert.ok(keys.includes("patent_application_fee") && !keys.includes("cbec_volume"), keys.join());
+      assert.ok(keys.length < 40, `${keys.length} columns`);
+      assert.match(tz["说明"][0][0], /导入表格/);
+      assert.ok(!tz["企业"][1].some((h) => /（美元）（美元）/.test(h || "")));
+      await app.select("#template-city", "*");
+      fs.rmSync(path.join(FILES, "template.xlsx"), { force: true });
+      await app.click("#btn-template");
+      await app.waitFor(() => fs.existsSync(path.join(FILES, "template.xlsx")), (x) => x);
+      await sleep(300);
+      const all = readXlsx(path.join(FILES, "template.xlsx"));
+      assert.ok(all["企业"][0].length > keys.length + 20, "every region's columns");
+    });
+
+    await t.test("the year after: an ended policy, a county's estimate and another place's credit code are said in the overview", async () => {
+      await app.js("const y=document.querySelector('#year'); y.value='2026'; y.dispatchEvent(new Event('change'));");
+      await app.waitText("#overview-title", (s) => s.includes("2026"));
+      const marks = async () => app.js("return Object.fromEntries([...document.querySelectorAll('#overview-table tbody tr')].map(r => [r.cells[0].querySelector('button').textContent, [...r.querySelectorAll('.mark')].map(m => m.className.replace('mark small ', '') + ':' + m.textContent)]))");
+      const m = await app.waitFor(marks, (x) => (x["成都锦城出海科技有限公司"] || []).length > 0);
+      assert.deepEqual(m["成都锦城出海科技有限公司"], ["ended:政策已于 2025-12-31 到期"]);
+      assert.ok(m["台州温岭鞋业跨境有限公司"].includes("county:参照执行：按市区标准估算"), JSON.stringify(m));
+      assert.deepEqual(m["台州甬台跨境电商有限公司"], []);
+      await app.shot(SHOTS, "portfolio-2026-marks");
+      // English: 台州市 and 泰州市 are told apart; the marks are in English too.
+      await app.click("#btn-lang");
+      await app.waitFor(() => app.js("return state.lang"), (l) => l === "en");
+      const cities = await app.js("return [...document.querySelectorAll('#overview-city option')].map(o => o.textContent)");
+      assert.ok(cities.includes("Taizhou (Zhejiang)") && cities.includes("Taizhou (Jiangsu)"), cities.join());
+      const en = await app.waitFor(marks, (x) => (x["成都锦城出海科技有限公司"] || [])[0] === "ended:policy ended 2025-12-31");
+      assert.ok(en["台州温岭鞋业跨境有限公司"].includes("county:county: estimated at city rates"), JSON.stringify(en));
+      await app.click("#btn-lang");
+      await app.waitFor(() => app.js("return state.lang"), (l) => l === "zh");
+    });
+
+    await t.test("at the smallest window (960×640) the overview fits: no cut-off column, no header broken mid-word", async () => {
+      await app.setSize(960, 640);
+      await sleep(300);
+      const fit = await app.js("const t=document.querySelector('#overview-table'); const box=t.closest('.table-scroll') || t.parentElement; return { table: t.getBoundingClientRect().right, view: document.documentElement.clientWidth, scroll: box.scrollWidth > box.clientWidth }");
+      assert.ok(fit.table <= fit.view + 1 || fit.scroll, JSON.stringify(fit));
+      const broken = await app.js("return [...document.querySelectorAll('#overview-head th button')].filter(b => b.getClientRects().length > 1).map(b => b.textContent)");
+      assert.deepEqual(broken, []);
+      await app.shot(SHOTS, "portfolio-960x640");
+      await app.js("const y=document.querySelector('#year'); y.value='2025'; y.dispatchEvent(new Event('change'));");
+      await app.waitText("#overview-title", (s) => s.includes("2025"));
+      await app.shot(SHOTS, "portfolio-960x640-2025");
+    });
   } finally {
     await app.quit();
   }
