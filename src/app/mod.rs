@@ -681,6 +681,10 @@ impl Session {
         let h = self.ws().history(id)?;
         let (packs, l) = (self.packs(), self.l());
         let index = fact_index(&packs);
+        let asked: Vec<&str> = packs.iter().flat_map(|p| p.facts_in_order()).collect();
+        // Numbered per company, oldest first (the workspace's ids run across companies).
+        let mut ids: Vec<i64> = h.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
         Ok(h.into_iter()
             .map(|r| {
                 let recorded = |id: &str| -> Vec<String> {
@@ -721,7 +725,8 @@ impl Session {
                         .collect::<Vec<_>>()
                         .join(shown::comma(l))
                 };
-                let inputs_shown = r.inputs["facts"]
+                // In the order the questionnaire asks them, not by key.
+                let mut inputs_shown: Vec<InputShown> = r.inputs["facts"]
                     .as_object()
                     .into_iter()
                     .flatten()
@@ -731,7 +736,9 @@ impl Session {
                         text: shown::fact_value(v, index.get(k.as_str()).copied(), l),
                     })
                     .collect();
+                inputs_shown.sort_by_key(|i| asked.iter().position(|k| *k == i.key).unwrap_or(usize::MAX));
                 HistoryEntry {
+                    number: ids.iter().position(|x| *x == r.id).map_or(0, |i| i + 1),
                     id: r.id,
                     created_text: shown::local_time(&r.created_at, l),
                     created_at: r.created_at,

@@ -93,6 +93,22 @@ pub(crate) fn fact_value(v: &Value, def: Option<&FactDef>, lang: Lang) -> String
         }
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
+        // A list answer: 没有, or each row's fields in words, one row after another.
+        Value::Array(rows) if rows.is_empty() => return if lang == Lang::Zh { "没有" } else { "none" }.to_string(),
+        Value::Array(rows) => {
+            let row_text = |r: &Value| -> String {
+                let Some(obj) = r.as_object() else { return r.to_string() };
+                obj.iter()
+                    .map(|(k, v)| {
+                        let field = def.and_then(|d| d.fields.get(k));
+                        let label = field.map_or(k.as_str(), |f| f.label.get(lang));
+                        format!("{label} {}", fact_value(v, field, lang))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(comma(lang))
+            };
+            return rows.iter().map(row_text).collect::<Vec<_>>().join(if lang == Lang::Zh { "；" } else { "; " });
+        }
         other => return other.to_string(),
     };
     let Some(d) = def else { return text };

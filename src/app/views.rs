@@ -945,6 +945,8 @@ pub struct ProvisionalView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
+    /// 1 for the company's first saved evaluation, and so on.
+    pub number: usize,
     pub id: i64,
     pub created_at: String,
     /// When it was saved, in the machine's local time ("2025/06/01 16:00:00").

@@ -141,7 +141,41 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("tr[data-clause='tz.brand.trademark'] button.detail-link");
     await app.waitText("#detail-trace", (x) => x.includes("186,000.00") && x.includes("50%"));
     assert.match(await app.text("#detail-quote"), /商标国际注册费用50%/);
+    // The working opens right under its clause's row, with the focus; Esc
+    // closes it and the focus goes back to the clause's title.
+    assert.equal(await app.js("const d = document.querySelector('#detail'); return d.closest('tr.detail-row').previousElementSibling.dataset.clause"), "tz.brand.trademark");
+    assert.equal(await app.js("return document.activeElement.id"), "detail");
     await app.shot("02-results-trace");
+    await app.js("document.querySelector('#detail').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await app.waitFor(() => app.js("return document.activeElement.id"), (id) => id === "detail-link-tz.brand.trademark");
+    assert.equal(await app.js("return document.querySelector('#detail').classList.contains('hidden')"), true);
+  });
+
+  await t.test("a fee typed 万 too large is questioned once before it is saved, and kept when the user says so", async () => {
+    await app.click("#tab-interview");
+    const before = await app.js("return state.result.total");
+    await app.type("#q-patent_application_fee", "１８２００万");
+    await app.js("document.querySelector('#q-patent_application_fee').dispatchEvent(new Event('change'))");
+    await app.waitFor(() => app.visible("#modal"), (v) => v === true);
+    const text = await app.text("#modal-text");
+    assert.match(text, /182,000,000\.00 元/);
+    assert.match(text, /200,000\.00 元 的 10 倍/);
+    await app.shot("02c-sense-check");
+    await app.click("#modal-cancel");
+    assert.equal(await app.js("return state.result.total"), before, "nothing saved when the user goes back to fix it");
+    assert.equal(await app.js("return document.activeElement.id"), "q-patent_application_fee");
+    await app.js("document.querySelector('#q-patent_application_fee').dispatchEvent(new Event('change'))");
+    await app.waitFor(() => app.visible("#modal"), (v) => v === true);
+    await app.click("#modal-ok");
+    await app.waitFor(() => app.js("return (state.result.clauses.find(c => c.id === 'tz.brand.patent') || {}).amount"), (x) => x === "100000.00");
+    // Asked once: the same answer again is not questioned.
+    await app.js("document.querySelector('#q-patent_application_fee').dispatchEvent(new Event('change'))");
+    await sleep(400);
+    assert.equal(await app.visible("#modal"), false);
+    // Back to the sample's own answer.
+    await app.answer("#q-patent_application_fee", "42350.50");
+    await app.waitFor(() => app.js("return state.result.total"), (x) => x === before);
+    await app.click("#tab-results");
   });
 
   await t.test("Taizhou's 就高不重复 is shown once, and the training working adds up", async () => {

@@ -15,7 +15,7 @@ export async function loadHistory() {
   for (const h of list) {
     const li = el("li", { class: "history-item" },
       // The saved evaluation opens from its number, a button (the whole card takes a click too).
-      el("button", { type: "button", class: "link history-open", "aria-controls": "history-detail" }, el("strong", { text: `#${h.id} · ${h.year}` })), el("span", { text: ` ${h.created_text} · ${t("total")} ${h.total_text}` }),
+      el("button", { type: "button", class: "link history-open", "aria-controls": "history-detail" }, el("strong", { title: `#${h.id}`, text: `${t("evalNo", { n: h.number })} · ${h.year}` })), el("span", { text: ` ${h.created_text} · ${t("total")} ${h.total_text}` }),
       el("div", { class: "muted small", text: h.packs_text }));
     li.addEventListener("click", () => showHistoryDetail(h));
     ul.append(li);
@@ -28,7 +28,7 @@ function showHistoryDetail(h) {
   const box = $("#history-detail");
   box.classList.remove("hidden");
   box.replaceChildren(
-    el("h3", { text: `#${h.id} · ${h.year} · ${t("total")} ${h.total_text}` }),
+    el("h3", { title: `#${h.id}`, text: `${t("evalNo", { n: h.number })} · ${h.year} · ${t("total")} ${h.total_text}` }),
     el("p", { class: "muted small", text: `${t("madeWith")} butie ${h.tool_version} · ${h.packs_full_text}` }),
     el("h4", { text: t("inputsUsed") }),
     el("table", { class: "mini", id: "history-inputs" }, ...h.inputs_shown.map((f) => el("tr", {}, el("td", { text: f.label, title: f.key }), el("td", { class: "num", text: f.text })))),

@@ -99,7 +99,7 @@ function updateQuestion(node, q) {
     // A field showing a refused entry keeps it, so the user can correct it.
     const refused = node.querySelector(".field-error").textContent !== "";
     if (input && input !== document.activeElement && !refused) {
-      input.value = q.value ?? "";
+      if (input.tagName === "INPUT") input.value = shownNumber(q); else input.value = q.value ?? "";
       input.dispatchEvent(new Event("input"));
     }
   }
@@ -147,7 +147,7 @@ function renderQuestion(q) {
     input = renderList(q, send);
   } else {
     input = el("div", { class: "numfield" });
-    const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: q.value ?? "" });
+    const box = el("input", { id: "q-" + q.key, inputmode: "decimal", value: shownNumber(q) });
     box.addEventListener("change", async () => {
       const text = box.value.trim();
       if (text === "") { send(null); return; }
@@ -189,6 +189,17 @@ async function keepDespiteDoubt(key, text, box) {
   box.focus();
   box.select();
   return false;
+}
+
+// A saved number as the field shows it: amounts grouped (236,500,000.00 is
+// read back exactly as saved; the digits are only regrouped as text).
+function shownNumber(q) {
+  const v = q.value;
+  if (v == null || v === "") return "";
+  const s = String(v);
+  if (!/^(money|money_usd)$/.test(q.def.kind) || !/^-?\d+(\.\d+)?$/.test(s)) return s;
+  const [int, frac] = s.split(".");
+  return int.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac ? "." + frac : "");
 }
 
 // The first control of the question after the one holding `from` (its

@@ -1106,6 +1106,8 @@ fn reason_items_of_result<'e, 'a>(ev: &'e Evaluation<'a>, c: &'e ClauseResult<'a
                 // Without a figure, the summary already carries the note.
                 out.extend(c.clause.formula_note.as_ref().map(Reason::FormulaNote));
             }
+            // Where to apply, for a measure each county sets.
+            out.extend(c.clause.applied_locally.as_ref().map(Reason::FormulaNote));
             out.extend(c.clause.interpretations.iter().map(Reason::Interpretation));
             // How the text's limit across years is read (一次性, 单家企业…累计).
             out.extend(c.clause.per_company.as_ref().and_then(|r| r.interpretation()).map(Reason::Interpretation));
@@ -1465,6 +1467,7 @@ fn clause_field_word(f: ClauseField, lang: Lang) -> &'static str {
         F::Formula => ("计算方式", "formula"),
         F::Figure => ("金额性质", "figure"),
         F::FormulaNote => ("计算说明", "formula note"),
+        F::AppliedLocally => ("向县市申请", "applied for locally"),
         F::Applicant => ("申报主体", "applicant"),
         F::PerCompany => ("每家企业限额", "per company"),
         F::Cities => ("适用城市", "cities"),

@@ -80,22 +80,34 @@ impl Faces<'_> {
         for para in text.split('\n') {
             let mut line = String::new();
             let mut line_w = 0.0;
-            for token in tokens(para) {
+            for token in tokens(para).into_iter().flat_map(|t| self.split_long(t, size, bold, soft)) {
                 let w = self.width(&token, size, bold);
-                let fits = if is_closing(&token) { line_w + w <= max } else { line_w + w <= soft };
+                // Closing punctuation stays on its line (hanging into the
+                // em kept free), never starting the next one.
+                let fits = if is_closing(&token) {
+                    line_w + w <= max || (!line.is_empty() && line_w + w <= max + size)
+                } else {
+                    line_w + w <= soft
+                };
                 if fits || (line.is_empty() && w <= soft) {
                     line.push_str(&token);
                     line_w += w;
                     continue;
                 }
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line).trim_end().to_string());
-                    line_w = 0.0;
+                // Opening punctuation never ends a line: it goes on with what it opens.
+                let mut carried = String::new();
+                while line.chars().last().is_some_and(is_opening) {
+                    carried.insert(0, line.pop().unwrap_or_default());
                 }
-                let token = token.trim_start();
-                if self.width(token, size, bold) <= soft {
+                if !line.trim_end().is_empty() {
+                    lines.push(std::mem::take(&mut line).trim_end().to_string());
+                }
+                line = carried;
+                line_w = self.width(&line, size, bold);
+                let token = if line.is_empty() { token.trim_start() } else { token.as_str() };
+                if line_w + self.width(token, size, bold) <= soft {
                     line.push_str(token);
-                    line_w = self.width(token, size, bold);
+                    line_w += self.width(token, size, bold);
                     continue;
                 }
                 // A single run longer than a line: break it by character.
@@ -113,6 +125,33 @@ impl Faces<'_> {
         }
         lines
     }
+}
+
+impl Faces<'_> {
+    /// A run longer than a line (a clause id such as
+    /// `tz.logistics.consolidation_warehouse`) split after its `.`, `_`,
+    /// `/` or `-`, so that it breaks between words rather than inside one.
+    fn split_long(&self, token: String, size: f32, bold: bool, soft: f32) -> Vec<String> {
+        if token.chars().count() < 2 || self.width(&token, size, bold) <= soft {
+            return vec![token];
+        }
+        let mut parts = Vec::new();
+        let mut part = String::new();
+        for c in token.chars() {
+            part.push(c);
+            if "._/-".contains(c) {
+                parts.push(std::mem::take(&mut part));
+            }
+        }
+        if !part.is_empty() {
+            parts.push(part);
+        }
+        parts
+    }
+}
+
+fn is_opening(c: char) -> bool {
+    "“‘（《「『【〔(".contains(c)
 }
 
 fn is_closing(t: &str) -> bool {

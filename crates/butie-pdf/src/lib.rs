@@ -10,7 +10,7 @@ mod glyphs;
 mod layout;
 mod packet;
 
-use butie_core::engine::{ClauseResult, Evaluation, PackStatus, Status};
+use butie_core::engine::{ClauseResult, Evaluation, Status};
 use butie_core::explain;
 use butie_core::money::{fmt_grouped, fmt_wan, to_chinese_upper};
 use butie_core::policy::{Clause, FactKind, Figure, Frequency, Lang, Pack};
@@ -514,13 +514,9 @@ fn summary_pages<'f>(fonts: &'f Fonts, cx: &Evaluated) -> Result<(PdfDocument, W
     w.section("二、政策适用情况");
     for pr in &ev.packs {
         let name = &pr.pack.document.zh;
-        let st = match pr.status {
-            PackStatus::Applies => "适用",
-            PackStatus::CountyReference => "参照执行",
-            PackStatus::NotInForce => "不在有效期内",
-            PackStatus::OtherCity => "不适用（地区）",
-        };
-        w.para(&format!("《{name}》：{st}。{}", explain::pack_note(ev, pr, Lang::Zh)), 9.0, false, 0.0);
+        // The note says the status in its own words (适用：…, 本政策只适用于…,
+        // …不在有效期内): no second status word before it.
+        w.para(&format!("《{name}》：{}", explain::pack_note(ev, pr, Lang::Zh)), 9.0, false, 0.0);
         if let Some(rule) = explain::principle(pr, Lang::Zh) {
             w.para(&rule, 9.0, true, 8.0);
         }
@@ -730,7 +726,9 @@ pub fn render_all(fonts: &Fonts, cx: &Evaluated) -> Result<Vec<Rendered>, PdfErr
     let mut out = Vec::new();
     let name = unique_name(&format!("{}-{company}-补贴测算汇总", ev.year), ".pdf", &mut taken);
     out.push(Rendered { file_name: name, bytes: summary_report(fonts, cx)? });
-    for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible).enumerate() {
+    // A measure each county sets the terms of is applied for locally: the
+    // summary says where; no city-level form is made up for it.
+    for (i, r) in ev.clauses.iter().filter(|c| c.status == Status::Eligible && c.clause.applied_locally.is_none()).enumerate() {
         let clause = r.clause;
         let bytes = application_form(fonts, cx, &clause.id)?;
         let title = safe_file_name(&clause.title.zh);

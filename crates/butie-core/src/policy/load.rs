@@ -341,6 +341,7 @@ pub(super) fn compile_clause(cx: &Loading, c: RawClause, pack: &PackScope, earli
         formula,
         figure,
         formula_note: note,
+        applied_locally: c.applied_locally,
         applicant: c.applicant,
         citation,
         citation_json,

@@ -258,6 +258,10 @@ struct RawClause {
     /// certification, a netting rule…).
     #[serde(default)]
     monetary: Option<bool>,
+    /// A measure whose terms each county sets: applied for locally, so no
+    /// city-level 申报表 is written; the words say where to apply.
+    #[serde(default)]
+    applied_locally: Option<Text2>,
 }
 
 /// What the text says of a clause across years for one company.
@@ -703,6 +707,9 @@ pub struct Clause {
     pub formula: Formula,
     pub figure: Figure,
     pub formula_note: Option<Text2>,
+    /// Set for a measure each county sets the terms of: where to apply (no
+    /// city-level application form is written for it).
+    pub applied_locally: Option<Text2>,
     pub applicant: Option<Text2>,
     /// 《document》place：“quote” — made once at load time.
     pub citation: String,
