@@ -1265,6 +1265,32 @@ mod tests {
         assert!(c.open > 0);
     }
 
+    #[test]
+    fn the_overview_says_why_a_row_is_empty_or_an_estimate_and_flags_another_places_code() {
+        let (_d, s, id) = session();
+        let cd = s.add_or_update_company(None, &json_company("成都测试", "91510107MA6DG8HL5P", "成都市", "武侯区")).unwrap().id;
+        // A 温岭 company whose credit code names 椒江区.
+        let wl = s.add_or_update_company(None, &json_company("温岭测试", &code("331002", 7), "台州市", "温岭市")).unwrap().id;
+        let marks = |year: i64| -> BTreeMap<i64, Vec<(&'static str, String)>> {
+            s.overview(year, OverviewSort::default())
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.id, r.marks.into_iter().map(|m| (m.key, m.text)).collect()))
+                .collect()
+        };
+        let m = marks(2026);
+        assert_eq!(m[&cd], [("ended", "政策已于 2025-12-31 到期".to_string())]);
+        assert_eq!(m[&wl][0], ("county", "参照执行：按市区标准估算".to_string()));
+        assert_eq!(m[&wl][1].0, "region");
+        assert!(m[&wl][1].1.contains("331002") && m[&wl][1].1.contains("椒江区"), "{:?}", m[&wl]);
+        assert_eq!(m[&id], []);
+        assert_eq!(marks(2025)[&cd], [], "in force in 2025");
+        s.set_lang(UiLang::En);
+        assert_eq!(marks(2026)[&cd], [("ended", "policy ended 2025-12-31".to_string())]);
+        let p = s.overview(2026, OverviewSort::default()).unwrap().into_iter().find(|r| r.id == cd).unwrap().place;
+        assert_eq!(p, "Chengdu 武侯区");
+    }
+
     /// A valid credit code for a district's division code and a serial.
     fn code(division: &str, n: u32) -> String {
         let first17 = format!("91{division}{n:09}");

@@ -38,7 +38,8 @@ pub struct FactView {
     pub topic: String,
     /// Option key → label, in the order the policy file declares them.
     pub options: serde_json::Map<String, Value>,
-    pub fields: BTreeMap<String, FieldView>,
+    /// Field key → its view, in the policy file's order.
+    pub fields: serde_json::Map<String, Value>,
 }
 
 pub(super) fn fact_view(d: &FactDef, lang: Lang) -> FactView {
@@ -55,11 +56,13 @@ pub(super) fn fact_view(d: &FactDef, lang: Lang) -> FactView {
             .filter_map(|k| d.options.get(k).map(|v| (k.clone(), Value::String(v.get(lang).to_string()))))
             .collect(),
         fields: d
-            .fields
+            .field_order
             .iter()
+            .filter_map(|k| d.fields.get(k).map(|f| (k, f)))
             .map(|(k, f)| {
                 let (label, unit) = (f.label.get(lang).to_string(), f.unit.get(lang).to_string());
-                (k.clone(), FieldView { kind: f.kind, heading: shown::heading(&label, &unit, f.kind, lang), label, unit })
+                let view = FieldView { kind: f.kind, heading: shown::heading(&label, &unit, f.kind, lang), label, unit };
+                (k.clone(), serde_json::to_value(view).unwrap_or(Value::Null))
             })
             .collect(),
     }

@@ -150,7 +150,6 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       const marks = async () => app.js("return Object.fromEntries([...document.querySelectorAll('#overview-table tbody tr')].map(r => [r.cells[0].querySelector('button').textContent, [...r.querySelectorAll('.mark')].map(m => m.className.replace('mark small ', '') + ':' + m.textContent)]))");
       const m = await app.waitFor(marks, (x) => (x["成都锦城出海科技有限公司"] || []).length > 0);
       assert.deepEqual(m["成都锦城出海科技有限公司"], ["ended:政策已于 2025-12-31 到期"]);
-      assert.ok(m["台州温岭鞋业跨境有限公司"].includes("county:参照执行：按市区标准估算"), JSON.stringify(m));
       assert.deepEqual(m["台州甬台跨境电商有限公司"], []);
       await app.shot(SHOTS, "portfolio-2026-marks");
       // English: 台州市 and 泰州市 are told apart; the marks are in English too.
@@ -159,7 +158,6 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       const cities = await app.js("return [...document.querySelectorAll('#overview-city option')].map(o => o.textContent)");
       assert.ok(cities.includes("Taizhou (Zhejiang)") && cities.includes("Taizhou (Jiangsu)"), cities.join());
       const en = await app.waitFor(marks, (x) => (x["成都锦城出海科技有限公司"] || [])[0] === "ended:policy ended 2025-12-31");
-      assert.ok(en["台州温岭鞋业跨境有限公司"].includes("county:county: estimated at city rates"), JSON.stringify(en));
       await app.click("#btn-lang");
       await app.waitFor(() => app.js("return state.lang"), (l) => l === "zh");
     });

@@ -171,6 +171,7 @@ static UNDEFINED: std::sync::LazyLock<FactDef> = std::sync::LazyLock::new(|| Fac
     previous_year_of: None,
     carries_over: false,
     within: None,
+    field_order: Vec::new(),
 });
 
 fn def<'p>(pack: &'p Pack, key: &str) -> &'p FactDef {

@@ -467,12 +467,14 @@ pub(super) fn compile_fact(cx: &Loading, at: &str, key: &str, f: RawFact, top: b
         return Err(cx.err(at, P::OnlyTypeHas { kind: "enum", key: "options" }));
     }
     let mut fields = BTreeMap::new();
+    let mut field_order = Vec::new();
     if kind == FactKind::List {
         if f.fields.is_empty() {
             return Err(cx.err(at, P::TypeNeeds { kind: "list", key: "fields" }));
         }
         for (k, sub) in f.fields {
             let def = compile_fact(cx, &format!("{at}.{k}"), &k, sub, false)?;
+            field_order.push(k.clone());
             fields.insert(k, def);
         }
     } else if !f.fields.is_empty() {
@@ -494,6 +496,7 @@ pub(super) fn compile_fact(cx: &Loading, at: &str, key: &str, f: RawFact, top: b
         options,
         option_order,
         fields,
+        field_order,
         read_as: None,
         source: f.source,
         part_of: f.part_of,

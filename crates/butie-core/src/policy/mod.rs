@@ -190,7 +190,9 @@ struct RawFact {
     #[serde(default)]
     options: toml::Table,
     #[serde(default)]
-    fields: BTreeMap<String, RawFact>,
+    /// In the file's order (the order the window's list columns follow).
+    #[serde(deserialize_with = "ordered_fields")]
+    fields: Vec<(String, RawFact)>,
     /// An old fact kept so that old profiles still work: its value is read
     /// as the fact that `by`'s option names (`to.<option> = fact`).
     #[serde(default)]
@@ -218,6 +220,25 @@ struct RawFact {
     /// whether the unit is right (see `sense`). Never a refusal.
     #[serde(default)]
     within: Option<String>,
+}
+
+/// A list fact's fields as the file lists them (a map keeps no order).
+fn ordered_fields<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, RawFact)>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<(String, RawFact)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a table of fields")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut v = Vec::new();
+            while let Some(entry) = m.next_entry()? {
+                v.push(entry);
+            }
+            Ok(v)
+        }
+    }
+    d.deserialize_map(Entries)
 }
 
 #[derive(Debug, Deserialize)]
@@ -446,6 +467,8 @@ pub struct FactDef {
     pub option_order: Vec<String>,
     /// For lists: the fields of each item.
     pub fields: BTreeMap<String, FactDef>,
+    /// The field keys in the policy file's order.
+    pub field_order: Vec<String>,
     /// An old fact, read as another one chosen by an enum fact's option
     /// (`by`, option → fact). It is never asked; old profiles keep working.
     pub read_as: Option<ReadAs>,
