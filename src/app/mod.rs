@@ -773,6 +773,7 @@ impl Session {
         let packs = self.packs();
         let v = self.ws().export_company(id, &packs)?;
         let text = serde_json::to_string_pretty(&v)?;
+        crate::files::check_importable(file, text.len())?;
         // The save dialog has asked before replacing; still never a link, a
         // folder, a database or the workspace, and only a JSON file.
         let ws = self.workspace_path();

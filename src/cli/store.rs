@@ -195,6 +195,10 @@ pub fn parse_assignments(pairs: &[String], packs: &[Pack]) -> Result<Facts, Inpu
             pair.split_once('=').ok_or_else(|| InputError::new(pair.clone(), Problem::UnknownField { known: vec!["KEY=VALUE"] }))?;
         let k = k.trim();
         let field = format!("facts.{k}");
+        // `K=1 K=2` is a slip: refused as a JSON object with a key twice is.
+        if facts.contains_key(k) {
+            return Err(InputError::new(&field, Problem::DuplicateKey));
+        }
         let def = index.get(k).ok_or_else(|| {
             let mut m = serde_json::Map::new();
             m.insert(k.to_string(), Value::Null);
@@ -403,7 +407,9 @@ pub fn export(cx: &Context, key: Option<&str>, year: Option<i64>, out: &Path) ->
         }
     }
     .map_err(|e| cx.store_err(e))?;
-    write_new(cx, out, &(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    crate::files::check_importable(out, text.len()).map_err(|e| CliError::file(FileRole::Plain, e, cx.lang))?;
+    write_new(cx, out, &text)?;
     Ok(format!("{}\n", out.display()))
 }
 
@@ -430,14 +436,22 @@ pub fn backup(cx: &Context, out: &Path) -> Result<String, CliError> {
 pub fn restore(cx: &Context, file: &Path) -> Result<String, CliError> {
     let target = cx.workspace_path();
     let packs = cx.packs()?;
-    let kept = Workspace::restore_checked(&target, file, &packs).map_err(|e| cx.store_err(e))?;
+    let done = Workspace::restore_reported(&target, file, &packs).map_err(|e| cx.store_err(e))?;
     let (f, t) = (file.display(), target.display());
-    Ok(match (kept, cx.lang) {
+    let mut out = match (done.safety, cx.lang) {
         (Some(k), Lang::Zh) => format!("已恢复 {t}（来自 {f}）；恢复前的工作区已另存为 {}\n", k.display()),
         (Some(k), Lang::En) => format!("restored {t} from {f}; the workspace as it was is kept as {}\n", k.display()),
         (None, Lang::Zh) => format!("已恢复 {t}（来自 {f}）；此前没有工作区\n"),
         (None, Lang::En) => format!("restored {t} from {f}; there was no workspace before\n"),
-    })
+    };
+    if !done.unverified.is_empty() {
+        let list = done.unverified.join(", ");
+        out.push_str(&match cx.lang {
+            Lang::Zh => format!("备份中标为已验证、但本工作区未曾验证的政策包文本改为未验证（{list}）：如需验证，请重新导入其签名文件\n"),
+            Lang::En => format!("pack texts the backup marked verified that this workspace had not verified are kept as unverified ({list}); import their signature files again to verify them\n"),
+        });
+    }
+    Ok(out)
 }
 
 pub fn pdf_company(cx: &Context, key: &str, year: i64, out: &Path) -> Result<String, CliError> {

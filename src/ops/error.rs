@@ -77,6 +77,11 @@ pub enum Error {
         per_row: usize,
         max_rows: usize,
     },
+    /// The spreadsheet writer could not write its temporary file (the
+    /// temporary folder `dir` is full, or a file-size limit): nothing written.
+    ScratchFull {
+        dir: PathBuf,
+    },
     /// Writing a spreadsheet failed inside the writer library.
     Writer {
         what: &'static str,

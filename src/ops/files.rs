@@ -164,6 +164,13 @@ pub enum FileError {
         path: PathBuf,
         limit: u64,
     },
+    /// Writing an export that `import` could not read back (larger than
+    /// [`IMPORT_LIMIT`]): refused before anything is written.
+    ExportTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     /// Nothing but white space (and perhaps a byte-order mark).
     Empty {
         path: PathBuf,
@@ -699,20 +706,18 @@ pub fn write_pdf_set_with(
     for (p, d) in paths.iter().zip(&docs) {
         write_atomic(p, &d.bytes, REPLACE, workspace)?;
     }
-    remove_stale_forms(out, &butie_pdf::file_prefix(profile, ev.year), &paths);
+    remove_stale_forms(out, |name| butie_pdf::is_form_name_of(name, profile, ev.year, packs), &paths);
     Ok(paths)
 }
 
 /// Forms of this company-year left in `dir` by an earlier run for clauses
 /// that are no longer eligible: removed, so that nobody files them. Only
 /// regular files named like this set's forms and written by Butie go.
-fn remove_stale_forms(dir: &Path, prefix: &str, written: &[PathBuf]) {
+fn remove_stale_forms(dir: &Path, is_form_of_this_set: impl Fn(&str) -> bool, written: &[PathBuf]) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(prefix)
-            || !name.ends_with("-申报表.pdf")
-            || written.iter().any(|w| w.file_name() == Some(e.file_name().as_os_str()))
+        if !is_form_of_this_set(&name) || written.iter().any(|w| w.file_name() == Some(e.file_name().as_os_str()))
         {
             continue;
         }
@@ -722,4 +727,14 @@ fn remove_stale_forms(dir: &Path, prefix: &str, written: &[PathBuf]) {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// What export writes, import must read: an export larger than the import
+/// limit is refused before it is written, with a way out.
+pub fn check_importable(path: &Path, size: usize) -> Result<(), FileError> {
+    let size = size as u64;
+    if size > IMPORT_LIMIT {
+        return Err(FileError::ExportTooLarge { path: path.to_path_buf(), size, limit: IMPORT_LIMIT });
+    }
+    Ok(())
 }

@@ -4,6 +4,11 @@
 use crate::ops::files::{shown, FileError};
 use butie_core::policy::Lang;
 
+/// A size in whole MB, rounded up (559 MB).
+fn mb_round(n: u64) -> String {
+    format!("{} MB", n.div_ceil(1024 * 1024))
+}
+
 fn mb(limit: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if limit >= MIB && limit & (MIB - 1) == 0 {
@@ -38,6 +43,20 @@ impl FileError {
             FileError::TooLarge { path, limit } => pick(
                 format!("{}: 文件太大（上限 {}），未读取", shown(path), mb(*limit)),
                 format!("{}: file too large (the limit is {}); not read", shown(path), mb(*limit)),
+            ),
+            FileError::ExportTooLarge { path, size, limit } => pick(
+                format!(
+                    "{}: 导出文件将有 {}，超过导入上限 {}，导出后无法再导入；未写出。请按企业分别导出（export --company …）",
+                    shown(path),
+                    mb_round(*size),
+                    mb(*limit)
+                ),
+                format!(
+                    "{}: the export would be {}, above the {} that import reads, so it could not be imported again; nothing written. Export company by company (export --company …)",
+                    shown(path),
+                    mb_round(*size),
+                    mb(*limit)
+                ),
             ),
             FileError::Empty { path } => pick(format!("{}: 文件是空的", shown(path)), format!("{}: the file is empty", shown(path))),
             FileError::PolicyDirUnreadable { dir, source } => {

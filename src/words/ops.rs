@@ -36,6 +36,14 @@ impl Error {
             Error::NoJobs => say(lang, "--jobs: 至少为 1", "--jobs: at least 1"),
             Error::TooManyForXlsx { rows, per_row, max_rows } => too_many_for_xlsx(*rows, *per_row, *max_rows, lang),
             Error::Writer { what, detail } => format!("{what}: {detail}"),
+            Error::ScratchFull { dir } => say(
+                lang,
+                format!("写表格时临时文件夹 {} 空间不足（或超出文件大小限制），未写出任何文件；请清理磁盘后重试", dir.display()),
+                format!(
+                    "the temporary folder {} ran out of space (or a file-size limit was hit) while writing the spreadsheet; nothing was written; free some space and try again",
+                    dir.display()
+                ),
+            ),
             Error::NotSaved { out, rejected, notes, source } => not_saved(out, rejected, notes, source, lang),
         }
     }

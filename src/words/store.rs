@@ -93,6 +93,7 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
         E::ReadOnly { path } => read_only(path, lang),
         E::DiskFull { path } => disk_full(path, lang),
         E::BackupDamaged { path, table, rowid, column } => backup_damaged(path, *table, *rowid, column, lang),
+        E::BackupNotOurs { path, kind, name, problem } => backup_not_ours(path, kind, name, *problem, lang),
         E::UsccTaken { uscc, other_id, other_name } | E::ImportUsccTaken { uscc, other_id, other_name } => {
             uscc_taken(uscc, *other_id, other_name, lang)
         }
@@ -424,6 +425,28 @@ fn cannot_create_backup(path: &Path, source: &rusqlite::Error, lang: Lang) -> St
     say(lang, format!("无法创建备份 {p}: {why}"), format!("cannot create the backup {p}: {why}"))
 }
 
+fn backup_not_ours(path: &Path, kind: &str, name: &str, problem: butie_store::SchemaProblem, lang: Lang) -> String {
+    use butie_store::SchemaProblem as S;
+    let p = path.display();
+    let what_zh = match kind {
+        "trigger" => "触发器",
+        "table" => "数据表",
+        "index" => "索引",
+        "view" => "视图",
+        _ => "数据库对象",
+    };
+    let (zh, en) = match problem {
+        S::Extra => ("多出", "has an extra"),
+        S::Missing => ("缺少", "lacks the"),
+        S::Changed => ("改动了", "has a changed"),
+    };
+    say(
+        lang,
+        format!("备份文件 {p} 的数据库结构不是补贴通的：{zh}{what_zh} {name}；备份只按数据恢复，未做任何恢复"),
+        format!("the backup {p} is not Butie's own schema: it {en} {kind} {name}; nothing was restored"),
+    )
+}
+
 fn backup_damaged(path: &Path, table: Table, rowid: i64, column: &str, lang: Lang) -> String {
     let p = path.display();
     // The row, as the Chinese puts it before the column and the English after.
@@ -433,6 +456,7 @@ fn backup_damaged(path: &Path, table: Table, rowid: i64, column: &str, lang: Lan
         Table::Evaluations => say(lang, format!("测算记录 #{rowid} 的"), format!("saved evaluation #{rowid}")),
         Table::Claims => say(lang, format!("申报记录 #{rowid} 的"), format!("claim #{rowid}")),
         Table::ClaimEvents => say(lang, format!("第 {rowid} 条申报变更记录的"), format!("claim change {rowid}")),
+        Table::PackTexts => say(lang, format!("第 {rowid} 个政策包文本的"), format!("kept pack text {rowid}")),
     };
     say(
         lang,

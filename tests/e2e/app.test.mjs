@@ -155,8 +155,8 @@ test("the desktop app, as a person uses it", async (t) => {
     const modalOpen = () => app.js("return !document.querySelector('#modal').classList.contains('hidden')");
     await app.click("#tab-interview");
     const before = await app.js("return state.result.total");
-    await app.type("#q-patent_application_fee", "１８２００万");
-    await app.js("document.querySelector('#q-patent_application_fee').dispatchEvent(new Event('change'))");
+    // Typed in (set whole: WebDriver's clear would itself save an empty answer).
+    await app.js("const b = document.querySelector('#q-patent_application_fee'); b.focus(); b.value = '１８２００万'; b.dispatchEvent(new Event('input')); b.dispatchEvent(new Event('change'))");
     await app.waitFor(() => modalOpen(), (v) => v === true);
     const text = await app.text("#modal-text");
     assert.match(text, /182,000,000\.00 元/);

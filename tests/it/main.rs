@@ -10,6 +10,7 @@ mod generate;
 mod golden;
 mod hints;
 mod hostile;
+mod hostile2;
 mod packet;
 mod packs;
 mod pdf;

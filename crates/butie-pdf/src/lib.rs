@@ -32,6 +32,9 @@ pub enum PdfError {
     FontUnparsable { name: &'static str },
     /// A font file that cannot be read.
     FontUnreadable { path: PathBuf, source: std::io::Error },
+    /// A font file larger than any font the writer takes ([`MAX_FONT_BYTES`]),
+    /// or not a regular file: refused before it is read.
+    FontTooLarge { path: PathBuf, limit: u64 },
     /// The fonts that come with the program are nowhere to be found.
     FontsNotFound { file: &'static str },
     /// The evaluation has no such clause.
@@ -64,6 +67,13 @@ impl PdfError {
                     format!("字体文件 {} 无法读取: {source}", path.display())
                 } else {
                     format!("the font file {} cannot be read: {source}", path.display())
+                }
+            }
+            PdfError::FontTooLarge { path, limit } => {
+                if zh {
+                    format!("字体文件 {} 不是普通文件或超过 {} MB，未读取", path.display(), limit / (1024 * 1024))
+                } else {
+                    format!("the font file {} is not a regular file or is over {} MB; not read", path.display(), limit / (1024 * 1024))
                 }
             }
             PdfError::FontsNotFound { file } => {
@@ -139,6 +149,9 @@ pub struct Fonts {
     bold: ParsedFont,
 }
 
+/// The largest font file read (the shipped faces are a few MB each).
+pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Fonts {
     pub fn from_bytes(regular: &[u8], bold: &[u8]) -> Result<Self, PdfError> {
         let parse = |b: &[u8], name: &'static str| ParsedFont::from_bytes(b, 0, &mut Vec::new()).ok_or(PdfError::FontUnparsable { name });
@@ -147,7 +160,15 @@ impl Fonts {
 
     /// Load the faces from a folder holding the two shipped files.
     pub fn load_dir(dir: &Path) -> Result<Self, PdfError> {
-        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|source| PdfError::FontUnreadable { path: dir.join(f), source });
+        let read = |f: &str| -> Result<Vec<u8>, PdfError> {
+            let path = dir.join(f);
+            // Looked at before it is read: a 4 GB file (or a FIFO) is refused at once.
+            let meta = std::fs::metadata(&path).map_err(|source| PdfError::FontUnreadable { path: path.clone(), source })?;
+            if !meta.is_file() || meta.len() > MAX_FONT_BYTES {
+                return Err(PdfError::FontTooLarge { path, limit: MAX_FONT_BYTES });
+            }
+            std::fs::read(&path).map_err(|source| PdfError::FontUnreadable { path, source })
+        };
         Self::from_bytes(&read(REGULAR_FILE)?, &read(BOLD_FILE)?)
     }
 
@@ -697,6 +718,27 @@ pub fn file_prefix(profile: &Profile, year: i32) -> String {
     format!("{year}-{}-", company_part(profile))
 }
 
+/// Whether `name` is a form file name this company-year's set could have
+/// had: its prefix, two digits, a clause title of `packs` as forms name it
+/// (or its start, when the name was cut), `-申报表`, an optional `-N`,
+/// `.pdf`. Another company whose name begins with this one's and a dash
+/// (甲 / 甲-分公司, ACME / ACME-Export) never matches.
+pub fn is_form_name_of(name: &str, profile: &Profile, year: i32, packs: &[Pack]) -> bool {
+    let Some(rest) = name.strip_prefix(&file_prefix(profile, year)).and_then(|r| r.strip_suffix(".pdf")) else { return false };
+    let rest = match rest.rsplit_once('-') {
+        Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && stem.ends_with("-申报表") => stem,
+        _ => rest,
+    };
+    let Some((nn, title)) = rest.strip_suffix("-申报表").and_then(|r| r.split_once('-')) else { return false };
+    if nn.len() != 2 || !nn.bytes().all(|b| b.is_ascii_digit()) || title.is_empty() {
+        return false;
+    }
+    packs.iter().flat_map(|p| &p.clauses).any(|c| {
+        let full = safe_file_name(&c.title.zh);
+        cut_bytes(&full, TITLE_BYTES).trim_end_matches(['.', ' ']).starts_with(title)
+    })
+}
+
 fn company_part(profile: &Profile) -> String {
     let full = safe_file_name(&profile.company.name);
     let mut company = cut_bytes(&full, COMPANY_BYTES).trim_end_matches(['.', ' ']).to_string();
@@ -744,11 +786,23 @@ mod error_tests {
     use super::*;
 
     #[test]
+    fn a_huge_font_file_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [REGULAR_FILE, BOLD_FILE] {
+            let file = std::fs::File::create(dir.path().join(f)).unwrap();
+            // Sparse: 4 GB claimed, nothing written.
+            file.set_len(4 * 1024 * 1024 * 1024).unwrap();
+        }
+        assert!(matches!(Fonts::load_dir(dir.path()), Err(PdfError::FontTooLarge { .. })));
+    }
+
+    #[test]
     fn every_error_reads_in_both_languages_on_one_line() {
         let all = [
             PdfError::FontUnparsable { name: REGULAR_FILE },
             PdfError::FontUnreadable { path: PathBuf::from("/f/x.ttf"), source: std::io::Error::from(std::io::ErrorKind::NotFound) },
             PdfError::FontsNotFound { file: REGULAR_FILE },
+            PdfError::FontTooLarge { path: PathBuf::from("/f/x.ttf"), limit: MAX_FONT_BYTES },
             PdfError::NoSuchClause { clause: "tz.x".into() },
             PdfError::NotEligible { clause: "tz.x".into() },
             PdfError::NotInPacket { clause: "tz.x".into() },

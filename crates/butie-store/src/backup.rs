@@ -2,7 +2,7 @@
 //! one consistent snapshot, a restore checks the backup whole before it
 //! touches anything and keeps what it replaces as a safety copy.
 
-use crate::check::{check_fact_types, check_rows};
+use crate::check::{check_fact_types, check_pack_texts, check_rows, check_schema, unverify_backup_texts};
 use crate::error::write_failure;
 use crate::{disk, migrate, IoAction, Result, StoreError, Workspace};
 use butie_core::policy::Pack;
@@ -47,6 +47,12 @@ impl Workspace {
     /// it (a fact of the wrong type would otherwise stop evaluation and
     /// export of its company after the restore).
     pub fn restore_checked(target: &Path, src: &Path, packs: &[Pack]) -> Result<Option<PathBuf>> {
+        Self::restore_with(target, src, Some(packs)).map(|r| r.safety)
+    }
+
+    /// As [`Workspace::restore_checked`], saying also which pack texts the
+    /// backup marked verified that are now kept as unverified.
+    pub fn restore_reported(target: &Path, src: &Path, packs: &[Pack]) -> Result<Restored> {
         Self::restore_with(target, src, Some(packs))
     }
 
@@ -70,11 +76,17 @@ impl Workspace {
     ///    file, its `-wal` and `-shm` are never deleted or renamed, programs
     ///    that have it open see the restored data at their next read, and a
     ///    crash at any moment leaves the old data or the new, whole.
+    ///
+    /// The backup is data to check, not a database to adopt: once staged
+    /// and migrated, its schema must be exactly Butie's own (no trigger or
+    /// table carried in, none taken out), every kept pack text must match
+    /// its SHA-256, and a text it marks verified stays so only if this
+    /// workspace verified that very text itself.
     pub fn restore(target: &Path, src: &Path) -> Result<Option<PathBuf>> {
-        Self::restore_with(target, src, None)
+        Self::restore_with(target, src, None).map(|r| r.safety)
     }
 
-    fn restore_with(target: &Path, src: &Path, packs: Option<&[Pack]>) -> Result<Option<PathBuf>> {
+    fn restore_with(target: &Path, src: &Path, packs: Option<&[Pack]>) -> Result<Restored> {
         disk::sweep_stale_temps(target);
         // 1. Check, then stage the checked snapshot.
         let (source, version) = disk::checked_snapshot(src)?;
@@ -96,6 +108,11 @@ impl Workspace {
         // A private file: plain rollback journal while it is prepared.
         stage.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0)).map_err(StoreError::Sql)?;
         migrate(&stage).map_err(|e| write_failure(target, e))?;
+        check_schema(src, &stage)?;
+        check_pack_texts(src, &stage)?;
+        let live_reader = if disk::exists(target)? { disk::open_read_only(target, false).ok() } else { None };
+        let unverified = unverify_backup_texts(&stage, live_reader.as_ref()).map_err(|e| write_failure(target, e))?;
+        drop(live_reader);
 
         if !disk::exists(target)? {
             // Nothing to keep: the staged file becomes the workspace.
@@ -103,7 +120,7 @@ impl Workspace {
             drop(stage);
             staged.sync(target)?;
             match staged.place(target) {
-                Ok(()) => return Ok(None),
+                Ok(()) => return Ok(Restored { safety: None, unverified }),
                 // Another program made a workspace there meanwhile: restore into it.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     stage = staged.connection().map_err(StoreError::Sql)?;
@@ -143,8 +160,18 @@ impl Workspace {
         // Every page, committed at the end as one transaction.
         disk::backup_step(&b, -1).map_err(|e| write_failure(target, e.into()))?;
         drop(b);
-        Ok(safety)
+        Ok(Restored { safety, unverified })
     }
+}
+
+/// What a restore did besides restoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restored {
+    /// Where the workspace as it was is kept (`None`: there was none).
+    pub safety: Option<PathBuf>,
+    /// `pack_id version` of each pack text the backup marked verified that
+    /// this workspace had not verified itself: kept, as unverified.
+    pub unverified: Vec<String>,
 }
 
 #[cfg(test)]

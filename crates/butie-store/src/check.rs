@@ -197,3 +197,84 @@ mod cell {
         claims::amount_at(r, i).is_ok()
     }
 }
+
+/// The staged backup's schema objects (tables, indexes, triggers, views),
+/// once migrated, are exactly those of a new workspace: a trigger carried
+/// in, the append-only triggers taken out or a table changed is refused
+/// (`BackupNotOurs`). SQL is compared with runs of white space made one.
+pub(crate) fn check_schema(path: &Path, conn: &Connection) -> Result<()> {
+    use crate::SchemaProblem as S;
+    use std::collections::BTreeMap;
+    let objects = |c: &Connection| -> rusqlite::Result<BTreeMap<(String, String), String>> {
+        let mut st = c.prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")?;
+        let rows = st.query_map([], |r| Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, String>(2)?)))?;
+        rows.map(|r| r.map(|(k, sql)| (k, sql.split_whitespace().collect::<Vec<_>>().join(" ")))).collect()
+    };
+    let reference = Connection::open_in_memory()?;
+    crate::migrate(&reference)?;
+    let want = objects(&reference)?;
+    let got = objects(conn).map_err(|e| open_failure(path, e))?;
+    let refuse = |(kind, name): &(String, String), problem| StoreError::BackupNotOurs {
+        path: path.to_path_buf(),
+        kind: kind.clone(),
+        name: name.clone(),
+        problem,
+    };
+    for (k, sql) in &got {
+        match want.get(k) {
+            None => return Err(refuse(k, S::Extra)),
+            Some(w) if w != sql => return Err(refuse(k, S::Changed)),
+            Some(_) => {}
+        }
+    }
+    match want.keys().find(|k| !got.contains_key(*k)) {
+        Some(k) => Err(refuse(k, S::Missing)),
+        None => Ok(()),
+    }
+}
+
+/// Every kept pack text's SHA-256 is its text's: a text changed in the
+/// backup under its old hash (a built-in pack's rules rewritten) is refused.
+pub(crate) fn check_pack_texts(path: &Path, conn: &Connection) -> Result<()> {
+    let read = |e: rusqlite::Error| open_failure(path, e);
+    let mut st = conn.prepare("SELECT rowid, sha256, text FROM pack_texts").map_err(read)?;
+    let mut rows = st.query([]).map_err(read)?;
+    while let Some(r) = rows.next().map_err(read)? {
+        let (rowid, sha, text): (i64, String, String) = (r.get(0).map_err(read)?, r.get(1).map_err(read)?, r.get(2).map_err(read)?);
+        if crate::sha256_hex(text.as_bytes()) != sha {
+            return Err(StoreError::BackupDamaged { path: path.to_path_buf(), table: crate::Table::PackTexts, rowid, column: "text" });
+        }
+    }
+    Ok(())
+}
+
+/// A backup vouches for nothing: a pack text it marks verified stays
+/// verified only if the live workspace verified that very text itself
+/// (by its SHA-256); any other is kept as unverified (its signature can be
+/// imported again). Returns the `pack_id version` of each text so changed.
+pub(crate) fn unverify_backup_texts(stage: &Connection, live: Option<&Connection>) -> Result<Vec<String>> {
+    // The same text, verified here, by the same signer.
+    let vouched = |sha: &str, signer: &Option<String>| -> bool {
+        live.is_some_and(|c| {
+            c.query_row(
+                "SELECT count(*) FROM pack_texts WHERE sha256 = ?1 AND verified = 1 AND origin = 'imported' AND signer IS ?2",
+                rusqlite::params![sha, signer],
+                |r| r.get::<_, i64>(0),
+            )
+            .is_ok_and(|n| n > 0)
+        })
+    };
+    let mut st = stage.prepare("SELECT sha256, pack_id, version, signer FROM pack_texts WHERE verified = 1 AND origin = 'imported'")?;
+    let rows: Vec<(String, String, String, Option<String>)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut changed = Vec::new();
+    for (sha, id, version, signer) in rows {
+        if !vouched(&sha, &signer) {
+            stage.execute("UPDATE pack_texts SET verified = 0, signer = NULL WHERE sha256 = ?1", [&sha])?;
+            changed.push(format!("{id} {version}"));
+        }
+    }
+    // A built-in text is only ever verified as built in: never a signer's.
+    stage.execute("UPDATE pack_texts SET signer = NULL WHERE origin = 'bundled' AND signer IS NOT NULL", [])?;
+    Ok(changed)
+}

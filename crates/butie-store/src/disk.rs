@@ -85,6 +85,17 @@ pub(crate) fn sqlite_uri(path: &Path, query: &str) -> String {
     uri
 }
 
+/// The name SQLite is given for `path`. SQLite reads a name beginning with
+/// `file:` as a URI (another database, `?mode=memory`, options), so a
+/// relative path spelled so is given as `./file:…`: always a plain file.
+pub(crate) fn plain_name(path: &Path) -> PathBuf {
+    if path.is_relative() && path.as_os_str().to_string_lossy().starts_with("file:") {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
 /// A read-only connection to `path`. With `immutable`, SQLite is told that
 /// nothing changes the file: it takes no lock and creates no `-wal` or `-shm`
 /// beside it (only safe when there is no `-wal` to read).
@@ -93,7 +104,7 @@ pub(crate) fn open_read_only(path: &Path, immutable: bool) -> Result<Connection>
     let conn = if immutable {
         Connection::open_with_flags(sqlite_uri(path, "immutable=1"), flags | OpenFlags::SQLITE_OPEN_URI)
     } else {
-        Connection::open_with_flags(path, flags)
+        Connection::open_with_flags(plain_name(path), flags)
     }
     .map_err(|e| open_failure(path, e))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -263,7 +274,7 @@ impl TempFile {
     /// A read-write connection to the temporary file (SQLite takes the empty
     /// file as an empty database).
     pub(crate) fn connection(&self) -> rusqlite::Result<Connection> {
-        let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let c = Connection::open_with_flags(plain_name(&self.path), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         c.busy_timeout(BUSY_TIMEOUT)?;
         Ok(c)
     }
@@ -383,7 +394,7 @@ pub(crate) fn create_workspace_file(path: &Path) -> Result<()> {
 /// replacing anything. Returns its path.
 pub(crate) fn keep_safety_copy(target: &Path, stamp: &str) -> Result<PathBuf> {
     let fail = |e: rusqlite::Error| write_failure(target, StoreError::Sql(e));
-    let reader = Connection::open_with_flags(target, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    let reader = Connection::open_with_flags(plain_name(target), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| open_failure(target, e))?;
     reader.busy_timeout(BUSY_TIMEOUT)?;
     let tmp = TempFile::beside(target)?;

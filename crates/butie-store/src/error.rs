@@ -220,6 +220,17 @@ pub enum StoreError {
         rowid: i64,
         column: &'static str,
     },
+    /// Restore: the backup's schema is not Butie's own (an object added,
+    /// missing or changed: a trigger carried in, the append-only triggers
+    /// removed). A backup is data to check, not a database to adopt.
+    /// Nothing was restored.
+    BackupNotOurs {
+        path: PathBuf,
+        /// "trigger", "table", "index" or "view".
+        kind: String,
+        name: String,
+        problem: SchemaProblem,
+    },
     /// A file-system step failed.
     Io {
         path: PathBuf,
@@ -245,6 +256,14 @@ pub enum CompanyKey {
     Uscc(String),
 }
 
+/// How a backup's schema object differs from Butie's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaProblem {
+    Extra,
+    Missing,
+    Changed,
+}
+
 /// A table of the workspace, named in errors about its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
@@ -253,6 +272,8 @@ pub enum Table {
     Evaluations,
     Claims,
     ClaimEvents,
+    /// Kept policy-pack texts (their SHA-256 must be their text's).
+    PackTexts,
 }
 
 /// What exactly is wrong with a file that is not a usable workspace.
@@ -362,6 +383,7 @@ impl StoreError {
             | StoreError::BackupExists { .. }
             | StoreError::CannotCreateBackup { .. }
             | StoreError::BackupDamaged { .. }
+            | StoreError::BackupNotOurs { .. }
             | StoreError::Io { .. }
             | StoreError::CorruptFact { .. }
             | StoreError::Sql(_) => "",
@@ -432,6 +454,9 @@ impl fmt::Display for StoreError {
             StoreError::BackupDamaged { path, table, rowid, column } => {
                 write!(f, "backup {}: {table:?} row {rowid}: {column} unreadable; nothing restored", path.display())
             }
+            StoreError::BackupNotOurs { path, kind, name, problem } => {
+                write!(f, "backup {}: {kind} {name} {problem:?}; nothing restored", path.display())
+            }
             StoreError::Io { path, action, source } => write!(f, "{action:?} {}: {source}", path.display()),
             StoreError::CorruptFact { company_id, year, key, source } => {
                 write!(f, "company #{company_id} {year} facts.{key}: stored value unreadable: {source}")
@@ -494,12 +519,21 @@ pub(crate) fn write_failure(path: &Path, e: StoreError) -> StoreError {
 
 /// Whether opening for writing failed only for want of write access, so the
 /// workspace can still be opened for reading.
+/// Also a full disk (or a file-size limit): SQLite cannot size the `-shm`
+/// or `-wal` it needs to open for writing (SQLITE_IOERR_SHMSIZE, SQLITE_FULL),
+/// yet what is saved can still be read and exported.
 pub(crate) fn lacks_write_access(e: &StoreError) -> bool {
     match e {
-        StoreError::ReadOnly { .. } => true,
+        StoreError::ReadOnly { .. } | StoreError::DiskFull { .. } => true,
         StoreError::CannotOpen { source, .. } | StoreError::Sql(source) => matches!(
             source.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied | rusqlite::ErrorCode::CannotOpen)
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::SystemIoFailure
+            )
         ),
         StoreError::Io { source, .. } => source.kind() == std::io::ErrorKind::PermissionDenied,
         _ => false,

@@ -49,13 +49,14 @@ mod open;
 mod packs;
 mod rows;
 
+pub use backup::Restored;
 pub use check::check_workspace_file;
 pub use claims::{
     claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
 };
 pub use clock::local_date;
 pub use companies::{CompanySummary, StoredCompany};
-pub use error::{CompanyKey, FileKind, IoAction, NotWorkspaceWhy, Result, StoreError, Table};
+pub use error::{CompanyKey, FileKind, IoAction, NotWorkspaceWhy, Result, SchemaProblem, StoreError, Table};
 pub use evaluations::{EvaluationRecord, SavedClause};
 pub use import::{parse_import, ImportEntry};
 pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE};

@@ -245,7 +245,7 @@ pub fn migrate_to(conn: &Connection, upto: i64) -> Result<()> {
         return Ok(());
     }
     loop {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+        crate::open::retry_busy(|| conn.execute_batch("BEGIN IMMEDIATE"))?;
         // Read again under the write lock: another program may have run
         // this step since.
         let step = (|| -> Result<bool> {

@@ -38,6 +38,9 @@ impl Workspace {
         if !disk::exists(path)? {
             return Err(StoreError::WorkspaceMissing { path: path.to_path_buf() });
         }
+        // A copy of the data a killed backup or restore left hidden beside
+        // it goes at the next open, not only at the next restore.
+        disk::sweep_stale_temps(path);
         let (probe, version) = disk::examine(path)?;
         drop(probe);
         Self::open_examined(path, version, OpenFlags::SQLITE_OPEN_READ_WRITE)
@@ -75,13 +78,14 @@ impl Workspace {
     fn open_read_write(path: &Path, flags: OpenFlags) -> Result<Self> {
         // Never SQLITE_OPEN_CREATE: a file removed since it was examined is
         // not silently made anew.
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_failure(path, e))?;
+        let conn =
+            Connection::open_with_flags(disk::plain_name(path), flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_failure(path, e))?;
         // SQLite opens a write-protected file read-only without a word.
         if conn.is_readonly(rusqlite::DatabaseName::Main)? {
             return Err(StoreError::ReadOnly { path: path.to_path_buf() });
         }
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(|e| open_failure(path, e))?;
+        retry_busy(|| conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))).map_err(|e| open_failure(path, e))?;
         // secure_delete: a removed evidence file's bytes are overwritten, not
         // left in free pages (and so in later backups).
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;")?;
@@ -145,11 +149,34 @@ impl Workspace {
         if self.read_only {
             return Err(StoreError::ReadOnly { path: path.clone() });
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| write_failure(path, e.into()))?;
+        let tx = begin_immediate(&self.conn).map_err(|e| write_failure(path, e.into()))?;
         let v = f(&tx).map_err(|e| write_failure(path, e))?;
         tx.commit().map_err(|e| write_failure(path, e.into()))?;
         Ok(v)
     }
+}
+
+/// Run `step` again while SQLite answers SQLITE_BUSY without having waited
+/// (it skips the busy handler where waiting could deadlock, and while a
+/// program opening the same new workspace sets up its WAL), for up to
+/// `BUSY_TIMEOUT` in all: two programs opening one workspace at once both work.
+pub(crate) fn retry_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        match step() {
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) && start.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// BEGIN IMMEDIATE, retried as [`retry_busy`] says.
+fn begin_immediate(conn: &Connection) -> rusqlite::Result<Transaction<'_>> {
+    retry_busy(|| Transaction::new_unchecked(conn, TransactionBehavior::Immediate))
 }
 
 #[cfg(test)]

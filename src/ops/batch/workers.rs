@@ -49,6 +49,11 @@ pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, json: bool, pdf: Op
         })
         .collect();
     let pdf = pdf.map(|(fonts, dir)| {
+        // A company's folder is Butie's to make inside the chosen one: a link
+        // planted there (pointing anywhere) is refused, never written through.
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(FileError::TargetIsLink { path: dir });
+        }
         let ws = cx.workspace_path();
         write_pdf_set_with(fonts, packs, &a.profile, &ev, &dir, Some(&ws)).map(|v| v.len())
     });

@@ -86,16 +86,26 @@ pub(super) fn results_workbook(
     summary: Option<&[OverviewLine]>,
 ) -> Result<Vec<u8>, Error> {
     let lang = cx.lang;
-    let mut wb = Workbook::new();
-    match summary {
-        Some(lines) => overview_sheet(&mut wb, lines, lang)?,
-        None => summary_sheet(&mut wb, rows, done, first, lang)?,
-    }
-    details_sheet(&mut wb, rows, done, first, lang)?;
-    if let Some(errors) = errors {
-        errors_sheet(&mut wb, errors, lang)?;
-    }
-    wb.save_to_buffer().map_err(xlsx_err)
+    // The writer library streams 明细 through a temporary file and panics
+    // when that write fails (a full temporary folder, a file-size limit):
+    // caught here and said as an error, with its own panic message kept quiet.
+    let build = || -> Result<Vec<u8>, Error> {
+        let mut wb = Workbook::new();
+        match summary {
+            Some(lines) => overview_sheet(&mut wb, lines, lang)?,
+            None => summary_sheet(&mut wb, rows, done, first, lang)?,
+        }
+        details_sheet(&mut wb, rows, done, first, lang)?;
+        if let Some(errors) = errors {
+            errors_sheet(&mut wb, errors, lang)?;
+        }
+        wb.save_to_buffer().map_err(xlsx_err)
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(build));
+    std::panic::set_hook(hook);
+    built.unwrap_or_else(|_| Err(Error::ScratchFull { dir: std::env::temp_dir() }))
 }
 
 /// A header row whose first column `first` may rename, in `lang`.

@@ -28,8 +28,9 @@ fn writer_child() {
         std::thread::sleep(Duration::from_millis(1));
     }
     let mut ws = Workspace::open_or_create(Path::new(&path)).unwrap_or_else(|e| panic!("child {me}: open: {e}"));
+    let writes = std::env::var("BUTIE_CONCURRENT_WRITES").ok().and_then(|w| w.parse().ok()).unwrap_or(WRITES);
     let mut id = 0;
-    for i in 0..WRITES {
+    for i in 0..writes {
         if i % 2 == 0 {
             let c = Company {
                 name: format!("P{me}-{i:03}"),
@@ -96,4 +97,57 @@ fn four_processes_write_at_once_and_every_write_is_kept() {
     drop(ws);
     let left: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["ws.sqlite"], "one workspace, no temporary file left");
+}
+
+/// Four programs creating one new workspace at the same moment, fifty
+/// times, while two threads keep both cores busy: every program opens it
+/// and its first write is kept (SQLite's SQLITE_BUSY where it does not wait
+/// is retried, within the busy timeout).
+#[test]
+fn four_processes_create_one_workspace_at_once_fifty_times_under_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                }
+                x
+            })
+        })
+        .collect();
+    for round in 0..50 {
+        let path = dir.path().join(format!("r{round}")).join("ws.sqlite");
+        let go = dir.path().join(format!("go{round}"));
+        let children: Vec<_> = (0..PROCESSES)
+            .map(|me| {
+                Command::new(&exe)
+                    .args(["--exact", "concurrent::writer_child", "--nocapture", "--test-threads=1"])
+                    .env("BUTIE_CONCURRENT_CHILD", &path)
+                    .env("BUTIE_CONCURRENT_ID", me.to_string())
+                    .env("BUTIE_CONCURRENT_GO", &go)
+                    .env("BUTIE_CONCURRENT_WRITES", "1")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(&go, "").unwrap();
+        for (me, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}, child {me} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let ws = Workspace::open(&path).unwrap();
+        assert_eq!(ws.list_companies(None).unwrap().len(), PROCESSES, "round {round}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in load {
+        t.join().unwrap();
+    }
 }

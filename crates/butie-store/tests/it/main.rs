@@ -7,3 +7,4 @@ mod concurrent;
 mod crash;
 mod restore_crash;
 mod store;
+mod backup_hostile;
