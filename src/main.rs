@@ -480,9 +480,18 @@ enum ClaimCmd {
         /// Submitted: the amount applied for; approved: the approved amount (required). Not for the other statuses.
         #[arg(long, allow_hyphen_values = true)]
         amount: Option<String>,
-        /// The date of this step, YYYY-MM-DD.
+        /// The amount applied for (the estimate), on any status: e.g. corrected on an approved claim.
+        #[arg(long, allow_hyphen_values = true)]
+        estimate: Option<String>,
+        /// The date of this step, YYYY-MM-DD: the submission date of a submitted claim, the approval date of an approved one.
         #[arg(long)]
         date: Option<String>,
+        /// The submission date, YYYY-MM-DD ("" clears it; left out, the recorded one stays).
+        #[arg(long)]
+        submitted_on: Option<String>,
+        /// The approval date, YYYY-MM-DD, of an approved claim ("" clears it; left out, the recorded one stays).
+        #[arg(long)]
+        approved_on: Option<String>,
         #[arg(long)]
         note: Option<String>,
     },
@@ -686,12 +695,15 @@ fn workspace_command(cx: &Context, command: &Command) -> Result<String, CliError
         Command::Facts(FactsCmd::Unset { company, year, keys }) => sc::facts_unset(cx, company, *year, keys),
         Command::Facts(FactsCmd::Copy { company, from, to }) => sc::facts_copy(cx, company, *from, *to),
         Command::Facts(FactsCmd::Show { company, year, json }) => sc::facts_show(cx, company, *year, *json),
-        Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, date, note }) => {
+        Command::Claim(ClaimCmd::Set { company, year, clause, status, amount, estimate, date, submitted_on, approved_on, note }) => {
             let a = ClaimArgs {
                 clause: clause.clone(),
                 status: status.clone(),
                 amount: amount.clone(),
+                estimate: estimate.clone(),
                 date: date.clone(),
+                submitted_on: submitted_on.clone(),
+                approved_on: approved_on.clone(),
                 note: note.clone(),
             };
             sc::claim_set(cx, company, *year, &a)

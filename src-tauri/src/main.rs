@@ -10,9 +10,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use butie::app_api::{
-    ApiError, AppError, ClaimsView, CompanyRow, CompanyView, Copied, CoverageView, Deleted, EvaluationView, HistoryEntry, Meta,
-    OpenFailure, OverviewRow, OverviewSort, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus, Saved, Session,
-    SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
+    ApiError, AppError, ClaimsView, CompanyRow, CompanyView, Copied, CoverageView, Deleted, EvaluationView, FilingClause, FilingForm,
+    HistoryEntry, Meta, OpenFailure, OverviewRow, OverviewSort, PackDiffView, PackImported, PackInUse, PapersView, PdfJob, PdfJobStatus,
+    Saved, Session, SheetPreview, SheetSaved, UiLang, Understood, UsccOk, Written,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -116,6 +116,18 @@ fn set_claim(
 #[tauri::command]
 fn claims(s: State<Session>, id: i64) -> R<ClaimsView> {
     s.claims(id).map_err(|e| s.word(e))
+}
+
+/// A filing as the 申报记录 form sets it; answers the ledger.
+#[tauri::command]
+fn save_filing(s: State<Session>, id: i64, filing: FilingForm) -> R<ClaimsView> {
+    s.save_filing(id, &filing).map_err(|e| s.word(e))
+}
+
+/// The clauses a filing can be added for in a year.
+#[tauri::command]
+fn filing_clauses(s: State<Session>, id: i64, year: i64) -> R<Vec<FilingClause>> {
+    s.filing_clauses(id, year).map_err(|e| s.word(e))
 }
 
 /// End-to-end tests set BUTIE_E2E_DIR: native dialogs cannot be driven by
@@ -516,6 +528,8 @@ fn main() {
             history,
             set_claim,
             claims,
+            save_filing,
+            filing_clauses,
             generate_pdfs,
             export_company,
             import_company,

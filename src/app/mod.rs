@@ -12,10 +12,12 @@
 //! it beside the field it names.
 
 mod error;
+mod filings;
 mod shown;
 mod views;
 
 pub use error::{ApiError, AppError, AppResult};
+pub use filings::{FilingClause, FilingForm};
 pub use views::*;
 
 use crate::files::{parse_import_text, read_import_text, write_atomic, write_pdf_set, Content, Replace};
@@ -606,7 +608,8 @@ impl Session {
             None => None,
             Some(a) => Some(read_amount(&a, 2).map_err(|p| bad("claim.amount", Problem::Number(p)))?),
         };
-        let mut u = ClaimUpdate { status, amount, date: text(date), note: text(note) };
+        let mut u =
+            ClaimUpdate { status, amount, date: text(date), estimate: None, submitted_on: None, approved_on: None, note: text(note) };
         let mut ws = self.ws();
         if status == ClaimStatus::Submitted && u.amount.is_none() {
             let recorded = ws.claims(id, Some(year))?;
@@ -654,6 +657,8 @@ impl Session {
                 approved_text: r.approved.map(fmt_grouped).unwrap_or_default(),
                 difference_text: difference.map(fmt_grouped).unwrap_or_default(),
                 date: r.date.clone(),
+                submitted_on: r.submitted_on.clone(),
+                approved_on: r.approved_on.clone(),
                 note: r.note.clone(),
                 warning: crate::store_messages::above_most_warning(r, l),
                 updated_at: r.updated_at.clone(),

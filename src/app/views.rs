@@ -302,7 +302,11 @@ pub struct ClaimRow {
     pub estimate_text: String,
     pub approved_text: String,
     pub difference_text: String,
+    /// The older single date of the claim (before the two dates were kept).
     pub date: Option<String>,
+    /// The submission and approval dates, `YYYY-MM-DD` in both languages.
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
     /// Kept with an approved amount above the most the clause can pay that year.
     pub warning: Option<String>,

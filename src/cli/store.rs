@@ -471,7 +471,11 @@ pub struct ClaimArgs {
     pub clause: String,
     pub status: String,
     pub amount: Option<String>,
+    /// `--estimate`: the amount applied for, set on any status.
+    pub estimate: Option<String>,
     pub date: Option<String>,
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
 }
 
@@ -485,16 +489,16 @@ pub fn parse_claim_status(text: &str) -> Option<ClaimStatus> {
 
 /// `--amount`: the forms a money fact takes on `facts set` (`100000`,
 /// `100000.00`, `"100000"`, `236,500,000`, `6.2万元`), non-negative, to the fen.
-fn parse_claim_amount(text: &str) -> Result<Decimal, InputError> {
+fn parse_claim_amount(flag: &str, text: &str) -> Result<Decimal, InputError> {
     let value: Value = serde_json::from_str(text.trim()).unwrap_or_else(|_| Value::String(text.trim().to_string()));
-    butie_store::parse_amount("--amount", &value)
+    butie_store::parse_amount(flag, &value)
 }
 
 /// A ledger error on the command line: a claim field (`claim.amount`) is
-/// named by its flag (`--amount`).
+/// named by its flag (`--amount`, `claim.approved_on` by `--approved-on`).
 fn claim_err(cx: &Context, e: StoreError) -> CliError {
     match e.field().strip_prefix("claim.") {
-        Some(flag) => CliError::usage(format!("--{flag}: {}", store_detail(&e, cx.lang))),
+        Some(flag) => CliError::usage(format!("--{}: {}", flag.replace('_', "-"), store_detail(&e, cx.lang))),
         None => cx.store_err(e),
     }
 }
@@ -513,8 +517,17 @@ pub fn claim_set(cx: &Context, key: &str, year: i64, a: &ClaimArgs) -> Result<St
             .collect();
         cx.input(&InputError::new("--status", Problem::NotOption { options }))
     })?;
-    let amount = a.amount.as_deref().map(parse_claim_amount).transpose().map_err(|e| cx.input(&e))?;
-    let u = ClaimUpdate { status, amount, date: a.date.clone(), note: a.note.clone() };
+    let amount = a.amount.as_deref().map(|t| parse_claim_amount("--amount", t)).transpose().map_err(|e| cx.input(&e))?;
+    let estimate = a.estimate.as_deref().map(|t| parse_claim_amount("--estimate", t)).transpose().map_err(|e| cx.input(&e))?;
+    let u = ClaimUpdate {
+        status,
+        amount,
+        estimate,
+        date: a.date.clone(),
+        submitted_on: a.submitted_on.clone(),
+        approved_on: a.approved_on.clone(),
+        note: a.note.clone(),
+    };
     let (mut w, id) = cx.company(key)?;
     let cid = w.set_claim(id, year, &a.clause, &u, &packs).map_err(|e| claim_err(cx, e))?;
     let clause = a.clause.trim();
@@ -620,11 +633,13 @@ fn claims_json(list: &[ClaimRecord], packs: &[Pack], lang: Lang) -> String {
             serde_json::json!({
                 "id": c.id, "year": c.year, "clause": c.clause, "title": clause_title(packs, &c.clause, lang),
                 "status": c.status.as_str(), "estimate": money(c.estimate), "approved": money(c.approved),
-                "difference": money(difference(c)), "date": c.date, "note": c.note, "above_most": money(c.above_most),
+                "difference": money(difference(c)), "date": c.date, "submitted_on": c.submitted_on,
+                "approved_on": c.approved_on, "note": c.note, "above_most": money(c.above_most),
                 "warning": crate::store_messages::above_most_warning(c, lang), "updated_at": c.updated_at,
                 "events": c.events.iter().map(|e| serde_json::json!({
                     "at": e.at, "status": e.status.as_str(), "estimate": money(e.estimate), "approved": money(e.approved),
-                    "date": e.date, "note": e.note, "above_most": money(e.above_most),
+                    "date": e.date, "submitted_on": e.submitted_on, "approved_on": e.approved_on, "note": e.note,
+                    "above_most": money(e.above_most),
                 })).collect::<Vec<_>>(),
             })
         })

@@ -107,6 +107,8 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
         E::ClaimAmountNotAllowed { status, .. } => claim_amount_not_allowed(*status, lang),
         E::ClaimAmountRequired { status, .. } => claim_amount_required(*status, lang),
         E::BadClaimDate { date, .. } => bad_claim_date(date, lang),
+        E::ClaimDateNotAllowed { status, date, .. } => claim_date_not_allowed(*status, date, lang),
+        E::ApprovedBeforeSubmitted { submitted_on, approved_on, .. } => approved_before_submitted(submitted_on, approved_on, lang),
         E::BadClaimTime { time, .. } => bad_claim_time(time, lang),
         E::NotAWorkspace { path, why } => not_a_workspace(path, why, lang),
         E::NewerVersion { path, found, supported } => newer_version(path, *found, *supported, lang),
@@ -331,6 +333,23 @@ fn bad_claim_date(date: &str, lang: Lang) -> String {
         lang,
         format!("{date:?} 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）"),
         format!("{date:?} is not a real date written YYYY-MM-DD (such as 2025-06-30)"),
+    )
+}
+
+fn claim_date_not_allowed(status: ClaimStatus, date: &str, lang: Lang) -> String {
+    let label = claim_status_label(status, lang);
+    say(
+        lang,
+        format!("状态为“{label}”的申报没有批准日期（{date}）：批准日期只记在已批准的申报上"),
+        format!("a {label} claim has no approval date ({date}): only an approved claim keeps one"),
+    )
+}
+
+fn approved_before_submitted(submitted_on: &str, approved_on: &str, lang: Lang) -> String {
+    say(
+        lang,
+        format!("批准日期 {approved_on} 早于申报日期 {submitted_on}，请核对"),
+        format!("the approval date {approved_on} is before the submission date {submitted_on}; please check"),
     )
 }
 
@@ -627,6 +646,16 @@ mod tests {
             StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Approved },
             StoreError::ClaimAmountRequired { field: "claim.amount".into(), status: ClaimStatus::Submitted },
             StoreError::BadClaimDate { field: "claim.date".into(), date: "2025-02-30".into() },
+            StoreError::ClaimDateNotAllowed {
+                field: "claim.approved_on".into(),
+                status: ClaimStatus::Submitted,
+                date: "2026-03-31".into(),
+            },
+            StoreError::ApprovedBeforeSubmitted {
+                field: "claim.approved_on".into(),
+                submitted_on: "2026-03-31".into(),
+                approved_on: "2026-03-01".into(),
+            },
             StoreError::BadClaimTime { field: "claims[0].events[0].at".into(), time: "yesterday".into() },
             StoreError::BackupDamaged { path: p.clone(), table: Table::Claims, rowid: 2, column: "status" },
             StoreError::BackupDamaged { path: p.clone(), table: Table::ClaimEvents, rowid: 5, column: "estimate" },
@@ -725,6 +754,17 @@ mod tests {
         assert_eq!(store_message(&e, Lang::En), "companies[0].claims[1].clause: unknown clause id \"tz.nope\" (butie policies lists them)");
         let e = StoreError::BadClaimDate { field: "claim.date".into(), date: "2025-02-30".into() };
         assert_eq!(store_message(&e, Lang::Zh), "claim.date: \"2025-02-30\" 不是有效日期，请写成 YYYY-MM-DD（如 2025-06-30）");
+        let e = StoreError::ApprovedBeforeSubmitted {
+            field: "claim.approved_on".into(),
+            submitted_on: "2026-03-31".into(),
+            approved_on: "2026-03-01".into(),
+        };
+        assert_eq!(e.field(), "claim.approved_on");
+        assert_eq!(store_message(&e, Lang::Zh), "claim.approved_on: 批准日期 2026-03-01 早于申报日期 2026-03-31，请核对");
+        assert_eq!(
+            store_message(&e, Lang::En),
+            "claim.approved_on: the approval date 2026-03-01 is before the submission date 2026-03-31; please check"
+        );
         let e = StoreError::HasClaims { id: 3, count: 2 };
         assert_eq!(e.field(), "");
         assert!(store_message(&e, Lang::Zh).ends_with("；如需从列表中移除，请使用 --archive 归档"));

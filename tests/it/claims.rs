@@ -228,3 +228,75 @@ fn a_claim_set_straight_to_approved_keeps_the_year_estimate() {
     ok(&ws, &["claim", "set", "--company", "1", "--year", "2025", "--clause", BRAND, "--status", "submitted", "--amount", "95000"]);
     assert_eq!(ledger(&ws, "1")[0]["estimate"], "95000.00");
 }
+
+/// `claim set` with the two dates and the estimate, step by step: each
+/// (flags) → the claim as `claims --json` lists it, or the refusal in
+/// both languages naming the flag.
+#[test]
+fn the_filing_dates_and_the_estimate_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    ok(&ws, &["company", "add", "--from-json", SAMPLE]);
+    let tm = "tz.brand.trademark";
+    let set = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> =
+            ["claim", "set", "--company", "1", "--year", "2026", "--clause", tm].iter().map(|s| s.to_string()).collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    type Want<'a> = Result<[&'a str; 4], (&'a str, &'a str)>;
+    // (flags) → Ok([estimate, approved, submitted_on, approved_on]) or Err((zh, en)).
+    let cases: [(&[&str], Want); 7] = [
+        (&["--status", "submitted", "--amount", "93000", "--date", "2026-03-31"], Ok(["93000.00", "", "2026-03-31", ""])),
+        (&["--status", "approved", "--amount", "90000", "--date", "2026-04-10"], Ok(["93000.00", "90000.00", "2026-03-31", "2026-04-10"])),
+        (&["--status", "approved", "--amount", "90000", "--estimate", "95000"], Ok(["95000.00", "90000.00", "2026-03-31", "2026-04-10"])),
+        (
+            &["--status", "approved", "--amount", "90000", "--submitted-on", "2026-03-30", "--approved-on", "2026-04-01"],
+            Ok(["95000.00", "90000.00", "2026-03-30", "2026-04-01"]),
+        ),
+        (
+            &["--status", "approved", "--amount", "90000", "--approved-on", "2026-03-01"],
+            Err((
+                "--approved-on: 批准日期 2026-03-01 早于申报日期 2026-03-30，请核对",
+                "--approved-on: the approval date 2026-03-01 is before the submission date 2026-03-30; please check",
+            )),
+        ),
+        (
+            &["--status", "approved", "--amount", "90000", "--submitted-on", "2026-02-30"],
+            Err(("--submitted-on: \"2026-02-30\" 不是有效日期", "--submitted-on: \"2026-02-30\" is not a real date")),
+        ),
+        (
+            &["--status", "submitted", "--approved-on", "2026-04-01"],
+            Err(("--approved-on: 状态为“已申报”的申报没有批准日期", "--approved-on: a submitted claim has no approval date")),
+        ),
+    ];
+    for (flags, want) in cases {
+        let a = set(flags);
+        let a: Vec<&str> = a.iter().map(|s| s.as_str()).collect();
+        match want {
+            Ok([e, ap, so, ao]) => {
+                ok(&ws, &a);
+                let l = ledger(&ws, "1");
+                let c = &l[0];
+                let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+                assert_eq!([s("estimate"), s("approved"), s("submitted_on"), s("approved_on")], [e, ap, so, ao], "{flags:?}");
+                let last = c["events"].as_array().unwrap().last().unwrap();
+                assert_eq!((&last["submitted_on"], &last["approved_on"]), (&c["submitted_on"], &c["approved_on"]), "{flags:?}");
+            }
+            Err((zh, en)) => {
+                let kept = ledger(&ws, "1");
+                refused(&ws, &a, zh);
+                let mut a_en = vec!["--lang", "en"];
+                a_en.extend(&a);
+                refused(&ws, &a_en, en);
+                assert_eq!(ledger(&ws, "1"), kept, "{flags:?}: nothing saved");
+            }
+        }
+    }
+    // Export and import carry the dates.
+    let file = dir.path().join("c.json");
+    ok(&ws, &["export", "--company", "1", "--out", file.to_str().unwrap()]);
+    let fresh = dir.path().join("fresh.sqlite");
+    ok(&fresh, &["import", file.to_str().unwrap()]);
+    assert_eq!(ledger(&fresh, "1"), ledger(&ws, "1"));
+}

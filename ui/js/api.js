@@ -34,6 +34,8 @@ export const api = {
   // claims and history
   setClaim: (id, year, clause, status, amount, date, note) => invoke("set_claim", { id, year, clause, status, amount, date, note }),
   claims: (id) => invoke("claims", { id }),
+  saveFiling: (id, filing) => invoke("save_filing", { id, filing }),
+  filingClauses: (id, year) => invoke("filing_clauses", { id, year }),
   history: (id) => invoke("history", { id }),
   // materials and the packet
   papers: (id, year) => invoke("papers", { id, year }),

@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { $, el, toast, clearBadToast, confirmModal } from "./dom.js";
 import { api, errMessage } from "./api.js";
 import { renderResults } from "./results.js";
+import { recordFilingsOf } from "./claims.js";
 
 export function renderInterview() {
   const r = state.result;
@@ -71,6 +72,10 @@ function offerCarryOver() {
   $("#carry-over-text").textContent = t("carryOverOffer", { from, n: count });
   const b = $("#btn-carry-over");
   b.textContent = t("carryOver", { from });
+  // Last year's filings are recorded on 申报记录, in its add-filing dialog set to that year.
+  const f = $("#btn-carry-filings");
+  f.textContent = t("carryOverFilings", { from });
+  f.onclick = () => recordFilingsOf(from);
   b.onclick = async () => {
     try {
       const r = await api.copyFacts(state.companyId, from, state.year);

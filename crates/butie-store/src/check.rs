@@ -48,7 +48,7 @@ pub(crate) fn check_rows(path: &Path, conn: &Connection, version: i64) -> Result
     let mut tables = workspace_tables(version);
     // The claims ledger, from version 4 on.
     if version >= 4 {
-        tables.extend(ledger_tables());
+        tables.extend(ledger_tables(version));
     }
     for (table, sql, columns) in &tables {
         let mut st = conn.prepare(sql).map_err(read)?;
@@ -125,25 +125,30 @@ fn workspace_tables(version: i64) -> Vec<TableCheck> {
     ]
 }
 
-/// The claims ledger (schema 4 on): the claims and their events.
-fn ledger_tables() -> [TableCheck; 2] {
-    use cell::{amount, ok, status};
-    let state: [(&'static str, Check); 5] =
-        [("status", status), ("estimate", amount), ("approved", amount), ("date", ok::<Option<String>>), ("note", ok::<Option<String>>)];
+/// The claims ledger (schema 4 on): the claims and their events; from
+/// schema 10 on their submission and approval dates, real `YYYY-MM-DD`
+/// dates, the approval not before the submission.
+fn ledger_tables(version: i64) -> [TableCheck; 2] {
+    use cell::{amount, date, ok, status};
+    let mut state: Vec<(&'static str, Check)> =
+        vec![("status", status), ("estimate", amount), ("approved", amount), ("date", date), ("note", ok::<Option<String>>)];
+    // Columns a file before schema 10 does not have read as NULL.
+    let dates = if version >= 10 { "submitted_on, approved_on" } else { "NULL, NULL" };
+    state.extend([("submitted_on", date as Check), ("approved_on", cell::approved_on as Check)]);
     let mut claim_cols: Vec<(&'static str, Check)> =
         vec![("company_id", ok::<i64>), ("year", ok::<i32>), ("clause", ok::<String>), ("updated_at", ok::<String>)];
-    claim_cols.extend(state);
+    claim_cols.extend(state.iter().copied());
     let mut event_cols: Vec<(&'static str, Check)> = vec![("claim_id", ok::<i64>), ("at", ok::<String>)];
     event_cols.extend(state);
     [
         (
             Table::Claims,
-            "SELECT rowid, company_id, year, clause, updated_at, status, estimate, approved, date, note FROM claims".to_string(),
+            format!("SELECT rowid, company_id, year, clause, updated_at, status, estimate, approved, date, note, {dates} FROM claims"),
             claim_cols,
         ),
         (
             Table::ClaimEvents,
-            "SELECT rowid, claim_id, at, status, estimate, approved, date, note FROM claim_events".to_string(),
+            format!("SELECT rowid, claim_id, at, status, estimate, approved, date, note, {dates} FROM claim_events"),
             event_cols,
         ),
     ]
@@ -195,6 +200,19 @@ mod cell {
     }
     pub(super) fn amount(r: &rusqlite::Row, i: usize) -> bool {
         claims::amount_at(r, i).is_ok()
+    }
+    /// A real `YYYY-MM-DD` date, or none, as `claims::check_date` accepts one.
+    pub(super) fn date(r: &rusqlite::Row, i: usize) -> bool {
+        r.get::<_, Option<String>>(i)
+            .is_ok_and(|d| d.is_none_or(|d| claims::check_date("", Some(&d)).is_ok_and(|c| c.as_deref() == Some(&d))))
+    }
+    /// The approval date (the column after the submission date): a date, not before the submission date.
+    pub(super) fn approved_on(r: &rusqlite::Row, i: usize) -> bool {
+        date(r, i)
+            && match (r.get::<_, Option<String>>(i - 1), r.get::<_, Option<String>>(i)) {
+                (Ok(Some(s)), Ok(Some(a))) => a >= s,
+                _ => true,
+            }
     }
 }
 

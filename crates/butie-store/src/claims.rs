@@ -1,7 +1,15 @@
 //! The claims ledger: per company × year × clause, where a claim stands
 //! (计划申报 planned / 已申报 submitted / 已批准 approved / 未获批 rejected /
 //! 已撤回 withdrawn), the amount applied for (`estimate`), the approved
-//! amount, a date and a note.
+//! amount, the submission date (`submitted_on`), the approval date
+//! (`approved_on`), the older single `date` and a note.
+//!
+//! **The single date.** Before schema 10 a claim had one `date`, the date
+//! of its latest step. It is still accepted (old exports, `claim set
+//! --date`) and read by one rule, [`date_as_filing_dates`]: on a submitted
+//! claim it is the submission date, on an approved claim the approval
+//! date, on the other statuses neither. Migration 10 filled the new
+//! columns of older rows by the same rule.
 //!
 //! Every change is kept: `claim_events` is append-only (triggers refuse
 //! UPDATE and DELETE), one row per change with its time and the claim as it
@@ -32,16 +40,49 @@ pub const MAX_NOTE: usize = 500;
 /// `amount` means, by `status`: submitted — the amount applied for (it
 /// becomes the claim's `estimate`; left out, the estimate already recorded
 /// stays); approved — the approved amount (required; the estimate stays as
-/// it was); planned, rejected, withdrawn — refused if given. `date` and
-/// `note` describe this step: they replace the claim's date and note, and
-/// `None` (or blank text) leaves the claim without one.
+/// it was); planned, rejected, withdrawn — refused if given. `estimate`
+/// sets the amount applied for explicitly, whatever the status (editing the
+/// estimate of an approved claim); given with a submitted `amount`, it wins.
+/// `date` and `note` describe this step: they replace the claim's date and
+/// note, and `None` (or blank text) leaves the claim without one.
+///
+/// `submitted_on` and `approved_on` (`YYYY-MM-DD`): `None` keeps the date
+/// recorded, blank text clears it, a date sets it. `date`, when given, also
+/// sets the one of them its status names ([`date_as_filing_dates`]) unless
+/// that one is given too. The approval date is kept only on an approved
+/// claim (another status drops it, and refuses one given); it may not be
+/// before the submission date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimUpdate {
     pub status: ClaimStatus,
     pub amount: Option<Decimal>,
+    /// The amount applied for, set explicitly.
+    pub estimate: Option<Decimal>,
     /// `YYYY-MM-DD`, a real calendar date.
     pub date: Option<String>,
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
+}
+
+impl ClaimUpdate {
+    /// A change to `status` and nothing else.
+    pub fn new(status: ClaimStatus) -> Self {
+        ClaimUpdate { status, amount: None, estimate: None, date: None, submitted_on: None, approved_on: None, note: None }
+    }
+}
+
+/// The one rule for the single `date` of a claim (schema before 10, old
+/// exports, `claim set --date`): on a submitted claim it is the submission
+/// date, on an approved claim the approval date, on any other status
+/// neither. Returns `(submitted_on, approved_on)`. Migration 10 says the
+/// same in SQL (a test checks they agree).
+pub fn date_as_filing_dates(status: ClaimStatus, date: Option<&str>) -> (Option<&str>, Option<&str>) {
+    match status {
+        ClaimStatus::Submitted => (date, None),
+        ClaimStatus::Approved => (None, date),
+        ClaimStatus::Planned | ClaimStatus::Rejected | ClaimStatus::Withdrawn => (None, None),
+    }
 }
 
 /// One claim of the ledger with every change made to it, oldest first.
@@ -56,6 +97,9 @@ pub struct ClaimRecord {
     /// The approved amount; only on an approved claim.
     pub approved: Option<Decimal>,
     pub date: Option<String>,
+    /// The submission date and the approval date, `YYYY-MM-DD`.
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
     /// Set when the approved amount was above the most the clause can pay
     /// the company that year: that most (a warning kept with the claim).
@@ -82,6 +126,8 @@ pub struct ClaimEvent {
     pub estimate: Option<Decimal>,
     pub approved: Option<Decimal>,
     pub date: Option<String>,
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
     /// The warning of this change: the clause's most, when the approved amount was above it.
     pub above_most: Option<Decimal>,
@@ -94,6 +140,8 @@ pub(crate) struct State {
     pub estimate: Option<Decimal>,
     pub approved: Option<Decimal>,
     pub date: Option<String>,
+    pub submitted_on: Option<String>,
+    pub approved_on: Option<String>,
     pub note: Option<String>,
     /// The warning given with this change (kept on its event); the claim's
     /// own `above_most` is worked out again whenever a claim of its clause
@@ -104,7 +152,8 @@ pub(crate) struct State {
 impl State {
     /// The same claim, whatever warning came with it.
     fn same_claim(&self, o: &State) -> bool {
-        (self.status, self.estimate, self.approved, &self.date, &self.note) == (o.status, o.estimate, o.approved, &o.date, &o.note)
+        (self.status, self.estimate, self.approved, &self.date, &self.submitted_on, &self.approved_on, &self.note)
+            == (o.status, o.estimate, o.approved, &o.date, &o.submitted_on, &o.approved_on, &o.note)
     }
 }
 
@@ -115,8 +164,24 @@ impl ClaimEvent {
             estimate: self.estimate,
             approved: self.approved,
             date: self.date.clone(),
+            submitted_on: self.submitted_on.clone(),
+            approved_on: self.approved_on.clone(),
             note: self.note.clone(),
             above_most: self.above_most,
+        }
+    }
+
+    fn from_state(at: String, s: State) -> Self {
+        ClaimEvent {
+            at,
+            status: s.status,
+            estimate: s.estimate,
+            approved: s.approved,
+            date: s.date,
+            submitted_on: s.submitted_on,
+            approved_on: s.approved_on,
+            note: s.note,
+            above_most: s.above_most,
         }
     }
 }
@@ -254,7 +319,10 @@ fn money(d: Option<Decimal>) -> Option<String> {
     d.map(fmt_yuan)
 }
 
-/// Columns 0..6 of a claim or event row: status, estimate, approved, date, note, above_most.
+/// The state columns of a claim or event row, as `state_at` reads them.
+const STATE_COLUMNS: &str = "status, estimate, approved, date, note, above_most, submitted_on, approved_on";
+
+/// Columns 0..8 of a claim or event row: [`STATE_COLUMNS`].
 fn state_at(r: &rusqlite::Row, from: usize) -> rusqlite::Result<State> {
     Ok(State {
         status: status_at(r, from)?,
@@ -263,25 +331,35 @@ fn state_at(r: &rusqlite::Row, from: usize) -> rusqlite::Result<State> {
         date: r.get(from + 3)?,
         note: r.get(from + 4)?,
         above_most: amount_at(r, from + 5)?,
+        submitted_on: r.get(from + 6)?,
+        approved_on: r.get(from + 7)?,
     })
 }
 
 fn insert_event(tx: &Connection, claim_id: i64, at: &str, s: &State) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO claim_events (claim_id, at, status, estimate, approved, date, note, above_most)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO claim_events (claim_id, at, status, estimate, approved, date, note, above_most, submitted_on, approved_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![claim_id, at, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, money(s.above_most)])?;
+    .execute(params![
+        claim_id,
+        at,
+        s.status.as_str(),
+        money(s.estimate),
+        money(s.approved),
+        s.date,
+        s.note,
+        money(s.above_most),
+        s.submitted_on,
+        s.approved_on
+    ])?;
     Ok(())
 }
 
 /// The claim of this company, year and clause: its id and state.
 fn current(tx: &Connection, company_id: i64, year: i32, clause: &str) -> Result<Option<(i64, State)>> {
     Ok(tx
-        .prepare_cached(
-            "SELECT id, status, estimate, approved, date, note, above_most FROM claims
-             WHERE company_id = ?1 AND year = ?2 AND clause = ?3",
-        )?
+        .prepare_cached(&format!("SELECT id, {STATE_COLUMNS} FROM claims WHERE company_id = ?1 AND year = ?2 AND clause = ?3"))?
         .query_row(params![company_id, year, clause], |r| Ok((r.get(0)?, state_at(r, 1)?)))
         .optional()?)
 }
@@ -292,14 +370,27 @@ fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing
     // The claim's warning is not the change's: `refresh_warnings` sets it.
     Ok(match existing {
         Some(id) => {
-            tx.prepare_cached("UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7 WHERE id=?1")?
-                .execute(params![id, s.status.as_str(), money(s.estimate), money(s.approved), s.date, s.note, at])?;
+            tx.prepare_cached(
+                "UPDATE claims SET status=?2, estimate=?3, approved=?4, date=?5, note=?6, updated_at=?7, submitted_on=?8, approved_on=?9
+                 WHERE id=?1",
+            )?
+            .execute(params![
+                id,
+                s.status.as_str(),
+                money(s.estimate),
+                money(s.approved),
+                s.date,
+                s.note,
+                at,
+                s.submitted_on,
+                s.approved_on
+            ])?;
             id
         }
         None => {
             tx.prepare_cached(
-                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO claims (company_id, year, clause, status, estimate, approved, date, note, updated_at, submitted_on, approved_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 company_id,
@@ -310,11 +401,64 @@ fn write_row(tx: &Connection, company_id: i64, year: i32, clause: &str, existing
                 money(s.approved),
                 s.date,
                 s.note,
-                at
+                at,
+                s.submitted_on,
+                s.approved_on
             ])?;
             tx.last_insert_rowid()
         }
     })
+}
+
+/// The filing dates of a [`ClaimUpdate`], checked: for each, `None` keeps
+/// the date recorded, `Some(None)` clears it, `Some(Some(d))` sets it.
+struct DatesGiven {
+    status: ClaimStatus,
+    submitted_on: Option<Option<String>>,
+    approved_on: Option<Option<String>>,
+}
+
+impl DatesGiven {
+    fn of(u: &ClaimUpdate, date: Option<&str>) -> Result<Self> {
+        let given = |field: &str, v: &Option<String>| v.as_deref().map(|t| check_date(field, Some(t))).transpose();
+        let mut submitted_on = given("claim.submitted_on", &u.submitted_on)?;
+        let mut approved_on = given("claim.approved_on", &u.approved_on)?;
+        let (as_submitted, as_approved) = date_as_filing_dates(u.status, date);
+        if submitted_on.is_none() && as_submitted.is_some() {
+            submitted_on = Some(as_submitted.map(str::to_string));
+        }
+        if approved_on.is_none() && as_approved.is_some() {
+            approved_on = Some(as_approved.map(str::to_string));
+        }
+        if u.status != ClaimStatus::Approved {
+            if let Some(Some(d)) = &approved_on {
+                return Err(StoreError::ClaimDateNotAllowed { field: "claim.approved_on".into(), status: u.status, date: d.clone() });
+            }
+        }
+        Ok(DatesGiven { status: u.status, submitted_on, approved_on })
+    }
+
+    /// The dates the claim will have, over what `old` recorded.
+    fn resolve(&self, old: Option<&State>) -> Result<(Option<String>, Option<String>)> {
+        let submitted_on = self.submitted_on.clone().unwrap_or_else(|| old.and_then(|s| s.submitted_on.clone()));
+        let approved_on = match self.status {
+            ClaimStatus::Approved => self.approved_on.clone().unwrap_or_else(|| old.and_then(|s| s.approved_on.clone())),
+            _ => None,
+        };
+        check_date_order("claim.approved_on", submitted_on.as_deref(), approved_on.as_deref())?;
+        Ok((submitted_on, approved_on))
+    }
+}
+
+/// An approval date not before the submission date (both `YYYY-MM-DD`,
+/// so their text orders as the dates do).
+fn check_date_order(field: &str, submitted_on: Option<&str>, approved_on: Option<&str>) -> Result<()> {
+    match (submitted_on, approved_on) {
+        (Some(s), Some(a)) if a < s => {
+            Err(StoreError::ApprovedBeforeSubmitted { field: field.to_string(), submitted_on: s.to_string(), approved_on: a.to_string() })
+        }
+        _ => Ok(()),
+    }
 }
 
 impl Workspace {
@@ -330,7 +474,10 @@ impl Workspace {
     /// submitted without one on a clause capped per company
     /// (`ClaimAmountRequired`); a negative amount or one finer than the fen
     /// (`Input`, `claim.amount`); a date that is not a real `YYYY-MM-DD`
-    /// (`BadClaimDate`); a year outside 2000–2100 or a bad note (`Input`);
+    /// (`BadClaimDate`, also `claim.submitted_on`, `claim.approved_on`); an
+    /// approval date on a claim that is not approved (`ClaimDateNotAllowed`)
+    /// or before the submission date (`ApprovedBeforeSubmitted`); a year
+    /// outside 2000–2100 or a bad note (`Input`);
     /// a company that is not there or archived (`CompanyNotFound`).
     pub fn set_claim(&mut self, company_id: i64, year: i32, clause: &str, u: &ClaimUpdate, packs: &[Pack]) -> Result<i64> {
         let year = check_year("claim.year", i64::from(year))?;
@@ -347,7 +494,9 @@ impl Workspace {
             (ClaimStatus::Approved, None) => return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status }),
             _ => {}
         }
+        let estimate_given = u.estimate.map(|a| check_amount("claim.estimate", a)).transpose()?;
         let date = check_date("claim.date", u.date.as_deref())?;
+        let dates = DatesGiven::of(u, date.as_deref())?;
         let note = check_note("claim.note", u.note.as_deref())?;
         let capped = capped(packs, clause);
         // A claim the policy could not have received is refused: it would
@@ -367,15 +516,16 @@ impl Workspace {
             let old = current(tx, company_id, year, clause)?;
             let old_estimate = old.as_ref().and_then(|(_, s)| s.estimate);
             let estimate = match status {
-                ClaimStatus::Submitted => amount.or(old_estimate),
-                _ => old_estimate,
+                ClaimStatus::Submitted => estimate_given.or(amount).or(old_estimate),
+                _ => estimate_given.or(old_estimate),
             }
             .or(year_estimate);
             if status == ClaimStatus::Submitted && capped && estimate.is_none() {
                 return Err(StoreError::ClaimAmountRequired { field: "claim.amount".into(), status });
             }
             let approved = if status == ClaimStatus::Approved { amount } else { None };
-            let mut new = State { status, estimate, approved, date, note, above_most: None };
+            let (submitted_on, approved_on) = dates.resolve(old.as_ref().map(|(_, s)| s))?;
+            let mut new = State { status, estimate, approved, date, submitted_on, approved_on, note, above_most: None };
             if let Some((id, s)) = &old {
                 if s.same_claim(&new) {
                     return Ok(*id);
@@ -410,13 +560,15 @@ impl Workspace {
             // A workspace from before the ledger, opened read-only.
             return Ok(Vec::new());
         }
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, year, clause, status, estimate, approved, date, note, above_most, updated_at FROM claims
-             WHERE company_id = ?1 AND (?2 IS NULL OR year = ?2) ORDER BY year, clause",
-        )?;
+        // A workspace from before the filing dates (schema 10), opened read-only, has none.
+        let cols = if self.filing_dates { STATE_COLUMNS } else { "status, estimate, approved, date, note, above_most, NULL, NULL" };
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT id, year, clause, updated_at, {cols} FROM claims
+             WHERE company_id = ?1 AND (?2 IS NULL OR year = ?2) ORDER BY year, clause"
+        ))?;
         let mut out = st
             .query_map(params![company_id, year], |r| {
-                let s = state_at(r, 3)?;
+                let s = state_at(r, 4)?;
                 Ok(ClaimRecord {
                     id: r.get(0)?,
                     year: r.get(1)?,
@@ -425,9 +577,11 @@ impl Workspace {
                     estimate: s.estimate,
                     approved: s.approved,
                     date: s.date,
+                    submitted_on: s.submitted_on,
+                    approved_on: s.approved_on,
                     note: s.note,
                     above_most: s.above_most,
-                    updated_at: r.get(9)?,
+                    updated_at: r.get(3)?,
                     events: Vec::new(),
                 })
             })?
@@ -435,24 +589,18 @@ impl Workspace {
         if out.is_empty() {
             return Ok(out);
         }
-        let mut st = self.conn.prepare_cached(
-            "SELECT e.claim_id, e.at, e.status, e.estimate, e.approved, e.date, e.note, e.above_most FROM claim_events e
+        let ecols = if self.filing_dates {
+            "e.status, e.estimate, e.approved, e.date, e.note, e.above_most, e.submitted_on, e.approved_on"
+        } else {
+            "e.status, e.estimate, e.approved, e.date, e.note, e.above_most, NULL, NULL"
+        };
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT e.claim_id, e.at, {ecols} FROM claim_events e
              JOIN claims c ON c.id = e.claim_id
-             WHERE c.company_id = ?1 AND (?2 IS NULL OR c.year = ?2) ORDER BY e.claim_id, e.at, e.id",
-        )?;
-        let rows = st.query_map(params![company_id, year], |r| {
-            let s = state_at(r, 2)?;
-            let e = ClaimEvent {
-                at: r.get(1)?,
-                status: s.status,
-                estimate: s.estimate,
-                approved: s.approved,
-                date: s.date,
-                note: s.note,
-                above_most: s.above_most,
-            };
-            Ok((r.get::<_, i64>(0)?, e))
-        })?;
+             WHERE c.company_id = ?1 AND (?2 IS NULL OR c.year = ?2) ORDER BY e.claim_id, e.at, e.id"
+        ))?;
+        let rows =
+            st.query_map(params![company_id, year], |r| Ok((r.get::<_, i64>(0)?, ClaimEvent::from_state(r.get(1)?, state_at(r, 2)?))))?;
         let index: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         for row in rows {
             let (claim_id, e) = row?;
@@ -487,10 +635,21 @@ impl Workspace {
             let n: i64 = tx
                 .prepare_cached(
                     "SELECT count(*) FROM claim_events WHERE claim_id = ?1 AND at = ?2 AND status = ?3 AND estimate IS ?4
-                     AND approved IS ?5 AND date IS ?6 AND note IS ?7 AND above_most IS ?8",
+                     AND approved IS ?5 AND date IS ?6 AND note IS ?7 AND above_most IS ?8 AND submitted_on IS ?9 AND approved_on IS ?10",
                 )?
                 .query_row(
-                    params![id, e.at, e.status.as_str(), money(e.estimate), money(e.approved), e.date, e.note, money(e.above_most)],
+                    params![
+                        id,
+                        e.at,
+                        e.status.as_str(),
+                        money(e.estimate),
+                        money(e.approved),
+                        e.date,
+                        e.note,
+                        money(e.above_most),
+                        e.submitted_on,
+                        e.approved_on
+                    ],
                     |r| r.get(0),
                 )?;
             Ok(n > 0)
@@ -501,10 +660,7 @@ impl Workspace {
             }
         }
         let last: Option<State> = tx
-            .prepare_cached(
-                "SELECT status, estimate, approved, date, note, above_most FROM claim_events
-                 WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
-            )?
+            .prepare_cached(&format!("SELECT {STATE_COLUMNS} FROM claim_events WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1"))?
             .query_row([id], |r| state_at(r, 0))
             .optional()?;
         if !last.as_ref().is_some_and(|l| l.same_claim(&c.state)) {
@@ -522,31 +678,36 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<String>) {
     }
 }
 
-fn state_fields(
-    m: &mut Map<String, Value>,
-    status: ClaimStatus,
-    estimate: Option<Decimal>,
-    approved: Option<Decimal>,
-    date: &Option<String>,
-    note: &Option<String>,
-    above_most: Option<Decimal>,
-) {
-    m.insert("status".into(), Value::String(status.as_str().into()));
-    put(m, "estimate", money(estimate));
-    put(m, "approved", money(approved));
-    put(m, "date", date.clone());
-    put(m, "note", note.clone());
-    put(m, "above_most", money(above_most));
+fn state_fields(m: &mut Map<String, Value>, s: &State) {
+    m.insert("status".into(), Value::String(s.status.as_str().into()));
+    put(m, "estimate", money(s.estimate));
+    put(m, "approved", money(s.approved));
+    put(m, "date", s.date.clone());
+    put(m, "submitted_on", s.submitted_on.clone());
+    put(m, "approved_on", s.approved_on.clone());
+    put(m, "note", s.note.clone());
+    put(m, "above_most", money(s.above_most));
 }
 
 /// A claim as the export writes it: `{year, clause, status, estimate,
-/// approved, date, note, updated_at, events: [{at, status, …}]}`, fields
+/// approved, date, submitted_on, approved_on, note, updated_at, events:
+/// [{at, status, …}]}`, fields
 /// without a value left out, amounts as strings with two places.
 pub fn claim_to_value(c: &ClaimRecord) -> Value {
     let mut m = Map::new();
     m.insert("year".into(), Value::from(c.year));
     m.insert("clause".into(), Value::String(c.clause.clone()));
-    state_fields(&mut m, c.status, c.estimate, c.approved, &c.date, &c.note, c.above_most);
+    let state = State {
+        status: c.status,
+        estimate: c.estimate,
+        approved: c.approved,
+        date: c.date.clone(),
+        submitted_on: c.submitted_on.clone(),
+        approved_on: c.approved_on.clone(),
+        note: c.note.clone(),
+        above_most: c.above_most,
+    };
+    state_fields(&mut m, &state);
     m.insert("updated_at".into(), Value::String(c.updated_at.clone()));
     let events = c
         .events
@@ -554,7 +715,7 @@ pub fn claim_to_value(c: &ClaimRecord) -> Value {
         .map(|e| {
             let mut em = Map::new();
             em.insert("at".into(), Value::String(e.at.clone()));
-            state_fields(&mut em, e.status, e.estimate, e.approved, &e.date, &e.note, e.above_most);
+            state_fields(&mut em, &e.state());
             Value::Object(em)
         })
         .collect();
@@ -562,8 +723,21 @@ pub fn claim_to_value(c: &ClaimRecord) -> Value {
     Value::Object(m)
 }
 
-const CLAIM_KEYS: [&str; 10] = ["year", "clause", "status", "estimate", "approved", "date", "note", "above_most", "updated_at", "events"];
-const EVENT_KEYS: [&str; 7] = ["at", "status", "estimate", "approved", "date", "note", "above_most"];
+const CLAIM_KEYS: [&str; 12] = [
+    "year",
+    "clause",
+    "status",
+    "estimate",
+    "approved",
+    "date",
+    "submitted_on",
+    "approved_on",
+    "note",
+    "above_most",
+    "updated_at",
+    "events",
+];
+const EVENT_KEYS: [&str; 9] = ["at", "status", "estimate", "approved", "date", "submitted_on", "approved_on", "note", "above_most"];
 
 fn known_keys(obj: &Map<String, Value>, known: &[&'static str], at: &dyn Fn(&str) -> String) -> Result<()> {
     for k in obj.keys() {
@@ -600,15 +774,30 @@ fn status_of(obj: &Map<String, Value>, at: &dyn Fn(&str) -> String) -> Result<Cl
     }
 }
 
-/// Status, amounts, date and note of a claim or event object.
+/// Status, amounts, dates and note of a claim or event object. A file
+/// from before the filing dates has only `date`: each of them it lacks is
+/// read from it by [`date_as_filing_dates`].
 fn state_of(obj: &Map<String, Value>, at: &dyn Fn(&str) -> String) -> Result<State> {
     let status = status_of(obj, at)?;
     let estimate = opt_amount(obj, "estimate", at)?;
     let approved = opt_amount(obj, "approved", at)?;
     let date = check_date(&at("date"), opt_text(obj, "date", at)?)?;
+    let (as_submitted, as_approved) = date_as_filing_dates(status, date.as_deref());
+    let mut submitted_on = check_date(&at("submitted_on"), opt_text(obj, "submitted_on", at)?)?;
+    let mut approved_on = check_date(&at("approved_on"), opt_text(obj, "approved_on", at)?)?;
+    if !obj.contains_key("submitted_on") {
+        submitted_on = as_submitted.map(str::to_string);
+    }
+    if !obj.contains_key("approved_on") {
+        approved_on = as_approved.map(str::to_string);
+    }
+    if let (Some(d), false) = (&approved_on, status == ClaimStatus::Approved) {
+        return Err(StoreError::ClaimDateNotAllowed { field: at("approved_on"), status, date: d.clone() });
+    }
+    check_date_order(&at("approved_on"), submitted_on.as_deref(), approved_on.as_deref())?;
     let note = check_note(&at("note"), opt_text(obj, "note", at)?)?;
     let above_most = opt_amount(obj, "above_most", at)?;
-    Ok(State { status, estimate, approved, date, note, above_most })
+    Ok(State { status, estimate, approved, date, submitted_on, approved_on, note, above_most })
 }
 
 /// An export's `claims` list, checked completely: known keys and clauses,
@@ -664,16 +853,7 @@ pub fn parse_claims(v: &Value, packs: &[Pack]) -> Result<Vec<ImportedClaim>> {
                         Some(_) => return Err(InputError::new(eat("at"), Problem::NotText).into()),
                         None => return Err(InputError::new(eat("at"), Problem::Missing).into()),
                     };
-                    let s = state_of(eobj, &eat)?;
-                    events.push(ClaimEvent {
-                        at: t,
-                        status: s.status,
-                        estimate: s.estimate,
-                        approved: s.approved,
-                        date: s.date,
-                        note: s.note,
-                        above_most: s.above_most,
-                    });
+                    events.push(ClaimEvent::from_state(t, state_of(eobj, &eat)?));
                 }
                 events
             }
@@ -694,7 +874,8 @@ pub fn claims_from_history(history: &[Claim]) -> Result<Vec<ImportedClaim>> {
     let mut out: Vec<ImportedClaim> = Vec::with_capacity(history.len());
     for (i, c) in history.iter().enumerate() {
         let (estimate, approved) = if c.status == ClaimStatus::Approved { (None, c.amount) } else { (c.amount, None) };
-        let state = State { status: c.status, estimate, approved, date: None, note: None, above_most: None };
+        let state =
+            State { status: c.status, estimate, approved, date: None, submitted_on: None, approved_on: None, note: None, above_most: None };
         if out.iter().any(|o| o.year == c.year && o.clause == c.clause) {
             return Err(InputError::new(format!("history[{i}]"), Problem::DuplicateKey).into());
         }
@@ -718,7 +899,8 @@ pub(crate) fn refresh_warnings(
 ) -> Result<()> {
     let rows: Vec<(i64, i32, State)> = tx
         .prepare_cached(
-            "SELECT id, year, status, estimate, approved, date, note, NULL FROM claims WHERE company_id = ?1 AND clause = ?2 ORDER BY year",
+            "SELECT id, year, status, estimate, approved, date, note, NULL, submitted_on, approved_on FROM claims
+             WHERE company_id = ?1 AND clause = ?2 ORDER BY year",
         )?
         .query_map(params![company_id, clause], |r| Ok((r.get(0)?, r.get(1)?, state_at(r, 2)?)))?
         .collect::<std::result::Result<_, _>>()?;

@@ -167,6 +167,19 @@ pub enum StoreError {
         field: String,
         date: String,
     },
+    /// An approval date on a claim that is not approved (the approval date
+    /// is kept only with the approved amount).
+    ClaimDateNotAllowed {
+        field: String,
+        status: ClaimStatus,
+        date: String,
+    },
+    /// A claim approved before it was submitted.
+    ApprovedBeforeSubmitted {
+        field: String,
+        submitted_on: String,
+        approved_on: String,
+    },
     /// A time in an import file's claim events that is not one the store
     /// writes (`YYYY-MM-DDTHH:MM:SS.sssZ`).
     BadClaimTime {
@@ -357,6 +370,8 @@ impl StoreError {
             | StoreError::ClaimAmountNotAllowed { field, .. }
             | StoreError::ClaimAmountRequired { field, .. }
             | StoreError::BadClaimDate { field, .. }
+            | StoreError::ClaimDateNotAllowed { field, .. }
+            | StoreError::ApprovedBeforeSubmitted { field, .. }
             | StoreError::BadClaimTime { field, .. } => field,
             StoreError::UnknownMaterial { .. } => "material.item",
             StoreError::EvidenceMismatch { field, .. } => field,
@@ -430,6 +445,12 @@ impl fmt::Display for StoreError {
             StoreError::ClaimAmountNotAllowed { field, status } => write!(f, "{field}: no amount on a {} claim", status.as_str()),
             StoreError::ClaimAmountRequired { field, status } => write!(f, "{field}: a {} claim needs its amount", status.as_str()),
             StoreError::BadClaimDate { field, date } => write!(f, "{field}: {date:?} is not a date YYYY-MM-DD"),
+            StoreError::ClaimDateNotAllowed { field, status, date } => {
+                write!(f, "{field}: no approval date ({date}) on a {} claim", status.as_str())
+            }
+            StoreError::ApprovedBeforeSubmitted { field, submitted_on, approved_on } => {
+                write!(f, "{field}: approved on {approved_on}, before it was submitted on {submitted_on}")
+            }
             StoreError::BadClaimTime { field, time } => write!(f, "{field}: {time:?} is not a time YYYY-MM-DDTHH:MM:SS.sssZ"),
             StoreError::NotAWorkspace { path, why } => {
                 write!(f, "{}: not a workspace: ", path.display())?;

@@ -111,6 +111,12 @@ fn prefix(e: StoreError, p: &str) -> StoreError {
         StoreError::ClaimAmountNotAllowed { field, status } => StoreError::ClaimAmountNotAllowed { field: format!("{p}.{field}"), status },
         StoreError::ClaimAmountRequired { field, status } => StoreError::ClaimAmountRequired { field: format!("{p}.{field}"), status },
         StoreError::BadClaimDate { field, date } => StoreError::BadClaimDate { field: format!("{p}.{field}"), date },
+        StoreError::ClaimDateNotAllowed { field, status, date } => {
+            StoreError::ClaimDateNotAllowed { field: format!("{p}.{field}"), status, date }
+        }
+        StoreError::ApprovedBeforeSubmitted { field, submitted_on, approved_on } => {
+            StoreError::ApprovedBeforeSubmitted { field: format!("{p}.{field}"), submitted_on, approved_on }
+        }
         StoreError::BadClaimTime { field, time } => StoreError::BadClaimTime { field: format!("{p}.{field}"), time },
         other => other,
     }

@@ -52,7 +52,8 @@ mod rows;
 pub use backup::Restored;
 pub use check::check_workspace_file;
 pub use claims::{
-    claim_to_value, claims_from_history, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate, ImportedClaim, MAX_NOTE,
+    claim_to_value, claims_from_history, date_as_filing_dates, parse_amount, parse_claims, ClaimEvent, ClaimRecord, ClaimUpdate,
+    ImportedClaim, MAX_NOTE,
 };
 pub use clock::local_date;
 pub use companies::{CompanySummary, StoredCompany};
@@ -76,6 +77,9 @@ pub struct Workspace {
     /// Whether the file has the claims ledger (schema 4 on): a workspace
     /// from before it, opened read-only, reads as having no claims.
     ledger: bool,
+    /// Whether the claims have their submission and approval dates
+    /// (schema 10 on); as `ledger`.
+    filing_dates: bool,
     /// Whether the file has the materials, evidence and deadline tables
     /// (schema 5 on); as `ledger`.
     has_materials: bool,

@@ -221,9 +221,26 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         CREATE TRIGGER evaluation_clauses_no_delete BEFORE DELETE ON evaluation_clauses
             BEGIN SELECT RAISE(ABORT, 'saved evaluations are append-only'); END;",
     ),
+    (
+        10,
+        "claims: the submission date and the approval date (YYYY-MM-DD), filled in for older claims and events from \
+         their single date: a submitted claim's date is its submission date, an approved claim's its approval date \
+         (`claims::date_as_filing_dates`)",
+        "ALTER TABLE claims ADD COLUMN submitted_on TEXT;
+        ALTER TABLE claims ADD COLUMN approved_on TEXT;
+        ALTER TABLE claim_events ADD COLUMN submitted_on TEXT;
+        ALTER TABLE claim_events ADD COLUMN approved_on TEXT;
+        UPDATE claims SET submitted_on = CASE WHEN status = 'submitted' THEN date END,
+                          approved_on = CASE WHEN status = 'approved' THEN date END;
+        DROP TRIGGER claim_events_no_update;
+        UPDATE claim_events SET submitted_on = CASE WHEN status = 'submitted' THEN date END,
+                                approved_on = CASE WHEN status = 'approved' THEN date END;
+        CREATE TRIGGER claim_events_no_update BEFORE UPDATE ON claim_events
+            BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 9;
+pub const LATEST_VERSION: i64 = 10;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -331,5 +348,42 @@ mod tests {
             ]
         );
         assert!(c.execute("DELETE FROM evaluation_clauses", []).is_err(), "append-only");
+    }
+
+    #[test]
+    fn filing_dates_of_older_claims_come_from_their_single_date_by_the_one_rule() {
+        use butie_core::profile::ClaimStatus;
+        let c = Connection::open_in_memory().unwrap();
+        migrate_to(&c, 9).unwrap();
+        c.execute_batch(
+            "INSERT INTO companies (id, name, city, district, created_at, updated_at) VALUES (1, '甲', '台州市', '椒江区', 't', 't');",
+        )
+        .unwrap();
+        for (i, s) in ClaimStatus::ALL.iter().enumerate() {
+            c.execute(
+                "INSERT INTO claims (id, company_id, year, clause, status, date, updated_at) VALUES (?1, 1, 2025, ?2, ?3, '2026-03-31', 't')",
+                rusqlite::params![i as i64 + 1, format!("c{i}"), s.as_str()],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO claim_events (claim_id, at, status, date) VALUES (?1, 't', ?2, '2026-03-31')",
+                rusqlite::params![i as i64 + 1, s.as_str()],
+            )
+            .unwrap();
+        }
+        migrate(&c).unwrap();
+        for table in ["claims", "claim_events"] {
+            let id = if table == "claims" { "id" } else { "claim_id" };
+            for (i, s) in ClaimStatus::ALL.iter().enumerate() {
+                let got: (Option<String>, Option<String>) = c
+                    .query_row(&format!("SELECT submitted_on, approved_on FROM {table} WHERE {id} = ?1"), [i as i64 + 1], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .unwrap();
+                let (sub, app) = crate::claims::date_as_filing_dates(*s, Some("2026-03-31"));
+                assert_eq!((got.0.as_deref(), got.1.as_deref()), (sub, app), "{table} {s:?}");
+            }
+        }
+        assert!(c.execute("UPDATE claim_events SET note = 'x'", []).is_err(), "still append-only");
     }
 }

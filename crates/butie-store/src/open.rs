@@ -94,7 +94,15 @@ impl Workspace {
             StoreError::NewerVersion { found, supported, .. } => StoreError::NewerVersion { path: path.to_path_buf(), found, supported },
             e => write_failure(path, e),
         })?;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: false, ledger: true, has_materials: true, has_packs: true })
+        Ok(Workspace {
+            conn,
+            path: path.to_path_buf(),
+            read_only: false,
+            ledger: true,
+            filing_dates: true,
+            has_materials: true,
+            has_packs: true,
+        })
     }
 
     /// The read-only fallback: a plain read-only connection (which reads a
@@ -124,7 +132,11 @@ impl Workspace {
         let has_packs = conn
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pack_texts'", [], |r| r.get::<_, i64>(0))?
             > 0;
-        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, has_materials, has_packs })
+        let filing_dates = ledger
+            && conn
+                .query_row("SELECT count(*) FROM pragma_table_info('claims') WHERE name = 'submitted_on'", [], |r| r.get::<_, i64>(0))?
+                > 0;
+        Ok(Workspace { conn, path: path.to_path_buf(), read_only: true, ledger, filing_dates, has_materials, has_packs })
     }
 
     pub fn path(&self) -> &Path {
@@ -244,7 +256,15 @@ mod tests {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .unwrap();
-        let mut ws = Workspace { conn, path: path.clone(), read_only: false, ledger: true, has_materials: true, has_packs: true };
+        let mut ws = Workspace {
+            conn,
+            path: path.clone(),
+            read_only: false,
+            ledger: true,
+            filing_dates: true,
+            has_materials: true,
+            has_packs: true,
+        };
         assert!(matches!(ws.add_company(&company("甲"), &packs), Err(StoreError::ReadOnly { path: p }) if p == path));
         let full = write_failure(&path, StoreError::Sql(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None)));
         assert!(matches!(full, StoreError::DiskFull { path: p } if p == path));

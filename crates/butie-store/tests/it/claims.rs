@@ -66,7 +66,7 @@ fn yuan(s: &str) -> Decimal {
 }
 
 fn update(status: ClaimStatus, amount: Option<&str>) -> ClaimUpdate {
-    ClaimUpdate { status, amount: amount.map(yuan), date: None, note: None }
+    ClaimUpdate { status, amount: amount.map(yuan), date: None, estimate: None, submitted_on: None, approved_on: None, note: None }
 }
 
 /// Every row of the ledger, for before/after comparisons.
@@ -99,7 +99,10 @@ fn a_workspace_of_the_schema_before_the_ledger_opens_with_its_data_intact_and_no
     let mut ws = Workspace::open(&path).unwrap();
     let v: i64 = ws.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, butie_store::LATEST_VERSION);
-    assert_eq!(v, 9, "the ledger (4), materials (5), pack texts and keys (6), pins (7), claim warnings (8), typed saved clauses (9)");
+    assert_eq!(
+        v, 10,
+        "the ledger (4), materials (5), pack texts and keys (6), pins (7), claim warnings (8), typed saved clauses (9), filing dates (10)"
+    );
     // Companies: the two listed, the archived one kept.
     let list = ws.list_companies(None).unwrap();
     assert_eq!(
@@ -145,10 +148,25 @@ fn a_claim_moves_through_its_statuses_and_every_change_is_kept() {
     let packs = packs();
     let mut ws = Workspace::open_or_create(&dir.path().join("ws.sqlite")).unwrap();
     let id = ws.add_company(&company("海跃", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
-    let planned = ClaimUpdate { status: ClaimStatus::Planned, amount: None, date: None, note: Some("  准备材料  ".into()) };
+    let planned = ClaimUpdate {
+        status: ClaimStatus::Planned,
+        amount: None,
+        date: None,
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
+        note: Some("  准备材料  ".into()),
+    };
     let cid = ws.set_claim(id, 2025, TRADEMARK, &planned, &packs).unwrap();
-    let submitted =
-        ClaimUpdate { status: ClaimStatus::Submitted, amount: Some(yuan("93000")), date: Some("2025-03-15".into()), note: None };
+    let submitted = ClaimUpdate {
+        status: ClaimStatus::Submitted,
+        amount: Some(yuan("93000")),
+        date: Some("2025-03-15".into()),
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
+        note: None,
+    };
     assert_eq!(ws.set_claim(id, 2025, TRADEMARK, &submitted, &packs).unwrap(), cid);
     // The same again changes nothing and records nothing.
     assert_eq!(ws.set_claim(id, 2025, TRADEMARK, &submitted, &packs).unwrap(), cid);
@@ -156,6 +174,9 @@ fn a_claim_moves_through_its_statuses_and_every_change_is_kept() {
         status: ClaimStatus::Approved,
         amount: Some(yuan("90000.5")),
         date: Some("2025-06-30".into()),
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
         note: Some("区商务局批复".into()),
     };
     assert_eq!(ws.set_claim(id, 2025, TRADEMARK, &approved, &packs).unwrap(), cid);
@@ -254,7 +275,15 @@ fn bad_claims_are_refused_naming_their_field_and_change_nothing() {
     }
     // Dates that are not real YYYY-MM-DD.
     for d in ["2025-02-29", "2025-6-30", "30/06/2025", "2025-06-30T00:00"] {
-        let u = ClaimUpdate { status: ClaimStatus::Submitted, amount: None, date: Some(d.into()), note: None };
+        let u = ClaimUpdate {
+            status: ClaimStatus::Submitted,
+            amount: None,
+            date: Some(d.into()),
+            estimate: None,
+            submitted_on: None,
+            approved_on: None,
+            note: None,
+        };
         match ws.set_claim(id, 2025, TRADEMARK, &u, &packs) {
             Err(e @ StoreError::BadClaimDate { .. }) => {
                 assert_eq!(field(&e), "claim.date");
@@ -267,7 +296,15 @@ fn bad_claims_are_refused_naming_their_field_and_change_nothing() {
     assert!(
         matches!(ws.set_claim(id, 1999, TRADEMARK, &update(ClaimStatus::Planned, None), &packs), Err(StoreError::Input(e)) if e.field == "claim.year")
     );
-    let u = ClaimUpdate { status: ClaimStatus::Planned, amount: None, date: None, note: Some("a\u{202E}b".into()) };
+    let u = ClaimUpdate {
+        status: ClaimStatus::Planned,
+        amount: None,
+        date: None,
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
+        note: Some("a\u{202E}b".into()),
+    };
     assert!(matches!(ws.set_claim(id, 2025, TRADEMARK, &u, &packs), Err(StoreError::Input(e)) if e.field == "claim.note"));
     // No such company, or an archived one.
     let missing = id + 40;
@@ -325,6 +362,9 @@ fn seeded(path: &Path, packs: &[butie_core::Pack]) -> (Workspace, i64) {
         status: ClaimStatus::Submitted,
         amount: Some(yuan("93000")),
         date: Some("2025-03-15".into()),
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
         note: Some("已交".into()),
     };
     ws.set_claim(id, 2025, TRADEMARK, &sub, packs).unwrap();
@@ -462,4 +502,168 @@ fn backup_and_restore_carry_the_ledger_and_a_damaged_claim_is_named() {
         other => panic!("{other:?}"),
     }
     assert_eq!(ws.claims(id, None).unwrap(), saved);
+}
+
+/// One step of a filing: the update as the user makes it.
+fn step(
+    status: ClaimStatus,
+    amount: Option<&str>,
+    estimate: Option<&str>,
+    date: Option<&str>,
+    sub: Option<&str>,
+    app: Option<&str>,
+) -> ClaimUpdate {
+    ClaimUpdate {
+        status,
+        amount: amount.map(yuan),
+        estimate: estimate.map(yuan),
+        date: date.map(Into::into),
+        submitted_on: sub.map(Into::into),
+        approved_on: app.map(Into::into),
+        note: None,
+    }
+}
+
+/// Steps applied in turn to one claim; after each, the claim's (status,
+/// estimate, approved, submitted_on, approved_on), or the field the step is
+/// refused on (the claim then as before).
+#[test]
+fn filing_dates_and_the_estimate_step_by_step() {
+    use ClaimStatus::{Approved, Planned, Rejected, Submitted};
+    type Want = std::result::Result<
+        (ClaimStatus, Option<&'static str>, Option<&'static str>, Option<&'static str>, Option<&'static str>),
+        &'static str,
+    >;
+    let cases: Vec<(ClaimUpdate, Want)> = vec![
+        // The single date of a submitted claim is its submission date.
+        (
+            step(Submitted, Some("93000"), None, Some("2026-03-31"), None, None),
+            Ok((Submitted, Some("93000.00"), None, Some("2026-03-31"), None)),
+        ),
+        // Approved with the single date: the approval date; the submission date stays.
+        (
+            step(Approved, Some("90000"), None, Some("2026-04-10"), None, None),
+            Ok((Approved, Some("93000.00"), Some("90000.00"), Some("2026-03-31"), Some("2026-04-10"))),
+        ),
+        // The estimate of an approved claim edited; left out, the dates stay.
+        (
+            step(Approved, Some("90000"), Some("95000"), None, None, None),
+            Ok((Approved, Some("95000.00"), Some("90000.00"), Some("2026-03-31"), Some("2026-04-10"))),
+        ),
+        // Both dates given explicitly.
+        (
+            step(Approved, Some("90000"), None, None, Some("2026-03-01"), Some("2026-03-02")),
+            Ok((Approved, Some("95000.00"), Some("90000.00"), Some("2026-03-01"), Some("2026-03-02"))),
+        ),
+        // An approval before the submission is refused.
+        (step(Approved, Some("90000"), None, None, Some("2026-03-05"), None), Err("claim.approved_on")),
+        (step(Approved, Some("90000"), None, None, None, Some("2026-02-28")), Err("claim.approved_on")),
+        (step(Approved, Some("90000"), None, Some("2026-02-28"), None, None), Err("claim.approved_on")),
+        // Dates that are not real.
+        (step(Approved, Some("90000"), None, None, Some("2026-02-30"), None), Err("claim.submitted_on")),
+        (step(Approved, Some("90000"), None, None, None, Some("31/03/2026")), Err("claim.approved_on")),
+        (step(Approved, Some("90000"), Some("-1"), None, None, None), Err("claim.estimate")),
+        // An approval date on a claim that is not approved.
+        (step(Submitted, None, None, None, None, Some("2026-04-10")), Err("claim.approved_on")),
+        // Back to submitted: the approval date and amount go, the submission date and the estimate stay.
+        (step(Submitted, None, None, None, None, None), Ok((Submitted, Some("95000.00"), None, Some("2026-03-01"), None))),
+        // Blank clears a date.
+        (step(Submitted, None, None, None, Some(" "), None), Ok((Submitted, Some("95000.00"), None, None, None))),
+        // An explicit estimate wins over a submitted amount.
+        (
+            step(Submitted, Some("1000"), Some("2000"), None, Some("2026-05-06"), None),
+            Ok((Submitted, Some("2000.00"), None, Some("2026-05-06"), None)),
+        ),
+        // Rejected: the single date is neither; the submission date stays; an estimate may still be set.
+        (
+            step(Rejected, None, Some("2500"), Some("2026-06-01"), None, None),
+            Ok((Rejected, Some("2500.00"), None, Some("2026-05-06"), None)),
+        ),
+        (step(Planned, None, None, None, None, None), Ok((Planned, Some("2500.00"), None, Some("2026-05-06"), None))),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs();
+    let mut ws = Workspace::open_or_create(&dir.path().join("ws.sqlite")).unwrap();
+    let id = ws.add_company(&company("海跃", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
+    let state = |ws: &Workspace| {
+        let c = ws.claims(id, Some(2025)).unwrap().into_iter().next();
+        c.map(|c| (c.status, c.estimate.map(|d| d.to_string()), c.approved.map(|d| d.to_string()), c.submitted_on, c.approved_on))
+    };
+    for (i, (u, want)) in cases.into_iter().enumerate() {
+        let before = state(&ws);
+        match (ws.set_claim(id, 2025, TRADEMARK, &u, &packs), want) {
+            (Ok(_), Ok((s, e, a, so, ao))) => {
+                let got = state(&ws).unwrap();
+                let want = (s, e.map(String::from), a.map(String::from), so.map(String::from), ao.map(String::from));
+                assert_eq!(got, want, "step {i}: {u:?}");
+                let c = &ws.claims(id, Some(2025)).unwrap()[0];
+                let last = c.events.last().unwrap();
+                assert_eq!(
+                    (&last.submitted_on, &last.approved_on),
+                    (&c.submitted_on, &c.approved_on),
+                    "step {i}: the event keeps the dates"
+                );
+            }
+            (Err(e), Err(field)) => {
+                assert_eq!(e.field(), field, "step {i}: {e:?}");
+                assert_eq!(state(&ws), before, "step {i}: nothing changed");
+            }
+            (got, want) => panic!("step {i}: {u:?}: {got:?}, wanted {want:?}"),
+        }
+    }
+}
+
+/// Import: new files carry the dates, old files (only `date`) have them read
+/// by the one rule, and bad dates are refused naming the entry.
+#[test]
+fn import_reads_the_filing_dates_of_new_and_old_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = packs();
+    let mut ws = Workspace::open_or_create(&dir.path().join("a.sqlite")).unwrap();
+    let id = ws.add_company(&company("海跃", Some("91331002MA2A8K5L0Y")), &packs).unwrap();
+    let u = step(ClaimStatus::Approved, Some("90000"), Some("93000"), None, Some("2026-03-31"), Some("2026-04-10"));
+    ws.set_claim(id, 2025, TRADEMARK, &u, &packs).unwrap();
+    let export = ws.export_company(id, &packs).unwrap();
+    let c = &export["claims"][0];
+    assert_eq!((&c["submitted_on"], &c["approved_on"]), (&json!("2026-03-31"), &json!("2026-04-10")));
+    assert_eq!(c["events"][0]["approved_on"], json!("2026-04-10"));
+    let mut fresh = Workspace::open_or_create(&dir.path().join("b.sqlite")).unwrap();
+    let nid = fresh.import(&export, &packs, false).unwrap()[0];
+    let got = &fresh.claims(nid, None).unwrap()[0];
+    assert_eq!((got.submitted_on.as_deref(), got.approved_on.as_deref()), (Some("2026-03-31"), Some("2026-04-10")));
+
+    // (claim fields as an old or hand-written file has them) → (submitted_on, approved_on) or the refused field.
+    type Want = std::result::Result<(Option<&'static str>, Option<&'static str>), &'static str>;
+    let cases: [(serde_json::Value, Want); 7] = [
+        (json!({"status": "submitted", "estimate": "93000", "date": "2026-03-31"}), Ok((Some("2026-03-31"), None))),
+        (json!({"status": "approved", "approved": "90000", "date": "2026-04-10"}), Ok((None, Some("2026-04-10")))),
+        (json!({"status": "withdrawn", "date": "2026-04-10"}), Ok((None, None))),
+        (
+            json!({"status": "approved", "approved": "90000", "date": "2026-04-10", "submitted_on": "2026-03-31"}),
+            Ok((Some("2026-03-31"), Some("2026-04-10"))),
+        ),
+        (
+            json!({"status": "approved", "approved": "90000", "submitted_on": "2026-04-11", "approved_on": "2026-04-10"}),
+            Err("claims[0].approved_on"),
+        ),
+        (json!({"status": "submitted", "approved_on": "2026-04-10"}), Err("claims[0].approved_on")),
+        (json!({"status": "submitted", "submitted_on": "2026-04-31"}), Err("claims[0].submitted_on")),
+    ];
+    for (i, (fields, want)) in cases.into_iter().enumerate() {
+        let mut claim = fields.clone();
+        claim["year"] = json!(2025);
+        claim["clause"] = json!(TRADEMARK);
+        let mut file = export.clone();
+        file["company"]["uscc"] = serde_json::Value::Null;
+        file["company"]["name"] = json!(format!("旧文件 {i}"));
+        file["claims"] = json!([claim]);
+        match (fresh.import(&file, &packs, false), want) {
+            (Ok(ids), Ok((s, a))) => {
+                let c = &fresh.claims(ids[0], None).unwrap()[0];
+                assert_eq!((c.submitted_on.as_deref(), c.approved_on.as_deref()), (s, a), "case {i}: {fields}");
+            }
+            (Err(e), Err(field)) => assert_eq!(e.field(), field, "case {i}: {e:?}"),
+            (got, want) => panic!("case {i}: {fields}: {got:?}, wanted {want:?}"),
+        }
+    }
 }
