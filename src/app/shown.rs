@@ -309,7 +309,9 @@ mod tests {
         assert_eq!(fact_value(&Value::Bool(false), money, Lang::En), "No");
         assert_eq!(fact_label("cbec_volume", money, Lang::Zh), "年度跨境电商交易额");
         assert_eq!(fact_value(&Value::String("x".into()), None, Lang::En), "x");
-        assert_eq!(fact_value(&serde_json::json!([{ "a": "1" }]), None, Lang::En), r#"[{"a":"1"}]"#);
+        // A list answer in words: each row's fields, rows apart; none as such.
+        assert_eq!(fact_value(&serde_json::json!([{ "a": "1" }, { "a": "2" }]), None, Lang::En), "a 1; a 2");
+        assert_eq!(fact_value(&serde_json::json!([]), None, Lang::Zh), "没有");
         assert_eq!(heading("金额", "", FactKind::Money, Lang::Zh), "金额（元）");
         assert_eq!(heading("amount", "", FactKind::Money, Lang::En), "amount (yuan)");
         assert_eq!(heading("面积", "平方米", FactKind::Number, Lang::En), "面积（平方米）");
