@@ -97,6 +97,22 @@ struct RawPack {
     /// puts them in front of each clause's own conditions.
     #[serde(default)]
     requires: Vec<RawCondition>,
+    /// Materials that are one document of the applicant whichever clause
+    /// asks for it (营业执照复印件): kept once per company and year.
+    #[serde(default)]
+    shared_materials: Vec<SharedMaterial>,
+}
+
+/// A material that is one document of the applicant whichever clause asks
+/// for it: attached once per company and year, serving every clause whose
+/// `attachments` name it (by `name` or one of `also`, the other names
+/// clauses give the same document), listed once in the packet.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SharedMaterial {
+    pub name: String,
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -797,6 +813,8 @@ pub struct Pack {
     /// A rule over the whole pack (台州 就高不重复), shown once per result.
     pub stacking_principle: Option<Principle>,
     pub application: Option<Text2>,
+    /// Materials kept once per company and year for every clause naming them.
+    pub shared_materials: Vec<SharedMaterial>,
     pub topics: BTreeMap<String, Text2>,
     pub facts: BTreeMap<String, FactDef>,
     pub clauses: Vec<Clause>,
@@ -925,6 +943,11 @@ impl Pack {
     }
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
+    }
+    /// The shared document a material of this pack's clauses stands for
+    /// (its `name`), when the pack declares it one of `shared_materials`.
+    pub fn shared_material(&self, item: &str) -> Option<&str> {
+        self.shared_materials.iter().find(|m| m.name == item || m.also.iter().any(|a| a == item)).map(|m| m.name.as_str())
     }
 }
 
@@ -1162,6 +1185,7 @@ mod tests {
             P::CeilingWithoutAmount,
             P::StackingTooFewClauses,
             P::UnknownClause { id: s("a.b") },
+            P::UnlistedSharedMaterial { name: s("licence copy") },
             P::TooManyStackedClauses { count: 21, limit: 20 },
             P::UnknownExpectedClause { id: s("a.b") },
             P::BadExpectStatus { clause: s("a.b") },
@@ -1172,7 +1196,7 @@ mod tests {
     }
 
     /// The number of kinds: the arms of `kind`.
-    const KINDS: usize = 79;
+    const KINDS: usize = 80;
 
     /// Each kind's name. Exhaustive on purpose: a new kind fails to compile
     /// here until it is named (and `KINDS` counts it), and then the test
@@ -1252,6 +1276,7 @@ mod tests {
             P::CeilingWithoutAmount => "CeilingWithoutAmount",
             P::StackingTooFewClauses => "StackingTooFewClauses",
             P::UnknownClause { .. } => "UnknownClause",
+            P::UnlistedSharedMaterial { .. } => "UnlistedSharedMaterial",
             P::TooManyStackedClauses { .. } => "TooManyStackedClauses",
             P::UnknownExpectedClause { .. } => "UnknownExpectedClause",
             P::BadExpectStatus { .. } => "BadExpectStatus",

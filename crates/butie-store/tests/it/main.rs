@@ -5,5 +5,6 @@
 mod claims;
 mod concurrent;
 mod crash;
+mod materials;
 mod restore_crash;
 mod store;
