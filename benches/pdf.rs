@@ -55,6 +55,7 @@ fn main() {
                     item: a.clone(),
                     status: if i < 2 { "已准备".into() } else { "未准备".into() },
                     files: if i < 2 { vec![("发票.pdf".into(), 183_204, "ab".repeat(32))] } else { Vec::new() },
+                    shared: None,
                 })
                 .collect();
             (id.clone(), lines)
@@ -63,6 +64,7 @@ fn main() {
     let input = butie_pdf::PacketInput {
         filed,
         materials,
+        shared: Vec::new(),
         created_unix: 1_764_115_200,
         date_text: "2025 年 11 月 26 日".into(),
         version: "bench".into(),

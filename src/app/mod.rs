@@ -925,11 +925,11 @@ impl Session {
         let ev = evaluate(&packs, &profile, year);
         let ws = self.ws();
         let filed = crate::packet::filed_clauses(&ev, Some((&ws, id)))?;
+        let papers = crate::packet::filed_papers(&packs, &filed, year, Some((&ws, id)))?;
         let mut clauses = Vec::new();
-        for cid in &filed {
+        for (cid, ms) in &papers.clauses {
             let Some(r) = ev.clause(cid) else { continue };
-            let ms = ws.materials(id, year, cid, &packs)?;
-            let [ready, needed] = material_counts(&ms);
+            let [ready, needed] = material_counts(ms);
             clauses.push(MaterialClauseView {
                 clause: cid.clone(),
                 title: r.clause.title.get(l).to_string(),
@@ -938,29 +938,25 @@ impl Session {
                 amount_max: r.amount_max.map(fmt_yuan),
                 ready,
                 needed,
-                items: ms
-                    .into_iter()
-                    .map(|m| MaterialItemView {
-                        number: m.number,
-                        item: m.item,
-                        status: m.status.as_str(),
-                        label: crate::packet::material_label(m.status, l),
-                        evidence: m
-                            .evidence
-                            .into_iter()
-                            .map(|e| EvidenceView {
-                                id: e.id,
-                                size_text: size_text(e.size),
-                                name: e.name,
-                                size: e.size,
-                                sha256: e.sha256,
-                                added_at: e.added_at,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+                items: ms.iter().map(|m| material_item_view(m, papers.shared_of(m).map(|(k, _)| k), l)).collect(),
             });
         }
+        let common = papers
+            .shared
+            .iter()
+            .map(|s| CommonDocView {
+                clause: s.clauses[0].clone(),
+                material: material_item_view(&s.material, None, l),
+                serves: s
+                    .clauses
+                    .iter()
+                    .map(|c| ServedView {
+                        clause: c.clone(),
+                        title: ev.clause(c).map(|r| r.clause.title.get(l).to_string()).unwrap_or_else(|| c.clone()),
+                    })
+                    .collect(),
+            })
+            .collect();
         let today = crate::packet::today();
         let records = ws.claims(id, Some(year))?;
         let deadlines = ws
@@ -975,15 +971,20 @@ impl Session {
             .filter(|p| p.status.applies())
             .map(|p| PackChoice { id: p.pack.id.clone(), title: p.pack.title.get(l).to_string() })
             .collect();
-        let listed: Vec<(&str, &str)> =
-            clauses.iter().flat_map(|c| c.items.iter().map(move |i| (c.clause.as_str(), i.item.as_str()))).collect();
+        let listed: Vec<(&str, &str)> = papers
+            .clauses
+            .iter()
+            .flat_map(|(c, ms)| {
+                ms.iter().map(move |m| m.shared.as_deref().map_or((c.as_str(), m.item.as_str()), |d| (butie_store::SHARED, d)))
+            })
+            .collect();
         let others = ws
             .evidence_of(id, year)?
             .into_iter()
             .filter(|(c, i, _)| !listed.contains(&(c.as_str(), i.as_str())))
             .map(|(clause, item, e)| OtherEvidenceView { id: e.id, size_text: size_text(e.size), name: e.name, clause, item })
             .collect();
-        Ok(PapersView { year, today, clauses, deadlines, packs, others })
+        Ok(PapersView { year, today, clauses, common, deadlines, packs, others })
     }
 
     pub fn set_material(&self, id: i64, year: i64, clause: &str, item: usize, status: &str) -> AppResult<PapersView> {

@@ -521,6 +521,48 @@ pub struct MaterialItemView {
     pub status: &'static str,
     pub label: &'static str,
     pub evidence: Vec<EvidenceView>,
+    /// In a clause's list: the shared document it is (its place in
+    /// [`PapersView::common`]), shown there once with its files.
+    pub shared: Option<usize>,
+}
+
+pub(super) fn material_item_view(m: &butie_store::Material, shared: Option<usize>, l: Lang) -> MaterialItemView {
+    MaterialItemView {
+        number: m.number,
+        item: m.item.clone(),
+        status: m.status.as_str(),
+        label: crate::packet::material_label(m.status, l),
+        evidence: m
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                id: e.id,
+                size_text: crate::packet::size_text(e.size),
+                name: e.name.clone(),
+                size: e.size,
+                sha256: e.sha256.clone(),
+                added_at: e.added_at.clone(),
+            })
+            .collect(),
+        shared,
+    }
+}
+
+/// A document several clauses filed share (营业执照复印件): its one status
+/// and set of files, and the clauses it serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommonDocView {
+    /// The first clause it serves: a change to it names that clause and
+    /// `material.number` (the store keeps it once for all of them).
+    pub clause: String,
+    pub material: MaterialItemView,
+    pub serves: Vec<ServedView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServedView {
+    pub clause: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -563,6 +605,8 @@ pub struct PapersView {
     pub year: i32,
     pub today: String,
     pub clauses: Vec<MaterialClauseView>,
+    /// The documents several of `clauses` share, each once.
+    pub common: Vec<CommonDocView>,
     pub deadlines: Vec<DeadlineView>,
     /// The packs that apply to the company this year: a window may be set for each.
     pub packs: Vec<PackChoice>,

@@ -63,7 +63,7 @@ pub fn materials_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<
             list.push(serde_json::json!({
                 "clause": c, "title": title,
                 "materials": ms.iter().map(|m| serde_json::json!({
-                    "number": m.number, "item": m.item, "status": m.status.as_str(),
+                    "number": m.number, "item": m.item, "status": m.status.as_str(), "shared": m.shared,
                     "evidence": m.evidence.iter().map(|e| serde_json::json!({"id": e.id, "name": e.name, "size": e.size, "sha256": e.sha256, "added_at": e.added_at})).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             }));
@@ -73,7 +73,12 @@ pub fn materials_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<
         let needed = ms.iter().filter(|m| m.status != MaterialStatus::NotApplicable).count();
         out.push_str(&format!("{c} {title}（{ready}/{needed}）\n"));
         for m in &ms {
-            out.push_str(&format!("  {}. [{}] {}\n", m.number, material_label(m.status, cx.lang), m.item));
+            let shared = if m.shared.is_some() {
+                cx.say("（通用材料，各条款共用一份）", " (shared: one copy for every clause)")
+            } else {
+                ""
+            };
+            out.push_str(&format!("  {}. [{}] {}{shared}\n", m.number, material_label(m.status, cx.lang), m.item));
             for e in &m.evidence {
                 out.push_str(&format!("       #{} {} {} sha256:{}\n", e.id, e.name, size_text(e.size), e.sha256));
             }
@@ -84,7 +89,10 @@ pub fn materials_show(cx: &Context, key: &str, year: i64, json: bool) -> Result<
     let mut shown_items: Vec<(String, String)> = Vec::new();
     for c in &filed {
         for m in w.materials(id, year, c, &packs).map_err(|e| cx.store_err(e))? {
-            shown_items.push((c.clone(), m.item));
+            match m.shared {
+                Some(doc) => shown_items.push((butie_store::SHARED.to_string(), doc)),
+                None => shown_items.push((c.clone(), m.item)),
+            }
         }
     }
     let others: Vec<_> = w

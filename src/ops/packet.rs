@@ -120,6 +120,81 @@ pub fn require_pack_applies(w: &Workspace, packs: &[Pack], id: i64, year: i64, p
     Err(Error::PackNotApplies { pack: pack.to_string(), year: y, applying })
 }
 
+/// A shared document of the clauses filed: kept once, serving each of
+/// `clauses` (ids, in filing order).
+#[derive(Debug, Clone)]
+pub struct SharedPaper {
+    /// Its status and evidence (`number` is its place in the first
+    /// clause's list: what a change through that clause names).
+    pub material: Material,
+    pub clauses: Vec<String>,
+}
+
+/// The materials of the clauses filed: each clause's list (shared
+/// documents in it too, in the policy file's order) and the shared
+/// documents once, in the order they first come up.
+#[derive(Debug, Clone, Default)]
+pub struct FiledPapers {
+    pub clauses: Vec<(String, Vec<Material>)>,
+    pub shared: Vec<SharedPaper>,
+}
+
+impl FiledPapers {
+    /// The shared document a material is, and its place (from 0) among them.
+    pub fn shared_of(&self, m: &Material) -> Option<(usize, &SharedPaper)> {
+        let doc = m.shared.as_deref()?;
+        self.shared.iter().enumerate().find(|(_, s)| s.material.shared.as_deref() == Some(doc))
+    }
+}
+
+/// The materials of `filed` for a company and year; without a workspace
+/// (a profile file), every item 未准备.
+pub fn filed_papers(
+    packs: &[Pack],
+    filed: &[String],
+    year: i32,
+    ws: Option<(&Workspace, i64)>,
+) -> Result<FiledPapers, butie_store::StoreError> {
+    let mut out = FiledPapers::default();
+    for id in filed {
+        let list: Vec<Material> = match ws {
+            Some((w, cid)) => w.materials(cid, year, id, packs)?,
+            None => butie_core::engine::find_clause(packs, id)
+                .map(|(p, c)| {
+                    c.attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| Material {
+                            number: i + 1,
+                            item: a.clone(),
+                            status: MaterialStatus::NotReady,
+                            evidence: Vec::new(),
+                            shared: p.shared_material(a).map(str::to_string),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        for m in list.iter().filter(|m| m.shared.is_some()) {
+            match out.shared_of(m).map(|(k, _)| k) {
+                Some(k) => out.shared[k].clauses.push(id.clone()),
+                None => out.shared.push(SharedPaper { material: m.clone(), clauses: vec![id.clone()] }),
+            }
+        }
+        out.clauses.push((id.clone(), list));
+    }
+    Ok(out)
+}
+
+fn material_line(m: &Material) -> butie_pdf::MaterialLine {
+    butie_pdf::MaterialLine {
+        item: m.item.clone(),
+        status: material_label(m.status, Lang::Zh).to_string(),
+        files: m.evidence.iter().map(|e| (e.name.clone(), e.size, e.sha256.clone())).collect(),
+        shared: None,
+    }
+}
+
 /// The packet's bytes for an evaluation; materials from the workspace
 /// when the company is one of it (a profile file has none: all 未准备).
 pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Option<(&Workspace, i64)>) -> Result<Vec<u8>, Error> {
@@ -127,45 +202,38 @@ pub fn packet_bytes(packs: &[Pack], profile: &Profile, ev: &Evaluation, ws: Opti
     if filed.is_empty() {
         return Err(Error::NothingToFile { year: ev.year });
     }
-    let mut materials = Vec::new();
-    for id in &filed {
-        let list: Vec<Material> = match ws {
-            Some((w, cid)) => w.materials(cid, ev.year, id, packs)?,
-            None => butie_core::engine::find_clause(packs, id)
-                .map(|(_, c)| {
-                    c.attachments
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| Material { number: i + 1, item: a.clone(), status: MaterialStatus::NotReady, evidence: Vec::new() })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
-        // The hashes printed are those of the bytes kept now: a file damaged
-        // in the workspace stops the packet instead of being vouched for.
-        if let Some((w, _)) = ws {
-            for e in list.iter().flat_map(|m| &m.evidence) {
-                w.evidence_bytes(e.id)?;
-            }
+    let papers = filed_papers(packs, &filed, ev.year, ws)?;
+    // The hashes printed are those of the bytes kept now: a file damaged
+    // in the workspace stops the packet instead of being vouched for.
+    if let Some((w, _)) = ws {
+        let own = papers.clauses.iter().flat_map(|(_, l)| l.iter().filter(|m| m.shared.is_none()));
+        for e in own.chain(papers.shared.iter().map(|s| &s.material)).flat_map(|m| &m.evidence) {
+            w.evidence_bytes(e.id)?;
         }
-        let lines = list
-            .into_iter()
-            .map(|m| butie_pdf::MaterialLine {
-                item: m.item,
-                status: material_label(m.status, Lang::Zh).to_string(),
-                files: m.evidence.into_iter().map(|e| (e.name, e.size, e.sha256)).collect(),
-            })
-            .collect();
-        materials.push((id.clone(), lines));
     }
+    let materials = papers
+        .clauses
+        .iter()
+        .map(|(id, list)| {
+            let lines = list.iter().map(|m| butie_pdf::MaterialLine { shared: papers.shared_of(m).map(|(k, _)| k), ..material_line(m) });
+            (id.clone(), lines.collect())
+        })
+        .collect();
+    let shared = papers.shared.iter().map(|s| (material_line(&s.material), s.clauses.clone())).collect();
     let created = creation_time();
     let d = butie_store::local_date(created);
     let date_text = match (d.get(0..4), d.get(5..7), d.get(8..10)) {
         (Some(y), Some(m), Some(dd)) => format!("{y} 年 {} 月 {} 日", m.trim_start_matches('0'), dd.trim_start_matches('0')),
         _ => d.clone(),
     };
-    let input =
-        butie_pdf::PacketInput { filed, materials, created_unix: created, date_text, version: env!("CARGO_PKG_VERSION").to_string() };
+    let input = butie_pdf::PacketInput {
+        filed,
+        materials,
+        shared,
+        created_unix: created,
+        date_text,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
     let fonts = butie_pdf::Fonts::load_default().map_err(Error::Pdf)?;
     let cx = butie_pdf::Evaluated { packs, profile, evaluation: ev };
     butie_pdf::packet(&fonts, &cx, &input).map_err(Error::Pdf)

@@ -77,6 +77,11 @@ pub fn store_detail(e: &StoreError, lang: Lang) -> String {
         E::CompanyNotFound { key } => company_not_found(key, lang),
         E::HasEvidence { id, count } => has_evidence(*id, *count, lang),
         E::UnknownMaterial { item, count } => unknown_material(item, *count, lang),
+        E::UnknownSharedMaterial { item } => say(
+            lang,
+            format!("没有通用材料 {item:?}：政策文件未将它列为多个条款共用的材料"),
+            format!("no shared material {item:?}: no policy file lists it as a document several clauses share"),
+        ),
         E::BadEvidenceName { name } => bad_evidence_name(name, lang),
         E::EvidenceEmpty { name } => evidence_empty(name, lang),
         E::EvidenceTooLarge { name, size, limit } => evidence_too_large(name, *size, *limit, lang),

@@ -60,9 +60,16 @@ test("a finance clerk prepares the materials, sets the deadline and generates th
       await app.waitFor(() => app.visible("#view-materials"), (v) => v === true);
       await app.waitFor(() => app.count(".material-clause"), (n) => n >= 9);
       const items = await rows(app, ".material-clause[data-clause='tz.brand.trademark'] .material-text");
-      assert.deepEqual(items, ["营业执照复印件", "商标国际注册证书", "注册费用发票及付款凭证"]);
-      await app.js("const s=document.querySelector(\".material-clause[data-clause='tz.brand.trademark'] li[data-item='1'] select\"); s.value='not_applicable'; s.dispatchEvent(new Event('change'));");
+      assert.deepEqual(items, ["营业执照复印件（见通用材料）", "商标国际注册证书", "注册费用发票及付款凭证"]);
+      // 营业执照复印件 is shown once, among the common documents, with the clauses it serves.
+      assert.equal(await app.count(".material-clause.common li[data-common]"), 1);
+      const serves = await app.text(".material-clause.common .serves");
+      const n = Number(serves.match(/用于 (\d+) 项申报/)[1]);
+      assert.ok(n >= 9 && serves.includes("商标国际注册一次性扶持"), serves);
+      assert.equal(await app.count("li.shared-ref"), n, "each clause's list points at it");
+      await app.js("const s=document.querySelector(\".material-clause.common li[data-common] select\"); s.value='not_applicable'; s.dispatchEvent(new Event('change'));");
       await app.waitText(".material-clause[data-clause='tz.brand.trademark'] h4 .chip", (s) => s === "已准备 0/2");
+      await app.waitFor(() => app.count("li.shared-ref.not_applicable"), (k) => k === n);
     });
 
     await t.test("a file attached to a material is kept with its hash, marks it ready and opens", async () => {
@@ -121,7 +128,7 @@ test("a finance clerk prepares the materials, sets the deadline and generates th
       assert.ok(said.includes(pdf), said);
       const text = execFileSync("pdftotext", ["-layout", pdf, "-"]).toString();
       const flat = text.replace(/\s+/g, "");
-      for (const s of [SAMPLE, "91331002MA2A8K5L0Y", "目录", "第一部分申报表", "测算说明", "材料清单", "承诺书", sha, "【不适用】", "93,000.00"]) {
+      for (const s of [SAMPLE, "91331002MA2A8K5L0Y", "目录", "第一部分申报表", "测算说明", "材料清单", "承诺书", sha, "【不适用】", "93,000.00", "通用材料1.营业执照复印件【不适用】"]) {
         assert.ok(flat.includes(s.replace(/\s+/g, "")), s);
       }
       const info = execFileSync("pdfinfo", [pdf]).toString();
@@ -137,6 +144,18 @@ test("a finance clerk prepares the materials, sets the deadline and generates th
       await app.click("#modal-ok");
       await app.waitFor(() => app.count(".material-clause[data-clause='tz.brand.trademark'] li[data-item='3'] .evidence li"), (n) => n === 0);
       await app.waitText("#toast", (s) => s.includes("已删除：evidence.pdf"));
+    });
+
+    await t.test("a common document attached once serves every clause, and its removal says how many", async () => {
+      await app.click(".material-clause.common li[data-common] button.attach");
+      await app.waitFor(() => app.count(".material-clause.common li[data-common] .evidence li"), (k) => k === 1);
+      assert.equal(await app.count(".material-clause:not(.common) .evidence li"), 0, "the file is listed once, not under each clause");
+      await app.click(".material-clause.common li[data-common] .evidence .danger-link");
+      await app.waitFor(() => app.visible("#modal"), (v) => v === true);
+      const n = await app.count("li.shared-ref");
+      assert.ok((await app.text("#modal")).includes(`它用于 ${n} 项申报`));
+      await app.click("#modal-ok");
+      await app.waitFor(() => app.count(".material-clause.common li[data-common] .evidence li"), (k) => k === 0);
     });
   } finally {
     await app.quit();

@@ -176,7 +176,8 @@ fn the_packet_holds_every_figure_its_working_and_contents_that_point_at_the_righ
     assert!(info.contains("2025"), "the creation date from SOURCE_DATE_EPOCH: {info}");
 
     let marks = outline(&pdf);
-    assert_eq!(marks.len(), 2 + 4 + 3 * 9, "{marks:?}");
+    // Parts, clauses three times, and 通用材料 (营业执照复印件, shared).
+    assert_eq!(marks.len(), 2 + 4 + 3 * 9 + 1, "{marks:?}");
     assert_eq!(&marks[..3], ["01 封面", "02 目录", "03 第一部分 申报表"]);
     assert!(marks.iter().any(|m| m.ends_with("测算说明 2. 商标国际注册一次性扶持")), "{marks:?}");
     assert!(marks.last().unwrap().ends_with("第四部分 承诺书"), "{marks:?}");
@@ -189,6 +190,51 @@ fn the_packet_holds_every_figure_its_working_and_contents_that_point_at_the_righ
     let from_file = dir.path().join("file.pdf");
     ok(&ws, &["packet", "--profile", s(&profile), "--out", s(&from_file)]);
     assert!(squeeze(&tool("pdftotext", &[s(&from_file), "-"])).contains("【未准备】"));
+}
+
+/// Issue 24, item 12: 营业执照复印件, asked by every clause filed, is
+/// attached once and listed once in the 材料清单 with the clauses it serves.
+#[test]
+fn a_document_several_clauses_ask_for_is_attached_once_and_listed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.sqlite");
+    let profile = hidden_profile(dir.path());
+    ok(&ws, &["import", s(&profile)]);
+    let licence = dir.path().join("营业执照副本.pdf");
+    std::fs::write(&licence, b"%PDF-1.4 the business licence").unwrap();
+    let sha = butie_store::sha256_hex(&std::fs::read(&licence).unwrap());
+    ok(&ws, &["evidence", "add", "--company", "1", "--year", "2025", "--clause", "tz.brand.trademark", "--item", "1", s(&licence)]);
+    // Every clause that lists it sees it ready with the one file.
+    let m: Value = serde_json::from_str(&ok(&ws, &["materials", "show", "--company", "1", "--year", "2025", "--json"])).unwrap();
+    let clauses = m.as_array().unwrap();
+    assert_eq!(clauses.len(), 10, "the trade mark, the patent… (none rejected here)");
+    let with: Vec<&Value> =
+        clauses.iter().filter_map(|c| c["materials"].as_array().unwrap().iter().find(|i| i["item"] == "营业执照复印件")).collect();
+    assert!(with.len() >= 2, "{m}");
+    for i in &with {
+        assert_eq!(i["status"], "ready");
+        assert_eq!(i["shared"], "营业执照复印件");
+        assert_eq!(i["evidence"].as_array().unwrap().len(), 1);
+        assert_eq!(i["evidence"][0]["sha256"], sha.as_str());
+    }
+
+    let pdf = dir.path().join("packet.pdf");
+    ok(&ws, &["packet", "--company", "1", "--year", "2025", "--out", s(&pdf)]);
+    let all = squeeze(&tool("pdftotext", &["-layout", s(&pdf), "-"]));
+    let list = &all[all.rfind("第三部分").unwrap()..all.rfind("第四部分").unwrap()];
+    assert_eq!(list.matches("营业执照复印件").count(), 1, "listed once:\n{list}");
+    assert_eq!(all.matches(&sha).count(), 1, "its file once");
+    assert!(list.contains("通用材料1.营业执照复印件【已准备】"), "{list}");
+    assert!(list.contains(&format!("用于{}项申报：", with.len())), "{list}");
+    assert!(list.contains("商标国际注册一次性扶持（tz.brand.trademark）"), "the clauses it serves, by title and id: {list}");
+    assert_eq!(list.matches("见通用材料1【已准备】").count(), with.len(), "each clause's list points at it");
+
+    // Removed once: gone from every clause.
+    let id = with[0]["evidence"][0]["id"].as_i64().unwrap().to_string();
+    ok(&ws, &["evidence", "remove", "--id", &id]);
+    let m: Value = serde_json::from_str(&ok(&ws, &["materials", "show", "--company", "1", "--year", "2025", "--json"])).unwrap();
+    assert!(m.to_string().matches("\"evidence\":[]").count() >= with.len(), "{m}");
+    assert!(!m.to_string().contains(&sha));
 }
 
 #[test]

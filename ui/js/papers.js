@@ -41,23 +41,35 @@ function renderPapers(v) {
       el("span", { text: `${f.name}（${f.size_text}） · ${f.clause} · ${f.item}` }), " ",
       el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) }))))) : null;
   if (!v.clauses.length) { body.replaceChildren(el("p", { class: "muted", text: t("noFiled") }), ...(others ? [others] : [])); return; }
-  body.replaceChildren(...v.clauses.map((c) => el("div", { class: "material-clause", "data-clause": c.clause },
+  const common = v.common.length ? el("div", { class: "material-clause common" },
+    el("h4", { text: t("commonTitle") }),
+    el("ol", { class: "material-items" }, ...v.common.map((d) => materialItem(d.clause, d.material, d.serves.length,
+      el("p", { class: "muted serves", text: t("commonServes", { n: d.serves.length, list: d.serves.map((s) => s.title).join(state.lang === "en" ? "; " : "、") }) }))))) : null;
+  body.replaceChildren(...(common ? [common] : []), ...v.clauses.map((c) => el("div", { class: "material-clause", "data-clause": c.clause },
     el("h4", {}, el("span", { text: `${c.title} · ${c.place}` }), " ", el("span", { class: "chip " + (c.ready >= c.needed ? "eligible" : "needs_input"), text: t("readyCount", { ready: c.ready, needed: c.needed }) })),
-    el("ol", { class: "material-items" }, ...c.items.map((m) => {
-      const sel = el("select", { class: "material-status", "aria-label": t("materialStatusOf", { item: m.item }), "data-item": String(m.number),
-        onchange: (e) => setMaterial(c.clause, m.number, e.target.value) },
-        ...["ready", "not_ready", "not_applicable"].map((k) => el("option", { value: k, text: t(k) })));
-      sel.value = m.status;
-      return el("li", { class: "material " + m.status, "data-item": String(m.number) },
-        el("div", { class: "material-row" }, el("span", { class: "material-text", text: m.item }), sel,
-          el("button", { type: "button", class: "ghost small attach", text: t("attach"), onclick: () => attachEvidence(c.clause, m.number) })),
-        m.evidence.length ? el("ul", { class: "evidence" }, ...m.evidence.map((f) => el("li", { "data-evidence": String(f.id) },
-          el("span", { text: `${f.name}（${f.size_text}）` }), " ",
-          el("code", { class: "sha", title: "SHA-256 " + f.sha256, text: f.sha256.slice(0, 16) + "…" }), " ",
-          el("button", { type: "button", class: "link", text: t("open"), onclick: () => openEvidence(f.id) }), " ",
-          el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) })))) : null);
-    })))));
+    el("ol", { class: "material-items" }, ...c.items.map((m) => m.shared == null ? materialItem(c.clause, m, 1, null)
+      : el("li", { class: "material shared-ref " + m.status, "data-item": String(m.number), "data-shared": String(m.shared) },
+        el("div", { class: "material-row" }, el("span", { class: "material-text", text: `${m.item}（${t("sharedRef")}）` }),
+          el("span", { class: "muted", text: m.label }))))))));
   if (others) body.append(others);
+}
+
+// One material with its status, attach button and files; `serves` is how
+// many clauses it serves (a shared document's removal says so).
+function materialItem(clause, m, serves, extra) {
+  const sel = el("select", { class: "material-status", "aria-label": t("materialStatusOf", { item: m.item }), "data-item": String(m.number),
+    onchange: (e) => setMaterial(clause, m.number, e.target.value) },
+    ...["ready", "not_ready", "not_applicable"].map((k) => el("option", { value: k, text: t(k) })));
+  sel.value = m.status;
+  return el("li", { class: "material " + m.status, "data-item": String(m.number), ...(serves > 1 ? { "data-common": m.item } : {}) },
+    el("div", { class: "material-row" }, el("span", { class: "material-text", text: m.item }), sel,
+      el("button", { type: "button", class: "ghost small attach", text: t("attach"), onclick: () => attachEvidence(clause, m.number) })),
+    extra,
+    m.evidence.length ? el("ul", { class: "evidence" }, ...m.evidence.map((f) => el("li", { "data-evidence": String(f.id) },
+      el("span", { text: `${f.name}（${f.size_text}）` }), " ",
+      el("code", { class: "sha", title: "SHA-256 " + f.sha256, text: f.sha256.slice(0, 16) + "…" }), " ",
+      el("button", { type: "button", class: "link", text: t("open"), onclick: () => openEvidence(f.id) }), " ",
+      el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f, serves) })))) : null);
 }
 
 async function setMaterial(clause, item, status) {
@@ -71,7 +83,8 @@ async function attachEvidence(clause, item) {
     if (r.cancelled) return;
     renderPapers(r);
     const c = r.clauses.find((x) => x.clause === clause);
-    const m = c && c.items.find((x) => x.number === item);
+    let m = c && c.items.find((x) => x.number === item);
+    if (m && m.shared != null) m = r.common[m.shared].material;
     const f = m && m.evidence[m.evidence.length - 1];
     if (f) toast(t("evidenceSaved", { name: f.name }));
   } catch (e) { toast(errMessage(e).message, true); }
@@ -82,8 +95,9 @@ async function openEvidence(evidence) {
   catch (e) { toast(errMessage(e).message, true); }
 }
 
-async function removeEvidence(f) {
-  if (!(await confirmModal(t("confirmRemoveEvidence", { name: f.name }), t("remove"), true))) return;
+async function removeEvidence(f, serves = 1) {
+  const ask = serves > 1 ? t("confirmRemoveShared", { name: f.name, n: serves }) : t("confirmRemoveEvidence", { name: f.name });
+  if (!(await confirmModal(ask, t("remove"), true))) return;
   try {
     renderPapers(await api.removeEvidence(state.companyId, state.year, f.id));
     toast(t("evidenceRemoved", { name: f.name }));

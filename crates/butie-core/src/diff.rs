@@ -7,7 +7,7 @@
 
 use crate::policy::{
     Clause, Condition, Date, Draft, FactDef, FactKey, FactKind, Figure, Formula, Frequency, ItemCondition, Op, Pack, Part as FormulaPart,
-    PerCompany, Principle, ReadAs, RegionRole, StackingGroup, Text2, Tier,
+    PerCompany, Principle, ReadAs, RegionRole, SharedMaterial, StackingGroup, Text2, Tier,
 };
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,6 +93,7 @@ pub enum PackPart {
     ExclusionReason,
     StackingPrinciple,
     Application,
+    SharedMaterials,
     Topics,
     Stacking,
 }
@@ -233,6 +234,7 @@ fn rule_edits(o: &Pack, n: &Pack) -> Vec<(PackPart, Vec<Edit>)> {
         (P::ExclusionReason, edits(|e| e.text(&o.exclusion_reason, &n.exclusion_reason))),
         (P::StackingPrinciple, edits(|e| e.opt(&o.stacking_principle, &n.stacking_principle, principle))),
         (P::Application, edits(|e| e.opt(&o.application, &n.application, Edits::text))),
+        (P::SharedMaterials, edits(|e| e.list(&o.shared_materials, &n.shared_materials, Edits::same))),
         (P::Topics, edits(|e| e.map(&o.topics, &n.topics, Edits::text))),
     ]
 }
@@ -598,6 +600,7 @@ show_with! {
     Principle => |p| p.quote.clone(),
     ReadAs => |r| format!("{}: {}", r.by, r.to.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")),
     FactDef => |d| format!("{} ({})", d.label.zh, kind_name(d.kind)),
+    SharedMaterial => |m| if m.also.is_empty() { m.name.clone() } else { format!("{} ({})", m.name, m.also.join(", ")) },
 }
 
 /// A text whole (one that comes or goes): its Chinese, the policy's language.

@@ -1448,6 +1448,7 @@ fn pack_part_word(p: PackPart, lang: Lang) -> &'static str {
         P::ExclusionReason => ("排除理由", "exclusion reason"),
         P::StackingPrinciple => ("叠加原则", "stacking principle"),
         P::Application => ("申报说明", "application"),
+        P::SharedMaterials => ("通用材料", "shared materials"),
         P::Topics => ("主题", "topics"),
         P::Stacking => ("叠加规则", "stacking"),
     };

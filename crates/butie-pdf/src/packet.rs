@@ -31,6 +31,9 @@ pub struct MaterialLine {
     pub status: String,
     /// (file name, size in bytes, SHA-256 hex) of each evidence file.
     pub files: Vec<(String, u64, String)>,
+    /// In a clause's list: the shared document it is (its place, from 0,
+    /// in [`PacketInput::shared`]), printed there once, not again here.
+    pub shared: Option<usize>,
 }
 
 /// What the packet needs beyond the evaluation.
@@ -41,6 +44,9 @@ pub struct PacketInput {
     pub filed: Vec<String>,
     /// Per clause filed, its materials in the policy file's order.
     pub materials: Vec<(String, Vec<MaterialLine>)>,
+    /// The documents several clauses share (营业执照复印件), each once, with
+    /// the ids of the clauses filed that it serves.
+    pub shared: Vec<(MaterialLine, Vec<String>)>,
     /// The creation time written into the document (Unix seconds, UTC).
     pub created_unix: i64,
     /// The date printed on the cover: "2026 年 11 月 26 日".
@@ -281,7 +287,9 @@ fn annex(w: &mut Writer, ev: &Evaluation, filed: &[Filed], outline: &mut Outline
     }
 }
 
-/// Part three: the materials, with their evidence.
+/// Part three: the materials, with their evidence: first the documents
+/// several clauses share, each once with the clauses it serves, then each
+/// clause's list, where a shared document is a reference to its number.
 fn materials(w: &mut Writer, input: &PacketInput, filed: &[Filed], outline: &mut Outline) {
     w.fresh_page();
     part_title(w, outline, "第三部分　材料清单");
@@ -291,6 +299,7 @@ fn materials(w: &mut Writer, input: &PacketInput, filed: &[Filed], outline: &mut
         false,
         0.0,
     );
+    shared_materials(w, input, filed, outline);
     for (i, (_, _, clause)) in filed.iter().enumerate() {
         w.ensure(80.0);
         let heading = format!("材料清单 {}. {}", i + 1, clause.title.zh);
@@ -306,14 +315,46 @@ fn materials(w: &mut Writer, input: &PacketInput, filed: &[Filed], outline: &mut
             w.para(&format!("已准备 {ready} / {total} 项（不适用的不计）"), 9.0, true, 0.0);
         }
         for (k, m) in lines.iter().enumerate() {
-            w.para(&format!("{}. {}　【{}】", k + 1, m.item, m.status), 9.5, false, 0.0);
-            for (name, size, sha) in &m.files {
-                // A file's name and its hash on one page.
-                w.ensure(8.5 * 1.55 * 2.0 + 8.0 * 1.55);
-                w.para(&format!("证明文件：{name}（{} 字节）", fmt_bytes(*size)), 8.5, false, 16.0);
-                w.para(&format!("SHA-256：{sha}"), 8.0, false, 16.0);
+            match m.shared {
+                Some(n) => w.para(&format!("{}. 见通用材料 {}　【{}】", k + 1, n + 1, m.status), 9.5, false, 0.0),
+                None => material_entry(w, &format!("{}. {}", k + 1, m.item), m),
             }
         }
+    }
+}
+
+/// The shared documents, once each, with the clauses filed they serve.
+fn shared_materials(w: &mut Writer, input: &PacketInput, filed: &[Filed], outline: &mut Outline) {
+    if input.shared.is_empty() {
+        return;
+    }
+    w.ensure(80.0);
+    let page = w.page_number();
+    w.section("通用材料");
+    outline.mark("通用材料".into(), page);
+    w.para("以下材料为多项申报共用，只提交一份；各条款清单中以“见通用材料 N”指明。", 9.0, false, 0.0);
+    for (n, (m, clauses)) in input.shared.iter().enumerate() {
+        w.ensure(60.0);
+        material_entry(w, &format!("通用材料 {}. {}", n + 1, m.item), m);
+        let serves: Vec<String> = clauses
+            .iter()
+            .map(|id| match filed.iter().position(|(_, _, c)| c.id == *id) {
+                Some(i) => format!("{}. {}（{id}）", i + 1, filed[i].2.title.zh),
+                None => id.clone(),
+            })
+            .collect();
+        w.para(&format!("用于 {} 项申报：{}", clauses.len(), serves.join("；")), 8.5, false, 16.0);
+    }
+}
+
+/// A material's line, then each of its evidence files with its hash.
+fn material_entry(w: &mut Writer, label: &str, m: &MaterialLine) {
+    w.para(&format!("{label}　【{}】", m.status), 9.5, false, 0.0);
+    for (name, size, sha) in &m.files {
+        // A file's name and its hash on one page.
+        w.ensure(8.5 * 1.55 * 2.0 + 8.0 * 1.55);
+        w.para(&format!("证明文件：{name}（{} 字节）", fmt_bytes(*size)), 8.5, false, 16.0);
+        w.para(&format!("SHA-256：{sha}"), 8.0, false, 16.0);
     }
 }
 

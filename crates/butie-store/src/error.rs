@@ -69,6 +69,11 @@ pub enum StoreError {
         /// How many materials the clause lists.
         count: usize,
     },
+    /// An import file's shared document (one without a clause) that no
+    /// pack declares shared.
+    UnknownSharedMaterial {
+        item: String,
+    },
     /// An evidence file above [`MAX_EVIDENCE`](crate::MAX_EVIDENCE).
     EvidenceTooLarge {
         name: String,
@@ -373,7 +378,7 @@ impl StoreError {
             | StoreError::ClaimDateNotAllowed { field, .. }
             | StoreError::ApprovedBeforeSubmitted { field, .. }
             | StoreError::BadClaimTime { field, .. } => field,
-            StoreError::UnknownMaterial { .. } => "material.item",
+            StoreError::UnknownMaterial { .. } | StoreError::UnknownSharedMaterial { .. } => "material.item",
             StoreError::EvidenceMismatch { field, .. } => field,
             StoreError::EvidenceTooLarge { .. } | StoreError::BadEvidenceName { .. } | StoreError::EvidenceEmpty { .. } => "evidence",
             StoreError::UnknownPack { .. } => "deadline.pack",
@@ -415,6 +420,7 @@ impl fmt::Display for StoreError {
             StoreError::EvaluationNotFound { id } => write!(f, "evaluation #{id} not found"),
             StoreError::HasEvidence { id, count } => write!(f, "company #{id} keeps {count} evidence files"),
             StoreError::UnknownMaterial { item, count } => write!(f, "no material {item:?} (the clause lists {count})"),
+            StoreError::UnknownSharedMaterial { item } => write!(f, "no shared material {item:?}"),
             StoreError::EvidenceTooLarge { name, size, limit } => write!(f, "{name}: {size} bytes, above the {limit}-byte limit"),
             StoreError::EvidenceNotFound { id } => write!(f, "evidence file #{id} not found"),
             StoreError::KeyNotFound { key } => write!(f, "no trusted key {key:?}"),

@@ -7,6 +7,21 @@
 //! evidence files. An item is named by its text as the policy file lists
 //! it.
 //!
+//! **Shared documents** (schema 11). A material a pack declares one of its
+//! `shared_materials` (营业执照复印件) is one document of the company: it is
+//! kept once per company and year under the empty clause (`clause = ''`,
+//! [`SHARED`]) and its declared name, whichever clause lists it; setting
+//! its status or attaching a file through any of those clauses does it for
+//! all of them, and removing the file removes it everywhere. Per year, not
+//! per company: each year's filing attaches the licence as it then stands
+//! (a renewal or a change of address gives a new copy), the way every other
+//! material is kept. Rows of such a document still under a clause (a
+//! workspace of an older build opened read-only, or a pack version that
+//! declares a document shared after the rows were made) are read with the
+//! shared ones and moved under the empty clause by the next write that
+//! touches the document ([`absorb`]); migration 11 does it for the bundled
+//! packs, one file for each SHA-256.
+//!
 //! **Evidence.** The files are copied into the workspace as BLOBs with
 //! their name, size, SHA-256 and the time they were added, so that the
 //! workspace stays one file: backup, restore, export and import carry them.
@@ -24,7 +39,7 @@ use crate::{Result, StoreError, Workspace};
 use base64::Engine;
 use butie_core::policy::Pack;
 use butie_core::profile::{check_year, InputError, Problem};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -66,6 +81,9 @@ pub struct EvidenceMeta {
     pub added_at: String,
 }
 
+/// The `clause` under which a shared document is kept.
+pub const SHARED: &str = "";
+
 /// One material of one clause, with where it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Material {
@@ -74,6 +92,9 @@ pub struct Material {
     pub item: String,
     pub status: MaterialStatus,
     pub evidence: Vec<EvidenceMeta>,
+    /// The shared document this material is (its declared name), kept once
+    /// for every clause that lists it; `None`: the clause's own.
+    pub shared: Option<String>,
 }
 
 /// A filing window as recorded.
@@ -105,13 +126,102 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The clause's material list, or `UnknownClause`.
-fn items_of<'p>(packs: &'p [Pack], clause: &str, field: &str) -> Result<&'p [String]> {
+/// The clause and its pack, or `UnknownClause`.
+fn clause_of<'p>(packs: &'p [Pack], clause: &str, field: &str) -> Result<(&'p Pack, &'p butie_core::policy::Clause)> {
     packs
         .iter()
-        .find_map(|p| p.clause(clause))
-        .map(|c| c.attachments.as_slice())
+        .find_map(|p| p.clause(clause).map(|c| (p, c)))
         .ok_or_else(|| StoreError::UnknownClause { field: field.to_string(), clause: clause.to_string() })
+}
+
+/// Where a material of a clause is kept: (`clause`, `item`) of its rows —
+/// ([`SHARED`], the document's name) for a shared document, else the
+/// clause and the item as listed.
+fn key_of(packs: &[Pack], clause: &str, item: &str, field: &str) -> Result<(String, String)> {
+    let (pack, c) = clause_of(packs, clause, field)?;
+    let item = item_of(&c.attachments, item)?;
+    Ok(match pack.shared_material(&item) {
+        Some(doc) => (SHARED.to_string(), doc.to_string()),
+        None => (clause.to_string(), item),
+    })
+}
+
+/// Every (clause, item as listed) of the packs that is the shared document `doc`.
+fn listings(packs: &[Pack], doc: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in packs {
+        for c in &p.clauses {
+            for a in c.attachments.iter().filter(|a| p.shared_material(a) == Some(doc)) {
+                if !out.iter().any(|(k, i)| k == &c.id && i == a) {
+                    out.push((c.id.clone(), a.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Move a shared document's rows still kept under a clause (of any
+/// listing in `packs`) under [`SHARED`]: one status — 已准备 if any said
+/// so, else the shared row's, else the first listing's — and one evidence file for
+/// each SHA-256 (the earliest added; every different file stays).
+pub(crate) fn absorb(tx: &Connection, company_id: i64, year: i32, doc: &str, packs: &[Pack]) -> Result<()> {
+    for (clause, item) in listings(packs, doc) {
+        let old: Option<(String, String)> = tx
+            .query_row(
+                "SELECT status, updated_at FROM materials WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4",
+                params![company_id, year, clause, item],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((status, at)) = old {
+            tx.execute(
+                "INSERT INTO materials (company_id, year, clause, item, status, updated_at) VALUES (?1, ?2, '', ?3, ?4, ?5)
+                 ON CONFLICT (company_id, year, clause, item) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+                 WHERE excluded.status = 'ready' AND materials.status <> 'ready'",
+                params![company_id, year, doc, status, at],
+            )?;
+            tx.execute(
+                "DELETE FROM materials WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4",
+                params![company_id, year, clause, item],
+            )?;
+        }
+        let mut st = tx.prepare_cached(
+            "SELECT id, sha256 FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 ORDER BY id",
+        )?;
+        let rows: Vec<(i64, String)> = st
+            .query_map(params![company_id, year, clause, item], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        for (id, sha) in rows {
+            let kept: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = '' AND item = ?3 AND sha256 = ?4)",
+                params![company_id, year, doc, sha],
+                |r| r.get(0),
+            )?;
+            if kept {
+                tx.execute("DELETE FROM evidence WHERE id = ?1", [id])?;
+            } else {
+                tx.execute("UPDATE evidence SET clause = '', item = ?2 WHERE id = ?1", params![id, doc])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Migration 11's data step: every company's and year's shared documents
+/// (as the bundled packs declare them) moved under [`SHARED`].
+pub(crate) fn absorb_all(tx: &Connection, packs: &[Pack]) -> Result<()> {
+    let mut docs: Vec<&str> = packs.iter().flat_map(|p| p.shared_materials.iter().map(|m| m.name.as_str())).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    let mut st = tx.prepare("SELECT company_id, year FROM materials UNION SELECT company_id, year FROM evidence")?;
+    let pairs: Vec<(i64, i32)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    for (company, year) in pairs {
+        for doc in &docs {
+            absorb(tx, company, year, doc, packs)?;
+        }
+    }
+    Ok(())
 }
 
 /// An item named by its number (from 1) or its text.
@@ -131,34 +241,61 @@ fn item_of(items: &[String], item: &str) -> Result<String> {
 
 impl Workspace {
     /// The materials of a clause for a company and year, in the policy
-    /// file's order, each with its status and evidence.
+    /// file's order, each with its status and evidence; a shared document
+    /// with the one status and files it has for every clause listing it.
     pub fn materials(&self, company_id: i64, year: i32, clause: &str, packs: &[Pack]) -> Result<Vec<Material>> {
         Self::require_company(&self.conn, company_id)?;
-        let items = items_of(packs, clause, "material.clause")?;
-        let mut out: Vec<Material> = items
+        let (pack, c) = clause_of(packs, clause, "material.clause")?;
+        let mut out: Vec<Material> = c
+            .attachments
             .iter()
             .enumerate()
-            .map(|(i, item)| Material { number: i + 1, item: item.clone(), status: MaterialStatus::NotReady, evidence: Vec::new() })
+            .map(|(i, item)| Material {
+                number: i + 1,
+                item: item.clone(),
+                status: MaterialStatus::NotReady,
+                evidence: Vec::new(),
+                shared: pack.shared_material(item).map(str::to_string),
+            })
             .collect();
         if !self.has_materials {
             return Ok(out);
         }
-        let mut st = self.conn.prepare_cached("SELECT item, status FROM materials WHERE company_id = ?1 AND year = ?2 AND clause = ?3")?;
-        let rows = st.query_map(params![company_id, year, clause], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        // Rows of the clause and shared ones; for a shared document its
+        // shared row first, then any still under the clause.
+        let finds = |m: &Material, row_clause: &str, row_item: &str| match &m.shared {
+            Some(doc) => (row_clause == SHARED && row_item == doc) || (row_clause == clause && row_item == m.item),
+            None => row_clause == clause && row_item == m.item,
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT clause, item, status FROM materials WHERE company_id = ?1 AND year = ?2 AND clause IN ('', ?3) ORDER BY clause = '' DESC",
+        )?;
+        let rows = st.query_map(params![company_id, year, clause], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut set = vec![false; out.len()];
         for row in rows {
-            let (item, status) = row?;
-            if let (Some(m), Some(s)) = (out.iter_mut().find(|m| m.item == item), MaterialStatus::parse(&status)) {
-                m.status = s;
+            let (k, item, status) = row?;
+            for (m, done) in out.iter_mut().zip(set.iter_mut()) {
+                if let (false, true, Some(s)) = (*done, finds(m, &k, &item), MaterialStatus::parse(&status)) {
+                    m.status = s;
+                    *done = true;
+                }
             }
         }
         let mut st = self.conn.prepare_cached(
-            "SELECT id, item, name, size, sha256, added_at FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 ORDER BY id",
+            "SELECT id, clause, item, name, size, sha256, added_at FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause IN ('', ?3)
+             ORDER BY clause = '' DESC, id",
         )?;
-        let rows = st.query_map(params![company_id, year, clause], |r| Ok((r.get::<_, String>(1)?, evidence_meta(r, [0, 2, 3, 4, 5])?)))?;
+        let rows = st.query_map(params![company_id, year, clause], |r| {
+            Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?, evidence_meta(r, [0, 3, 4, 5, 6])?))
+        })?;
         for row in rows {
-            let (item, meta) = row?;
-            if let Some(m) = out.iter_mut().find(|m| m.item == item) {
-                m.evidence.push(meta);
+            let (k, item, meta) = row?;
+            for m in out.iter_mut().filter(|m| finds(m, &k, &item)) {
+                if m.shared.is_none() || !m.evidence.iter().any(|e| e.sha256 == meta.sha256) {
+                    m.evidence.push(meta.clone());
+                }
             }
         }
         Ok(out)
@@ -175,9 +312,12 @@ impl Workspace {
         packs: &[Pack],
     ) -> Result<()> {
         let year = check_year("material.year", year)?;
-        let item = item_of(items_of(packs, clause, "material.clause")?, item)?;
+        let (clause, item) = key_of(packs, clause, item, "material.clause")?;
         self.write(|tx| {
             Self::require_company(tx, company_id)?;
+            if clause == SHARED {
+                absorb(tx, company_id, year, &item, packs)?;
+            }
             let now = now_utc(tx)?;
             tx.execute(
                 "INSERT INTO materials (company_id, year, clause, item, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -190,7 +330,8 @@ impl Workspace {
 
     /// Keep a copy of an evidence file with a material (at most
     /// [`MAX_EVIDENCE`] bytes); the material becomes ready unless it was
-    /// marked 不适用. The same bytes twice on one material are kept once.
+    /// marked 不适用. The same bytes twice on one material are kept once
+    /// (under the same name; on a shared document, under any name).
     #[allow(clippy::too_many_arguments)]
     pub fn add_evidence(
         &mut self,
@@ -203,7 +344,7 @@ impl Workspace {
         packs: &[Pack],
     ) -> Result<EvidenceMeta> {
         let year = check_year("material.year", year)?;
-        let item = item_of(items_of(packs, clause, "material.clause")?, item)?;
+        let (clause, item) = key_of(packs, clause, item, "material.clause")?;
         let name = name.trim();
         if name.is_empty() || name.chars().any(butie_core::profile::is_control_char) || name.chars().count() > 255 {
             return Err(StoreError::BadEvidenceName { name: name.to_string() });
@@ -217,11 +358,14 @@ impl Workspace {
         let sha = sha256_hex(bytes);
         self.write(|tx| {
             Self::require_company(tx, company_id)?;
+            if clause == SHARED {
+                absorb(tx, company_id, year, &item, packs)?;
+            }
             let now = now_utc(tx)?;
             let same: Option<EvidenceMeta> = tx
                 .query_row(
                     "SELECT id, name, size, sha256, added_at FROM evidence
-                     WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND sha256 = ?5 AND name = ?6",
+                     WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND sha256 = ?5 AND (name = ?6 OR clause = '')",
                     params![company_id, year, clause, item, sha, name],
                     |r| evidence_meta(r, [0, 1, 2, 3, 4]),
                 )
@@ -412,6 +556,19 @@ fn entries<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Vec<(String, &'
         .collect()
 }
 
+/// Where an export's material or evidence entry is kept: one with a
+/// `clause` as that clause lists the item (a shared document under
+/// [`SHARED`], as an older export gives it); one without, a shared
+/// document by its name.
+fn papers_key(packs: &[Pack], o: &Map<String, Value>, f: &str) -> Result<(String, String)> {
+    let item = text(o, f, "item")?;
+    if o.contains_key("clause") {
+        return key_of(packs, text(o, f, "clause")?, item, &format!("{f}.clause"));
+    }
+    let doc = packs.iter().find_map(|p| p.shared_material(item.trim()));
+    doc.map(|d| (SHARED.to_string(), d.to_string())).ok_or_else(|| StoreError::UnknownSharedMaterial { item: item.to_string() })
+}
+
 /// Read and check a company export's `materials`, `evidence` and
 /// `deadlines`: clauses and items the packs list, evidence whose bytes
 /// match the size and SHA-256 written beside them.
@@ -423,20 +580,27 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
     };
     for (f, o) in entries(obj, "materials")? {
         let year = year_of(&f, o)?;
-        let clause = text(o, &f, "clause")?;
-        let item = item_of(items_of(packs, clause, &format!("{f}.clause"))?, text(o, &f, "item")?)?;
+        let (clause, item) = papers_key(packs, o, &f)?;
         let status = MaterialStatus::parse(text(o, &f, "status")?).ok_or_else(|| {
             InputError::new(
                 format!("{f}.status"),
                 Problem::NotOption { options: MaterialStatus::ALL.iter().map(|m| m.as_str().to_string()).collect() },
             )
         })?;
-        p.materials.push((year, clause.to_string(), item, status));
+        // An older export lists a shared document under each clause: one
+        // status, 已准备 if any said so.
+        match p.materials.iter_mut().find(|(y, c, i, _)| *y == year && *c == clause && *i == item) {
+            Some(m) if clause == SHARED => {
+                if status == MaterialStatus::Ready || m.3 != MaterialStatus::Ready {
+                    m.3 = status;
+                }
+            }
+            _ => p.materials.push((year, clause, item, status)),
+        }
     }
     for (f, o) in entries(obj, "evidence")? {
         let year = year_of(&f, o)?;
-        let clause = text(o, &f, "clause")?;
-        let item = item_of(items_of(packs, clause, &format!("{f}.clause"))?, text(o, &f, "item")?)?;
+        let (clause, item) = papers_key(packs, o, &f)?;
         let name = text(o, &f, "name")?.trim().to_string();
         if name.is_empty() || name.chars().any(butie_core::profile::is_control_char) || name.chars().count() > 255 {
             return Err(StoreError::BadEvidenceName { name });
@@ -452,7 +616,7 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
             return Err(StoreError::EvidenceMismatch { field: format!("{f}.sha256"), name });
         }
         let added = o.get("added_at").and_then(Value::as_str).map(str::to_string);
-        p.evidence.push(ImportedEvidence { year, clause: clause.to_string(), item, name, added_at: added, data });
+        p.evidence.push(ImportedEvidence { year, clause, item, name, added_at: added, data });
     }
     for (f, o) in entries(obj, "deadlines")? {
         let year = year_of(&f, o)?;
@@ -477,6 +641,13 @@ pub(crate) fn parse_papers(obj: &Map<String, Value>, packs: &[Pack]) -> Result<P
     Ok(p)
 }
 
+/// An exported row's `clause`; a shared document has none.
+fn clause_field(v: &mut Value, clause: String) {
+    if clause != SHARED {
+        v["clause"] = Value::String(clause);
+    }
+}
+
 impl Workspace {
     /// Add a company's materials, evidence and filing windows to its export.
     pub(crate) fn export_papers(&self, id: i64, v: &mut Value) -> Result<()> {
@@ -488,7 +659,9 @@ impl Workspace {
             .prepare_cached("SELECT year, clause, item, status FROM materials WHERE company_id = ?1 ORDER BY year, clause, item")?;
         let materials: Vec<Value> = st
             .query_map([id], |r| {
-                Ok(json!({"year": r.get::<_, i64>(0)?, "clause": r.get::<_, String>(1)?, "item": r.get::<_, String>(2)?, "status": r.get::<_, String>(3)?}))
+                let mut v = json!({"year": r.get::<_, i64>(0)?, "item": r.get::<_, String>(2)?, "status": r.get::<_, String>(3)?});
+                clause_field(&mut v, r.get(1)?);
+                Ok(v)
             })?
             .collect::<std::result::Result<_, _>>()?;
         let mut st = self.conn.prepare_cached(
@@ -497,11 +670,13 @@ impl Workspace {
         let evidence: Vec<Value> = st
             .query_map([id], |r| {
                 let data: Vec<u8> = r.get(7)?;
-                Ok(json!({
-                    "year": r.get::<_, i64>(0)?, "clause": r.get::<_, String>(1)?, "item": r.get::<_, String>(2)?,
+                let mut v = json!({
+                    "year": r.get::<_, i64>(0)?, "item": r.get::<_, String>(2)?,
                     "name": r.get::<_, String>(3)?, "size": r.get::<_, i64>(4)?, "sha256": r.get::<_, String>(5)?,
                     "added_at": r.get::<_, String>(6)?, "data_base64": base64::engine::general_purpose::STANDARD.encode(data),
-                }))
+                });
+                clause_field(&mut v, r.get(1)?);
+                Ok(v)
             })?
             .collect::<std::result::Result<_, _>>()?;
         let mut st =
@@ -522,7 +697,8 @@ impl Workspace {
 
     /// Bring an import's papers in (inside its transaction): statuses and
     /// windows replace the company's of the same key; evidence is added
-    /// unless the same file (name and SHA-256) is already on the material.
+    /// unless the same file (name and SHA-256; on a shared document, the
+    /// SHA-256) is already on the material.
     pub(crate) fn import_papers(tx: &Transaction, id: i64, p: &Papers, now: &str) -> Result<()> {
         for (year, clause, item, status) in &p.materials {
             tx.execute(
@@ -534,7 +710,8 @@ impl Workspace {
         for ImportedEvidence { year, clause, item, name, added_at: added, data } in &p.evidence {
             let sha = sha256_hex(data);
             let exists: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND name = ?5 AND sha256 = ?6)",
+                "SELECT EXISTS(SELECT 1 FROM evidence WHERE company_id = ?1 AND year = ?2 AND clause = ?3 AND item = ?4 AND (name = ?5 OR clause = '')
+                   AND sha256 = ?6)",
                 params![id, year, clause, item, name, sha],
                 |r| r.get(0),
             )?;

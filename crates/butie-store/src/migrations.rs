@@ -238,9 +238,32 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         CREATE TRIGGER claim_events_no_update BEFORE UPDATE ON claim_events
             BEGIN SELECT RAISE(ABORT, 'claim events are append-only'); END;",
     ),
+    (
+        SHARED_MATERIALS,
+        "shared documents: a material several clauses list as one document of the company (营业执照复印件) kept once \
+         per company and year under the empty clause, one evidence file per SHA-256 (the data step: \
+         `materials::absorb_all` with the bundled packs)",
+        "CREATE INDEX evidence_sha ON evidence(company_id, year, sha256);",
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 10;
+/// The migration that keeps shared documents once (its number is said only here).
+const SHARED_MATERIALS: i64 = 11;
+
+/// A step in Rust run after a migration's SQL, in its transaction.
+type DataStep = fn(&Connection) -> Result<()>;
+
+/// (version, step)
+const DATA_STEPS: &[(i64, DataStep)] = &[(SHARED_MATERIALS, shared_materials_step)];
+
+/// Migration 11's data: the bundled packs say which materials are shared
+/// (a pack that cannot be read leaves the rows where they are: they are
+/// still read, and the next write to the document moves them).
+fn shared_materials_step(conn: &Connection) -> Result<()> {
+    crate::materials::absorb_all(conn, &butie_core::bundled_packs().unwrap_or_default())
+}
+
+pub const LATEST_VERSION: i64 = SHARED_MATERIALS;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -274,6 +297,9 @@ pub fn migrate_to(conn: &Connection, upto: i64) -> Result<()> {
                 return Ok(false);
             };
             conn.execute_batch(sql)?;
+            for (_, step) in DATA_STEPS.iter().filter(|(d, _)| d == v) {
+                step(conn)?;
+            }
             conn.execute_batch(&format!("PRAGMA user_version = {v}"))?;
             Ok(true)
         })();

@@ -250,6 +250,11 @@ pub enum PolicyProblem {
         limit: usize,
     },
 
+    // Shared materials.
+    UnlistedSharedMaterial {
+        name: String,
+    },
+
     // Embedded test cases.
     UnknownExpectedClause {
         id: String,
@@ -544,6 +549,11 @@ impl PolicyProblem {
         let words = match self {
             P::StackingTooFewClauses => zh_en(l, "叠加规则至少涉及两个条款", "a stacking rule must involve at least two clauses"),
             P::UnknownClause { id } => zh_en(l, format!("未知条款: {id}"), format!("unknown clause: {id}")),
+            P::UnlistedSharedMaterial { name } => zh_en(
+                l,
+                format!("通用材料“{name}”不在任何条款的 attachments 中"),
+                format!("shared material “{name}” is in no clause's attachments"),
+            ),
             P::TooManyStackedClauses { count, limit } => zh_en(
                 l,
                 format!("叠加规则共涉及 {count} 个条款，超过上限 {limit}（取最优组合须穷举，条款过多无法在可接受时间内算完）"),

@@ -57,6 +57,13 @@ pub(super) fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Resul
         clauses.push(clause);
     }
     let stacking = compile_stacking(cx, raw.stacking, &clauses)?;
+    for (i, m) in p.shared_materials.iter().enumerate() {
+        for name in std::iter::once(&m.name).chain(&m.also) {
+            if !clauses.iter().any(|c| c.attachments.contains(name)) {
+                return Err(cx.err(format!("pack.shared_materials[{i}]"), P::UnlistedSharedMaterial { name: name.clone() }));
+            }
+        }
+    }
     let mut cases = Vec::new();
     for rc in raw.cases {
         cases.push(compile_case(cx, rc, &clauses)?);
@@ -97,6 +104,7 @@ pub(super) fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Resul
         exclusion_reason,
         stacking_principle: p.stacking_principle,
         application: p.application,
+        shared_materials: p.shared_materials,
         topics: raw.topics,
         facts,
         clauses,

@@ -101,6 +101,22 @@ struct RawPack {
     /// (Zhejiang)”), so that two cities read alike in pinyin stay apart.
     #[serde(default)]
     names_en: BTreeMap<String, String>,
+    /// Materials that are one document of the applicant whichever clause
+    /// asks for it (营业执照复印件): kept once per company and year.
+    #[serde(default)]
+    shared_materials: Vec<SharedMaterial>,
+}
+
+/// A material that is one document of the applicant whichever clause asks
+/// for it: attached once per company and year, serving every clause whose
+/// `attachments` name it (by `name` or one of `also`, the other names
+/// clauses give the same document), listed once in the packet.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SharedMaterial {
+    pub name: String,
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -840,6 +856,8 @@ pub struct Pack {
     /// A rule over the whole pack (台州 就高不重复), shown once per result.
     pub stacking_principle: Option<Principle>,
     pub application: Option<Text2>,
+    /// Materials kept once per company and year for every clause naming them.
+    pub shared_materials: Vec<SharedMaterial>,
     pub topics: BTreeMap<String, Text2>,
     pub facts: BTreeMap<String, FactDef>,
     pub clauses: Vec<Clause>,
@@ -968,6 +986,11 @@ impl Pack {
     }
     pub fn clause(&self, id: &str) -> Option<&Clause> {
         self.clauses.iter().find(|c| c.id == id)
+    }
+    /// The shared document a material of this pack's clauses stands for
+    /// (its `name`), when the pack declares it one of `shared_materials`.
+    pub fn shared_material(&self, item: &str) -> Option<&str> {
+        self.shared_materials.iter().find(|m| m.name == item || m.also.iter().any(|a| a == item)).map(|m| m.name.as_str())
     }
 }
 
@@ -1206,6 +1229,7 @@ mod tests {
             P::CeilingWithoutAmount,
             P::StackingTooFewClauses,
             P::UnknownClause { id: s("a.b") },
+            P::UnlistedSharedMaterial { name: s("licence copy") },
             P::TooManyStackedClauses { count: 21, limit: 20 },
             P::UnknownExpectedClause { id: s("a.b") },
             P::BadExpectStatus { clause: s("a.b") },
@@ -1297,6 +1321,7 @@ mod tests {
             P::CeilingWithoutAmount => "CeilingWithoutAmount",
             P::StackingTooFewClauses => "StackingTooFewClauses",
             P::UnknownClause { .. } => "UnknownClause",
+            P::UnlistedSharedMaterial { .. } => "UnlistedSharedMaterial",
             P::TooManyStackedClauses { .. } => "TooManyStackedClauses",
             P::UnknownExpectedClause { .. } => "UnknownExpectedClause",
             P::BadExpectStatus { .. } => "BadExpectStatus",

@@ -100,8 +100,9 @@ fn a_workspace_of_the_schema_before_the_ledger_opens_with_its_data_intact_and_no
     let v: i64 = ws.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, butie_store::LATEST_VERSION);
     assert_eq!(
-        v, 10,
-        "the ledger (4), materials (5), pack texts and keys (6), pins (7), claim warnings (8), typed saved clauses (9), filing dates (10)"
+        v, 11,
+        "the ledger (4), materials (5), pack texts and keys (6), pins (7), claim warnings (8), typed saved clauses (9), filing dates (10), \
+         shared documents (11)"
     );
     // Companies: the two listed, the archived one kept.
     let list = ws.list_companies(None).unwrap();

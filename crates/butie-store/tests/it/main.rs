@@ -5,6 +5,7 @@
 mod claims;
 mod concurrent;
 mod crash;
+mod materials;
 mod restore_crash;
 mod store;
 mod backup_hostile;
