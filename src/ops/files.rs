@@ -717,8 +717,7 @@ fn remove_stale_forms(dir: &Path, is_form_of_this_set: impl Fn(&str) -> bool, wr
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !is_form_of_this_set(&name) || written.iter().any(|w| w.file_name() == Some(e.file_name().as_os_str()))
-        {
+        if !is_form_of_this_set(&name) || written.iter().any(|w| w.file_name() == Some(e.file_name().as_os_str())) {
             continue;
         }
         let path = e.path();

@@ -43,7 +43,11 @@ fn a_workspace_path_beginning_with_file_colon_is_a_plain_file() {
         assert!(d.join(ws).is_file(), "{ws}: no file of that name");
         let (code, out, err) = if env {
             let o = Command::new(BIN).current_dir(d).env("BUTIE_WORKSPACE", ws).args(["company", "list"]).output().unwrap();
-            (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+            (
+                o.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
         } else {
             butie(d, &["--workspace", ws, "company", "list"])
         };
@@ -159,7 +163,8 @@ fn a_full_temporary_folder_while_writing_a_workbook_is_an_error_not_a_panic() {
 fn a_workspace_on_a_full_disk_can_still_be_read_and_exported() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (code, _, err) = butie(d, &["--workspace", "ws.sqlite", "company", "add", "--name", "甲", "--city", "台州市", "--district", "椒江区"]);
+    let (code, _, err) =
+        butie(d, &["--workspace", "ws.sqlite", "company", "add", "--name", "甲", "--city", "台州市", "--district", "椒江区"]);
     assert_eq!(code, 0, "{err}");
     assert!(!d.join("ws.sqlite-shm").exists() && !d.join("ws.sqlite-wal").exists(), "closed cleanly");
     let full = |args: &str| {
@@ -182,7 +187,8 @@ fn a_workspace_on_a_full_disk_can_still_be_read_and_exported() {
 fn a_fact_given_twice_on_the_command_line_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (code, _, err) = butie(d, &["--workspace", "ws.sqlite", "company", "add", "--name", "甲", "--city", "台州市", "--district", "椒江区"]);
+    let (code, _, err) =
+        butie(d, &["--workspace", "ws.sqlite", "company", "add", "--name", "甲", "--city", "台州市", "--district", "椒江区"]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = butie(
         d,

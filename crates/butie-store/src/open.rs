@@ -78,8 +78,8 @@ impl Workspace {
     fn open_read_write(path: &Path, flags: OpenFlags) -> Result<Self> {
         // Never SQLITE_OPEN_CREATE: a file removed since it was examined is
         // not silently made anew.
-        let conn =
-            Connection::open_with_flags(disk::plain_name(path), flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(|e| open_failure(path, e))?;
+        let conn = Connection::open_with_flags(disk::plain_name(path), flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| open_failure(path, e))?;
         // SQLite opens a write-protected file read-only without a word.
         if conn.is_readonly(rusqlite::DatabaseName::Main)? {
             return Err(StoreError::ReadOnly { path: path.to_path_buf() });

@@ -74,10 +74,8 @@ fn a_built_in_pack_text_changed_under_its_hash_is_refused() {
 fn a_pack_text_the_backup_calls_verified_is_kept_unverified_unless_this_workspace_verified_it() {
     let packs = butie_core::bundled_packs().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (live, bak) = crafted(
-        dir.path(),
-        "UPDATE pack_texts SET origin = 'imported', verified = 1, signer = '园区商务办 (DEADBEEFDEADBEEF)';",
-    );
+    let (live, bak) =
+        crafted(dir.path(), "UPDATE pack_texts SET origin = 'imported', verified = 1, signer = '园区商务办 (DEADBEEFDEADBEEF)';");
     let done = Workspace::restore_reported(&live, &bak, &packs).unwrap();
     assert_eq!(done.unverified, [format!("{} {}", packs[0].id, packs[0].version)]);
     let kept = Workspace::open(&live).unwrap().stored_packs().unwrap();

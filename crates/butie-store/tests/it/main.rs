@@ -2,10 +2,10 @@
 //! (`store`), the claims ledger (`claims`), crash safety under SIGKILL (`crash`, `restore_crash`) and
 //! several programs writing one workspace at once (`concurrent`).
 
+mod backup_hostile;
 mod claims;
 mod concurrent;
 mod crash;
 mod materials;
 mod restore_crash;
 mod store;
-mod backup_hostile;
