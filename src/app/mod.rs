@@ -938,7 +938,7 @@ impl Session {
                 amount_max: r.amount_max.map(fmt_yuan),
                 ready,
                 needed,
-                items: ms.iter().map(|m| material_item_view(m, papers.shared_of(m).map(|(k, _)| k), l)).collect(),
+                items: ms.iter().map(|m| material_item_view(m, papers.shared_of(m).map(|(k, _)| k), &packs, l)).collect(),
             });
         }
         let common = papers
@@ -946,7 +946,7 @@ impl Session {
             .iter()
             .map(|s| CommonDocView {
                 clause: s.clauses[0].clone(),
-                material: material_item_view(&s.material, None, l),
+                material: material_item_view(&s.material, None, &packs, l),
                 serves: s
                     .clauses
                     .iter()

@@ -526,10 +526,19 @@ pub struct MaterialItemView {
     pub shared: Option<usize>,
 }
 
-pub(super) fn material_item_view(m: &butie_store::Material, shared: Option<usize>, l: Lang) -> MaterialItemView {
+/// A material's name as the window shows it: the packs' English name in
+/// English (the Chinese when a pack gives none); the forms keep the Chinese.
+pub(super) fn material_name(item: &str, packs: &[Pack], l: Lang) -> String {
+    match l {
+        Lang::Zh => item.to_string(),
+        Lang::En => packs.iter().find_map(|p| p.materials_en.get(item)).cloned().unwrap_or_else(|| item.to_string()),
+    }
+}
+
+pub(super) fn material_item_view(m: &butie_store::Material, shared: Option<usize>, packs: &[Pack], l: Lang) -> MaterialItemView {
     MaterialItemView {
         number: m.number,
-        item: m.item.clone(),
+        item: material_name(&m.item, packs, l),
         status: m.status.as_str(),
         label: crate::packet::material_label(m.status, l),
         evidence: m

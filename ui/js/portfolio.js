@@ -182,6 +182,8 @@ function showPdfJob(st) {
 async function openFromOverview(id) {
   state.view = "results";
   await selectCompany(id);
+  // The client's page opens at its top, not at the overview's scroll position.
+  $("#main").scrollTop = 0;
 }
 
 export function wirePortfolio() {

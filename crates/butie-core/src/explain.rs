@@ -1441,6 +1441,7 @@ fn pack_part_word(p: PackPart, lang: Lang) -> &'static str {
         P::RegionsQuote => ("适用地区原文", "regions quote"),
         P::CountyNote => ("县市说明", "county note"),
         P::NamesEn => ("英文地名", "English place names"),
+        P::MaterialsEn => ("材料英文名", "English material names"),
         P::DistrictCodes => ("区县代码", "district codes"),
         P::DistrictAliases => ("区县别名", "district aliases"),
         P::Exclusion => ("排除条件", "exclusion"),

@@ -106,6 +106,7 @@ pub(super) fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Resul
         application: p.application,
         shared_materials: p.shared_materials,
         topics: raw.topics,
+        materials_en: raw.materials_en,
         facts,
         clauses,
         stacking,

@@ -33,6 +33,9 @@ struct RawFile {
     stacking: Vec<RawStacking>,
     #[serde(default)]
     cases: Vec<RawCase>,
+    /// The materials' names in English, by their Chinese name.
+    #[serde(default)]
+    materials_en: BTreeMap<String, String>,
 }
 
 /// A text in both languages.
@@ -845,6 +848,9 @@ pub struct Pack {
     pub county_note: Option<Text2>,
     /// The English names of its cities (see `RawPack::names_en`).
     pub names_en: BTreeMap<String, String>,
+    /// The materials' names in English, by their Chinese name (the window
+    /// in English shows these; forms and packets stay in Chinese).
+    pub materials_en: BTreeMap<String, String>,
     /// GB/T 2260 code of each district that has one.
     pub district_codes: BTreeMap<String, String>,
     /// Other names for a district of `regions` (functional zones inside it).
