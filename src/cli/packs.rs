@@ -278,10 +278,36 @@ pub fn pin_cmd(cx: &Context, pack: &str, which: &str) -> Result<String, CliError
     let stored = w.stored_packs().map_err(|e| cx.store_err(e))?;
     let builtin = butie_core::bundled_packs().map_err(|e| CliError::usage(e.to_string()))?;
     let matches = |id: &str, version: &str, sha: &str| id == pack && (version == which || (which.len() >= 8 && sha.starts_with(which)));
-    let found =
-        stored.iter().find(|s| matches(&s.pack_id, &s.version, &s.sha256)).map(|s| (s.version.clone(), s.sha256.clone())).or_else(|| {
-            builtin.iter().find(|b| matches(&b.id, &b.version, &b.content_hash)).map(|b| (b.version.clone(), b.content_hash.clone()))
-        });
+    // Every text that answers to `which`, ranked: built in (0), verified (1),
+    // unverified (2). The best wins; two different texts equally good are
+    // not guessed between.
+    let mut candidates: Vec<(u8, String, String)> = builtin
+        .iter()
+        .filter(|b| matches(&b.id, &b.version, &b.content_hash))
+        .map(|b| (0, b.version.clone(), b.content_hash.clone()))
+        .chain(stored.iter().filter(|s| matches(&s.pack_id, &s.version, &s.sha256)).map(|s| {
+            let rank = match (s.origin, s.verified) {
+                (butie_store::PackOrigin::Bundled, _) => 0,
+                (_, true) => 1,
+                (_, false) => 2,
+            };
+            (rank, s.version.clone(), s.sha256.clone())
+        }))
+        .collect();
+    candidates.sort();
+    candidates.dedup_by(|a, b| a.2 == b.2);
+    let best = candidates.first().map(|c| c.0);
+    let tied: Vec<&(u8, String, String)> = candidates.iter().filter(|c| Some(c.0) == best).collect();
+    if tied.len() > 1 {
+        let list = tied.iter().map(|c| butie_core::short_hash(&c.2).to_string()).collect::<Vec<_>>().join(", ");
+        return Err(CliError::usage(match cx.lang {
+            Lang::Zh => format!("政策包 {pack} 有多个版本 {which} 的文本（sha256: {list}）：请给出其 SHA-256 的开头（至少 8 位）"),
+            Lang::En => format!(
+                "pack {pack} has several texts of version {which} (sha256: {list}); give the start of its SHA-256 (8 hex digits at least)"
+            ),
+        }));
+    }
+    let found = tied.first().map(|c| (c.1.clone(), c.2.clone()));
     let Some((version, sha)) = found else {
         return Err(CliError::usage(match cx.lang {
             Lang::Zh => format!("没有政策包 {pack} 的版本 {which}（butie policies versions 列出保存的版本）"),

@@ -418,11 +418,14 @@ pub fn import(cx: &Context, file: &Path, replace: bool) -> Result<String, CliErr
     let text = crate::files::read_import_text(file).map_err(|e| CliError::file(FileRole::Import, e, cx.lang))?;
     let v = crate::files::parse_import_text(&text).map_err(|e| cx.input(&e))?;
     let mut w = cx.open(OpenMode::CreateIfMissing)?;
-    let ids = w.import(&v, &packs, replace).map_err(|e| cx.store_err(e))?;
-    Ok(match cx.lang {
+    let done = w.import_reported(&v, &packs, replace).map_err(|e| cx.store_err(e))?;
+    let ids = &done.ids;
+    let mut out = match cx.lang {
         Lang::Zh => format!("已导入 {} 家企业: {}\n", ids.len(), ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
         Lang::En => format!("imported {} companies: {}\n", ids.len(), ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
-    })
+    };
+    out.push_str(&crate::words::store::kept_newer_line(&done.kept_newer, cx.lang));
+    Ok(out)
 }
 
 pub fn backup(cx: &Context, out: &Path) -> Result<String, CliError> {

@@ -130,6 +130,16 @@ pub enum SheetProblem {
         detail: String,
     },
     XlsxDamaged,
+    /// A formula cell saved without its calculated value (`cell` as B3).
+    FormulaWithoutValue {
+        cell: String,
+    },
+    /// An `.xlsx` that would unpack to more than the reader takes (a
+    /// spreadsheet bomb, or one part holding a huge cell): refused from its
+    /// zip directory, before anything is unpacked.
+    XlsxTooLargeUnpacked {
+        limit: u64,
+    },
     Xlsx {
         detail: String,
     },

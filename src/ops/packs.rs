@@ -14,7 +14,8 @@ use butie_store::{PackOrigin, StoredPack, TrustedKey, Workspace};
 use std::path::Path;
 
 /// The largest pack file read, in bytes.
-const PACK_LIMIT: u64 = 4 * 1024 * 1024;
+/// The same limit as a policy folder's files: one rule for every pack read.
+const PACK_LIMIT: u64 = crate::ops::files::POLICY_LIMIT;
 
 /// A pack file's text: at most [`PACK_LIMIT`] bytes of UTF-8.
 pub fn read_pack_text(path: &Path) -> Result<String, FileError> {

@@ -112,6 +112,20 @@ fn sheet(p: &SheetProblem, lang: Lang) -> String {
             "not a UTF-8 CSV file (save it as \"CSV UTF-8\" in your spreadsheet program)",
         ),
         SheetProblem::Csv { detail } => say(lang, format!("无法按 CSV 读取（{detail}）"), format!("cannot be read as CSV ({detail})")),
+        SheetProblem::FormulaWithoutValue { cell } => say(
+            lang,
+            format!("单元格 {cell} 是公式，但文件中没有它的计算结果（由不计算公式的程序写出）；请在表格软件中打开并保存后再导入"),
+            format!("cell {cell} holds a formula saved without its result (written by a program that does not calculate); open and save the file in a spreadsheet program, then import it"),
+        ),
+        SheetProblem::XlsxTooLargeUnpacked { limit } => say(
+            lang,
+            format!("表格解压后超过 {} MB（或其中一部分超过 {} MB），未读取；请把企业分成几个表格导入", limit / (1024 * 1024), crate::ops::batch::XLSX_PART_LIMIT / (1024 * 1024)),
+            format!(
+                "the spreadsheet would unpack to more than {} MB (or one of its parts to more than {} MB); not read; split the companies over several sheets",
+                limit / (1024 * 1024),
+                crate::ops::batch::XLSX_PART_LIMIT / (1024 * 1024)
+            ),
+        ),
         SheetProblem::XlsxDamaged => say(
             lang,
             "不是可读取的 .xlsx 表格文件（文件已损坏，或是其他格式改成了 .xlsx 扩展名；请在表格软件中另存为 Excel 工作簿）",

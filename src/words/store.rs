@@ -588,6 +588,20 @@ pub fn above_most_warning(c: &butie_store::ClaimRecord, lang: Lang) -> Option<St
     ))
 }
 
+/// After an import: the claims whose newer ledger state was kept (an older
+/// export never rewinds the ledger); empty when there were none.
+pub fn kept_newer_line(kept: &[butie_store::KeptClaim], lang: Lang) -> String {
+    if kept.is_empty() {
+        return String::new();
+    }
+    let list = kept.iter().map(|k| format!("#{} {} {}", k.company_id, k.year, k.clause)).collect::<Vec<_>>().join(", ");
+    say(
+        lang,
+        format!("{} 项申报记录在工作区中比文件中的更新，保留工作区的状态（文件中的变更已并入其历史）：{list}\n", kept.len()),
+        format!("{} claims changed in the workspace after the file was made kept their state (the file's changes are added to their history): {list}\n", kept.len()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

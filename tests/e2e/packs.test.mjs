@@ -98,7 +98,9 @@ test("a consultant imports policy packs from files, compares versions, and sees 
       fs.writeFileSync(path.join(FILES, "diff.toml"), text.replace(/(base = "sichuan_made_export", rate = "0\.03", cap = )"1000000"/, '$1"1500000"'));
       await app.click("#btn-packs");
       await app.click("#btn-pack-diff");
-      await app.waitFor(() => app.visible("#pack-diff"), (v) => v === true);
+      await app.waitFor(() => app.visible("#pack-diff"), (v) => v === true).catch(async (e) => {
+        throw new Error(`${e.message}; the window says: ${await app.js("return document.querySelector('#toast').textContent")}`);
+      });
       const changes = await app.js("return [...document.querySelectorAll('#pack-diff-changes li')].map(l => l.textContent)");
       assert.ok(changes.some((c) => c.includes("cd.transform.sichuan_made") && c.includes("封顶 1000000 → 1500000")), changes.join("\n"));
       assert.match(await app.text("#pack-diff-clients-title"), /个企业年度中有 \d+ 个/);

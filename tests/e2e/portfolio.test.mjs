@@ -155,7 +155,7 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       // English: 台州市 and 泰州市 are told apart; the marks are in English too.
       await app.click("#btn-lang");
       await app.waitFor(() => app.js("return state.lang"), (l) => l === "en");
-      const cities = await app.js("return [...document.querySelectorAll('#overview-city option')].map(o => o.textContent)");
+      const cities = await app.waitFor(() => app.js("return [...document.querySelectorAll('#overview-city option')].map(o => o.textContent)"), (c) => c.includes("Taizhou (Zhejiang)"));
       assert.ok(cities.includes("Taizhou (Zhejiang)") && cities.includes("Taizhou (Jiangsu)"), cities.join());
       const en = await app.waitFor(marks, (x) => (x["成都锦城出海科技有限公司"] || [])[0] === "ended:policy ended 2025-12-31");
       await app.click("#btn-lang");

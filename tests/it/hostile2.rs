@@ -198,3 +198,82 @@ fn a_fact_given_twice_on_the_command_line_is_refused() {
     assert!(err.contains("exhibition_cost"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+/// An `.xlsx` whose parts would unpack to more than the reader takes (one
+/// huge cell, or a bomb of many parts) is refused from its zip directory,
+/// before anything is unpacked: nothing like 4 GB of memory, one line.
+#[test]
+fn spreadsheet_bombs_are_refused_before_they_are_unpacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sh = wb.add_worksheet();
+    for (c, v) in ["name", "city", "district"].iter().enumerate() {
+        sh.write_string(0, c as u16, *v).unwrap();
+    }
+    for (c, v) in ["甲", "台州市", "椒江区"].iter().enumerate() {
+        sh.write_string(1, c as u16, *v).unwrap();
+    }
+    let good = wb.save_to_buffer().unwrap();
+    // Central-directory entries: their declared unpacked size is at +24.
+    let entries: Vec<usize> = good.windows(4).enumerate().filter(|(_, w)| *w == [0x50, 0x4b, 0x01, 0x02]).map(|(i, _)| i).collect();
+    assert!(entries.len() >= 6, "{}", entries.len());
+    let patched = |size: u32, all: bool| {
+        let mut b = good.clone();
+        for &e in if all { &entries[..] } else { &entries[..1] } {
+            b[e + 24..e + 28].copy_from_slice(&size.to_le_bytes());
+        }
+        b
+    };
+    for (name, bytes) in [("one-huge-part.xlsx", patched(1 << 30, false)), ("bomb.xlsx", patched(100 << 20, true))] {
+        std::fs::write(d.join(name), bytes).unwrap();
+        let (code, _, err) = butie(d, &["--lang", "en", "batch", "--in", name, "--year", "2025", "--out", "r.jsonl"]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains("unpack"), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    // The good one still reads.
+    std::fs::write(d.join("good.xlsx"), &good).unwrap();
+    let (code, _, err) = butie(d, &["batch", "--in", "good.xlsx", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A formula cell saved without its result is said, not read as empty.
+#[test]
+fn a_formula_cell_without_its_value_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sh = wb.add_worksheet();
+    for (c, v) in ["name", "city", "district", "intl_trademark_fee"].iter().enumerate() {
+        sh.write_string(0, c as u16, *v).unwrap();
+    }
+    for (c, v) in ["甲", "台州市", "椒江区"].iter().enumerate() {
+        sh.write_string(1, c as u16, *v).unwrap();
+    }
+    // As a program that does not calculate saves it: no result with the formula.
+    sh.set_formula_result_default("");
+    sh.write_formula(1, 3, "=1000*2").unwrap();
+    wb.save(d.join("f.xlsx")).unwrap();
+    let (code, _, err) = butie(d, &["--lang", "en", "batch", "--in", "f.xlsx", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("D2") && err.contains("formula"), "{err}");
+}
+
+/// One validator: a version that is not a real date is refused by
+/// `check-policies` and `--policies DIR` as `policies import` refuses it.
+#[test]
+fn a_pack_version_that_is_not_a_date_is_refused_everywhere() {
+    let text = std::fs::read_to_string("policies/taizhou-cbec-2025.toml").unwrap();
+    for bad in ["zzzz", "9999-99-99", "2025-1-1"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("p")).unwrap();
+        std::fs::write(d.join("p/tz.toml"), text.replacen("version = \"2024-11-19\"", &format!("version = \"{bad}\""), 1)).unwrap();
+        let (code, _, err) = butie(d, &["--lang", "en", "check-policies", "p"]);
+        assert_ne!(code, 0, "{bad}");
+        assert!(err.contains("pack.version") && err.contains("YYYY-MM-DD"), "{bad}: {err}");
+        let (code, _, err) = butie(d, &["--lang", "en", "--policies", "p", "policies"]);
+        assert_ne!(code, 0, "{bad}: {err}");
+    }
+}

@@ -624,10 +624,20 @@ impl Workspace {
     /// file's events not already recorded are added. If the latest event
     /// then is not the claim's state, the import itself is recorded as an
     /// event, so the events always end at the claim as it is.
-    pub(crate) fn import_claim(tx: &Connection, company_id: i64, c: &ImportedClaim, now: &str) -> Result<()> {
+    pub(crate) fn import_claim(tx: &Connection, company_id: i64, c: &ImportedClaim, now: &str) -> Result<Merged> {
         let old = current(tx, company_id, c.year, &c.clause)?;
+        // When the file's claim was last changed (its time, else its newest
+        // event); a file without times (a profile's history) is as of now.
+        let file_at = c.updated_at.clone().or_else(|| c.events.iter().map(|e| e.at.clone()).max());
+        let ledger_at: Option<String> = match &old {
+            Some((id, _)) => tx.query_row("SELECT max(at) FROM claim_events WHERE claim_id = ?1", [id], |r| r.get(0))?,
+            None => None,
+        };
+        // The ledger changed after the file was made: keep its state.
+        let newer_here = matches!((&old, &ledger_at, &file_at), (Some((_, s)), Some(l), Some(f)) if l > f && !s.same_claim(&c.state));
         let id = match &old {
             None => write_row(tx, company_id, c.year, &c.clause, None, &c.state, c.updated_at.as_deref().unwrap_or(now))?,
+            Some((id, _)) if newer_here => *id,
             Some((id, s)) if !s.same_claim(&c.state) => write_row(tx, company_id, c.year, &c.clause, Some(*id), &c.state, now)?,
             Some((id, _)) => *id,
         };
@@ -659,6 +669,9 @@ impl Workspace {
                 insert_event(tx, id, &e.at, &e.state())?;
             }
         }
+        if newer_here {
+            return Ok(Merged::KeptNewer);
+        }
         let last: Option<State> = tx
             .prepare_cached(&format!("SELECT {STATE_COLUMNS} FROM claim_events WHERE claim_id = ?1 ORDER BY at DESC, id DESC LIMIT 1"))?
             .query_row([id], |r| state_at(r, 0))
@@ -666,8 +679,17 @@ impl Workspace {
         if !last.as_ref().is_some_and(|l| l.same_claim(&c.state)) {
             insert_event(tx, id, now, &c.state)?;
         }
-        Ok(())
+        Ok(Merged::Applied)
     }
+}
+
+/// How an imported claim met the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Merged {
+    /// The file's state is the claim's state now.
+    Applied,
+    /// The ledger's state was newer than the file's and was kept.
+    KeptNewer,
 }
 
 // ------------------------------------------------------------------ JSON

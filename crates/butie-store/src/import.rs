@@ -19,6 +19,14 @@ impl Workspace {
     /// and adds the file's events, and the ledger's other claims stay, as
     /// the facts of years the file does not have stay.
     pub fn import(&mut self, v: &Value, packs: &[Pack], replace: bool) -> Result<Vec<i64>> {
+        self.import_reported(v, packs, replace).map(|r| r.ids)
+    }
+
+    /// As [`Workspace::import`], saying also which claims kept the
+    /// ledger's state because it had changed after the file's: an older
+    /// export never rewinds the ledger (its events are added to the
+    /// history, in their place in time; the claim stays as it now is).
+    pub fn import_reported(&mut self, v: &Value, packs: &[Pack], replace: bool) -> Result<ImportReport> {
         let entries = parse_import(v, packs)?;
         // Duplicate USCCs inside the file.
         for (i, e) in entries.iter().enumerate() {
@@ -30,6 +38,7 @@ impl Workspace {
         }
         self.write(|tx| {
             let mut ids = Vec::new();
+            let mut kept_newer = Vec::new();
             let now = now_utc(tx)?;
             for ImportEntry { company: c, years, claims, papers } in &entries {
                 let existing = match Self::uscc_taken(tx, &c.uscc, None)? {
@@ -52,7 +61,9 @@ impl Workspace {
                     Self::write_facts(tx, id, *y, facts)?;
                 }
                 for claim in claims {
-                    Self::import_claim(tx, id, claim, &now)?;
+                    if Self::import_claim(tx, id, claim, &now)? == claims::Merged::KeptNewer {
+                        kept_newer.push(KeptClaim { company_id: id, year: claim.year, clause: claim.clause.clone() });
+                    }
                 }
                 // Warnings are worked out again from the ledger as it now is.
                 let mut clauses: Vec<&str> = claims.iter().map(|c| c.clause.as_str()).collect();
@@ -64,9 +75,25 @@ impl Workspace {
                 Self::import_papers(tx, id, papers, &now)?;
                 ids.push(id);
             }
-            Ok(ids)
+            Ok(ImportReport { ids, kept_newer })
         })
     }
+}
+
+/// What an import did: the companies touched, and the claims whose ledger
+/// state was newer than the file's and was kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub ids: Vec<i64>,
+    pub kept_newer: Vec<KeptClaim>,
+}
+
+/// A claim whose ledger state an import kept (the file's was older).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptClaim {
+    pub company_id: i64,
+    pub year: i32,
+    pub clause: String,
 }
 
 /// One company of an import file, checked: its fields, its facts by year

@@ -59,7 +59,7 @@ pub use clock::local_date;
 pub use companies::{CompanySummary, StoredCompany};
 pub use error::{CompanyKey, FileKind, IoAction, NotWorkspaceWhy, Result, SchemaProblem, StoreError, Table};
 pub use evaluations::{EvaluationRecord, SavedClause};
-pub use import::{parse_import, ImportEntry};
+pub use import::{parse_import, ImportEntry, ImportReport, KeptClaim};
 pub use materials::{sha256_hex, Deadline, EvidenceMeta, Material, MaterialStatus, MAX_EVIDENCE, MAX_NOTICE, SHARED};
 pub use migrations::{migrate, migrate_to, APPLICATION_ID, LATEST_VERSION, READABLE_FROM};
 pub use open::{default_path, BUSY_TIMEOUT};

@@ -42,6 +42,7 @@ mod workers;
 mod write;
 
 use cells::*;
+pub use cells::{XLSX_PART_LIMIT, XLSX_UNPACKED_LIMIT};
 use columns::*;
 pub use portfolio::*;
 pub use rows::*;

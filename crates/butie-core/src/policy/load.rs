@@ -117,6 +117,11 @@ pub(super) fn compile(cx: &Loading, raw: RawFile, content_hash: String) -> Resul
 }
 
 pub(super) fn compile_term(cx: &Loading, p: &RawPack) -> Result<(Date, Date), PolicyError> {
+    // Versions are dates (the newest is the one in use, so they must compare
+    // as dates): one rule for a bundled pack, a policy folder and an import.
+    if p.version.len() != 10 || Date::parse(&p.version).is_none() {
+        return Err(cx.err("pack.version", P::BadDate));
+    }
     let valid_from = Date::parse(&p.valid_from).ok_or_else(|| cx.err("pack.valid_from", P::BadDate))?;
     let valid_to = Date::parse(&p.valid_to).ok_or_else(|| cx.err("pack.valid_to", P::BadDate))?;
     if valid_to < valid_from {

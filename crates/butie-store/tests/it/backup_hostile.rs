@@ -93,3 +93,44 @@ fn a_hidden_copy_a_killed_restore_left_goes_at_the_next_open() {
     drop(Workspace::open(&live).unwrap());
     assert!(!left.exists());
 }
+
+/// `import --replace` of an export made before a claim was approved never
+/// rewinds the ledger: the approval stays, the file's changes join the
+/// history, and the import says which claims kept their newer state.
+#[test]
+fn an_older_export_never_rewinds_an_approved_claim() {
+    use butie_core::profile::ClaimStatus;
+    use butie_store::ClaimUpdate;
+    use rust_decimal::Decimal;
+    let packs = butie_core::bundled_packs().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open_or_create(&dir.path().join("ws.sqlite")).unwrap();
+    let c = Company { uscc: Some("91331002MA2A8K5L0Y".into()), ..company("海跃") };
+    let id = ws.add_company(&c, &packs).unwrap();
+    let update = |status, amount: &str| ClaimUpdate {
+        status,
+        amount: Some(amount.parse::<Decimal>().unwrap()),
+        date: None,
+        estimate: None,
+        submitted_on: None,
+        approved_on: None,
+        note: None,
+    };
+    ws.set_claim(id, 2025, "tz.brand.trademark", &update(ClaimStatus::Submitted, "50000"), &packs).unwrap();
+    let older = ws.export_company(id, &packs).unwrap();
+    // The clock moves on (times are kept to the millisecond).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ws.set_claim(id, 2025, "tz.brand.trademark", &update(ClaimStatus::Approved, "93000"), &packs).unwrap();
+    let before = ws.claims(id, Some(2025)).unwrap();
+    let report = ws.import_reported(&older, &packs, true).unwrap();
+    assert_eq!(report.kept_newer.len(), 1, "{report:?}");
+    assert_eq!(report.kept_newer[0].clause, "tz.brand.trademark");
+    let after = ws.claims(id, Some(2025)).unwrap();
+    assert_eq!(after[0].status, ClaimStatus::Approved);
+    assert_eq!(after[0].approved, Some(Decimal::from(93000)));
+    assert_eq!(after[0].events.len(), before[0].events.len(), "the file's events were already there");
+    // Importing it again changes nothing.
+    let again = ws.import_reported(&older, &packs, true).unwrap();
+    assert_eq!(again.kept_newer.len(), 1);
+    assert_eq!(ws.claims(id, Some(2025)).unwrap(), after);
+}
