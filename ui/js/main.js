@@ -77,6 +77,12 @@ async function start() {
     const cityNow = $("#f-city").value;
     fillCities();
     $("#f-city").value = cityNow;
+    // Status lines said in the other language go, rather than staying behind
+    // in it; the PDF line is said again in the new one.
+    for (const id of ["#pack-result", "#form-error"]) { const n = $(id); if (n) n.textContent = ""; }
+    if (!state.pdfJob) $("#pdf-job").classList.add("hidden");
+    if (state.lastPdf && state.lastPdf.error) state.lastPdf = null;
+    showPdfResult();
     applyChrome();
     showView(state.view);
   });
