@@ -620,8 +620,8 @@ pub fn claims(cx: &Context, key: &str, year: Option<i64>, json: bool) -> Result<
         });
     }
     let head: [&str; 9] = match lang {
-        Lang::Zh => ["年度", "条款", "名称", "状态", "申报金额", "批准金额", "差额", "日期", "备注"],
-        Lang::En => ["year", "clause", "title", "status", "estimate", "approved", "difference", "date", "note"],
+        Lang::Zh => ["年度", "条款", "名称", "状态", "申报金额", "批准金额", "差额", "申报/批准日期", "备注"],
+        Lang::En => ["year", "clause", "title", "status", "estimate", "approved", "difference", "submitted / approved", "note"],
     };
     let rows = claim_rows(&list, &packs, lang);
     Ok(aligned(&head, &rows))
@@ -664,7 +664,12 @@ fn claim_rows(list: &[ClaimRecord], packs: &[Pack], lang: Lang) -> Vec<([String;
             amount(c.estimate),
             amount(c.approved),
             difference(c).map(signed).unwrap_or_else(|| none.to_string()),
-            c.date.clone().unwrap_or_else(|| none.to_string()),
+            // The submission and approval dates the window records (an old
+            // claim's single date where neither is known).
+            match (&c.submitted_on, &c.approved_on) {
+                (None, None) => c.date.clone().unwrap_or_else(|| none.to_string()),
+                (s, a) => format!("{} / {}", s.as_deref().unwrap_or(none), a.as_deref().unwrap_or(none)),
+            },
             match (c.above_most, &c.note) {
                 (Some(m), note) => {
                     let w = if lang == Lang::Zh {

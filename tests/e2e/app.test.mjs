@@ -550,7 +550,7 @@ test("the desktop app, as a person uses it", async (t) => {
     assert.equal(await app.js("return document.querySelector('#view-overview').classList.contains('hidden')"), false);
     const firstTotal = () => app.js("return document.querySelector('#overview-table tbody tr td.num').textContent");
     assert.equal(await firstTotal(), "3,000,000.00", "sorted by total, highest first");
-    await app.click("#overview-head th:nth-child(3) button");
+    await app.click("#overview-head th:nth-child(4) button");
     await app.waitFor(firstTotal, (x) => x !== "3,000,000.00");
     await app.type("#overview-filter", "91510107");
     await app.waitFor(() => app.count("#overview-table tbody tr"), (n) => n === 1);

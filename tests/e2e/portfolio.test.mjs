@@ -65,13 +65,13 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
       assert.ok(!names.includes("台州信用代码写错有限公司"));
     });
 
-    const totals = () => app.js("return [...document.querySelectorAll('#overview-table tbody tr')].map(r => r.cells[2].textContent)");
+    const totals = () => app.js("return [...document.querySelectorAll('#overview-table tbody tr')].map(r => r.cells[3].textContent)");
     await t.test("sorting by total orders the rows by it, both ways", async () => {
-      const header = "#overview-head th:nth-child(3) button";
+      const header = "#overview-head th:nth-child(4) button";
       await app.click(header); // the default is the total, largest first: now smallest first
       let v = (await totals()).map(yuan);
       assert.deepEqual(v, [...v].sort((a, b) => a - b), v.join());
-      assert.equal(await app.js("return document.querySelector('#overview-head th:nth-child(3)').getAttribute('aria-sort')"), "ascending");
+      assert.equal(await app.js("return document.querySelector('#overview-head th:nth-child(4)').getAttribute('aria-sort')"), "ascending");
       await app.click(header);
       v = (await totals()).map(yuan);
       assert.deepEqual(v, [...v].sort((a, b) => b - a), v.join());
@@ -80,7 +80,7 @@ test("a consultant imports clients from a spreadsheet, sorts, exports and writes
     });
 
     await t.test("the overview exports to .xlsx in the order shown, and reads back", async () => {
-      const shown = await app.js("return [...document.querySelectorAll('#overview-table tbody tr')].map(r => [r.cells[0].querySelector('button').textContent, r.cells[2].textContent])");
+      const shown = await app.js("return [...document.querySelectorAll('#overview-table tbody tr')].map(r => [r.cells[0].querySelector('button').textContent, r.cells[3].textContent])");
       await app.click("#btn-overview-export");
       await app.waitText("#toast", (s) => s.includes("已导出 4 家企业"));
       const wb = readXlsx(path.join(FILES, "overview.xlsx"));

@@ -131,6 +131,9 @@ export const T = {
   },
 };
 
+// Words in brackets, as each language writes them: 2026-12-12（已申报） / 2026-12-12 (filed).
+export const paren = (s) => (state.lang === "zh" ? `（${s}）` : ` (${s})`);
+
 // A city's name in the window's language (台州市 / “Taizhou (Zhejiang)”).
 export const cityName = (c) => (state.meta && state.meta.city_names && state.meta.city_names[c]) || c;
 

@@ -156,7 +156,14 @@ function renderQuestion(q) {
     box.addEventListener("change", async () => {
       const text = box.value.trim();
       if (text === "") { send(null); return; }
-      if (!(await keepDespiteDoubt(q.key, text, box))) return;
+      if (!(await keepDespiteDoubt(q.key, text, box))) {
+        // Not kept: the field goes back to what is saved, so that no figure
+        // that was never saved stands there as the answer.
+        box.value = shownNumber(q);
+        box.dispatchEvent(new Event("input"));
+        box.select();
+        return;
+      }
       send(box.value);
     });
     // Enter saves and moves on to the next question, as Tab does.

@@ -81,6 +81,7 @@ async function start() {
     // in it; the PDF line is said again in the new one.
     for (const id of ["#pack-result", "#form-error"]) { const n = $(id); if (n) n.textContent = ""; }
     if (!state.pdfJob) $("#pdf-job").classList.add("hidden");
+    $("#toast").classList.add("hidden");
     if (state.lastPdf && state.lastPdf.error) state.lastPdf = null;
     showPdfResult();
     applyChrome();

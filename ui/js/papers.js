@@ -1,6 +1,6 @@
 // The 申报材料 page and the packet.
 import { state } from "./state.js";
-import { t } from "./i18n.js";
+import { t, paren } from "./i18n.js";
 import { $, el, toast, confirmModal } from "./dom.js";
 import { api, errMessage } from "./api.js";
 
@@ -38,7 +38,7 @@ function renderPapers(v) {
   const others = v.others.length ? el("div", { class: "material-clause others" },
     el("h4", { text: t("otherEvidence") }),
     el("ul", { class: "evidence" }, ...v.others.map((f) => el("li", { "data-evidence": String(f.id) },
-      el("span", { text: `${f.name}（${f.size_text}） · ${f.clause} · ${f.item}` }), " ",
+      el("span", { text: `${f.name}${paren(f.size_text)} · ${f.clause} · ${f.item}` }), " ",
       el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f) }))))) : null;
   if (!v.clauses.length) { body.replaceChildren(el("p", { class: "muted", text: t("noFiled") }), ...(others ? [others] : [])); return; }
   const common = v.common.length ? el("div", { class: "material-clause common" },
@@ -49,7 +49,7 @@ function renderPapers(v) {
     el("h4", {}, el("span", { text: `${c.title} · ${c.place}` }), " ", el("span", { class: "chip " + (c.ready >= c.needed ? "eligible" : "needs_input"), text: t("readyCount", { ready: c.ready, needed: c.needed }) })),
     el("ol", { class: "material-items" }, ...c.items.map((m) => m.shared == null ? materialItem(c.clause, m, 1, null)
       : el("li", { class: "material shared-ref " + m.status, "data-item": String(m.number), "data-shared": String(m.shared) },
-        el("div", { class: "material-row" }, el("span", { class: "material-text", text: `${m.item}（${t("sharedRef")}）` }),
+        el("div", { class: "material-row" }, el("span", { class: "material-text", text: m.item + paren(t("sharedRef")) }),
           el("span", { class: "muted", text: m.label }))))))));
   if (others) body.append(others);
 }
@@ -66,7 +66,7 @@ function materialItem(clause, m, serves, extra) {
       el("button", { type: "button", class: "ghost small attach", text: t("attach"), onclick: () => attachEvidence(clause, m.number) })),
     extra,
     m.evidence.length ? el("ul", { class: "evidence" }, ...m.evidence.map((f) => el("li", { "data-evidence": String(f.id) },
-      el("span", { text: `${f.name}（${f.size_text}）` }), " ",
+      el("span", { text: f.name + paren(f.size_text) }), " ",
       el("code", { class: "sha", title: "SHA-256 " + f.sha256, text: f.sha256.slice(0, 16) + "…" }), " ",
       el("button", { type: "button", class: "link", text: t("open"), onclick: () => openEvidence(f.id) }), " ",
       el("button", { type: "button", class: "link danger-link", text: t("remove"), onclick: () => removeEvidence(f, serves) })))) : null);

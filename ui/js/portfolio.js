@@ -2,7 +2,7 @@
 // here), spreadsheet import with a preview, export to Excel, and PDFs for
 // every company listed on a thread of their own.
 import { state } from "./state.js";
-import { t, cityName } from "./i18n.js";
+import { t, cityName, paren } from "./i18n.js";
 import { $, el, toast } from "./dom.js";
 import { api, errMessage } from "./api.js";
 import { showPage } from "./nav.js";
@@ -10,9 +10,11 @@ import { loadCompanies, selectCompany } from "./companies.js";
 
 // Column key (Rust's sort key), heading, and whether it holds a figure
 // (a figure column first sorts highest first).
+// The deadline, the urgent one, comes right after the place, so that it
+// stays in view when the window is narrow.
 const OVERVIEW_COLUMNS = [
-  ["name", "ovCompany", false], ["place", "ovPlace", false], ["total", "total", true], ["total_provisional", "ovProvisional", true],
-  ["total_max", "ovMax", true], ["eligible", "ovEligible", true], ["open", "ovOpen", true], ["filed", "ovFiled", true], ["deadline", "ovDeadline", true],
+  ["name", "ovCompany", false], ["place", "ovPlace", false], ["deadline", "ovDeadline", true], ["total", "total", true], ["total_provisional", "ovProvisional", true],
+  ["total_max", "ovMax", true], ["eligible", "ovEligible", true], ["open", "ovOpen", true], ["filed", "ovFiled", true],
 ];
 
 // Answers to an earlier request (a sort clicked twice quickly) are dropped.
@@ -61,14 +63,14 @@ function renderOverview() {
       // Why a row reads 0.00 or is an estimate, and a credit code naming another place.
       ...r.marks.map((m) => el("div", { class: "mark small " + m.key, text: (m.key === "region" ? "⚠ " : "") + m.text }))),
     el("td", { text: r.place }),
+    el("td", { class: "small deadline-cell" + (r.deadline && r.deadline.overdue ? " overdue" : "") + (r.deadline && r.deadline.filed ? " filed" : ""), title: r.deadline ? `${r.deadline.pack_title} · ${r.deadline.end} · ${r.deadline.notice}` : "",
+      text: r.deadline ? r.deadline.end + paren(r.deadline.text) : "" }),
     el("td", { class: "num", text: r.total_text }),
     el("td", { class: "num", text: r.provisional_text ? "≈ " + r.provisional_text : "" }),
     el("td", { class: "num", text: r.total_max_text }),
     el("td", { class: "num", text: String(r.eligible) }),
     el("td", { class: "num", text: String(r.open) }),
-    el("td", { class: "small", text: r.claims_text }),
-    el("td", { class: "small deadline-cell" + (r.deadline && r.deadline.overdue ? " overdue" : "") + (r.deadline && r.deadline.filed ? " filed" : ""), title: r.deadline ? `${r.deadline.pack_title} · ${r.deadline.end} · ${r.deadline.notice}` : "",
-      text: r.deadline ? `${r.deadline.end}（${r.deadline.text}）` : "" }))));
+    el("td", { class: "small", text: r.claims_text }))));
 }
 
 // Import: the file is read and every row checked; the user sees the rows
@@ -122,7 +124,7 @@ async function discardSheet() {
 function fillTemplateCities() {
   const sel = $("#template-city");
   const chosen = sel.value || $("#overview-city").value || Object.keys(state.meta.cities)[0];
-  sel.setAttribute("aria-label", t("templateCity"));
+  $("#template-city-label").textContent = t("templateCity");
   sel.replaceChildren(...Object.keys(state.meta.cities).map((c) => el("option", { value: c, text: cityName(c) })), el("option", { value: "*", text: t("templateAll") }));
   sel.value = chosen;
 }

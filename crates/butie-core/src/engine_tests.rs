@@ -12,7 +12,7 @@ use crate::profile::{parse_facts, Company, Profile};
 const HEAD: &str = r#"
 [pack]
 id = "t"
-version = "1"
+version = "2025-01-01"
 title = { zh = "测试" }
 document = { zh = "测试办法" }
 issuer = "测试局"

@@ -243,9 +243,15 @@ pub fn parse_amount(field: &str, v: &Value) -> std::result::Result<Decimal, Inpu
 /// `YYYY-MM-DD` and a real calendar date; blank is no date.
 pub(crate) fn check_date(field: &str, date: Option<&str>) -> Result<Option<String>> {
     let Some(t) = date.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    let shape = t.len() == 10 && t.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if shape && Date::parse(t).is_some() {
-        Ok(Some(t.to_string()))
+    // 2026-4-1 is written as people write it: taken as 2026-04-01.
+    let parts: Vec<&str> = t.split('-').collect();
+    let digits = |p: &str, lo: usize, hi: usize| (lo..=hi).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    let padded = match parts[..] {
+        [y, m, d] if digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2) => Some(format!("{y}-{m:0>2}-{d:0>2}")),
+        _ => None,
+    };
+    if let Some(t) = padded.filter(|p| Date::parse(p).is_some()) {
+        Ok(Some(t))
     } else {
         Err(StoreError::BadClaimDate { field: field.to_string(), date: date.unwrap_or_default().to_string() })
     }
@@ -255,6 +261,12 @@ pub(crate) fn check_date(field: &str, date: Option<&str>) -> Result<Option<Strin
 fn check_time(field: &str, t: &str) -> Result<String> {
     let ok = (|| {
         let (date, rest) = t.split_once('T')?;
+        // Stored times are in the one form: no padding taken here.
+        let shape =
+            date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        if !shape {
+            return None;
+        }
         check_date("", Some(date)).ok()??;
         let rest = rest.strip_suffix('Z')?;
         let (hms, frac) = match rest.split_once('.') {
@@ -1007,8 +1019,13 @@ mod tests {
         for good in ["2025-06-30", "2024-02-29", " 2025-01-01 "] {
             assert!(check_date("d", Some(good)).unwrap().is_some(), "{good}");
         }
+        // As people write them: the month and day padded.
+        assert_eq!(check_date("d", Some("2026-4-1")).unwrap().as_deref(), Some("2026-04-01"));
+        assert_eq!(check_date("d", Some("2025-6-30")).unwrap().as_deref(), Some("2025-06-30"));
         assert_eq!(check_date("d", Some("  ")).unwrap(), None);
-        for bad in ["2025-02-29", "2025-13-01", "2025-6-30", "2025/06/30", "20250630", "2025-06-31", "tomorrow", "２０２５-06-30"] {
+        for bad in
+            ["2025-02-29", "2025-13-01", "2025-2-29", "2025/06/30", "20250630", "2025-06-31", "tomorrow", "２０２５-06-30", "2025-006-30"]
+        {
             assert!(matches!(check_date("d", Some(bad)), Err(StoreError::BadClaimDate { .. })), "{bad}");
         }
         for good in ["2025-06-30T08:01:02.123Z", "2025-06-30T23:59:59Z"] {

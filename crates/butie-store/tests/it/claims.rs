@@ -275,7 +275,7 @@ fn bad_claims_are_refused_naming_their_field_and_change_nothing() {
         }
     }
     // Dates that are not real YYYY-MM-DD.
-    for d in ["2025-02-29", "2025-6-30", "30/06/2025", "2025-06-30T00:00"] {
+    for d in ["2025-02-29", "2025-6-31", "30/06/2025", "2025-06-30T00:00"] {
         let u = ClaimUpdate {
             status: ClaimStatus::Submitted,
             amount: None,
