@@ -784,7 +784,13 @@ pub(crate) fn region_disagrees(c: &butie_core::Company, packs: &[Pack], lang: La
     if city == c.city && district.is_none_or(|d| d == c.district) {
         return None;
     }
-    let place = format!("{city}{}", district.unwrap_or(""));
+    let place = match lang {
+        Lang::Zh => format!("{city}{}", district.unwrap_or("")),
+        Lang::En => {
+            let city = packs.iter().find_map(|p| p.names_en.get(city)).map_or(city, String::as_str);
+            format!("{city} {}", district.unwrap_or("")).trim_end().to_string()
+        }
+    };
     let code = uscc.get(2..8).unwrap_or("");
     Some(match lang {
         Lang::Zh => format!("信用代码的行政区划码 {code} 对应{place}，与所填地区不一致"),

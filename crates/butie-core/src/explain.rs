@@ -833,6 +833,9 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
     let pack = pr.pack;
     let c = &ev.profile.company;
     let year = ev.year;
+    // A city in English as the packs name it (台州市 → Taizhou (Zhejiang)).
+    let city_en =
+        |city: &str| -> String { ev.packs.iter().find_map(|p| p.pack.names_en.get(city)).cloned().unwrap_or_else(|| city.to_string()) };
     let interp = |w: &mut dyn Write| match &pack.validity_interpretation {
         Some(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
         None => Ok(()),
@@ -855,7 +858,7 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
     match pr.reason {
         PackReason::OtherCity => match lang {
             Lang::Zh => write!(w, "本政策只适用于{}，企业注册地为{}", pack.city, c.city),
-            Lang::En => write!(w, "this policy covers {} only; the company is in {}", pack.city, c.city),
+            Lang::En => write!(w, "this policy covers {} only; the company is in {}", city_en(&pack.city), city_en(&c.city)),
         },
         PackReason::NotInForce => {
             match lang {
@@ -867,7 +870,7 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
         PackReason::Applies { from_mid_year } => {
             match lang {
                 Lang::Zh => write!(w, "适用：{}{}，有效期 {} 至 {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
-                Lang::En => write!(w, "applies: {} {}, in force {} to {}", c.city, c.district, pack.valid_from, pack.valid_to)?,
+                Lang::En => write!(w, "applies: {} {}, in force {} to {}", city_en(&c.city), c.district, pack.valid_from, pack.valid_to)?,
             }
             if let Some(d) = pr.district_as {
                 match lang {
