@@ -165,7 +165,9 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.click("#modal-cancel");
     assert.equal(await app.js("return state.result.total"), before, "nothing saved when the user goes back to fix it");
     assert.equal(await app.js("return document.activeElement.id"), "q-patent_application_fee");
-    await app.js("document.querySelector('#q-patent_application_fee').dispatchEvent(new Event('change'))");
+    // Not kept: the field shows the saved answer again, not the figure never saved.
+    await app.waitFor(() => app.js("return document.querySelector('#q-patent_application_fee').value"), (v) => v === "42,350.50");
+    await app.js("const b = document.querySelector('#q-patent_application_fee'); b.value = '１８２００万'; b.dispatchEvent(new Event('input')); b.dispatchEvent(new Event('change'))");
     await app.waitFor(() => modalOpen(), (v) => v === true);
     await app.click("#modal-ok");
     await app.waitFor(() => app.js("return (state.result.clauses.find(c => c.id === 'tz.brand.patent') || {}).amount"), (x) => x === "100000.00");

@@ -191,6 +191,14 @@ fn versions_are_dates_verified_wins_a_tie_and_tampering_is_caught() {
     assert!(ok(&ws, &["policies", "versions"])
         .lines()
         .any(|l| l.starts_with("使用中：chengdu-cbec-2023 版本 2025-06-01") && !l.contains("未验证")));
+    // Pinning that version picks the signed text, not the unsigned one of the same date.
+    let signed_sha = {
+        use sha2::Digest;
+        format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
+    };
+    let pinned = ok(&ws, &["policies", "pin", "chengdu-cbec-2023", "2025-06-01"]);
+    assert!(pinned.contains(&signed_sha[..12]), "{pinned}");
+    ok(&ws, &["policies", "unpin", "chengdu-cbec-2023"]);
     // A key removed vouches for nothing any more.
     ok(&ws, &["keys", "remove", "测试"]);
     assert!(ok(&ws, &["policies", "versions"]).lines().any(|l| l.starts_with("使用中：chengdu-cbec-2023") && l.contains("未验证")));
