@@ -195,10 +195,7 @@ impl Session {
         }
         let city_names = cities
             .keys()
-            .map(|c| {
-                let en = packs.iter().find_map(|p| p.names_en.get(c));
-                (c.clone(), if l == Lang::En { en.cloned().unwrap_or_else(|| c.clone()) } else { c.clone() })
-            })
+            .map(|c| (c.clone(), if l == Lang::En { butie_core::policy::city_en(packs.iter(), c).to_string() } else { c.clone() }))
             .collect();
         Meta {
             cities,
@@ -369,10 +366,7 @@ impl Session {
                     sample: c.uscc.is_some() && c.uscc == self.sample_uscc,
                     place: match self.l() {
                         Lang::Zh => format!("{}{}", c.city, c.district),
-                        Lang::En => {
-                            let city = packs.iter().find_map(|p| p.names_en.get(&c.city)).unwrap_or(&c.city);
-                            format!("{city} {}", c.district).trim_end().to_string()
-                        }
+                        Lang::En => format!("{} {}", butie_core::policy::city_en(packs.iter(), &c.city), c.district).trim_end().to_string(),
                     },
                     name: c.name,
                     uscc: c.uscc,

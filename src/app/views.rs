@@ -779,19 +779,12 @@ pub(super) fn overview_marks(ev: &butie_core::Evaluation, packs: &[Pack], lang: 
 /// than the one recorded: the words saying so (never a refusal: a company
 /// may have moved).
 pub(crate) fn region_disagrees(c: &butie_core::Company, packs: &[Pack], lang: Lang) -> Option<String> {
-    let uscc = c.uscc.as_deref()?;
-    let (city, district) = butie_core::uscc::region_of(uscc, packs)?;
-    if city == c.city && district.is_none_or(|d| d == c.district) {
-        return None;
-    }
+    let (city, district) = butie_core::uscc::other_place(c, packs)?;
     let place = match lang {
         Lang::Zh => format!("{city}{}", district.unwrap_or("")),
-        Lang::En => {
-            let city = packs.iter().find_map(|p| p.names_en.get(city)).map_or(city, String::as_str);
-            format!("{city} {}", district.unwrap_or("")).trim_end().to_string()
-        }
+        Lang::En => format!("{} {}", butie_core::policy::city_en(packs, city), district.unwrap_or("")).trim_end().to_string(),
     };
-    let code = uscc.get(2..8).unwrap_or("");
+    let code = c.uscc.as_deref().and_then(|u| u.get(2..8)).unwrap_or("");
     Some(match lang {
         Lang::Zh => format!("信用代码的行政区划码 {code} 对应{place}，与所填地区不一致"),
         Lang::En => format!("credit code's division {code} is {place}, not the place recorded"),

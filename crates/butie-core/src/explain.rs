@@ -834,8 +834,7 @@ pub fn write_pack_note(w: &mut impl Write, ev: &Evaluation, pr: &PackResult, lan
     let c = &ev.profile.company;
     let year = ev.year;
     // A city in English as the packs name it (台州市 → Taizhou (Zhejiang)).
-    let city_en =
-        |city: &str| -> String { ev.packs.iter().find_map(|p| p.pack.names_en.get(city)).cloned().unwrap_or_else(|| city.to_string()) };
+    let city_en = |city: &str| crate::policy::city_en(ev.packs.iter().map(|p| p.pack), city).to_string();
     let interp = |w: &mut dyn Write| match &pack.validity_interpretation {
         Some(i) => write!(w, "{}{}", interpretation_mark(lang), i.get(lang)),
         None => Ok(()),

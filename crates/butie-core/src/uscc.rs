@@ -98,6 +98,17 @@ pub fn region_of<'p>(uscc: &str, packs: &'p [crate::policy::Pack]) -> Option<(&'
     None
 }
 
+/// The place a company's credit code names, when it is not the place the
+/// company gives: (city, district if the code names one). The given
+/// district is read as the packs read it (a functional zone as its
+/// district). `None` without a code, for a code of no known place, or
+/// when they agree. Never a refusal: a company may have moved.
+pub fn other_place<'p>(c: &crate::profile::Company, packs: &'p [crate::policy::Pack]) -> Option<(&'p str, Option<&'p str>)> {
+    let (city, district) = region_of(c.uscc.as_deref()?, packs)?;
+    let given = crate::profile::district_as(packs, &c.city, &c.district);
+    (city != c.city || district.is_some_and(|d| d != given)).then_some((city, district))
+}
+
 #[cfg(test)]
 mod normalize_tests {
     #[test]

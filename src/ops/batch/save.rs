@@ -45,11 +45,7 @@ pub(super) fn region_notes(lang: Lang, packs: &[Pack], rows: &[Accepted], header
     let mut out = Vec::new();
     for r in rows {
         let c = &r.profile.company;
-        let Some(u) = &c.uscc else { continue };
-        let Some((city, district)) = butie_core::uscc::region_of(u, packs) else { continue };
-        let typed = butie_core::profile::district_as(packs, &c.city, &c.district);
-        let differs = city != c.city || district.is_some_and(|d| d != typed);
-        if differs {
+        if let Some((city, district)) = butie_core::uscc::other_place(c, packs) {
             out.push(RegionNote {
                 row: r.row,
                 column: header.column_of("district", lang),

@@ -594,6 +594,12 @@ impl FactKey {
     }
 }
 
+/// A city's name in English as the packs give it (台州市 → “Taizhou
+/// (Zhejiang)”); the Chinese name where no pack gives one.
+pub fn city_en<'a>(packs: impl IntoIterator<Item = &'a Pack>, city: &'a str) -> &'a str {
+    packs.into_iter().find_map(|p| p.names_en.get(city)).map_or(city, String::as_str)
+}
+
 impl std::ops::Deref for FactKey {
     type Target = String;
     fn deref(&self) -> &String {
