@@ -10,7 +10,7 @@ use butie::cli::{check_policies_cmd, evaluate_cmd, pdf_cmd, policies_cmd, CliErr
 use butie::store_cli::{self as sc, ClaimArgs, CompanyFields};
 use butie::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -187,9 +187,14 @@ enum Command {
         /// Data year of rows without a `year` column or cell.
         #[arg(long)]
         year: i64,
-        /// Results: .jsonl (catalogue JSON per row), .csv (per clause) or .xlsx (汇总, 明细, 错误).
+        /// Results: .jsonl (one line per row), .csv (per clause) or .xlsx (汇总, 明细, 错误).
         #[arg(long)]
         out: PathBuf,
+        /// Rows in full: every clause of every pack with its citation and working (the
+        /// catalogue JSON of `evaluate --json`); otherwise the clauses of the company's own
+        /// place, without citation and working.
+        #[arg(long)]
+        explain: bool,
         /// Also write each company's application forms and summary, one folder per company.
         #[arg(long)]
         pdf: Option<PathBuf>,
@@ -614,8 +619,17 @@ fn main() -> ExitCode {
         workspace: cli.workspace.clone(),
     };
     let lang = cx.lang;
-    if let Command::Batch { input, year, out, pdf, save, jobs } = &cli.command {
-        return batch(&cx, input, *year, out, pdf, *save, *jobs);
+    if let Command::Batch { input, year, out, pdf, save, jobs, explain } = &cli.command {
+        let a = butie::batch::BatchArgs {
+            input: input.to_path_buf(),
+            year: *year,
+            out: out.to_path_buf(),
+            pdf: pdf.clone(),
+            save: *save,
+            jobs: *jobs,
+            explain: *explain,
+        };
+        return batch(&cx, &a);
     }
     let result = run(&cx, &cli.command);
     match result {
@@ -765,17 +779,15 @@ fn saves(command: &Command) -> bool {
 }
 
 /// `butie batch`: the run's outcome worded, the exit code its own.
-#[allow(clippy::too_many_arguments)]
-fn batch(cx: &Context, input: &Path, year: i64, out: &Path, pdf: &Option<PathBuf>, save: bool, jobs: Option<usize>) -> ExitCode {
+fn batch(cx: &Context, a: &butie::batch::BatchArgs) -> ExitCode {
     let lang = cx.lang;
-    let a = butie::batch::BatchArgs { input: input.to_path_buf(), year, out: out.to_path_buf(), pdf: pdf.clone(), save, jobs };
-    match butie::batch::run(&cx.setup(), &a) {
+    match butie::batch::run(&cx.setup(), a) {
         Ok(o) => {
             let (stdout, stderr) = butie::words::batch::report(&o, lang);
             for line in &stderr {
                 eprintln!("{line}");
             }
-            let code = emit(&stdout, lang, save);
+            let code = emit(&stdout, lang, a.save);
             if o.code() == 0 {
                 code
             } else {

@@ -165,6 +165,13 @@ pub enum SheetProblem {
         label: String,
     },
     NoUsccColumn,
+    /// The file changed between two readings of one run.
+    ChangedWhileRead,
+    /// A `.csv` record (from row `row` on) longer than `limit` bytes.
+    RowTooLarge {
+        row: u32,
+        limit: u64,
+    },
 }
 
 /// Why a pack file was not imported.

@@ -265,7 +265,7 @@ fn open_error(path: &Path, e: std::io::Error) -> FileError {
 
 /// Open `path` for reading without ever blocking: a regular file only,
 /// checked before opening and again on the opened file.
-fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FileError> {
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FileError> {
     let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
     if !meta.file_type().is_file() {
         return Err(FileError::NotRegular { path: path.to_path_buf(), kind: NodeKind::of(&meta.file_type()) });
@@ -586,77 +586,120 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Write `bytes` to `path` so that `path` is always either what it was or
-/// the complete new file: a new temporary file in the same folder (created
-/// with `create_new`, random name), `write_all`, `sync_all`, rename into
-/// place, sync the folder; the temporary file is removed on any error.
+/// the complete new file: see [`AtomicFile`].
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: Replace, workspace: Option<&Path>) -> Result<(), FileError> {
+    let mut f = AtomicFile::create(path, replace, workspace)?;
+    f.write_all(bytes).map_err(|e| write_error(path, e))?;
+    f.commit()
+}
+
+/// A file written in pieces that appears at `path` only whole: a new
+/// temporary file in the same folder (created with `create_new`, random
+/// name), written, `sync_all`, renamed into place, the folder synced; the
+/// temporary file is removed on any error or when dropped uncommitted.
 ///
 /// Refuses (before writing anything) a symbolic link at `path` (never
 /// followed), a folder, a FIFO or device, an SQLite database or write-ahead
 /// log, the open `workspace` or its side files, a read-only file, and an
 /// existing file that `replace` does not allow to be replaced. A full disk
 /// is `FileError::DiskFull`.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: Replace, workspace: Option<&Path>) -> Result<(), FileError> {
-    let existing = check_target(path, replace, workspace)?;
-    let dir = parent_dir(path);
-    let name = path.file_name().ok_or_else(|| FileError::TargetIsDirectory { path: path.to_path_buf() })?;
-    let mut attempt = 0;
-    let (mut tmp, mut file) = loop {
-        let tmp_path = dir.join(temp_name(name, attempt));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        match opts.open(&tmp_path) {
-            Ok(f) => break (TempFile { path: tmp_path, armed: true }, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::FolderNotFound { dir: dir.to_path_buf() }),
-            Err(e) => return Err(write_error(path, e)),
+pub struct AtomicFile {
+    path: PathBuf,
+    replace: Replace,
+    tmp: TempFile,
+    file: std::fs::File,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path, replace: Replace, workspace: Option<&Path>) -> Result<AtomicFile, FileError> {
+        let existing = check_target(path, replace, workspace)?;
+        let dir = parent_dir(path);
+        let name = path.file_name().ok_or_else(|| FileError::TargetIsDirectory { path: path.to_path_buf() })?;
+        let mut attempt = 0;
+        let (tmp, file) = loop {
+            let tmp_path = dir.join(temp_name(name, attempt));
+            let mut opts = std::fs::OpenOptions::new();
+            opts.read(true).write(true).create_new(true);
+            match opts.open(&tmp_path) {
+                Ok(f) => break (TempFile { path: tmp_path, armed: true }, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::FolderNotFound { dir: dir.to_path_buf() }),
+                Err(e) => return Err(write_error(path, e)),
+            }
+        };
+        if let Some(m) = &existing {
+            // The new file keeps the old one's permissions.
+            let _ = file.set_permissions(m.permissions());
         }
-    };
-    if let Some(m) = &existing {
-        // The new file keeps the old one's permissions.
-        let _ = file.set_permissions(m.permissions());
+        Ok(AtomicFile { path: path.to_path_buf(), replace, tmp, file })
     }
-    file.write_all(bytes).map_err(|e| write_error(path, e))?;
-    file.sync_all().map_err(|e| write_error(path, e))?;
-    drop(file);
-    match replace {
-        Replace::Never => {
-            // A hard link fails if the target appeared meanwhile; where the
-            // file system has no hard links, check and rename.
-            match std::fs::hard_link(&tmp.path, path) {
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&tmp.path);
-                    tmp.armed = false;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(FileError::TargetExists { path: path.to_path_buf() })
-                }
-                Err(_) => {
-                    if std::fs::symlink_metadata(path).is_ok() {
-                        return Err(FileError::TargetExists { path: path.to_path_buf() });
+
+    /// The temporary file, for writers that also seek.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        &mut self.file
+    }
+
+    /// An I/O error of writing this file, in the file's words.
+    pub fn error(&self, e: std::io::Error) -> FileError {
+        write_error(&self.path, e)
+    }
+
+    /// Put the file in place.
+    pub fn commit(self) -> Result<(), FileError> {
+        let AtomicFile { path, replace, mut tmp, file } = self;
+        let path = path.as_path();
+        file.sync_all().map_err(|e| write_error(path, e))?;
+        drop(file);
+        let dir = parent_dir(path);
+        match replace {
+            Replace::Never => {
+                // A hard link fails if the target appeared meanwhile; where the
+                // file system has no hard links, check and rename.
+                match std::fs::hard_link(&tmp.path, path) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&tmp.path);
+                        tmp.armed = false;
                     }
-                    std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
-                    tmp.armed = false;
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        return Err(FileError::TargetExists { path: path.to_path_buf() })
+                    }
+                    Err(_) => {
+                        if std::fs::symlink_metadata(path).is_ok() {
+                            return Err(FileError::TargetExists { path: path.to_path_buf() });
+                        }
+                        std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
+                        tmp.armed = false;
+                    }
                 }
             }
-        }
-        Replace::Allowed | Replace::Only(_) => {
-            // The target is checked again right before the rename: a link or
-            // folder put there since is still not replaced. (The rename
-            // replaces a name; it never writes through a link.)
-            if let Ok(m) = std::fs::symlink_metadata(path) {
-                if m.file_type().is_symlink() {
-                    return Err(FileError::TargetIsLink { path: path.to_path_buf() });
+            Replace::Allowed | Replace::Only(_) => {
+                // The target is checked again right before the rename: a link or
+                // folder put there since is still not replaced. (The rename
+                // replaces a name; it never writes through a link.)
+                if let Ok(m) = std::fs::symlink_metadata(path) {
+                    if m.file_type().is_symlink() {
+                        return Err(FileError::TargetIsLink { path: path.to_path_buf() });
+                    }
+                    if m.is_dir() {
+                        return Err(FileError::TargetIsDirectory { path: path.to_path_buf() });
+                    }
                 }
-                if m.is_dir() {
-                    return Err(FileError::TargetIsDirectory { path: path.to_path_buf() });
-                }
+                std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
+                tmp.armed = false;
             }
-            std::fs::rename(&tmp.path, path).map_err(|e| write_error(path, e))?;
-            tmp.armed = false;
         }
+        sync_dir(dir);
+        Ok(())
     }
-    sync_dir(dir);
-    Ok(())
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Write the summary report and one application form per eligible clause

@@ -164,6 +164,16 @@ fn sheet(p: &SheetProblem, lang: Lang) -> String {
             "缺少 uscc（统一社会信用代码）列；保存时按信用代码匹配企业",
             "the uscc (credit code) column is missing; saving matches companies by it",
         ),
+        SheetProblem::ChangedWhileRead => say(
+            lang,
+            "文件在读取过程中被改动了（可能仍在表格软件中保存）；结果未写出，请待文件保存完毕后重试",
+            "the file changed while it was being read (perhaps still being saved); no results written; try again once it is saved",
+        ),
+        SheetProblem::RowTooLarge { row, limit } => say(
+            lang,
+            format!("第{row}行超过 {} MB（可能缺少一个结尾引号），未读取", limit / (1024 * 1024)),
+            format!("row {row} is longer than {} MB (perhaps a closing quote is missing); not read", limit / (1024 * 1024)),
+        ),
     }
 }
 

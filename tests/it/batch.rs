@@ -119,6 +119,37 @@ fn evaluate(dir: &Path, p: &Value, n: usize) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// A catalogue JSON as a compact batch row holds it: a status line per
+/// pack (version and verified where it applies), the clauses of the packs
+/// that apply without reasons, citation and working, and no field that is
+/// null or empty.
+fn compact(full: &Value) -> Value {
+    static PACKS: std::sync::OnceLock<Vec<butie::Pack>> = std::sync::OnceLock::new();
+    let packs = PACKS.get_or_init(|| butie::bundled_packs().unwrap());
+    let applies = |p: &Value| p["status"] == "applies" || p["status"] == "county_reference";
+    let own: Vec<&str> = full["packs"].as_array().unwrap().iter().filter(|p| applies(p)).map(|p| p["id"].as_str().unwrap()).collect();
+    let mut v = full.clone();
+    for p in v["packs"].as_array_mut().unwrap() {
+        let keep: &[&str] =
+            if applies(p) { &["id", "status", "version", "verified", "draft", "reference_only"] } else { &["id", "status"] };
+        let flag = |k: &str, x: &Value| (k == "draft" || k == "reference_only") && *x == Value::Bool(false);
+        p.as_object_mut().unwrap().retain(|k, x| keep.contains(&k.as_str()) && !flag(k, x));
+    }
+    let clauses = v["clauses"].as_array_mut().unwrap();
+    clauses.retain(|c| {
+        let (pack, _) = butie::engine::find_clause(packs, c["id"].as_str().unwrap()).unwrap();
+        own.contains(&pack.id.as_str())
+    });
+    for c in clauses {
+        let o = c.as_object_mut().unwrap();
+        for k in ["reasons", "citation", "trace"] {
+            o.remove(k);
+        }
+        o.retain(|_, x| !x.is_null() && *x != Value::Array(Vec::new()));
+    }
+    v
+}
+
 fn jsonl(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -169,20 +200,29 @@ fn template_filled_with_three_companies_gives_what_evaluate_gives() {
     fill(&xlsx, &keys, &labels, &[(&tz, &[]), (&cd, cd_text), (&c3, c3_text)]);
 
     let out = dir.path().join("x.jsonl");
-    let (code, stdout, err) = butie(&["batch", "--in", s(&xlsx), "--year", "2025", "--out", s(&out)]);
+    let (code, stdout, err) = butie(&["batch", "--in", s(&xlsx), "--year", "2025", "--out", s(&out), "--explain"]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("已测算 3 行"), "{stdout}");
     let lines = jsonl(&out);
     assert_eq!(lines.len(), 3);
+    let short = dir.path().join("short.jsonl");
+    let (code, _, err) = butie(&["batch", "--in", s(&xlsx), "--year", "2025", "--out", s(&short)]);
+    assert_eq!(code, 0, "{err}");
+    let short = jsonl(&short);
     for (i, (line, p)) in lines.iter().zip([&tz, &cd, &c3]).enumerate() {
         assert_eq!(line["row"], i + 3, "the header is row 1, the label row 2");
         assert_eq!(line["uscc"], p["company"]["uscc"]);
         let want = evaluate(dir.path(), p, i);
         assert_eq!(amounts(line), amounts(&want), "row {}", i + 3);
-        // Not only the amounts: the whole catalogue JSON, reasons and working included.
+        // Not only the amounts: with --explain the whole catalogue JSON, reasons and working included.
         let mut rest = line.clone();
         rest.as_object_mut().unwrap().retain(|k, _| k != "row" && k != "uscc");
         assert_eq!(rest, want, "row {}", i + 3);
+        // Without: the clauses of the packs that apply, as evaluate gives them.
+        let mut rest = short[i].clone();
+        assert_eq!(rest["row"], i + 3);
+        rest.as_object_mut().unwrap().retain(|k, _| k != "row" && k != "uscc");
+        assert_eq!(rest, compact(&want), "row {}", i + 3);
     }
     assert_eq!(lines[0]["total"], "470175.25");
     assert_eq!(lines[1]["total"], "3944000.00");
@@ -474,6 +514,7 @@ fn the_template_filled_with_a_thousand_generated_clients_gives_what_evaluate_giv
             let ev = butie::engine::evaluate(&packs, &profile, year);
             serde_json::to_value(butie::explain::Catalogue { ev: &ev, lang: butie::policy::Lang::Zh }).unwrap()
         };
+        let want = compact(&want);
         assert_eq!(amounts(line), amounts(&want), "row {}", i + 3);
         let mut rest = line.clone();
         rest.as_object_mut().unwrap().retain(|k, _| k != "row" && k != "uscc");

@@ -277,3 +277,19 @@ fn a_pack_version_that_is_not_a_date_is_refused_everywhere() {
         assert_ne!(code, 0, "{bad}: {err}");
     }
 }
+
+/// A `.csv` record that never ends (a missing closing quote before a huge
+/// field) is refused at its row, not kept whole in memory.
+#[test]
+fn a_csv_row_past_the_limit_is_refused_with_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("name,city,district,intl_trademark_fee\n甲,台州市,椒江区,1000\n\"乙,台州市,椒江区,");
+    text.push_str(&"x".repeat(5 << 20));
+    std::fs::write(d.join("long.csv"), text).unwrap();
+    let (code, _, err) = butie(d, &["--lang", "en", "batch", "--in", "long.csv", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("row 3") && err.contains("4 MB"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!d.join("r.jsonl").exists(), "nothing is written");
+}

@@ -1542,3 +1542,90 @@ fn segment_word(p: &Segment, lang: Lang) -> Cow<'_, str> {
     };
     Cow::Borrowed(t(lang, zh, en))
 }
+
+// ------------------------------------------------------------------ batch rows
+
+/// A batch row's JSON (`butie batch --out x.jsonl`): `row` and `uscc`, then
+/// the evaluation. With `explain`, the whole catalogue JSON (every clause
+/// of every pack, with reasons, citation and working). Compact otherwise,
+/// for screening many companies: each pack a status line (its version and
+/// whether it is verified only where it applies), the clauses of the packs
+/// that apply with status and figures, and a field only when it holds
+/// something (`amount` and `amount_max` when not null, `missing` when not
+/// empty, `excluded_by` when set).
+pub struct BatchRow<'e, 'a> {
+    pub row: u32,
+    pub uscc: Option<&'e str>,
+    pub ev: &'e Evaluation<'a>,
+    pub lang: Lang,
+    pub explain: bool,
+}
+
+struct CompactPack<'e, 'a>(&'e PackResult<'a>);
+struct CompactClause<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>);
+
+impl Serialize for BatchRow<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ev, lang) = (self.ev, self.lang);
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry("row", &self.row)?;
+        m.serialize_entry("uscc", &self.uscc)?;
+        m.serialize_entry("year", &ev.year)?;
+        m.serialize_entry("city", &ev.profile.company.city)?;
+        m.serialize_entry("district", &ev.profile.company.district)?;
+        if self.explain {
+            m.serialize_entry("packs", &Seq(ev.packs.iter().map(|p| PackJson(ev, p, lang))))?;
+            m.serialize_entry("clauses", &Seq(ev.clauses.iter().map(|c| ClauseJson(ev, c, lang))))?;
+        } else {
+            m.serialize_entry("packs", &Seq(ev.packs.iter().map(CompactPack)))?;
+            let applies = |c: &&ClauseResult| ev.packs.iter().any(|p| std::ptr::eq(p.pack, c.pack) && p.status.applies());
+            m.serialize_entry("clauses", &Seq(ev.clauses.iter().filter(applies).map(|c| CompactClause(ev, c))))?;
+        }
+        m.serialize_entry("total", &Money(ev.total))?;
+        m.serialize_entry("total_max", &Money(ev.total_max))?;
+        m.end()
+    }
+}
+
+impl Serialize for CompactPack<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &p.pack.id)?;
+        m.serialize_entry("status", p.status.as_str())?;
+        if p.status.applies() {
+            m.serialize_entry("version", &p.pack.version)?;
+            m.serialize_entry("verified", &!p.pack.unverified)?;
+            if p.pack.draft.is_some() {
+                m.serialize_entry("draft", &true)?;
+            }
+            if p.pack.reference_only() {
+                m.serialize_entry("reference_only", &true)?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl Serialize for CompactClause<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (ev, c) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &c.clause.id)?;
+        m.serialize_entry("status", c.status.as_str())?;
+        if let Some(a) = c.amount {
+            m.serialize_entry("amount", &Money(a))?;
+        }
+        if let Some(a) = c.amount_max {
+            m.serialize_entry("amount_max", &Money(a))?;
+        }
+        let missing = ev.missing(c);
+        if !missing.is_empty() {
+            m.serialize_entry("missing", missing)?;
+        }
+        if let Some(x) = c.excluded_by {
+            m.serialize_entry("excluded_by", &x.winner.id)?;
+        }
+        m.end()
+    }
+}

@@ -743,6 +743,12 @@ fn json_detail(e: &serde_json::Error) -> String {
 }
 
 pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputError> {
+    profile_from_value_with(v, packs, &fact_index(packs))
+}
+
+/// [`profile_from_value`] with the packs' [`fact_index`] made once (a batch
+/// reads many profiles against the same packs).
+pub fn profile_from_value_with(v: &Value, packs: &[Pack], index: &BTreeMap<&str, &FactDef>) -> Result<Profile, InputError> {
     let obj = v.as_object().ok_or_else(|| InputError::new("profile", Problem::NotAnObject))?;
     for k in obj.keys() {
         if !TOP_FIELDS.contains(&k.as_str()) {
@@ -759,7 +765,7 @@ pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputErr
     };
     let facts = match obj.get("facts") {
         None | Some(Value::Null) => Facts::new(),
-        Some(Value::Object(m)) => parse_facts(m, packs)?,
+        Some(Value::Object(m)) => parse_facts_with(m, index)?,
         Some(_) => return Err(InputError::new("facts", Problem::NotAnObject)),
     };
     let mut profile = Profile::new(company, year, facts);
@@ -778,7 +784,7 @@ pub fn profile_from_value(v: &Value, packs: &[Pack]) -> Result<Profile, InputErr
             let year = parse_year("previous_year.year", y)?;
             let facts = match m.get("facts") {
                 None | Some(Value::Null) => Facts::new(),
-                Some(Value::Object(f)) => parse_facts(f, packs).map_err(|e| e.within("previous_year"))?,
+                Some(Value::Object(f)) => parse_facts_with(f, index).map_err(|e| e.within("previous_year"))?,
                 Some(_) => return Err(InputError::new("previous_year.facts", Problem::NotAnObject)),
             };
             profile.previous_year = Some(PreviousYear { year, facts });
@@ -928,27 +934,28 @@ pub fn district_as<'a>(packs: &'a [Pack], city: &str, district: &'a str) -> &'a 
     packs.iter().filter(|p| p.covers_city(city)).find_map(|p| p.district_alias(district)).unwrap_or(district)
 }
 
-/// Check a city/district pair against the packs.
+/// Check a city/district pair against the packs. (Lists are built only
+/// for the error: a batch checks every row.)
 pub fn check_region(packs: &[Pack], city: &str, district: &str) -> Result<(), InputError> {
-    let cities = known_cities(packs);
-    if !cities.iter().any(|c| c == city) {
-        return Err(InputError::new("company.city", Problem::UnknownCity { known: cities }));
+    let versions = || packs.iter().flat_map(|p| std::iter::once(p).chain(&p.alternates));
+    if !versions().any(|p| p.covers_city(city)) {
+        return Err(InputError::new("company.city", Problem::UnknownCity { known: known_cities(packs) }));
     }
-    let districts = known_districts(packs, city);
+    // Every version covering the city lists its districts (none covers it whole).
+    let listed = |city: &str| versions().filter(|p| p.covers_city(city)).all(|p| !p.regions.is_empty());
+    let lists =
+        |city: &str, d: &str| listed(city) && versions().filter(|p| p.covers_city(city)).any(|p| p.regions.iter().any(|(x, _)| x == d));
     // A functional zone a pack names as part of one of its districts.
-    let alias = packs
-        .iter()
-        .flat_map(|p| std::iter::once(p).chain(&p.alternates))
-        .any(|p| p.covers_city(city) && p.district_alias(district).is_some());
-    if !districts.is_empty() && !alias && !districts.iter().any(|d| d == district) {
-        return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known: districts }));
+    let alias = versions().any(|p| p.covers_city(city) && p.district_alias(district).is_some());
+    if listed(city) && !alias && !lists(city, district) {
+        let known = known_districts(packs, city);
+        return Err(InputError::new("company.district", Problem::UnknownDistrict { city: city.to_string(), known }));
     }
-    if districts.is_empty() {
+    if !listed(city) {
         // A city covered whole lists no districts: the name is typed, so
         // it is checked for what it can be.
-        if let Some(other) = known_cities(packs).into_iter().find(|c| c != city && known_districts(packs, c).iter().any(|d| d == district))
-        {
-            return Err(InputError::new("company.district", Problem::DistrictOfOtherCity { city: city.to_string(), other }));
+        if let Some(other) = versions().flat_map(|p| &p.cities).find(|c| *c != city && lists(c, district)) {
+            return Err(InputError::new("company.district", Problem::DistrictOfOtherCity { city: city.to_string(), other: other.clone() }));
         }
         if district == city || !["区", "县", "市", "旗"].iter().any(|end| district.ends_with(end)) || district.chars().count() < 2 {
             return Err(InputError::new("company.district", Problem::NotADistrict));
@@ -993,7 +1000,11 @@ pub fn parse_company(v: &Value, packs: &[Pack]) -> Result<Company, InputError> {
 }
 
 pub fn parse_facts(m: &Map<String, Value>, packs: &[Pack]) -> Result<Facts, InputError> {
-    let index = fact_index(packs);
+    parse_facts_with(m, &fact_index(packs))
+}
+
+/// [`parse_facts`] with the packs' [`fact_index`] made once.
+pub fn parse_facts_with(m: &Map<String, Value>, index: &BTreeMap<&str, &FactDef>) -> Result<Facts, InputError> {
     let mut facts = Facts::new();
     for (k, v) in m {
         let field = format!("facts.{k}");

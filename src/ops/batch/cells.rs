@@ -1,7 +1,6 @@
 //! Reading a spreadsheet file (.xlsx or .csv) into a grid of cells.
 
 use super::*;
-use crate::ops::FileRole;
 
 /// A cell as read, before it is given a meaning by its column.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,85 +50,6 @@ pub(super) struct Grid {
     pub(super) first_row: u32,
     pub(super) first_col: u32,
     pub(super) rows: Vec<Vec<Cell>>,
-}
-
-pub(super) fn read_grid(path: &Path, kind: InKind) -> Result<Grid, Error> {
-    let bytes = read_limited(path, IMPORT_LIMIT).map_err(Error::file(FileRole::Spreadsheet))?;
-    match kind {
-        InKind::Csv => {
-            let text = std::str::from_utf8(&bytes).map_err(|_| Error::sheet(path, SheetProblem::CsvNotUtf8))?;
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-            let mut rows = Vec::new();
-            for rec in r.records() {
-                let rec = rec.map_err(|e| Error::sheet(path, SheetProblem::Csv { detail: e.to_string() }))?;
-                rows.push(rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect());
-            }
-            Ok(Grid { first_row: 1, first_col: 0, rows })
-        }
-        InKind::Xlsx => {
-            use calamine::Reader;
-            let not_sheet = |e: &dyn std::fmt::Display| {
-                // The reader's own words ("Zip error: … EOCD") mean nothing to
-                // a clerk; what to do does.
-                let zip = e.to_string().contains("Zip");
-                if zip {
-                    Error::sheet(path, SheetProblem::XlsxDamaged)
-                } else {
-                    Error::sheet(path, SheetProblem::Xlsx { detail: e.to_string() })
-                }
-            };
-            if unpacked_too_large(&bytes) {
-                return Err(Error::sheet(path, SheetProblem::XlsxTooLargeUnpacked { limit: XLSX_UNPACKED_LIMIT }));
-            }
-            let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| not_sheet(&e))?;
-            let Some(first) = wb.sheet_names().first().cloned() else {
-                return Err(Error::sheet(path, SheetProblem::NoSheet));
-            };
-            // Cells are streamed and only those with a value kept: a sheet's
-            // declared size (one stray cell at XFD1048576) is never allocated.
-            let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
-            {
-                let mut reader = wb.worksheet_cells_reader(&first).map_err(|e| not_sheet(&e))?;
-                while let Some(c) = reader.next_cell().map_err(|e| not_sheet(&e))? {
-                    let (r, col) = c.get_position();
-                    let cell = cell_of(&calamine::Data::from(c.get_value().clone()));
-                    if cell != Cell::Empty {
-                        cells.push((r, col, cell));
-                    }
-                }
-            }
-            // A formula cell saved without its result (written by a program
-            // that does not calculate) would read as empty: said, not guessed.
-            if let Ok(formulas) = wb.worksheet_formula(&first) {
-                let (fr, fc) = formulas.start().unwrap_or((0, 0));
-                for (r, c, f) in formulas.used_cells() {
-                    let (r, c) = (fr + r as u32, fc + c as u32);
-                    if !f.trim().is_empty() && !cells.iter().any(|x| x.0 == r && x.1 == c) {
-                        return Err(Error::sheet(path, SheetProblem::FormulaWithoutValue { cell: format!("{}{}", col_letter(c), r + 1) }));
-                    }
-                }
-            }
-            let Some(r0) = cells.iter().map(|c| c.0).min() else {
-                return Ok(Grid { first_row: 1, first_col: 0, rows: Vec::new() });
-            };
-            // Nothing right of the header's last cell can be read: dropped.
-            let last_col = cells.iter().filter(|c| c.0 == r0).map(|c| c.1).max().unwrap_or(0);
-            cells.retain(|c| c.1 <= last_col);
-            let c0 = cells.iter().map(|c| c.1).min().unwrap_or(0);
-            let r1 = cells.iter().map(|c| c.0).max().unwrap_or(r0);
-            let mut rows: Vec<Vec<Cell>> = (r0..=r1).map(|_| Vec::new()).collect();
-            for (r, col, cell) in cells {
-                let row = &mut rows[(r - r0) as usize];
-                let at = (col - c0) as usize;
-                if row.len() <= at {
-                    row.resize(at + 1, Cell::Empty);
-                }
-                row[at] = cell;
-            }
-            Ok(Grid { first_row: r0 + 1, first_col: c0, rows })
-        }
-    }
 }
 
 /// The kind of spreadsheet a file is, by its extension.

@@ -37,6 +37,8 @@ mod rows;
 
 mod run;
 mod save;
+mod source;
+mod stream;
 mod template;
 mod workers;
 mod write;
@@ -49,6 +51,8 @@ pub use rows::*;
 
 pub use run::*;
 pub use save::*;
+use source::*;
+use stream::*;
 pub use template::*;
 use workers::*;
 pub use write::*;
@@ -56,12 +60,12 @@ pub use write::*;
 use crate::files::{check_target, read_limited, write_atomic, write_pdf_set_with, FileError, Replace, IMPORT_LIMIT};
 use crate::ops::{Error, OpenMode, Output, Setup, SheetProblem};
 use butie_core::engine::{evaluate, Status};
-use butie_core::explain::{self, Catalogue};
+use butie_core::explain;
 use butie_core::money::fmt_yuan;
 use butie_core::policy::{FactDef, FactKind, Lang, Pack};
 use butie_core::profile::{
-    fact_index, parse_company, parse_fact_value, parse_json, parse_year, profile_from_value, suggest, InputError, Problem, Profile,
-    COMPANY_FIELDS, COMPANY_STATUS_FACT,
+    fact_index, parse_company, parse_fact_value, parse_json, parse_year, suggest, InputError, Problem, Profile, COMPANY_FIELDS,
+    COMPANY_STATUS_FACT,
 };
 use butie_store::{RowSaved, SheetRow};
 use rust_decimal::Decimal;

@@ -126,8 +126,8 @@ pub fn portfolio_workbook(
 ) -> Result<Vec<u8>, Error> {
     let rows: Vec<Accepted> =
         companies.into_iter().map(|(id, profile, year)| Accepted { row: id.max(0) as u32, profile, year, keep: Vec::new() }).collect();
-    let done: Vec<Done> = rows.iter().map(|a| work(cx, packs, a, false, None)).collect();
-    results_workbook(cx, &rows, &done, None, Some(("企业编号", "company #")), Some(lines))
+    let done: Vec<Done> = rows.iter().map(|a| work(cx, packs, a, None)).collect();
+    results_workbook(cx, &rows, &done, Some(("企业编号", "company #")), Some(lines))
 }
 
 /// What a run of [`write_portfolio_pdfs`] did.
@@ -174,7 +174,7 @@ pub fn write_portfolio_pdfs(
                         if i >= n {
                             break;
                         }
-                        let d = work(cx, packs, &rows[i], false, Some((&fonts, folders[i].clone())));
+                        let d = work(cx, packs, &rows[i], Some((&fonts, folders[i].clone())));
                         mine.push((i, d.pdf.unwrap_or(Ok(0))));
                         done.fetch_add(1, Ordering::Relaxed);
                     }

@@ -22,6 +22,7 @@ pub(super) struct Accepted {
 }
 
 /// The header read: for each column of the grid, the field it holds.
+#[derive(Clone)]
 pub(super) struct Header<'p> {
     pub(super) cols: Vec<Option<Field<'p>>>,
     /// The header text of each column, as written.
@@ -68,25 +69,36 @@ impl Header<'_> {
 }
 
 pub(super) fn read_header<'p>(path: &Path, grid: &Grid, columns: &Columns<'p>) -> Result<Header<'p>, Error> {
-    let head = grid.rows.first().filter(|r| r.iter().any(|c| *c != Cell::Empty));
-    let Some(head) = head else {
-        return Err(Error::sheet(path, SheetProblem::NoHeader));
-    };
+    let head = grid.rows.first().map(Vec::as_slice).unwrap_or_default();
     let width = grid.rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let data_in = |i: usize| {
+        let r = grid.rows.iter().skip(1).position(|r| r.get(i).is_some_and(|c| *c != Cell::Empty))?;
+        Some(grid.first_row + 1 + r as u32)
+    };
+    header_of(path, head, width, grid.first_col, data_in, columns)
+}
+
+/// The header row read: `width` columns (the widest row's), `data_in(i)`
+/// the first row below the header with something in column `i`.
+pub(super) fn header_of<'p>(
+    path: &Path,
+    head: &[Cell],
+    width: usize,
+    first_col: u32,
+    data_in: impl Fn(usize) -> Option<u32>,
+    columns: &Columns<'p>,
+) -> Result<Header<'p>, Error> {
+    if !head.iter().any(|c| *c != Cell::Empty) {
+        return Err(Error::sheet(path, SheetProblem::NoHeader));
+    }
     let mut cols = Vec::with_capacity(width);
     let mut names = Vec::with_capacity(width);
     for i in 0..width {
-        let letter = col_letter(grid.first_col + i as u32);
-        let text = match head.get(i) {
-            Some(Cell::Text(s)) => s.trim().to_string(),
-            Some(Cell::Num(s)) | Some(Cell::Error(s)) => s.clone(),
-            Some(Cell::Bool(b)) => b.to_string(),
-            Some(Cell::Empty) | None => String::new(),
-        };
+        let letter = col_letter(first_col + i as u32);
+        let text = header_text(head.get(i));
         if text.is_empty() {
             // A column without a header is ignored only if it holds nothing.
-            if let Some(r) = grid.rows.iter().skip(1).position(|r| r.get(i).is_some_and(|c| *c != Cell::Empty)) {
-                let row = grid.first_row + 1 + r as u32;
+            if let Some(row) = data_in(i) {
                 return Err(Error::sheet(path, SheetProblem::HeaderlessColumn { column: letter, row }));
             }
             cols.push(None);
@@ -99,7 +111,7 @@ pub(super) fn read_header<'p>(path: &Path, grid: &Grid, columns: &Columns<'p>) -
         };
         let f = columns.fields[fi];
         if let Some(j) = cols.iter().position(|c: &Option<Field>| c.is_some_and(|g| g.key() == f.key())) {
-            let other = col_letter(grid.first_col + j as u32);
+            let other = col_letter(first_col + j as u32);
             return Err(Error::sheet(path, SheetProblem::DuplicateColumn { first: other, second: letter, key: f.key().to_string() }));
         }
         cols.push(Some(f));
@@ -111,7 +123,17 @@ pub(super) fn read_header<'p>(path: &Path, grid: &Grid, columns: &Columns<'p>) -
             return Err(Error::sheet(path, SheetProblem::MissingColumn { key: k.to_string(), label: label.to_string() }));
         }
     }
-    Ok(Header { cols, names, first_col: grid.first_col })
+    Ok(Header { cols, names, first_col })
+}
+
+/// A header cell's text.
+pub(super) fn header_text(c: Option<&Cell>) -> String {
+    match c {
+        Some(Cell::Text(s)) => s.trim().to_string(),
+        Some(Cell::Num(s)) | Some(Cell::Error(s)) => s.clone(),
+        Some(Cell::Bool(b)) => b.to_string(),
+        Some(Cell::Empty) | None => String::new(),
+    }
 }
 
 /// Saving matches companies by credit code: a sheet without that column
@@ -233,7 +255,8 @@ pub(super) fn read_rows(
     year: i32,
     need_uscc: bool,
 ) -> (Vec<Accepted>, Vec<RowError>, usize) {
-    let cx = RowReader { lang, packs, header, year, need_uscc };
+    let index = fact_index(packs);
+    let cx = RowReader { lang, packs, index: &index, header, year, need_uscc };
     let mut accepted = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     // (row, USCC, year) of each row whose code and year read, for duplicates.
@@ -275,6 +298,8 @@ pub(super) type RowKey = (String, i32);
 pub(super) struct RowReader<'a> {
     pub(super) lang: Lang,
     pub(super) packs: &'a [Pack],
+    /// The packs' facts by key (made once for every row).
+    pub(super) index: &'a BTreeMap<&'a str, &'a FactDef>,
     pub(super) header: &'a Header<'a>,
     /// The year of a row whose year cell is empty (`--year`).
     pub(super) year: i32,
@@ -308,15 +333,30 @@ impl RowReader<'_> {
         if let Err(e) = &row_year {
             errs.push(self.header.error(row, e, self.lang));
         }
-        let key = match (company.get("uscc").and_then(|u| u.as_str()), &row_year) {
-            (Some(u), Ok(y)) => butie_core::uscc::validate(u).ok().map(|u| (u, *y)),
-            _ => None,
-        };
+        let key = self.row_key(row, cells);
         if !errs.is_empty() {
             return (Err(errs), key);
         }
         let y = row_year.unwrap_or(self.year);
         (self.accept(row, company, y, facts).map_err(|e| vec![e]), key)
+    }
+
+    /// A row's (USCC, year) when both read, from those two cells alone (a
+    /// run's first pass finds duplicates with it, before any row is read whole).
+    pub(super) fn row_key(&self, row: u32, cells: &[Cell]) -> Option<RowKey> {
+        let cell_of = |key: &str| {
+            let i = self.header.cols.iter().position(|c| c.is_some_and(|f| f.key() == key))?;
+            Some(cells.get(i).unwrap_or(&Cell::Empty))
+        };
+        let uscc = match cell_of("uscc")? {
+            Cell::Error(_) => return None,
+            c => self.company_cell(row, "uscc", c).ok()??,
+        };
+        let year = match cell_of("year") {
+            Some(c @ (Cell::Text(_) | Cell::Num(_) | Cell::Bool(_))) => parse_year("year", &text_json(c)).ok()?,
+            _ => self.year,
+        };
+        Some((butie_core::uscc::validate(uscc.as_str()?).ok()?, year))
     }
 
     /// Each cell of a row into its part, in column order.
@@ -425,7 +465,7 @@ impl RowReader<'_> {
         root.insert("company".into(), company);
         root.insert("year".into(), Value::from(year));
         root.insert("facts".into(), Value::Object(facts));
-        match profile_from_value(&Value::Object(root), self.packs) {
+        match butie_core::profile::profile_from_value_with(&Value::Object(root), self.packs, self.index) {
             Ok(profile) => {
                 let keep =
                     COMPANY_FIELDS.iter().filter(|f| f.optional && profile.company.lacks(f.key)).map(|f| f.key.to_string()).collect();
@@ -449,14 +489,19 @@ impl RowReader<'_> {
             }
             for &a in rows {
                 let b = rows.iter().copied().find(|&b| b != a).unwrap_or(a);
-                let message = match self.lang {
-                    Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
-                    Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
-                };
-                dup_rows.insert(a, RowError { row: a, column: self.header.column_of("uscc", self.lang), message });
+                dup_rows.insert(a, self.duplicate_error(a, b, u, *y));
             }
         }
         dup_rows
+    }
+
+    /// Row `a` has the same company and year (`u`, `y`) as row `b`.
+    pub(super) fn duplicate_error(&self, a: u32, b: u32, u: &str, y: i32) -> RowError {
+        let message = match self.lang {
+            Lang::Zh => format!("与第{b}行是同一企业、同一年度（{u}，{y} 年度），两行都不测算，请只保留一行"),
+            Lang::En => format!("the same company and year as row {b} ({u}, {y}); neither row is evaluated, keep one"),
+        };
+        RowError { row: a, column: self.header.column_of("uscc", self.lang), message }
     }
 
     /// When saving, one credit code is one company: rows of several years

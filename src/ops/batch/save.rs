@@ -38,26 +38,6 @@ pub(super) fn merge_saved(w: &butie_store::Workspace, packs: &[Pack], rows: &mut
     }
 }
 
-/// A row whose credit code's division code names another place than the
-/// city and district given: evaluated as given, with a note (the app warns
-/// the same way as a code is typed).
-pub(super) fn region_notes(lang: Lang, packs: &[Pack], rows: &[Accepted], header: &Header) -> Vec<RegionNote> {
-    let mut out = Vec::new();
-    for r in rows {
-        let c = &r.profile.company;
-        if let Some((city, district)) = butie_core::uscc::other_place(c, packs) {
-            out.push(RegionNote {
-                row: r.row,
-                column: header.column_of("district", lang),
-                code_place: format!("{city}{}", district.unwrap_or("")),
-                city: c.city.clone(),
-                district: c.district.clone(),
-            });
-        }
-    }
-    out
-}
-
 pub(super) fn sheet_rows(rows: &[Accepted]) -> Vec<SheetRow> {
     rows.iter()
         .map(|r| {

@@ -2,6 +2,7 @@
 
 use super::*;
 
+#[derive(Clone)]
 pub(super) struct ClauseLine {
     pub(super) id: String,
     pub(super) title: String,
@@ -18,7 +19,6 @@ pub(super) struct ClauseLine {
 
 /// One row's results, made by a worker.
 pub(super) struct Done {
-    pub(super) json: Option<String>,
     pub(super) total: Decimal,
     pub(super) total_max: Decimal,
     pub(super) clauses: Vec<ClauseLine>,
@@ -26,93 +26,50 @@ pub(super) struct Done {
     pub(super) pdf: Option<Result<usize, FileError>>,
 }
 
-pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, json: bool, pdf: Option<(&butie_pdf::Fonts, PathBuf)>) -> Done {
-    let ev = evaluate(packs, &a.profile, a.year);
-    let json = json.then(|| {
-        let body = serde_json::to_string(&Catalogue { ev: &ev, lang: cx.lang }).unwrap_or_default();
-        let uscc = serde_json::to_string(&a.profile.company.uscc).unwrap_or_default();
-        format!("{{\"row\":{},\"uscc\":{uscc},{}", a.row, body.strip_prefix('{').unwrap_or(&body))
-    });
-    let clauses = ev
-        .clauses
-        .iter()
-        .map(|c| ClauseLine {
-            id: c.clause.id.clone(),
-            title: c.clause.title.get(cx.lang).to_string(),
-            status: c.status,
-            amount: c.amount,
-            amount_max: c.amount_max,
-            excluded_by: c.excluded_by.map(|x| x.winner.id.clone()),
-            missing: ev.missing(c).iter().map(|s| s.to_string()).collect(),
-            reasons: explain::reasons(&ev, c, cx.lang),
-            elsewhere: ev.pack_result(&c.pack.id).is_some_and(|p| p.status == butie_core::PackStatus::OtherCity),
-        })
-        .collect();
-    let pdf = pdf.map(|(fonts, dir)| {
-        // A company's folder is Butie's to make inside the chosen one: a link
-        // planted there (pointing anywhere) is refused, never written through.
-        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(FileError::TargetIsLink { path: dir });
-        }
-        let ws = cx.workspace_path();
-        write_pdf_set_with(fonts, packs, &a.profile, &ev, &dir, Some(&ws)).map(|v| v.len())
-    });
-    Done { json, total: ev.total, total_max: ev.total_max, clauses, pdf }
+/// A clause's line of 明细 (and of the portfolio workbook).
+pub(super) fn clause_line(ev: &butie_core::Evaluation, c: &butie_core::ClauseResult, lang: Lang) -> ClauseLine {
+    ClauseLine {
+        id: c.clause.id.clone(),
+        title: c.clause.title.get(lang).to_string(),
+        status: c.status,
+        amount: c.amount,
+        amount_max: c.amount_max,
+        excluded_by: c.excluded_by.map(|x| x.winner.id.clone()),
+        missing: ev.missing(c).iter().map(|s| s.to_string()).collect(),
+        reasons: explain::reasons(ev, c, lang),
+        elsewhere: !of_place(ev, c),
+    }
 }
 
-/// Evaluate every accepted row on `jobs` threads; results in row order.
-pub(super) fn run_all(
+/// Whether a clause belongs to a pack of the company's own place (in force
+/// or not); other places' packs are only a status line in a batch's output.
+pub(super) fn of_place(ev: &butie_core::Evaluation, c: &butie_core::ClauseResult) -> bool {
+    ev.packs.iter().any(|p| std::ptr::eq(p.pack, c.pack) && p.status != butie_core::PackStatus::OtherCity)
+}
+
+/// A company's PDFs in its folder. The folder is Butie's to make inside
+/// the chosen one: a link planted there (pointing anywhere) is refused,
+/// never written through.
+pub(super) fn write_company_pdfs(
     cx: &Setup,
     packs: &[Pack],
-    rows: &[Accepted],
-    jobs: usize,
-    json: bool,
-    pdf: Option<(&butie_pdf::Fonts, &[PathBuf])>,
-) -> Vec<Done> {
-    use std::io::IsTerminal;
-    let n = rows.len();
-    let bar = if std::io::stderr().is_terminal() && n > 0 {
-        let b = indicatif::ProgressBar::new(n as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(if cx.lang == Lang::Zh {
-            "{bar:40} {pos}/{len} 行  {elapsed_precise}"
-        } else {
-            "{bar:40} {pos}/{len} rows  {elapsed_precise}"
-        }) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let next = AtomicUsize::new(0);
-    let jobs = jobs.clamp(1, n.max(1));
-    let mut out: Vec<Option<Done>> = (0..n).map(|_| None).collect();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..jobs)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break;
-                        }
-                        let p = pdf.map(|(f, dirs)| (f, dirs[i].clone()));
-                        mine.push((i, work(cx, packs, &rows[i], json, p)));
-                        bar.inc(1);
-                    }
-                    mine
-                })
-            })
-            .collect();
-        for h in handles {
-            for (i, d) in h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
-                out[i] = Some(d);
-            }
-        }
-    });
-    bar.finish_and_clear();
-    out.into_iter().flatten().collect()
+    a: &Accepted,
+    ev: &butie_core::Evaluation,
+    fonts: &butie_pdf::Fonts,
+    dir: PathBuf,
+) -> Result<usize, FileError> {
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(FileError::TargetIsLink { path: dir });
+    }
+    let ws = cx.workspace_path();
+    write_pdf_set_with(fonts, packs, &a.profile, ev, &dir, Some(&ws)).map(|v| v.len())
+}
+
+pub(super) fn work(cx: &Setup, packs: &[Pack], a: &Accepted, pdf: Option<(&butie_pdf::Fonts, PathBuf)>) -> Done {
+    let ev = evaluate(packs, &a.profile, a.year);
+    let clauses = ev.clauses.iter().map(|c| clause_line(&ev, c, cx.lang)).collect();
+    let pdf = pdf.map(|(fonts, dir)| write_company_pdfs(cx, packs, a, &ev, fonts, dir));
+    Done { total: ev.total, total_max: ev.total_max, clauses, pdf }
 }
 
 /// One folder per company under `dir`: its name made safe, and told apart

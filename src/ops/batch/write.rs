@@ -1,7 +1,9 @@
 //! Writing the results: JSON lines, CSV or a workbook; what an existing output may be.
 
 use super::*;
+use crate::files::AtomicFile;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::io::Write;
 
 pub(super) fn money(d: Option<Decimal>) -> String {
     d.map(fmt_yuan).unwrap_or_default()
@@ -19,46 +21,131 @@ pub(super) fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Writer { what: "xlsx", detail: e.to_string() }
 }
 
-pub(super) fn write_outputs(cx: &Setup, kind: OutKind, rows: &[Accepted], done: &[Done], errors: &[RowError]) -> Result<Vec<u8>, Error> {
-    let lang = cx.lang;
-    match kind {
-        OutKind::Jsonl => {
-            let mut o = String::new();
-            for d in done {
-                o.push_str(d.json.as_deref().unwrap_or_default());
-                o.push('\n');
-            }
-            Ok(o.into_bytes())
-        }
-        OutKind::Csv => {
-            // A byte-order mark, so that spreadsheet programs read the Chinese as UTF-8.
-            let mut buf = b"\xEF\xBB\xBF".to_vec();
-            {
-                let mut w = csv::Writer::from_writer(&mut buf);
-                let io = |e: csv::Error| Error::Writer { what: "csv", detail: e.to_string() };
-                w.write_record(CSV_HEADER).map_err(io)?;
-                for (a, d) in rows.iter().zip(done) {
-                    let c = &a.profile.company;
-                    for l in &d.clauses {
-                        w.write_record([
-                            a.row.to_string().as_str(),
-                            c.uscc.as_deref().unwrap_or(""),
-                            &spreadsheet_safe(&c.name),
-                            &a.year.to_string(),
-                            &l.id,
-                            l.status.as_str(),
-                            &money(l.amount),
-                            &money(l.amount_max),
-                            &reasons_joined(&l.reasons, lang),
-                        ])
-                        .map_err(io)?;
-                    }
+/// Where a batch run's results go as they come: a `.jsonl` or `.csv`
+/// through a buffer into the output's temporary file, or the workbook's
+/// sheets (written in constant-memory mode, their rows on disk as they
+/// come). Nothing is at the output's name until [`Sink::finish`].
+pub(super) enum Sink {
+    Text(std::io::BufWriter<AtomicFile>),
+    Xlsx(Box<XlsxOut>),
+}
+
+impl Sink {
+    pub(super) fn open(cx: &Setup, kind: OutKind, out: &Path, rows: usize) -> Result<Sink, Error> {
+        let ws = cx.workspace_path();
+        let file = AtomicFile::create(out, Replace::Allowed, Some(&ws)).map_err(Error::from)?;
+        match kind {
+            OutKind::Jsonl | OutKind::Csv => {
+                let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+                if kind == OutKind::Csv {
+                    // A byte-order mark, so that spreadsheet programs read the Chinese as UTF-8.
+                    let mut head = b"\xEF\xBB\xBF".to_vec();
+                    head.extend_from_slice(CSV_HEADER.join(",").as_bytes());
+                    head.push(b'\n');
+                    w.write_all(&head).map_err(|e| text_err(&w, e))?;
                 }
-                w.flush().map_err(|e| Error::Writer { what: "csv", detail: e.to_string() })?;
+                Ok(Sink::Text(w))
             }
-            Ok(buf)
+            OutKind::Xlsx => Ok(Sink::Xlsx(Box::new(quietly(|| XlsxOut::new(cx.lang, file, rows))?))),
         }
-        OutKind::Xlsx => results_workbook(cx, rows, done, Some(errors), None, None),
+    }
+
+    pub(super) fn write(&mut self, chunk: &ChunkOut) -> Result<(), Error> {
+        match self {
+            Sink::Text(w) => w.write_all(&chunk.bytes).map_err(|e| text_err(w, e)),
+            Sink::Xlsx(x) => quietly(|| chunk.sheet.iter().try_for_each(|l| x.push(l))),
+        }
+    }
+
+    /// Put the output in place, with the 错误 sheet of a workbook.
+    pub(super) fn finish(self, errors: &[RowError]) -> Result<(), Error> {
+        let file = match self {
+            Sink::Text(mut w) => {
+                w.flush().map_err(|e| text_err(&w, e))?;
+                w.into_inner().map_err(|e| {
+                    let (e, w) = e.into_parts();
+                    text_err(&w, e)
+                })?
+            }
+            Sink::Xlsx(x) => quietly(move || x.finish(errors))?,
+        };
+        file.commit().map_err(Error::from)
+    }
+}
+
+fn text_err(w: &std::io::BufWriter<AtomicFile>, e: std::io::Error) -> Error {
+    Error::from(w.get_ref().error(e))
+}
+
+thread_local! {
+    /// Set while the workbook writer runs on this thread: its panics are
+    /// caught and said as errors, so their own message is kept quiet.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run the workbook writer, which streams rows through temporary files and
+/// panics when that write fails (a full temporary folder, a file-size
+/// limit): caught here and said as an error.
+pub(super) fn quietly<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                before(info)
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.unwrap_or_else(|_| Err(Error::ScratchFull { dir: std::env::temp_dir() }))
+}
+
+/// The results workbook being written: 汇总 and 明细 row by row, 错误 at the end.
+pub(super) struct XlsxOut {
+    wb: Workbook,
+    file: AtomicFile,
+    lang: Lang,
+    yuan: Format,
+    summary_rows: u32,
+    detail_rows: u32,
+    /// Rows of the sheet read, and the most clauses one of them has: said
+    /// if 明细 outgrows a worksheet.
+    rows: usize,
+    per_row: usize,
+}
+
+impl XlsxOut {
+    fn new(lang: Lang, file: AtomicFile, rows: usize) -> Result<XlsxOut, Error> {
+        let mut wb = Workbook::new();
+        let summary = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+        summary_head(summary, None, lang)?;
+        let details = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+        details_head(details, None, lang)?;
+        let yuan = Format::new().set_num_format("#,##0.00");
+        Ok(XlsxOut { wb, file, lang, yuan, summary_rows: 0, detail_rows: 0, rows, per_row: 0 })
+    }
+
+    fn push(&mut self, line: &SheetLine) -> Result<(), Error> {
+        self.per_row = self.per_row.max(line.lines.len());
+        if self.detail_rows as usize + line.lines.len() >= XLSX_MAX_ROWS {
+            return Err(Error::TooManyForXlsx { rows: self.rows, per_row: self.per_row, max_rows: XLSX_MAX_ROWS });
+        }
+        self.summary_rows += 1;
+        summary_line(self.wb.worksheet_from_index(0).map_err(xlsx_err)?, self.summary_rows, line, &self.yuan)?;
+        let details = self.wb.worksheet_from_index(1).map_err(xlsx_err)?;
+        for l in &line.lines {
+            self.detail_rows += 1;
+            detail_line(details, self.detail_rows, &line.who, l, &self.yuan, self.lang)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, errors: &[RowError]) -> Result<AtomicFile, Error> {
+        errors_sheet(&mut self.wb, errors, self.lang)?;
+        self.wb.save_to_writer(self.file.file()).map_err(xlsx_err)?;
+        Ok(self.file)
     }
 }
 
@@ -73,39 +160,53 @@ pub(super) fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The results workbook: 汇总 (one line per company-year), 明细 (one per
-/// clause) and, for a spreadsheet read, 错误 (the rows refused). The first
-/// column is the sheet's row number, or for an export from the workspace
-/// (`first` set) the company's number there.
+/// The window's results workbook (`first` renames the first column: the
+/// company's number in the workspace): 汇总, or the overview's own sheet
+/// with `summary`, and 明细 with every clause of the companies' own places.
 pub(super) fn results_workbook(
     cx: &Setup,
     rows: &[Accepted],
     done: &[Done],
-    errors: Option<&[RowError]>,
     first: Option<(&str, &str)>,
     summary: Option<&[OverviewLine]>,
 ) -> Result<Vec<u8>, Error> {
     let lang = cx.lang;
-    // The writer library streams 明细 through a temporary file and panics
-    // when that write fails (a full temporary folder, a file-size limit):
-    // caught here and said as an error, with its own panic message kept quiet.
-    let build = || -> Result<Vec<u8>, Error> {
+    let lines: Vec<SheetLine> = rows
+        .iter()
+        .zip(done)
+        .map(|(a, d)| SheetLine {
+            who: Who::of(a),
+            city: a.profile.company.city.clone(),
+            district: a.profile.company.district.clone(),
+            total: d.total,
+            total_max: d.total_max,
+            lines: d.clauses.iter().filter(|l| !l.elsewhere).cloned().collect(),
+        })
+        .collect();
+    quietly(|| {
         let mut wb = Workbook::new();
+        let yuan = Format::new().set_num_format("#,##0.00");
         match summary {
-            Some(lines) => overview_sheet(&mut wb, lines, lang)?,
-            None => summary_sheet(&mut wb, rows, done, first, lang)?,
+            Some(overview) => overview_sheet(&mut wb, overview, lang)?,
+            None => {
+                let sheet = wb.add_worksheet();
+                summary_head(sheet, first, lang)?;
+                for (i, l) in lines.iter().enumerate() {
+                    summary_line(sheet, i as u32 + 1, l, &yuan)?;
+                }
+            }
         }
-        details_sheet(&mut wb, rows, done, first, lang)?;
-        if let Some(errors) = errors {
-            errors_sheet(&mut wb, errors, lang)?;
+        let sheet = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+        details_head(sheet, first, lang)?;
+        let mut r = 0;
+        for l in &lines {
+            for c in &l.lines {
+                r += 1;
+                detail_line(sheet, r, &l.who, c, &yuan, lang)?;
+            }
         }
         wb.save_to_buffer().map_err(xlsx_err)
-    };
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(build));
-    std::panic::set_hook(hook);
-    built.unwrap_or_else(|_| Err(Error::ScratchFull { dir: std::env::temp_dir() }))
+    })
 }
 
 /// A header row whose first column `first` may rename, in `lang`.
@@ -123,18 +224,10 @@ pub(super) fn head_in<'a, const N: usize>(
     head
 }
 
-/// The 汇总 sheet: one line per company-year, with its totals and how many
-/// clauses it meets or needs more for.
-pub(super) fn summary_sheet(
-    wb: &mut Workbook,
-    rows: &[Accepted],
-    done: &[Done],
-    first: Option<(&str, &str)>,
-    lang: Lang,
-) -> Result<(), Error> {
+/// The 汇总 sheet's name, header and widths: one line per company-year,
+/// with its totals and how many clauses it meets or needs more for.
+pub(super) fn summary_head(sheet: &mut Worksheet, first: Option<(&str, &str)>, lang: Lang) -> Result<(), Error> {
     let bold = Format::new().set_bold();
-    let yuan = Format::new().set_num_format("#,##0.00");
-    let sheet = wb.add_worksheet();
     sheet.set_name(RESULT_SHEETS[0]).map_err(xlsx_err)?;
     let head = head_in(
         lang,
@@ -164,42 +257,19 @@ pub(super) fn summary_sheet(
         ],
         first,
     );
-    sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
-    for (i, (a, d)) in rows.iter().zip(done).enumerate() {
-        let r = i as u32 + 1;
-        let c = &a.profile.company;
-        sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
-        sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-        sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
-        sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
-        sheet.write_string(r, 4, &c.city).map_err(xlsx_err)?;
-        sheet.write_string(r, 5, &c.district).map_err(xlsx_err)?;
-        sheet.write_number_with_format(r, 6, money_f64(d.total), &yuan).map_err(xlsx_err)?;
-        sheet.write_number_with_format(r, 7, money_f64(d.total_max), &yuan).map_err(xlsx_err)?;
-        let count = |s: Status| d.clauses.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
-        sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
-        sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
-    }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     for (col, w) in [(1u16, 22.0), (2, 36.0), (6, 16.0), (7, 16.0)] {
         sheet.set_column_width(col, w).map_err(xlsx_err)?;
     }
+    sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
     Ok(())
 }
 
-/// The 明细 sheet, one row per clause (320,000 for 10,000 companies):
-/// streamed with inline strings rather than kept whole with a shared
-/// string table, which roughly halves the time to write it.
-pub(super) fn details_sheet(
-    wb: &mut Workbook,
-    rows: &[Accepted],
-    done: &[Done],
-    first: Option<(&str, &str)>,
-    lang: Lang,
-) -> Result<(), Error> {
+/// The 明细 sheet's name, header and widths: one row per clause (320,000
+/// for 10,000 companies), written in constant-memory mode with inline
+/// strings rather than kept whole with a shared string table.
+pub(super) fn details_head(sheet: &mut Worksheet, first: Option<(&str, &str)>, lang: Lang) -> Result<(), Error> {
     let bold = Format::new().set_bold();
-    let yuan = Format::new().set_num_format("#,##0.00");
-    let sheet = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
     sheet.set_name(RESULT_SHEETS[1]).map_err(xlsx_err)?;
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     for (col, w) in [(1u16, 22.0), (2, 30.0), (4, 32.0), (5, 30.0), (7, 16.0), (8, 16.0), (11, 80.0)] {
@@ -238,24 +308,31 @@ pub(super) fn details_sheet(
         first,
     );
     sheet.write_row_with_format(0, 0, head, &bold).map_err(xlsx_err)?;
-    let mut r = 1u32;
-    for (a, d) in rows.iter().zip(done) {
-        for l in d.clauses.iter().filter(|l| !l.elsewhere) {
-            detail_line(sheet, r, a, l, &yuan, lang)?;
-            r += 1;
-        }
-    }
     Ok(())
+}
+
+/// The company-year a line of 汇总 or 明细 is about.
+pub(super) struct Who {
+    pub(super) row: u32,
+    pub(super) uscc: String,
+    pub(super) name: String,
+    pub(super) year: i32,
+}
+
+impl Who {
+    pub(super) fn of(a: &Accepted) -> Who {
+        let c = &a.profile.company;
+        Who { row: a.row, uscc: c.uscc.clone().unwrap_or_default(), name: c.name.clone(), year: a.year }
+    }
 }
 
 /// One clause of one company-year on the 明细 sheet (an amount cell only
 /// when there is an amount).
-pub(super) fn detail_line(sheet: &mut Worksheet, r: u32, a: &Accepted, l: &ClauseLine, yuan: &Format, lang: Lang) -> Result<(), Error> {
-    let c = &a.profile.company;
-    sheet.write_number(r, 0, a.row).map_err(xlsx_err)?;
-    sheet.write_string(r, 1, c.uscc.as_deref().unwrap_or("")).map_err(xlsx_err)?;
-    sheet.write_string(r, 2, &c.name).map_err(xlsx_err)?;
-    sheet.write_number(r, 3, a.year).map_err(xlsx_err)?;
+pub(super) fn detail_line(sheet: &mut Worksheet, r: u32, who: &Who, l: &ClauseLine, yuan: &Format, lang: Lang) -> Result<(), Error> {
+    sheet.write_number(r, 0, who.row).map_err(xlsx_err)?;
+    sheet.write_string(r, 1, &who.uscc).map_err(xlsx_err)?;
+    sheet.write_string(r, 2, &who.name).map_err(xlsx_err)?;
+    sheet.write_number(r, 3, who.year).map_err(xlsx_err)?;
     sheet.write_string(r, 4, &l.id).map_err(xlsx_err)?;
     sheet.write_string(r, 5, &l.title).map_err(xlsx_err)?;
     sheet.write_string(r, 6, explain::status_word(l.status, false, lang)).map_err(xlsx_err)?;
@@ -268,6 +345,23 @@ pub(super) fn detail_line(sheet: &mut Worksheet, r: u32, a: &Accepted, l: &Claus
     sheet.write_string(r, 9, l.excluded_by.as_deref().unwrap_or("")).map_err(xlsx_err)?;
     sheet.write_string(r, 10, l.missing.join(", ")).map_err(xlsx_err)?;
     sheet.write_string(r, 11, reasons_joined(&l.reasons, lang)).map_err(xlsx_err)?;
+    Ok(())
+}
+
+/// One company-year on the 汇总 sheet.
+pub(super) fn summary_line(sheet: &mut Worksheet, r: u32, line: &SheetLine, yuan: &Format) -> Result<(), Error> {
+    let who = &line.who;
+    sheet.write_number(r, 0, who.row).map_err(xlsx_err)?;
+    sheet.write_string(r, 1, &who.uscc).map_err(xlsx_err)?;
+    sheet.write_string(r, 2, &who.name).map_err(xlsx_err)?;
+    sheet.write_number(r, 3, who.year).map_err(xlsx_err)?;
+    sheet.write_string(r, 4, &line.city).map_err(xlsx_err)?;
+    sheet.write_string(r, 5, &line.district).map_err(xlsx_err)?;
+    sheet.write_number_with_format(r, 6, money_f64(line.total), yuan).map_err(xlsx_err)?;
+    sheet.write_number_with_format(r, 7, money_f64(line.total_max), yuan).map_err(xlsx_err)?;
+    let count = |s: Status| line.lines.iter().filter(|l| l.status == s && l.excluded_by.is_none()).count() as u32;
+    sheet.write_number(r, 8, count(Status::Eligible)).map_err(xlsx_err)?;
+    sheet.write_number(r, 9, count(Status::NeedsInput)).map_err(xlsx_err)?;
     Ok(())
 }
 
