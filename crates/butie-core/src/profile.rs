@@ -1017,8 +1017,13 @@ pub fn parse_facts_with(m: &Map<String, Value>, index: &BTreeMap<&str, &FactDef>
         }
         facts.insert(k.clone(), parse_fact_value(&field, def, v)?);
     }
-    // An old fact is read as the fact its selector's option names; given
-    // beside that fact, it is refused rather than silently ignored.
+    check_old_facts(&facts, index)?;
+    Ok(facts)
+}
+
+/// An old fact is read as the fact its selector's option names; given
+/// beside that fact, it is refused rather than silently ignored.
+pub fn check_old_facts(facts: &Facts, index: &BTreeMap<&str, &FactDef>) -> Result<(), InputError> {
     for (k, _) in facts.iter() {
         let Some(r) = index.get(k.as_str()).and_then(|d| d.read_as.as_ref()) else { continue };
         let target = match facts.get(r.by.as_str()) {
@@ -1031,7 +1036,7 @@ pub fn parse_facts_with(m: &Map<String, Value>, index: &BTreeMap<&str, &FactDef>
             return Err(InputError::new(format!("facts.{k}"), Problem::OldFact { by: r.by.to_string(), replacements }));
         }
     }
-    Ok(facts)
+    Ok(())
 }
 
 /// Read one fact value (also used by the store and the UI for single answers).

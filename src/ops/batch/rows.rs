@@ -268,11 +268,10 @@ pub(super) fn read_rows(
             continue;
         }
         read += 1;
-        let (result, key) = cx.read_row(row, cells);
-        if let Some((u, y)) = key {
+        if let Some((u, y)) = cx.row_key(row, cells) {
             keys.push((row, u, y));
         }
-        match result {
+        match cx.read_row(row, cells) {
             Ok(a) => accepted.push(a),
             Err(errs) => errors.extend(errs),
         }
@@ -311,7 +310,7 @@ pub(super) struct RowReader<'a> {
 #[derive(Default)]
 pub(super) struct RowParts {
     pub(super) company: Map<String, Value>,
-    pub(super) facts: Map<String, Value>,
+    pub(super) facts: butie_core::Facts,
     pub(super) year_cell: Option<Value>,
     pub(super) errs: Vec<RowError>,
 }
@@ -320,11 +319,11 @@ impl RowReader<'_> {
     /// One data row: its profile, or every error in it; and its (USCC,
     /// year) whenever both read, a refused row included, so that its
     /// duplicate is refused too.
-    pub(super) fn read_row(&self, row: u32, cells: &[Cell]) -> (Result<Accepted, Vec<RowError>>, Option<RowKey>) {
+    pub(super) fn read_row(&self, row: u32, cells: &[Cell]) -> Result<Accepted, Vec<RowError>> {
         let RowParts { company, facts, year_cell, mut errs } = self.row_parts(row, cells);
-        let company = Value::Object(company);
-        if let Some(e) = self.company_error(row, &company) {
-            errs.insert(0, e);
+        let company = self.company(row, &Value::Object(company));
+        if let Err(e) = &company {
+            errs.insert(0, e.clone());
         }
         let row_year = match &year_cell {
             None => Ok(self.year),
@@ -333,12 +332,10 @@ impl RowReader<'_> {
         if let Err(e) = &row_year {
             errs.push(self.header.error(row, e, self.lang));
         }
-        let key = self.row_key(row, cells);
-        if !errs.is_empty() {
-            return (Err(errs), key);
+        match (company, row_year) {
+            (Ok(company), Ok(year)) if errs.is_empty() => self.accept(row, company, year, facts).map_err(|e| vec![e]),
+            _ => Err(errs),
         }
-        let y = row_year.unwrap_or(self.year);
-        (self.accept(row, company, y, facts).map_err(|e| vec![e]), key)
     }
 
     /// A row's (USCC, year) when both read, from those two cells alone (a
@@ -420,12 +417,12 @@ impl RowReader<'_> {
 
     /// A fact cell's value (`None` when empty), checked by the profile's
     /// own fact reader so that every bad cell of the row is named.
-    pub(super) fn fact_cell(&self, row: u32, d: &FactDef, cell: &Cell) -> Result<Option<Value>, RowError> {
+    pub(super) fn fact_cell(&self, row: u32, d: &FactDef, cell: &Cell) -> Result<Option<butie_core::FactValue>, RowError> {
         if *cell == Cell::Empty {
             return Ok(None);
         }
         let field = format!("facts.{}", d.key);
-        match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v).map(|_| v)) {
+        match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v)) {
             Ok(v) => Ok(Some(v)),
             Err(e) => {
                 let mut re = self.header.error(row, &e, self.lang);
@@ -440,14 +437,12 @@ impl RowReader<'_> {
         }
     }
 
-    /// The company's problem, named first among the row's: what the profile
-    /// reader refuses, or, when saving, a missing credit code.
-    pub(super) fn company_error(&self, row: u32, company: &Value) -> Option<RowError> {
-        if let Err(e) = parse_company(company, self.packs) {
-            return Some(self.header.error(row, &e, self.lang));
-        }
-        if !self.need_uscc || company.get("uscc").is_some() {
-            return None;
+    /// The row's company; its problem is named first among the row's: what
+    /// the profile reader refuses, or, when saving, a missing credit code.
+    pub(super) fn company(&self, row: u32, company: &Value) -> Result<butie_core::Company, RowError> {
+        let c = parse_company(company, self.packs).map_err(|e| self.header.error(row, &e, self.lang))?;
+        if !self.need_uscc || c.uscc.is_some() {
+            return Ok(c);
         }
         let e = InputError::new("company.uscc", Problem::Missing);
         let mut re = self.header.error(row, &e, self.lang);
@@ -456,23 +451,17 @@ impl RowReader<'_> {
         } else {
             " (saving matches companies by their credit code)"
         });
-        Some(re)
+        Err(re)
     }
 
-    /// A row whose every cell read, as a profile (the profile file's reader).
-    pub(super) fn accept(&self, row: u32, company: Value, year: i32, facts: Map<String, Value>) -> Result<Accepted, RowError> {
-        let mut root = Map::new();
-        root.insert("company".into(), company);
-        root.insert("year".into(), Value::from(year));
-        root.insert("facts".into(), Value::Object(facts));
-        match butie_core::profile::profile_from_value_with(&Value::Object(root), self.packs, self.index) {
-            Ok(profile) => {
-                let keep =
-                    COMPANY_FIELDS.iter().filter(|f| f.optional && profile.company.lacks(f.key)).map(|f| f.key.to_string()).collect();
-                Ok(Accepted { row, profile, year, keep })
-            }
-            Err(e) => Err(self.header.error(row, &e, self.lang)),
-        }
+    /// A row whose every cell read, as a profile: each cell has been
+    /// through the profile file's readers; what a profile file checks across
+    /// its facts is checked here too.
+    pub(super) fn accept(&self, row: u32, company: butie_core::Company, year: i32, facts: butie_core::Facts) -> Result<Accepted, RowError> {
+        butie_core::profile::check_old_facts(&facts, self.index).map_err(|e| self.header.error(row, &e, self.lang))?;
+        let profile = Profile::new(company, Some(year), facts);
+        let keep = COMPANY_FIELDS.iter().filter(|f| f.optional && profile.company.lacks(f.key)).map(|f| f.key.to_string()).collect();
+        Ok(Accepted { row, profile, year, keep })
     }
 
     /// The same company and year twice: neither row is evaluated. Each row

@@ -121,6 +121,9 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
         (header, Input::Kept(rows))
     } else {
         let s = scan(&a.input, &sheet, &columns, cx.lang, &packs, year)?;
+        if out_kind == OutKind::Xlsx && s.detail_lines >= XLSX_MAX_ROWS {
+            return Err(Error::TooManyForXlsx { rows: s.read, per_row: s.most_lines, max_rows: XLSX_MAX_ROWS });
+        }
         outcome.read = s.read;
         (s.header.clone(), Input::Streamed(s))
     };

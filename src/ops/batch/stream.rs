@@ -22,6 +22,11 @@ pub(super) struct Scan<'p> {
     /// Each row whose (USCC, year) another row has too: the first such
     /// other row and the key.
     pub(super) duplicates: HashMap<u32, (u32, RowKey)>,
+    /// Lines of 明细 the rows would make (by each row's city cell), and the
+    /// most one row makes: a workbook that cannot hold them is refused
+    /// before anything is evaluated.
+    pub(super) detail_lines: usize,
+    pub(super) most_lines: usize,
 }
 
 /// Whether a data row is read at all: not blank, and not the template's
@@ -55,6 +60,7 @@ pub(super) fn scan<'p>(
     let mut headerless: Vec<Option<u32>> = Vec::new();
     let mut keys: Vec<(u128, u32)> = Vec::new();
     let mut read = 0usize;
+    let (mut detail_lines, mut most_lines) = (0usize, 0usize);
     let index = fact_index(packs);
     sheet.each_row(path, &mut |row, cells| {
         width = width.max(cells.len());
@@ -78,6 +84,11 @@ pub(super) fn scan<'p>(
             return Ok(true);
         }
         read += 1;
+        if let Some(Cell::Text(city)) = lenient.cols.iter().position(|c| c.is_some_and(|f| f.key() == "city")).and_then(|i| cells.get(i)) {
+            let lines: usize = packs.iter().filter(|p| p.covers_city(city.trim())).map(|p| p.clauses.len()).sum();
+            detail_lines += lines;
+            most_lines = most_lines.max(lines);
+        }
         let reader = RowReader { lang, packs, index: &index, header: lenient, year, need_uscc: false };
         if let Some(k) = reader.row_key(row, &cells) {
             keys.push((pack_key(&k), row));
@@ -98,7 +109,7 @@ pub(super) fn scan<'p>(
             duplicates.insert(row, (if row == first { second } else { first }, key.clone()));
         }
     }
-    Ok(Scan { header, header_row, read, duplicates })
+    Ok(Scan { header, header_row, read, duplicates, detail_lines, most_lines })
 }
 
 fn unpack_key(k: u128) -> RowKey {
@@ -165,8 +176,7 @@ impl Worker<'_> {
         for job in jobs {
             match job {
                 Job::Cells(row, cells) => {
-                    let (read, _) = self.reader.read_row(row, &cells);
-                    let errs = match read {
+                    let errs = match self.reader.read_row(row, &cells) {
                         Ok(a) if !self.duplicates.contains_key(&row) => {
                             self.row(&mut out, &a, None);
                             continue;
