@@ -64,11 +64,8 @@ fn write_csv(path: &Path, rows: usize) {
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its peak memory
 fn run(args: &[&std::ffi::OsStr]) -> (f64, u64) {
     let t = Instant::now();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_butie"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("butie");
+    let child =
+        std::process::Command::new(env!("CARGO_BIN_EXE_butie")).args(args).stdout(std::process::Stdio::null()).spawn().expect("butie");
     let mut status = 0;
     // SAFETY: a plain call with a valid pid and pointers to locals; the
     // child is reaped here (std's Child is not waited on afterwards).
@@ -95,7 +92,10 @@ fn main() {
         let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
         let (peak_mb, output_mb) = (peak as f64 / 1e6, size as f64 / 1e6);
         let ns = s * 1e9 / rows as f64;
-        println!("{what}, {rows} rows, {threads} thread(s): {s:.2} s, {:.2} µs a row, peak {peak_mb:.0} MB, output {output_mb:.0} MB", ns / 1000.0);
+        println!(
+            "{what}, {rows} rows, {threads} thread(s): {s:.2} s, {:.2} µs a row, peak {peak_mb:.0} MB, output {output_mb:.0} MB",
+            ns / 1000.0
+        );
         println!(
             "{{\"bench\": \"{what}\", \"per_profile_ns\": {ns:.1}, \"threads\": {threads}, \"rows\": {rows}, \"seconds\": {s:.3}, \"peak_mb\": {peak_mb:.1}, \"output_mb\": {output_mb:.1}}}"
         );

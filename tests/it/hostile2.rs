@@ -293,3 +293,47 @@ fn a_csv_row_past_the_limit_is_refused_with_its_row() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(!d.join("r.jsonl").exists(), "nothing is written");
 }
+
+/// A workbook whose zip directory understates what a part unpacks to: the
+/// unpacker stops at the size declared, so the part is never read past it,
+/// and the file is refused in one line.
+#[test]
+fn a_workbook_that_understates_a_parts_size_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sh = wb.add_worksheet();
+    for (c, v) in ["name", "city", "district", "intl_trademark_fee"].iter().enumerate() {
+        sh.write_string(0, c as u16, *v).unwrap();
+    }
+    for r in 1..2000u32 {
+        for (c, v) in ["甲", "台州市", "椒江区", "1000"].iter().enumerate() {
+            sh.write_string(r, c as u16, *v).unwrap();
+        }
+    }
+    let mut b = wb.save_to_buffer().unwrap();
+    // Every entry of the central directory named like a worksheet: its
+    // unpacked size, and its local header's, set to 10 bytes.
+    let le32 = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let le16 = |b: &[u8], at: usize| u16::from_le_bytes(b[at..at + 2].try_into().unwrap()) as usize;
+    let mut at = (0..b.len() - 4).find(|&i| b[i..i + 4] == *b"PK\x01\x02").unwrap();
+    let mut patched = 0;
+    while b[at..at + 4] == *b"PK\x01\x02" {
+        let (name_len, extra, comment) = (le16(&b, at + 28), le16(&b, at + 30), le16(&b, at + 32));
+        let name = String::from_utf8_lossy(&b[at + 46..at + 46 + name_len]).to_string();
+        if name.starts_with("xl/worksheets/sheet") {
+            let local = le32(&b, at + 42);
+            b[at + 24..at + 28].copy_from_slice(&10u32.to_le_bytes());
+            b[local + 22..local + 26].copy_from_slice(&10u32.to_le_bytes());
+            patched += 1;
+        }
+        at += 46 + name_len + extra + comment;
+    }
+    assert_eq!(patched, 1);
+    std::fs::write(d.join("lying.xlsx"), b).unwrap();
+    let (code, _, err) = butie(d, &["--lang", "en", "batch", "--in", "lying.xlsx", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("lying.xlsx") && err.contains("damaged"), "{err}");
+    assert!(!d.join("r.jsonl").exists());
+}

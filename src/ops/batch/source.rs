@@ -44,10 +44,11 @@ fn stamp(path: &Path) -> Result<(u64, Option<std::time::SystemTime>), Error> {
     Ok((meta.len(), meta.modified().ok()))
 }
 
-/// The reader's own words ("Zip error: … EOCD") mean nothing to a clerk;
-/// what to do does.
+/// The reader's own words ("Zip error: … EOCD", "File is larger than its
+/// declared uncompressed size") mean nothing to a clerk; what to do does.
 fn not_sheet(path: &Path, e: &dyn std::fmt::Display) -> Error {
-    if e.to_string().contains("Zip") {
+    let words = e.to_string();
+    if words.contains("Zip") || words.contains("uncompressed size") {
         Error::sheet(path, SheetProblem::XlsxDamaged)
     } else {
         Error::sheet(path, SheetProblem::Xlsx { detail: e.to_string() })
