@@ -11,7 +11,9 @@
 //! never sees a language. `crate::explain` turns them into sentences.
 
 use crate::money::round_fen;
-use crate::policy::{Clause, Condition, FactKey, Figure, Formula, ItemCondition, Op, Pack, Part, PerCompany, RegionRole, Tier};
+use crate::policy::{
+    Clause, Condition, FactKey, Figure, Formula, ItemCondition, Op, Pack, Part, PerCompany, RegionRole, Tier, STACKING_LIMIT,
+};
 use crate::profile::{Claim, ClaimStatus, FactValue, Profile};
 use rust_decimal::Decimal;
 
@@ -325,6 +327,8 @@ struct Acc<'e, 'a> {
     causes: &'e mut Vec<Cause<'a>>,
     missing: &'e mut Vec<&'a str>,
     base: Mark,
+    /// Trace steps are kept (`evaluate`); `evaluate_own` builds none.
+    tracing: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -356,8 +360,16 @@ impl<'a> Acc<'_, 'a> {
     fn mark(&self) -> Mark {
         Mark(self.trace.len(), self.causes.len(), self.missing.len())
     }
+    #[inline]
+    fn step(&mut self, s: Step<'a>) {
+        if self.tracing {
+            self.trace.push(s);
+        }
+    }
     fn need(&mut self, key: &'a str) {
-        if !self.missing[self.base.2..].contains(&key) {
+        // Mostly the same key read again: the same string, found without comparing bytes.
+        let same = |m: &&str| std::ptr::eq(*m, key) || *m == key;
+        if !self.missing[self.base.2..].iter().any(same) {
             self.missing.push(key);
         }
     }
@@ -418,9 +430,12 @@ impl SavedFact<'_> {
 fn resolve<'a>(pack: &'a Pack, profile: &'a Profile, year: i32, out: &mut Vec<Option<&'a FactValue>>, saved: &mut Vec<SavedFact<'a>>) {
     out.clear();
     saved.clear();
-    let mut given = profile.facts.iter().peekable();
+    // Keys ordered by their first eight bytes, then whole: most differ
+    // early, so few comparisons reach the bytes after (`key_head`).
+    let mut given = profile.facts.iter().map(|(k, v)| ((key_head(k), k.as_str()), v)).peekable();
     for key in pack.facts.keys() {
-        while given.next_if(|(k, _)| k.as_str() < key.as_str()).is_some() {}
+        let key = (key_head(key), key.as_str());
+        while given.next_if(|(k, _)| *k < key).is_some() {}
         out.push(given.next_if(|(k, _)| *k == key).map(|(_, v)| v));
     }
     // Old facts: a value given under an old name counts as the fact its
@@ -453,6 +468,19 @@ fn resolve<'a>(pack: &'a Pack, profile: &'a Profile, year: i32, out: &mut Vec<Op
     }
 }
 
+/// The first eight bytes of a key as a number that orders as they do
+/// (shorter keys padded with zeros).
+fn key_head(key: &str) -> u64 {
+    if let Some(Ok(head)) = key.as_bytes().get(..8).map(<[u8; 8]>::try_from) {
+        return u64::from_be_bytes(head);
+    }
+    let mut head = [0u8; 8];
+    for (h, b) in head.iter_mut().zip(key.bytes()) {
+        *h = b;
+    }
+    u64::from_be_bytes(head)
+}
+
 impl<'a> ClauseInputs<'_, 'a> {
     fn fact(&self, key: &FactKey) -> Option<&'a FactValue> {
         self.values.get(key.index()).copied().flatten()
@@ -474,7 +502,7 @@ impl<'a> ClauseInputs<'_, 'a> {
             Condition::Switch { fact, cases } => match self.fact(fact) {
                 Some(FactValue::Enum(v)) => match cases.get_key_value(v) {
                     Some((k, conds)) => {
-                        acc.trace.push(Step::Chosen { fact, value: k });
+                        acc.step(Step::Chosen { fact, value: k });
                         self.all(conds, acc)
                     }
                     None => {
@@ -489,7 +517,7 @@ impl<'a> ClauseInputs<'_, 'a> {
             },
             Condition::IsTrue { fact, when_known } => match self.fact(fact) {
                 Some(FactValue::Bool(true)) => {
-                    acc.trace.push(Step::IsTrue { fact });
+                    acc.step(Step::IsTrue { fact });
                     Tri::Holds
                 }
                 Some(_) => {
@@ -497,7 +525,7 @@ impl<'a> ClauseInputs<'_, 'a> {
                     Tri::Fails
                 }
                 None if *when_known => {
-                    acc.trace.push(Step::Assumed { fact });
+                    acc.step(Step::Assumed { fact });
                     Tri::Holds
                 }
                 None => {
@@ -508,7 +536,7 @@ impl<'a> ClauseInputs<'_, 'a> {
             Condition::OneOf { fact, values } => match self.fact(fact) {
                 Some(FactValue::Enum(v)) => {
                     if values.contains(v) {
-                        acc.trace.push(Step::Chosen { fact, value: v });
+                        acc.step(Step::Chosen { fact, value: v });
                         Tri::Holds
                     } else {
                         acc.causes.push(Cause::NotAllowed { fact, value: v, allowed: values });
@@ -527,7 +555,7 @@ impl<'a> ClauseInputs<'_, 'a> {
                 let Some(v) = self.num(fact, acc) else { return Tri::Unknown };
                 let cmp = Comparison { fact, value: v, op: *op, term, threshold: *value };
                 if op.holds(v, *value) {
-                    acc.trace.push(Step::Met(cmp));
+                    acc.step(Step::Met(cmp));
                     Tri::Holds
                 } else {
                     acc.causes.push(Cause::Threshold { cmp, tier_minimum: false });
@@ -576,7 +604,7 @@ impl<'a> ClauseInputs<'_, 'a> {
         }
         let g = Growth { fact, prev, value: v, prev_value: p, op, term, rate };
         if op.holds(g.increase(), g.needed()) {
-            acc.trace.push(Step::GrowthMet(g));
+            acc.step(Step::GrowthMet(g));
             Tri::Holds
         } else {
             acc.causes.push(Cause::GrowthBelow(g));
@@ -618,7 +646,7 @@ enum Outcome {
 fn capped<'a>(acc: &mut Acc<'_, 'a>, raw: Decimal, cap: Option<Decimal>, quote: &'a str) -> Decimal {
     match cap {
         Some(c) => {
-            acc.trace.push(Step::Cap { cap: c, raw, quote });
+            acc.step(Step::Cap { cap: c, raw, quote });
             raw.min(c)
         }
         None => raw,
@@ -629,7 +657,7 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
     match &clause.formula {
         Formula::None => Outcome::NoFigure,
         Formula::Fixed { amount } => {
-            acc.trace.push(Step::Fixed { amount: *amount, figure: clause.figure });
+            acc.step(Step::Fixed { amount: *amount, figure: clause.figure });
             Outcome::Figure { amount: *amount }
         }
         Formula::Rate { base, whole, rate, cap, cap_quote } => rate_outcome(cx, acc, base, whole.as_ref(), *rate, *cap, cap_quote),
@@ -638,7 +666,7 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
         Formula::Lookup { fact, table } => match cx.fact(fact) {
             Some(FactValue::Enum(v)) => match table.get(v) {
                 Some(a) => {
-                    acc.trace.push(Step::Lookup { fact, value: v, amount: *a });
+                    acc.step(Step::Lookup { fact, value: v, amount: *a });
                     Outcome::Figure { amount: *a }
                 }
                 None => {
@@ -663,10 +691,10 @@ fn eval_formula<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc
             }
             if let Some(c) = item_cap {
                 if !item_cap_quote.is_empty() {
-                    acc.trace.push(Step::ItemCap { cap: *c, quote: item_cap_quote });
+                    acc.step(Step::ItemCap { cap: *c, quote: item_cap_quote });
                 }
             }
-            acc.trace.push(Step::ItemsSum { count: counted, sum });
+            acc.step(Step::ItemsSum { count: counted, sum });
             Outcome::Figure { amount: capped(acc, sum, *cap, cap_quote) }
         }
     }
@@ -708,7 +736,7 @@ fn rate_outcome<'a>(
         return Outcome::Fails;
     }
     let raw = rate * b;
-    acc.trace.push(Step::Rate { fact: base, base: b, rate, product: raw });
+    acc.step(Step::Rate { fact: base, base: b, rate, product: raw });
     Outcome::Figure { amount: capped(acc, raw, cap, cap_quote) }
 }
 
@@ -726,8 +754,8 @@ fn tiers_outcome<'a>(
         // every answer does, so the award is at least that tier's.
         return match (tiers.first(), tiers.last()) {
             (Some(first), Some(last)) if op.holds(Decimal::ZERO, first.from) => {
-                acc.trace.push(Step::TierFloor { fact, amount: first.amount });
-                acc.trace.push(Step::TierTable { term, fact, tiers });
+                acc.step(Step::TierFloor { fact, amount: first.amount });
+                acc.step(Step::TierTable { term, fact, tiers });
                 if last.amount > first.amount {
                     acc.causes.push(Cause::FigureOpen { fact, tiers, term });
                 }
@@ -739,8 +767,8 @@ fn tiers_outcome<'a>(
     match tiers.iter().rev().find(|tier| op.holds(v, tier.from)) {
         Some(tier) => {
             let cmp = Comparison { fact, value: v, op, term, threshold: tier.from };
-            acc.trace.push(Step::Tier { cmp, amount: tier.amount });
-            acc.trace.push(Step::TierTable { term, fact, tiers });
+            acc.step(Step::Tier { cmp, amount: tier.amount });
+            acc.step(Step::TierTable { term, fact, tiers });
             Outcome::Figure { amount: tier.amount }
         }
         None => {
@@ -772,7 +800,7 @@ fn rate_of_parts_outcome<'a>(
         match when {
             Tri::Holds => match cx.num(&p.base, acc) {
                 Some(b) => {
-                    acc.trace.push(Step::Part { fact: &p.base, amount: b });
+                    acc.step(Step::Part { fact: &p.base, amount: b });
                     sum += b;
                     count += 1;
                     first_counted.get_or_insert(&p.base);
@@ -793,7 +821,7 @@ fn rate_of_parts_outcome<'a>(
         return Outcome::Fails;
     }
     let raw = rate * sum;
-    acc.trace.push(Step::RateOfSum { count, sum, rate, product: raw });
+    acc.step(Step::RateOfSum { count, sum, rate, product: raw });
     Outcome::Figure { amount: capped(acc, raw, cap, cap_quote) }
 }
 
@@ -816,14 +844,14 @@ fn sum_items<'a>(
             let v = item.get(&c.field).copied().unwrap_or_default();
             if !c.op.holds(v, c.value) {
                 let cmp = Comparison { fact: &c.field, value: v, op: c.op, term: &c.term, threshold: c.value };
-                acc.trace.push(Step::ItemSkipped { n, list, cmp });
+                acc.step(Step::ItemSkipped { n, list, cmp });
                 continue 'items;
             }
         }
         let b = item.get(base).copied().unwrap_or_default();
         let raw = rate * b;
         let capped_at = item_cap.filter(|c| raw > *c);
-        acc.trace.push(Step::Item { n, list, field: base, base: b, rate, product: raw, capped_at });
+        acc.step(Step::Item { n, list, field: base, base: b, rate, product: raw, capped_at });
         sum += capped_at.unwrap_or(raw);
         counted += 1;
     }
@@ -850,11 +878,12 @@ fn pack_status(pack: &Pack, profile: &Profile, year: i32) -> (PackStatus, PackRe
 }
 
 /// The evaluation's three lists, filled clause by clause.
-#[derive(Default)]
 struct Lists<'a> {
     causes: Vec<Cause<'a>>,
     steps: Vec<Step<'a>>,
     missing: Vec<&'a str>,
+    /// Steps are kept (see `Acc::tracing`).
+    tracing: bool,
 }
 
 fn evaluate_clause<'a>(
@@ -865,7 +894,7 @@ fn evaluate_clause<'a>(
     lists: &mut Lists<'a>,
 ) -> ClauseResult<'a> {
     let base = Mark(lists.steps.len(), lists.causes.len(), lists.missing.len());
-    let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base };
+    let mut acc = Acc { trace: &mut lists.steps, causes: &mut lists.causes, missing: &mut lists.missing, base, tracing: lists.tracing };
     note_saved_year(cx, clause, &mut acc);
     let mut excluded = excluded_by_place_or_list(cx, pack, clause, &mut acc);
     let mut cap_left = None;
@@ -907,9 +936,13 @@ fn evaluate_clause<'a>(
 /// Facts read from the saved year before: said in the working of each
 /// clause that reads them.
 fn note_saved_year<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, acc: &mut Acc<'_, 'a>) {
-    for s in cx.saved.iter().filter(|s| clause.fact_keys().contains(&s.fact())) {
+    if cx.saved.is_empty() {
+        return;
+    }
+    let keys = clause.fact_keys();
+    for s in cx.saved.iter().filter(|s| keys.contains(&s.fact())) {
         match *s {
-            SavedFact::Used { fact, source, year, value } => acc.trace.push(Step::FromSavedYear { fact, source, year, value }),
+            SavedFact::Used { fact, source, year, value } => acc.step(Step::FromSavedYear { fact, source, year, value }),
             SavedFact::Differs { fact, given, source, saved, year } => {
                 acc.causes.push(Cause::SavedYearDiffers { fact, given, source, saved, year })
             }
@@ -956,7 +989,7 @@ fn earlier_claims<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, rule: &'a P
     match rule {
         PerCompany::Once { .. } => {
             if let Some(c) = earlier.min_by_key(|c| c.year) {
-                acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
+                acc.step(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
                 acc.causes.push(Cause::AlreadyClaimed { year: c.year, status: c.status, amount: c.amount, rule });
                 return (true, None);
             }
@@ -965,7 +998,7 @@ fn earlier_claims<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, rule: &'a P
             if earlier.peek().is_some() {
                 let mut used = Decimal::ZERO;
                 for c in earlier {
-                    acc.trace.push(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
+                    acc.step(Step::EarlierClaim { year: c.year, status: c.status, amount: c.amount });
                     used += c.amount.unwrap_or_default();
                 }
                 if used >= *cap {
@@ -1001,11 +1034,11 @@ fn run_clause<'a>(cx: &ClauseInputs<'_, 'a>, clause: &'a Clause, cap_left: CapLe
         let left = cap - used;
         match outcome {
             Outcome::Figure { amount } => {
-                acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                acc.step(Step::CompanyCap { cap, used, raw: amount, rule });
                 outcome = Outcome::Figure { amount: amount.min(left) };
             }
             Outcome::Floor { amount, max } => {
-                acc.trace.push(Step::CompanyCap { cap, used, raw: amount, rule });
+                acc.step(Step::CompanyCap { cap, used, raw: amount, rule });
                 outcome = Outcome::Floor { amount: amount.min(left), max: max.min(left) };
             }
             _ => {}
@@ -1052,7 +1085,7 @@ fn settle_eligible<'a>(acc: &mut Acc<'_, 'a>, clause: &'a Clause, outcome: Outco
     match outcome {
         Outcome::Floor { amount, max } => {
             let m = round_fen(amount);
-            acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+            acc.step(Step::Rounded { amount: m, figure: clause.figure });
             r.amount_max = Some(round_fen(max));
             if clause.figure == Figure::Exact {
                 r.amount = Some(m);
@@ -1060,13 +1093,13 @@ fn settle_eligible<'a>(acc: &mut Acc<'_, 'a>, clause: &'a Clause, outcome: Outco
         }
         Outcome::Figure { amount } => {
             let m = round_fen(amount);
-            acc.trace.push(Step::Rounded { amount: m, figure: clause.figure });
+            acc.step(Step::Rounded { amount: m, figure: clause.figure });
             r.amount_max = Some(m);
             if clause.figure == Figure::Exact {
                 r.amount = Some(m);
             }
         }
-        _ => acc.trace.push(Step::NoFigure { monetary: clause.monetary }),
+        _ => acc.step(Step::NoFigure { monetary: clause.monetary }),
     }
 }
 
@@ -1078,52 +1111,66 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
     // Members: eligible clauses in at least one group.
     // `results` holds the pack's clauses in order, so positions match `stacking_of`.
     let groups = |i: usize| pack.stacking_of.get(i).map(Vec::as_slice).unwrap_or_default();
-    let members: Vec<usize> = (0..results.len()).filter(|&i| results[i].status == Status::Eligible && !groups(i).is_empty()).collect();
-    if members.len() < 2 {
+    // The loader keeps the clauses under stacking rules to
+    // `policy::STACKING_LIMIT`, so members fit in fixed arrays and the
+    // search below stays small and exact; sets of members are bit masks.
+    let mut members = [0usize; STACKING_LIMIT];
+    let mut n = 0;
+    for i in (0..results.len()).filter(|&i| results[i].status == Status::Eligible && !groups(i).is_empty()) {
+        if n == STACKING_LIMIT {
+            break;
+        }
+        members[n] = i;
+        n += 1;
+    }
+    if n < 2 {
         return;
     }
-    // Exact for every group: the loader keeps the clauses under stacking
-    // rules to `policy::STACKING_LIMIT`, so the search below stays small.
-    let n = members.len();
-    let weights: Vec<(Decimal, Decimal)> =
-        members.iter().map(|&i| (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default())).collect();
+    let members = &members[..n];
+    let mut weights = [(Decimal::ZERO, Decimal::ZERO); STACKING_LIMIT];
+    for (w, &i) in weights.iter_mut().zip(members) {
+        *w = (results[i].amount.unwrap_or_default(), results[i].amount_max.unwrap_or_default());
+    }
     let shared_group = |a: usize, b: usize| groups(a).iter().find(|g| groups(b).contains(g)).copied();
-    let conflict: Vec<Vec<Option<usize>>> =
-        members.iter().map(|&a| members.iter().map(|&b| if a == b { None } else { shared_group(a, b) }).collect()).collect();
+    // conflicts[k]: the members that share a group with member k.
+    let mut conflicts = [0u32; STACKING_LIMIT];
+    for a in 0..n {
+        for b in 0..n {
+            if a != b && shared_group(members[a], members[b]).is_some() {
+                conflicts[a] |= 1 << b;
+            }
+        }
+    }
     // Exhaustive search over compatible subsets; groups are small. Earlier
     // clauses are tried in first, and only a strictly better sum replaces
     // the best, so ties keep the earlier clause.
-    fn search(
-        k: usize,
-        cur: &mut Vec<bool>,
-        sum: (Decimal, Decimal),
-        best: &mut (Vec<bool>, (Decimal, Decimal)),
-        conflict: &[Vec<Option<usize>>],
-        weights: &[(Decimal, Decimal)],
-    ) {
-        if k == weights.len() {
-            if sum > best.1 || !best.0.iter().any(|b| *b) {
-                *best = (cur.clone(), sum);
-            }
-            return;
-        }
-        if (0..k).all(|j| !cur[j] || conflict[j][k].is_none()) {
-            cur[k] = true;
-            let (a, m) = weights[k];
-            search(k + 1, cur, (sum.0 + a, sum.1 + m), best, conflict, weights);
-            cur[k] = false;
-        }
-        search(k + 1, cur, sum, best, conflict, weights);
+    struct Search<'s> {
+        conflicts: &'s [u32],
+        weights: &'s [(Decimal, Decimal)],
+        best: (u32, (Decimal, Decimal)),
     }
-    let mut best = (vec![false; n], (Decimal::ZERO, Decimal::ZERO));
-    search(0, &mut vec![false; n], (Decimal::ZERO, Decimal::ZERO), &mut best, &conflict, &weights);
-    for k in 0..n {
-        if best.0[k] {
-            continue;
+    impl Search<'_> {
+        fn go(&mut self, k: usize, cur: u32, sum: (Decimal, Decimal)) {
+            if k == self.weights.len() {
+                if sum > self.best.1 || self.best.0 == 0 {
+                    self.best = (cur, sum);
+                }
+                return;
+            }
+            if cur & self.conflicts[k] == 0 {
+                let (a, m) = self.weights[k];
+                self.go(k + 1, cur | 1 << k, (sum.0 + a, sum.1 + m));
+            }
+            self.go(k + 1, cur, sum);
         }
-        let Some((j, group)) = (0..n).find_map(|j| if best.0[j] { conflict[j][k].map(|g| (j, g)) } else { None }) else {
-            continue;
-        };
+    }
+    let mut search = Search { conflicts: &conflicts[..n], weights: &weights[..n], best: (0, (Decimal::ZERO, Decimal::ZERO)) };
+    search.go(0, 0, (Decimal::ZERO, Decimal::ZERO));
+    let best = search.best.0;
+    for k in (0..n).filter(|k| best & 1 << k == 0) {
+        // The first kept member it conflicts with wins.
+        let Some(j) = (0..n).find(|&j| best & conflicts[k] & 1 << j != 0) else { continue };
+        let Some(group) = shared_group(members[j], members[k]) else { continue };
         let winner = results[members[j]].clause;
         results[members[k]].excluded_by = Some(Stacked { winner, group });
     }
@@ -1131,54 +1178,92 @@ fn apply_stacking<'a>(pack: &'a Pack, results: &mut [ClauseResult<'a>]) {
 
 /// Evaluate a profile for a data year against every pack.
 pub fn evaluate<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evaluation<'a> {
+    run(packs, profile, year, Detail::Full)
+}
+
+/// For batch screening: the same statuses, amounts, causes and missing
+/// facts as `evaluate`, but `clauses` holds only the clauses of packs that
+/// apply (`PackStatus::applies`; the others are only in `packs`, with their
+/// status) and no trace steps are built (`trace` is empty, so
+/// `open_questions` misses facts taken as "yes"). Explanations are built
+/// only when asked, by `evaluate`.
+pub fn evaluate_own<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32) -> Evaluation<'a> {
+    run(packs, profile, year, Detail::Own)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Every clause of every pack, with trace steps.
+    Full,
+    /// Only the clauses of packs that apply, without trace steps.
+    Own,
+}
+
+fn run<'a>(packs: &'a [Pack], profile: &'a Profile, year: i32, detail: Detail) -> Evaluation<'a> {
+    let full = detail == Detail::Full;
     let mut pack_results = Vec::with_capacity(packs.len());
-    let mut clauses = Vec::with_capacity(packs.iter().map(|p| p.clauses.len()).sum());
-    let mut lists = Lists { steps: Vec::with_capacity(64), ..Lists::default() };
-    let mut values = Vec::new();
-    let mut saved = Vec::new();
+    // Status first: the lists are sized once, from the clauses evaluated.
+    let mut evaluated = 0;
+    let mut listed = 0;
     for pack in packs {
         // Another kept version of the same pack may be the one for this year.
         let pack = pack.for_year(year);
         let (status, reason) = pack_status(pack, profile, year);
-        let start = clauses.len();
-        match status {
-            PackStatus::Applies | PackStatus::CountyReference => {
-                resolve(pack, profile, year, &mut values, &mut saved);
-                let cx = ClauseInputs {
-                    values: &values,
-                    history: &profile.history,
-                    year,
-                    city: &profile.company.city,
-                    term: (pack.valid_from.y, pack.valid_to.y),
-                    saved: &saved,
-                };
-                let county = status == PackStatus::CountyReference;
-                for clause in &pack.clauses {
-                    clauses.push(evaluate_clause(&cx, pack, clause, county, &mut lists));
-                }
-                apply_stacking(pack, &mut clauses[start..]);
-            }
-            PackStatus::NotInForce | PackStatus::OtherCity => {
-                for clause in &pack.clauses {
-                    let at = lists.causes.len();
-                    lists.causes.push(Cause::PackNotApplicable);
-                    clauses.push(ClauseResult {
-                        pack,
-                        clause,
-                        status: Status::Ineligible,
-                        amount: None,
-                        amount_max: None,
-                        missing: Span::default(),
-                        causes: Span::of(at, at + 1),
-                        trace: Span::default(),
-                        excluded_by: None,
-                        county: false,
-                    });
-                }
-            }
+        if status.applies() {
+            evaluated += pack.clauses.len();
+        }
+        if full || status.applies() {
+            listed += pack.clauses.len();
         }
         let district_as = if status.applies() { pack.district_alias(&profile.company.district) } else { None };
         pack_results.push(PackResult { pack, status, reason, district_as });
+    }
+    let mut clauses = Vec::with_capacity(listed);
+    let mut lists = Lists {
+        causes: Vec::with_capacity(2 * evaluated + 1),
+        steps: Vec::with_capacity(if full { 4 * evaluated } else { 0 }),
+        missing: Vec::with_capacity(evaluated),
+        tracing: full,
+    };
+    // The clauses of a pack that does not apply share one cause.
+    let not_applicable = Span::of(0, 1);
+    if full && listed > evaluated {
+        lists.causes.push(Cause::PackNotApplicable);
+    }
+    let mut values = Vec::new();
+    let mut saved = Vec::new();
+    for pr in &pack_results {
+        let pack = pr.pack;
+        let start = clauses.len();
+        if pr.status.applies() {
+            resolve(pack, profile, year, &mut values, &mut saved);
+            let cx = ClauseInputs {
+                values: &values,
+                history: &profile.history,
+                year,
+                city: &profile.company.city,
+                term: (pack.valid_from.y, pack.valid_to.y),
+                saved: &saved,
+            };
+            let county = pr.status == PackStatus::CountyReference;
+            for clause in &pack.clauses {
+                clauses.push(evaluate_clause(&cx, pack, clause, county, &mut lists));
+            }
+            apply_stacking(pack, &mut clauses[start..]);
+        } else if full {
+            clauses.extend(pack.clauses.iter().map(|clause| ClauseResult {
+                pack,
+                clause,
+                status: Status::Ineligible,
+                amount: None,
+                amount_max: None,
+                missing: Span::default(),
+                causes: not_applicable,
+                trace: Span::default(),
+                excluded_by: None,
+                county: false,
+            }));
+        }
     }
     let mut total = Decimal::ZERO;
     let mut total_max = Decimal::ZERO;

@@ -3,7 +3,7 @@
 //! (`id status amount [missing] | causes`), so a failure shows the whole
 //! result at once.
 
-use crate::engine::{evaluate, Cause, Status, Step};
+use crate::engine::{evaluate, Cause, ClauseResult, Status, Step};
 use crate::explain::{reasons, trace};
 use crate::money::fmt_yuan;
 use crate::policy::{load_pack, Lang, Pack};
@@ -615,4 +615,107 @@ fn a_measure_of_some_cities_plans_is_nothing_elsewhere() {
     let bad =
         text.replace("monetary = false\nformula = { kind = \"none\" }", "monetary = false\nformula = { kind = \"fixed\", amount = \"1\" }");
     assert!(load_pack("t.toml", &bad).unwrap_err().to_string().contains("不涉及资金"));
+}
+
+/// `evaluate_own` lists the clauses of the packs that apply, each exactly
+/// as `evaluate` has it (trace steps aside), with the same totals.
+fn assert_own_matches_full(packs: &[Pack], p: &Profile, year: i32) {
+    let full = evaluate(packs, p, year);
+    let own = crate::engine::evaluate_own(packs, p, year);
+    assert_eq!((own.total, own.total_max), (full.total, full.total_max));
+    assert_eq!(own.packs.len(), full.packs.len());
+    for (o, f) in own.packs.iter().zip(&full.packs) {
+        assert!(std::ptr::eq(o.pack, f.pack) && o.status == f.status && o.reason == f.reason && o.district_as == f.district_as);
+    }
+    let applying: Vec<_> = full.clauses.iter().filter(|c| own.pack_result(&c.pack.id).is_some_and(|pr| pr.status.applies())).collect();
+    assert_eq!(own.clauses.len(), applying.len());
+    for (o, f) in own.clauses.iter().zip(applying) {
+        assert!(std::ptr::eq(o.clause, f.clause) && std::ptr::eq(o.pack, f.pack), "{}", f.id());
+        assert_eq!((o.status, o.amount, o.amount_max, o.county), (f.status, f.amount, f.amount_max, f.county), "{}", f.id());
+        assert_eq!(own.missing(o), full.missing(f), "{}", f.id());
+        assert_eq!(own.causes(o), full.causes(f), "{}", f.id());
+        let winner = |c: &ClauseResult| c.excluded_by.map(|x| (x.winner.id.clone(), x.group));
+        assert_eq!(winner(o), winner(f), "{}", f.id());
+        assert!(own.trace(o).is_empty());
+    }
+}
+
+#[test]
+fn evaluate_own_matches_evaluate_on_its_packs() {
+    use crate::profile::{Claim, ClaimStatus, PreviousYear};
+    let packs = crate::bundled_packs().unwrap();
+    for (text, year) in
+        [(include_str!("../../../samples/taizhou-sample.json"), 2025), (include_str!("../../../samples/chengdu-sample.json"), 2024)]
+    {
+        let p = crate::parse_profile(text, &packs).unwrap();
+        for y in [year, year + 1, 2026] {
+            assert_own_matches_full(&packs, &p, y);
+        }
+    }
+    for pack in &packs {
+        for case in &pack.cases {
+            let p = crate::cases::case_profile(pack, case).unwrap();
+            assert_own_matches_full(&packs, &p, case.year);
+            assert_own_matches_full(std::slice::from_ref(pack), &p, case.year);
+        }
+    }
+    let generated = crate::generate::generated(600, &packs, 20251125);
+    let ids: Vec<&str> = packs.iter().flat_map(|p| p.clauses.iter().map(|c| c.id.as_str())).collect();
+    let statuses = [ClaimStatus::Planned, ClaimStatus::Submitted, ClaimStatus::Approved, ClaimStatus::Rejected, ClaimStatus::Withdrawn];
+    for (i, p) in generated.iter().enumerate() {
+        let year = p.year.unwrap_or(2025);
+        assert_own_matches_full(&packs, p, year);
+        // Earlier claims and a saved year before, on some of them.
+        let mut p = p.clone();
+        for k in 0..(i % 7) {
+            let n = i * 7 + k;
+            p.history.push(Claim {
+                clause: ids[n % ids.len()].to_string(),
+                year: year - 1 + (n % 3) as i32 - 1,
+                status: statuses[n % statuses.len()],
+                amount: (n % 2 == 0).then(|| rust_decimal::Decimal::from(1000 * n)),
+            });
+        }
+        if i % 3 == 0 {
+            p.previous_year = Some(PreviousYear { year: year - 1, facts: generated[(i + 2) % generated.len()].facts.clone() });
+        }
+        assert_own_matches_full(&packs, &p, year);
+    }
+}
+
+/// `Catalogue::write_json` writes the bytes serde writes for the catalogue.
+#[test]
+fn write_json_writes_what_serde_writes() {
+    use crate::explain::Catalogue;
+    let packs = crate::bundled_packs().unwrap();
+    let check = |packs: &[Pack], p: &Profile, year: i32| {
+        let ev = evaluate(packs, p, year);
+        for lang in [Lang::Zh, Lang::En] {
+            let cat = Catalogue { ev: &ev, lang };
+            let mut direct = Vec::new();
+            cat.write_json(&mut direct);
+            assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&cat).unwrap());
+        }
+    };
+    for text in [include_str!("../../../samples/taizhou-sample.json"), include_str!("../../../samples/chengdu-sample.json")] {
+        let p = crate::parse_profile(text, &packs).unwrap();
+        for year in [2023, 2024, 2025, 2026] {
+            check(&packs, &p, year);
+        }
+        // Text that JSON escapes, in the company's own words.
+        let mut odd = p.clone();
+        odd.company.district = "椒江区\"\\\n\t\u{1}区".into();
+        odd.company.city = "台州\u{7f}市\r".into();
+        check(&packs, &odd, 2025);
+    }
+    for pack in &packs {
+        for case in &pack.cases {
+            let p = crate::cases::case_profile(pack, case).unwrap();
+            check(&packs, &p, case.year);
+            check(std::slice::from_ref(pack), &p, case.year);
+        }
+    }
+    for p in crate::generate::generated(300, &packs, 20251125) {
+        check(&packs, &p, p.year.unwrap_or(2025));
+    }
 }

@@ -5,7 +5,7 @@
 
 use crate::diff::{ClauseField, Edit, PackChange, PackPart, Segment};
 use crate::engine::{Cause, ClauseResult, Comparison, Evaluation, Growth, PackReason, PackResult, Status, Step};
-use crate::money::{fmt_wan, round_fen, Grouped};
+use crate::money::{fmt_wan, round_fen, Grouped, Plain};
 use crate::policy::{FactDef, FactKind, Figure, Lang, Op, Pack, PerCompany, Text2};
 use crate::profile::ClaimStatus;
 use rust_decimal::Decimal;
@@ -815,7 +815,7 @@ struct Percent(Decimal);
 
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", (self.0 * Decimal::from(100)).normalize())
+        write!(f, "{}%", Plain::new((self.0 * Decimal::from(100)).normalize()))
     }
 }
 
@@ -1225,7 +1225,7 @@ impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut r = round_fen(self.0);
         r.rescale(2);
-        s.collect_str(&r)
+        s.collect_str(&Plain::new(r))
     }
 }
 
@@ -1237,19 +1237,40 @@ pub struct Catalogue<'e, 'a> {
 }
 
 struct PackJson<'e, 'a>(&'e Evaluation<'a>, &'e PackResult<'a>, Lang);
-struct ClauseJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
+struct ClauseJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang, &'e [PackNote<'e>]);
+
+/// A pack that does not apply and its note, rendered once: each of its
+/// clauses gives that note as its one reason.
+struct PackNote<'e> {
+    id: &'e str,
+    note: Option<Box<serde_json::value::RawValue>>,
+}
 struct ReasonsJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
 struct TraceJson<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>, Lang);
 
 impl Serialize for Catalogue<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let ev = self.ev;
+        let lang = self.lang;
+        // In the order of `Evaluation::pack_result`, which finds a pack by id.
+        let notes: Vec<PackNote> = ev
+            .packs
+            .iter()
+            .map(|p| PackNote {
+                id: &p.pack.id,
+                note: (!p.status.applies())
+                    .then(|| {
+                        serde_json::value::to_raw_value(&Collect(Text(|f: &mut fmt::Formatter<'_>| write_pack_note(f, ev, p, lang)))).ok()
+                    })
+                    .flatten(),
+            })
+            .collect();
         let mut m = s.serialize_map(Some(7))?;
         m.serialize_entry("year", &ev.year)?;
         m.serialize_entry("city", &ev.profile.company.city)?;
         m.serialize_entry("district", &ev.profile.company.district)?;
-        m.serialize_entry("packs", &Seq(ev.packs.iter().map(|p| PackJson(ev, p, self.lang))))?;
-        m.serialize_entry("clauses", &Seq(ev.clauses.iter().map(|c| ClauseJson(ev, c, self.lang))))?;
+        m.serialize_entry("packs", &Seq(ev.packs.iter().map(|p| PackJson(ev, p, lang))))?;
+        m.serialize_entry("clauses", &Seq(ev.clauses.iter().map(|c| ClauseJson(ev, c, lang, &notes))))?;
         m.serialize_entry("total", &Money(ev.total))?;
         m.serialize_entry("total_max", &Money(ev.total_max))?;
         m.end()
@@ -1310,7 +1331,17 @@ impl Serialize for ClauseJson<'_, '_> {
         m.serialize_entry("amount", &c.amount.map(Money))?;
         m.serialize_entry("amount_max", &c.amount_max.map(Money))?;
         m.serialize_entry("missing", ev.missing(c))?;
-        m.serialize_entry("reasons", &ReasonsJson(ev, c, lang))?;
+        // A clause of a pack that does not apply: its pack's note, as rendered once.
+        let pack_note = match ev.causes(c) {
+            [Cause::PackNotApplicable] if c.status == Status::Ineligible => {
+                self.3.iter().find(|n| n.id == c.pack.id).and_then(|n| n.note.as_deref())
+            }
+            _ => None,
+        };
+        match pack_note {
+            Some(note) => m.serialize_entry("reasons", &[note])?,
+            None => m.serialize_entry("reasons", &ReasonsJson(ev, c, lang))?,
+        }
         m.serialize_entry("citation", &c.clause.citation_json)?;
         m.serialize_entry("trace", &TraceJson(ev, c, lang))?;
         m.serialize_entry("excluded_by", &c.excluded_by.map(|x| x.winner.id.as_str()))?;
@@ -1345,6 +1376,205 @@ impl Serialize for TraceJson<'_, '_> {
 /// The catalogue's JSON as a value (for callers that store or embed it).
 pub fn to_json(ev: &Evaluation, lang: Lang) -> Value {
     serde_json::to_value(Catalogue { ev, lang }).unwrap_or(Value::Null)
+}
+
+impl Catalogue<'_, '_> {
+    /// The catalogue JSON written straight into `out`: the very bytes
+    /// `serde_json::to_writer` writes for `self`, without serde's work per
+    /// key and per string (most of the time of a batch's JSON went there).
+    /// The `Serialize` form stays for pretty output and `to_json`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let (ev, lang) = (self.ev, self.lang);
+        out.extend_from_slice(b"{\"year\":");
+        // Digits only: nothing to escape, no quotes.
+        let _ = write!(JsonText(out), "{}", ev.year);
+        out.extend_from_slice(b",\"city\":");
+        push_str(out, &ev.profile.company.city);
+        out.extend_from_slice(b",\"district\":");
+        push_str(out, &ev.profile.company.district);
+        out.extend_from_slice(b",\"packs\":[");
+        // The note of each pack that does not apply, escaped once: each of
+        // its clauses gives it as its one reason.
+        let mut notes: Vec<(&str, Option<Vec<u8>>)> = Vec::with_capacity(ev.packs.len());
+        for (i, p) in ev.packs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"id\":");
+            push_str(out, &p.pack.id);
+            out.extend_from_slice(b",\"status\":");
+            push_str(out, p.status.as_str());
+            out.extend_from_slice(b",\"version\":");
+            push_str(out, &p.pack.version);
+            out.extend_from_slice(b",\"verified\":");
+            push_bool(out, !p.pack.unverified);
+            out.extend_from_slice(b",\"draft\":");
+            push_bool(out, p.pack.draft.is_some());
+            out.extend_from_slice(b",\"reference_only\":");
+            push_bool(out, p.pack.reference_only());
+            out.extend_from_slice(b",\"note\":");
+            let at = out.len();
+            push_fmt(out, |w| {
+                write_pack_note(w, ev, p, lang)?;
+                if p.pack.stacking_principle.is_some() && p.status.applies() {
+                    w.write_str(t(lang, "。", ". "))?;
+                    write_principle(w, p, lang)?;
+                }
+                Ok(())
+            });
+            // Without the principle (a pack that does not apply has none), the note is the clauses' reason.
+            notes.push((&p.pack.id, (!p.status.applies()).then(|| out[at..].to_vec())));
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"clauses\":[");
+        for (i, c) in ev.clauses.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_clause_json(out, ev, c, lang, &notes);
+        }
+        out.extend_from_slice(b"],\"total\":");
+        push_money(out, ev.total);
+        out.extend_from_slice(b",\"total_max\":");
+        push_money(out, ev.total_max);
+        out.push(b'}');
+    }
+}
+
+/// One clause of `Catalogue::write_json`; `notes`: see there.
+fn write_clause_json(out: &mut Vec<u8>, ev: &Evaluation, c: &ClauseResult, lang: Lang, notes: &[(&str, Option<Vec<u8>>)]) {
+    out.extend_from_slice(b"{\"id\":");
+    push_str(out, &c.clause.id);
+    out.extend_from_slice(b",\"status\":");
+    push_str(out, c.status.as_str());
+    out.extend_from_slice(b",\"amount\":");
+    match c.amount {
+        Some(a) => push_money(out, a),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"amount_max\":");
+    match c.amount_max {
+        Some(a) => push_money(out, a),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"missing\":[");
+    for (i, m) in ev.missing(c).iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_str(out, m);
+    }
+    out.extend_from_slice(b"],\"reasons\":[");
+    let pack_note = match ev.causes(c) {
+        [Cause::PackNotApplicable] if c.status == Status::Ineligible => {
+            notes.iter().find(|(id, _)| *id == c.pack.id).and_then(|(_, n)| n.as_deref())
+        }
+        _ => None,
+    };
+    match pack_note {
+        Some(note) => out.extend_from_slice(note),
+        None => {
+            for (i, r) in reason_items(ev, c).iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_fmt(out, |w| write_reason(w, ev, c, r, lang));
+            }
+        }
+    }
+    out.extend_from_slice(b"],\"citation\":");
+    out.extend_from_slice(c.clause.citation_json.get().as_bytes());
+    out.extend_from_slice(b",\"trace\":[");
+    for (i, st) in ev.trace(c).iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_fmt(out, |w| write_step(w, c.pack, st, lang));
+    }
+    out.extend_from_slice(b"],\"excluded_by\":");
+    match c.excluded_by {
+        Some(x) => push_str(out, &x.winner.id),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
+}
+
+fn push_bool(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+/// The contract's money string, as `Money` serializes.
+fn push_money(out: &mut Vec<u8>, d: Decimal) {
+    let mut r = round_fen(d);
+    r.rescale(2);
+    push_fmt(out, |w| write!(w, "{}", Plain::new(r)));
+}
+
+/// A JSON string of `s`.
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    escape_into(out, s);
+    out.push(b'"');
+}
+
+/// A JSON string of what `f` writes.
+fn push_fmt(out: &mut Vec<u8>, f: impl FnOnce(&mut JsonText) -> fmt::Result) {
+    out.push(b'"');
+    // Writing into a Vec cannot fail.
+    let _ = f(&mut JsonText(out));
+    out.push(b'"');
+}
+
+/// Text written into a JSON string, escaped as it goes.
+struct JsonText<'o>(&'o mut Vec<u8>);
+
+impl Write for JsonText<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_into(self.0, s);
+        Ok(())
+    }
+}
+
+/// `s` escaped exactly as serde_json escapes a string: `"`, `\` and the
+/// control characters, nothing else.
+fn escape_into(out: &mut Vec<u8>, s: &str) {
+    const ONES: u64 = u64::MAX / 255;
+    // Whether any of eight bytes needs escaping (no false negatives).
+    let any_special = |w: u64| {
+        let ctrl = w.wrapping_sub(ONES * 0x20) & !w;
+        let q = w ^ (ONES * u64::from(b'"'));
+        let bs = w ^ (ONES * u64::from(b'\\'));
+        (ctrl | (q.wrapping_sub(ONES) & !q) | (bs.wrapping_sub(ONES) & !bs)) & (ONES << 7) != 0
+    };
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Most text has nothing to escape: eight bytes at a time.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            if !any_special(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            out.extend_from_slice(&bytes[start..i]);
+            let hex = b"0123456789abcdef";
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x09 => out.extend_from_slice(b"\\t"),
+                0x0A => out.extend_from_slice(b"\\n"),
+                0x0C => out.extend_from_slice(b"\\f"),
+                0x0D => out.extend_from_slice(b"\\r"),
+                _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[usize::from(b >> 4)], hex[usize::from(b & 0xF)]]),
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// A hint as a sentence.
@@ -1545,20 +1775,17 @@ fn segment_word(p: &Segment, lang: Lang) -> Cow<'_, str> {
 
 // ------------------------------------------------------------------ batch rows
 
-/// A batch row's JSON (`butie batch --out x.jsonl`): `row` and `uscc`, then
-/// the evaluation. With `explain`, the whole catalogue JSON (every clause
-/// of every pack, with reasons, citation and working). Compact otherwise,
-/// for screening many companies: each pack a status line (its version and
-/// whether it is verified only where it applies), the clauses of the packs
-/// that apply with status and figures, and a field only when it holds
-/// something (`amount` and `amount_max` when not null, `missing` when not
-/// empty, `excluded_by` when set).
+/// A batch row's compact JSON (`butie batch --out x.jsonl`), for screening
+/// many companies: `row` and `uscc`, then the evaluation with each pack a
+/// status line (its version and whether it is verified only where it
+/// applies), the clauses of the packs that apply with status and figures,
+/// and a field only when it holds something (`amount` and `amount_max` when
+/// not null, `missing` when not empty, `excluded_by` when set). (With
+/// `--explain` a row is the whole catalogue JSON, from [`Catalogue`].)
 pub struct BatchRow<'e, 'a> {
     pub row: u32,
     pub uscc: Option<&'e str>,
     pub ev: &'e Evaluation<'a>,
-    pub lang: Lang,
-    pub explain: bool,
 }
 
 struct CompactPack<'e, 'a>(&'e PackResult<'a>);
@@ -1566,21 +1793,16 @@ struct CompactClause<'e, 'a>(&'e Evaluation<'a>, &'e ClauseResult<'a>);
 
 impl Serialize for BatchRow<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (ev, lang) = (self.ev, self.lang);
+        let ev = self.ev;
         let mut m = s.serialize_map(Some(9))?;
         m.serialize_entry("row", &self.row)?;
         m.serialize_entry("uscc", &self.uscc)?;
         m.serialize_entry("year", &ev.year)?;
         m.serialize_entry("city", &ev.profile.company.city)?;
         m.serialize_entry("district", &ev.profile.company.district)?;
-        if self.explain {
-            m.serialize_entry("packs", &Seq(ev.packs.iter().map(|p| PackJson(ev, p, lang))))?;
-            m.serialize_entry("clauses", &Seq(ev.clauses.iter().map(|c| ClauseJson(ev, c, lang))))?;
-        } else {
-            m.serialize_entry("packs", &Seq(ev.packs.iter().map(CompactPack)))?;
-            let applies = |c: &&ClauseResult| ev.packs.iter().any(|p| std::ptr::eq(p.pack, c.pack) && p.status.applies());
-            m.serialize_entry("clauses", &Seq(ev.clauses.iter().filter(applies).map(|c| CompactClause(ev, c))))?;
-        }
+        m.serialize_entry("packs", &Seq(ev.packs.iter().map(CompactPack)))?;
+        let applies = |c: &&ClauseResult| ev.packs.iter().any(|p| std::ptr::eq(p.pack, c.pack) && p.status.applies());
+        m.serialize_entry("clauses", &Seq(ev.clauses.iter().filter(applies).map(|c| CompactClause(ev, c))))?;
         m.serialize_entry("total", &Money(ev.total))?;
         m.serialize_entry("total_max", &Money(ev.total_max))?;
         m.end()

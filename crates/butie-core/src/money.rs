@@ -5,7 +5,7 @@
 //! formula. `round_fen` is the only place that rounds.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 pub use crate::numbers::{read_amount, read_number};
@@ -63,34 +63,83 @@ impl Grouped {
     }
 }
 
-/// A fixed stack buffer for one formatted `Decimal` (at most ~31 bytes).
-struct StackBuf {
-    data: [u8; 48],
-    len: usize,
+/// A `Decimal` as its `Display` writes it (no width or precision): the
+/// same text, made from the mantissa's digits in a stack buffer (`Decimal`
+/// divides its 96-bit mantissa by ten for every digit, which made number
+/// formatting most of the time of rendering explanations).
+#[derive(Clone, Copy)]
+pub struct Plain {
+    /// The digits, right-aligned; at least one before the point.
+    digits: [u8; 40],
+    start: usize,
+    scale: usize,
+    negative: bool,
 }
 
-impl fmt::Write for StackBuf {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        if end > self.data.len() {
-            return Err(fmt::Error);
+impl Plain {
+    pub fn new(d: Decimal) -> Plain {
+        let mut p = Plain { digits: [b'0'; 40], start: 40, scale: d.scale() as usize, negative: d.is_sign_negative() };
+        let m = d.mantissa().unsigned_abs();
+        const E19: u128 = 10_000_000_000_000_000_000;
+        match u64::try_from(m) {
+            Ok(v) => p.push(v, 0),
+            // At most 96 bits: below 10^29, so the high part fits a u64.
+            Err(_) => {
+                p.push((m % E19) as u64, 19);
+                p.push((m / E19) as u64, 0);
+            }
         }
-        self.data[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
+        // Zeros up to one digit before the point ("0.05", "0").
+        p.start = p.start.min(p.digits.len().saturating_sub(p.scale + 1));
+        p
+    }
+    /// Writes `v`'s digits in front of those written, at least `width` of them.
+    fn push(&mut self, mut v: u64, width: usize) {
+        let end = self.start;
+        while v > 0 || end - self.start < width {
+            self.start -= 1;
+            self.digits[self.start] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    }
+    pub fn sign(&self) -> &'static str {
+        if self.negative {
+            "-"
+        } else {
+            ""
+        }
+    }
+    /// The digits before the point.
+    pub fn int(&self) -> &str {
+        self.ascii(self.start..self.digits.len() - self.scale)
+    }
+    /// The digits after the point (empty for none).
+    pub fn frac(&self) -> &str {
+        self.ascii(self.digits.len() - self.scale..self.digits.len())
+    }
+    fn ascii(&self, r: std::ops::Range<usize>) -> &str {
+        // Only ASCII digits are written.
+        self.digits.get(r).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.sign())?;
+        f.write_str(self.int())?;
+        if self.scale > 0 {
+            f.write_char('.')?;
+            f.write_str(self.frac())?;
+        }
         Ok(())
     }
 }
 
 impl fmt::Display for Grouped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write;
-        let mut buf = StackBuf { data: [0; 48], len: 0 };
-        write!(buf, "{}", self.0)?;
-        // Decimal's Display writes only ASCII.
-        let s = std::str::from_utf8(&buf.data[..buf.len]).map_err(|_| fmt::Error)?;
-        let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
-        let (int, frac) = s.split_at(s.find('.').unwrap_or(s.len()));
-        f.write_str(sign)?;
+        let p = Plain::new(self.0);
+        let int = p.int();
+        f.write_str(p.sign())?;
         let first = int.len() % 3;
         f.write_str(&int[..first])?;
         for i in (first..int.len()).step_by(3) {
@@ -99,7 +148,11 @@ impl fmt::Display for Grouped {
             }
             f.write_str(&int[i..i + 3])?;
         }
-        f.write_str(frac)
+        if p.scale > 0 {
+            f.write_char('.')?;
+            f.write_str(p.frac())?;
+        }
+        Ok(())
     }
 }
 
@@ -285,6 +338,38 @@ mod tests {
     use super::*;
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn plain_writes_what_decimal_display_writes() {
+        let mut values: Vec<Decimal> =
+            ["0", "-0", "0.00", "-0.00", "0.005", "1", "-1", "10", "93000.00", "16666.665", "0.0000000001", "123456789.123456789"]
+                .iter()
+                .map(|s| d(s))
+                .collect();
+        values.extend([
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(-5, 28),
+            Decimal::new(5, 28),
+            Decimal::from(u64::MAX),
+            Decimal::from(i64::MIN),
+        ]);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let lo = x as u32;
+            let mid = (x >> 32) as u32;
+            let hi = if x.is_multiple_of(3) { (x >> 40) as u32 } else { 0 };
+            values.push(Decimal::from_parts(lo, if x.is_multiple_of(2) { mid } else { 0 }, hi, x.is_multiple_of(5), (x % 29) as u32));
+        }
+        for v in values {
+            assert_eq!(Plain::new(v).to_string(), v.to_string(), "{v:?}");
+            let grouped = group_digits(&v.to_string());
+            assert_eq!(Grouped(v).to_string(), grouped, "{v:?}");
+        }
     }
     #[test]
     fn rounding_is_half_up_to_the_fen() {

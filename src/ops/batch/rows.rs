@@ -421,6 +421,10 @@ impl RowReader<'_> {
         if *cell == Cell::Empty {
             return Ok(None);
         }
+        // The field's name is only for a message: made when there is one.
+        if let Ok(v) = fact_json(d, "", cell).and_then(|v| parse_fact_value("", d, &v)) {
+            return Ok(Some(v));
+        }
         let field = format!("facts.{}", d.key);
         match fact_json(d, &field, cell).and_then(|v| parse_fact_value(&field, d, &v)) {
             Ok(v) => Ok(Some(v)),
@@ -458,7 +462,10 @@ impl RowReader<'_> {
     /// through the profile file's readers; what a profile file checks across
     /// its facts is checked here too.
     pub(super) fn accept(&self, row: u32, company: butie_core::Company, year: i32, facts: butie_core::Facts) -> Result<Accepted, RowError> {
-        butie_core::profile::check_old_facts(&facts, self.index).map_err(|e| self.header.error(row, &e, self.lang))?;
+        let old_fact_column = self.header.cols.iter().any(|c| matches!(c, Some(Field::Fact(d)) if d.read_as.is_some()));
+        if old_fact_column {
+            butie_core::profile::check_old_facts(&facts, self.index).map_err(|e| self.header.error(row, &e, self.lang))?;
+        }
         let profile = Profile::new(company, Some(year), facts);
         let keep = COMPANY_FIELDS.iter().filter(|f| f.optional && profile.company.lacks(f.key)).map(|f| f.key.to_string()).collect();
         Ok(Accepted { row, profile, year, keep })

@@ -5,6 +5,7 @@
 //! holds a bounded number of chunks whatever the number of rows.
 
 use super::*;
+use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
@@ -207,13 +208,26 @@ impl Worker<'_> {
                 district: c.district.clone(),
             });
         }
-        let ev = evaluate(packs, &a.profile, a.year);
+        // A compact row needs no working and no other place's clauses: the
+        // lean evaluation, whose figures are the full one's.
+        let lean = self.out == OutKind::Jsonl && !self.explain && self.fonts.is_none();
+        let ev = if lean { butie_core::evaluate_own(packs, &a.profile, a.year) } else { evaluate(packs, &a.profile, a.year) };
         out.evaluated += 1;
         let own =
             |r: &&butie_core::ClauseResult| self.explain || ev.packs.iter().any(|p| std::ptr::eq(p.pack, r.pack) && p.status.applies());
         match self.out {
+            OutKind::Jsonl if self.explain => {
+                // `{"row":…,"uscc":…,` and the catalogue JSON after its `{`.
+                let _ = write!(out.bytes, "{{\"row\":{},\"uscc\":", a.row);
+                let _ = serde_json::to_writer(&mut out.bytes, &c.uscc);
+                out.bytes.push(b',');
+                let at = out.bytes.len();
+                explain::Catalogue { ev: &ev, lang }.write_json(&mut out.bytes);
+                out.bytes.remove(at);
+                out.bytes.push(b'\n');
+            }
             OutKind::Jsonl => {
-                let line = explain::BatchRow { row: a.row, uscc: c.uscc.as_deref(), ev: &ev, lang, explain: self.explain };
+                let line = explain::BatchRow { row: a.row, uscc: c.uscc.as_deref(), ev: &ev };
                 // Writing into a Vec fails only if the serializer does, which
                 // these types never do.
                 let _ = serde_json::to_writer(&mut out.bytes, &line);
