@@ -128,6 +128,14 @@ fn main() {
             String::from_utf8_lossy(&out[same.saturating_sub(80)..])
         );
         report(&format!("{name}_direct"), ns, 1, " (the same bytes, Catalogue::write_json)");
+        // What `butie batch` writes per row: the screening evaluation and its compact JSON line.
+        let ns = median_ns(31, 20_000, || {
+            out.clear();
+            let ev = evaluate_own(&packs, black_box(p), year);
+            let _ = serde_json::to_writer(&mut out, &butie::explain::BatchRow { row: 2, uscc: p.company.uscc.as_deref(), ev: &ev });
+            black_box(out.len());
+        });
+        report(&format!("{}_row", name.trim_end_matches("_json")), ns, 1, &format!(" (a batch row's compact JSON, {} bytes)", out.len()));
     }
     if only == "json" {
         return;
