@@ -560,6 +560,31 @@ fn temp_name(name: &std::ffi::OsStr, attempt: u32) -> OsString {
     s
 }
 
+/// A temporary file of ours for `name` not written to for this long was
+/// left by a run that was killed (a running one writes as it goes).
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Remove what killed runs left for `name` in `dir`: regular files named
+/// as [`temp_name`] makes them, untouched for [`STALE_TEMP`].
+fn sweep_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
+    let Some(name) = name.to_str() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(hex) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|f| f.strip_suffix(".tmp")) else { continue };
+        if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        // symlink_metadata: a link of that name is never followed, nor removed.
+        let Ok(m) = std::fs::symlink_metadata(e.path()) else { continue };
+        let old = m.modified().ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > STALE_TEMP);
+        if m.is_file() && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Removes the temporary file unless it was renamed into place.
 struct TempFile {
     path: PathBuf,
@@ -615,6 +640,7 @@ impl AtomicFile {
         let existing = check_target(path, replace, workspace)?;
         let dir = parent_dir(path);
         let name = path.file_name().ok_or_else(|| FileError::TargetIsDirectory { path: path.to_path_buf() })?;
+        sweep_stale_temps(dir, name);
         let mut attempt = 0;
         let (tmp, file) = loop {
             let tmp_path = dir.join(temp_name(name, attempt));

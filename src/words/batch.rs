@@ -37,6 +37,9 @@ pub fn report(o: &BatchOutcome, lang: Lang) -> (String, Vec<String>) {
     let mut stdout = String::new();
     let mut stderr: Vec<String> = o.errors.iter().map(|e| error_line(e, lang)).collect();
     stderr.extend(o.notes.iter().map(|n| note_line(n, lang)));
+    if o.unlisted > 0 {
+        stderr.push(crate::ops::batch::unlisted_line(o.unlisted, lang));
+    }
     if let Some(ws) = &o.created_workspace {
         stdout.push_str(&say(lang, format!("已新建工作区 {}\n", shown(ws)), format!("created the workspace {}\n", shown(ws))));
     }

@@ -337,3 +337,29 @@ fn a_workbook_that_understates_a_parts_size_is_refused_in_one_line() {
     assert!(err.contains("lying.xlsx") && err.contains("damaged"), "{err}");
     assert!(!d.join("r.jsonl").exists());
 }
+
+/// What a killed run left beside its output (untouched for more than ten
+/// minutes) is swept by the next run to that output; a fresh one (perhaps
+/// another run's, still writing) and other names are left alone. A
+/// thread count far past the cores is taken as four a core, not spawned.
+#[test]
+fn a_killed_runs_temporary_file_is_swept_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("in.csv"), "name,city,district,intl_trademark_fee\n甲,台州市,椒江区,1000\n").unwrap();
+    let old = d.join(".r.jsonl.0123456789abcdef.tmp");
+    let fresh = d.join(".r.jsonl.fedcba9876543210.tmp");
+    let other = d.join(".x.jsonl.0123456789abcdef.tmp");
+    for p in [&old, &fresh, &other] {
+        std::fs::write(p, "half a file").unwrap();
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for p in [&old, &other] {
+        std::fs::File::options().write(true).open(p).unwrap().set_modified(an_hour_ago).unwrap();
+    }
+    let (code, _, err) = butie(d, &["batch", "--in", "in.csv", "--year", "2025", "--out", "r.jsonl", "--jobs", "100000"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!old.exists(), "the killed run's file is swept");
+    assert!(fresh.exists() && other.exists(), "a fresh one and another output's are left");
+    assert_eq!(std::fs::read_to_string(d.join("r.jsonl")).unwrap().lines().count(), 1);
+}

@@ -66,6 +66,21 @@ pub struct BatchOutcome {
     /// With `--save`: the workspace and each row's fate.
     pub saved: Option<(PathBuf, Vec<SavedRow>)>,
     pub pdf: Option<PdfReport>,
+    /// Problems and notes past [`LISTED`], counted but not kept (a file of
+    /// millions of bad rows must not fill the memory with their messages).
+    pub unlisted: usize,
+}
+
+/// The most problems (and, apart, notes) a run lists on stderr and in the
+/// 错误 sheet; the rest are counted.
+pub const LISTED: usize = 100_000;
+
+/// Keep `more` in `kept` up to [`LISTED`]; the number left out.
+fn keep_listed<T>(kept: &mut Vec<T>, more: Vec<T>) -> usize {
+    let room = LISTED.saturating_sub(kept.len());
+    let left_out = more.len().saturating_sub(room);
+    kept.extend(more.into_iter().take(room));
+    left_out
 }
 
 impl BatchOutcome {
@@ -101,7 +116,9 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
 
     let columns = Columns::new(&packs);
     let sheet = Sheet::open(&a.input, in_kind)?;
-    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    // At most four threads a core: more only wait, each holding its chunks.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let jobs = a.jobs.unwrap_or(cores).min(4 * cores);
     let mut outcome = BatchOutcome {
         errors: Vec::new(),
         notes: Vec::new(),
@@ -111,6 +128,7 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
         created_workspace: None,
         saved: None,
         pdf: None,
+        unlisted: 0,
     };
     // `--save` and `--pdf` keep the rows (saving is one transaction; a
     // company's PDF folder is named against the companies before it); any
@@ -174,8 +192,8 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
             let refused: std::collections::BTreeSet<u32> = done.errors.iter().map(|e| e.row).collect();
             bar.inc((done.evaluated + refused.len()) as u64);
             outcome.evaluated += done.evaluated;
-            errors.extend(done.errors);
-            outcome.notes.extend(done.notes);
+            outcome.unlisted += keep_listed(&mut errors, done.errors);
+            outcome.unlisted += keep_listed(&mut outcome.notes, done.notes);
             if let Some(report) = report.as_mut() {
                 report.tally(done.pdf, &mut companies);
             }
@@ -186,7 +204,10 @@ pub fn run(cx: &Setup, a: &BatchArgs) -> Result<BatchOutcome, Error> {
     // Kept rows were refused before the stream (duplicates, conflicts),
     // streamed ones during it: listed in row order either way.
     errors.sort_by_key(|e| e.row);
-    sink.finish(&errors)?;
+    // A file put at the output's name during the run is not replaced
+    // unless this command wrote it.
+    check_out(cx, &a.out, Some(out_kind))?;
+    sink.finish(&errors, outcome.unlisted)?;
     outcome.errors = errors;
 
     if let Some((sheet_rows, who)) = saving.filter(|(r, _)| !r.is_empty()) {
@@ -325,4 +346,21 @@ fn progress(lang: Lang, n: usize) -> indicatif::ProgressBar {
         b.set_style(style);
     }
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_past_the_listed_are_counted_not_kept() {
+        let mut kept: Vec<u32> = (0..LISTED as u32 - 2).collect();
+        assert_eq!(keep_listed(&mut kept, vec![1, 2, 3, 4, 5]), 3);
+        assert_eq!(kept.len(), LISTED);
+        assert_eq!(keep_listed(&mut kept, vec![6]), 1);
+        assert_eq!(kept.len(), LISTED);
+        let mut few = Vec::new();
+        assert_eq!(keep_listed(&mut few, vec![1, 2]), 0);
+        assert_eq!(few, [1, 2]);
+    }
 }

@@ -21,8 +21,8 @@ pub(super) struct Scan<'p> {
     /// Rows read (blank rows and the label row not counted).
     pub(super) read: usize,
     /// Each row whose (USCC, year) another row has too: the first such
-    /// other row and the key.
-    pub(super) duplicates: HashMap<u32, (u32, RowKey)>,
+    /// other row and the key, packed ([`unpack_key`] when said).
+    pub(super) duplicates: HashMap<u32, (u32, u128)>,
     /// Lines of 明细 the rows would make (by each row's city cell), and the
     /// most one row makes: a workbook that cannot hold them is refused
     /// before anything is evaluated.
@@ -105,9 +105,8 @@ pub(super) fn scan<'p>(
     let mut duplicates = HashMap::new();
     for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
         let (first, second) = (run[0].1, run[1].1);
-        let key = unpack_key(run[0].0);
-        for &(_, row) in run {
-            duplicates.insert(row, (if row == first { second } else { first }, key.clone()));
+        for &(key, row) in run {
+            duplicates.insert(row, (if row == first { second } else { first }, key));
         }
     }
     Ok(Scan { header, header_row, read, duplicates, detail_lines, most_lines })
@@ -159,7 +158,7 @@ pub(super) struct Worker<'a> {
     pub(super) cx: &'a Setup,
     pub(super) packs: &'a [Pack],
     pub(super) reader: RowReader<'a>,
-    pub(super) duplicates: &'a HashMap<u32, (u32, RowKey)>,
+    pub(super) duplicates: &'a HashMap<u32, (u32, u128)>,
     pub(super) out: OutKind,
     pub(super) explain: bool,
     pub(super) fonts: Option<&'a butie_pdf::Fonts>,
@@ -186,8 +185,9 @@ impl Worker<'_> {
                         Err(errs) => errs,
                     };
                     out.errors.extend(errs);
-                    if let Some((other, (u, y))) = self.duplicates.get(&row) {
-                        out.errors.push(self.reader.duplicate_error(row, *other, u, *y));
+                    if let Some(&(other, key)) = self.duplicates.get(&row) {
+                        let (u, y) = unpack_key(key);
+                        out.errors.push(self.reader.duplicate_error(row, other, &u, y));
                     }
                 }
                 Job::Read(a, folder) => self.row(&mut out, &a, folder),

@@ -58,7 +58,7 @@ impl Sink {
     }
 
     /// Put the output in place, with the 错误 sheet of a workbook.
-    pub(super) fn finish(self, errors: &[RowError]) -> Result<(), Error> {
+    pub(super) fn finish(self, errors: &[RowError], unlisted: usize) -> Result<(), Error> {
         let file = match self {
             Sink::Text(mut w) => {
                 w.flush().map_err(|e| text_err(&w, e))?;
@@ -67,7 +67,7 @@ impl Sink {
                     text_err(&w, e)
                 })?
             }
-            Sink::Xlsx(x) => quietly(move || x.finish(errors))?,
+            Sink::Xlsx(x) => quietly(move || x.finish(errors, unlisted))?,
         };
         file.commit().map_err(Error::from)
     }
@@ -142,10 +142,14 @@ impl XlsxOut {
         Ok(())
     }
 
-    fn finish(mut self, errors: &[RowError]) -> Result<AtomicFile, Error> {
-        errors_sheet(&mut self.wb, errors, self.lang)?;
-        self.wb.save_to_writer(self.file.file()).map_err(xlsx_err)?;
-        Ok(self.file)
+    fn finish(mut self, errors: &[RowError], unlisted: usize) -> Result<AtomicFile, Error> {
+        errors_sheet(&mut self.wb, errors, unlisted, self.lang)?;
+        match self.wb.save_to_writer(self.file.file()) {
+            Ok(()) => Ok(self.file),
+            // A full disk is said as for any file written.
+            Err(rust_xlsxwriter::XlsxError::IoError(e)) => Err(Error::from(self.file.error(e))),
+            Err(e) => Err(xlsx_err(e)),
+        }
     }
 }
 
@@ -366,7 +370,7 @@ pub(super) fn summary_line(sheet: &mut Worksheet, r: u32, line: &SheetLine, yuan
 }
 
 /// The 错误 sheet: the rows refused, with column and message.
-pub(super) fn errors_sheet(wb: &mut Workbook, errors: &[RowError], lang: Lang) -> Result<(), Error> {
+pub(super) fn errors_sheet(wb: &mut Workbook, errors: &[RowError], unlisted: usize, lang: Lang) -> Result<(), Error> {
     let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
     sheet.set_name(RESULT_SHEETS[2]).map_err(xlsx_err)?;
@@ -378,10 +382,24 @@ pub(super) fn errors_sheet(wb: &mut Workbook, errors: &[RowError], lang: Lang) -
         sheet.write_string(r, 1, &e.column).map_err(xlsx_err)?;
         sheet.write_string(r, 2, &e.message).map_err(xlsx_err)?;
     }
+    if unlisted > 0 {
+        let r = errors.len() as u32 + 1;
+        sheet.write_string(r, 2, unlisted_line(unlisted, lang)).map_err(xlsx_err)?;
+    }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     sheet.set_column_width(1, 30.0).map_err(xlsx_err)?;
     sheet.set_column_width(2, 90.0).map_err(xlsx_err)?;
     Ok(())
+}
+
+/// Problems and notes a run counted but did not list (the 错误 sheet's
+/// last line, and stderr's).
+pub fn unlisted_line(n: usize, lang: Lang) -> String {
+    let max = LISTED;
+    match lang {
+        Lang::Zh => format!("另有 {n} 条问题或提示未列出（每次最多列出 {max} 条）"),
+        Lang::En => format!("{n} more problems or notes not listed (at most {max} are listed)"),
+    }
 }
 
 /// Whether a template's 企业 sheet holds anything under its two header rows.
