@@ -167,6 +167,11 @@ pub enum SheetProblem {
     NoUsccColumn,
     /// The file changed between two readings of one run.
     ChangedWhileRead,
+    /// The last `.csv` record, from row `row`, holds a line break: a quote
+    /// that was never closed.
+    UnclosedQuote {
+        row: u32,
+    },
     /// A `.csv` record (from row `row` on) longer than `limit` bytes.
     RowTooLarge {
         row: u32,

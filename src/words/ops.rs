@@ -169,6 +169,11 @@ fn sheet(p: &SheetProblem, lang: Lang) -> String {
             "文件在读取过程中被改动了（可能仍在表格软件中保存）；结果未写出，请待文件保存完毕后重试",
             "the file changed while it was being read (perhaps still being saved); no results written; try again once it is saved",
         ),
+        SheetProblem::UnclosedQuote { row } => say(
+            lang,
+            format!("第{row}行有一个引号没有闭合：其后各行都被读进了这一格，未测算；请检查该行的引号（单元格内不能换行）"),
+            format!("row {row} opens a quote that is never closed: every line after it was read into that cell; nothing evaluated; check the quotes of that row (a cell cannot hold a line break)"),
+        ),
         SheetProblem::RowTooLarge { row, limit } => say(
             lang,
             format!("第{row}行超过 {} MB（可能缺少一个结尾引号），未读取", limit / (1024 * 1024)),

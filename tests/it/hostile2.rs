@@ -363,3 +363,25 @@ fn a_killed_runs_temporary_file_is_swept_by_the_next_run() {
     assert!(fresh.exists() && other.exists(), "a fresh one and another output's are left");
     assert_eq!(std::fs::read_to_string(d.join("r.jsonl")).unwrap().lines().count(), 1);
 }
+
+/// A quote opened in a `.csv` and never closed swallows every row after
+/// it: the file is refused naming the row, not read as one refused row.
+#[test]
+fn an_unclosed_quote_is_said_with_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("name,city,district,intl_trademark_fee\n甲,台州市,椒江区,1000\n乙,台州市,\"椒江区,2000\n");
+    for i in 0..4 {
+        text.push_str(&format!("丙{i},台州市,椒江区,3000\n"));
+    }
+    std::fs::write(d.join("q.csv"), text).unwrap();
+    let (code, _, err) = butie(d, &["--lang", "en", "batch", "--in", "q.csv", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("row 3") && err.contains("quote"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // A quoted cell closed again reads as it should.
+    std::fs::write(d.join("ok.csv"), "name,city,district,intl_trademark_fee\n\"甲, 有限公司\",台州市,椒江区,1000\n乙,台州市,椒江区,2000\n")
+        .unwrap();
+    let (code, _, err) = butie(d, &["batch", "--in", "ok.csv", "--year", "2025", "--out", "r.jsonl"]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -138,6 +138,8 @@ fn csv_rows(path: &Path, f: &mut RowFn<'_>) -> Result<(), Error> {
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(guard);
     let mut rec = csv::ByteRecord::new();
     let mut row = 0u32;
+    // The last record read, when a field of it holds a line break.
+    let mut broken: Option<u32> = None;
     loop {
         let more = match r.read_byte_record(&mut rec) {
             Ok(more) => more,
@@ -157,10 +159,16 @@ fn csv_rows(path: &Path, f: &mut RowFn<'_>) -> Result<(), Error> {
             }
         };
         if !more {
+            // A quote opened and never closed takes every line after it into
+            // one field, to the end of the file: said, not read as one row.
+            if let Some(row) = broken {
+                return Err(Error::sheet(path, SheetProblem::UnclosedQuote { row }));
+            }
             return Ok(());
         }
         record_start.set(r.position().byte());
         row += 1;
+        broken = rec.iter().any(|f| f.contains(&b'\n') || f.contains(&b'\r')).then_some(row);
         let mut cells = Vec::with_capacity(rec.len());
         for (i, field) in rec.iter().enumerate() {
             let field = if row == 1 && i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
