@@ -693,3 +693,39 @@ fn a_credit_code_of_another_place_is_noted_and_copying_runs_forward_only() {
         assert!(err.contains("应早于"), "{err}");
     }
 }
+
+/// A `.csv` has a line per clause of the company's own place, its pack in
+/// force or not (with why), and none of other places' packs; `--explain`
+/// gives them all. A compact `.jsonl` row lists a pack not in force only
+/// as its status line.
+#[test]
+fn csv_lines_are_the_own_places_clauses_and_explain_gives_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = butie::bundled_packs().unwrap();
+    let own = packs.iter().find(|p| p.id == "chengdu-cbec-2023").unwrap().clauses.len();
+    let all: usize = packs.iter().map(|p| p.clauses.len()).sum();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "name,uscc,city,district,cbec_volume\n成都甲,91510107MA6DG8HL5P,成都市,武侯区,1000000\n").unwrap();
+    for (year, explain, lines) in [("2026", false, own), ("2026", true, all), ("2024", false, own)] {
+        let out = dir.path().join(format!("r{year}{explain}.csv"));
+        let mut args = vec!["batch", "--in", s(&input), "--year", year, "--out", s(&out)];
+        if explain {
+            args.push("--explain");
+        }
+        let (code, _, err) = butie(&args);
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().count(), 1 + lines, "{year} {explain}: {text}");
+        if !explain {
+            assert!(text.lines().skip(1).all(|l| l.contains(",cd.")), "{text}");
+        }
+    }
+    let out = dir.path().join("r.jsonl");
+    let (code, _, err) = butie(&["batch", "--in", s(&input), "--year", "2026", "--out", s(&out)]);
+    assert_eq!(code, 0, "{err}");
+    let row = &jsonl(&out)[0];
+    assert_eq!(row["clauses"].as_array().unwrap().len(), 0, "{row}");
+    let cd = row["packs"].as_array().unwrap().iter().find(|p| p["id"] == "chengdu-cbec-2023").unwrap();
+    assert_eq!(cd["status"], "not_in_force", "{row}");
+    assert_eq!(row["total"], "0.00");
+}

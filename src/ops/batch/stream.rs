@@ -213,8 +213,9 @@ impl Worker<'_> {
         let lean = self.out == OutKind::Jsonl && !self.explain && self.fonts.is_none();
         let ev = if lean { butie_core::evaluate_own(packs, &a.profile, a.year) } else { evaluate(packs, &a.profile, a.year) };
         out.evaluated += 1;
-        let own =
-            |r: &&butie_core::ClauseResult| self.explain || ev.packs.iter().any(|p| std::ptr::eq(p.pack, r.pack) && p.status.applies());
+        // A `.csv` line and a 明细 line for each clause of the company's own
+        // place (in force or not); every clause with `--explain`.
+        let own = |r: &&butie_core::ClauseResult| self.explain || of_place(&ev, r);
         match self.out {
             OutKind::Jsonl if self.explain => {
                 // `{"row":…,"uscc":…,` and the catalogue JSON after its `{`.
@@ -253,7 +254,7 @@ impl Worker<'_> {
                 let _ = w.flush();
             }
             OutKind::Xlsx => {
-                let lines = ev.clauses.iter().filter(|r| ev.packs.iter().any(|p| std::ptr::eq(p.pack, r.pack) && p.status.applies()));
+                let lines = ev.clauses.iter().filter(|r| of_place(&ev, r));
                 out.sheet.push(SheetLine {
                     who: Who::of(a),
                     city: c.city.clone(),
