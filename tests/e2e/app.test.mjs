@@ -65,6 +65,19 @@ class App {
   }
   // Type, then leave the field (Tab) so the page saves it, as a person would.
   async answer(css, text) { await this.type(css, text + "\uE004"); }
+  // Press a yes/no button until it shows pressed: a click that lands while
+  // the questionnaire is redrawn after the previous answer is lost (seen
+  // once in CI); a person sees the button unpressed and clicks again.
+  async press(css) {
+    for (let i = 0; ; i++) {
+      await this.click(css);
+      try {
+        return await this.waitFor(() => this.js("const e = document.querySelector(arguments[0]); return !!e && e.classList.contains('on')", [css]), (x) => x === true, 3000);
+      } catch (e) {
+        if (i >= 2) throw e;
+      }
+    }
+  }
   async select(css, value) {
     await this.js("const e=document.querySelector(arguments[0]); e.value=arguments[1]; e.dispatchEvent(new Event('change',{bubbles:true}));", [css, value]);
   }
@@ -255,7 +268,7 @@ test("the desktop app, as a person uses it", async (t) => {
     await app.waitText("#qval-cbec_volume_prev_year", (x) => x === "= 182,000,000.00 元");
     await app.shot("06a-numbers-understood");
     await app.answer("#q-cbec_volume_prev_year", "１８２００万");
-    await app.click("#q-provincial_public_overseas_warehouse-yes");
+    await app.press("#q-provincial_public_overseas_warehouse-yes");
     await app.waitFor(() => app.count("#q-overseas_warehouse_area_sqm"), (n) => n === 1);
     await app.type("#q-overseas_warehouse_area_sqm", "6.2万");
     await app.waitText("#qval-overseas_warehouse_area_sqm", (x) => x === "= 62,000 平方米");
