@@ -15,19 +15,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-/// A valid 统一社会信用代码 for row `i` (武侯区 division code, check character computed).
-fn uscc(i: usize) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut body = String::from("91510107MA");
-    let mut n = i;
-    for _ in 0..7 {
-        body.push(ALPHABET[n % 31] as char);
-        n /= 31;
-    }
-    let check = butie::uscc::check_char(body.as_bytes()).unwrap();
-    body.push(check);
-    body
-}
+mod common;
+use common::uscc;
 
 /// Rows like the Chengdu sample (every fact answered), volumes varying by row.
 fn write_csv(path: &Path, rows: usize) {
@@ -76,6 +65,16 @@ fn run(args: &[&std::ffi::OsStr]) -> (f64, u64) {
     (s, usage.ru_maxrss as u64 * 1024)
 }
 
+/// `butie batch` from `input` into `out` on `jobs` threads: `out`, and
+/// (seconds, peak resident set in bytes).
+fn batch(ws: &Path, input: &Path, out: &Path, jobs: &str) -> (std::path::PathBuf, (f64, u64)) {
+    let args: Vec<&std::ffi::OsStr> = ["--workspace".as_ref(), ws.as_os_str(), "batch".as_ref(), "--in".as_ref(), input.as_os_str()]
+        .into_iter()
+        .chain(["--year".as_ref(), "2024".as_ref(), "--out".as_ref(), out.as_os_str(), "--jobs".as_ref(), jobs.as_ref()])
+        .collect();
+    (out.to_path_buf(), run(&args))
+}
+
 #[cfg(not(unix))]
 fn run(_: &[&std::ffi::OsStr]) -> (f64, u64) {
     unimplemented!("peak memory is read with wait4")
@@ -107,20 +106,8 @@ fn main() {
         for threads in [1usize, 2] {
             let out = dir.path().join("out.jsonl");
             let jobs = threads.to_string();
-            let args: Vec<&std::ffi::OsStr> = vec![
-                "--workspace".as_ref(),
-                ws.as_os_str(),
-                "batch".as_ref(),
-                "--in".as_ref(),
-                input.as_os_str(),
-                "--year".as_ref(),
-                "2024".as_ref(),
-                "--out".as_ref(),
-                out.as_os_str(),
-                "--jobs".as_ref(),
-                jobs.as_ref(),
-            ];
-            report("batch_csv_to_jsonl", rows, threads, &out, run(&args));
+            let out = batch(&ws, &input, &out, &jobs);
+            report("batch_csv_to_jsonl", rows, threads, &out.0, out.1);
         }
         if rows == 100_000 {
             for (ext, n) in [("csv", 100_000), ("xlsx", 87_000)] {
@@ -129,20 +116,8 @@ fn main() {
                     write_csv(&input, n);
                 }
                 let out = dir.path().join(format!("out.{ext}"));
-                let args: Vec<&std::ffi::OsStr> = vec![
-                    "--workspace".as_ref(),
-                    ws.as_os_str(),
-                    "batch".as_ref(),
-                    "--in".as_ref(),
-                    input.as_os_str(),
-                    "--year".as_ref(),
-                    "2024".as_ref(),
-                    "--out".as_ref(),
-                    out.as_os_str(),
-                    "--jobs".as_ref(),
-                    "2".as_ref(),
-                ];
-                report(&format!("batch_csv_to_{ext}"), n, 2, &out, run(&args));
+                let ran = batch(&ws, &input, &out, "2");
+                report(&format!("batch_csv_to_{ext}"), n, 2, &ran.0, ran.1);
             }
         }
         let _ = std::fs::remove_file(&input);

@@ -279,8 +279,7 @@ fn read_kept<'p>(
     if out_kind == OutKind::Xlsx {
         // 明细 lists each row's clauses of the packs of its own city (other
         // places' are left out), so a sheet of one region fits many more rows.
-        let clauses_of =
-            |r: &Accepted| -> usize { packs.iter().filter(|p| p.covers_city(&r.profile.company.city)).map(|p| p.clauses.len()).sum() };
+        let clauses_of = |r: &Accepted| detail_lines(packs, &r.profile.company.city);
         let detail: usize = rows.iter().map(clauses_of).sum();
         if detail >= XLSX_MAX_ROWS {
             let per_row = rows.iter().map(clauses_of).max().unwrap_or(0);

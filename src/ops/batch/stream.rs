@@ -86,7 +86,7 @@ pub(super) fn scan<'p>(
         }
         read += 1;
         if let Some(Cell::Text(city)) = lenient.cols.iter().position(|c| c.is_some_and(|f| f.key() == "city")).and_then(|i| cells.get(i)) {
-            let lines: usize = packs.iter().filter(|p| p.covers_city(city.trim())).map(|p| p.clauses.len()).sum();
+            let lines = workers::detail_lines(packs, city.trim());
             detail_lines += lines;
             most_lines = most_lines.max(lines);
         }

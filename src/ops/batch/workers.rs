@@ -47,6 +47,11 @@ pub(super) fn of_place(ev: &butie_core::Evaluation, c: &butie_core::ClauseResult
     ev.packs.iter().any(|p| std::ptr::eq(p.pack, c.pack) && p.status != butie_core::PackStatus::OtherCity)
 }
 
+/// The 明细 lines a company of `city` makes: every clause of its place's packs.
+pub(super) fn detail_lines(packs: &[Pack], city: &str) -> usize {
+    packs.iter().filter(|p| p.covers_city(city)).map(|p| p.clauses.len()).sum()
+}
+
 /// A company's PDFs in its folder. The folder is Butie's to make inside
 /// the chosen one: a link planted there (pointing anywhere) is refused,
 /// never written through.
